@@ -1,0 +1,750 @@
+//! The canonical schema model.
+//!
+//! Every front end (SQL files, YAML files, a live database) produces a [`Catalog`]; the
+//! diff compares two of them. The invariant the whole project rests on:
+//! `model(parse(S)) == model(introspect(database after running S))` for any schema `S`.
+//! So every field here is canonical: names are case-folded, implicit names are filled
+//! in, types are spelled as `format_type` spells them, expressions compare by their
+//! normalized form, and defaults that PostgreSQL fills in (sequence bounds, `ASC NULLS
+//! LAST`, `NO ACTION`) are explicit values rather than absences.
+//!
+//! This crate is plain data: it depends on nothing of shale's and parses nothing.
+
+pub mod ident;
+pub mod types;
+
+pub use ident::{quote_ident, quote_literal, QualName};
+pub use types::{Expr, TypeRef};
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// A whole database's worth of user objects, keyed for lookup and stable ordering.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// User schemas. `public` is included when it exists.
+    #[serde(with = "keyed")]
+    pub schemas: BTreeMap<String, Schema>,
+    #[serde(with = "keyed")]
+    pub extensions: BTreeMap<String, Extension>,
+    #[serde(with = "keyed")]
+    pub enums: BTreeMap<QualName, EnumType>,
+    #[serde(with = "keyed")]
+    pub sequences: BTreeMap<QualName, Sequence>,
+    #[serde(with = "keyed")]
+    pub tables: BTreeMap<QualName, Table>,
+    /// Indexes that do not back a constraint (those are implied by the constraint).
+    #[serde(with = "keyed")]
+    pub indexes: BTreeMap<QualName, Index>,
+}
+
+/// Maps whose key is part of the value serialize as plain lists of values.
+pub trait Keyed {
+    type Key: Ord;
+    fn key(&self) -> Self::Key;
+}
+
+macro_rules! keyed {
+    ($t:ty, $k:ty, |$v:ident| $e:expr) => {
+        impl Keyed for $t {
+            type Key = $k;
+            fn key(&self) -> $k {
+                let $v = self;
+                $e
+            }
+        }
+    };
+}
+keyed!(Schema, String, |s| s.name.clone());
+keyed!(Extension, String, |s| s.name.clone());
+keyed!(EnumType, QualName, |s| s.name.clone());
+keyed!(Sequence, QualName, |s| s.name.clone());
+keyed!(Table, QualName, |s| s.name.clone());
+keyed!(Index, QualName, |s| s.name.clone());
+keyed!(Constraint, String, |s| s.name.clone());
+
+mod keyed {
+    use super::Keyed;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S, V>(map: &BTreeMap<V::Key, V>, s: S) -> Result<S::Ok, S::Error>
+    where
+        S: Serializer,
+        V: Keyed + Serialize,
+    {
+        s.collect_seq(map.values())
+    }
+
+    pub fn deserialize<'de, D, V>(d: D) -> Result<BTreeMap<V::Key, V>, D::Error>
+    where
+        D: Deserializer<'de>,
+        V: Keyed + Deserialize<'de>,
+    {
+        let items = Vec::<V>::deserialize(d)?;
+        Ok(items.into_iter().map(|v| (v.key(), v)).collect())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Schema {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Extension {
+    pub name: String,
+    /// The schema its objects live in.
+    pub schema: String,
+    /// Compared only when the desired state names a version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnumType {
+    pub name: QualName,
+    /// Labels in sort order.
+    pub labels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sequence {
+    pub name: QualName,
+    /// `smallint`, `integer` or `bigint`.
+    pub data_type: String,
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+    /// `OWNED BY table.column`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<ColumnRef>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Sequence {
+    /// A sequence with PostgreSQL's defaults for `data_type` and the sign of `increment`.
+    pub fn with_defaults(name: QualName, data_type: &str, increment: i64) -> Sequence {
+        let max = match data_type {
+            "smallint" => i16::MAX as i64,
+            "integer" => i32::MAX as i64,
+            _ => i64::MAX,
+        };
+        let min = match data_type {
+            "smallint" => i16::MIN as i64,
+            "integer" => i32::MIN as i64,
+            _ => i64::MIN,
+        };
+        let (min_value, max_value) = if increment > 0 { (1, max) } else { (min, -1) };
+        Sequence {
+            name,
+            data_type: data_type.to_string(),
+            start: if increment > 0 { min_value } else { max_value },
+            increment,
+            min_value,
+            max_value,
+            cache: 1,
+            cycle: false,
+            owned_by: None,
+            comment: None,
+        }
+    }
+}
+
+/// A column of a table: `table.column`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ColumnRef {
+    pub table: QualName,
+    pub column: String,
+}
+
+impl fmt::Display for ColumnRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.table, quote_ident(&self.column))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Table {
+    pub name: QualName,
+    /// In definition order (the order `CREATE TABLE` gives them).
+    pub columns: Vec<Column>,
+    /// Keyed by constraint name (names are unique per table).
+    #[serde(with = "keyed")]
+    pub constraints: BTreeMap<String, Constraint>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Table {
+    pub fn new(name: QualName) -> Table {
+        Table {
+            name,
+            columns: Vec::new(),
+            constraints: BTreeMap::new(),
+            comment: None,
+        }
+    }
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+    pub fn column_mut(&mut self, name: &str) -> Option<&mut Column> {
+        self.columns.iter_mut().find(|c| c.name == name)
+    }
+    pub fn primary_key(&self) -> Option<&Constraint> {
+        self.constraints
+            .values()
+            .find(|c| matches!(c.kind, ConstraintKind::PrimaryKey { .. }))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    pub not_null: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Expr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<Identity>,
+    /// `GENERATED ALWAYS AS (expr) STORED`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<Expr>,
+    /// Only a collation other than the type's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<QualName>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Column {
+    pub fn new(name: impl Into<String>, ty: TypeRef) -> Column {
+        Column {
+            name: name.into(),
+            ty,
+            not_null: false,
+            default: None,
+            identity: None,
+            generated: None,
+            collation: None,
+            comment: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub always: bool,
+    /// The identity sequence's options (its name is internal and not modelled).
+    pub start: i64,
+    pub increment: i64,
+    pub min_value: i64,
+    pub max_value: i64,
+    pub cache: i64,
+    pub cycle: bool,
+}
+
+impl Identity {
+    /// PostgreSQL's defaults for an identity column of `data_type`.
+    pub fn with_defaults(always: bool, data_type: &str) -> Identity {
+        let s = Sequence::with_defaults(QualName::new("", ""), data_type, 1);
+        Identity {
+            always,
+            start: s.start,
+            increment: s.increment,
+            min_value: s.min_value,
+            max_value: s.max_value,
+            cache: s.cache,
+            cycle: s.cycle,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Constraint {
+    pub name: String,
+    pub kind: ConstraintKind,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
+    /// False for a constraint added `NOT VALID` and not validated since.
+    pub validated: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ConstraintKind {
+    PrimaryKey {
+        columns: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        include: Vec<String>,
+    },
+    Unique {
+        columns: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        include: Vec<String>,
+        #[serde(default, skip_serializing_if = "is_false")]
+        nulls_not_distinct: bool,
+    },
+    Check {
+        expr: Expr,
+        #[serde(default, skip_serializing_if = "is_false")]
+        no_inherit: bool,
+    },
+    ForeignKey {
+        columns: Vec<String>,
+        ref_table: QualName,
+        ref_columns: Vec<String>,
+        on_update: FkAction,
+        on_delete: FkAction,
+        #[serde(default, skip_serializing_if = "is_false")]
+        match_full: bool,
+    },
+}
+
+impl ConstraintKind {
+    /// Columns of the table the constraint covers (empty for a check).
+    pub fn columns(&self) -> &[String] {
+        match self {
+            ConstraintKind::PrimaryKey { columns, .. }
+            | ConstraintKind::Unique { columns, .. }
+            | ConstraintKind::ForeignKey { columns, .. } => columns,
+            ConstraintKind::Check { .. } => &[],
+        }
+    }
+    pub fn is_foreign_key(&self) -> bool {
+        matches!(self, ConstraintKind::ForeignKey { .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FkAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl FkAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            FkAction::NoAction => "NO ACTION",
+            FkAction::Restrict => "RESTRICT",
+            FkAction::Cascade => "CASCADE",
+            FkAction::SetNull => "SET NULL",
+            FkAction::SetDefault => "SET DEFAULT",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    /// Indexes live in their table's schema.
+    pub name: QualName,
+    pub table: QualName,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unique: bool,
+    /// Access method: `btree`, `hash`, `gin`, `gist`, `brin`, `spgist`, ...
+    pub method: String,
+    pub keys: Vec<IndexKey>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub include: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<Expr>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nulls_not_distinct: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexKey {
+    pub key: IndexKeyExpr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub collation: Option<QualName>,
+    /// Only an operator class other than the type's default for the method.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub opclass: Option<QualName>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub descending: bool,
+    /// Explicit even when it is the default (`NULLS FIRST` for `DESC`, `NULLS LAST` otherwise).
+    pub nulls_first: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndexKeyExpr {
+    Column(String),
+    Expr(Expr),
+}
+
+/// Identifies any object the model holds: the nodes of the dependency graph and the
+/// subjects of changes and plan steps.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ObjectId {
+    Schema { name: String },
+    Extension { name: String },
+    Type { name: QualName },
+    Sequence { name: QualName },
+    Table { name: QualName },
+    Column { table: QualName, column: String },
+    Constraint { table: QualName, name: String },
+    Index { name: QualName },
+}
+
+impl ObjectId {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ObjectId::Schema { .. } => "schema",
+            ObjectId::Extension { .. } => "extension",
+            ObjectId::Type { .. } => "type",
+            ObjectId::Sequence { .. } => "sequence",
+            ObjectId::Table { .. } => "table",
+            ObjectId::Column { .. } => "column",
+            ObjectId::Constraint { .. } => "constraint",
+            ObjectId::Index { .. } => "index",
+        }
+    }
+}
+
+/// `kind name` as a reviewer reads it: `table public.users`, `column public.users.email`.
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ", self.kind())?;
+        match self {
+            ObjectId::Schema { name } | ObjectId::Extension { name } => {
+                f.write_str(&quote_ident(name))
+            }
+            ObjectId::Type { name }
+            | ObjectId::Sequence { name }
+            | ObjectId::Table { name }
+            | ObjectId::Index { name } => write!(f, "{name}"),
+            ObjectId::Column { table, column } => write!(f, "{table}.{}", quote_ident(column)),
+            ObjectId::Constraint { table, name } => write!(f, "{} on {table}", quote_ident(name)),
+        }
+    }
+}
+
+impl Catalog {
+    /// The objects `id` needs to exist (its direct dependencies in this catalog).
+    /// The dependency graph of the planner is made of these edges.
+    pub fn dependencies(&self, id: &ObjectId) -> Vec<ObjectId> {
+        let mut out = Vec::new();
+        let schema = |s: &str| ObjectId::Schema {
+            name: s.to_string(),
+        };
+        let col = |t: &QualName, c: &str| ObjectId::Column {
+            table: t.clone(),
+            column: c.to_string(),
+        };
+        match id {
+            ObjectId::Schema { .. } => {}
+            ObjectId::Extension { name } => {
+                if let Some(e) = self.extensions.get(name) {
+                    out.push(schema(&e.schema));
+                }
+            }
+            ObjectId::Type { name } | ObjectId::Sequence { name } => {
+                out.push(schema(&name.schema));
+            }
+            ObjectId::Table { name } => out.push(schema(&name.schema)),
+            ObjectId::Column { table, column } => {
+                out.push(ObjectId::Table {
+                    name: table.clone(),
+                });
+                if let Some(c) = self.tables.get(table).and_then(|t| t.column(column)) {
+                    self.type_dependency(&c.ty, &mut out);
+                    for e in c.default.iter().chain(c.generated.iter()) {
+                        self.expr_dependencies(e, &mut out);
+                    }
+                }
+            }
+            ObjectId::Constraint { table, name } => {
+                out.push(ObjectId::Table {
+                    name: table.clone(),
+                });
+                if let Some(c) = self.tables.get(table).and_then(|t| t.constraints.get(name)) {
+                    for column in c.kind.columns() {
+                        out.push(col(table, column));
+                    }
+                    match &c.kind {
+                        ConstraintKind::ForeignKey {
+                            ref_table,
+                            ref_columns,
+                            ..
+                        } => {
+                            out.push(ObjectId::Table {
+                                name: ref_table.clone(),
+                            });
+                            for rc in ref_columns {
+                                out.push(col(ref_table, rc));
+                            }
+                            // The referenced key must exist first (and be dropped last).
+                            if let Some(key) = self.key_for(ref_table, ref_columns) {
+                                out.push(key);
+                            }
+                        }
+                        ConstraintKind::Check { expr, .. } => {
+                            self.expr_dependencies(expr, &mut out)
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            ObjectId::Index { name } => {
+                if let Some(ix) = self.indexes.get(name) {
+                    out.push(ObjectId::Table {
+                        name: ix.table.clone(),
+                    });
+                    for k in &ix.keys {
+                        match &k.key {
+                            IndexKeyExpr::Column(c) => out.push(col(&ix.table, c)),
+                            IndexKeyExpr::Expr(e) => self.expr_dependencies(e, &mut out),
+                        }
+                    }
+                    for c in &ix.include {
+                        out.push(col(&ix.table, c));
+                    }
+                    if let Some(p) = &ix.predicate {
+                        self.expr_dependencies(p, &mut out);
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out.retain(|d| d != id);
+        out
+    }
+
+    fn type_dependency(&self, ty: &TypeRef, out: &mut Vec<ObjectId>) {
+        if let Some(q) = ty.user_type() {
+            if self.enums.contains_key(&q) {
+                out.push(ObjectId::Type { name: q });
+            } else if let Some(ext) = self.extensions.values().find(|e| e.schema == q.schema) {
+                // An extension type (citext, hstore, ...): needs its extension.
+                out.push(ObjectId::Extension {
+                    name: ext.name.clone(),
+                });
+            }
+        }
+    }
+
+    fn expr_dependencies(&self, e: &Expr, out: &mut Vec<ObjectId>) {
+        for r in &e.refs {
+            if self.sequences.contains_key(r) {
+                out.push(ObjectId::Sequence { name: r.clone() });
+            } else if self.enums.contains_key(r) {
+                out.push(ObjectId::Type { name: r.clone() });
+            } else if self.tables.contains_key(r) {
+                out.push(ObjectId::Table { name: r.clone() });
+            }
+        }
+    }
+
+    /// The primary key, unique constraint or unique index of `table` on exactly `columns`.
+    pub fn key_for(&self, table: &QualName, columns: &[String]) -> Option<ObjectId> {
+        let same = |a: &[String]| {
+            let mut x = a.to_vec();
+            let mut y = columns.to_vec();
+            x.sort();
+            y.sort();
+            x == y
+        };
+        if let Some(t) = self.tables.get(table) {
+            for c in t.constraints.values() {
+                if matches!(
+                    c.kind,
+                    ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                ) && same(c.kind.columns())
+                {
+                    return Some(ObjectId::Constraint {
+                        table: table.clone(),
+                        name: c.name.clone(),
+                    });
+                }
+            }
+        }
+        self.indexes
+            .values()
+            .find(|ix| {
+                ix.unique
+                    && &ix.table == table
+                    && ix.predicate.is_none()
+                    && ix
+                        .keys
+                        .iter()
+                        .all(|k| matches!(k.key, IndexKeyExpr::Column(_)))
+                    && same(
+                        &ix.keys
+                            .iter()
+                            .filter_map(|k| match &k.key {
+                                IndexKeyExpr::Column(c) => Some(c.clone()),
+                                _ => None,
+                            })
+                            .collect::<Vec<_>>(),
+                    )
+            })
+            .map(|ix| ObjectId::Index {
+                name: ix.name.clone(),
+            })
+    }
+
+    /// Every object in the catalog, in a stable order.
+    pub fn objects(&self) -> Vec<ObjectId> {
+        let mut out = Vec::new();
+        out.extend(
+            self.schemas
+                .keys()
+                .map(|n| ObjectId::Schema { name: n.clone() }),
+        );
+        out.extend(
+            self.extensions
+                .keys()
+                .map(|n| ObjectId::Extension { name: n.clone() }),
+        );
+        out.extend(
+            self.enums
+                .keys()
+                .map(|n| ObjectId::Type { name: n.clone() }),
+        );
+        out.extend(
+            self.sequences
+                .keys()
+                .map(|n| ObjectId::Sequence { name: n.clone() }),
+        );
+        for t in self.tables.values() {
+            out.push(ObjectId::Table {
+                name: t.name.clone(),
+            });
+            for c in &t.columns {
+                out.push(ObjectId::Column {
+                    table: t.name.clone(),
+                    column: c.name.clone(),
+                });
+            }
+            for c in t.constraints.keys() {
+                out.push(ObjectId::Constraint {
+                    table: t.name.clone(),
+                    name: c.clone(),
+                });
+            }
+        }
+        out.extend(
+            self.indexes
+                .keys()
+                .map(|n| ObjectId::Index { name: n.clone() }),
+        );
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Catalog {
+        let mut cat = Catalog::default();
+        cat.schemas.insert(
+            "public".into(),
+            Schema {
+                name: "public".into(),
+            },
+        );
+        let users = QualName::new("public", "users");
+        let mut t = Table::new(users.clone());
+        let mut id = Column::new("id", TypeRef::builtin("integer"));
+        id.not_null = true;
+        t.columns.push(id);
+        t.constraints.insert(
+            "users_pkey".into(),
+            Constraint {
+                name: "users_pkey".into(),
+                kind: ConstraintKind::PrimaryKey {
+                    columns: vec!["id".into()],
+                    include: vec![],
+                },
+                deferrable: false,
+                initially_deferred: false,
+                validated: true,
+                comment: None,
+            },
+        );
+        cat.tables.insert(users.clone(), t);
+        let posts = QualName::new("public", "posts");
+        let mut p = Table::new(posts.clone());
+        p.columns
+            .push(Column::new("user_id", TypeRef::builtin("integer")));
+        p.constraints.insert(
+            "posts_user_id_fkey".into(),
+            Constraint {
+                name: "posts_user_id_fkey".into(),
+                kind: ConstraintKind::ForeignKey {
+                    columns: vec!["user_id".into()],
+                    ref_table: users,
+                    ref_columns: vec!["id".into()],
+                    on_update: FkAction::NoAction,
+                    on_delete: FkAction::Cascade,
+                    match_full: false,
+                },
+                deferrable: false,
+                initially_deferred: false,
+                validated: true,
+                comment: None,
+            },
+        );
+        cat.tables.insert(posts, p);
+        cat
+    }
+
+    #[test]
+    fn foreign_key_depends_on_referenced_key() {
+        let cat = sample();
+        let deps = cat.dependencies(&ObjectId::Constraint {
+            table: QualName::new("public", "posts"),
+            name: "posts_user_id_fkey".into(),
+        });
+        assert!(deps.contains(&ObjectId::Constraint {
+            table: QualName::new("public", "users"),
+            name: "users_pkey".into()
+        }));
+        assert!(deps.contains(&ObjectId::Table {
+            name: QualName::new("public", "users")
+        }));
+    }
+
+    #[test]
+    fn sequence_defaults_match_postgres() {
+        let s = Sequence::with_defaults(QualName::new("public", "s"), "integer", 1);
+        assert_eq!((s.start, s.min_value, s.max_value), (1, 1, 2147483647));
+        let d = Sequence::with_defaults(QualName::new("public", "s"), "bigint", -1);
+        assert_eq!((d.start, d.min_value, d.max_value), (-1, i64::MIN, -1));
+    }
+
+    #[test]
+    fn serializes_round_trip() {
+        let cat = sample();
+        let json = serde_json::to_string(&cat).unwrap();
+        let back: Catalog = serde_json::from_str(&json).unwrap();
+        assert_eq!(cat, back);
+    }
+}

@@ -1,0 +1,3 @@
+//! See the crate description.
+mod model;
+pub use model::*;

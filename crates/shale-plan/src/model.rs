@@ -1,0 +1,117 @@
+//! The plan as data. Text, SQL and JSON are renderings of this one structure, and later
+//! features (plan files checked against a fingerprint, approvals, rollback, phases) add
+//! fields here rather than reshape it.
+
+use serde::{Deserialize, Serialize};
+use shale_model::ObjectId;
+
+/// Bumped when the JSON shape changes incompatibly.
+pub const PLAN_FORMAT_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    pub format_version: u32,
+    /// In execution order.
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+    /// The highest risk level of any step (`None` for an empty plan).
+    pub fn max_risk(&self) -> Option<RiskLevel> {
+        self.steps.iter().map(|s| s.risk.level).max()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    /// 1-based position in the plan; stable within one plan.
+    pub id: usize,
+    /// The object the step creates, changes or drops.
+    pub object: ObjectId,
+    pub action: Action,
+    /// One complete SQL statement, without a trailing semicolon.
+    pub sql: String,
+    pub risk: Risk,
+    /// False for statements PostgreSQL refuses inside a transaction block
+    /// (`CREATE INDEX CONCURRENTLY`, ...). `apply` runs those on their own.
+    pub transactional: bool,
+    /// True when later steps must not share a transaction with this one
+    /// (e.g. `ALTER TYPE ... ADD VALUE`: the new label cannot be used before commit).
+    #[serde(default)]
+    pub commit_after: bool,
+    /// Ids of the steps that must run before this one.
+    pub depends_on: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Create,
+    Alter,
+    Drop,
+    Rename,
+    Validate,
+    Comment,
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
+pub enum RiskLevel {
+    #[default]
+    Low,
+    Medium,
+    High,
+}
+
+impl std::fmt::Display for RiskLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            RiskLevel::Low => "Low",
+            RiskLevel::Medium => "Medium",
+            RiskLevel::High => "High",
+        })
+    }
+}
+
+impl std::str::FromStr for RiskLevel {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.to_ascii_lowercase().as_str() {
+            "low" => Ok(RiskLevel::Low),
+            "medium" => Ok(RiskLevel::Medium),
+            "high" => Ok(RiskLevel::High),
+            _ => Err(format!(
+                "unknown risk level `{s}` (expected low, medium or high)"
+            )),
+        }
+    }
+}
+
+/// Why a step is as risky as it is, from the rule registry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Risk {
+    pub level: RiskLevel,
+    /// Stable rule code, e.g. `SH101`.
+    pub code: String,
+    /// One line: what the step does to the data and to the application.
+    pub reason: String,
+    /// What shale did or what the reviewer should do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mitigation: Option<String>,
+    /// Lock taken, e.g. `ACCESS EXCLUSIVE on public.users`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lock: Option<String>,
+    /// Rewrites the whole table.
+    #[serde(default)]
+    pub rewrites_table: bool,
+    /// Reads the whole table (e.g. to validate a constraint).
+    #[serde(default)]
+    pub scans_table: bool,
+    /// Can destroy data.
+    #[serde(default)]
+    pub data_loss: bool,
+}
