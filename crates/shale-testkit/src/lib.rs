@@ -1,1 +1,554 @@
-//! See the crate description.
+//! Test harness: a fresh, uniquely named database per test on a real PostgreSQL server.
+//!
+//! ```no_run
+//! let db = shale_testkit::TestDb::new("users");
+//! db.execute("CREATE TABLE t (id int PRIMARY KEY)");
+//! let mut client = db.client();
+//! let n: i64 = client.query_one("SELECT count(*) FROM t", &[]).unwrap().get(0);
+//! assert_eq!(n, 0);
+//! // the database is dropped when `db` goes out of scope, even if the test panicked
+//! ```
+//!
+//! Which server: [`server_url`] explains the order (`DATABASE_URL`, then a server on
+//! `127.0.0.1:5432`, then a throwaway cluster started once per process).
+//!
+//! The functions here are for tests: setup failures panic with a message that says what
+//! went wrong (never with a password in it).
+
+use std::collections::hash_map::RandomState;
+use std::hash::{BuildHasher, Hasher};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+const DEFAULT_URL: &str = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+/// An admin connection URL (to the database `postgres`) of the server tests use.
+///
+/// In order:
+/// 1. `DATABASE_URL` if set, with its database replaced by `postgres`;
+/// 2. `postgresql://postgres@127.0.0.1:5432/postgres` if a server answers there;
+/// 3. a throwaway cluster (`initdb` + `pg_ctl start` on a free port in a temporary
+///    directory, trust authentication), started once per process and stopped by a
+///    watchdog when the process exits.
+///
+/// The choice is made once per process.
+pub fn server_url() -> String {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(resolve_server_url).clone()
+}
+
+fn resolve_server_url() -> String {
+    if let Ok(url) = std::env::var("DATABASE_URL") {
+        if !url.trim().is_empty() {
+            return with_database(url.trim(), "postgres");
+        }
+    }
+    if default_server_answers() {
+        return DEFAULT_URL.to_string();
+    }
+    match start_throwaway_cluster() {
+        Ok(url) => url,
+        Err(e) => panic!(
+            "shale-testkit: no PostgreSQL server: DATABASE_URL is not set, nothing answers at \
+             127.0.0.1:5432, and starting a throwaway cluster failed: {e}"
+        ),
+    }
+}
+
+fn default_server_answers() -> bool {
+    let addr: SocketAddr = "127.0.0.1:5432".parse().expect("literal address");
+    if TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err() {
+        return false;
+    }
+    postgres::Client::connect(DEFAULT_URL, postgres::NoTls).is_ok()
+}
+
+/// `url` with its database part replaced by `db`. Accepts `postgres[ql]://` URLs and
+/// libpq key/value strings (`host=... dbname=...`).
+pub fn with_database(url: &str, db: &str) -> String {
+    if let Some(scheme_end) = url.find("://") {
+        let rest_start = scheme_end + 3;
+        let rest = &url[rest_start..];
+        // The authority ends at the first '/' or '?' after the user info.
+        let at = rest.rfind('@').map(|i| i + 1).unwrap_or(0);
+        let auth_end = rest[at..]
+            .find(['/', '?'])
+            .map(|i| at + i)
+            .unwrap_or(rest.len());
+        let authority = &rest[..auth_end];
+        let after = &rest[auth_end..];
+        let query = match after.find('?') {
+            Some(q) => &after[q..],
+            None => "",
+        };
+        format!("{}{}/{}{}", &url[..rest_start], authority, db, query)
+    } else {
+        // key=value form: drop any dbname, append ours.
+        let mut parts: Vec<String> = url
+            .split_whitespace()
+            .filter(|p| !p.starts_with("dbname="))
+            .map(str::to_string)
+            .collect();
+        parts.push(format!("dbname={db}"));
+        parts.join(" ")
+    }
+}
+
+/// `url` with any password replaced by `***`, for messages.
+pub fn redact(url: &str) -> String {
+    if let Some(scheme_end) = url.find("://") {
+        let rest_start = scheme_end + 3;
+        let rest = &url[rest_start..];
+        if let Some(at) = rest.rfind('@') {
+            let userinfo = &rest[..at];
+            if let Some(colon) = userinfo.find(':') {
+                return format!(
+                    "{}{}:***{}",
+                    &url[..rest_start],
+                    &userinfo[..colon],
+                    &rest[at..]
+                );
+            }
+        }
+        url.to_string()
+    } else {
+        url.split_whitespace()
+            .map(|p| {
+                if p.starts_with("password=") {
+                    "password=***".to_string()
+                } else {
+                    p.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Throwaway cluster
+
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's effective user.
+    match std::fs::metadata("/proc/self") {
+        Ok(m) => m.uid() == 0,
+        Err(_) => Command::new("id")
+            .arg("-u")
+            .output()
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+            .unwrap_or(false),
+    }
+}
+
+/// A PostgreSQL binary: on PATH, else the newest under `/usr/lib/postgresql/*/bin`.
+fn find_pg_binary(name: &str) -> Option<PathBuf> {
+    if let Some(paths) = std::env::var_os("PATH") {
+        for dir in std::env::split_paths(&paths) {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    installed_pg_bins(name).into_iter().last().map(|(_, p)| p)
+}
+
+/// `(major, path)` of `name` in every `/usr/lib/postgresql/<major>/bin`, by major.
+fn installed_pg_bins(name: &str) -> Vec<(u32, PathBuf)> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir("/usr/lib/postgresql") {
+        for e in rd.flatten() {
+            let major = e.file_name().to_string_lossy().parse::<u32>().ok();
+            let p = e.path().join("bin").join(name);
+            if let (Some(m), true) = (major, p.is_file()) {
+                out.push((m, p));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A command that runs `bin` as the `postgres` user when we are root (PostgreSQL refuses
+/// to run as root).
+fn pg_command(bin: &Path, as_postgres: bool) -> Command {
+    if as_postgres {
+        let mut c = Command::new("runuser");
+        c.arg("-u").arg("postgres").arg("--").arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    }
+}
+
+fn run(mut cmd: Command, what: &str) -> Result<(), String> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{what}: cannot run: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} failed ({}): {}{}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+fn free_port() -> Result<u16, String> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("no free port: {e}"))?;
+    l.local_addr()
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
+
+fn start_throwaway_cluster() -> Result<String, String> {
+    let initdb = find_pg_binary("initdb").ok_or("initdb not found")?;
+    let pg_ctl = find_pg_binary("pg_ctl").ok_or("pg_ctl not found")?;
+    let root = running_as_root();
+    let dir = std::env::temp_dir().join(format!(
+        "shale-testkit-{}-{}",
+        std::process::id(),
+        random_suffix()
+    ));
+    let data = dir.join("data");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    if root {
+        let mut c = Command::new("chown");
+        c.arg("-R").arg("postgres").arg(&dir);
+        run(c, "chown postgres")?;
+    }
+    let mut c = pg_command(&initdb, root);
+    c.arg("-D")
+        .arg(&data)
+        .arg("-U")
+        .arg("postgres")
+        .arg("--auth=trust")
+        .arg("--encoding=UTF8")
+        .arg("--no-sync");
+    run(c, "initdb")?;
+    let port = free_port()?;
+    let mut c = pg_command(&pg_ctl, root);
+    c.arg("start")
+        .arg("-w")
+        .arg("-D")
+        .arg(&data)
+        .arg("-l")
+        .arg(dir.join("server.log"))
+        .arg("-o")
+        .arg(format!(
+            "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
+            dir.display()
+        ));
+    run(c, "pg_ctl start")?;
+    // Stop the cluster and remove its files once this process has exited.
+    let stop = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {pre}{pg_ctl} stop -D {data} -m immediate >/dev/null 2>&1; rm -rf {dir}",
+        pid = std::process::id(),
+        pre = if root { "runuser -u postgres -- " } else { "" },
+        pg_ctl = pg_ctl.display(),
+        data = data.display(),
+        dir = dir.display(),
+    );
+    let _ = Command::new("sh")
+        .arg("-c")
+        .arg(stop)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+    Ok(format!("postgresql://postgres@127.0.0.1:{port}/postgres"))
+}
+
+// ---------------------------------------------------------------------------------------
+// Per-test databases
+
+fn random_suffix() -> String {
+    let mut h = RandomState::new().build_hasher();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    h.write_u128(nanos);
+    format!("{:08x}", h.finish() as u32)
+}
+
+fn unique_name(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mut p: String = prefix
+        .chars()
+        .map(|c| {
+            let c = c.to_ascii_lowercase();
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if p.is_empty() || !p.starts_with(|c: char| c.is_ascii_lowercase()) {
+        p.insert_str(0, "t_");
+    }
+    let tail = format!("_{}_{}_{}", std::process::id(), n, random_suffix());
+    p.truncate(63 - tail.len());
+    p + &tail
+}
+
+fn connect(url: &str) -> postgres::Client {
+    postgres::Client::connect(url, postgres::NoTls)
+        .unwrap_or_else(|e| panic!("shale-testkit: cannot connect to {}: {e}", redact(url)))
+}
+
+fn db_error_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = format!("{}: {}", db.severity(), db.message());
+            if let Some(d) = db.detail() {
+                m.push_str(&format!("\nDETAIL: {d}"));
+            }
+            if let Some(h) = db.hint() {
+                m.push_str(&format!("\nHINT: {h}"));
+            }
+            if let Some(postgres::error::ErrorPosition::Original(p)) = db.position() {
+                m.push_str(&format!(" (at character {p})"));
+            }
+            m
+        }
+        None => e.to_string(),
+    }
+}
+
+/// A database of its own for one test, dropped (with `FORCE`) when this value is dropped.
+pub struct TestDb {
+    name: String,
+    url: String,
+    admin_url: String,
+}
+
+impl TestDb {
+    /// Create a fresh database named `<prefix>_<pid>_<counter>_<random>` (lower case).
+    pub fn new(prefix: &str) -> TestDb {
+        let admin_url = server_url();
+        let name = unique_name(prefix);
+        let mut admin = connect(&admin_url);
+        let sql = format!("CREATE DATABASE \"{name}\"");
+        let mut attempt = 0;
+        loop {
+            match admin.batch_execute(&sql) {
+                Ok(()) => break,
+                // Concurrent CREATE DATABASE from the same template can collide briefly.
+                Err(e) if attempt < 20 && is_transient(&e) => {
+                    attempt += 1;
+                    std::thread::sleep(Duration::from_millis(100 * attempt));
+                }
+                Err(e) => panic!(
+                    "shale-testkit: cannot create database {name} on {}: {}",
+                    redact(&admin_url),
+                    db_error_message(&e)
+                ),
+            }
+        }
+        let url = with_database(&admin_url, &name);
+        TestDb {
+            name,
+            url,
+            admin_url,
+        }
+    }
+
+    /// The connection URL of this database.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The database's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// A new connection to this database.
+    pub fn client(&self) -> postgres::Client {
+        connect(&self.url)
+    }
+
+    /// Run SQL (several statements allowed); panics with the server's message.
+    pub fn execute(&self, sql: &str) {
+        if let Err(e) = self.try_execute(sql) {
+            panic!("shale-testkit: SQL failed in database {}: {e}", self.name);
+        }
+    }
+
+    /// Run SQL (several statements allowed); the server's message on failure.
+    pub fn try_execute(&self, sql: &str) -> Result<(), String> {
+        let mut c = postgres::Client::connect(&self.url, postgres::NoTls)
+            .map_err(|e| format!("cannot connect to {}: {e}", redact(&self.url)))?;
+        c.batch_execute(sql).map_err(|e| db_error_message(&e))
+    }
+
+    /// `pg_dump --schema-only --no-owner --no-privileges` of this database, with the
+    /// lines that differ between databases or runs removed (`-- Dumped from/by`,
+    /// `\restrict`/`\unrestrict` keys) and runs of blank lines collapsed to one.
+    pub fn pg_dump_schema(&self) -> String {
+        let pg_dump = self.pg_dump_binary();
+        let out = Command::new(&pg_dump)
+            .arg("--schema-only")
+            .arg("--no-owner")
+            .arg("--no-privileges")
+            .arg(format!("--dbname={}", self.url))
+            .stdin(Stdio::null())
+            .output()
+            .unwrap_or_else(|e| panic!("shale-testkit: cannot run {}: {e}", pg_dump.display()));
+        if !out.status.success() {
+            panic!(
+                "shale-testkit: pg_dump of {} failed ({}): {}",
+                self.name,
+                out.status,
+                redact(&String::from_utf8_lossy(&out.stderr))
+            );
+        }
+        clean_dump(&String::from_utf8_lossy(&out.stdout))
+    }
+
+    /// pg_dump of the server's major version when several are installed, else the one
+    /// on PATH (or the newest installed).
+    fn pg_dump_binary(&self) -> PathBuf {
+        let mut c = self.client();
+        let major: Option<u32> = c
+            .query_one("SELECT current_setting('server_version_num')::int", &[])
+            .ok()
+            .map(|r| r.get::<_, i32>(0) as u32 / 10000);
+        let installed = installed_pg_bins("pg_dump");
+        if let Some(m) = major {
+            if let Some((_, p)) = installed.iter().find(|(v, _)| *v == m) {
+                return p.clone();
+            }
+            // A newer pg_dump can dump an older server; an older one cannot.
+            if let Some((_, p)) = installed.iter().find(|(v, _)| *v > m) {
+                return p.clone();
+            }
+        }
+        find_pg_binary("pg_dump").unwrap_or_else(|| PathBuf::from("pg_dump"))
+    }
+}
+
+fn is_transient(e: &postgres::Error) -> bool {
+    match e.as_db_error() {
+        // "source database is being accessed by other users"
+        Some(db) => db.code() == &postgres::error::SqlState::OBJECT_IN_USE,
+        None => false,
+    }
+}
+
+/// Remove the lines of a `pg_dump` that differ between databases or runs.
+pub fn clean_dump(dump: &str) -> String {
+    let mut out = String::new();
+    let mut blank = true; // also drops leading blank lines
+    for line in dump.lines() {
+        if line.starts_with("-- Dumped from database version")
+            || line.starts_with("-- Dumped by pg_dump version")
+            || line.starts_with("\\restrict ")
+            || line.starts_with("\\unrestrict ")
+            || line == "\\restrict"
+            || line == "\\unrestrict"
+        {
+            continue;
+        }
+        if line.trim().is_empty() {
+            if blank {
+                continue;
+            }
+            blank = true;
+            out.push('\n');
+        } else {
+            blank = false;
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        // Never panic here: this runs while a failed test unwinds.
+        let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
+        match postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            Ok(mut admin) => {
+                if let Err(e) = admin.batch_execute(&sql) {
+                    eprintln!(
+                        "shale-testkit: cannot drop database {}: {}",
+                        self.name,
+                        db_error_message(&e)
+                    );
+                }
+            }
+            Err(e) => eprintln!(
+                "shale-testkit: cannot connect to {} to drop {}: {e}",
+                redact(&self.admin_url),
+                self.name
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_database_replacement() {
+        assert_eq!(
+            with_database("postgres://u:p@h:5433/app?sslmode=disable", "postgres"),
+            "postgres://u:p@h:5433/postgres?sslmode=disable"
+        );
+        assert_eq!(with_database("postgresql://u@h", "x"), "postgresql://u@h/x");
+        assert_eq!(
+            with_database("host=h user=u dbname=app", "postgres"),
+            "host=h user=u dbname=postgres"
+        );
+    }
+
+    #[test]
+    fn redaction_hides_passwords() {
+        assert_eq!(
+            redact("postgres://u:s3cret@h:5432/db"),
+            "postgres://u:***@h:5432/db"
+        );
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(
+            redact("host=h password=s3cret dbname=x"),
+            "host=h password=*** dbname=x"
+        );
+    }
+
+    #[test]
+    fn names_are_unique_lowercase_and_short() {
+        let a = unique_name("My Test-Prefix");
+        let b = unique_name("My Test-Prefix");
+        assert_ne!(a, b);
+        assert!(a.starts_with("my_test_prefix_"));
+        assert!(a
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'));
+        let long = unique_name(&"x".repeat(200));
+        assert!(long.len() <= 63, "{long}");
+    }
+
+    #[test]
+    fn clean_dump_strips_run_specific_lines() {
+        let raw = "\\restrict abc123\n--\n-- Dumped from database version 15.2\n-- Dumped by pg_dump version 15.2\n\n\n\nSET x = 1;\n\n\n\\unrestrict abc123\n";
+        assert_eq!(clean_dump(raw), "--\n\nSET x = 1;\n");
+    }
+}
