@@ -546,6 +546,25 @@ mod tests {
         assert!(long.len() <= 63, "{long}");
     }
 
+    /// The fallback when no server is configured: a cluster of our own, reachable, and
+    /// usable as root (PostgreSQL refuses to run as root; the harness switches user).
+    #[test]
+    fn throwaway_cluster_starts_and_answers() {
+        if find_pg_binary("initdb").is_none() {
+            eprintln!("initdb not installed; nothing to check");
+            return;
+        }
+        let url = start_throwaway_cluster().expect("throwaway cluster");
+        assert!(url.starts_with("postgresql://postgres@127.0.0.1:"), "{url}");
+        assert!(!url.contains(":5432/"), "{url}");
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+        let db: String = c
+            .query_one("SELECT current_database()", &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(db, "postgres");
+    }
+
     #[test]
     fn clean_dump_strips_run_specific_lines() {
         let raw = "\\restrict abc123\n--\n-- Dumped from database version 15.2\n-- Dumped by pg_dump version 15.2\n\n\n\nSET x = 1;\n\n\n\\unrestrict abc123\n";
