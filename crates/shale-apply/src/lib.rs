@@ -1,1 +1,286 @@
-//! See the crate description.
+//! Runs a plan against a live database.
+//!
+//! Invariants:
+//! - Steps run in plan order. Consecutive transactional steps share one transaction; a step
+//!   PostgreSQL refuses inside a transaction block (`CREATE INDEX CONCURRENTLY`) runs alone,
+//!   and a step marked `commit_after` ends its transaction.
+//! - Every transaction sets `lock_timeout` so a blocked step fails fast instead of queueing
+//!   every other query of the application behind its lock.
+//! - Risky steps are refused before anything runs unless the caller allowed their level.
+//! - On failure the error says exactly which steps were committed, which were rolled back,
+//!   and how to continue: re-planning from the database's state picks up where it stopped.
+
+use postgres::Client;
+use shale_plan::{Plan, RiskLevel, Step};
+use std::fmt;
+
+#[derive(Debug, Clone)]
+pub struct ApplyOptions {
+    /// Highest risk level that runs without further approval.
+    pub allow: RiskLevel,
+    /// `lock_timeout` for every step, e.g. `5s`. `None` keeps the server's setting.
+    pub lock_timeout: Option<String>,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions {
+            allow: RiskLevel::Medium,
+            lock_timeout: Some("5s".into()),
+        }
+    }
+}
+
+/// What ran.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// Ids of the steps that were committed, in order.
+    pub committed: Vec<usize>,
+    /// Number of transactions (or lone non-transactional statements) executed.
+    pub batches: usize,
+}
+
+#[derive(Debug)]
+pub enum ApplyError {
+    /// Nothing ran: some steps are above the allowed risk level.
+    Refused {
+        allow: RiskLevel,
+        steps: Vec<(usize, String, RiskLevel)>,
+    },
+    /// A bad option value; nothing ran.
+    Invalid(String),
+    /// A step failed. Steps in `committed` are in the database; the failed step's
+    /// transaction (`rolled_back`) was rolled back.
+    Failed {
+        step: usize,
+        sql: String,
+        error: String,
+        committed: Vec<usize>,
+        rolled_back: Vec<usize>,
+        non_transactional: bool,
+    },
+}
+
+impl fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApplyError::Refused { allow, steps } => {
+                writeln!(
+                    f,
+                    "refusing to apply: {} step(s) are riskier than the allowed level ({allow}); nothing was changed:",
+                    steps.len()
+                )?;
+                for (id, object, level) in steps {
+                    writeln!(f, "  step {id}: [{level}] {object}")?;
+                }
+                write!(
+                    f,
+                    "review them, take a backup, then re-run with --allow {}",
+                    steps
+                        .iter()
+                        .map(|s| s.2)
+                        .max()
+                        .unwrap_or(RiskLevel::High)
+                        .to_string()
+                        .to_lowercase()
+                )
+            }
+            ApplyError::Invalid(m) => write!(f, "{m}"),
+            ApplyError::Failed {
+                step,
+                sql,
+                error,
+                committed,
+                rolled_back,
+                non_transactional,
+            } => {
+                writeln!(f, "step {step} failed: {error}")?;
+                writeln!(f, "  statement: {sql}")?;
+                if committed.is_empty() {
+                    writeln!(f, "  no step was committed: the database is unchanged")?;
+                } else {
+                    writeln!(
+                        f,
+                        "  committed before the failure (now in the database): steps {}",
+                        list(committed)
+                    )?;
+                }
+                if !rolled_back.is_empty() {
+                    writeln!(
+                        f,
+                        "  rolled back with the failing transaction: steps {}",
+                        list(rolled_back)
+                    )?;
+                }
+                if *non_transactional {
+                    writeln!(
+                        f,
+                        "  the failed statement ran outside a transaction; a failed CREATE INDEX CONCURRENTLY leaves an INVALID index behind, which the next plan drops and rebuilds"
+                    )?;
+                }
+                write!(
+                    f,
+                    "  to continue: fix the cause and run the same `shale apply` again; it re-plans from the database's current state, so committed steps are not repeated"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+fn list(ids: &[usize]) -> String {
+    ids.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Steps whose risk is above `allow`.
+pub fn check_allowed(plan: &Plan, allow: RiskLevel) -> Result<(), ApplyError> {
+    let steps: Vec<_> = plan
+        .steps
+        .iter()
+        .filter(|s| s.risk.level > allow)
+        .map(|s| (s.id, s.object.to_string(), s.risk.level))
+        .collect();
+    if steps.is_empty() {
+        Ok(())
+    } else {
+        Err(ApplyError::Refused { allow, steps })
+    }
+}
+
+/// Split the plan into batches: each batch is one transaction, or one lone
+/// non-transactional statement.
+pub fn batches(plan: &Plan) -> Vec<Vec<&Step>> {
+    let mut out: Vec<Vec<&Step>> = Vec::new();
+    let mut cur: Vec<&Step> = Vec::new();
+    for s in &plan.steps {
+        if !s.transactional {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            out.push(vec![s]);
+            continue;
+        }
+        cur.push(s);
+        if s.commit_after {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+fn valid_timeout(t: &str) -> bool {
+    let t = t.trim();
+    !t.is_empty()
+        && t.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && t.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
+}
+
+/// Run `plan` on the database `client` is connected to.
+pub fn apply(
+    client: &mut Client,
+    plan: &Plan,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, ApplyError> {
+    check_allowed(plan, opts.allow)?;
+    let timeout_sql = match &opts.lock_timeout {
+        Some(t) if !valid_timeout(t) => {
+            return Err(ApplyError::Invalid(format!(
+                "invalid lock timeout `{t}` (expected e.g. 5s, 500ms, 1min)"
+            )))
+        }
+        Some(t) => Some(shale_model::quote_literal(t.trim())),
+        None => None,
+    };
+    let mut report = ApplyReport::default();
+    for batch in batches(plan) {
+        let lone = batch.len() == 1 && !batch[0].transactional;
+        let result = if lone {
+            run_lone(client, batch[0], timeout_sql.as_deref())
+        } else {
+            run_transaction(client, &batch, timeout_sql.as_deref())
+        };
+        if let Err((step, error)) = result {
+            return Err(ApplyError::Failed {
+                step: step.id,
+                sql: step.sql.clone(),
+                error,
+                committed: report.committed,
+                rolled_back: if lone {
+                    Vec::new()
+                } else {
+                    batch.iter().map(|s| s.id).collect()
+                },
+                non_transactional: lone,
+            });
+        }
+        report.batches += 1;
+        report.committed.extend(batch.iter().map(|s| s.id));
+    }
+    Ok(report)
+}
+
+fn db_error(e: postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => {
+            let mut m = format!("{}: {}", db.severity(), db.message());
+            if let Some(d) = db.detail() {
+                m.push_str(&format!(" ({d})"));
+            }
+            if db.code() == &postgres::error::SqlState::LOCK_NOT_AVAILABLE {
+                m.push_str(
+                    " — another session holds a conflicting lock; retry when it is released or raise --lock-timeout",
+                );
+            }
+            m
+        }
+        None => e.to_string(),
+    }
+}
+
+fn run_lone<'a>(
+    client: &mut Client,
+    step: &'a Step,
+    timeout: Option<&str>,
+) -> Result<(), (&'a Step, String)> {
+    if let Some(t) = timeout {
+        client
+            .batch_execute(&format!("SET lock_timeout = {t}"))
+            .map_err(|e| (step, db_error(e)))?;
+    }
+    let r = client
+        .batch_execute(&step.sql)
+        .map_err(|e| (step, db_error(e)));
+    if timeout.is_some() {
+        let _ = client.batch_execute("RESET lock_timeout");
+    }
+    r
+}
+
+fn run_transaction<'a>(
+    client: &mut Client,
+    batch: &[&'a Step],
+    timeout: Option<&str>,
+) -> Result<(), (&'a Step, String)> {
+    let first = batch[0];
+    let mut tx = client.transaction().map_err(|e| (first, db_error(e)))?;
+    if let Some(t) = timeout {
+        tx.batch_execute(&format!("SET LOCAL lock_timeout = {t}"))
+            .map_err(|e| (first, db_error(e)))?;
+    }
+    for step in batch {
+        if let Err(e) = tx.batch_execute(&step.sql) {
+            let msg = db_error(e);
+            let _ = tx.rollback();
+            return Err((step, msg));
+        }
+    }
+    tx.commit()
+        .map_err(|e| (batch[batch.len() - 1], db_error(e)))
+}
