@@ -1,0 +1,17 @@
+# Recipes for developers who have `just`. Neither README command needs it.
+
+# Plan the example schemas (no database needed).
+plan-example:
+    bash scripts/plan-example.sh
+
+# The whole test suite, as CI runs it.
+test:
+    bash .ci/run
+
+# Accept changed plan snapshots after reviewing them.
+snapshots:
+    INSTA_UPDATE=always cargo test -p shale-cli --test fixtures
+
+lint:
+    cargo fmt --all -- --check
+    cargo clippy --workspace --all-targets -- -D warnings
