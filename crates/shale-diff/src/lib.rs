@@ -1,1 +1,1182 @@
-//! See the crate description.
+//! Compares two canonical catalogs and lists the changes that turn one into the other.
+//!
+//! [`diff`] knows nothing of SQL text or of execution order: it says *what* differs, as
+//! plain data ([`Change`]), and `shale-plan` decides how and when. Rules:
+//!
+//! - An unchanged object yields nothing; the output is deterministic (catalog key order,
+//!   then a fixed order of change kinds per object).
+//! - A changed default is [`Change::SetDefault`], never a rebuild.
+//! - Schema `public` is never created or dropped (every database has it), and neither is
+//!   the `plpgsql` extension (installed in every database by default).
+//! - An extension's version is compared only when the desired catalog names one.
+//! - Columns are matched by name; their position is not compared (PostgreSQL cannot reorder
+//!   columns, and a new column is always appended).
+//! - Objects that PostgreSQL drops implicitly are not dropped again: the columns,
+//!   constraints, indexes and owned sequences of a dropped table, the indexes and
+//!   constraints on a dropped column, the sequence owned by a dropped column.
+//! - What cannot be done in place becomes a drop and an add of the object, both marked with
+//!   `recreate: Some(why)`: a changed constraint or index, a changed generation expression,
+//!   and everything that depends on such an object (a foreign key whose referenced key is
+//!   re-created, the indexes and constraints on a re-created column).
+//! - What shale cannot do yet is a [`Change::Unsupported`] naming the object, so that the
+//!   planner fails clearly instead of producing a wrong plan.
+
+use serde::Serialize;
+use shale_model::{
+    Catalog, Column, ColumnRef, Constraint, ConstraintKind, EnumType, Expr, Extension, Identity,
+    Index, IndexKeyExpr, ObjectId, QualName, Sequence, Table, TypeRef,
+};
+use std::collections::BTreeSet;
+
+/// One difference between two catalogs, as data.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    CreateSchema {
+        name: String,
+    },
+    DropSchema {
+        name: String,
+    },
+    CreateExtension {
+        extension: Extension,
+    },
+    DropExtension {
+        extension: Extension,
+    },
+    AlterExtensionVersion {
+        name: String,
+        from: Option<String>,
+        to: String,
+    },
+    /// `ALTER EXTENSION … SET SCHEMA`.
+    SetExtensionSchema {
+        name: String,
+        from: String,
+        to: String,
+    },
+    CreateEnum {
+        enum_type: EnumType,
+    },
+    DropEnum {
+        enum_type: EnumType,
+    },
+    /// `ALTER TYPE … ADD VALUE`. Emitted in the order they must run: each position names a
+    /// label that exists by then.
+    AddEnumValue {
+        name: QualName,
+        label: String,
+        position: EnumPosition,
+    },
+    /// Without `owned_by`: ownership is a separate [`Change::SetSequenceOwner`] because the
+    /// owning column usually needs the sequence to exist first.
+    CreateSequence {
+        sequence: Sequence,
+    },
+    DropSequence {
+        sequence: Sequence,
+    },
+    /// Options differ (data type, bounds, start, increment, cache, cycle).
+    AlterSequence {
+        from: Sequence,
+        to: Sequence,
+    },
+    SetSequenceOwner {
+        name: QualName,
+        from: Option<ColumnRef>,
+        to: Option<ColumnRef>,
+    },
+    /// A new table with its columns and the constraints `CREATE TABLE` can hold: every
+    /// constraint except foreign keys and `NOT VALID` checks (those follow as
+    /// [`Change::AddConstraint`]; PostgreSQL would mark a `NOT VALID` check of a new table
+    /// valid).
+    CreateTable {
+        table: Table,
+    },
+    DropTable {
+        table: Table,
+    },
+    AddColumn {
+        table: QualName,
+        column: Column,
+        /// Why an existing column is dropped and added again (`None` for a new column).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropColumn {
+        table: QualName,
+        column: Column,
+        /// Why the column is dropped only to be added again (`None` for a real drop).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// A type and/or collation change (`ALTER COLUMN … TYPE … COLLATE …`).
+    AlterColumnType {
+        table: QualName,
+        column: String,
+        from: TypeRef,
+        to: TypeRef,
+        from_collation: Option<QualName>,
+        to_collation: Option<QualName>,
+    },
+    SetNotNull {
+        table: QualName,
+        column: String,
+    },
+    DropNotNull {
+        table: QualName,
+        column: String,
+    },
+    SetDefault {
+        table: QualName,
+        column: String,
+        /// The default before (`None` when there was none, or it was dropped for a type change).
+        from: Option<Expr>,
+        to: Expr,
+    },
+    DropDefault {
+        table: QualName,
+        column: String,
+        from: Expr,
+    },
+    AddIdentity {
+        table: QualName,
+        column: String,
+        identity: Identity,
+    },
+    DropIdentity {
+        table: QualName,
+        column: String,
+    },
+    AlterIdentity {
+        table: QualName,
+        column: String,
+        from: Identity,
+        to: Identity,
+    },
+    /// A generated column becomes a plain column, keeping its values
+    /// (`ALTER COLUMN … DROP EXPRESSION`, PostgreSQL 13+).
+    DropExpression {
+        table: QualName,
+        column: String,
+    },
+    AddConstraint {
+        table: QualName,
+        constraint: Constraint,
+        /// The table is created by this diff.
+        new_table: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropConstraint {
+        table: QualName,
+        constraint: Constraint,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// From `NOT VALID` to valid.
+    ValidateConstraint {
+        table: QualName,
+        constraint: Constraint,
+    },
+    CreateIndex {
+        index: Index,
+        /// The index's table is created by this diff.
+        new_table: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropIndex {
+        index: Index,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// `COMMENT ON … IS …` (`to: None` removes the comment).
+    SetComment {
+        object: ObjectId,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// A difference shale cannot turn into SQL yet; the planner refuses it.
+    Unsupported {
+        object: ObjectId,
+        reason: String,
+    },
+}
+
+/// Where `ALTER TYPE … ADD VALUE` puts the new label.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EnumPosition {
+    Before(String),
+    After(String),
+    /// At the end (only for an enum without labels).
+    End,
+}
+
+impl Change {
+    /// The object the change is about.
+    pub fn object(&self) -> ObjectId {
+        let col = |t: &QualName, c: &str| ObjectId::Column {
+            table: t.clone(),
+            column: c.to_string(),
+        };
+        let con = |t: &QualName, c: &Constraint| ObjectId::Constraint {
+            table: t.clone(),
+            name: c.name.clone(),
+        };
+        match self {
+            Change::CreateSchema { name } | Change::DropSchema { name } => {
+                ObjectId::Schema { name: name.clone() }
+            }
+            Change::CreateExtension { extension } | Change::DropExtension { extension } => {
+                ObjectId::Extension {
+                    name: extension.name.clone(),
+                }
+            }
+            Change::AlterExtensionVersion { name, .. }
+            | Change::SetExtensionSchema { name, .. } => ObjectId::Extension { name: name.clone() },
+            Change::CreateEnum { enum_type } | Change::DropEnum { enum_type } => ObjectId::Type {
+                name: enum_type.name.clone(),
+            },
+            Change::AddEnumValue { name, .. } => ObjectId::Type { name: name.clone() },
+            Change::CreateSequence { sequence } | Change::DropSequence { sequence } => {
+                ObjectId::Sequence {
+                    name: sequence.name.clone(),
+                }
+            }
+            Change::AlterSequence { to, .. } => ObjectId::Sequence {
+                name: to.name.clone(),
+            },
+            Change::SetSequenceOwner { name, .. } => ObjectId::Sequence { name: name.clone() },
+            Change::CreateTable { table } | Change::DropTable { table } => ObjectId::Table {
+                name: table.name.clone(),
+            },
+            Change::AddColumn { table, column, .. } | Change::DropColumn { table, column, .. } => {
+                col(table, &column.name)
+            }
+            Change::AlterColumnType { table, column, .. }
+            | Change::SetNotNull { table, column }
+            | Change::DropNotNull { table, column }
+            | Change::SetDefault { table, column, .. }
+            | Change::DropDefault { table, column, .. }
+            | Change::AddIdentity { table, column, .. }
+            | Change::DropIdentity { table, column }
+            | Change::AlterIdentity { table, column, .. }
+            | Change::DropExpression { table, column } => col(table, column),
+            Change::AddConstraint {
+                table, constraint, ..
+            }
+            | Change::DropConstraint {
+                table, constraint, ..
+            }
+            | Change::ValidateConstraint { table, constraint } => con(table, constraint),
+            Change::CreateIndex { index, .. } | Change::DropIndex { index, .. } => {
+                ObjectId::Index {
+                    name: index.name.clone(),
+                }
+            }
+            Change::SetComment { object, .. } | Change::Unsupported { object, .. } => {
+                object.clone()
+            }
+        }
+    }
+}
+
+/// The schema every database has; never created or dropped.
+const PUBLIC: &str = "public";
+/// The extension every database has; never created or dropped.
+const PLPGSQL: &str = "plpgsql";
+
+/// The changes that turn `from` into `to`, in a deterministic order.
+pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
+    let mut d = Differ {
+        from,
+        to,
+        out: Vec::new(),
+        recreated_columns: BTreeSet::new(),
+        dropped_columns: BTreeSet::new(),
+        removed_keys: BTreeSet::new(),
+    };
+    d.run();
+    d.out
+}
+
+struct Differ<'a> {
+    from: &'a Catalog,
+    to: &'a Catalog,
+    out: Vec<Change>,
+    /// Columns dropped and added again (a changed generation expression).
+    recreated_columns: BTreeSet<(QualName, String)>,
+    /// Columns that disappear, explicitly or with their table, or are re-created.
+    dropped_columns: BTreeSet<(QualName, String)>,
+    /// Constraints and unique indexes (of `from`) that are dropped or re-created: a
+    /// foreign key referencing one of them must be re-created too.
+    removed_keys: BTreeSet<ObjectId>,
+}
+
+impl Differ<'_> {
+    fn run(&mut self) {
+        self.classify_columns();
+        self.schemas();
+        self.extensions();
+        self.enums();
+        self.sequences();
+        self.tables();
+        self.indexes();
+        self.drops_of_tables();
+        self.drops_of_enums_and_schemas();
+    }
+
+    fn push(&mut self, c: Change) {
+        self.out.push(c);
+    }
+
+    fn comment(&mut self, object: ObjectId, from: &Option<String>, to: &Option<String>) {
+        if from != to {
+            self.push(Change::SetComment {
+                object,
+                from: from.clone(),
+                to: to.clone(),
+            });
+        }
+    }
+
+    /// Which columns are re-created or disappear; needed before constraints and indexes
+    /// are compared.
+    fn classify_columns(&mut self) {
+        for (name, t0) in &self.from.tables {
+            match self.to.tables.get(name) {
+                None => {
+                    for c in &t0.columns {
+                        self.dropped_columns.insert((name.clone(), c.name.clone()));
+                    }
+                }
+                Some(t1) => {
+                    for c0 in &t0.columns {
+                        match t1.column(&c0.name) {
+                            None => {
+                                self.dropped_columns.insert((name.clone(), c0.name.clone()));
+                            }
+                            Some(c1) => {
+                                if needs_recreate(c0, c1) {
+                                    self.recreated_columns
+                                        .insert((name.clone(), c0.name.clone()));
+                                    self.dropped_columns.insert((name.clone(), c0.name.clone()));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn schemas(&mut self) {
+        for name in self.to.schemas.keys() {
+            if name != PUBLIC && !self.from.schemas.contains_key(name) {
+                self.push(Change::CreateSchema { name: name.clone() });
+            }
+        }
+    }
+
+    fn extensions(&mut self) {
+        for (name, e1) in &self.to.extensions {
+            if name == PLPGSQL {
+                continue;
+            }
+            match self.from.extensions.get(name) {
+                None => self.push(Change::CreateExtension {
+                    extension: e1.clone(),
+                }),
+                Some(e0) => {
+                    if e0.schema != e1.schema {
+                        self.push(Change::SetExtensionSchema {
+                            name: name.clone(),
+                            from: e0.schema.clone(),
+                            to: e1.schema.clone(),
+                        });
+                    }
+                    if let Some(v) = &e1.version {
+                        if e0.version.as_ref() != Some(v) {
+                            self.push(Change::AlterExtensionVersion {
+                                name: name.clone(),
+                                from: e0.version.clone(),
+                                to: v.clone(),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        for (name, e0) in &self.from.extensions {
+            if name != PLPGSQL && !self.to.extensions.contains_key(name) {
+                self.push(Change::DropExtension {
+                    extension: e0.clone(),
+                });
+            }
+        }
+    }
+
+    fn enums(&mut self) {
+        for (name, e1) in &self.to.enums {
+            let object = ObjectId::Type { name: name.clone() };
+            match self.from.enums.get(name) {
+                None => {
+                    self.push(Change::CreateEnum {
+                        enum_type: e1.clone(),
+                    });
+                    self.comment(object, &None, &e1.comment);
+                }
+                Some(e0) => {
+                    match enum_additions(&e0.labels, &e1.labels) {
+                        Some(adds) => {
+                            for (label, position) in adds {
+                                self.push(Change::AddEnumValue {
+                                    name: name.clone(),
+                                    label,
+                                    position,
+                                });
+                            }
+                        }
+                        None => self.push(Change::Unsupported {
+                            object: object.clone(),
+                            reason: format!(
+                                "labels change from ({}) to ({}): removing or reordering enum \
+                                 labels needs the type to be re-created, which shale does not \
+                                 do yet",
+                                e0.labels.join(", "),
+                                e1.labels.join(", ")
+                            ),
+                        }),
+                    }
+                    self.comment(object, &e0.comment, &e1.comment);
+                }
+            }
+        }
+    }
+
+    fn sequences(&mut self) {
+        for (name, s1) in &self.to.sequences {
+            let object = ObjectId::Sequence { name: name.clone() };
+            match self.from.sequences.get(name) {
+                None => {
+                    self.push(Change::CreateSequence {
+                        sequence: Sequence {
+                            owned_by: None,
+                            ..s1.clone()
+                        },
+                    });
+                    if s1.owned_by.is_some() {
+                        self.push(Change::SetSequenceOwner {
+                            name: name.clone(),
+                            from: None,
+                            to: s1.owned_by.clone(),
+                        });
+                    }
+                    self.comment(object, &None, &s1.comment);
+                }
+                Some(s0) => {
+                    let strip = |s: &Sequence| Sequence {
+                        owned_by: None,
+                        comment: None,
+                        ..s.clone()
+                    };
+                    if strip(s0) != strip(s1) {
+                        self.push(Change::AlterSequence {
+                            from: s0.clone(),
+                            to: s1.clone(),
+                        });
+                    }
+                    let owner_goes = s0.owned_by.as_ref().is_some_and(|o| {
+                        self.dropped_columns
+                            .contains(&(o.table.clone(), o.column.clone()))
+                    });
+                    if s0.owned_by != s1.owned_by {
+                        self.push(Change::SetSequenceOwner {
+                            name: name.clone(),
+                            from: s0.owned_by.clone(),
+                            to: s1.owned_by.clone(),
+                        });
+                    } else if owner_goes {
+                        // The owning column is re-created: dropping it would drop the
+                        // sequence, so release it first and own it again afterwards.
+                        self.push(Change::SetSequenceOwner {
+                            name: name.clone(),
+                            from: s0.owned_by.clone(),
+                            to: None,
+                        });
+                        self.push(Change::SetSequenceOwner {
+                            name: name.clone(),
+                            from: None,
+                            to: s1.owned_by.clone(),
+                        });
+                    }
+                    self.comment(object, &s0.comment, &s1.comment);
+                }
+            }
+        }
+        for (name, s0) in &self.from.sequences {
+            if self.to.sequences.contains_key(name) {
+                continue;
+            }
+            // A sequence owned by a column that goes away goes away with it.
+            let implicit = s0.owned_by.as_ref().is_some_and(|o| {
+                self.dropped_columns
+                    .contains(&(o.table.clone(), o.column.clone()))
+            });
+            if !implicit {
+                self.push(Change::DropSequence {
+                    sequence: s0.clone(),
+                });
+            }
+        }
+    }
+
+    fn tables(&mut self) {
+        // Keys (constraints) that go away: needed to re-create foreign keys on them.
+        for (name, t0) in &self.from.tables {
+            let t1 = self.to.tables.get(name);
+            for c0 in t0.constraints.values() {
+                let gone = match t1.and_then(|t| t.constraints.get(&c0.name)) {
+                    None => true,
+                    Some(c1) => self.constraint_recreate(name, c0, c1).is_some(),
+                };
+                if gone {
+                    self.removed_keys.insert(ObjectId::Constraint {
+                        table: name.clone(),
+                        name: c0.name.clone(),
+                    });
+                }
+            }
+        }
+        for (name, ix0) in &self.from.indexes {
+            if !ix0.unique {
+                continue;
+            }
+            let gone = match self.to.indexes.get(name) {
+                None => true,
+                Some(ix1) => self.index_recreate(ix0, ix1).is_some(),
+            };
+            if gone {
+                self.removed_keys
+                    .insert(ObjectId::Index { name: name.clone() });
+            }
+        }
+
+        for (name, t1) in &self.to.tables {
+            match self.from.tables.get(name) {
+                None => self.create_table(t1),
+                Some(t0) => self.alter_table(t0, t1),
+            }
+        }
+    }
+
+    fn create_table(&mut self, t1: &Table) {
+        let name = &t1.name;
+        let inline = |c: &Constraint| !c.kind.is_foreign_key() && c.validated;
+        let mut table = t1.clone();
+        table.constraints.retain(|_, c| inline(c));
+        table.comment = None;
+        for c in &mut table.columns {
+            c.comment = None;
+        }
+        for c in table.constraints.values_mut() {
+            c.comment = None;
+        }
+        self.push(Change::CreateTable { table });
+        for c in t1.constraints.values().filter(|c| !inline(c)) {
+            self.push(Change::AddConstraint {
+                table: name.clone(),
+                constraint: Constraint {
+                    comment: None,
+                    ..c.clone()
+                },
+                new_table: true,
+                recreate: None,
+            });
+        }
+        self.comment(ObjectId::Table { name: name.clone() }, &None, &t1.comment);
+        for c in &t1.columns {
+            self.comment(
+                ObjectId::Column {
+                    table: name.clone(),
+                    column: c.name.clone(),
+                },
+                &None,
+                &c.comment,
+            );
+        }
+        for c in t1.constraints.values() {
+            self.comment(
+                ObjectId::Constraint {
+                    table: name.clone(),
+                    name: c.name.clone(),
+                },
+                &None,
+                &c.comment,
+            );
+        }
+    }
+
+    fn alter_table(&mut self, t0: &Table, t1: &Table) {
+        let name = &t1.name;
+        // Constraints first dropped (in `from` key order), so that the column drops that
+        // follow them in the output read naturally; the planner orders them anyway.
+        let mut re_adds = Vec::new();
+        for c0 in t0.constraints.values() {
+            match t1.constraints.get(&c0.name) {
+                None => self.push(Change::DropConstraint {
+                    table: name.clone(),
+                    constraint: c0.clone(),
+                    recreate: None,
+                }),
+                Some(c1) => {
+                    if let Some(why) = self.constraint_recreate(name, c0, c1) {
+                        self.push(Change::DropConstraint {
+                            table: name.clone(),
+                            constraint: c0.clone(),
+                            recreate: Some(why.clone()),
+                        });
+                        re_adds.push((c1, why));
+                    }
+                }
+            }
+        }
+
+        for c0 in &t0.columns {
+            if t1.column(&c0.name).is_none() {
+                self.push(Change::DropColumn {
+                    table: name.clone(),
+                    column: c0.clone(),
+                    recreate: None,
+                });
+            }
+        }
+        for c1 in &t1.columns {
+            let object = ObjectId::Column {
+                table: name.clone(),
+                column: c1.name.clone(),
+            };
+            match t0.column(&c1.name) {
+                None => {
+                    self.push(Change::AddColumn {
+                        table: name.clone(),
+                        column: Column {
+                            comment: None,
+                            ..c1.clone()
+                        },
+                        recreate: None,
+                    });
+                    self.comment(object, &None, &c1.comment);
+                }
+                Some(c0) if needs_recreate(c0, c1) => {
+                    let why = if c0.generated.is_some() {
+                        "its generation expression changed (PostgreSQL before 17 cannot change \
+                         it in place)"
+                    } else {
+                        "it becomes a generated column (an existing column cannot be made \
+                         generated)"
+                    }
+                    .to_string();
+                    self.push(Change::DropColumn {
+                        table: name.clone(),
+                        column: c0.clone(),
+                        recreate: Some(why.clone()),
+                    });
+                    self.push(Change::AddColumn {
+                        table: name.clone(),
+                        column: Column {
+                            comment: None,
+                            ..c1.clone()
+                        },
+                        recreate: Some(why),
+                    });
+                    self.comment(object, &None, &c1.comment);
+                }
+                Some(c0) => self.alter_column(name, c0, c1),
+            }
+        }
+
+        for c1 in t1.constraints.values() {
+            if !t0.constraints.contains_key(&c1.name) {
+                self.push(Change::AddConstraint {
+                    table: name.clone(),
+                    constraint: Constraint {
+                        comment: None,
+                        ..c1.clone()
+                    },
+                    new_table: false,
+                    recreate: None,
+                });
+                self.comment(
+                    ObjectId::Constraint {
+                        table: name.clone(),
+                        name: c1.name.clone(),
+                    },
+                    &None,
+                    &c1.comment,
+                );
+            }
+        }
+        for (c1, why) in re_adds {
+            self.push(Change::AddConstraint {
+                table: name.clone(),
+                constraint: Constraint {
+                    comment: None,
+                    ..c1.clone()
+                },
+                new_table: false,
+                recreate: Some(why),
+            });
+            self.comment(
+                ObjectId::Constraint {
+                    table: name.clone(),
+                    name: c1.name.clone(),
+                },
+                &None,
+                &c1.comment,
+            );
+        }
+        for c0 in t0.constraints.values() {
+            let Some(c1) = t1.constraints.get(&c0.name) else {
+                continue;
+            };
+            if self.constraint_recreate(name, c0, c1).is_some() {
+                continue;
+            }
+            if !c0.validated && c1.validated {
+                self.push(Change::ValidateConstraint {
+                    table: name.clone(),
+                    constraint: c1.clone(),
+                });
+            }
+            self.comment(
+                ObjectId::Constraint {
+                    table: name.clone(),
+                    name: c1.name.clone(),
+                },
+                &c0.comment,
+                &c1.comment,
+            );
+        }
+        self.comment(
+            ObjectId::Table { name: name.clone() },
+            &t0.comment,
+            &t1.comment,
+        );
+    }
+
+    fn alter_column(&mut self, table: &QualName, c0: &Column, c1: &Column) {
+        let column = c1.name.clone();
+        let t = || table.clone();
+        let type_changed = c0.ty != c1.ty || c0.collation != c1.collation;
+
+        if c0.identity.is_some() && c1.identity.is_none() {
+            self.push(Change::DropIdentity {
+                table: t(),
+                column: column.clone(),
+            });
+        }
+        if c0.generated.is_some() && c1.generated.is_none() {
+            self.push(Change::DropExpression {
+                table: t(),
+                column: column.clone(),
+            });
+        }
+        // A default may not convert to the new type: drop it around a type change.
+        let default_dropped = match &c0.default {
+            Some(d0) if c1.default.is_none() || type_changed => {
+                self.push(Change::DropDefault {
+                    table: t(),
+                    column: column.clone(),
+                    from: d0.clone(),
+                });
+                true
+            }
+            _ => false,
+        };
+        if type_changed {
+            self.push(Change::AlterColumnType {
+                table: t(),
+                column: column.clone(),
+                from: c0.ty.clone(),
+                to: c1.ty.clone(),
+                from_collation: c0.collation.clone(),
+                to_collation: c1.collation.clone(),
+            });
+        }
+        if let Some(d1) = &c1.default {
+            if default_dropped || c0.default.as_ref() != Some(d1) {
+                self.push(Change::SetDefault {
+                    table: t(),
+                    column: column.clone(),
+                    from: if default_dropped {
+                        None
+                    } else {
+                        c0.default.clone()
+                    },
+                    to: d1.clone(),
+                });
+            }
+        }
+        if !c0.not_null && c1.not_null {
+            self.push(Change::SetNotNull {
+                table: t(),
+                column: column.clone(),
+            });
+        }
+        if c0.not_null && !c1.not_null {
+            self.push(Change::DropNotNull {
+                table: t(),
+                column: column.clone(),
+            });
+        }
+        match (&c0.identity, &c1.identity) {
+            (None, Some(i1)) => self.push(Change::AddIdentity {
+                table: t(),
+                column: column.clone(),
+                identity: i1.clone(),
+            }),
+            (Some(i0), Some(i1)) => {
+                // A type change moves bounds that were the old type's defaults to the new
+                // type's defaults (PostgreSQL does so for the identity sequence).
+                let i0 = rebase_identity(i0, &c0.ty, &c1.ty);
+                if &i0 != i1 {
+                    self.push(Change::AlterIdentity {
+                        table: t(),
+                        column: column.clone(),
+                        from: i0,
+                        to: i1.clone(),
+                    });
+                }
+            }
+            _ => {}
+        }
+        self.comment(
+            ObjectId::Column { table: t(), column },
+            &c0.comment,
+            &c1.comment,
+        );
+    }
+
+    /// Why constraint `c0` (in `from`) must be dropped and added as `c1`, if it must.
+    fn constraint_recreate(
+        &self,
+        table: &QualName,
+        c0: &Constraint,
+        c1: &Constraint,
+    ) -> Option<String> {
+        let strip = |c: &Constraint| Constraint {
+            comment: None,
+            validated: true,
+            ..c.clone()
+        };
+        if strip(c0) != strip(c1) {
+            return Some("its definition changed".into());
+        }
+        if c0.validated && !c1.validated {
+            return Some(
+                "it is wanted NOT VALID (a validated constraint cannot be un-validated)".into(),
+            );
+        }
+        if let Some(col) = self.constraint_recreated_column(table, c0) {
+            return Some(format!("column {col} is re-created"));
+        }
+        if let ConstraintKind::ForeignKey {
+            ref_table,
+            ref_columns,
+            ..
+        } = &c0.kind
+        {
+            if let Some(key) = self.from.key_for(ref_table, ref_columns) {
+                if self.removed_keys.contains(&key) {
+                    return Some(format!(
+                        "the key it references ({key}) is re-created or dropped"
+                    ));
+                }
+            }
+        }
+        None
+    }
+
+    /// A re-created column this constraint covers (its own or, for a foreign key, a
+    /// referenced one).
+    fn constraint_recreated_column(&self, table: &QualName, c: &Constraint) -> Option<String> {
+        let hit = |t: &QualName, col: &str| {
+            self.recreated_columns
+                .contains(&(t.clone(), col.to_string()))
+                .then(|| format!("{}.{}", t, shale_model::quote_ident(col)))
+        };
+        match &c.kind {
+            ConstraintKind::PrimaryKey { columns, include }
+            | ConstraintKind::Unique {
+                columns, include, ..
+            } => columns
+                .iter()
+                .chain(include)
+                .find_map(|col| hit(table, col)),
+            ConstraintKind::ForeignKey {
+                columns,
+                ref_table,
+                ref_columns,
+                ..
+            } => columns
+                .iter()
+                .find_map(|col| hit(table, col))
+                .or_else(|| ref_columns.iter().find_map(|col| hit(ref_table, col))),
+            ConstraintKind::Check { expr, .. } => self
+                .recreated_columns
+                .iter()
+                .filter(|(t, _)| t == table)
+                .find(|(_, col)| mentions_identifier(&expr.canon, col))
+                .map(|(t, col)| format!("{}.{}", t, shale_model::quote_ident(col))),
+        }
+    }
+
+    /// Why index `ix0` (in `from`) must be dropped and created as `ix1`, if it must.
+    fn index_recreate(&self, ix0: &Index, ix1: &Index) -> Option<String> {
+        let strip = |ix: &Index| Index {
+            comment: None,
+            ..ix.clone()
+        };
+        if strip(ix0) != strip(ix1) {
+            return Some("its definition changed".into());
+        }
+        self.recreated_columns
+            .iter()
+            .filter(|(t, _)| *t == ix0.table)
+            .find(|(_, col)| index_mentions_column(ix0, col))
+            .map(|(t, col)| {
+                format!(
+                    "column {}.{} is re-created",
+                    t,
+                    shale_model::quote_ident(col)
+                )
+            })
+    }
+
+    fn indexes(&mut self) {
+        for (name, ix0) in &self.from.indexes {
+            if !self.to.tables.contains_key(&ix0.table) {
+                continue; // dropped with its table
+            }
+            match self.to.indexes.get(name) {
+                None => self.push(Change::DropIndex {
+                    index: ix0.clone(),
+                    recreate: None,
+                }),
+                Some(ix1) => {
+                    if let Some(why) = self.index_recreate(ix0, ix1) {
+                        self.push(Change::DropIndex {
+                            index: ix0.clone(),
+                            recreate: Some(why.clone()),
+                        });
+                        self.push(Change::CreateIndex {
+                            index: Index {
+                                comment: None,
+                                ..ix1.clone()
+                            },
+                            new_table: false,
+                            recreate: Some(why),
+                        });
+                        self.comment(ObjectId::Index { name: name.clone() }, &None, &ix1.comment);
+                    } else {
+                        self.comment(
+                            ObjectId::Index { name: name.clone() },
+                            &ix0.comment,
+                            &ix1.comment,
+                        );
+                    }
+                }
+            }
+        }
+        for (name, ix1) in &self.to.indexes {
+            if self.from.indexes.contains_key(name) {
+                continue;
+            }
+            self.push(Change::CreateIndex {
+                index: Index {
+                    comment: None,
+                    ..ix1.clone()
+                },
+                new_table: !self.from.tables.contains_key(&ix1.table),
+                recreate: None,
+            });
+            self.comment(ObjectId::Index { name: name.clone() }, &None, &ix1.comment);
+        }
+    }
+
+    fn drops_of_tables(&mut self) {
+        for (name, t0) in &self.from.tables {
+            if !self.to.tables.contains_key(name) {
+                self.push(Change::DropTable { table: t0.clone() });
+            }
+        }
+    }
+
+    fn drops_of_enums_and_schemas(&mut self) {
+        for (name, e0) in &self.from.enums {
+            if !self.to.enums.contains_key(name) {
+                self.push(Change::DropEnum {
+                    enum_type: e0.clone(),
+                });
+            }
+        }
+        for name in self.from.schemas.keys() {
+            if name != PUBLIC && !self.to.schemas.contains_key(name) {
+                self.push(Change::DropSchema { name: name.clone() });
+            }
+        }
+    }
+}
+
+/// A column that cannot be changed in place into `c1`: its generation expression changes,
+/// or a plain column becomes generated. (Generated → plain is `DROP EXPRESSION`.)
+fn needs_recreate(c0: &Column, c1: &Column) -> bool {
+    match (&c0.generated, &c1.generated) {
+        (Some(g0), Some(g1)) => g0 != g1,
+        (None, Some(_)) => true,
+        _ => false,
+    }
+}
+
+/// The labels to add, with positions valid at the time each is added, when `to` keeps
+/// every label of `from` in the same order; `None` otherwise.
+fn enum_additions(from: &[String], to: &[String]) -> Option<Vec<(String, EnumPosition)>> {
+    // `from` must be a subsequence of `to`.
+    let mut it = to.iter();
+    for l in from {
+        it.find(|x| *x == l)?;
+    }
+    let old: BTreeSet<&String> = from.iter().collect();
+    let mut adds = Vec::new();
+    for (i, label) in to.iter().enumerate() {
+        if old.contains(label) {
+            continue;
+        }
+        let position = if i > 0 {
+            // The label before it exists by now: an old one, or one added just before.
+            EnumPosition::After(to[i - 1].clone())
+        } else if let Some(first) = from.first() {
+            EnumPosition::Before(first.clone())
+        } else {
+            EnumPosition::End
+        };
+        adds.push((label.clone(), position));
+    }
+    Some(adds)
+}
+
+fn int_type_bounds(ty: &TypeRef) -> Option<(i64, i64)> {
+    if ty.schema.is_some() || ty.array {
+        return None;
+    }
+    match ty.name.as_str() {
+        "smallint" => Some((i16::MIN as i64, i16::MAX as i64)),
+        "integer" => Some((i32::MIN as i64, i32::MAX as i64)),
+        "bigint" => Some((i64::MIN, i64::MAX)),
+        _ => None,
+    }
+}
+
+/// The identity as PostgreSQL leaves it after the column's type changes from `from` to
+/// `to`: bounds that were the old type's defaults become the new type's.
+fn rebase_identity(i: &Identity, from: &TypeRef, to: &TypeRef) -> Identity {
+    let (Some((omin, omax)), Some((nmin, nmax))) = (int_type_bounds(from), int_type_bounds(to))
+    else {
+        return i.clone();
+    };
+    if from == to {
+        return i.clone();
+    }
+    let mut out = i.clone();
+    if i.increment > 0 {
+        if i.max_value == omax {
+            out.max_value = nmax;
+        }
+    } else if i.min_value == omin {
+        out.min_value = nmin;
+    }
+    out
+}
+
+/// Does `ix` involve column `col` (as a key, an included column, or inside an expression
+/// or predicate)?
+pub fn index_mentions_column(ix: &Index, col: &str) -> bool {
+    ix.keys.iter().any(|k| match &k.key {
+        IndexKeyExpr::Column(c) => c == col,
+        IndexKeyExpr::Expr(e) => mentions_identifier(&e.canon, col),
+    }) || ix.include.iter().any(|c| c == col)
+        || ix
+            .predicate
+            .as_ref()
+            .is_some_and(|p| mentions_identifier(&p.canon, col))
+}
+
+/// Does the SQL expression text name the identifier `name` anywhere (as a bare or quoted
+/// identifier, outside string literals)? A conservative dependency test: a function or
+/// field of the same name counts too, which at worst re-creates an object needlessly.
+pub fn mentions_identifier(sql: &str, name: &str) -> bool {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            // String literal: '' is an escaped quote.
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i += 1;
+        } else if c == '"' {
+            let mut ident = String::new();
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '"' {
+                    if chars.get(i + 1) == Some(&'"') {
+                        ident.push('"');
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                ident.push(chars[i]);
+                i += 1;
+            }
+            i += 1;
+            if ident == name {
+                return true;
+            }
+        } else if c.is_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len()
+                && (chars[i].is_alphanumeric() || chars[i] == '_' || chars[i] == '$')
+            {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect::<String>().to_lowercase();
+            if word == name {
+                return true;
+            }
+        } else if c.is_ascii_digit() {
+            // A number (possibly 1e10 or 0x1F): skip it whole, it is not an identifier.
+            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '.') {
+                i += 1;
+            }
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests;

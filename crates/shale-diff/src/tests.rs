@@ -1,0 +1,866 @@
+use super::*;
+use shale_model::{FkAction, IndexKey, Schema};
+
+fn q(name: &str) -> QualName {
+    QualName::new("public", name)
+}
+
+fn int() -> TypeRef {
+    TypeRef::builtin("integer")
+}
+
+fn base() -> Catalog {
+    let mut cat = Catalog::default();
+    cat.schemas.insert(
+        "public".into(),
+        Schema {
+            name: "public".into(),
+        },
+    );
+    cat
+}
+
+fn pk(name: &str, cols: &[&str]) -> Constraint {
+    Constraint {
+        name: name.into(),
+        kind: ConstraintKind::PrimaryKey {
+            columns: cols.iter().map(|c| c.to_string()).collect(),
+            include: vec![],
+        },
+        deferrable: false,
+        initially_deferred: false,
+        validated: true,
+        comment: None,
+    }
+}
+
+fn check(name: &str, canon: &str) -> Constraint {
+    Constraint {
+        name: name.into(),
+        kind: ConstraintKind::Check {
+            expr: Expr::new(canon, canon),
+            no_inherit: false,
+        },
+        deferrable: false,
+        initially_deferred: false,
+        validated: true,
+        comment: None,
+    }
+}
+
+fn fk(name: &str, col: &str, ref_table: &str, ref_col: &str) -> Constraint {
+    Constraint {
+        name: name.into(),
+        kind: ConstraintKind::ForeignKey {
+            columns: vec![col.into()],
+            ref_table: q(ref_table),
+            ref_columns: vec![ref_col.into()],
+            on_update: FkAction::NoAction,
+            on_delete: FkAction::NoAction,
+            match_full: false,
+        },
+        deferrable: false,
+        initially_deferred: false,
+        validated: true,
+        comment: None,
+    }
+}
+
+fn nn(name: &str, ty: TypeRef) -> Column {
+    let mut c = Column::new(name, ty);
+    c.not_null = true;
+    c
+}
+
+/// `users(id integer primary key, email text)`.
+fn users() -> Table {
+    let mut t = Table::new(q("users"));
+    t.columns.push(nn("id", int()));
+    t.columns
+        .push(Column::new("email", TypeRef::builtin("text")));
+    t.constraints
+        .insert("users_pkey".into(), pk("users_pkey", &["id"]));
+    t
+}
+
+/// `posts(id integer primary key, user_id integer references users)`.
+fn posts() -> Table {
+    let mut t = Table::new(q("posts"));
+    t.columns.push(nn("id", int()));
+    t.columns.push(Column::new("user_id", int()));
+    t.constraints
+        .insert("posts_pkey".into(), pk("posts_pkey", &["id"]));
+    t.constraints.insert(
+        "posts_user_id_fkey".into(),
+        fk("posts_user_id_fkey", "user_id", "users", "id"),
+    );
+    t
+}
+
+fn index(name: &str, table: &str, cols: &[&str]) -> Index {
+    Index {
+        name: q(name),
+        table: q(table),
+        unique: false,
+        method: "btree".into(),
+        keys: cols
+            .iter()
+            .map(|c| IndexKey {
+                key: IndexKeyExpr::Column(c.to_string()),
+                collation: None,
+                opclass: None,
+                descending: false,
+                nulls_first: false,
+            })
+            .collect(),
+        include: vec![],
+        predicate: None,
+        nulls_not_distinct: false,
+        comment: None,
+    }
+}
+
+fn with_tables(tables: Vec<Table>) -> Catalog {
+    let mut cat = base();
+    for t in tables {
+        cat.tables.insert(t.name.clone(), t);
+    }
+    cat
+}
+
+fn kinds(changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| {
+            let v = serde_json::to_value(c).unwrap();
+            format!("{} {}", v["change"].as_str().unwrap(), c.object())
+        })
+        .collect()
+}
+
+#[test]
+fn identical_catalogs_have_no_changes() {
+    let mut cat = with_tables(vec![users(), posts()]);
+    cat.indexes.insert(
+        q("users_email_idx"),
+        index("users_email_idx", "users", &["email"]),
+    );
+    cat.sequences
+        .insert(q("s"), Sequence::with_defaults(q("s"), "bigint", 1));
+    assert!(diff(&cat, &cat).is_empty());
+    assert!(diff(&Catalog::default(), &Catalog::default()).is_empty());
+}
+
+#[test]
+fn schemas_are_created_and_dropped_but_never_public() {
+    let mut a = Catalog::default();
+    let mut b = base();
+    b.schemas
+        .insert("app".into(), Schema { name: "app".into() });
+    assert_eq!(
+        diff(&a, &b),
+        vec![Change::CreateSchema { name: "app".into() }]
+    );
+    a.schemas
+        .insert("old".into(), Schema { name: "old".into() });
+    a.schemas.insert(
+        "public".into(),
+        Schema {
+            name: "public".into(),
+        },
+    );
+    let d = diff(&a, &Catalog::default());
+    assert_eq!(d, vec![Change::DropSchema { name: "old".into() }]);
+}
+
+#[test]
+fn extensions_compare_version_only_when_desired_names_one() {
+    let ext = |schema: &str, version: Option<&str>| Extension {
+        name: "citext".into(),
+        schema: schema.into(),
+        version: version.map(String::from),
+    };
+    let mut a = base();
+    a.extensions
+        .insert("citext".into(), ext("public", Some("1.6")));
+    let mut b = base();
+    b.extensions.insert("citext".into(), ext("public", None));
+    assert!(diff(&a, &b).is_empty(), "no version wanted: nothing to do");
+
+    b.extensions
+        .insert("citext".into(), ext("public", Some("1.7")));
+    assert_eq!(
+        diff(&a, &b),
+        vec![Change::AlterExtensionVersion {
+            name: "citext".into(),
+            from: Some("1.6".into()),
+            to: "1.7".into()
+        }]
+    );
+
+    b.extensions.insert("citext".into(), ext("ext", None));
+    assert_eq!(
+        diff(&a, &b),
+        vec![Change::SetExtensionSchema {
+            name: "citext".into(),
+            from: "public".into(),
+            to: "ext".into()
+        }]
+    );
+
+    assert_eq!(
+        kinds(&diff(&a, &base())),
+        vec!["drop_extension extension citext"]
+    );
+    assert_eq!(
+        kinds(&diff(&base(), &a)),
+        vec!["create_extension extension citext"]
+    );
+
+    // plpgsql is in every database: never dropped because the files do not mention it.
+    let mut live = base();
+    live.extensions.insert(
+        "plpgsql".into(),
+        Extension {
+            name: "plpgsql".into(),
+            schema: "pg_catalog".into(),
+            version: Some("1.0".into()),
+        },
+    );
+    assert!(diff(&live, &base()).is_empty());
+}
+
+fn mood(labels: &[&str]) -> EnumType {
+    EnumType {
+        name: q("mood"),
+        labels: labels.iter().map(|l| l.to_string()).collect(),
+        comment: None,
+    }
+}
+
+#[test]
+fn enums_get_values_added_in_place() {
+    let mut a = base();
+    a.enums.insert(q("mood"), mood(&["pending", "shipped"]));
+    let mut b = base();
+    b.enums.insert(
+        q("mood"),
+        mood(&["new", "old", "pending", "paid", "shipped", "delivered"]),
+    );
+    let d = diff(&a, &b);
+    let adds: Vec<(String, EnumPosition)> = d
+        .iter()
+        .map(|c| match c {
+            Change::AddEnumValue {
+                label, position, ..
+            } => (label.clone(), position.clone()),
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        adds,
+        vec![
+            ("new".into(), EnumPosition::Before("pending".into())),
+            ("old".into(), EnumPosition::After("new".into())),
+            ("paid".into(), EnumPosition::After("pending".into())),
+            ("delivered".into(), EnumPosition::After("shipped".into())),
+        ]
+    );
+    // Applying the additions in order gives the desired labels.
+    let mut labels: Vec<String> = a.enums[&q("mood")].labels.clone();
+    for (l, p) in adds {
+        match p {
+            EnumPosition::Before(x) => {
+                let i = labels.iter().position(|y| *y == x).unwrap();
+                labels.insert(i, l)
+            }
+            EnumPosition::After(x) => {
+                let i = labels.iter().position(|y| *y == x).unwrap();
+                labels.insert(i + 1, l)
+            }
+            EnumPosition::End => labels.push(l),
+        }
+    }
+    assert_eq!(labels, b.enums[&q("mood")].labels);
+}
+
+#[test]
+fn enum_label_removal_or_reorder_is_unsupported() {
+    let mut a = base();
+    a.enums.insert(q("mood"), mood(&["a", "b", "c"]));
+    for labels in [&["a", "c"][..], &["b", "a", "c"][..]] {
+        let mut b = base();
+        b.enums.insert(q("mood"), mood(labels));
+        let d = diff(&a, &b);
+        assert_eq!(d.len(), 1);
+        match &d[0] {
+            Change::Unsupported { object, reason } => {
+                assert_eq!(object, &ObjectId::Type { name: q("mood") });
+                assert!(reason.contains("re-created"), "{reason}");
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn enums_created_and_dropped_with_comments() {
+    let mut b = base();
+    let mut m = mood(&["a"]);
+    m.comment = Some("feelings".into());
+    b.enums.insert(q("mood"), m.clone());
+    assert_eq!(
+        kinds(&diff(&base(), &b)),
+        vec![
+            "create_enum type public.mood",
+            "set_comment type public.mood"
+        ]
+    );
+    assert_eq!(
+        kinds(&diff(&b, &base())),
+        vec!["drop_enum type public.mood"]
+    );
+    let mut c = b.clone();
+    c.enums.get_mut(&q("mood")).unwrap().comment = None;
+    assert_eq!(
+        diff(&b, &c),
+        vec![Change::SetComment {
+            object: ObjectId::Type { name: q("mood") },
+            from: Some("feelings".into()),
+            to: None
+        }]
+    );
+}
+
+fn serial_catalog() -> Catalog {
+    let mut t = Table::new(q("t"));
+    let mut id = nn("id", int());
+    let mut e = Expr::new(
+        "nextval('public.t_id_seq'::regclass)",
+        "nextval('public.t_id_seq'::regclass)",
+    );
+    e.refs.push(q("t_id_seq"));
+    id.default = Some(e);
+    t.columns.push(id);
+    t.columns.push(Column::new("v", TypeRef::builtin("text")));
+    let mut cat = with_tables(vec![t]);
+    let mut s = Sequence::with_defaults(q("t_id_seq"), "integer", 1);
+    s.owned_by = Some(ColumnRef {
+        table: q("t"),
+        column: "id".into(),
+    });
+    cat.sequences.insert(q("t_id_seq"), s);
+    cat
+}
+
+#[test]
+fn new_owned_sequence_is_created_then_owned() {
+    let b = serial_catalog();
+    let d = diff(&base(), &b);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "create_sequence sequence public.t_id_seq",
+            "set_sequence_owner sequence public.t_id_seq",
+            "create_table table public.t",
+        ]
+    );
+    match &d[0] {
+        Change::CreateSequence { sequence } => assert!(sequence.owned_by.is_none()),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn owned_sequence_goes_with_its_table_or_column() {
+    let a = serial_catalog();
+    assert_eq!(kinds(&diff(&a, &base())), vec!["drop_table table public.t"]);
+
+    let mut b = a.clone();
+    b.sequences.clear();
+    b.tables.get_mut(&q("t")).unwrap().columns.remove(0);
+    assert_eq!(kinds(&diff(&a, &b)), vec!["drop_column column public.t.id"]);
+
+    // Not owned: dropped explicitly.
+    let mut a2 = a.clone();
+    a2.sequences.get_mut(&q("t_id_seq")).unwrap().owned_by = None;
+    let mut b2 = a2.clone();
+    b2.sequences.clear();
+    b2.tables.clear();
+    assert_eq!(
+        kinds(&diff(&a2, &b2)),
+        vec![
+            "drop_sequence sequence public.t_id_seq",
+            "drop_table table public.t"
+        ]
+    );
+}
+
+#[test]
+fn sequence_options_and_owner_changes() {
+    let a = serial_catalog();
+    let mut b = a.clone();
+    {
+        let s = b.sequences.get_mut(&q("t_id_seq")).unwrap();
+        s.increment = 5;
+        s.cache = 10;
+        s.owned_by = None;
+        s.comment = Some("ids".into());
+    }
+    let d = diff(&a, &b);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "alter_sequence sequence public.t_id_seq",
+            "set_sequence_owner sequence public.t_id_seq",
+            "set_comment sequence public.t_id_seq"
+        ]
+    );
+    match &d[1] {
+        Change::SetSequenceOwner { from, to, .. } => {
+            assert_eq!(from.as_ref().unwrap().column, "id");
+            assert!(to.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn create_table_keeps_foreign_keys_and_not_valid_checks_apart() {
+    let mut p = posts();
+    let mut c = check("posts_id_check", "(id > 0)");
+    c.validated = false;
+    p.constraints.insert(c.name.clone(), c);
+    p.comment = Some("blog posts".into());
+    p.columns[1].comment = Some("author".into());
+    let b = with_tables(vec![users(), p]);
+    let d = diff(&base(), &b);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "create_table table public.posts",
+            "add_constraint constraint posts_id_check on public.posts",
+            "add_constraint constraint posts_user_id_fkey on public.posts",
+            "set_comment table public.posts",
+            "set_comment column public.posts.user_id",
+            "create_table table public.users",
+        ]
+    );
+    match &d[0] {
+        Change::CreateTable { table } => {
+            assert_eq!(
+                table.constraints.keys().collect::<Vec<_>>(),
+                vec!["posts_pkey"]
+            );
+            assert!(table.comment.is_none() && table.columns[1].comment.is_none());
+        }
+        other => panic!("{other:?}"),
+    }
+    match &d[2] {
+        Change::AddConstraint { new_table, .. } => assert!(new_table),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn dropped_table_takes_its_parts_but_not_foreign_keys_elsewhere() {
+    let mut a = with_tables(vec![users(), posts()]);
+    a.indexes.insert(
+        q("users_email_idx"),
+        index("users_email_idx", "users", &["email"]),
+    );
+    let mut b = with_tables(vec![posts()]);
+    b.tables
+        .get_mut(&q("posts"))
+        .unwrap()
+        .constraints
+        .remove("posts_user_id_fkey");
+    assert_eq!(
+        kinds(&diff(&a, &b)),
+        vec![
+            "drop_constraint constraint posts_user_id_fkey on public.posts",
+            "drop_table table public.users"
+        ]
+    );
+}
+
+#[test]
+fn column_add_drop_and_default_change_is_set_default() {
+    let a = with_tables(vec![users()]);
+    let mut b = a.clone();
+    {
+        let t = b.tables.get_mut(&q("users")).unwrap();
+        t.columns.remove(1);
+        let mut c = Column::new("age", int());
+        c.default = Some(Expr::new("0", "0"));
+        t.columns.push(c);
+    }
+    assert_eq!(
+        kinds(&diff(&a, &b)),
+        vec![
+            "drop_column column public.users.email",
+            "add_column column public.users.age"
+        ]
+    );
+
+    let mut c = b.clone();
+    c.tables.get_mut(&q("users")).unwrap().columns[1].default = Some(Expr::new("1", "1"));
+    let d = diff(&b, &c);
+    assert_eq!(
+        d,
+        vec![Change::SetDefault {
+            table: q("users"),
+            column: "age".into(),
+            from: Some(Expr::new("0", "0")),
+            to: Expr::new("1", "1"),
+        }]
+    );
+    // A default spelled differently but equal in canonical form is no change.
+    let mut e = b.clone();
+    e.tables.get_mut(&q("users")).unwrap().columns[1].default = Some(Expr::new("(0)", "0"));
+    assert!(diff(&b, &e).is_empty());
+
+    let mut f = b.clone();
+    f.tables.get_mut(&q("users")).unwrap().columns[1].default = None;
+    assert_eq!(
+        kinds(&diff(&b, &f)),
+        vec!["drop_default column public.users.age"]
+    );
+}
+
+#[test]
+fn column_order_is_not_compared() {
+    let a = with_tables(vec![users()]);
+    let mut b = a.clone();
+    b.tables.get_mut(&q("users")).unwrap().columns.reverse();
+    assert!(diff(&a, &b).is_empty());
+}
+
+#[test]
+fn type_change_drops_and_restores_the_default_around_it() {
+    let mut t = users();
+    t.columns[1].default = Some(Expr::new("'x'::text", "'x'::text"));
+    t.columns[1].collation = None;
+    let a = with_tables(vec![t]);
+    let mut b = a.clone();
+    {
+        let c = &mut b.tables.get_mut(&q("users")).unwrap().columns[1];
+        c.ty = TypeRef::builtin("character varying(100)");
+        c.collation = Some(QualName::new("pg_catalog", "C"));
+        c.not_null = true;
+    }
+    let d = diff(&a, &b);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "drop_default column public.users.email",
+            "alter_column_type column public.users.email",
+            "set_default column public.users.email",
+            "set_not_null column public.users.email",
+        ]
+    );
+    match &d[1] {
+        Change::AlterColumnType {
+            from,
+            to,
+            to_collation,
+            ..
+        } => {
+            assert_eq!(from.name, "text");
+            assert_eq!(to.name, "character varying(100)");
+            assert_eq!(to_collation.as_ref().unwrap().name, "C");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        kinds(&diff(&b, &a)),
+        vec![
+            "drop_default column public.users.email",
+            "alter_column_type column public.users.email",
+            "set_default column public.users.email",
+            "drop_not_null column public.users.email",
+        ]
+    );
+}
+
+#[test]
+fn identity_add_drop_alter() {
+    let a = with_tables(vec![users()]);
+    let mut b = a.clone();
+    b.tables.get_mut(&q("users")).unwrap().columns[0].identity =
+        Some(Identity::with_defaults(false, "integer"));
+    assert_eq!(
+        kinds(&diff(&a, &b)),
+        vec!["add_identity column public.users.id"]
+    );
+    assert_eq!(
+        kinds(&diff(&b, &a)),
+        vec!["drop_identity column public.users.id"]
+    );
+    let mut c = b.clone();
+    {
+        let i = c.tables.get_mut(&q("users")).unwrap().columns[0]
+            .identity
+            .as_mut()
+            .unwrap();
+        i.always = true;
+        i.start = 1000;
+        i.increment = 10;
+    }
+    assert_eq!(
+        kinds(&diff(&b, &c)),
+        vec!["alter_identity column public.users.id"]
+    );
+    // integer → bigint: default bounds follow the type, no identity change.
+    let mut d = b.clone();
+    {
+        let col = &mut d.tables.get_mut(&q("users")).unwrap().columns[0];
+        col.ty = TypeRef::builtin("bigint");
+        col.identity = Some(Identity::with_defaults(false, "bigint"));
+    }
+    assert_eq!(
+        kinds(&diff(&b, &d)),
+        vec!["alter_column_type column public.users.id"]
+    );
+}
+
+fn lines(gen: Option<&str>) -> Catalog {
+    let mut t = Table::new(q("lines"));
+    t.columns.push(nn("price", TypeRef::builtin("numeric")));
+    t.columns.push(nn("qty", int()));
+    let mut total = Column::new("total", TypeRef::builtin("numeric"));
+    total.generated = gen.map(|g| Expr::new(g, g));
+    t.columns.push(total);
+    t.constraints.insert(
+        "lines_total_check".into(),
+        check("lines_total_check", "(total > (0)::numeric)"),
+    );
+    t.constraints.insert(
+        "lines_qty_check".into(),
+        check("lines_qty_check", "(qty > 0)"),
+    );
+    let mut cat = with_tables(vec![t]);
+    cat.indexes.insert(
+        q("lines_total_idx"),
+        index("lines_total_idx", "lines", &["total"]),
+    );
+    cat.indexes.insert(
+        q("lines_qty_idx"),
+        index("lines_qty_idx", "lines", &["qty"]),
+    );
+    cat
+}
+
+#[test]
+fn changed_generation_expression_recreates_column_and_what_is_on_it() {
+    let a = lines(Some("(price * (qty)::numeric)"));
+    let b = lines(Some("((price * (qty)::numeric) * 2)"));
+    let d = diff(&a, &b);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "drop_constraint constraint lines_total_check on public.lines",
+            "drop_column column public.lines.total",
+            "add_column column public.lines.total",
+            "add_constraint constraint lines_total_check on public.lines",
+            "drop_index index public.lines_total_idx",
+            "create_index index public.lines_total_idx",
+        ]
+    );
+    for c in &d {
+        match c {
+            Change::DropColumn { recreate, .. } | Change::AddColumn { recreate, .. } => {
+                assert!(recreate
+                    .as_deref()
+                    .unwrap()
+                    .contains("generation expression"))
+            }
+            Change::DropConstraint { recreate, .. } | Change::DropIndex { recreate, .. } => {
+                assert!(recreate.as_deref().unwrap().contains("re-created"))
+            }
+            _ => {}
+        }
+    }
+    // Plain → generated is a re-create too; generated → plain keeps the values.
+    let plain = lines(None);
+    assert!(kinds(&diff(&plain, &a)).contains(&"drop_column column public.lines.total".into()));
+    assert_eq!(
+        kinds(&diff(&a, &plain)),
+        vec!["drop_expression column public.lines.total"]
+    );
+}
+
+#[test]
+fn constraints_added_dropped_changed_validated() {
+    let a = with_tables(vec![users(), posts()]);
+    let mut b = a.clone();
+    {
+        let t = b.tables.get_mut(&q("posts")).unwrap();
+        t.constraints
+            .insert("posts_id_check".into(), check("posts_id_check", "(id > 0)"));
+        let f = t.constraints.get_mut("posts_user_id_fkey").unwrap();
+        if let ConstraintKind::ForeignKey { on_delete, .. } = &mut f.kind {
+            *on_delete = FkAction::Cascade;
+        }
+    }
+    assert_eq!(
+        kinds(&diff(&a, &b)),
+        vec![
+            "drop_constraint constraint posts_user_id_fkey on public.posts",
+            "add_constraint constraint posts_id_check on public.posts",
+            "add_constraint constraint posts_user_id_fkey on public.posts",
+        ]
+    );
+    assert_eq!(
+        kinds(&diff(&b, &a)),
+        vec![
+            "drop_constraint constraint posts_id_check on public.posts",
+            "drop_constraint constraint posts_user_id_fkey on public.posts",
+            "add_constraint constraint posts_user_id_fkey on public.posts",
+        ]
+    );
+
+    let mut nv = a.clone();
+    nv.tables
+        .get_mut(&q("posts"))
+        .unwrap()
+        .constraints
+        .get_mut("posts_user_id_fkey")
+        .unwrap()
+        .validated = false;
+    assert_eq!(
+        kinds(&diff(&nv, &a)),
+        vec!["validate_constraint constraint posts_user_id_fkey on public.posts"]
+    );
+    // valid → NOT VALID can only be had by re-adding.
+    assert_eq!(
+        kinds(&diff(&a, &nv)),
+        vec![
+            "drop_constraint constraint posts_user_id_fkey on public.posts",
+            "add_constraint constraint posts_user_id_fkey on public.posts",
+        ]
+    );
+}
+
+#[test]
+fn foreign_key_is_recreated_when_its_referenced_key_is() {
+    let a = with_tables(vec![users(), posts()]);
+    let mut b = a.clone();
+    b.tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .constraints
+        .get_mut("users_pkey")
+        .unwrap()
+        .deferrable = true;
+    let d = diff(&a, &b);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "drop_constraint constraint posts_user_id_fkey on public.posts",
+            "add_constraint constraint posts_user_id_fkey on public.posts",
+            "drop_constraint constraint users_pkey on public.users",
+            "add_constraint constraint users_pkey on public.users",
+        ]
+    );
+    match &d[0] {
+        Change::DropConstraint { recreate, .. } => {
+            assert!(recreate.as_deref().unwrap().contains("users_pkey"))
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn indexes_created_dropped_redefined_commented() {
+    let a = with_tables(vec![users()]);
+    let mut b = a.clone();
+    b.indexes.insert(
+        q("users_email_idx"),
+        index("users_email_idx", "users", &["email"]),
+    );
+    let d = diff(&a, &b);
+    assert_eq!(kinds(&d), vec!["create_index index public.users_email_idx"]);
+    assert!(matches!(
+        &d[0],
+        Change::CreateIndex {
+            new_table: false,
+            ..
+        }
+    ));
+    assert_eq!(
+        kinds(&diff(&b, &a)),
+        vec!["drop_index index public.users_email_idx"]
+    );
+    let d = diff(&base(), &b);
+    assert!(d.iter().any(|c| matches!(
+        c,
+        Change::CreateIndex {
+            new_table: true,
+            ..
+        }
+    )));
+
+    let mut c = b.clone();
+    {
+        let ix = c.indexes.get_mut(&q("users_email_idx")).unwrap();
+        ix.unique = true;
+        ix.comment = Some("lookup".into());
+    }
+    assert_eq!(
+        kinds(&diff(&b, &c)),
+        vec![
+            "drop_index index public.users_email_idx",
+            "create_index index public.users_email_idx",
+            "set_comment index public.users_email_idx"
+        ]
+    );
+    let mut e = b.clone();
+    e.indexes.get_mut(&q("users_email_idx")).unwrap().comment = Some("lookup".into());
+    assert_eq!(
+        kinds(&diff(&b, &e)),
+        vec!["set_comment index public.users_email_idx"]
+    );
+}
+
+#[test]
+fn comments_on_tables_columns_constraints() {
+    let a = with_tables(vec![users()]);
+    let mut b = a.clone();
+    {
+        let t = b.tables.get_mut(&q("users")).unwrap();
+        t.comment = Some("people".into());
+        t.columns[1].comment = Some("it's unique".into());
+        t.constraints.get_mut("users_pkey").unwrap().comment = Some("pk".into());
+    }
+    assert_eq!(
+        kinds(&diff(&a, &b)),
+        vec![
+            "set_comment column public.users.email",
+            "set_comment constraint users_pkey on public.users",
+            "set_comment table public.users",
+        ]
+    );
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = lines(Some("(price * (qty)::numeric)"));
+    let mut b = with_tables(vec![users(), posts()]);
+    b.enums.insert(q("mood"), mood(&["x"]));
+    assert_eq!(diff(&a, &b), diff(&a.clone(), &b.clone()));
+    let json = serde_json::to_string(&diff(&a, &b)).unwrap();
+    assert!(json.contains("\"change\":\"create_table\""));
+}
+
+#[test]
+fn identifier_mentions_skip_literals() {
+    assert!(mentions_identifier("(total > 0)", "total"));
+    assert!(mentions_identifier("(\"Total\" > 0)", "Total"));
+    assert!(!mentions_identifier("(\"Total\" > 0)", "total"));
+    assert!(!mentions_identifier("(x = 'total')", "total"));
+    assert!(!mentions_identifier("(x = 'it''s total')", "total"));
+    assert!(!mentions_identifier("(subtotal > 0)", "total"));
+    assert!(mentions_identifier("(TOTAL > 0)", "total"));
+    assert!(!mentions_identifier("(x > 1e5)", "e5"));
+}
