@@ -346,15 +346,12 @@ fn assemble(rows: Rows) -> Result<Catalog, IntrospectError> {
         }
         let name = QualName::new(s.schema, s.name);
         let owned_by = match owner {
-            Some((oid, column)) => {
-                let table = table_name(oid).ok_or_else(|| IntrospectError::Inconsistent {
-                    object: format!("sequence {name}"),
-                    message: format!(
-                        "owned by a column of relation {oid}, which is not a user table"
-                    ),
-                })?;
-                Some(ColumnRef { table, column })
-            }
+            Some((oid, column)) => match table_name(oid) {
+                Some(table) => Some(ColumnRef { table, column }),
+                // Owned by a column of a table we do not list (an extension member, a
+                // view...): the sequence goes with that object, so it is skipped too.
+                None => continue,
+            },
             None => None,
         };
         let mut seq = Sequence::with_defaults(name.clone(), &s.data_type, s.increment);
@@ -406,9 +403,9 @@ fn assemble(rows: Rows) -> Result<Catalog, IntrospectError> {
     let empty = HashMap::new();
     for (oid, idx, sql, generated) in pending_exprs {
         let col_types = types.get(&oid).unwrap_or(&empty);
-        let table = tables
-            .get_mut(&oid)
-            .expect("pending expressions name known tables");
+        let Some(table) = tables.get_mut(&oid) else {
+            continue; // not reached: expressions are only queued for listed tables
+        };
         let col = &mut table.columns[idx];
         let what = if generated {
             "generation expression"

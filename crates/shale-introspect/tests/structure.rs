@@ -413,7 +413,9 @@ fn extension_members_are_skipped() {
          CREATE TYPE ext_enum AS ENUM ('x');
          ALTER EXTENSION citext ADD TABLE ext_owned;
          ALTER EXTENSION citext ADD SEQUENCE ext_seq;
-         ALTER EXTENSION citext ADD TYPE ext_enum;",
+         ALTER EXTENSION citext ADD TYPE ext_enum;
+         -- not a member itself, but belongs to a member's column
+         CREATE SEQUENCE follows_ext_owned OWNED BY ext_owned.id;",
     );
     let cat = introspect_url(db.url()).unwrap();
     let ext = &cat.extensions["citext"];
