@@ -1,1 +1,125 @@
-//! See the crate description.
+//! YAML front end: shale's YAML desired-state format to and from the canonical model.
+//!
+//! Reading is exact by construction: a YAML document is checked object by object, then
+//! rendered as PostgreSQL DDL and handed to the SQL front end ([`shale_sql::parse_sources`]),
+//! so implicit names, type spellings and expression normal forms are the SQL front end's.
+//! Every identifier in the generated DDL is quoted with [`shale_model::quote_ident`], every
+//! string with [`shale_model::quote_literal`], and every type or expression fragment is
+//! checked alone with the PostgreSQL parser first, so a fragment cannot change the
+//! statement around it. Errors name the YAML file and, where serde_yaml knows them, the
+//! line and column; errors found in the generated DDL name the YAML object it came from.
+//!
+//! [`to_yaml`] writes a model back in this format, leaving out what is implicit; the round
+//! trip `parse_yaml(to_yaml(cat)) == cat` holds for catalogs the SQL front end produces.
+//!
+//! The format is described in `docs/YAML.md`.
+
+mod doc;
+mod export;
+mod names;
+mod render;
+mod sqlcheck;
+
+pub use export::to_yaml;
+
+use shale_model::Catalog;
+use std::fmt;
+
+/// An error in a YAML document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    /// The YAML file, as given.
+    pub file: String,
+    /// 1-based, when known.
+    pub line: Option<usize>,
+    /// 1-based, when known.
+    pub column: Option<usize>,
+    /// The object the error is about (`table public.users, column email`), when known.
+    pub object: Option<String>,
+    pub message: String,
+}
+
+impl fmt::Display for YamlError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+            if let Some(c) = self.column {
+                write!(f, ":{c}")?;
+            }
+        }
+        f.write_str(": ")?;
+        if let Some(o) = &self.object {
+            write!(f, "{o}: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for YamlError {}
+
+impl YamlError {
+    pub(crate) fn object(
+        file: &str,
+        object: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        YamlError {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            object: Some(object.into()),
+            message: message.into(),
+        }
+    }
+}
+
+/// Read one YAML document.
+pub fn parse_yaml(path: &str, text: &str) -> Result<Catalog, YamlError> {
+    parse_yaml_files(&[(path.to_string(), text.to_string())])
+}
+
+/// Read several YAML documents as one desired state (objects may refer to objects of any
+/// of the files; each object is defined once).
+pub fn parse_yaml_files(files: &[(String, String)]) -> Result<Catalog, YamlError> {
+    let rendered = render_files(files)?;
+    rendered.parse()
+}
+
+/// The PostgreSQL DDL a set of YAML documents stands for (what [`parse_yaml_files`] feeds
+/// to the SQL front end). Useful to see what a document means, and to load it by hand.
+pub fn render_sql(files: &[(String, String)]) -> Result<String, YamlError> {
+    Ok(render_files(files)?.sql)
+}
+
+fn render_files(files: &[(String, String)]) -> Result<render::Rendered, YamlError> {
+    let mut docs = Vec::with_capacity(files.len());
+    for (path, text) in files {
+        docs.push((path.clone(), read_document(path, text)?));
+    }
+    render::render(&docs)
+}
+
+/// Deserialize one file, mapping serde_yaml's error to `file:line:column: message`.
+fn read_document(path: &str, text: &str) -> Result<doc::Document, YamlError> {
+    match serde_yaml::from_str::<Option<doc::Document>>(text) {
+        Ok(d) => Ok(d.unwrap_or_default()),
+        Err(e) => {
+            let loc = e.location();
+            let mut message = e.to_string();
+            if let Some(l) = &loc {
+                let suffix = format!(" at line {} column {}", l.line(), l.column());
+                if let Some(stripped) = message.strip_suffix(&suffix) {
+                    message = stripped.to_string();
+                }
+            }
+            Err(YamlError {
+                file: path.to_string(),
+                line: loc.as_ref().map(|l| l.line()),
+                column: loc.as_ref().map(|l| l.column()),
+                object: None,
+                message,
+            })
+        }
+    }
+}
