@@ -1,3 +1,136 @@
-//! See the crate description.
+//! Plans: the ordered, risk-annotated SQL steps that turn one catalog into another.
+//!
+//! [`plan`] diffs two catalogs (`shale-diff`), expands each change into steps (one SQL
+//! statement each), applies online-safe rewrites on existing tables, annotates every step
+//! with a rule of the risk registry ([`rules`]), and orders the steps with a dependency
+//! graph. [`render`] turns a plan into text for review, a `psql` script, or JSON.
+//! [`create_script`] is the DDL of a whole catalog (the plan from an empty database).
+//!
+//! Ordering: a step that creates or alters an object runs after the steps creating or
+//! altering what it needs (`Catalog::dependencies` in the desired catalog); a drop runs
+//! after the steps that stop depending on the dropped object (in the current catalog); a
+//! drop of a name runs before a create of the same name; foreign keys of new tables are
+//! separate steps after the tables, which breaks foreign-key cycles. Ties are broken by a
+//! fixed priority (drops of dependents first; then schemas, extensions, types, sequences,
+//! tables, columns, constraints, indexes, foreign keys, validations, ownerships, comments)
+//! and then by diff order, so a plan is deterministic.
+
+pub mod render;
+pub mod rules;
+
+mod build;
 mod model;
+mod order;
+mod sql;
+mod typechange;
+
+#[cfg(test)]
+mod fixtures;
+
 pub use model::*;
+
+use shale_model::{Catalog, ObjectId, Schema};
+
+/// How to plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Online-safe rewrites on tables that already exist: indexes built and dropped
+    /// `CONCURRENTLY`, foreign keys and checks added `NOT VALID` then validated in a
+    /// separate step.
+    pub online: bool,
+    /// `lock_timeout` for the steps (e.g. `5s`): rendered in SQL scripts, used by apply.
+    pub lock_timeout: Option<String>,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            online: true,
+            lock_timeout: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// A change shale cannot plan yet.
+    #[error("cannot plan a change of {object}: {reason}")]
+    Unsupported { object: ObjectId, reason: String },
+    /// The steps depend on each other in a circle.
+    #[error("the changes depend on each other in a cycle: {}", list(objects))]
+    Cycle { objects: Vec<ObjectId> },
+    /// A bad option value.
+    #[error("invalid lock_timeout `{value}`: {reason}")]
+    InvalidLockTimeout { value: String, reason: String },
+}
+
+fn list(objects: &[ObjectId]) -> String {
+    objects
+        .iter()
+        .map(|o| o.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Checks a `lock_timeout` value: a non-negative integer with an optional unit
+/// (`us`, `ms`, `s`, `min`, `h`, `d`), as PostgreSQL accepts it; `0` disables it.
+pub fn check_lock_timeout(value: &str) -> Result<(), PlanError> {
+    let err = |reason: &str| PlanError::InvalidLockTimeout {
+        value: value.to_string(),
+        reason: reason.to_string(),
+    };
+    let v = value.trim();
+    let digits = v.chars().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return Err(err(
+            "expected a number with an optional unit, e.g. 5s or 500ms",
+        ));
+    }
+    let unit = v[digits..].trim();
+    if !["", "us", "ms", "s", "min", "h", "d"].contains(&unit) {
+        return Err(err("unit must be one of us, ms, s, min, h, d"));
+    }
+    if v[..digits].parse::<i32>().is_err() {
+        return Err(err("number too large"));
+    }
+    Ok(())
+}
+
+/// The plan that turns `from` into `to`.
+pub fn plan(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Result<Plan, PlanError> {
+    if let Some(t) = &opts.lock_timeout {
+        check_lock_timeout(t)?;
+    }
+    let changes = shale_diff::diff(from, to);
+    let mut b = build::Builder::new(from, to, opts);
+    b.expand(&changes)?;
+    let steps = order::order(b.out)?;
+    Ok(Plan {
+        format_version: PLAN_FORMAT_VERSION,
+        steps,
+    })
+}
+
+/// The SQL that creates `cat` in an empty database (one with schema `public`): the plan
+/// from such a database, without online rewrites, as plain statements.
+pub fn create_script(cat: &Catalog) -> Result<String, PlanError> {
+    let mut empty = Catalog::default();
+    empty.schemas.insert(
+        "public".into(),
+        Schema {
+            name: "public".into(),
+        },
+    );
+    let p = plan(
+        &empty,
+        cat,
+        &PlanOptions {
+            online: false,
+            lock_timeout: None,
+        },
+    )?;
+    Ok(render::statements(&p))
+}
+
+#[cfg(test)]
+mod tests;

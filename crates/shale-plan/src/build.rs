@@ -1,0 +1,1160 @@
+//! Changes → draft steps: SQL, risk, and what each step creates, needs, removes and
+//! releases (the raw material of the ordering graph).
+
+use crate::model::{Action, Risk};
+use crate::rules::{rule_for, RuleId, Vars};
+use crate::sql;
+use crate::typechange::{self, TypeChange};
+use crate::{PlanError, PlanOptions};
+use shale_diff::{Change, EnumPosition};
+use shale_model::{
+    quote_ident, quote_literal, Catalog, Column, ColumnRef, Constraint, ConstraintKind, Expr,
+    Index, IndexKeyExpr, ObjectId, QualName,
+};
+
+/// Priority classes for the topological sort (lower runs first when both are ready):
+/// drops of dependents first, then creates from schemas down to comments.
+pub mod rank {
+    pub const DROP_FK: u8 = 0;
+    pub const DROP_INDEX: u8 = 1;
+    pub const DROP_CONSTRAINT: u8 = 2;
+    pub const DROP_COLUMN: u8 = 3;
+    pub const DROP_TABLE: u8 = 4;
+    pub const DROP_SEQUENCE: u8 = 5;
+    pub const DROP_TYPE: u8 = 6;
+    pub const DROP_EXTENSION: u8 = 7;
+    pub const DROP_SCHEMA: u8 = 8;
+    pub const SCHEMA: u8 = 10;
+    pub const EXTENSION: u8 = 11;
+    pub const TYPE: u8 = 12;
+    pub const SEQUENCE: u8 = 13;
+    pub const TABLE: u8 = 14;
+    pub const COLUMN: u8 = 15;
+    pub const CONSTRAINT: u8 = 16;
+    pub const INDEX: u8 = 17;
+    pub const FK: u8 = 18;
+    pub const VALIDATE: u8 = 19;
+    pub const OWNED_BY: u8 = 20;
+    pub const COMMENT: u8 = 21;
+}
+
+/// A step before ordering.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub object: ObjectId,
+    pub action: Action,
+    pub sql: String,
+    pub risk: Risk,
+    pub transactional: bool,
+    pub commit_after: bool,
+    pub rank: u8,
+    /// Objects that exist, in their desired shape, once this step ran (created or altered).
+    pub creates: Vec<ObjectId>,
+    /// Objects whose creating/altering steps must run first.
+    pub needs: Vec<ObjectId>,
+    /// Objects gone once this step ran.
+    pub removes: Vec<ObjectId>,
+    /// Objects this step stops depending on: their drops must wait for it.
+    pub releases: Vec<ObjectId>,
+    /// Objects whose drops must run before this step.
+    pub after_drops_of: Vec<ObjectId>,
+    /// Relation/type names (one namespace per schema) created and removed: a drop of a
+    /// name runs before a create of the same name.
+    pub names_created: Vec<QualName>,
+    pub names_removed: Vec<QualName>,
+}
+
+impl Draft {
+    fn new(object: ObjectId, action: Action, sql: String, risk: Risk, rank: u8) -> Draft {
+        Draft {
+            object,
+            action,
+            sql,
+            risk,
+            transactional: true,
+            commit_after: false,
+            rank,
+            creates: Vec::new(),
+            needs: Vec::new(),
+            removes: Vec::new(),
+            releases: Vec::new(),
+            after_drops_of: Vec::new(),
+            names_created: Vec::new(),
+            names_removed: Vec::new(),
+        }
+    }
+}
+
+/// The objects `id` needs in `cat`: the model's dependencies, plus every column of the
+/// table for a check constraint or an expression/partial index (their expressions name
+/// columns the model does not list).
+pub fn deps(cat: &Catalog, id: &ObjectId) -> Vec<ObjectId> {
+    let mut out = cat.dependencies(id);
+    let all_columns = |table: &QualName, out: &mut Vec<ObjectId>| {
+        if let Some(t) = cat.tables.get(table) {
+            for c in &t.columns {
+                out.push(ObjectId::Column {
+                    table: table.clone(),
+                    column: c.name.clone(),
+                });
+            }
+        }
+    };
+    match id {
+        ObjectId::Constraint { table, name } => {
+            let is_check = cat
+                .tables
+                .get(table)
+                .and_then(|t| t.constraints.get(name))
+                .is_some_and(|c| matches!(c.kind, ConstraintKind::Check { .. }));
+            if is_check {
+                all_columns(table, &mut out);
+            }
+        }
+        ObjectId::Index { name } => {
+            if let Some(ix) = cat.indexes.get(name) {
+                let exprs = ix.predicate.is_some()
+                    || ix
+                        .keys
+                        .iter()
+                        .any(|k| matches!(k.key, IndexKeyExpr::Expr(_)));
+                if exprs {
+                    all_columns(&ix.table, &mut out);
+                }
+            }
+        }
+        _ => {}
+    }
+    out.sort();
+    out.dedup();
+    out.retain(|d| d != id);
+    out
+}
+
+/// The name part of an object's display (`public.users.email` for a column).
+pub fn object_name(o: &ObjectId) -> String {
+    let s = o.to_string();
+    s[o.kind().len() + 1..].to_string()
+}
+
+fn col_id(table: &QualName, column: &str) -> ObjectId {
+    ObjectId::Column {
+        table: table.clone(),
+        column: column.to_string(),
+    }
+}
+
+fn con_id(table: &QualName, name: &str) -> ObjectId {
+    ObjectId::Constraint {
+        table: table.clone(),
+        name: name.to_string(),
+    }
+}
+
+fn is_key(c: &Constraint) -> bool {
+    matches!(
+        c.kind,
+        ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+    )
+}
+
+/// Functions whose value differs per row: a column added with such a default is computed
+/// for every existing row (a table rewrite).
+const VOLATILE: &[&str] = &[
+    "nextval",
+    "random",
+    "gen_random_uuid",
+    "uuid_generate_v1",
+    "uuid_generate_v1mc",
+    "uuid_generate_v4",
+    "clock_timestamp",
+    "timeofday",
+    "txid_current",
+    "gen_random_bytes",
+    "random_normal",
+    "uuidv7",
+];
+
+fn is_volatile(e: &Expr) -> bool {
+    VOLATILE.iter().any(|f| {
+        shale_diff::mentions_identifier(&e.canon, f) || shale_diff::mentions_identifier(&e.sql, f)
+    })
+}
+
+pub struct Builder<'a> {
+    pub from: &'a Catalog,
+    pub to: &'a Catalog,
+    pub opts: &'a PlanOptions,
+    pub out: Vec<Draft>,
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(from: &'a Catalog, to: &'a Catalog, opts: &'a PlanOptions) -> Self {
+        Builder {
+            from,
+            to,
+            opts,
+            out: Vec::new(),
+        }
+    }
+
+    fn vars(&self, object: &ObjectId) -> Vars {
+        let table = match object {
+            ObjectId::Column { table, .. } | ObjectId::Constraint { table, .. } => {
+                table.to_string()
+            }
+            ObjectId::Table { name } => name.to_string(),
+            ObjectId::Index { name } => self
+                .to
+                .indexes
+                .get(name)
+                .or_else(|| self.from.indexes.get(name))
+                .map(|ix| ix.table.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
+        Vars {
+            object: object_name(object),
+            table,
+            ..Vars::default()
+        }
+    }
+
+    fn risk(&self, id: RuleId, object: &ObjectId, f: impl FnOnce(&mut Vars)) -> Risk {
+        let mut v = self.vars(object);
+        f(&mut v);
+        rule_for(id).risk(&v)
+    }
+
+    /// A create/alter step: creates `object`, needs its dependencies in `to`.
+    fn create(&self, object: ObjectId, action: Action, sql: String, risk: Risk, rank: u8) -> Draft {
+        let mut d = Draft::new(object.clone(), action, sql, risk, rank);
+        d.needs = deps(self.to, &object);
+        d.creates = vec![object];
+        d
+    }
+
+    /// An alter step on an existing object: creates it in its new shape, needs its
+    /// dependencies in `to`, releases its dependencies in `from`.
+    fn alter(&self, object: ObjectId, sql: String, risk: Risk, rank: u8) -> Draft {
+        let mut d = self.create(object.clone(), Action::Alter, sql, risk, rank);
+        d.releases = deps(self.from, &object);
+        d
+    }
+
+    /// A drop step: removes `removes` (the first is the object), releases what they
+    /// needed in `from`.
+    fn drop(&self, removes: Vec<ObjectId>, sql: String, risk: Risk, rank: u8) -> Draft {
+        let mut d = Draft::new(removes[0].clone(), Action::Drop, sql, risk, rank);
+        let mut rel: Vec<ObjectId> = removes.iter().flat_map(|o| deps(self.from, o)).collect();
+        rel.sort();
+        rel.dedup();
+        rel.retain(|o| !removes.contains(o));
+        d.releases = rel;
+        d.removes = removes;
+        d
+    }
+
+    pub fn expand(&mut self, changes: &[Change]) -> Result<(), PlanError> {
+        for c in changes {
+            if let Change::Unsupported { object, reason } = c {
+                return Err(PlanError::Unsupported {
+                    object: object.clone(),
+                    reason: reason.clone(),
+                });
+            }
+        }
+        for c in changes {
+            self.change(c);
+        }
+        Ok(())
+    }
+
+    fn push(&mut self, d: Draft) {
+        self.out.push(d);
+    }
+
+    fn change(&mut self, c: &Change) {
+        let object = c.object();
+        match c {
+            Change::CreateSchema { name } => {
+                let risk = self.risk(RuleId::CreateSchema, &object, |_| {});
+                let d = self.create(
+                    object,
+                    Action::Create,
+                    format!("CREATE SCHEMA {}", quote_ident(name)),
+                    risk,
+                    rank::SCHEMA,
+                );
+                self.push(d);
+            }
+            Change::DropSchema { name } => {
+                let risk = self.risk(RuleId::DropSchema, &object, |_| {});
+                let d = self.drop(
+                    vec![object],
+                    format!("DROP SCHEMA {}", quote_ident(name)),
+                    risk,
+                    rank::DROP_SCHEMA,
+                );
+                self.push(d);
+            }
+            Change::CreateExtension { extension: e } => {
+                let mut sql = format!(
+                    "CREATE EXTENSION {} WITH SCHEMA {}",
+                    quote_ident(&e.name),
+                    quote_ident(&e.schema)
+                );
+                if let Some(v) = &e.version {
+                    sql.push_str(&format!(" VERSION {}", quote_literal(v)));
+                }
+                let risk = self.risk(RuleId::CreateExtension, &object, |v| {
+                    v.detail = format!(" in schema {}", quote_ident(&e.schema));
+                });
+                let d = self.create(object, Action::Create, sql, risk, rank::EXTENSION);
+                self.push(d);
+            }
+            Change::DropExtension { extension: e } => {
+                let risk = self.risk(RuleId::DropExtension, &object, |_| {});
+                let d = self.drop(
+                    vec![object],
+                    format!("DROP EXTENSION {}", quote_ident(&e.name)),
+                    risk,
+                    rank::DROP_EXTENSION,
+                );
+                self.push(d);
+            }
+            Change::AlterExtensionVersion { name, from, to } => {
+                let risk = self.risk(RuleId::UpdateExtension, &object, |v| {
+                    v.detail = match from {
+                        Some(f) => format!(" from version {f} to {to}"),
+                        None => format!(" to version {to}"),
+                    };
+                });
+                let d = self.alter(
+                    object,
+                    format!(
+                        "ALTER EXTENSION {} UPDATE TO {}",
+                        quote_ident(name),
+                        quote_literal(to)
+                    ),
+                    risk,
+                    rank::EXTENSION,
+                );
+                self.push(d);
+            }
+            Change::SetExtensionSchema { name, from, to } => {
+                let risk = self.risk(RuleId::MoveExtension, &object, |v| {
+                    v.detail = format!(" from schema {} to {}", quote_ident(from), quote_ident(to));
+                });
+                let mut d = self.alter(
+                    object,
+                    format!(
+                        "ALTER EXTENSION {} SET SCHEMA {}",
+                        quote_ident(name),
+                        quote_ident(to)
+                    ),
+                    risk,
+                    rank::EXTENSION,
+                );
+                d.needs.push(ObjectId::Schema { name: to.clone() });
+                d.releases.push(ObjectId::Schema { name: from.clone() });
+                self.push(d);
+            }
+            Change::CreateEnum { enum_type } => {
+                let labels: Vec<String> =
+                    enum_type.labels.iter().map(|l| quote_literal(l)).collect();
+                let risk = self.risk(RuleId::CreateEnum, &object, |_| {});
+                let mut d = self.create(
+                    object,
+                    Action::Create,
+                    format!(
+                        "CREATE TYPE {} AS ENUM ({})",
+                        enum_type.name,
+                        labels.join(", ")
+                    ),
+                    risk,
+                    rank::TYPE,
+                );
+                d.names_created.push(enum_type.name.clone());
+                self.push(d);
+            }
+            Change::DropEnum { enum_type } => {
+                let risk = self.risk(RuleId::DropEnum, &object, |_| {});
+                let mut d = self.drop(
+                    vec![object],
+                    format!("DROP TYPE {}", enum_type.name),
+                    risk,
+                    rank::DROP_TYPE,
+                );
+                d.names_removed.push(enum_type.name.clone());
+                self.push(d);
+            }
+            Change::AddEnumValue {
+                name,
+                label,
+                position,
+            } => {
+                let (pos_sql, pos_text) = match position {
+                    EnumPosition::Before(l) => (
+                        format!(" BEFORE {}", quote_literal(l)),
+                        format!(" before {}", quote_literal(l)),
+                    ),
+                    EnumPosition::After(l) => (
+                        format!(" AFTER {}", quote_literal(l)),
+                        format!(" after {}", quote_literal(l)),
+                    ),
+                    EnumPosition::End => (String::new(), String::new()),
+                };
+                let risk = self.risk(RuleId::AddEnumValue, &object, |v| {
+                    v.detail = format!("{}{pos_text}", quote_literal(label));
+                });
+                let mut d = self.create(
+                    object,
+                    Action::Alter,
+                    format!(
+                        "ALTER TYPE {name} ADD VALUE {}{pos_sql}",
+                        quote_literal(label)
+                    ),
+                    risk,
+                    rank::TYPE,
+                );
+                d.commit_after = true;
+                self.push(d);
+            }
+            Change::CreateSequence { sequence } => {
+                let risk = self.risk(RuleId::CreateSequence, &object, |_| {});
+                let mut d = self.create(
+                    object,
+                    Action::Create,
+                    sql::create_sequence(sequence),
+                    risk,
+                    rank::SEQUENCE,
+                );
+                d.names_created.push(sequence.name.clone());
+                self.push(d);
+            }
+            Change::DropSequence { sequence } => {
+                let risk = self.risk(RuleId::DropSequence, &object, |_| {});
+                let mut d = self.drop(
+                    vec![object],
+                    format!("DROP SEQUENCE {}", sequence.name),
+                    risk,
+                    rank::DROP_SEQUENCE,
+                );
+                d.names_removed.push(sequence.name.clone());
+                self.push(d);
+            }
+            Change::AlterSequence { from, to } => {
+                let opts = sql::alter_sequence_options(from, to);
+                let narrows = from.data_type != to.data_type
+                    || to.max_value < from.max_value
+                    || to.min_value > from.min_value;
+                let id = if narrows {
+                    RuleId::AlterSequenceRange
+                } else {
+                    RuleId::AlterSequence
+                };
+                let risk = self.risk(id, &object, |v| {
+                    v.detail = format!(" ({})", opts.join(", "));
+                });
+                let d = self.alter(
+                    object,
+                    format!("ALTER SEQUENCE {} {}", to.name, opts.join(" ")),
+                    risk,
+                    rank::SEQUENCE,
+                );
+                self.push(d);
+            }
+            Change::SetSequenceOwner { name, from, to } => {
+                let owner = |o: &Option<ColumnRef>| match o {
+                    Some(c) => c.to_string(),
+                    None => "NONE".to_string(),
+                };
+                let risk = self.risk(RuleId::SetSequenceOwner, &object, |v| {
+                    v.detail = match to {
+                        Some(c) => format!("column {c}"),
+                        None => "no column (OWNED BY NONE)".into(),
+                    };
+                });
+                let mut d = Draft::new(
+                    object.clone(),
+                    Action::Alter,
+                    format!("ALTER SEQUENCE {name} OWNED BY {}", owner(to)),
+                    risk,
+                    if to.is_some() {
+                        rank::OWNED_BY
+                    } else {
+                        rank::DROP_COLUMN
+                    },
+                );
+                // Not a creator of the sequence: columns using the sequence must not wait
+                // for their own ownership.
+                d.needs.push(object);
+                if let Some(c) = to {
+                    d.needs.push(col_id(&c.table, &c.column));
+                }
+                if let Some(c) = from {
+                    d.releases.push(col_id(&c.table, &c.column));
+                    d.releases.push(ObjectId::Table {
+                        name: c.table.clone(),
+                    });
+                }
+                self.push(d);
+            }
+            Change::CreateTable { table } => {
+                let risk = self.risk(RuleId::CreateTable, &object, |_| {});
+                let mut d = Draft::new(
+                    object.clone(),
+                    Action::Create,
+                    sql::create_table(table),
+                    risk,
+                    rank::TABLE,
+                );
+                let mut creates = vec![object];
+                creates.extend(table.columns.iter().map(|c| col_id(&table.name, &c.name)));
+                creates.extend(table.constraints.keys().map(|c| con_id(&table.name, c)));
+                let mut needs: Vec<ObjectId> =
+                    creates.iter().flat_map(|o| deps(self.to, o)).collect();
+                needs.sort();
+                needs.dedup();
+                needs.retain(|o| !creates.contains(o));
+                d.needs = needs;
+                d.creates = creates;
+                d.names_created.push(table.name.clone());
+                for c in table.constraints.values().filter(|c| is_key(c)) {
+                    d.names_created
+                        .push(QualName::new(table.name.schema.clone(), c.name.clone()));
+                }
+                self.push(d);
+            }
+            Change::DropTable { table } => {
+                let name = &table.name;
+                let mut removes = vec![object.clone()];
+                removes.extend(table.columns.iter().map(|c| col_id(name, &c.name)));
+                removes.extend(table.constraints.keys().map(|c| con_id(name, c)));
+                let mut names = vec![name.clone()];
+                for c in table.constraints.values().filter(|c| is_key(c)) {
+                    names.push(QualName::new(name.schema.clone(), c.name.clone()));
+                }
+                for ix in self.from.indexes.values().filter(|ix| &ix.table == name) {
+                    removes.push(ObjectId::Index {
+                        name: ix.name.clone(),
+                    });
+                    names.push(ix.name.clone());
+                }
+                let owned: Vec<QualName> = self
+                    .from
+                    .sequences
+                    .values()
+                    .filter(|s| s.owned_by.as_ref().is_some_and(|o| &o.table == name))
+                    .filter(|s| !self.to.sequences.contains_key(&s.name))
+                    .map(|s| s.name.clone())
+                    .collect();
+                for s in &owned {
+                    removes.push(ObjectId::Sequence { name: s.clone() });
+                    names.push(s.clone());
+                }
+                let risk = self.risk(RuleId::DropTable, &object, |v| {
+                    if !owned.is_empty() {
+                        v.detail = format!(
+                            ", with the sequence(s) it owns ({})",
+                            owned
+                                .iter()
+                                .map(|s| s.to_string())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        );
+                    }
+                });
+                let mut d = self.drop(
+                    removes,
+                    format!("DROP TABLE {name}"),
+                    risk,
+                    rank::DROP_TABLE,
+                );
+                d.names_removed = names;
+                self.push(d);
+            }
+            Change::AddColumn {
+                table,
+                column,
+                recreate,
+            } => self.add_column(object, table, column, recreate.as_deref()),
+            Change::DropColumn {
+                table,
+                column,
+                recreate,
+            } => {
+                let owned: Vec<QualName> = self
+                    .from
+                    .sequences
+                    .values()
+                    .filter(|s| {
+                        s.owned_by
+                            .as_ref()
+                            .is_some_and(|o| &o.table == table && o.column == column.name)
+                    })
+                    .filter(|s| !self.to.sequences.contains_key(&s.name))
+                    .map(|s| s.name.clone())
+                    .collect();
+                let id = match recreate {
+                    Some(_) if column.generated.is_some() => RuleId::RecreateGeneratedColumn,
+                    Some(_) => RuleId::ReplaceWithGeneratedColumn,
+                    None => RuleId::DropColumn,
+                };
+                let risk = self.risk(id, &object, |v| {
+                    v.detail = recreate.clone().unwrap_or_default();
+                });
+                let mut removes = vec![object];
+                removes.extend(owned.iter().map(|s| ObjectId::Sequence { name: s.clone() }));
+                let mut d = self.drop(
+                    removes,
+                    format!(
+                        "ALTER TABLE {table} DROP COLUMN {}",
+                        quote_ident(&column.name)
+                    ),
+                    risk,
+                    rank::DROP_COLUMN,
+                );
+                d.names_removed = owned;
+                self.push(d);
+            }
+            Change::AlterColumnType {
+                table,
+                column,
+                from,
+                to,
+                from_collation,
+                to_collation,
+            } => {
+                let mut sql = format!(
+                    "ALTER TABLE {table} ALTER COLUMN {} TYPE {to}",
+                    quote_ident(column)
+                );
+                if let Some(c) = to_collation {
+                    sql.push_str(&format!(" COLLATE {c}"));
+                }
+                if from != to && typechange::needs_using(from, to) {
+                    sql.push_str(&format!(" USING {}::{to}", quote_ident(column)));
+                }
+                let coll = |c: &Option<QualName>| match c {
+                    Some(c) => c.to_string(),
+                    None => "the default".to_string(),
+                };
+                let coll_detail = if from_collation != to_collation {
+                    format!(
+                        ", collation from {} to {}",
+                        coll(from_collation),
+                        coll(to_collation)
+                    )
+                } else {
+                    String::new()
+                };
+                let (id, detail) = if from == to {
+                    (
+                        RuleId::SetCollation,
+                        format!(" from {} to {}", coll(from_collation), coll(to_collation)),
+                    )
+                } else {
+                    let id = match typechange::classify(from, to) {
+                        TypeChange::Coercible if coll_detail.is_empty() => {
+                            RuleId::AlterTypeCoercible
+                        }
+                        TypeChange::Coercible | TypeChange::Rewrite => RuleId::AlterTypeRewrite,
+                        TypeChange::Lossy => RuleId::AlterTypeLossy,
+                    };
+                    (id, format!(" from {from} to {to}{coll_detail}"))
+                };
+                let risk = self.risk(id, &object, |v| v.detail = detail);
+                let d = self.alter(object, sql, risk, rank::COLUMN);
+                self.push(d);
+            }
+            Change::SetNotNull { table, column } => {
+                let risk = self.risk(RuleId::SetNotNull, &object, |_| {});
+                let d = self.alter(
+                    object,
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} SET NOT NULL",
+                        quote_ident(column)
+                    ),
+                    risk,
+                    rank::COLUMN,
+                );
+                self.push(d);
+            }
+            Change::DropNotNull { table, column } => {
+                let risk = self.risk(RuleId::DropNotNull, &object, |_| {});
+                let mut d = self.alter(
+                    object,
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} DROP NOT NULL",
+                        quote_ident(column)
+                    ),
+                    risk,
+                    rank::COLUMN,
+                );
+                // PostgreSQL refuses while a primary key covers the column.
+                d.after_drops_of = self.primary_keys_covering(table, column);
+                self.push(d);
+            }
+            Change::SetDefault {
+                table, column, to, ..
+            } => {
+                let risk = self.risk(RuleId::SetDefault, &object, |v| {
+                    v.detail = format!(" to {}", to.sql.trim());
+                });
+                let d = self.alter(
+                    object,
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {}",
+                        quote_ident(column),
+                        sql::b_expr(&to.sql)
+                    ),
+                    risk,
+                    rank::COLUMN,
+                );
+                self.push(d);
+            }
+            Change::DropDefault {
+                table,
+                column,
+                from,
+            } => {
+                let risk = self.risk(RuleId::DropDefault, &object, |v| {
+                    v.detail = format!(" ({})", from.sql.trim());
+                });
+                let d = self.alter(
+                    object,
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} DROP DEFAULT",
+                        quote_ident(column)
+                    ),
+                    risk,
+                    rank::COLUMN,
+                );
+                self.push(d);
+            }
+            Change::AddIdentity {
+                table,
+                column,
+                identity,
+            } => {
+                let ty = self
+                    .to
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.column(column))
+                    .map(|c| c.ty.clone())
+                    .unwrap_or_else(|| shale_model::TypeRef::builtin("integer"));
+                let risk = self.risk(RuleId::AddIdentity, &object, |v| {
+                    v.detail = format!(" starting at {}", identity.start);
+                });
+                let d = self.alter(
+                    object,
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} ADD {}",
+                        quote_ident(column),
+                        sql::identity_clause(identity, &ty)
+                    ),
+                    risk,
+                    rank::COLUMN,
+                );
+                self.push(d);
+            }
+            Change::DropIdentity { table, column } => {
+                let risk = self.risk(RuleId::DropIdentity, &object, |_| {});
+                let d = self.alter(
+                    object,
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} DROP IDENTITY",
+                        quote_ident(column)
+                    ),
+                    risk,
+                    rank::COLUMN,
+                );
+                self.push(d);
+            }
+            Change::AlterIdentity {
+                table,
+                column,
+                from,
+                to,
+            } => {
+                let mut o = Vec::new();
+                if from.always != to.always {
+                    o.push(if to.always {
+                        "SET GENERATED ALWAYS".to_string()
+                    } else {
+                        "SET GENERATED BY DEFAULT".to_string()
+                    });
+                }
+                if from.increment != to.increment {
+                    o.push(format!("SET INCREMENT BY {}", to.increment));
+                }
+                if from.min_value != to.min_value {
+                    o.push(format!("SET MINVALUE {}", to.min_value));
+                }
+                if from.max_value != to.max_value {
+                    o.push(format!("SET MAXVALUE {}", to.max_value));
+                }
+                if from.start != to.start {
+                    o.push(format!("SET START WITH {}", to.start));
+                }
+                if from.cache != to.cache {
+                    o.push(format!("SET CACHE {}", to.cache));
+                }
+                if from.cycle != to.cycle {
+                    o.push(
+                        if to.cycle {
+                            "SET CYCLE"
+                        } else {
+                            "SET NO CYCLE"
+                        }
+                        .to_string(),
+                    );
+                }
+                let risk = self.risk(RuleId::AlterIdentity, &object, |v| {
+                    v.detail = format!(" ({})", o.join(", "));
+                });
+                let d = self.alter(
+                    object,
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} {}",
+                        quote_ident(column),
+                        o.join(" ")
+                    ),
+                    risk,
+                    rank::COLUMN,
+                );
+                self.push(d);
+            }
+            Change::DropExpression { table, column } => {
+                let risk = self.risk(RuleId::DropExpression, &object, |_| {});
+                let d = self.alter(
+                    object,
+                    format!(
+                        "ALTER TABLE {table} ALTER COLUMN {} DROP EXPRESSION",
+                        quote_ident(column)
+                    ),
+                    risk,
+                    rank::COLUMN,
+                );
+                self.push(d);
+            }
+            Change::AddConstraint {
+                table,
+                constraint,
+                new_table,
+                recreate,
+            } => self.add_constraint(object, table, constraint, *new_table, recreate.as_deref()),
+            Change::DropConstraint {
+                table,
+                constraint,
+                recreate,
+            } => {
+                let id = if is_key(constraint) {
+                    RuleId::DropKey
+                } else {
+                    RuleId::DropConstraint
+                };
+                let risk = self.risk(id, &object, |v| {
+                    if let Some(why) = recreate {
+                        v.detail = format!(" (added again below because {why})");
+                    }
+                });
+                let mut d = self.drop(
+                    vec![object],
+                    format!(
+                        "ALTER TABLE {table} DROP CONSTRAINT {}",
+                        quote_ident(&constraint.name)
+                    ),
+                    risk,
+                    if constraint.kind.is_foreign_key() {
+                        rank::DROP_FK
+                    } else {
+                        rank::DROP_CONSTRAINT
+                    },
+                );
+                if is_key(constraint) {
+                    d.names_removed
+                        .push(QualName::new(table.schema.clone(), constraint.name.clone()));
+                }
+                self.push(d);
+            }
+            Change::ValidateConstraint { table, constraint } => {
+                let d = self.validate_step(object, table, constraint);
+                self.push(d);
+            }
+            Change::CreateIndex {
+                index,
+                new_table,
+                recreate,
+            } => self.create_index(object, index, *new_table, recreate.as_deref()),
+            Change::DropIndex { index, recreate } => {
+                let concurrently = self.opts.online;
+                let id = if concurrently {
+                    RuleId::DropIndexConcurrently
+                } else {
+                    RuleId::DropIndex
+                };
+                let risk = self.risk(id, &object, |v| {
+                    v.table = index.table.to_string();
+                    if let Some(why) = recreate {
+                        v.detail = format!(" (created again below because {why})");
+                    }
+                });
+                let mut d = self.drop(
+                    vec![object],
+                    format!(
+                        "DROP INDEX {}{}",
+                        if concurrently { "CONCURRENTLY " } else { "" },
+                        index.name
+                    ),
+                    risk,
+                    rank::DROP_INDEX,
+                );
+                d.transactional = !concurrently;
+                d.names_removed.push(index.name.clone());
+                self.push(d);
+            }
+            Change::SetComment { object, from, to } => self.comment(object, from, to),
+            Change::Unsupported { .. } => {
+                // Refused in `expand` before any step is built.
+            }
+        }
+    }
+
+    /// Constraints of `from` that cover `column` with a key (a primary key keeps its
+    /// columns NOT NULL).
+    fn primary_keys_covering(&self, table: &QualName, column: &str) -> Vec<ObjectId> {
+        self.from
+            .tables
+            .get(table)
+            .map(|t| {
+                t.constraints
+                    .values()
+                    .filter(|c| {
+                        matches!(c.kind, ConstraintKind::PrimaryKey { .. })
+                            && c.kind.columns().iter().any(|x| x == column)
+                    })
+                    .map(|c| con_id(table, &c.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    fn add_column(
+        &mut self,
+        object: ObjectId,
+        table: &QualName,
+        column: &Column,
+        recreate: Option<&str>,
+    ) {
+        let (id, detail) = if let Some(why) = recreate {
+            (RuleId::AddColumnRewrite, format!(" again because {why}"))
+        } else if column.generated.is_some() {
+            (
+                RuleId::AddColumnRewrite,
+                " (a stored generated column)".to_string(),
+            )
+        } else if column.identity.is_some() {
+            (
+                RuleId::AddColumnRewrite,
+                " (an identity column)".to_string(),
+            )
+        } else if let Some(d) = column.default.as_ref().filter(|d| is_volatile(d)) {
+            (
+                RuleId::AddColumnRewrite,
+                format!(" with volatile default {}", d.sql.trim()),
+            )
+        } else if column.not_null && column.default.is_none() {
+            (RuleId::AddColumnNotNull, String::new())
+        } else if column.not_null {
+            (RuleId::AddColumnNotNullDefault, String::new())
+        } else if let Some(d) = &column.default {
+            (
+                RuleId::AddColumnNullable,
+                format!(" with default {}", d.sql.trim()),
+            )
+        } else {
+            (RuleId::AddColumnNullable, String::new())
+        };
+        let risk = self.risk(id, &object, |v| v.detail = detail);
+        let d = self.create(
+            object,
+            Action::Create,
+            format!("ALTER TABLE {table} ADD COLUMN {}", sql::column_def(column)),
+            risk,
+            rank::COLUMN,
+        );
+        self.push(d);
+    }
+
+    fn add_constraint(
+        &mut self,
+        object: ObjectId,
+        table: &QualName,
+        c: &Constraint,
+        new_table: bool,
+        recreate: Option<&str>,
+    ) {
+        let again = recreate
+            .map(|why| format!(" (again, because {why})"))
+            .unwrap_or_default();
+        let is_fk = c.kind.is_foreign_key();
+        let is_check = matches!(c.kind, ConstraintKind::Check { .. });
+        let can_defer_validation = is_fk || is_check;
+        let wanted_not_valid = can_defer_validation && !c.validated;
+        // Online: validate separately, on existing tables only.
+        let split = can_defer_validation && !wanted_not_valid && !new_table && self.opts.online;
+        let not_valid = wanted_not_valid || split;
+        let reference = match &c.kind {
+            ConstraintKind::ForeignKey { ref_table, .. } => ref_table.to_string(),
+            _ => String::new(),
+        };
+        let kept_unchecked = " (wanted NOT VALID: existing rows stay unchecked)";
+        let (id, detail) = match &c.kind {
+            ConstraintKind::ForeignKey { .. } if new_table => {
+                (RuleId::AddForeignKeyNewTable, again.clone())
+            }
+            ConstraintKind::ForeignKey { .. } if wanted_not_valid => (
+                RuleId::AddForeignKeyNotValid,
+                format!("{again}{kept_unchecked}"),
+            ),
+            ConstraintKind::ForeignKey { .. } if split => {
+                (RuleId::AddForeignKeyNotValid, again.clone())
+            }
+            ConstraintKind::ForeignKey { .. } => (RuleId::AddForeignKey, again.clone()),
+            _ if new_table => (
+                RuleId::AddConstraintNewTable,
+                if not_valid {
+                    " NOT VALID".into()
+                } else {
+                    again.clone()
+                },
+            ),
+            ConstraintKind::Check { .. } if wanted_not_valid => {
+                (RuleId::AddCheckNotValid, format!("{again}{kept_unchecked}"))
+            }
+            ConstraintKind::Check { .. } if split => (RuleId::AddCheckNotValid, again.clone()),
+            ConstraintKind::Check { .. } => (RuleId::AddCheck, again.clone()),
+            ConstraintKind::PrimaryKey { .. } => (RuleId::AddPrimaryKey, again.clone()),
+            ConstraintKind::Unique { .. } => (RuleId::AddUnique, again.clone()),
+        };
+        let risk = self.risk(id, &object, |v| {
+            v.detail = detail;
+            v.reference = reference;
+        });
+        let mut d = self.create(
+            object.clone(),
+            Action::Create,
+            format!(
+                "ALTER TABLE {table} ADD {}{}",
+                sql::constraint_def(c),
+                if not_valid { " NOT VALID" } else { "" }
+            ),
+            risk,
+            if is_fk { rank::FK } else { rank::CONSTRAINT },
+        );
+        if is_key(c) {
+            d.names_created
+                .push(QualName::new(table.schema.clone(), c.name.clone()));
+        }
+        // The validation must not share the transaction (and the lock) of the add.
+        d.commit_after = split;
+        self.push(d);
+        if split {
+            let v = self.validate_step(object, table, c);
+            self.push(v);
+        }
+    }
+
+    fn validate_step(&self, object: ObjectId, table: &QualName, c: &Constraint) -> Draft {
+        let risk = self.risk(RuleId::ValidateConstraint, &object, |_| {});
+        let mut d = self.create(
+            object.clone(),
+            Action::Validate,
+            format!(
+                "ALTER TABLE {table} VALIDATE CONSTRAINT {}",
+                quote_ident(&c.name)
+            ),
+            risk,
+            rank::VALIDATE,
+        );
+        d.needs.push(object);
+        d
+    }
+
+    fn create_index(
+        &mut self,
+        object: ObjectId,
+        ix: &Index,
+        new_table: bool,
+        recreate: Option<&str>,
+    ) {
+        let concurrently = !new_table && self.opts.online;
+        let detail = recreate
+            .map(|why| format!(" (again, because {why})"))
+            .unwrap_or_default();
+        let id = if new_table {
+            RuleId::AddIndexNewTable
+        } else if ix.unique {
+            RuleId::AddUniqueIndex
+        } else if concurrently {
+            RuleId::AddIndexConcurrently
+        } else {
+            RuleId::AddIndexBlocking
+        };
+        let risk = self.risk(id, &object, |v| {
+            v.table = ix.table.to_string();
+            v.detail = detail;
+            v.detail_lock = if concurrently {
+                "SHARE UPDATE EXCLUSIVE".into()
+            } else {
+                "SHARE".into()
+            };
+        });
+        let mut d = self.create(
+            object,
+            Action::Create,
+            sql::create_index(ix, concurrently),
+            risk,
+            rank::INDEX,
+        );
+        d.transactional = !concurrently;
+        d.names_created.push(ix.name.clone());
+        self.push(d);
+    }
+
+    fn comment(&mut self, object: &ObjectId, from: &Option<String>, to: &Option<String>) {
+        let target = match object {
+            ObjectId::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
+            ObjectId::Extension { name } => format!("EXTENSION {}", quote_ident(name)),
+            ObjectId::Type { name } => format!("TYPE {name}"),
+            ObjectId::Sequence { name } => format!("SEQUENCE {name}"),
+            ObjectId::Table { name } => format!("TABLE {name}"),
+            ObjectId::Column { table, column } => {
+                format!("COLUMN {table}.{}", quote_ident(column))
+            }
+            ObjectId::Constraint { table, name } => {
+                format!("CONSTRAINT {} ON {table}", quote_ident(name))
+            }
+            ObjectId::Index { name } => format!("INDEX {name}"),
+        };
+        let verb = match (from, to) {
+            (None, _) => "sets",
+            (_, None) => "removes",
+            _ => "changes",
+        };
+        let risk = self.risk(RuleId::Comment, object, |v| v.detail = verb.to_string());
+        let mut d = Draft::new(
+            object.clone(),
+            Action::Comment,
+            format!("COMMENT ON {target} IS {}", sql::comment_literal(to)),
+            risk,
+            rank::COMMENT,
+        );
+        d.needs.push(object.clone());
+        self.push(d);
+    }
+}

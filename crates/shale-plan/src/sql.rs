@@ -1,0 +1,363 @@
+//! SQL text for model objects: column definitions, constraints, indexes, sequences.
+//! Identifiers always go through `quote_ident` / `QualName`'s Display; literals through
+//! `quote_literal`; expressions print their `sql`.
+
+use shale_model::{
+    quote_ident, quote_literal, Column, Constraint, ConstraintKind, Identity, Index, IndexKeyExpr,
+    QualName, Sequence, Table, TypeRef,
+};
+
+pub fn idents(cols: &[String]) -> String {
+    cols.iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// An expression where the grammar only takes a restricted expression (`DEFAULT`):
+/// parenthesized unless it is a single token-ish term (no top-level whitespace).
+pub fn b_expr(sql: &str) -> String {
+    let sql = sql.trim();
+    if has_top_level_space(sql) {
+        format!("({sql})")
+    } else {
+        sql.to_string()
+    }
+}
+
+fn has_top_level_space(sql: &str) -> bool {
+    let mut depth = 0i32;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' => {
+                // Skip the quoted text; a doubled quote is an escaped one.
+                loop {
+                    match chars.next() {
+                        None => return true,
+                        Some(x) if x == c => {
+                            if chars.peek() == Some(&c) {
+                                chars.next();
+                            } else {
+                                break;
+                            }
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            '(' | '[' => depth += 1,
+            ')' | ']' => depth -= 1,
+            c if c.is_whitespace() && depth == 0 => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Identity clause: `GENERATED ALWAYS AS IDENTITY (START WITH 10)`; only options that
+/// differ from PostgreSQL's defaults for the column type are listed.
+pub fn identity_clause(identity: &Identity, ty: &TypeRef) -> String {
+    let kind = if identity.always {
+        "ALWAYS"
+    } else {
+        "BY DEFAULT"
+    };
+    let opts = identity_options(identity, ty);
+    if opts.is_empty() {
+        format!("GENERATED {kind} AS IDENTITY")
+    } else {
+        format!("GENERATED {kind} AS IDENTITY ({})", opts.join(" "))
+    }
+}
+
+/// Sequence options of an identity that differ from the defaults for `ty`.
+pub fn identity_options(identity: &Identity, ty: &TypeRef) -> Vec<String> {
+    let mut d = Identity::with_defaults(identity.always, &ty.name);
+    // Defaults for a descending identity follow its sign.
+    if identity.increment < 0 {
+        let s = Sequence::with_defaults(QualName::new("", ""), &ty.name, identity.increment);
+        d.increment = identity.increment;
+        d.min_value = s.min_value;
+        d.max_value = s.max_value;
+        d.start = s.start;
+    }
+    let mut o = Vec::new();
+    if identity.increment != d.increment {
+        o.push(format!("INCREMENT BY {}", identity.increment));
+    }
+    if identity.min_value != d.min_value {
+        o.push(format!("MINVALUE {}", identity.min_value));
+    }
+    if identity.max_value != d.max_value {
+        o.push(format!("MAXVALUE {}", identity.max_value));
+    }
+    // START defaults to MINVALUE (ascending) or MAXVALUE (descending) as given.
+    let default_start = if identity.increment > 0 {
+        identity.min_value
+    } else {
+        identity.max_value
+    };
+    if identity.start != default_start {
+        o.push(format!("START WITH {}", identity.start));
+    }
+    if identity.cache != d.cache {
+        o.push(format!("CACHE {}", identity.cache));
+    }
+    if identity.cycle {
+        o.push("CYCLE".into());
+    }
+    o
+}
+
+/// `name type [COLLATE c] [DEFAULT e | GENERATED …] [NOT NULL]`.
+pub fn column_def(c: &Column) -> String {
+    let mut s = format!("{} {}", quote_ident(&c.name), c.ty);
+    if let Some(coll) = &c.collation {
+        s.push_str(&format!(" COLLATE {coll}"));
+    }
+    if let Some(g) = &c.generated {
+        s.push_str(&format!(" GENERATED ALWAYS AS ({}) STORED", g.sql.trim()));
+    } else if let Some(i) = &c.identity {
+        s.push(' ');
+        s.push_str(&identity_clause(i, &c.ty));
+    } else if let Some(d) = &c.default {
+        s.push_str(&format!(" DEFAULT {}", b_expr(&d.sql)));
+    }
+    if c.not_null {
+        s.push_str(" NOT NULL");
+    }
+    s
+}
+
+/// `CONSTRAINT name …` as in `CREATE TABLE` or `ADD CONSTRAINT` (without `NOT VALID`).
+pub fn constraint_def(c: &Constraint) -> String {
+    let mut s = format!("CONSTRAINT {} ", quote_ident(&c.name));
+    let include = |inc: &[String]| {
+        if inc.is_empty() {
+            String::new()
+        } else {
+            format!(" INCLUDE ({})", idents(inc))
+        }
+    };
+    match &c.kind {
+        ConstraintKind::PrimaryKey {
+            columns,
+            include: inc,
+        } => {
+            s.push_str(&format!(
+                "PRIMARY KEY ({}){}",
+                idents(columns),
+                include(inc)
+            ));
+        }
+        ConstraintKind::Unique {
+            columns,
+            include: inc,
+            nulls_not_distinct,
+        } => {
+            s.push_str("UNIQUE ");
+            if *nulls_not_distinct {
+                s.push_str("NULLS NOT DISTINCT ");
+            }
+            s.push_str(&format!("({}){}", idents(columns), include(inc)));
+        }
+        ConstraintKind::Check { expr, no_inherit } => {
+            s.push_str(&format!("CHECK ({})", expr.sql.trim()));
+            if *no_inherit {
+                s.push_str(" NO INHERIT");
+            }
+        }
+        ConstraintKind::ForeignKey {
+            columns,
+            ref_table,
+            ref_columns,
+            on_update,
+            on_delete,
+            match_full,
+        } => {
+            s.push_str(&format!(
+                "FOREIGN KEY ({}) REFERENCES {} ({})",
+                idents(columns),
+                ref_table,
+                idents(ref_columns)
+            ));
+            if *match_full {
+                s.push_str(" MATCH FULL");
+            }
+            if *on_update != shale_model::FkAction::NoAction {
+                s.push_str(&format!(" ON UPDATE {}", on_update.sql()));
+            }
+            if *on_delete != shale_model::FkAction::NoAction {
+                s.push_str(&format!(" ON DELETE {}", on_delete.sql()));
+            }
+        }
+    }
+    if c.deferrable || c.initially_deferred {
+        s.push_str(" DEFERRABLE");
+        if c.initially_deferred {
+            s.push_str(" INITIALLY DEFERRED");
+        }
+    }
+    s
+}
+
+pub fn create_table(t: &Table) -> String {
+    let mut parts: Vec<String> = t.columns.iter().map(column_def).collect();
+    parts.extend(t.constraints.values().map(constraint_def));
+    if parts.is_empty() {
+        return format!("CREATE TABLE {} ()", t.name);
+    }
+    format!(
+        "CREATE TABLE {} (\n    {}\n)",
+        t.name,
+        parts.join(",\n    ")
+    )
+}
+
+pub fn create_index(ix: &Index, concurrently: bool) -> String {
+    let mut s = String::from("CREATE ");
+    if ix.unique {
+        s.push_str("UNIQUE ");
+    }
+    s.push_str("INDEX ");
+    if concurrently {
+        s.push_str("CONCURRENTLY ");
+    }
+    // The index is created in its table's schema: its name is never qualified.
+    s.push_str(&format!("{} ON {}", quote_ident(&ix.name.name), ix.table));
+    if ix.method != "btree" {
+        s.push_str(&format!(" USING {}", quote_ident(&ix.method)));
+    }
+    let keys: Vec<String> = ix
+        .keys
+        .iter()
+        .map(|k| {
+            let mut s = match &k.key {
+                IndexKeyExpr::Column(c) => quote_ident(c),
+                IndexKeyExpr::Expr(e) => format!("({})", e.sql.trim()),
+            };
+            if let Some(c) = &k.collation {
+                s.push_str(&format!(" COLLATE {c}"));
+            }
+            if let Some(o) = &k.opclass {
+                s.push_str(&format!(" {o}"));
+            }
+            if k.descending {
+                s.push_str(" DESC");
+            }
+            if k.nulls_first != k.descending {
+                s.push_str(if k.nulls_first {
+                    " NULLS FIRST"
+                } else {
+                    " NULLS LAST"
+                });
+            }
+            s
+        })
+        .collect();
+    s.push_str(&format!(" ({})", keys.join(", ")));
+    if !ix.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", idents(&ix.include)));
+    }
+    if ix.nulls_not_distinct {
+        s.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(p) = &ix.predicate {
+        s.push_str(&format!(" WHERE {}", p.sql.trim()));
+    }
+    s
+}
+
+/// Every option of a sequence, explicit.
+pub fn create_sequence(s: &Sequence) -> String {
+    format!(
+        "CREATE SEQUENCE {} AS {} INCREMENT BY {} MINVALUE {} MAXVALUE {} START WITH {} CACHE {} {}",
+        s.name,
+        s.data_type,
+        s.increment,
+        s.min_value,
+        s.max_value,
+        s.start,
+        s.cache,
+        if s.cycle { "CYCLE" } else { "NO CYCLE" }
+    )
+}
+
+/// The options that differ; `AS` brings `MINVALUE`/`MAXVALUE` with it (PostgreSQL would
+/// otherwise move bounds that were the old type's defaults).
+pub fn alter_sequence_options(from: &Sequence, to: &Sequence) -> Vec<String> {
+    let mut o = Vec::new();
+    let type_changed = from.data_type != to.data_type;
+    if type_changed {
+        o.push(format!("AS {}", to.data_type));
+    }
+    if from.increment != to.increment {
+        o.push(format!("INCREMENT BY {}", to.increment));
+    }
+    if type_changed || from.min_value != to.min_value {
+        o.push(format!("MINVALUE {}", to.min_value));
+    }
+    if type_changed || from.max_value != to.max_value {
+        o.push(format!("MAXVALUE {}", to.max_value));
+    }
+    if from.start != to.start {
+        o.push(format!("START WITH {}", to.start));
+    }
+    if from.cache != to.cache {
+        o.push(format!("CACHE {}", to.cache));
+    }
+    if from.cycle != to.cycle {
+        o.push(if to.cycle { "CYCLE" } else { "NO CYCLE" }.to_string());
+    }
+    o
+}
+
+pub fn comment_literal(c: &Option<String>) -> String {
+    match c {
+        Some(c) => quote_literal(c),
+        None => "NULL".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restricted_expressions_get_parentheses_only_when_needed() {
+        assert_eq!(b_expr("'x'::text"), "'x'::text");
+        assert_eq!(b_expr("'a b'::text"), "'a b'::text");
+        assert_eq!(
+            b_expr("nextval('public.\"my seq\"'::regclass)"),
+            "nextval('public.\"my seq\"'::regclass)"
+        );
+        assert_eq!(b_expr("1 + 2"), "(1 + 2)");
+        assert_eq!(b_expr("ARRAY[1, 2]"), "ARRAY[1, 2]");
+        assert_eq!(b_expr("'it''s here'::text"), "'it''s here'::text");
+        assert_eq!(b_expr("CURRENT_TIMESTAMP"), "CURRENT_TIMESTAMP");
+    }
+
+    #[test]
+    fn identity_options_only_non_defaults() {
+        let int = TypeRef::builtin("integer");
+        let i = Identity::with_defaults(true, "integer");
+        assert_eq!(identity_clause(&i, &int), "GENERATED ALWAYS AS IDENTITY");
+        let mut j = Identity::with_defaults(false, "bigint");
+        j.start = 1000;
+        j.increment = 10;
+        assert_eq!(
+            identity_clause(&j, &TypeRef::builtin("bigint")),
+            "GENERATED BY DEFAULT AS IDENTITY (INCREMENT BY 10 START WITH 1000)"
+        );
+        let mut k = Identity::with_defaults(true, "smallint");
+        k.increment = -1;
+        k.min_value = i16::MIN as i64;
+        k.max_value = -1;
+        k.start = -1;
+        assert_eq!(
+            identity_clause(&k, &TypeRef::builtin("smallint")),
+            "GENERATED ALWAYS AS IDENTITY (INCREMENT BY -1)"
+        );
+    }
+}
