@@ -1,0 +1,256 @@
+//! The `shale` binary end to end: exit codes, bad input, apply gating.
+
+use shale_testkit::TestDb;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn shale(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_shale"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .expect("run shale")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A scratch directory with the given files, removed on drop.
+struct Scratch(PathBuf);
+impl Scratch {
+    fn new(files: &[(&str, &str)]) -> Scratch {
+        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "shale-cli-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, text) in files {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        Scratch(dir)
+    }
+    fn path(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn expect_error(o: &Output, parts: &[&str]) {
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "stdout: {}\nstderr: {}",
+        stdout(o),
+        stderr(o)
+    );
+    let err = stderr(o);
+    assert!(!err.contains("panicked"), "{err}");
+    for p in parts {
+        assert!(err.contains(p), "expected `{p}` in:\n{err}");
+    }
+}
+
+#[test]
+fn example_schemas_plan_without_a_database() {
+    for dir in ["schemas/sql", "schemas/yaml"] {
+        let to = root().join(dir).display().to_string();
+        let o = shale(&["plan", "--from", "empty", "--to", &to]);
+        assert_eq!(o.status.code(), Some(2), "{dir}: {}", stderr(&o));
+        assert!(stdout(&o).contains("CREATE TABLE"), "{}", stdout(&o));
+        // Planning a schema against itself: no changes, exit 0.
+        let o = shale(&["plan", "--from", &to, "--to", &to]);
+        assert_eq!(o.status.code(), Some(0), "{dir}: {}", stderr(&o));
+        let o = shale(&["plan", "--from", &to, "--to", &to, "--format", "json"]);
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["steps"].as_array().unwrap().len(), 0);
+    }
+}
+
+#[test]
+fn detailed_exit_code_can_be_turned_off() {
+    let s = Scratch::new(&[("a.sql", "CREATE TABLE t (a int);")]);
+    let o = shale(&["plan", "--from", "empty", "--to", &s.path("a.sql")]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = shale(&[
+        "plan",
+        "--from",
+        "empty",
+        "--to",
+        &s.path("a.sql"),
+        "--no-detailed-exitcode",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let s = Scratch::new(&[("bad.sql", "-- users\n\nCREATE TABLE t (a int,, b int);\n")]);
+    let o = shale(&["plan", "--from", "empty", "--to", &s.path("bad.sql")]);
+    expect_error(&o, &["bad.sql:3:"]);
+}
+
+#[test]
+fn unsupported_statement_is_an_error_not_ignored() {
+    let s = Scratch::new(&[(
+        "v.sql",
+        "CREATE TABLE t (a int);\nCREATE VIEW v AS SELECT a FROM t;\n",
+    )]);
+    let o = shale(&["plan", "--from", "empty", "--to", &s.path("v.sql")]);
+    expect_error(&o, &["v.sql:2:", "VIEW"]);
+}
+
+#[test]
+fn unknown_reference_and_duplicates_are_errors() {
+    let s = Scratch::new(&[
+        (
+            "fk.sql",
+            "CREATE TABLE t (a int REFERENCES missing (id));\n",
+        ),
+        (
+            "dup.sql",
+            "CREATE TABLE t (a int);\nCREATE TABLE t (b int);\n",
+        ),
+    ]);
+    let o = shale(&["plan", "--from", "empty", "--to", &s.path("fk.sql")]);
+    expect_error(&o, &["fk.sql:1:", "missing"]);
+    let o = shale(&["plan", "--from", "empty", "--to", &s.path("dup.sql")]);
+    expect_error(&o, &["dup.sql:2:", "t"]);
+}
+
+#[test]
+fn yaml_type_error_names_file_line_and_column() {
+    let s = Scratch::new(&[(
+        "s.yaml",
+        "tables:\n  - name: t\n    columns:\n      - name: a\n        type: integer\n        not_null: maybe\n",
+    )]);
+    let o = shale(&["plan", "--from", "empty", "--to", &s.path("s.yaml")]);
+    expect_error(&o, &["s.yaml:6:"]);
+}
+
+#[test]
+fn missing_source_and_mixed_directory_are_errors() {
+    let o = shale(&["plan", "--from", "empty", "--to", "/nonexistent/schema"]);
+    expect_error(&o, &["/nonexistent/schema", "no such file"]);
+    let s = Scratch::new(&[
+        ("a.sql", "CREATE TABLE t (a int);"),
+        ("b.yaml", "tables: []\n"),
+    ]);
+    let o = shale(&[
+        "plan",
+        "--from",
+        "empty",
+        "--to",
+        &s.0.display().to_string(),
+    ]);
+    expect_error(&o, &["not both"]);
+}
+
+#[test]
+fn passwords_are_never_printed() {
+    let s = Scratch::new(&[("a.sql", "CREATE TABLE t (a int);")]);
+    let o = shale(&[
+        "plan",
+        "--from",
+        "postgres://someone:hunter2secret@127.0.0.1:1/nowhere",
+        "--to",
+        &s.path("a.sql"),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let all = stdout(&o) + &stderr(&o);
+    assert!(!all.contains("hunter2secret"), "{all}");
+    assert!(all.contains("someone:***@127.0.0.1"), "{all}");
+}
+
+#[test]
+fn apply_refuses_drops_without_approval_then_applies_and_verifies() {
+    let db = TestDb::new("cli_apply");
+    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, legacy text); INSERT INTO users VALUES (1, 'x');");
+    let s = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nCREATE INDEX ON users (email);\n",
+    )]);
+    // Dropping `legacy` is High: refused, nothing changes.
+    let o = shale(&["apply", "--db", db.url(), "--to", &s.path("want.sql")]);
+    expect_error(&o, &["refusing", "legacy", "--allow high"]);
+    let mut c = db.client();
+    let n: i64 = c
+        .query_one(
+            "SELECT count(*) FROM pg_attribute WHERE attrelid = 'users'::regclass AND attname = 'email'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 0, "a refused apply must change nothing");
+
+    // Dry run changes nothing either.
+    let o = shale(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--allow",
+        "high",
+        "--dry-run",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    let o = shale(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--allow",
+        "high",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("now matches"), "{}", stdout(&o));
+    let rows: i64 = c
+        .query_one("SELECT count(*) FROM users", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(rows, 1);
+
+    // Nothing left to do.
+    let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn inspect_round_trips_through_sql_and_yaml() {
+    let db = TestDb::new("cli_inspect");
+    db.execute(
+        "CREATE TYPE mood AS ENUM ('sad', 'happy');
+         CREATE TABLE \"Order Items\" (id serial PRIMARY KEY, \"Qty\" int NOT NULL CHECK (\"Qty\" > 0), m mood DEFAULT 'happy');
+         CREATE INDEX ON \"Order Items\" (\"Qty\" DESC) WHERE m = 'sad';
+         COMMENT ON TABLE \"Order Items\" IS 'it''s';",
+    );
+    for (format, file) in [("sql", "dump.sql"), ("yaml", "dump.yaml")] {
+        let o = shale(&["inspect", db.url(), "--format", format]);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let s = Scratch::new(&[(file, &stdout(&o))]);
+        let o = shale(&["plan", "--from", db.url(), "--to", &s.path(file)]);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{format}: inspect output must plan to nothing\n{}\n{}",
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+}

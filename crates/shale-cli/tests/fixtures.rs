@@ -1,0 +1,177 @@
+//! The fixture suite: every `fixtures/<case>/` with a `desired.sql` (and optionally a
+//! `current.sql`, else an empty database, and a `desired.yaml`) is checked three ways on a
+//! real PostgreSQL server:
+//!
+//! 1. no phantom diff: the SQL front end's model of `current.sql` and `desired.sql` equals
+//!    the introspected model of a database where that SQL ran;
+//! 2. convergence: current loaded, planned to desired, applied, re-planned: empty, and
+//!    `pg_dump --schema-only` equals that of desired loaded fresh;
+//! 3. the offline plan (files → files) equals the live plan (database → files), and its
+//!    text is a snapshot (`plan.snap` beside the case) so reviewers see plans change.
+//!
+//! `desired.yaml`, when present, must give exactly the model of `desired.sql`.
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use shale_cli::source::{empty_catalog, load_files};
+use shale_model::Catalog;
+use shale_plan::{PlanOptions, RiskLevel};
+use shale_testkit::TestDb;
+use std::path::{Path, PathBuf};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures")
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .expect("fixtures/ exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("desired.sql").is_file())
+        .collect();
+    cases.sort();
+    for case in cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let c = case.clone();
+        trials.push(Trial::test(format!("{name}::plan_snapshot"), move || {
+            plan_snapshot(&c)
+        }));
+        let c = case.clone();
+        trials.push(Trial::test(format!("{name}::converges"), move || {
+            converges(&c)
+        }));
+        if case.join("desired.yaml").is_file() {
+            let c = case.clone();
+            trials.push(Trial::test(format!("{name}::yaml_equals_sql"), move || {
+                yaml_equals_sql(&c)
+            }));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_default()
+}
+
+fn load(p: &Path) -> Result<Catalog, Failed> {
+    if !p.exists() {
+        return Ok(empty_catalog());
+    }
+    load_files(&[p.to_path_buf()]).map_err(|e| format!("loading {}: {e}", p.display()).into())
+}
+
+fn introspect(db: &TestDb) -> Result<Catalog, Failed> {
+    shale_introspect::introspect(&mut db.client())
+        .map_err(|e| format!("introspecting {}: {e}", db.name()).into())
+}
+
+/// Fail with a readable line diff of the two models.
+fn same_model(what: &str, files: &Catalog, db: &Catalog) -> Result<(), Failed> {
+    if files == db {
+        return Ok(());
+    }
+    let a = serde_json::to_string_pretty(files).unwrap();
+    let b = serde_json::to_string_pretty(db).unwrap();
+    let diff = similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(4)
+        .header("from files", "from database")
+        .to_string();
+    Err(format!(
+        "phantom diff in {what}: the model of the files differs from the database's\n{diff}"
+    )
+    .into())
+}
+
+fn plan(from: &Catalog, to: &Catalog) -> Result<shale_plan::Plan, Failed> {
+    shale_plan::plan(from, to, &PlanOptions::default()).map_err(|e| e.to_string().into())
+}
+
+fn plan_snapshot(case: &Path) -> Result<(), Failed> {
+    let current = load(&case.join("current.sql"))?;
+    let desired = load(&case.join("desired.sql"))?;
+    let p = plan(&current, &desired)?;
+    let text = shale_plan::render::text(&p);
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(case);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.set_description(format!(
+        "shale plan --from {0}/current.sql --to {0}/desired.sql",
+        case.file_name().unwrap().to_string_lossy()
+    ));
+    std::panic::catch_unwind(|| settings.bind(|| insta::assert_snapshot!("plan", text)))
+        .map_err(|_| Failed::from("plan snapshot differs (see above)"))
+}
+
+fn converges(case: &Path) -> Result<(), Failed> {
+    let current_sql = read(&case.join("current.sql"));
+    let desired_sql = read(&case.join("desired.sql"));
+    let current_files = load(&case.join("current.sql"))?;
+    let desired_files = load(&case.join("desired.sql"))?;
+
+    let db = TestDb::new("fx");
+    db.try_execute(&current_sql)
+        .map_err(|e| format!("current.sql does not load: {e}"))?;
+    let fresh = TestDb::new("fxd");
+    fresh
+        .try_execute(&desired_sql)
+        .map_err(|e| format!("desired.sql does not load: {e}"))?;
+
+    // 1. No phantom diff, on both sides.
+    let current_live = introspect(&db)?;
+    same_model("current.sql", &current_files, &current_live)?;
+    same_model("desired.sql", &desired_files, &introspect(&fresh)?)?;
+
+    // 3. Offline and live plans agree.
+    let live_plan = plan(&current_live, &desired_files)?;
+    let offline_plan = plan(&current_files, &desired_files)?;
+    if live_plan != offline_plan {
+        return Err(format!(
+            "the offline plan differs from the live plan\n--- offline\n{}\n--- live\n{}",
+            shale_plan::render::text(&offline_plan),
+            shale_plan::render::text(&live_plan)
+        )
+        .into());
+    }
+
+    // 2. Convergence.
+    let opts = shale_apply::ApplyOptions {
+        allow: RiskLevel::High,
+        ..Default::default()
+    };
+    shale_apply::apply(&mut db.client(), &live_plan, &opts).map_err(|e| {
+        format!(
+            "apply failed: {e}\nplan:\n{}",
+            shale_plan::render::text(&live_plan)
+        )
+    })?;
+    let after = introspect(&db)?;
+    let replan = plan(&after, &desired_files)?;
+    if !replan.is_empty() {
+        return Err(format!(
+            "not converged: re-plan after apply is not empty\n{}",
+            shale_plan::render::text(&replan)
+        )
+        .into());
+    }
+    let got = db.pg_dump_schema();
+    let want = fresh.pg_dump_schema();
+    if got != want {
+        let diff = similar::TextDiff::from_lines(&want, &got)
+            .unified_diff()
+            .context_radius(3)
+            .header("desired loaded fresh", "current after apply")
+            .to_string();
+        return Err(format!("pg_dump differs after apply:\n{diff}").into());
+    }
+    Ok(())
+}
+
+fn yaml_equals_sql(case: &Path) -> Result<(), Failed> {
+    let from_sql = load(&case.join("desired.sql"))?;
+    let from_yaml = load(&case.join("desired.yaml"))?;
+    same_model("desired.yaml vs desired.sql", &from_sql, &from_yaml)
+}
