@@ -2,9 +2,22 @@
 //! PostgreSQL parser). Also home of the expression normalizer that every front end uses,
 //! so that the same expression compares equal whichever side it came from.
 //!
-//! INTERFACE SKELETON — the bodies are being written; signatures are the contract.
+//! - [`parse_sources`]: files → [`Catalog`], statements applied in order as `psql` would run
+//!   them (each file starts with the default `search_path`).
+//! - [`normalize_expr`]: the expression normalizer (defaults, checks, generated columns,
+//!   index key expressions and index predicates alike).
+//! - [`parse_type`]: a type name → the canonical [`TypeRef`].
 
-use shale_model::{Catalog, Expr, TypeRef};
+mod facts;
+pub mod naming;
+mod normalize;
+mod parse;
+mod types;
+
+pub use normalize::expr_columns;
+pub use types::parse_type;
+
+use shale_model::{Catalog, Expr, QualName, TypeRef};
 use std::fmt;
 
 /// One input file.
@@ -45,15 +58,11 @@ impl fmt::Display for SqlError {
 impl std::error::Error for SqlError {}
 
 /// Read the files, in the order given, as one schema.
+///
+/// Errors name the file, the 1-based line and column of the offending token (or of the
+/// statement) and show the source line.
 pub fn parse_sources(files: &[SourceFile]) -> Result<Catalog, SqlError> {
-    let _ = files;
-    Err(SqlError {
-        file: String::new(),
-        line: 1,
-        column: 1,
-        message: "not yet implemented".into(),
-        snippet: String::new(),
-    })
+    parse::parse_files(files)
 }
 
 /// What the normalizer needs to know about where an expression appears.
@@ -68,7 +77,21 @@ pub struct ExprContext<'a> {
 }
 
 /// Normalize an expression (as the user wrote it, or as `pg_get_expr` printed it).
+///
+/// Works for column defaults and generation expressions (give `target_type`), check
+/// bodies, index key expressions and index predicates (no `target_type`). Unqualified
+/// sequence names in `nextval(...)` and unqualified non-built-in type names in casts
+/// resolve to the first schema of `search_path` (`public` if it is empty).
 pub fn normalize_expr(sql: &str, ctx: &ExprContext) -> Result<Expr, String> {
-    let _ = ctx;
-    Err(format!("cannot normalize `{sql}` yet"))
+    let first = normalize::first_schema(ctx.search_path);
+    let resolve_seq = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
+    let resolve_type = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
+    let cx = normalize::NormCx {
+        column_type: ctx.column_type,
+        target_type: ctx.target_type,
+        search_path: ctx.search_path,
+        resolve_seq: &resolve_seq,
+        resolve_type: &resolve_type,
+    };
+    normalize::normalize_text(sql, &cx)
 }

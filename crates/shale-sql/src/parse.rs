@@ -1,0 +1,3031 @@
+//! DDL statements → the catalog, applied in order as PostgreSQL would run them.
+
+use crate::facts;
+use crate::naming::{self, choose_name, figure_index_colname, index_column_names, name_addition};
+use crate::normalize::{self, column_refs, first_schema, NormCx};
+use crate::types::{self, serial_type};
+use crate::{SourceFile, SqlError};
+use pg_query::protobuf::{
+    self, AlterTableType, ConstrType, DropBehavior, Node, ObjectType, SortByDir, SortByNulls,
+};
+use pg_query::NodeEnum;
+use shale_model::{
+    quote_ident, Catalog, Column, ColumnRef, Constraint, ConstraintKind, EnumType, Expr, Extension,
+    FkAction, Identity, Index, IndexKey, IndexKeyExpr, QualName, Schema, Sequence, Table, TypeRef,
+};
+use std::collections::BTreeMap;
+
+/// An error inside a statement: a byte offset in the file (`-1`: the statement itself).
+pub(crate) struct E {
+    loc: i32,
+    msg: String,
+}
+
+type R<T> = Result<T, E>;
+
+fn err<T>(loc: i32, msg: impl Into<String>) -> R<T> {
+    Err(E {
+        loc,
+        msg: msg.into(),
+    })
+}
+
+fn at(loc: i32) -> impl Fn(String) -> E {
+    move |msg| E { loc, msg }
+}
+
+fn unsupported<T>(loc: i32, what: &str) -> R<T> {
+    err(loc, format!("unsupported statement: {what}"))
+}
+
+fn sval(n: &Node) -> Option<&str> {
+    match n.node.as_ref()? {
+        NodeEnum::String(s) => Some(&s.sval),
+        _ => None,
+    }
+}
+
+fn strings(nodes: &[Node]) -> Vec<String> {
+    nodes.iter().filter_map(sval).map(str::to_string).collect()
+}
+
+/// Integer value of a DefElem argument (`Integer`, `Float` for big values, or a string).
+fn def_int(d: &protobuf::DefElem) -> R<i64> {
+    let bad = || E {
+        loc: d.location,
+        msg: format!("{} requires a numeric value", d.defname),
+    };
+    match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        Some(NodeEnum::Integer(i)) => Ok(i.ival as i64),
+        Some(NodeEnum::Float(f)) => f.fval.parse::<i64>().map_err(|_| bad()),
+        Some(NodeEnum::String(s)) => s.sval.trim().parse::<i64>().map_err(|_| bad()),
+        _ => Err(bad()),
+    }
+}
+
+fn def_bool(d: &protobuf::DefElem) -> R<bool> {
+    match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        None => Ok(true),
+        Some(NodeEnum::Boolean(b)) => Ok(b.boolval),
+        Some(NodeEnum::Integer(i)) => Ok(i.ival != 0),
+        Some(NodeEnum::String(s)) => match s.sval.to_ascii_lowercase().as_str() {
+            "true" | "on" | "yes" => Ok(true),
+            "false" | "off" | "no" => Ok(false),
+            _ => err(
+                d.location,
+                format!("{} requires a Boolean value", d.defname),
+            ),
+        },
+        _ => err(
+            d.location,
+            format!("{} requires a Boolean value", d.defname),
+        ),
+    }
+}
+
+fn def_string(d: &protobuf::DefElem) -> R<String> {
+    match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+        Some(NodeEnum::String(s)) => Ok(s.sval.clone()),
+        Some(NodeEnum::Integer(i)) => Ok(i.ival.to_string()),
+        Some(NodeEnum::Float(f)) => Ok(f.fval.clone()),
+        _ => err(d.location, format!("{} requires a value", d.defname)),
+    }
+}
+
+/// Sequence parameters as `init_params` leaves them.
+#[derive(Clone)]
+struct SeqParams {
+    data_type: String,
+    start: i64,
+    increment: i64,
+    min_value: i64,
+    max_value: i64,
+    cache: i64,
+    cycle: bool,
+}
+
+fn type_bounds(t: &str) -> (i64, i64) {
+    match t {
+        "smallint" => (i16::MIN as i64, i16::MAX as i64),
+        "integer" => (i32::MIN as i64, i32::MAX as i64),
+        _ => (i64::MIN, i64::MAX),
+    }
+}
+
+impl SeqParams {
+    fn from_sequence(s: &Sequence) -> SeqParams {
+        SeqParams {
+            data_type: s.data_type.clone(),
+            start: s.start,
+            increment: s.increment,
+            min_value: s.min_value,
+            max_value: s.max_value,
+            cache: s.cache,
+            cycle: s.cycle,
+        }
+    }
+    fn from_identity(i: &Identity, data_type: &str) -> SeqParams {
+        SeqParams {
+            data_type: data_type.to_string(),
+            start: i.start,
+            increment: i.increment,
+            min_value: i.min_value,
+            max_value: i.max_value,
+            cache: i.cache,
+            cycle: i.cycle,
+        }
+    }
+    fn identity(&self, always: bool) -> Identity {
+        Identity {
+            always,
+            start: self.start,
+            increment: self.increment,
+            min_value: self.min_value,
+            max_value: self.max_value,
+            cache: self.cache,
+            cycle: self.cycle,
+        }
+    }
+}
+
+/// What a sequence option list says besides the parameters.
+#[derive(Default)]
+struct SeqExtras {
+    owned_by: Option<(Vec<String>, i32)>,
+    sequence_name: Option<Vec<String>>,
+}
+
+#[derive(Clone)]
+struct IndexCon {
+    primary: bool,
+    columns: Vec<String>,
+    include: Vec<String>,
+    nulls_not_distinct: bool,
+    deferrable: bool,
+    initdeferred: bool,
+    name: Option<String>,
+    loc: i32,
+}
+
+struct FkCon {
+    con: protobuf::Constraint,
+    columns: Vec<String>,
+}
+
+/// Constraints of a CREATE TABLE / ALTER TABLE, to be added once columns exist.
+#[derive(Default)]
+struct Pending {
+    checks: Vec<protobuf::Constraint>,
+    index_cons: Vec<IndexCon>,
+    fks: Vec<FkCon>,
+    /// (column, raw default)
+    defaults: Vec<(String, Node)>,
+    generated: Vec<(String, Node)>,
+    /// serial columns (column, data type)
+    serials: Vec<(String, String, i32)>,
+    /// identity columns whose sequence needs a name (column, given name)
+    identities: Vec<(String, Option<Vec<String>>)>,
+}
+
+pub(crate) struct Builder {
+    cat: Catalog,
+    search_path: Vec<String>,
+    /// Internal sequences of identity columns (not in the model, but they take names).
+    identity_seqs: BTreeMap<ColumnRef, QualName>,
+    file: String,
+    text: String,
+}
+
+fn default_search_path() -> Vec<String> {
+    vec!["$user".to_string(), "public".to_string()]
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(text: &str, byte: usize) -> (usize, usize) {
+    let mut b = byte.min(text.len());
+    while !text.is_char_boundary(b) {
+        b -= 1;
+    }
+    let before = &text[..b];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let col = text[line_start..b].chars().count() + 1;
+    (line, col)
+}
+
+/// The source line around a byte offset, trimmed, for error snippets.
+pub(crate) fn snippet_at(text: &str, byte: usize) -> String {
+    let mut b = byte.min(text.len());
+    while !text.is_char_boundary(b) {
+        b -= 1;
+    }
+    let start = text[..b].rfind('\n').map(|i| i + 1).unwrap_or(0);
+    let end = text[b..].find('\n').map(|i| b + i).unwrap_or(text.len());
+    let line = text[start..end].trim_end();
+    if line.chars().count() > 120 {
+        line.chars().take(120).collect::<String>() + "…"
+    } else {
+        line.to_string()
+    }
+}
+
+/// Skip whitespace and comments from `from`.
+pub(crate) fn skip_trivia(text: &str, from: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut i = from.min(bytes.len());
+    loop {
+        while i < bytes.len() && (bytes[i] as char).is_ascii_whitespace() {
+            i += 1;
+        }
+        if bytes[i..].starts_with(b"--") {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+        } else if bytes[i..].starts_with(b"/*") {
+            let mut depth = 0;
+            while i < bytes.len() {
+                if bytes[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if bytes[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+        } else {
+            return i;
+        }
+    }
+}
+
+/// Find where a syntax error is: the first token at which a prefix of the failing
+/// statement stops being merely incomplete.
+fn locate_syntax_error(text: &str) -> Option<(usize, String)> {
+    let stmts = pg_query::split_with_scanner(text).ok()?;
+    for s in stmts {
+        let offset = s.as_ptr() as usize - text.as_ptr() as usize;
+        let msg = match pg_query::parse(s, 0) {
+            Ok(_) => continue,
+            Err(pg_query::Error::Parse(m)) => m,
+            Err(e) => e.to_string(),
+        };
+        let tokens = pg_query::scan(s).ok()?.tokens;
+        for t in &tokens {
+            let end = t.end as usize;
+            if let Err(e) = pg_query::parse(&s[..end], 0) {
+                let m = match e {
+                    pg_query::Error::Parse(m) => m,
+                    other => other.to_string(),
+                };
+                if !m.contains("at end of input") {
+                    return Some((offset + t.start as usize, m));
+                }
+            }
+        }
+        // Error at the end of the statement.
+        let end = tokens.last().map(|t| t.end as usize).unwrap_or(0);
+        return Some((offset + end, msg));
+    }
+    None
+}
+
+/// A name for the kind of an unsupported statement: `CREATE VIEW`, `GRANT`, …
+fn statement_kind(n: &NodeEnum, text: &str) -> String {
+    let words: Vec<String> = text
+        .split(|c: char| !c.is_ascii_alphabetic() && c != '_')
+        .filter(|w| !w.is_empty())
+        .take(8)
+        .map(|w| w.to_ascii_uppercase())
+        .collect();
+    match n {
+        NodeEnum::ViewStmt(_) => return "CREATE VIEW".into(),
+        NodeEnum::CreateFunctionStmt(f) => {
+            return if f.is_procedure {
+                "CREATE PROCEDURE".into()
+            } else {
+                "CREATE FUNCTION".into()
+            }
+        }
+        NodeEnum::CreateTrigStmt(_) => return "CREATE TRIGGER".into(),
+        NodeEnum::CreatePolicyStmt(_) => return "CREATE POLICY".into(),
+        NodeEnum::GrantStmt(g) => return if g.is_grant { "GRANT" } else { "REVOKE" }.into(),
+        NodeEnum::GrantRoleStmt(g) => return if g.is_grant { "GRANT" } else { "REVOKE" }.into(),
+        NodeEnum::CreateDomainStmt(_) => return "CREATE DOMAIN".into(),
+        NodeEnum::CompositeTypeStmt(_) => return "CREATE TYPE (composite)".into(),
+        NodeEnum::CreateRangeStmt(_) => return "CREATE TYPE (range)".into(),
+        NodeEnum::RuleStmt(_) => return "CREATE RULE".into(),
+        NodeEnum::InsertStmt(_) => return "INSERT".into(),
+        NodeEnum::UpdateStmt(_) => return "UPDATE".into(),
+        NodeEnum::DeleteStmt(_) => return "DELETE".into(),
+        NodeEnum::DoStmt(_) => return "DO".into(),
+        _ => {}
+    }
+    const MODIFIERS: &[&str] = &[
+        "OR",
+        "REPLACE",
+        "TEMP",
+        "TEMPORARY",
+        "UNLOGGED",
+        "GLOBAL",
+        "LOCAL",
+        "TRUSTED",
+        "PROCEDURAL",
+        "RECURSIVE",
+        "DEFAULT",
+        "CONSTRAINT",
+        "IF",
+        "NOT",
+        "EXISTS",
+    ];
+    const TWO_WORD: &[&str] = &[
+        "MATERIALIZED",
+        "FOREIGN",
+        "EVENT",
+        "TEXT",
+        "ACCESS",
+        "USER",
+        "OPERATOR",
+    ];
+    match words.first().map(String::as_str) {
+        Some(first @ ("CREATE" | "ALTER" | "DROP")) => {
+            let rest: Vec<&String> = words[1..]
+                .iter()
+                .filter(|w| !MODIFIERS.contains(&w.as_str()))
+                .collect();
+            match rest.as_slice() {
+                [a, b, ..] if TWO_WORD.contains(&a.as_str()) => format!("{first} {a} {b}"),
+                [a, ..] => format!("{first} {a}"),
+                [] => first.to_string(),
+            }
+        }
+        Some(w) => w.to_string(),
+        None => "statement".into(),
+    }
+}
+
+fn fk_action(c: &str, loc: i32) -> R<FkAction> {
+    Ok(match c {
+        "" | "a" => FkAction::NoAction,
+        "r" => FkAction::Restrict,
+        "c" => FkAction::Cascade,
+        "n" => FkAction::SetNull,
+        "d" => FkAction::SetDefault,
+        other => return err(loc, format!("unknown foreign key action `{other}`")),
+    })
+}
+
+fn contype(c: &protobuf::Constraint) -> ConstrType {
+    ConstrType::try_from(c.contype).unwrap_or(ConstrType::Undefined)
+}
+
+impl Builder {
+    pub(crate) fn new() -> Builder {
+        let mut cat = Catalog::default();
+        cat.schemas.insert(
+            "public".into(),
+            Schema {
+                name: "public".into(),
+            },
+        );
+        Builder {
+            cat,
+            search_path: default_search_path(),
+            identity_seqs: BTreeMap::new(),
+            file: String::new(),
+            text: String::new(),
+        }
+    }
+
+    pub(crate) fn finish(self) -> Catalog {
+        self.cat
+    }
+
+    fn sql_error(&self, byte: usize, msg: String) -> SqlError {
+        let (line, column) = line_col(&self.text, byte);
+        SqlError {
+            file: self.file.clone(),
+            line,
+            column,
+            message: msg,
+            snippet: snippet_at(&self.text, byte),
+        }
+    }
+
+    pub(crate) fn file(&mut self, f: &SourceFile) -> Result<(), SqlError> {
+        self.file = f.path.clone();
+        self.text = f.text.clone();
+        self.search_path = default_search_path();
+        let parsed = match pg_query::parse(&f.text, 0) {
+            Ok(p) => p,
+            Err(e) => {
+                let msg = match e {
+                    pg_query::Error::Parse(m) => m,
+                    other => other.to_string(),
+                };
+                return Err(match locate_syntax_error(&f.text) {
+                    Some((byte, m)) => self.sql_error(byte, m),
+                    None => self.sql_error(0, msg),
+                });
+            }
+        };
+        for raw in parsed.protobuf.stmts {
+            let start = skip_trivia(&f.text, raw.stmt_location.max(0) as usize);
+            let end = if raw.stmt_len > 0 {
+                (raw.stmt_location + raw.stmt_len) as usize
+            } else {
+                f.text.len()
+            };
+            let stmt_text = f.text.get(start..end.max(start)).unwrap_or("");
+            let Some(node) = raw.stmt.and_then(|s| s.node) else {
+                continue;
+            };
+            if let Err(e) = self.statement(node, stmt_text) {
+                let byte = if e.loc >= 0 { e.loc as usize } else { start };
+                return Err(self.sql_error(byte, e.msg));
+            }
+        }
+        Ok(())
+    }
+
+    fn statement(&mut self, n: NodeEnum, text: &str) -> R<()> {
+        match n {
+            NodeEnum::CreateSchemaStmt(s) => self.create_schema(&s),
+            NodeEnum::CreateExtensionStmt(s) => self.create_extension(&s),
+            NodeEnum::CreateEnumStmt(s) => self.create_enum(&s),
+            NodeEnum::AlterEnumStmt(s) => self.alter_enum(&s),
+            NodeEnum::CreateSeqStmt(s) => self.create_sequence(&s),
+            NodeEnum::AlterSeqStmt(s) => self.alter_sequence(&s),
+            NodeEnum::CreateStmt(s) => self.create_table(&s),
+            NodeEnum::AlterTableStmt(s) => self.alter_table(&s, text),
+            NodeEnum::IndexStmt(s) => self.create_index(&s),
+            NodeEnum::CommentStmt(s) => self.comment(&s),
+            NodeEnum::VariableSetStmt(s) => self.set(&s),
+            NodeEnum::SelectStmt(s) if self.is_set_config(&s)? => Ok(()),
+            NodeEnum::TransactionStmt(_) => Ok(()),
+            // OWNER TO is not part of the model.
+            NodeEnum::AlterOwnerStmt(_) => Ok(()),
+            other => unsupported(-1, &statement_kind(&other, text)),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Names and lookups
+
+    fn schema_exists(&self, s: &str) -> bool {
+        self.cat.schemas.contains_key(s)
+    }
+
+    /// Schemas of the search path that exist, in order.
+    fn path(&self) -> Vec<String> {
+        self.search_path
+            .iter()
+            .filter(|s| self.schema_exists(s))
+            .cloned()
+            .collect()
+    }
+
+    /// Where `CREATE x name` puts the object.
+    fn create_schema_for(&self, schema: &str, loc: i32) -> R<String> {
+        if !schema.is_empty() {
+            if schema == "pg_catalog" {
+                return err(loc, "cannot create objects in schema pg_catalog");
+            }
+            if !self.schema_exists(schema) {
+                return err(loc, format!("schema \"{schema}\" does not exist"));
+            }
+            return Ok(schema.to_string());
+        }
+        self.path().into_iter().next().ok_or_else(|| E {
+            loc,
+            msg: "no schema has been selected to create in (search_path is empty)".into(),
+        })
+    }
+
+    fn range_var_target(&self, rv: &protobuf::RangeVar) -> R<QualName> {
+        let s = self.create_schema_for(&rv.schemaname, rv.location)?;
+        Ok(QualName::new(s, rv.relname.clone()))
+    }
+
+    /// Every relation name (tables, sequences, indexes, constraint indexes, identity
+    /// sequences) in `schema`.
+    fn relation_taken(&self, schema: &str, name: &str) -> bool {
+        let q = QualName::new(schema, name);
+        self.cat.tables.contains_key(&q)
+            || self.cat.sequences.contains_key(&q)
+            || self.cat.indexes.contains_key(&q)
+            || self.identity_seqs.values().any(|s| *s == q)
+            || self.cat.tables.values().any(|t| {
+                t.name.schema == schema
+                    && t.constraints.values().any(|c| {
+                        c.name == name
+                            && matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                            )
+                    })
+            })
+    }
+
+    fn constraint_taken(&self, schema: &str, name: &str) -> bool {
+        self.cat
+            .tables
+            .values()
+            .any(|t| t.name.schema == schema && t.constraints.contains_key(name))
+    }
+
+    fn lookup<T>(&self, schema: &str, name: &str, map: &BTreeMap<QualName, T>) -> Option<QualName> {
+        if !schema.is_empty() {
+            let q = QualName::new(schema, name);
+            return map.contains_key(&q).then_some(q);
+        }
+        for s in self.path() {
+            let q = QualName::new(s.clone(), name);
+            if map.contains_key(&q) {
+                return Some(q);
+            }
+            if self.relation_taken(&s, name) {
+                return None;
+            }
+        }
+        None
+    }
+
+    fn find_table(&self, rv: &protobuf::RangeVar) -> R<QualName> {
+        self.lookup(&rv.schemaname, &rv.relname, &self.cat.tables)
+            .ok_or_else(|| E {
+                loc: rv.location,
+                msg: format!("relation \"{}\" does not exist", rv_display(rv)),
+            })
+    }
+
+    fn find_table_names(&self, names: &[String], loc: i32) -> R<QualName> {
+        let (schema, name) = match names {
+            [n] => ("", n.as_str()),
+            [s, n] => (s.as_str(), n.as_str()),
+            [_db, s, n] => (s.as_str(), n.as_str()),
+            _ => return err(loc, format!("improper relation name `{}`", names.join("."))),
+        };
+        self.lookup(schema, name, &self.cat.tables)
+            .ok_or_else(|| E {
+                loc,
+                msg: format!("relation \"{}\" does not exist", names.join(".")),
+            })
+    }
+
+    fn find_sequence_names(&self, names: &[String], loc: i32) -> R<QualName> {
+        let (schema, name) = match names {
+            [n] => ("", n.as_str()),
+            [s, n] => (s.as_str(), n.as_str()),
+            [_db, s, n] => (s.as_str(), n.as_str()),
+            _ => return err(loc, format!("improper sequence name `{}`", names.join("."))),
+        };
+        self.lookup(schema, name, &self.cat.sequences)
+            .ok_or_else(|| E {
+                loc,
+                msg: format!("sequence \"{}\" does not exist", names.join(".")),
+            })
+    }
+
+    fn find_enum(&self, schema: Option<&str>, name: &str) -> Option<QualName> {
+        match schema {
+            Some(s) => {
+                let q = QualName::new(s, name);
+                self.cat.enums.contains_key(&q).then_some(q)
+            }
+            None => self.path().into_iter().find_map(|s| {
+                let q = QualName::new(s, name);
+                self.cat.enums.contains_key(&q).then_some(q)
+            }),
+        }
+    }
+
+    /// A non-built-in type: an enum of the files, a table's row type, or a type of an
+    /// extension installed in that schema (for an unqualified name: the first schema on
+    /// the search path that holds an extension).
+    fn resolve_user_type(&self, schema: Option<&str>, name: &str) -> Result<QualName, String> {
+        if let Some(q) = self.find_enum(schema, name) {
+            return Ok(q);
+        }
+        let ext_in = |s: &str| self.cat.extensions.values().any(|e| e.schema == s);
+        match schema {
+            Some(s) => {
+                let q = QualName::new(s, name);
+                if self.cat.tables.contains_key(&q) || ext_in(s) {
+                    return Ok(q);
+                }
+                Err(format!(
+                    "type \"{}.{}\" does not exist",
+                    quote_ident(s),
+                    quote_ident(name)
+                ))
+            }
+            None => {
+                for s in self.path() {
+                    let q = QualName::new(s.clone(), name);
+                    if self.cat.tables.contains_key(&q) {
+                        return Ok(q);
+                    }
+                }
+                if let Some(s) = self.path().into_iter().find(|s| ext_in(s)) {
+                    return Ok(QualName::new(s, name));
+                }
+                Err(format!("type \"{}\" does not exist", quote_ident(name)))
+            }
+        }
+    }
+
+    fn resolve_type(&self, tn: &protobuf::TypeName) -> R<TypeRef> {
+        let mut user = |s: Option<&str>, n: &str| self.resolve_user_type(s, n);
+        types::type_from_typename(tn, &mut user).map_err(at(tn.location))
+    }
+
+    fn resolve_seq_name(&self, schema: Option<&str>, name: &str) -> QualName {
+        match schema {
+            Some(s) => QualName::new(s, name),
+            None => {
+                for s in self.path() {
+                    let q = QualName::new(s.clone(), name);
+                    if self.cat.sequences.contains_key(&q)
+                        || self.identity_seqs.values().any(|i| *i == q)
+                    {
+                        return q;
+                    }
+                }
+                QualName::new(first_schema(&self.path()), name)
+            }
+        }
+    }
+
+    /// Normalize an expression of table `table` (its columns typed), coerced to `target`.
+    fn norm_expr(
+        &self,
+        n: &Node,
+        columns: &[Column],
+        target: Option<&TypeRef>,
+        loc: i32,
+    ) -> R<Expr> {
+        let ct = |c: &str| columns.iter().find(|x| x.name == c).map(|x| x.ty.clone());
+        let rs = |s: Option<&str>, n: &str| self.resolve_seq_name(s, n);
+        let rt = |s: Option<&str>, n: &str| self.resolve_user_type(s, n);
+        let path = self.path();
+        let cx = NormCx {
+            column_type: &ct,
+            target_type: target,
+            search_path: &path,
+            resolve_seq: &rs,
+            resolve_type: &rt,
+        };
+        normalize::normalize_node(n, &cx).map_err(at(loc))
+    }
+
+    fn node_location(n: &Node) -> i32 {
+        let mut loc = -1;
+        normalize::walk(n, &mut |e| {
+            if loc >= 0 {
+                return;
+            }
+            let l = match e {
+                NodeEnum::ColumnRef(c) => c.location,
+                NodeEnum::AConst(c) => c.location,
+                NodeEnum::FuncCall(f) => f.location,
+                NodeEnum::AExpr(a) => a.location,
+                NodeEnum::TypeCast(t) => t.location,
+                NodeEnum::BoolExpr(b) => b.location,
+                _ => -1,
+            };
+            if l >= 0 {
+                loc = l;
+            }
+        });
+        loc
+    }
+
+    fn collation(&self, names: &[Node], loc: i32) -> R<Option<QualName>> {
+        let names = strings(names);
+        Ok(match names.as_slice() {
+            [] => None,
+            [n] if n == "default" => None,
+            [n] => Some(QualName::new("pg_catalog", n.clone())),
+            [s, n] => Some(QualName::new(s.clone(), n.clone())),
+            _ => {
+                return err(
+                    loc,
+                    format!("improper collation name `{}`", names.join(".")),
+                )
+            }
+        })
+    }
+
+    // -----------------------------------------------------------------------------------
+    // SET search_path
+
+    fn set(&mut self, s: &protobuf::VariableSetStmt) -> R<()> {
+        if s.name != "search_path" {
+            return Ok(());
+        }
+        use protobuf::VariableSetKind as K;
+        match K::try_from(s.kind).unwrap_or(K::Undefined) {
+            K::VarSetValue => {
+                let mut path = Vec::new();
+                for a in &s.args {
+                    match a.node.as_ref() {
+                        Some(NodeEnum::AConst(c)) => match &c.val {
+                            Some(protobuf::a_const::Val::Sval(v)) => path.push(v.sval.clone()),
+                            _ => return err(s.location, "invalid search_path value"),
+                        },
+                        _ => return err(s.location, "invalid search_path value"),
+                    }
+                }
+                self.search_path = path;
+            }
+            K::VarSetDefault | K::VarReset | K::VarResetAll => {
+                self.search_path = default_search_path()
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// `SELECT pg_catalog.set_config('search_path', '…', false)` as pg_dump writes it.
+    fn is_set_config(&mut self, s: &protobuf::SelectStmt) -> R<bool> {
+        let [t] = s.target_list.as_slice() else {
+            return unsupported(-1, "SELECT");
+        };
+        if !s.from_clause.is_empty() || s.where_clause.is_some() {
+            return unsupported(-1, "SELECT");
+        }
+        let Some(NodeEnum::ResTarget(rt)) = t.node.as_ref() else {
+            return unsupported(-1, "SELECT");
+        };
+        let Some(NodeEnum::FuncCall(f)) = rt.val.as_deref().and_then(|v| v.node.as_ref()) else {
+            return unsupported(-1, "SELECT");
+        };
+        let name = strings(&f.funcname);
+        let is_set_config = matches!(name.as_slice(), [n] | [_, n] if n == "set_config")
+            && (name.len() == 1 || name[0] == "pg_catalog");
+        if !is_set_config || f.args.len() != 3 {
+            return unsupported(-1, "SELECT");
+        }
+        let text = |n: &Node| match n.node.as_ref() {
+            Some(NodeEnum::AConst(c)) => match &c.val {
+                Some(protobuf::a_const::Val::Sval(s)) => Some(s.sval.clone()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let (Some(var), Some(value)) = (text(&f.args[0]), text(&f.args[1])) else {
+            return unsupported(-1, "SELECT");
+        };
+        if var == "search_path" {
+            self.search_path = split_identifier_list(&value).ok_or_else(|| E {
+                loc: f.location,
+                msg: format!("invalid search_path value `{value}`"),
+            })?;
+        }
+        Ok(true)
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Schemas, extensions, enums
+
+    fn create_schema(&mut self, s: &protobuf::CreateSchemaStmt) -> R<()> {
+        if !s.schema_elts.is_empty() {
+            return unsupported(-1, "CREATE SCHEMA with schema elements");
+        }
+        let name = if s.schemaname.is_empty() {
+            match s.authrole.as_ref() {
+                Some(r) if !r.rolename.is_empty() => r.rolename.clone(),
+                _ => return err(-1, "CREATE SCHEMA needs a name"),
+            }
+        } else {
+            s.schemaname.clone()
+        };
+        if name.starts_with("pg_") {
+            return err(-1, format!("unacceptable schema name \"{name}\""));
+        }
+        if self.schema_exists(&name) {
+            if s.if_not_exists {
+                return Ok(());
+            }
+            return err(-1, format!("schema \"{name}\" already exists"));
+        }
+        self.cat.schemas.insert(name.clone(), Schema { name });
+        Ok(())
+    }
+
+    fn create_extension(&mut self, s: &protobuf::CreateExtensionStmt) -> R<()> {
+        if self.cat.extensions.contains_key(&s.extname) {
+            if s.if_not_exists {
+                return Ok(());
+            }
+            return err(-1, format!("extension \"{}\" already exists", s.extname));
+        }
+        let mut schema = None;
+        let mut version = None;
+        for o in &s.options {
+            let Some(NodeEnum::DefElem(d)) = o.node.as_ref() else {
+                continue;
+            };
+            match d.defname.as_str() {
+                "schema" => schema = Some((def_string(d)?, d.location)),
+                "new_version" => version = Some(def_string(d)?),
+                "cascade" => {}
+                "old_version" => return unsupported(d.location, "CREATE EXTENSION … FROM"),
+                other => return err(d.location, format!("unknown option `{other}`")),
+            }
+        }
+        let schema = match schema {
+            Some((s, loc)) => self.create_schema_for(&s, loc)?,
+            None => self.create_schema_for("", -1)?,
+        };
+        self.cat.extensions.insert(
+            s.extname.clone(),
+            Extension {
+                name: s.extname.clone(),
+                schema,
+                version,
+            },
+        );
+        Ok(())
+    }
+
+    fn type_name_taken(&self, q: &QualName) -> bool {
+        self.cat.enums.contains_key(q) || self.cat.tables.contains_key(q)
+    }
+
+    fn qual_from_names(&self, names: &[String], loc: i32) -> R<QualName> {
+        match names {
+            [n] => Ok(QualName::new(self.create_schema_for("", loc)?, n.clone())),
+            [s, n] => Ok(QualName::new(self.create_schema_for(s, loc)?, n.clone())),
+            _ => err(
+                loc,
+                format!("improper qualified name `{}`", names.join(".")),
+            ),
+        }
+    }
+
+    fn create_enum(&mut self, s: &protobuf::CreateEnumStmt) -> R<()> {
+        let q = self.qual_from_names(&strings(&s.type_name), -1)?;
+        if self.type_name_taken(&q) {
+            return err(-1, format!("type \"{}\" already exists", q.name));
+        }
+        let mut labels: Vec<String> = Vec::new();
+        for v in &s.vals {
+            let Some(l) = sval(v) else {
+                return err(-1, "enum labels must be string literals");
+            };
+            if l.len() > naming::MAX_IDENT_BYTES {
+                return err(-1, format!("invalid enum label \"{l}\": too long"));
+            }
+            if labels.iter().any(|x| x == l) {
+                return err(-1, format!("enum label \"{l}\" used more than once"));
+            }
+            labels.push(l.to_string());
+        }
+        self.cat.enums.insert(
+            q.clone(),
+            EnumType {
+                name: q,
+                labels,
+                comment: None,
+            },
+        );
+        Ok(())
+    }
+
+    fn enum_by_names(&self, names: &[String], loc: i32) -> R<QualName> {
+        let found = match names {
+            [n] => self.find_enum(None, n),
+            [s, n] => self.find_enum(Some(s), n),
+            _ => None,
+        };
+        found.ok_or_else(|| E {
+            loc,
+            msg: format!("type \"{}\" does not exist", names.join(".")),
+        })
+    }
+
+    fn alter_enum(&mut self, s: &protobuf::AlterEnumStmt) -> R<()> {
+        let q = self.enum_by_names(&strings(&s.type_name), -1)?;
+        let Some(e) = self.cat.enums.get_mut(&q) else {
+            return err(-1, format!("type \"{}\" does not exist", q.name));
+        };
+        if !s.old_val.is_empty() {
+            // RENAME VALUE
+            if e.labels.contains(&s.new_val) {
+                return err(-1, format!("enum label \"{}\" already exists", s.new_val));
+            }
+            let Some(l) = e.labels.iter_mut().find(|l| **l == s.old_val) else {
+                return err(
+                    -1,
+                    format!("\"{}\" is not an existing enum label", s.old_val),
+                );
+            };
+            *l = s.new_val.clone();
+            return Ok(());
+        }
+        if e.labels.contains(&s.new_val) {
+            if s.skip_if_new_val_exists {
+                return Ok(());
+            }
+            return err(-1, format!("enum label \"{}\" already exists", s.new_val));
+        }
+        if s.new_val.len() > naming::MAX_IDENT_BYTES {
+            return err(-1, format!("invalid enum label \"{}\"", s.new_val));
+        }
+        let pos = if s.new_val_neighbor.is_empty() {
+            e.labels.len()
+        } else {
+            let Some(i) = e.labels.iter().position(|l| *l == s.new_val_neighbor) else {
+                return err(
+                    -1,
+                    format!("\"{}\" is not an existing enum label", s.new_val_neighbor),
+                );
+            };
+            if s.new_val_is_after {
+                i + 1
+            } else {
+                i
+            }
+        };
+        e.labels.insert(pos, s.new_val.clone());
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Sequences
+
+    /// `init_params`: apply sequence options over `base` (None: a new sequence).
+    fn seq_options(
+        &self,
+        options: &[Node],
+        base: Option<&SeqParams>,
+        default_type: &str,
+        for_identity: bool,
+    ) -> R<(SeqParams, SeqExtras)> {
+        let mut extras = SeqExtras::default();
+        let mut as_type: Option<(String, i32)> = None;
+        let mut increment = None;
+        let mut min: Option<Option<i64>> = None;
+        let mut max: Option<Option<i64>> = None;
+        let mut start = None;
+        let mut cache = None;
+        let mut cycle = None;
+        for o in options {
+            let Some(NodeEnum::DefElem(d)) = o.node.as_ref() else {
+                continue;
+            };
+            match d.defname.as_str() {
+                "as" => {
+                    let Some(NodeEnum::TypeName(tn)) =
+                        d.arg.as_deref().and_then(|a| a.node.as_ref())
+                    else {
+                        return err(d.location, "AS requires a type");
+                    };
+                    let t = self.resolve_type(tn)?;
+                    if t.schema.is_some()
+                        || t.array
+                        || !matches!(t.name.as_str(), "smallint" | "integer" | "bigint")
+                    {
+                        return err(
+                            d.location,
+                            "sequence type must be smallint, integer, or bigint",
+                        );
+                    }
+                    as_type = Some((t.name, d.location));
+                }
+                "increment" => increment = Some(def_int(d)?),
+                "minvalue" => {
+                    min = Some(if d.arg.is_some() {
+                        Some(def_int(d)?)
+                    } else {
+                        None
+                    })
+                }
+                "maxvalue" => {
+                    max = Some(if d.arg.is_some() {
+                        Some(def_int(d)?)
+                    } else {
+                        None
+                    })
+                }
+                "start" => start = Some(def_int(d)?),
+                "restart" => {}
+                "cache" => cache = Some(def_int(d)?),
+                "cycle" => cycle = Some(def_bool(d)?),
+                "owned_by" if !for_identity => {
+                    let Some(NodeEnum::List(l)) = d.arg.as_deref().and_then(|a| a.node.as_ref())
+                    else {
+                        return err(d.location, "invalid OWNED BY option");
+                    };
+                    extras.owned_by = Some((strings(&l.items), d.location));
+                }
+                "sequence_name" if for_identity => {
+                    let Some(NodeEnum::List(l)) = d.arg.as_deref().and_then(|a| a.node.as_ref())
+                    else {
+                        return err(d.location, "invalid SEQUENCE NAME option");
+                    };
+                    extras.sequence_name = Some(strings(&l.items));
+                }
+                "logged" | "unlogged" => {
+                    return unsupported(d.location, "unlogged sequences");
+                }
+                other => return err(d.location, format!("option \"{other}\" not recognized")),
+            }
+        }
+        let is_init = base.is_none();
+        let old = base.cloned().unwrap_or(SeqParams {
+            data_type: default_type.to_string(),
+            start: 1,
+            increment: 1,
+            min_value: 1,
+            max_value: 1,
+            cache: 1,
+            cycle: false,
+        });
+        let mut p = old.clone();
+        let mut reset_max = false;
+        let mut reset_min = false;
+        if let Some((t, _)) = &as_type {
+            if !is_init && *t != old.data_type {
+                let (omin, omax) = type_bounds(&old.data_type);
+                reset_max = old.max_value == omax;
+                reset_min = old.min_value == omin;
+            }
+            p.data_type = t.clone();
+        }
+        if let Some(i) = increment {
+            if i == 0 {
+                return err(-1, "INCREMENT must not be zero");
+            }
+            p.increment = i;
+        } else if is_init {
+            p.increment = 1;
+        }
+        if let Some(c) = cycle {
+            p.cycle = c;
+        } else if is_init {
+            p.cycle = false;
+        }
+        let (tmin, tmax) = type_bounds(&p.data_type);
+        match max {
+            Some(Some(v)) => p.max_value = v,
+            Some(None) => p.max_value = if p.increment > 0 { tmax } else { -1 },
+            None if is_init || reset_max => {
+                p.max_value = if p.increment > 0 || reset_max {
+                    tmax
+                } else {
+                    -1
+                }
+            }
+            None => {}
+        }
+        match min {
+            Some(Some(v)) => p.min_value = v,
+            Some(None) => p.min_value = if p.increment < 0 { tmin } else { 1 },
+            None if is_init || reset_min => {
+                p.min_value = if p.increment < 0 || reset_min {
+                    tmin
+                } else {
+                    1
+                }
+            }
+            None => {}
+        }
+        if p.max_value < tmin || p.max_value > tmax {
+            return err(
+                -1,
+                format!(
+                    "MAXVALUE ({}) is out of range for sequence data type {}",
+                    p.max_value, p.data_type
+                ),
+            );
+        }
+        if p.min_value < tmin || p.min_value > tmax {
+            return err(
+                -1,
+                format!(
+                    "MINVALUE ({}) is out of range for sequence data type {}",
+                    p.min_value, p.data_type
+                ),
+            );
+        }
+        if p.min_value >= p.max_value {
+            return err(
+                -1,
+                format!(
+                    "MINVALUE ({}) must be less than MAXVALUE ({})",
+                    p.min_value, p.max_value
+                ),
+            );
+        }
+        if let Some(s) = start {
+            p.start = s;
+        } else if is_init {
+            p.start = if p.increment > 0 {
+                p.min_value
+            } else {
+                p.max_value
+            };
+        }
+        if p.start < p.min_value {
+            return err(
+                -1,
+                format!(
+                    "START value ({}) cannot be less than MINVALUE ({})",
+                    p.start, p.min_value
+                ),
+            );
+        }
+        if p.start > p.max_value {
+            return err(
+                -1,
+                format!(
+                    "START value ({}) cannot be greater than MAXVALUE ({})",
+                    p.start, p.max_value
+                ),
+            );
+        }
+        if let Some(c) = cache {
+            if c <= 0 {
+                return err(-1, format!("CACHE ({c}) must be greater than zero"));
+            }
+            p.cache = c;
+        } else if is_init {
+            p.cache = 1;
+        }
+        Ok((p, extras))
+    }
+
+    fn create_sequence(&mut self, s: &protobuf::CreateSeqStmt) -> R<()> {
+        let rv = s.sequence.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing sequence name".into(),
+        })?;
+        if rv.relpersistence != "p" {
+            return unsupported(rv.location, "CREATE TEMPORARY/UNLOGGED SEQUENCE");
+        }
+        let q = self.range_var_target(rv)?;
+        if self.relation_taken(&q.schema, &q.name) {
+            if s.if_not_exists {
+                return Ok(());
+            }
+            return err(
+                rv.location,
+                format!("relation \"{}\" already exists", q.name),
+            );
+        }
+        let (p, extras) = self.seq_options(&s.options, None, "bigint", false)?;
+        let mut seq = Sequence::with_defaults(q.clone(), &p.data_type, p.increment);
+        apply_params(&mut seq, &p);
+        self.cat.sequences.insert(q.clone(), seq);
+        if let Some((names, loc)) = extras.owned_by {
+            self.set_owned_by(&q, &names, loc)?;
+        }
+        Ok(())
+    }
+
+    fn set_owned_by(&mut self, seq: &QualName, names: &[String], loc: i32) -> R<()> {
+        if names.len() == 1 && names[0] == "none" {
+            if let Some(s) = self.cat.sequences.get_mut(seq) {
+                s.owned_by = None;
+            }
+            return Ok(());
+        }
+        if names.len() < 2 {
+            return err(loc, "invalid OWNED BY option (use table.column or NONE)");
+        }
+        let (tnames, col) = names.split_at(names.len() - 1);
+        let table = self.find_table_names(tnames, loc)?;
+        if table.schema != seq.schema {
+            return err(
+                loc,
+                "sequence must be in same schema as table it is linked to",
+            );
+        }
+        let t = &self.cat.tables[&table];
+        if t.column(&col[0]).is_none() {
+            return err(
+                loc,
+                format!(
+                    "column \"{}\" of relation \"{}\" does not exist",
+                    col[0], table.name
+                ),
+            );
+        }
+        if let Some(s) = self.cat.sequences.get_mut(seq) {
+            s.owned_by = Some(ColumnRef {
+                table,
+                column: col[0].clone(),
+            });
+        }
+        Ok(())
+    }
+
+    fn alter_sequence(&mut self, s: &protobuf::AlterSeqStmt) -> R<()> {
+        let rv = s.sequence.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing sequence name".into(),
+        })?;
+        let names: Vec<String> = [rv.schemaname.clone(), rv.relname.clone()]
+            .into_iter()
+            .filter(|x| !x.is_empty())
+            .collect();
+        let q = match self.find_sequence_names(&names, rv.location) {
+            Ok(q) => q,
+            Err(_) if s.missing_ok => return Ok(()),
+            Err(e) => {
+                if self.identity_seqs.values().any(|i| i.name == rv.relname) {
+                    return unsupported(
+                        rv.location,
+                        "ALTER SEQUENCE on an identity column's sequence (use ALTER TABLE … ALTER COLUMN … SET)",
+                    );
+                }
+                return Err(e);
+            }
+        };
+        let base = SeqParams::from_sequence(&self.cat.sequences[&q]);
+        let (p, extras) = self.seq_options(&s.options, Some(&base), "bigint", false)?;
+        if let Some(seq) = self.cat.sequences.get_mut(&q) {
+            apply_params(seq, &p);
+        }
+        if let Some((names, loc)) = extras.owned_by {
+            self.set_owned_by(&q, &names, loc)?;
+        }
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Tables
+
+    fn create_table(&mut self, s: &protobuf::CreateStmt) -> R<()> {
+        let rv = s.relation.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing table name".into(),
+        })?;
+        match rv.relpersistence.as_str() {
+            "p" => {}
+            "t" => return unsupported(rv.location, "CREATE TEMPORARY TABLE"),
+            _ => return unsupported(rv.location, "CREATE UNLOGGED TABLE"),
+        }
+        if !s.inh_relations.is_empty() {
+            return unsupported(-1, "CREATE TABLE … INHERITS");
+        }
+        if s.partspec.is_some() {
+            return unsupported(-1, "CREATE TABLE … PARTITION BY");
+        }
+        if s.partbound.is_some() {
+            return unsupported(-1, "CREATE TABLE … PARTITION OF");
+        }
+        if s.of_typename.is_some() {
+            return unsupported(-1, "CREATE TABLE … OF type");
+        }
+        if !s.options.is_empty() {
+            return unsupported(-1, "CREATE TABLE … WITH (storage parameters)");
+        }
+        if !s.tablespacename.is_empty() {
+            return unsupported(-1, "CREATE TABLE … TABLESPACE");
+        }
+        if !s.access_method.is_empty() {
+            return unsupported(-1, "CREATE TABLE … USING access method");
+        }
+        let q = self.range_var_target(rv)?;
+        if self.relation_taken(&q.schema, &q.name) {
+            if s.if_not_exists && self.cat.tables.contains_key(&q) {
+                return Ok(());
+            }
+            return err(
+                rv.location,
+                format!("relation \"{}\" already exists", q.name),
+            );
+        }
+        if self.cat.enums.contains_key(&q) {
+            return err(rv.location, format!("type \"{}\" already exists", q.name));
+        }
+        let mut table = Table::new(q.clone());
+        let mut p = Pending::default();
+        for elt in &s.table_elts {
+            match elt.node.as_ref() {
+                Some(NodeEnum::ColumnDef(cd)) => self.column_def(&mut table, cd, &mut p)?,
+                Some(NodeEnum::Constraint(c)) => self.table_constraint(c, &mut p)?,
+                Some(NodeEnum::TableLikeClause(_)) => {
+                    return unsupported(-1, "CREATE TABLE … (LIKE …)")
+                }
+                _ => return unsupported(-1, "CREATE TABLE element"),
+            }
+        }
+        for c in s.constraints.iter().chain(&s.nnconstraints) {
+            if let Some(NodeEnum::Constraint(c)) = c.node.as_ref() {
+                self.table_constraint(c, &mut p)?;
+            }
+        }
+        self.finish_columns(&mut table, &mut p, true)?;
+        self.cat.tables.insert(q.clone(), table);
+        self.add_pending(&q, p, true)
+    }
+
+    /// A column definition: its type and column constraints (those needing the whole
+    /// table go to `p`).
+    fn column_def(&self, table: &mut Table, cd: &protobuf::ColumnDef, p: &mut Pending) -> R<()> {
+        let name = cd.colname.clone();
+        if table.column(&name).is_some() {
+            return err(
+                cd.location,
+                format!("column \"{name}\" specified more than once"),
+            );
+        }
+        let tn = cd.type_name.as_ref().ok_or_else(|| E {
+            loc: cd.location,
+            msg: format!("column \"{name}\" has no type"),
+        })?;
+        let serial = serial_type(tn);
+        let ty = match serial {
+            Some(t) => {
+                if !tn.array_bounds.is_empty() {
+                    return err(tn.location, "array of serial is not implemented");
+                }
+                TypeRef::builtin(t)
+            }
+            None => self.resolve_type(tn)?,
+        };
+        let mut col = Column::new(name.clone(), ty);
+        if let Some(cc) = cd.coll_clause.as_ref() {
+            col.collation = self.collation(&cc.collname, cc.location)?;
+        }
+        if !cd.compression.is_empty() {
+            return unsupported(cd.location, "column COMPRESSION");
+        }
+        if !cd.storage.is_empty() || !cd.storage_name.is_empty() {
+            return unsupported(cd.location, "column STORAGE");
+        }
+        // Constraint attributes (DEFERRABLE, …) apply to the constraint before them.
+        let mut cons: Vec<protobuf::Constraint> = Vec::new();
+        let mut saw_deferrability = false;
+        let mut saw_initially = false;
+        for n in &cd.constraints {
+            let Some(NodeEnum::Constraint(c)) = n.node.as_ref() else {
+                continue;
+            };
+            let kind = contype(c);
+            let attr = matches!(
+                kind,
+                ConstrType::ConstrAttrDeferrable
+                    | ConstrType::ConstrAttrNotDeferrable
+                    | ConstrType::ConstrAttrDeferred
+                    | ConstrType::ConstrAttrImmediate
+            );
+            if matches!(
+                kind,
+                ConstrType::ConstrAttrEnforced | ConstrType::ConstrAttrNotEnforced
+            ) {
+                return unsupported(c.location, "ENFORCED / NOT ENFORCED");
+            }
+            if !attr {
+                saw_deferrability = false;
+                saw_initially = false;
+                cons.push(c.as_ref().clone());
+                continue;
+            }
+            let Some(last) = cons.last_mut().filter(|l| {
+                matches!(
+                    contype(l),
+                    ConstrType::ConstrPrimary
+                        | ConstrType::ConstrUnique
+                        | ConstrType::ConstrForeign
+                )
+            }) else {
+                return err(c.location, "misplaced constraint attribute clause");
+            };
+            match kind {
+                ConstrType::ConstrAttrDeferrable | ConstrType::ConstrAttrNotDeferrable => {
+                    if saw_deferrability {
+                        return err(c.location, "multiple DEFERRABLE/NOT DEFERRABLE clauses");
+                    }
+                    saw_deferrability = true;
+                    last.deferrable = kind == ConstrType::ConstrAttrDeferrable;
+                    if !last.deferrable && last.initdeferred {
+                        return err(
+                            c.location,
+                            "constraint declared INITIALLY DEFERRED must be DEFERRABLE",
+                        );
+                    }
+                }
+                _ => {
+                    if saw_initially {
+                        return err(c.location, "multiple INITIALLY clauses");
+                    }
+                    saw_initially = true;
+                    last.initdeferred = kind == ConstrType::ConstrAttrDeferred;
+                    if last.initdeferred {
+                        if !saw_deferrability {
+                            last.deferrable = true;
+                        } else if !last.deferrable {
+                            return err(
+                                c.location,
+                                "constraint declared INITIALLY DEFERRED must be DEFERRABLE",
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        let mut saw_null = false;
+        let mut has_default = false;
+        for c in cons {
+            match contype(&c) {
+                ConstrType::ConstrNull => {
+                    if col.not_null {
+                        return err(c.location, "conflicting NULL/NOT NULL declarations");
+                    }
+                    saw_null = true;
+                }
+                ConstrType::ConstrNotnull => {
+                    if saw_null {
+                        return err(c.location, "conflicting NULL/NOT NULL declarations");
+                    }
+                    col.not_null = true;
+                }
+                ConstrType::ConstrDefault => {
+                    if has_default {
+                        return err(
+                            c.location,
+                            format!("multiple default values specified for column \"{name}\""),
+                        );
+                    }
+                    if col.identity.is_some() {
+                        return err(
+                            c.location,
+                            format!("both default and identity specified for column \"{name}\""),
+                        );
+                    }
+                    has_default = true;
+                    if let Some(e) = c.raw_expr.as_deref() {
+                        p.defaults.push((name.clone(), e.clone()));
+                    }
+                }
+                ConstrType::ConstrIdentity => {
+                    if has_default {
+                        return err(
+                            c.location,
+                            format!("both default and identity specified for column \"{name}\""),
+                        );
+                    }
+                    if col.identity.is_some() {
+                        return err(
+                            c.location,
+                            format!("multiple identity specifications for column \"{name}\""),
+                        );
+                    }
+                    let id_type = identity_type(&col.ty).ok_or_else(|| E {
+                        loc: c.location,
+                        msg: format!(
+                            "identity column type must be smallint, integer, or bigint (column \"{name}\")"
+                        ),
+                    })?;
+                    let (params, extras) = self.seq_options(&c.options, None, id_type, true)?;
+                    col.identity = Some(params.identity(c.generated_when == "a"));
+                    col.not_null = true;
+                    p.identities.push((name.clone(), extras.sequence_name));
+                }
+                ConstrType::ConstrGenerated => {
+                    if c.generated_kind == "v" {
+                        return unsupported(
+                            c.location,
+                            "virtual generated columns (PostgreSQL 15 needs STORED)",
+                        );
+                    }
+                    if has_default || col.identity.is_some() {
+                        return err(
+                            c.location,
+                            format!(
+                                "both default and generation expression specified for column \"{name}\""
+                            ),
+                        );
+                    }
+                    has_default = true;
+                    if let Some(e) = c.raw_expr.as_deref() {
+                        p.generated.push((name.clone(), e.clone()));
+                    }
+                }
+                ConstrType::ConstrCheck => p.checks.push(c),
+                ConstrType::ConstrPrimary | ConstrType::ConstrUnique => {
+                    p.index_cons.push(index_con(&c, vec![name.clone()])?)
+                }
+                ConstrType::ConstrForeign => {
+                    if c.fk_attrs.len() > 1 {
+                        return err(c.location, "a column constraint references one column");
+                    }
+                    p.fks.push(FkCon {
+                        con: c,
+                        columns: vec![name.clone()],
+                    })
+                }
+                ConstrType::ConstrExclusion => {
+                    return unsupported(c.location, "EXCLUDE constraints")
+                }
+                _ => return unsupported(c.location, "column constraint"),
+            }
+        }
+        if let Some(t) = serial {
+            if has_default || col.identity.is_some() {
+                return err(
+                    cd.location,
+                    format!(
+                        "multiple default values specified for column \"{name}\" of table \"{}\"",
+                        table.name.name
+                    ),
+                );
+            }
+            col.not_null = true;
+            p.serials.push((name.clone(), t.to_string(), cd.location));
+        }
+        table.columns.push(col);
+        Ok(())
+    }
+
+    fn table_constraint(&self, c: &protobuf::Constraint, p: &mut Pending) -> R<()> {
+        match contype(c) {
+            ConstrType::ConstrCheck => p.checks.push(c.clone()),
+            ConstrType::ConstrPrimary | ConstrType::ConstrUnique => {
+                if !c.indexname.is_empty() {
+                    return unsupported(c.location, "constraint … USING INDEX");
+                }
+                p.index_cons.push(index_con(c, strings(&c.keys))?)
+            }
+            ConstrType::ConstrForeign => p.fks.push(FkCon {
+                con: c.clone(),
+                columns: strings(&c.fk_attrs),
+            }),
+            ConstrType::ConstrNotnull => {
+                return unsupported(c.location, "table-level NOT NULL constraint")
+            }
+            ConstrType::ConstrExclusion => return unsupported(c.location, "EXCLUDE constraints"),
+            _ => return unsupported(c.location, "table constraint"),
+        }
+        Ok(())
+    }
+
+    /// Name the sequences of serial and identity columns, then compute defaults and
+    /// generation expressions (they need every column's type).
+    fn finish_columns(&mut self, table: &mut Table, p: &mut Pending, _creating: bool) -> R<()> {
+        let q = table.name.clone();
+        // Serial and identity sequences are named in column order, at transform time.
+        let mut chosen: Vec<String> = Vec::new();
+        let order: Vec<String> = table.columns.iter().map(|c| c.name.clone()).collect();
+        for colname in &order {
+            if let Some((_, data_type, loc)) = p.serials.iter().find(|s| &s.0 == colname).cloned() {
+                let seq_name = choose_name(&q.name, Some(colname), "seq", &|n| {
+                    self.relation_taken(&q.schema, n) || chosen.iter().any(|c| c == n)
+                });
+                chosen.push(seq_name.clone());
+                let sq = QualName::new(q.schema.clone(), seq_name);
+                let mut seq = Sequence::with_defaults(sq.clone(), &data_type, 1);
+                seq.owned_by = Some(ColumnRef {
+                    table: q.clone(),
+                    column: colname.clone(),
+                });
+                let lit = shale_model::quote_literal(&sq.to_string());
+                let node =
+                    normalize::parse_expr(&format!("nextval({lit}::regclass)")).map_err(at(loc))?;
+                self.cat.sequences.insert(sq, seq);
+                let ty = table.column(colname).map(|c| c.ty.clone());
+                let e = self.norm_expr(&node, &table.columns, ty.as_ref(), loc)?;
+                if let Some(c) = table.column_mut(colname) {
+                    c.default = Some(e);
+                }
+            }
+            if let Some((_, given)) = p.identities.iter().find(|s| &s.0 == colname).cloned() {
+                let sq = match given {
+                    Some(names) => match names.as_slice() {
+                        [n] => QualName::new(q.schema.clone(), n.clone()),
+                        [s, n] => QualName::new(s.clone(), n.clone()),
+                        _ => return err(-1, "improper SEQUENCE NAME"),
+                    },
+                    None => QualName::new(
+                        q.schema.clone(),
+                        choose_name(&q.name, Some(colname), "seq", &|n| {
+                            self.relation_taken(&q.schema, n) || chosen.iter().any(|c| c == n)
+                        }),
+                    ),
+                };
+                if self.relation_taken(&sq.schema, &sq.name) || chosen.contains(&sq.name) {
+                    return err(-1, format!("relation \"{}\" already exists", sq.name));
+                }
+                chosen.push(sq.name.clone());
+                self.identity_seqs.insert(
+                    ColumnRef {
+                        table: q.clone(),
+                        column: colname.clone(),
+                    },
+                    sq,
+                );
+            }
+        }
+        for (colname, node) in std::mem::take(&mut p.defaults) {
+            let loc = Self::node_location(&node);
+            if !column_refs(&node).is_empty() {
+                return err(loc, "cannot use column reference in DEFAULT expression");
+            }
+            let ty = table.column(&colname).map(|c| c.ty.clone());
+            let e = self.norm_expr(&node, &table.columns, ty.as_ref(), loc)?;
+            if let Some(c) = table.column_mut(&colname) {
+                // DEFAULT NULL stores no default.
+                c.default = if e.canon == "NULL" { None } else { Some(e) };
+            }
+        }
+        for (colname, node) in std::mem::take(&mut p.generated) {
+            let loc = Self::node_location(&node);
+            for r in column_refs(&node) {
+                match table.column(&r) {
+                    None => return err(loc, format!("column \"{r}\" does not exist")),
+                    Some(c) if c.generated.is_some() || p.generated.iter().any(|g| g.0 == r) => {
+                        return err(
+                            loc,
+                            "cannot use generated column in column generation expression",
+                        )
+                    }
+                    _ => {}
+                }
+            }
+            let ty = table.column(&colname).map(|c| c.ty.clone());
+            let e = self.norm_expr(&node, &table.columns, ty.as_ref(), loc)?;
+            if let Some(c) = table.column_mut(&colname) {
+                c.generated = Some(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Add checks, then primary/unique, then foreign keys, in PostgreSQL's order.
+    fn add_pending(&mut self, q: &QualName, p: Pending, creating: bool) -> R<()> {
+        let mut batch: Vec<String> = Vec::new();
+        for c in &p.checks {
+            self.add_check(q, c, &mut batch, creating)?;
+        }
+        let index_cons = if creating {
+            dedupe_index_cons(p.index_cons)
+        } else {
+            p.index_cons
+        };
+        for ic in &index_cons {
+            self.add_index_con(q, ic)?;
+        }
+        for fk in &p.fks {
+            self.add_fk(q, &fk.con, &fk.columns, creating)?;
+        }
+        Ok(())
+    }
+
+    fn table(&self, q: &QualName) -> &Table {
+        &self.cat.tables[q]
+    }
+
+    fn check_con_name_free(&self, q: &QualName, name: &str, loc: i32) -> R<()> {
+        if self.table(q).constraints.contains_key(name) {
+            return err(
+                loc,
+                format!(
+                    "constraint \"{name}\" for relation \"{}\" already exists",
+                    q.name
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    fn add_check(
+        &mut self,
+        q: &QualName,
+        c: &protobuf::Constraint,
+        batch: &mut Vec<String>,
+        creating: bool,
+    ) -> R<()> {
+        let Some(expr) = c.raw_expr.as_deref() else {
+            return err(c.location, "CHECK constraint without expression");
+        };
+        let cols = column_refs(expr);
+        let table = self.table(q);
+        for col in &cols {
+            if table.column(col).is_none() {
+                return err(
+                    Self::node_location(expr),
+                    format!("column \"{col}\" does not exist"),
+                );
+            }
+        }
+        let e = self.norm_expr(expr, &table.columns, None, c.location)?;
+        let name = if c.conname.is_empty() {
+            let colname = if cols.len() == 1 {
+                Some(cols[0].as_str())
+            } else {
+                None
+            };
+            choose_name(&q.name, colname, "check", &|n| {
+                batch.iter().any(|b| b == n) || self.constraint_taken(&q.schema, n)
+            })
+        } else {
+            if batch.contains(&c.conname) {
+                return err(
+                    c.location,
+                    format!("check constraint \"{}\" already exists", c.conname),
+                );
+            }
+            self.check_con_name_free(q, &c.conname, c.location)?;
+            c.conname.clone()
+        };
+        batch.push(name.clone());
+        let con = Constraint {
+            name: name.clone(),
+            kind: ConstraintKind::Check {
+                expr: e,
+                no_inherit: c.is_no_inherit,
+            },
+            deferrable: false,
+            initially_deferred: false,
+            validated: creating || c.initially_valid,
+            comment: None,
+        };
+        if let Some(t) = self.cat.tables.get_mut(q) {
+            t.constraints.insert(name, con);
+        }
+        Ok(())
+    }
+
+    fn add_index_con(&mut self, q: &QualName, ic: &IndexCon) -> R<()> {
+        let table = self.table(q);
+        for col in ic.columns.iter() {
+            if table.column(col).is_none() {
+                return err(
+                    ic.loc,
+                    format!("column \"{col}\" named in key does not exist"),
+                );
+            }
+        }
+        for col in ic.include.iter() {
+            if table.column(col).is_none() {
+                return err(
+                    ic.loc,
+                    format!("column \"{col}\" named in key does not exist"),
+                );
+            }
+        }
+        if ic.primary && table.primary_key().is_some() {
+            return err(
+                ic.loc,
+                format!(
+                    "multiple primary keys for table \"{}\" are not allowed",
+                    q.name
+                ),
+            );
+        }
+        let name = match &ic.name {
+            Some(n) => {
+                self.check_con_name_free(q, n, ic.loc)?;
+                if self.relation_taken(&q.schema, n) {
+                    return err(ic.loc, format!("relation \"{n}\" already exists"));
+                }
+                n.clone()
+            }
+            None => {
+                let taken = |n: &str| {
+                    self.relation_taken(&q.schema, n) || self.constraint_taken(&q.schema, n)
+                };
+                if ic.primary {
+                    choose_name(&q.name, None, "pkey", &taken)
+                } else {
+                    let mut all = ic.columns.clone();
+                    all.extend(ic.include.iter().cloned());
+                    let add = name_addition(&index_column_names(&all));
+                    choose_name(&q.name, Some(&add), "key", &taken)
+                }
+            }
+        };
+        let kind = if ic.primary {
+            ConstraintKind::PrimaryKey {
+                columns: ic.columns.clone(),
+                include: ic.include.clone(),
+            }
+        } else {
+            ConstraintKind::Unique {
+                columns: ic.columns.clone(),
+                include: ic.include.clone(),
+                nulls_not_distinct: ic.nulls_not_distinct,
+            }
+        };
+        let t = self.cat.tables.get_mut(q).expect("table exists");
+        if ic.primary {
+            for c in &ic.columns {
+                if let Some(col) = t.column_mut(c) {
+                    col.not_null = true;
+                }
+            }
+        }
+        t.constraints.insert(
+            name.clone(),
+            Constraint {
+                name,
+                kind,
+                deferrable: ic.deferrable,
+                initially_deferred: ic.initdeferred,
+                validated: true,
+                comment: None,
+            },
+        );
+        Ok(())
+    }
+
+    fn add_fk(
+        &mut self,
+        q: &QualName,
+        c: &protobuf::Constraint,
+        columns: &[String],
+        creating: bool,
+    ) -> R<()> {
+        let pk_rv = c.pktable.as_ref().ok_or_else(|| E {
+            loc: c.location,
+            msg: "foreign key without referenced table".into(),
+        })?;
+        let ref_table = self.find_table(pk_rv)?;
+        let table = self.table(q);
+        for col in columns {
+            if table.column(col).is_none() {
+                return err(
+                    c.location,
+                    format!("column \"{col}\" referenced in foreign key constraint does not exist"),
+                );
+            }
+        }
+        let rt = self.table(&ref_table);
+        let ref_columns: Vec<String> = if c.pk_attrs.is_empty() {
+            match rt.primary_key() {
+                Some(pk) => pk.kind.columns().to_vec(),
+                None => {
+                    return err(
+                        pk_rv.location,
+                        format!(
+                            "there is no primary key for referenced table \"{}\"",
+                            ref_table.name
+                        ),
+                    )
+                }
+            }
+        } else {
+            strings(&c.pk_attrs)
+        };
+        for col in &ref_columns {
+            if rt.column(col).is_none() {
+                return err(
+                    pk_rv.location,
+                    format!("column \"{col}\" referenced in foreign key constraint does not exist"),
+                );
+            }
+        }
+        if ref_columns.len() != columns.len() {
+            return err(
+                c.location,
+                "number of referencing and referenced columns for foreign key disagree",
+            );
+        }
+        if !c.pk_attrs.is_empty() && !self.has_unique_key(&ref_table, &ref_columns) {
+            return err(
+                pk_rv.location,
+                format!(
+                    "there is no unique constraint matching given keys for referenced table \"{}\"",
+                    ref_table.name
+                ),
+            );
+        }
+        let match_full = match c.fk_matchtype.as_str() {
+            "" | "s" => false,
+            "f" => true,
+            _ => return unsupported(c.location, "MATCH PARTIAL"),
+        };
+        if !c.fk_del_set_cols.is_empty() {
+            return unsupported(c.location, "ON DELETE SET NULL/DEFAULT (columns)");
+        }
+        let on_update = fk_action(&c.fk_upd_action, c.location)?;
+        let on_delete = fk_action(&c.fk_del_action, c.location)?;
+        let name = if c.conname.is_empty() {
+            let add = name_addition(columns);
+            choose_name(&q.name, Some(&add), "fkey", &|n| {
+                self.constraint_taken(&q.schema, n)
+            })
+        } else {
+            self.check_con_name_free(q, &c.conname, c.location)?;
+            c.conname.clone()
+        };
+        let con = Constraint {
+            name: name.clone(),
+            kind: ConstraintKind::ForeignKey {
+                columns: columns.to_vec(),
+                ref_table,
+                ref_columns,
+                on_update,
+                on_delete,
+                match_full,
+            },
+            deferrable: c.deferrable,
+            initially_deferred: c.initdeferred,
+            validated: creating || c.initially_valid,
+            comment: None,
+        };
+        if let Some(t) = self.cat.tables.get_mut(q) {
+            t.constraints.insert(name, con);
+        }
+        Ok(())
+    }
+
+    /// A primary key, unique constraint or plain unique index (non-partial, on columns)
+    /// on exactly these columns (in any order), as a foreign key needs.
+    fn has_unique_key(&self, table: &QualName, cols: &[String]) -> bool {
+        let same = |a: &[String]| {
+            let mut x = a.to_vec();
+            let mut y = cols.to_vec();
+            x.sort();
+            y.sort();
+            x.dedup();
+            x == y && a.len() == cols.len()
+        };
+        let t = self.table(table);
+        let by_constraint = t.constraints.values().any(|c| match &c.kind {
+            ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {
+                !c.deferrable && same(columns)
+            }
+            _ => false,
+        });
+        let by_index = self.cat.indexes.values().any(|i| {
+            i.table == *table && i.unique && i.predicate.is_none() && {
+                let cs: Option<Vec<String>> = i
+                    .keys
+                    .iter()
+                    .map(|k| match &k.key {
+                        IndexKeyExpr::Column(c) => Some(c.clone()),
+                        IndexKeyExpr::Expr(_) => None,
+                    })
+                    .collect();
+                cs.is_some_and(|cs| same(&cs))
+            }
+        });
+        by_constraint || by_index
+    }
+
+    // -----------------------------------------------------------------------------------
+    // ALTER TABLE
+
+    fn alter_table(&mut self, s: &protobuf::AlterTableStmt, text: &str) -> R<()> {
+        let rv = s.relation.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing relation name".into(),
+        })?;
+        let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
+        let cmds: Vec<&protobuf::AlterTableCmd> = s
+            .cmds
+            .iter()
+            .filter_map(|c| match c.node.as_ref() {
+                Some(NodeEnum::AlterTableCmd(c)) => Some(c.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let only_owner = cmds
+            .iter()
+            .all(|c| c.subtype == AlterTableType::AtChangeOwner as i32);
+        if objtype != ObjectType::ObjectTable {
+            if only_owner {
+                return Ok(());
+            }
+            let words: Vec<&str> = text.split_whitespace().take(2).collect();
+            return unsupported(-1, &words.join(" ").to_ascii_uppercase());
+        }
+        let q = match self.find_table(rv) {
+            Ok(q) => q,
+            Err(_) if s.missing_ok => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        // As transformAlterTableStmt: ADD COLUMN and ADD CONSTRAINT are transformed in
+        // command order (their constraints collected), then everything runs in passes:
+        // drops, column types, new columns, column attributes, primary/unique keys,
+        // checks, foreign keys, the rest.
+        let pass = |c: &protobuf::AlterTableCmd| -> u8 {
+            use AlterTableType as A;
+            match A::try_from(c.subtype).unwrap_or(A::Undefined) {
+                A::AtDropColumn | A::AtDropConstraint => 0,
+                A::AtAlterColumnType => 1,
+                A::AtDropNotNull
+                | A::AtSetNotNull
+                | A::AtAddIdentity
+                | A::AtSetIdentity
+                | A::AtDropIdentity => 5,
+                A::AtColumnDefault => 7,
+                _ => 8,
+            }
+        };
+        let mut p = Pending::default();
+        let mut scratch = self.table(&q).clone();
+        let mut new_columns: Vec<(Column, bool, i32)> = Vec::new();
+        let mut rest: Vec<&protobuf::AlterTableCmd> = Vec::new();
+        for cmd in &cmds {
+            let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+            if cmd.subtype == AlterTableType::AtAddColumn as i32 {
+                let Some(NodeEnum::ColumnDef(cd)) = def else {
+                    return err(-1, "ADD COLUMN without a column definition");
+                };
+                if scratch.column(&cd.colname).is_some() && cmd.missing_ok {
+                    continue;
+                }
+                self.column_def(&mut scratch, cd, &mut p)?;
+                let col = scratch.columns.last().cloned().expect("just added");
+                new_columns.push((col, cmd.missing_ok, cd.location));
+            } else if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
+                let Some(NodeEnum::Constraint(c)) = def else {
+                    return err(-1, "ADD CONSTRAINT without a constraint");
+                };
+                match contype(c) {
+                    ConstrType::ConstrCheck => {
+                        let mut c = c.as_ref().clone();
+                        // NOT VALID is kept (the table may have rows)
+                        c.skip_validation = !c.initially_valid;
+                        p.checks.push(c)
+                    }
+                    ConstrType::ConstrPrimary | ConstrType::ConstrUnique => {
+                        if !c.indexname.is_empty() {
+                            return unsupported(c.location, "ADD CONSTRAINT … USING INDEX");
+                        }
+                        p.index_cons.push(index_con(c, strings(&c.keys))?)
+                    }
+                    ConstrType::ConstrForeign => p.fks.push(FkCon {
+                        con: c.as_ref().clone(),
+                        columns: strings(&c.fk_attrs),
+                    }),
+                    ConstrType::ConstrExclusion => {
+                        return unsupported(c.location, "EXCLUDE constraints")
+                    }
+                    _ => return unsupported(c.location, "ADD CONSTRAINT of this kind"),
+                }
+            } else {
+                rest.push(cmd);
+            }
+        }
+        rest.sort_by_key(|c| pass(c));
+        for cmd in rest.iter().filter(|c| pass(c) < 4) {
+            self.alter_cmd(&q, cmd)?;
+        }
+        for (col, missing_ok, loc) in new_columns {
+            let t = self.cat.tables.get_mut(&q).expect("table exists");
+            if t.column(&col.name).is_some() {
+                if missing_ok {
+                    continue;
+                }
+                return err(
+                    loc,
+                    format!(
+                        "column \"{}\" of relation \"{}\" already exists",
+                        col.name, q.name
+                    ),
+                );
+            }
+            t.columns.push(col);
+        }
+        self.flush_new_columns(&q, &mut p)?;
+        for cmd in rest.iter().filter(|c| (4..7).contains(&pass(c))) {
+            self.alter_cmd(&q, cmd)?;
+        }
+        for ic in dedupe_index_cons(std::mem::take(&mut p.index_cons)) {
+            self.add_index_con(&q, &ic)?;
+        }
+        for cmd in rest.iter().filter(|c| pass(c) == 7) {
+            self.alter_cmd(&q, cmd)?;
+        }
+        let mut batch = Vec::new();
+        for c in std::mem::take(&mut p.checks) {
+            let from_add_constraint = c.skip_validation;
+            self.add_check(&q, &c, &mut batch, !from_add_constraint)?;
+        }
+        for fk in std::mem::take(&mut p.fks) {
+            self.add_fk(&q, &fk.con, &fk.columns, false)?;
+        }
+        for cmd in rest.iter().filter(|c| pass(c) > 7) {
+            self.alter_cmd(&q, cmd)?;
+        }
+        Ok(())
+    }
+
+    /// Columns added by ADD COLUMN: name their sequences, compute defaults.
+    fn flush_new_columns(&mut self, q: &QualName, p: &mut Pending) -> R<()> {
+        if p.serials.is_empty()
+            && p.identities.is_empty()
+            && p.defaults.is_empty()
+            && p.generated.is_empty()
+        {
+            return Ok(());
+        }
+        let mut table = self.cat.tables.remove(q).expect("table exists");
+        let r = self.finish_columns(&mut table, p, false);
+        self.cat.tables.insert(q.clone(), table);
+        r
+    }
+
+    fn alter_cmd(&mut self, q: &QualName, cmd: &protobuf::AlterTableCmd) -> R<()> {
+        use AlterTableType as A;
+        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+        let col_missing = |name: &str| E {
+            loc: -1,
+            msg: format!(
+                "column \"{name}\" of relation \"{}\" does not exist",
+                q.name
+            ),
+        };
+        match A::try_from(cmd.subtype).unwrap_or(A::Undefined) {
+            A::AtChangeOwner => Ok(()),
+            A::AtColumnDefault => {
+                let ty = self
+                    .table(q)
+                    .column(&cmd.name)
+                    .ok_or_else(|| col_missing(&cmd.name))?
+                    .ty
+                    .clone();
+                let value = match cmd.def.as_deref() {
+                    None => None,
+                    Some(n) => {
+                        let loc = Self::node_location(n);
+                        if !column_refs(n).is_empty() {
+                            return err(loc, "cannot use column reference in DEFAULT expression");
+                        }
+                        let c = self.table(q).column(&cmd.name).expect("checked");
+                        if c.identity.is_some() {
+                            return err(
+                                loc,
+                                format!("column \"{}\" is an identity column", cmd.name),
+                            );
+                        }
+                        if c.generated.is_some() {
+                            return err(
+                                loc,
+                                format!("column \"{}\" is a generated column", cmd.name),
+                            );
+                        }
+                        let e = self.norm_expr(n, &self.table(q).columns, Some(&ty), loc)?;
+                        (e.canon != "NULL").then_some(e)
+                    }
+                };
+                let t = self.cat.tables.get_mut(q).expect("table exists");
+                if let Some(c) = t.column_mut(&cmd.name) {
+                    c.default = value;
+                }
+                Ok(())
+            }
+            A::AtSetNotNull | A::AtDropNotNull => {
+                let set = cmd.subtype == A::AtSetNotNull as i32;
+                let t = self.table(q);
+                let c = t.column(&cmd.name).ok_or_else(|| col_missing(&cmd.name))?;
+                if !set {
+                    let in_pk = t
+                        .primary_key()
+                        .is_some_and(|pk| pk.kind.columns().contains(&cmd.name));
+                    if in_pk {
+                        return err(-1, format!("column \"{}\" is in a primary key", cmd.name));
+                    }
+                    if c.identity.is_some() {
+                        return err(
+                            -1,
+                            format!(
+                                "column \"{}\" of relation \"{}\" is an identity column",
+                                cmd.name, q.name
+                            ),
+                        );
+                    }
+                }
+                let t = self.cat.tables.get_mut(q).expect("table exists");
+                if let Some(c) = t.column_mut(&cmd.name) {
+                    c.not_null = set;
+                }
+                Ok(())
+            }
+            A::AtAddIdentity => {
+                let Some(NodeEnum::Constraint(c)) = def else {
+                    return err(-1, "ADD GENERATED without identity specification");
+                };
+                let col = self
+                    .table(q)
+                    .column(&cmd.name)
+                    .ok_or_else(|| col_missing(&cmd.name))?;
+                if col.identity.is_some() {
+                    return err(
+                        -1,
+                        format!(
+                            "column \"{}\" of relation \"{}\" is already an identity column",
+                            cmd.name, q.name
+                        ),
+                    );
+                }
+                if col.default.is_some() {
+                    return err(
+                        -1,
+                        format!(
+                            "column \"{}\" of relation \"{}\" already has a default value",
+                            cmd.name, q.name
+                        ),
+                    );
+                }
+                if !col.not_null {
+                    return err(
+                        -1,
+                        format!(
+                            "column \"{}\" of relation \"{}\" must be declared NOT NULL before identity can be added",
+                            cmd.name, q.name
+                        ),
+                    );
+                }
+                let id_type = identity_type(&col.ty).ok_or_else(|| E {
+                    loc: -1,
+                    msg: "identity column type must be smallint, integer, or bigint".into(),
+                })?;
+                let (params, extras) = self.seq_options(&c.options, None, id_type, true)?;
+                let identity = params.identity(c.generated_when == "a");
+                let mut p2 = Pending::default();
+                p2.identities.push((cmd.name.clone(), extras.sequence_name));
+                let mut table = self.cat.tables.remove(q).expect("table exists");
+                if let Some(col) = table.column_mut(&cmd.name) {
+                    col.identity = Some(identity);
+                }
+                // only the identity sequence is named here
+                let cols_backup = std::mem::take(&mut table.columns);
+                table.columns = cols_backup
+                    .iter()
+                    .filter(|c| c.name == cmd.name)
+                    .cloned()
+                    .collect();
+                let r = self.finish_columns(&mut table, &mut p2, false);
+                table.columns = cols_backup;
+                self.cat.tables.insert(q.clone(), table);
+                r
+            }
+            A::AtSetIdentity => {
+                let col = self
+                    .table(q)
+                    .column(&cmd.name)
+                    .ok_or_else(|| col_missing(&cmd.name))?;
+                let Some(id) = col.identity.clone() else {
+                    return err(
+                        -1,
+                        format!(
+                            "column \"{}\" of relation \"{}\" is not an identity column",
+                            cmd.name, q.name
+                        ),
+                    );
+                };
+                let data_type = identity_type(&col.ty).unwrap_or("bigint");
+                let opts: Vec<Node> = match def {
+                    Some(NodeEnum::List(l)) => l.items.clone(),
+                    _ => vec![],
+                };
+                let mut always = id.always;
+                let mut seq_opts = Vec::new();
+                for o in opts {
+                    if let Some(NodeEnum::DefElem(d)) = o.node.as_ref() {
+                        if d.defname == "generated" {
+                            always = matches!(
+                                d.arg.as_deref().and_then(|a| a.node.as_ref()),
+                                Some(NodeEnum::Integer(i)) if i.ival == 0 || i.ival == b'a' as i32
+                            ) || def_string(d).map(|v| v == "a").unwrap_or(false);
+                            continue;
+                        }
+                    }
+                    seq_opts.push(o);
+                }
+                let base = SeqParams::from_identity(&id, data_type);
+                let (params, _) = self.seq_options(&seq_opts, Some(&base), data_type, true)?;
+                let t = self.cat.tables.get_mut(q).expect("table exists");
+                if let Some(c) = t.column_mut(&cmd.name) {
+                    c.identity = Some(params.identity(always));
+                }
+                Ok(())
+            }
+            A::AtDropIdentity => {
+                let col = self
+                    .table(q)
+                    .column(&cmd.name)
+                    .ok_or_else(|| col_missing(&cmd.name))?;
+                if col.identity.is_none() {
+                    if cmd.missing_ok {
+                        return Ok(());
+                    }
+                    return err(
+                        -1,
+                        format!(
+                            "column \"{}\" of relation \"{}\" is not an identity column",
+                            cmd.name, q.name
+                        ),
+                    );
+                }
+                self.identity_seqs.remove(&ColumnRef {
+                    table: q.clone(),
+                    column: cmd.name.clone(),
+                });
+                let t = self.cat.tables.get_mut(q).expect("table exists");
+                if let Some(c) = t.column_mut(&cmd.name) {
+                    c.identity = None;
+                }
+                Ok(())
+            }
+            A::AtValidateConstraint => {
+                let t = self.cat.tables.get_mut(q).expect("table exists");
+                match t.constraints.get_mut(&cmd.name) {
+                    Some(c) => {
+                        c.validated = true;
+                        Ok(())
+                    }
+                    None => err(
+                        -1,
+                        format!(
+                            "constraint \"{}\" of relation \"{}\" does not exist",
+                            cmd.name, q.name
+                        ),
+                    ),
+                }
+            }
+            A::AtDropConstraint => {
+                let cascade = cmd.behavior == DropBehavior::DropCascade as i32;
+                if !self.table(q).constraints.contains_key(&cmd.name) {
+                    if cmd.missing_ok {
+                        return Ok(());
+                    }
+                    return err(
+                        -1,
+                        format!(
+                            "constraint \"{}\" of relation \"{}\" does not exist",
+                            cmd.name, q.name
+                        ),
+                    );
+                }
+                self.drop_constraint(q, &cmd.name, cascade)
+            }
+            A::AtDropColumn => {
+                let cascade = cmd.behavior == DropBehavior::DropCascade as i32;
+                if self.table(q).column(&cmd.name).is_none() {
+                    if cmd.missing_ok {
+                        return Ok(());
+                    }
+                    return Err(col_missing(&cmd.name));
+                }
+                self.drop_column(q, &cmd.name, cascade)
+            }
+            A::AtAlterColumnType => {
+                let Some(NodeEnum::ColumnDef(cd)) = def else {
+                    return err(-1, "ALTER COLUMN TYPE without a type");
+                };
+                if self.table(q).column(&cmd.name).is_none() {
+                    return Err(col_missing(&cmd.name));
+                }
+                let tn = cd.type_name.as_ref().ok_or_else(|| E {
+                    loc: -1,
+                    msg: "ALTER COLUMN TYPE without a type".into(),
+                })?;
+                let ty = self.resolve_type(tn)?;
+                let coll = match cd.coll_clause.as_ref() {
+                    Some(cc) => self.collation(&cc.collname, cc.location)?,
+                    None => None,
+                };
+                let t = self.cat.tables.get_mut(q).expect("table exists");
+                if let Some(c) = t.column_mut(&cmd.name) {
+                    c.ty = ty;
+                    c.collation = coll;
+                }
+                Ok(())
+            }
+            other => unsupported(-1, &format!("ALTER TABLE {}", alter_cmd_name(other))),
+        }
+    }
+
+    /// Drop a constraint; foreign keys of other tables that depend on a dropped
+    /// primary/unique key need CASCADE.
+    fn drop_constraint(&mut self, q: &QualName, name: &str, cascade: bool) -> R<()> {
+        let t = self.table(q);
+        let con = t.constraints[name].clone();
+        if let ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } =
+            &con.kind
+        {
+            let dependents = self.fks_referencing(q, Some(columns));
+            let others = t
+                .constraints
+                .values()
+                .filter(|c| c.name != name)
+                .any(|c| match &c.kind {
+                    ConstraintKind::PrimaryKey { columns: c2, .. }
+                    | ConstraintKind::Unique { columns: c2, .. } => {
+                        let mut a = c2.clone();
+                        let mut b = columns.clone();
+                        a.sort();
+                        b.sort();
+                        a == b
+                    }
+                    _ => false,
+                });
+            if !dependents.is_empty() && !others {
+                if !cascade {
+                    return err(
+                        -1,
+                        format!(
+                            "cannot drop constraint {name} on table {} because other objects depend on it (use CASCADE)",
+                            q.name
+                        ),
+                    );
+                }
+                for (tq, cn) in dependents {
+                    if let Some(t) = self.cat.tables.get_mut(&tq) {
+                        t.constraints.remove(&cn);
+                    }
+                }
+            }
+        }
+        if let Some(t) = self.cat.tables.get_mut(q) {
+            t.constraints.remove(name);
+        }
+        Ok(())
+    }
+
+    /// Foreign keys (table, name) referencing `q` (on these referenced columns, if given).
+    fn fks_referencing(&self, q: &QualName, cols: Option<&Vec<String>>) -> Vec<(QualName, String)> {
+        let mut out = Vec::new();
+        for t in self.cat.tables.values() {
+            for c in t.constraints.values() {
+                if let ConstraintKind::ForeignKey {
+                    ref_table,
+                    ref_columns,
+                    ..
+                } = &c.kind
+                {
+                    if ref_table == q {
+                        let hit = match cols {
+                            None => true,
+                            Some(cs) => {
+                                let mut a = ref_columns.clone();
+                                let mut b = cs.clone();
+                                a.sort();
+                                b.sort();
+                                a == b
+                            }
+                        };
+                        if hit {
+                            out.push((t.name.clone(), c.name.clone()));
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn drop_column(&mut self, q: &QualName, col: &str, cascade: bool) -> R<()> {
+        // Foreign keys of other tables referencing this column.
+        let mut external: Vec<(QualName, String)> = Vec::new();
+        for t in self.cat.tables.values() {
+            for c in t.constraints.values() {
+                if let ConstraintKind::ForeignKey {
+                    ref_table,
+                    ref_columns,
+                    ..
+                } = &c.kind
+                {
+                    if ref_table == q && ref_columns.iter().any(|r| r == col) && t.name != *q {
+                        external.push((t.name.clone(), c.name.clone()));
+                    }
+                }
+            }
+        }
+        if !external.is_empty() && !cascade {
+            return err(
+                -1,
+                format!(
+                    "cannot drop column {col} of table {} because other objects depend on it (use CASCADE)",
+                    q.name
+                ),
+            );
+        }
+        for (tq, cn) in external {
+            if let Some(t) = self.cat.tables.get_mut(&tq) {
+                t.constraints.remove(&cn);
+            }
+        }
+        let t = self.cat.tables.get_mut(q).expect("table exists");
+        t.columns.retain(|c| c.name != col);
+        t.constraints.retain(|_, c| match &c.kind {
+            ConstraintKind::Check { expr, .. } => {
+                !normalize::expr_columns(&expr.sql).iter().any(|c| c == col)
+            }
+            ConstraintKind::ForeignKey {
+                ref_table,
+                ref_columns,
+                columns,
+                ..
+            } => {
+                !(columns.iter().any(|c| c == col)
+                    || (ref_table == q && ref_columns.iter().any(|c| c == col)))
+            }
+            k => !k.columns().iter().any(|c| c == col) && !constraint_includes(k, col),
+        });
+        self.cat.indexes.retain(|_, i| {
+            i.table != *q
+                || !(i.include.iter().any(|c| c == col)
+                    || i.keys.iter().any(|k| match &k.key {
+                        IndexKeyExpr::Column(c) => c == col,
+                        IndexKeyExpr::Expr(e) => {
+                            normalize::expr_columns(&e.sql).iter().any(|c| c == col)
+                        }
+                    })
+                    || i.predicate
+                        .as_ref()
+                        .is_some_and(|p| normalize::expr_columns(&p.sql).iter().any(|c| c == col)))
+        });
+        self.cat.sequences.retain(|_, s| {
+            s.owned_by
+                .as_ref()
+                .is_none_or(|o| !(o.table == *q && o.column == col))
+        });
+        self.identity_seqs.remove(&ColumnRef {
+            table: q.clone(),
+            column: col.to_string(),
+        });
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------
+    // CREATE INDEX
+
+    fn create_index(&mut self, s: &protobuf::IndexStmt) -> R<()> {
+        let rv = s.relation.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing table name".into(),
+        })?;
+        let q = self.find_table(rv)?;
+        if !s.table_space.is_empty() {
+            return unsupported(-1, "CREATE INDEX … TABLESPACE");
+        }
+        if !s.options.is_empty() {
+            return unsupported(-1, "CREATE INDEX … WITH (storage parameters)");
+        }
+        if !s.exclude_op_names.is_empty() || s.primary || s.isconstraint {
+            return unsupported(-1, "constraint index");
+        }
+        let method = if s.access_method.is_empty() {
+            "btree".to_string()
+        } else {
+            s.access_method.clone()
+        };
+        if s.unique && method != "btree" {
+            return err(
+                -1,
+                format!("access method \"{method}\" does not support unique indexes"),
+            );
+        }
+        let table = self.table(&q).clone();
+        let mut keys = Vec::new();
+        let mut key_names = Vec::new();
+        for p in &s.index_params {
+            let Some(NodeEnum::IndexElem(ie)) = p.node.as_ref() else {
+                continue;
+            };
+            let (k, n) = self.index_key(&table, ie, &method)?;
+            keys.push(k);
+            key_names.push(n);
+        }
+        let mut include = Vec::new();
+        for p in &s.index_including_params {
+            let Some(NodeEnum::IndexElem(ie)) = p.node.as_ref() else {
+                continue;
+            };
+            if ie.name.is_empty() {
+                return err(-1, "expressions are not supported in included columns");
+            }
+            if table.column(&ie.name).is_none() {
+                return err(-1, format!("column \"{}\" does not exist", ie.name));
+            }
+            include.push(ie.name.clone());
+            key_names.push(ie.name.clone());
+        }
+        let predicate = match s.where_clause.as_deref() {
+            Some(w) => {
+                let loc = Self::node_location(w);
+                for c in column_refs(w) {
+                    if table.column(&c).is_none() {
+                        return err(loc, format!("column \"{c}\" does not exist"));
+                    }
+                }
+                Some(self.norm_expr(w, &table.columns, None, loc)?)
+            }
+            None => None,
+        };
+        let name = if s.idxname.is_empty() {
+            let add = name_addition(&index_column_names(&key_names));
+            choose_name(&q.name, Some(&add), "idx", &|n| {
+                self.relation_taken(&q.schema, n)
+            })
+        } else {
+            if self.relation_taken(&q.schema, &s.idxname) {
+                if s.if_not_exists {
+                    return Ok(());
+                }
+                return err(-1, format!("relation \"{}\" already exists", s.idxname));
+            }
+            s.idxname.clone()
+        };
+        let iq = QualName::new(q.schema.clone(), name);
+        self.cat.indexes.insert(
+            iq.clone(),
+            Index {
+                name: iq,
+                table: q,
+                unique: s.unique,
+                method,
+                keys,
+                include,
+                predicate,
+                nulls_not_distinct: s.nulls_not_distinct,
+                comment: None,
+            },
+        );
+        Ok(())
+    }
+
+    /// One index key and the name it contributes to an implicit index name.
+    fn index_key(
+        &self,
+        table: &Table,
+        ie: &protobuf::IndexElem,
+        method: &str,
+    ) -> R<(IndexKey, String)> {
+        if !ie.opclassopts.is_empty() {
+            return unsupported(-1, "operator class parameters");
+        }
+        let (key, key_type, colname, own_collation) = if !ie.name.is_empty() {
+            let c = table.column(&ie.name).ok_or_else(|| E {
+                loc: -1,
+                msg: format!("column \"{}\" does not exist", ie.name),
+            })?;
+            (
+                IndexKeyExpr::Column(ie.name.clone()),
+                Some(c.ty.clone()),
+                ie.name.clone(),
+                c.collation.clone(),
+            )
+        } else {
+            let e = ie.expr.as_deref().ok_or_else(|| E {
+                loc: -1,
+                msg: "index key without column or expression".into(),
+            })?;
+            let loc = Self::node_location(e);
+            for c in column_refs(e) {
+                if table.column(&c).is_none() {
+                    return err(loc, format!("column \"{c}\" does not exist"));
+                }
+            }
+            let name = if ie.indexcolname.is_empty() {
+                figure_index_colname(e)
+            } else {
+                ie.indexcolname.clone()
+            };
+            // A bare column (or a cast to its own type) is a plain column key.
+            let plain = plain_column(e, table, &|tn| self.resolve_type(tn).ok());
+            match plain {
+                Some(col) => {
+                    let c = table.column(&col).expect("checked");
+                    (
+                        IndexKeyExpr::Column(col.clone()),
+                        Some(c.ty.clone()),
+                        name,
+                        c.collation.clone(),
+                    )
+                }
+                None => {
+                    let ex = self.norm_expr(e, &table.columns, None, loc)?;
+                    (IndexKeyExpr::Expr(ex), None, name, None)
+                }
+            }
+        };
+        let collation = match self.collation(&ie.collation, -1)? {
+            Some(c) if Some(&c) != own_collation.as_ref() => Some(c),
+            _ => None,
+        };
+        let opclass = match strings(&ie.opclass).as_slice() {
+            [] => None,
+            names => {
+                let (schema, name) = match names {
+                    [n] => (None, n.clone()),
+                    [s, n] => (Some(s.clone()), n.clone()),
+                    _ => return err(-1, "improper operator class name"),
+                };
+                let is_default = key_type.as_ref().is_some_and(|t| {
+                    let is_enum = t
+                        .user_type()
+                        .is_some_and(|u| self.cat.enums.contains_key(&u));
+                    facts::default_opclass(method, t, is_enum) == Some(name.as_str())
+                        && schema.as_deref().is_none_or(|s| s == "pg_catalog")
+                });
+                if is_default {
+                    None
+                } else {
+                    let schema = schema.unwrap_or_else(|| {
+                        if facts::is_catalog_opclass(&name) {
+                            "pg_catalog".to_string()
+                        } else {
+                            let ext_schema = self
+                                .path()
+                                .into_iter()
+                                .find(|s| self.cat.extensions.values().any(|e| &e.schema == s));
+                            ext_schema.unwrap_or_else(|| first_schema(&self.path()))
+                        }
+                    });
+                    Some(QualName::new(schema, name))
+                }
+            }
+        };
+        let descending = match SortByDir::try_from(ie.ordering).unwrap_or(SortByDir::Undefined) {
+            SortByDir::SortbyDesc => true,
+            SortByDir::SortbyUsing => return unsupported(-1, "ORDER BY USING in an index"),
+            _ => false,
+        };
+        let nulls_first =
+            match SortByNulls::try_from(ie.nulls_ordering).unwrap_or(SortByNulls::Undefined) {
+                SortByNulls::SortbyNullsFirst => true,
+                SortByNulls::SortbyNullsLast => false,
+                _ => descending,
+            };
+        Ok((
+            IndexKey {
+                key,
+                collation,
+                opclass,
+                descending,
+                nulls_first,
+            },
+            colname,
+        ))
+    }
+
+    // -----------------------------------------------------------------------------------
+    // COMMENT ON
+
+    fn comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
+        let text = if s.comment.is_empty() {
+            None
+        } else {
+            Some(s.comment.clone())
+        };
+        let obj = s.object.as_deref().and_then(|o| o.node.as_ref());
+        let names = match obj {
+            Some(NodeEnum::List(l)) => strings(&l.items),
+            Some(NodeEnum::String(st)) => vec![st.sval.clone()],
+            Some(NodeEnum::TypeName(tn)) => types::type_names(tn),
+            _ => vec![],
+        };
+        let loc = match obj {
+            Some(NodeEnum::TypeName(tn)) => tn.location,
+            _ => -1,
+        };
+        match ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined) {
+            ObjectType::ObjectTable => {
+                let q = self.find_table_names(&names, loc)?;
+                self.cat.tables.get_mut(&q).expect("found").comment = text;
+            }
+            ObjectType::ObjectColumn => {
+                if names.len() < 2 {
+                    return err(loc, "column name must be qualified");
+                }
+                let (tn, col) = names.split_at(names.len() - 1);
+                let q = self.find_table_names(tn, loc)?;
+                let t = self.cat.tables.get_mut(&q).expect("found");
+                let c = t.column_mut(&col[0]).ok_or_else(|| E {
+                    loc,
+                    msg: format!(
+                        "column \"{}\" of relation \"{}\" does not exist",
+                        col[0], q.name
+                    ),
+                })?;
+                c.comment = text;
+            }
+            ObjectType::ObjectType | ObjectType::ObjectDomain => {
+                let q = self.enum_by_names(&names, loc)?;
+                self.cat.enums.get_mut(&q).expect("found").comment = text;
+            }
+            ObjectType::ObjectSequence => {
+                let q = self.find_sequence_names(&names, loc)?;
+                self.cat.sequences.get_mut(&q).expect("found").comment = text;
+            }
+            ObjectType::ObjectIndex => {
+                let (schema, name) = match names.as_slice() {
+                    [n] => ("", n.as_str()),
+                    [s, n] => (s.as_str(), n.as_str()),
+                    _ => return err(loc, "improper index name"),
+                };
+                match self.lookup(schema, name, &self.cat.indexes) {
+                    Some(q) => self.cat.indexes.get_mut(&q).expect("found").comment = text,
+                    None => {
+                        return err(loc, format!("index \"{}\" does not exist", names.join(".")))
+                    }
+                }
+            }
+            ObjectType::ObjectTabconstraint => {
+                if names.len() < 2 {
+                    return err(loc, "improper constraint name");
+                }
+                let (tn, con) = names.split_at(names.len() - 1);
+                let q = self.find_table_names(tn, loc)?;
+                let t = self.cat.tables.get_mut(&q).expect("found");
+                let c = t.constraints.get_mut(&con[0]).ok_or_else(|| E {
+                    loc,
+                    msg: format!(
+                        "constraint \"{}\" for table \"{}\" does not exist",
+                        con[0], q.name
+                    ),
+                })?;
+                c.comment = text;
+            }
+            // The extension's comment comes with the extension (pg_dump repeats it).
+            ObjectType::ObjectExtension => {
+                if !names.iter().all(|n| self.cat.extensions.contains_key(n)) {
+                    return err(
+                        loc,
+                        format!("extension \"{}\" does not exist", names.join(".")),
+                    );
+                }
+            }
+            _ => return unsupported(-1, "COMMENT ON this kind of object"),
+        }
+        Ok(())
+    }
+}
+
+fn rv_display(rv: &protobuf::RangeVar) -> String {
+    if rv.schemaname.is_empty() {
+        rv.relname.clone()
+    } else {
+        format!("{}.{}", rv.schemaname, rv.relname)
+    }
+}
+
+fn apply_params(seq: &mut Sequence, p: &SeqParams) {
+    seq.data_type = p.data_type.clone();
+    seq.start = p.start;
+    seq.increment = p.increment;
+    seq.min_value = p.min_value;
+    seq.max_value = p.max_value;
+    seq.cache = p.cache;
+    seq.cycle = p.cycle;
+}
+
+fn identity_type(t: &TypeRef) -> Option<&'static str> {
+    if t.schema.is_some() || t.array {
+        return None;
+    }
+    match t.name.as_str() {
+        "smallint" => Some("smallint"),
+        "integer" => Some("integer"),
+        "bigint" => Some("bigint"),
+        _ => None,
+    }
+}
+
+fn index_con(c: &protobuf::Constraint, columns: Vec<String>) -> R<IndexCon> {
+    if !c.options.is_empty() {
+        return unsupported(c.location, "constraint WITH (storage parameters)");
+    }
+    if !c.indexspace.is_empty() {
+        return unsupported(c.location, "USING INDEX TABLESPACE");
+    }
+    if c.without_overlaps {
+        return unsupported(c.location, "WITHOUT OVERLAPS");
+    }
+    let mut seen: Vec<&String> = Vec::new();
+    for col in &columns {
+        if seen.contains(&col) {
+            return err(
+                c.location,
+                format!(
+                    "column \"{col}\" appears twice in {} constraint",
+                    if contype(c) == ConstrType::ConstrPrimary {
+                        "primary key"
+                    } else {
+                        "unique"
+                    }
+                ),
+            );
+        }
+        seen.push(col);
+    }
+    Ok(IndexCon {
+        primary: contype(c) == ConstrType::ConstrPrimary,
+        columns,
+        include: strings(&c.including),
+        nulls_not_distinct: c.nulls_not_distinct,
+        deferrable: c.deferrable,
+        initdeferred: c.initdeferred,
+        name: (!c.conname.is_empty()).then(|| c.conname.clone()),
+        loc: c.location,
+    })
+}
+
+/// `transformIndexConstraints`: the primary key first, then unique constraints; one that
+/// repeats an earlier one's definition is dropped (lending its name if the earlier had
+/// none).
+fn dedupe_index_cons(cons: Vec<IndexCon>) -> Vec<IndexCon> {
+    let mut out: Vec<IndexCon> = Vec::new();
+    if let Some(pk) = cons.iter().find(|c| c.primary) {
+        out.push(pk.clone());
+    }
+    let mut pk_seen = false;
+    for c in cons {
+        if c.primary && !pk_seen {
+            pk_seen = true;
+            continue;
+        }
+        let dup = out.iter_mut().find(|p| {
+            p.columns == c.columns
+                && p.include == c.include
+                && p.nulls_not_distinct == c.nulls_not_distinct
+                && p.deferrable == c.deferrable
+                && p.initdeferred == c.initdeferred
+        });
+        match dup {
+            Some(p) => {
+                if p.name.is_none() {
+                    p.name = c.name.clone();
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+fn constraint_includes(k: &ConstraintKind, col: &str) -> bool {
+    match k {
+        ConstraintKind::PrimaryKey { include, .. } | ConstraintKind::Unique { include, .. } => {
+            include.iter().any(|c| c == col)
+        }
+        _ => false,
+    }
+}
+
+/// An index expression that is just a column (possibly cast to the column's own type).
+fn plain_column(
+    e: &Node,
+    table: &Table,
+    resolve: &dyn Fn(&protobuf::TypeName) -> Option<TypeRef>,
+) -> Option<String> {
+    match e.node.as_ref()? {
+        NodeEnum::ColumnRef(c) if c.fields.len() == 1 => {
+            let n = sval(&c.fields[0])?;
+            table.column(n).map(|_| n.to_string())
+        }
+        NodeEnum::TypeCast(tc) => {
+            let col = plain_column(tc.arg.as_deref()?, table, resolve)?;
+            let t = resolve(tc.type_name.as_ref()?)?;
+            (table.column(&col)?.ty == t).then_some(col)
+        }
+        _ => None,
+    }
+}
+
+fn alter_cmd_name(t: AlterTableType) -> String {
+    let s = format!("{t:?}");
+    let s = s.strip_prefix("At").unwrap_or(&s);
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if ch.is_uppercase() && i > 0 {
+            out.push(' ');
+        }
+        out.push(ch.to_ascii_uppercase());
+    }
+    out
+}
+
+/// `SplitIdentifierString` for a search_path value: comma-separated, unquoted names fold
+/// to lower case.
+fn split_identifier_list(s: &str) -> Option<Vec<String>> {
+    let mut out = Vec::new();
+    if s.trim().is_empty() {
+        return Some(out);
+    }
+    for part in s.split(',') {
+        let names = normalize::split_qualified_name(part)?;
+        if names.len() != 1 {
+            // a quoted name containing commas or dots is not worth supporting here
+            return None;
+        }
+        out.push(names.into_iter().next()?);
+    }
+    Some(out)
+}
+
+/// Parse every file (in order) into one catalog.
+pub(crate) fn parse_files(files: &[SourceFile]) -> Result<Catalog, SqlError> {
+    let mut b = Builder::new();
+    for f in files {
+        b.file(f)?;
+    }
+    Ok(b.finish())
+}
