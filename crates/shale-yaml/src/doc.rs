@@ -52,7 +52,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrderedMap<T> {
                 let mut out: Vec<(String, T)> = Vec::new();
                 while let Some(k) = m.next_key::<String>()? {
                     if out.iter().any(|(n, _)| *n == k) {
-                        return Err(de::Error::custom(format!("duplicate name `{k}`")));
+                        // Fail while reading the value, so the error points at this entry.
+                        m.next_value_seed(Duplicate(&k))?;
                     }
                     let v = m.next_value::<T>()?;
                     out.push((k, v));
@@ -61,6 +62,53 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OrderedMap<T> {
             }
         }
         d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// Reading the value of a repeated key: always an error.
+struct Duplicate<'a>(&'a str);
+
+impl<'de> de::DeserializeSeed<'de> for Duplicate<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        // Fail inside a visitor: serde_yaml then places the error at the value.
+        struct V(String);
+        impl V {
+            fn fail<E: de::Error>(self) -> Result<(), E> {
+                Err(E::custom(format!("duplicate name `{}`", self.0)))
+            }
+        }
+        impl<'de> de::Visitor<'de> for V {
+            type Value = ();
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a name not used before")
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+                self.fail()
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+                self.fail()
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+                self.fail()
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+                self.fail()
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+                self.fail()
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+                self.fail()
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+                self.fail()
+            }
+            fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+                self.fail()
+            }
+        }
+        d.deserialize_any(V(self.0.to_string()))
     }
 }
 

@@ -27,6 +27,25 @@ fn scalar(s: &str) -> String {
     }
 }
 
+/// Like [`scalar`], and a plain number stays plain (`default: 0`): the fields that take
+/// an expression read it as text.
+fn expr_scalar(s: &str) -> String {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let number = match digits.split_once('.') {
+        Some((a, b)) => is_digits(a) && is_digits(b),
+        None => is_digits(digits),
+    };
+    if number {
+        s.to_string()
+    } else {
+        scalar(s)
+    }
+}
+
+fn is_digits(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn plain_ok(s: &str) -> bool {
     let Some(first) = s.chars().next() else {
         return false;
@@ -561,11 +580,11 @@ fn write_table(
         }
         if serial.is_none() {
             if let Some(d) = &col.default {
-                fields.push(("default".into(), scalar(&d.sql)));
+                fields.push(("default".into(), expr_scalar(&d.sql)));
             }
         }
         if let Some(g) = &col.generated {
-            fields.push(("generated".into(), scalar(&g.sql)));
+            fields.push(("generated".into(), expr_scalar(&g.sql)));
         }
         if let Some(c) = &col.collation {
             fields.push(("collation".into(), scalar(&dotted_name(c))));
@@ -899,13 +918,13 @@ fn write_index(out: &mut Out, ix: &Index, taken: &Taken) {
                 }
                 if fields.len() == 1 {
                     if let IndexKeyExpr::Column(c) = &k.key {
-                        out.line(4, &format!("- {}", scalar(c)));
+                        out.line(5, &format!("- {}", scalar(c)));
                         continue;
                     }
                 }
                 for (i, f) in fields.iter().enumerate() {
                     let prefix = if i == 0 { "- " } else { "  " };
-                    out.line(4, &format!("{prefix}{f}"));
+                    out.line(5, &format!("{prefix}{f}"));
                 }
             }
         }

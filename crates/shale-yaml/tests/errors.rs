@@ -1,0 +1,207 @@
+//! Bad input gives an error value naming the file and the place or object, never a panic.
+
+use shale_yaml::{parse_yaml, render_sql, YamlError};
+
+fn err(text: &str) -> YamlError {
+    match render_sql(&[("schema.yaml".to_string(), text.to_string())]) {
+        Ok(sql) => panic!("expected an error, got DDL:\n{sql}"),
+        Err(e) => e,
+    }
+}
+
+#[test]
+fn unknown_key_has_line_and_column() {
+    let e = err("tables:\n  users:\n    columns:\n      id: {type: int, primary: true}\n");
+    assert_eq!(e.file, "schema.yaml");
+    assert_eq!((e.line, e.column), (Some(4), Some(23)), "{e}");
+    assert!(e.message.contains("unknown field `primary`"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("schema.yaml:4:23: tables.users.columns.id: unknown field `primary`"),
+        "{e}"
+    );
+
+    let e = err("tables:\n  users:\n    colums:\n      id: int\n");
+    assert_eq!(e.line, Some(3), "{e}");
+    assert!(e.message.contains("unknown field `colums`"), "{e}");
+
+    let e = err("tabels: {}\n");
+    assert_eq!(e.line, Some(1), "{e}");
+    assert!(e.message.contains("unknown field `tabels`"), "{e}");
+}
+
+#[test]
+fn wrong_type_for_a_field() {
+    let e = err("tables:\n  t:\n    columns:\n      a: {type: int, not_null: maybe}\n");
+    assert_eq!(e.line, Some(4), "{e}");
+    assert!(e.message.contains("not_null"), "{e}");
+    assert!(e.message.contains("expected a boolean"), "{e}");
+
+    let e = err("tables:\n  t:\n    columns:\n      a: [int]\n");
+    assert_eq!(e.line, Some(4), "{e}");
+    assert!(
+        e.message
+            .contains("expected a type name or a column mapping"),
+        "{e}"
+    );
+
+    let e = err("sequences:\n  s: {start: ten}\n");
+    assert_eq!(e.line, Some(2), "{e}");
+
+    let e = err("tables:\n  t:\n    columns:\n      a: {type: int, references: {table: u, on_delete: explode}}\n");
+    assert!(
+        e.message.contains("unknown referential action `explode`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_type_names_the_object() {
+    let e = err("tables:\n  users:\n    columns:\n      email: {type: varchr(5)}\n");
+    assert_eq!(
+        e.to_string(),
+        "schema.yaml: table public.users, column email: invalid type \"varchr(5)\": no such type"
+    );
+    let e = err("tables:\n  users:\n    columns:\n      email: {type: text not null}\n");
+    assert!(
+        e.to_string()
+            .starts_with("schema.yaml: table public.users, column email: invalid type"),
+        "{e}"
+    );
+    // An enum from the document is a known type; one from nowhere is not.
+    assert!(render_sql(&[(
+        "s.yaml".into(),
+        "enums:\n  mood: [a]\ntables:\n  t:\n    columns:\n      m: mood\n".into()
+    )])
+    .is_ok());
+    let e = err("tables:\n  t:\n    columns:\n      m: app.mood\n");
+    assert!(
+        e.to_string()
+            .contains("column m: invalid type \"app.mood\""),
+        "{e}"
+    );
+    // Extension types are known once the extension is declared.
+    let e = err("tables:\n  t:\n    columns:\n      m: citext\n");
+    assert!(e.to_string().contains("invalid type \"citext\""), "{e}");
+    assert!(render_sql(&[(
+        "s.yaml".into(),
+        "extensions: [citext]\ntables:\n  t:\n    columns:\n      m: citext\n".into()
+    )])
+    .is_ok());
+}
+
+#[test]
+fn bad_expressions_name_the_object() {
+    let e = err("tables:\n  t:\n    columns:\n      a: {type: int, default: \"1) , b int, (2\"}\n");
+    assert!(
+        e.to_string()
+            .starts_with("schema.yaml: table public.t, column a: invalid expression"),
+        "{e}"
+    );
+    let e = err("tables:\n  t:\n    columns:\n      a: int\n    checks:\n      - \"a > 0); DROP TABLE x; SELECT (1\"\n");
+    assert!(
+        e.to_string()
+            .contains("table public.t, check `a > 0); DROP"),
+        "{e}"
+    );
+    let e = err("tables:\n  t:\n    columns:\n      a: int\n    indexes:\n      - {columns: [a], where: \"a >\"}\n");
+    assert!(
+        e.to_string()
+            .contains("table public.t, index: invalid expression `a >`"),
+        "{e}"
+    );
+    // A bare word as a default is a column reference, not a string.
+    let e = err("tables:\n  t:\n    columns:\n      s: {type: text, default: active}\n");
+    assert!(e.message.contains("written \"'active'\""), "{e}");
+}
+
+#[test]
+fn references_are_checked() {
+    let e = err("tables:\n  t:\n    columns:\n      u: {type: int, references: users(id)}\n");
+    assert!(
+        e.to_string()
+            .contains("references public.users, which is not a table defined here"),
+        "{e}"
+    );
+    let e = err("tables:\n  u:\n    columns:\n      id: int\n  t:\n    columns:\n      u: {type: int, references: u}\n");
+    assert!(e.to_string().contains("public.u has no primary key"), "{e}");
+    let e = err("tables:\n  u:\n    columns:\n      id: {type: int, primary_key: true}\n  t:\n    columns:\n      u: {type: int, references: u(nope)}\n");
+    assert!(e.to_string().contains("not a column of that table"), "{e}");
+    let e = err("tables:\n  t:\n    columns:\n      a: int\n    primary_key: [b]\n");
+    assert!(
+        e.to_string()
+            .contains("primary_key: no column `b` in this table"),
+        "{e}"
+    );
+    let e = err("sequences:\n  s: {owned_by: t.x}\ntables:\n  t:\n    columns:\n      a: int\n");
+    assert!(
+        e.to_string()
+            .contains("sequence public.s: owned_by names public.t.x"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicates_and_conflicts() {
+    let e = err("tables:\n  t:\n    columns:\n      a: int\n      a: text\n");
+    assert!(e.message.contains("duplicate name `a`"), "{e}");
+    assert_eq!(e.line, Some(5), "{e}");
+    let e = render_sql(&[
+        (
+            "a.yaml".into(),
+            "tables:\n  t:\n    columns:\n      a: int\n".into(),
+        ),
+        (
+            "b.yaml".into(),
+            "tables:\n  public.t:\n    columns:\n      a: int\n".into(),
+        ),
+    ])
+    .unwrap_err();
+    assert_eq!(e.file, "b.yaml");
+    assert!(
+        e.to_string()
+            .contains("already taken by table public.t in a.yaml"),
+        "{e}"
+    );
+    let e =
+        err("tables:\n  t:\n    columns:\n      a: {type: int, not_null: true, nullable: true}\n");
+    assert!(e.message.contains("contradict"), "{e}");
+    let e =
+        err("tables:\n  t:\n    columns:\n      a: {type: int, identity: always, default: 1}\n");
+    assert!(
+        e.message
+            .contains("default and identity cannot be combined"),
+        "{e}"
+    );
+    let e = err("tables:\n  t:\n    columns:\n      a: {type: int, primary_key: true}\n      b: {type: int, primary_key: true}\n");
+    assert!(e.message.contains("composite key"), "{e}");
+    let e = err("tables:\n  t:\n    columns:\n      a: int\n    checks:\n      - {expr: a > 0, comment: hi}\n");
+    assert!(e.message.contains("needs a `name`"), "{e}");
+    let long = "x".repeat(64);
+    let e = err(&format!("tables:\n  {long}:\n    columns:\n      a: int\n"));
+    assert!(e.message.contains("longer than 63 bytes"), "{e}");
+}
+
+#[test]
+fn garbage_never_panics() {
+    for text in [
+        "- just\n- a list\n",
+        "tables: 5\n",
+        "tables:\n  t: 5\n",
+        "tables:\n  t:\n    columns: []\n",
+        "tables:\n  t:\n    columns: {}\n",
+        ": : :\n",
+        "tables:\n  t:\n    columns:\n      a: {type: \"\"}\n",
+        "tables:\n  t:\n    columns:\n      a: int\n    indexes:\n      - {}\n",
+        "tables:\n  t:\n    columns:\n      a: int\n    indexes:\n      - {keys: [{desc: true}]}\n",
+        "enums:\n  e: [a, a]\n",
+        "enums:\n  e: \"a\"\n",
+        "extensions: [{name: x, version: 1.5}]\ntables: {\"\": {columns: {a: int}}}\n",
+        "\t\0",
+    ] {
+        let r = parse_yaml("g.yaml", text);
+        let e = r.expect_err(text);
+        assert_eq!(e.file, "g.yaml");
+        assert!(!e.message.is_empty());
+    }
+}
