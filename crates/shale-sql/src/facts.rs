@@ -203,6 +203,16 @@ pub fn default_opclass(method: &str, ty: &TypeRef, is_enum: bool) -> Option<&'st
     })
 }
 
+/// Is `name` the default operator class of `method` for some type (used for expression
+/// keys, whose type the offline front end does not infer)?
+pub fn is_some_default(method: &str, name: &str) -> bool {
+    DEFAULT_OPCLASSES.split(';').any(|entry| {
+        entry.split_once(' ').is_some_and(|(m, rest)| {
+            m == method && rest.rsplit_once(' ').is_some_and(|(_, o)| o == name)
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -240,6 +250,8 @@ mod tests {
         );
         assert_eq!(default_opclass("gist", &int, false), None);
         assert!(is_catalog_opclass("text_pattern_ops"));
+        assert!(is_some_default("btree", "text_ops"));
+        assert!(!is_some_default("btree", "text_pattern_ops"));
         assert!(!is_catalog_opclass("gin_trgm_ops"));
     }
 }

@@ -89,7 +89,6 @@ pub fn normalize_expr(sql: &str, ctx: &ExprContext) -> Result<Expr, String> {
     let cx = normalize::NormCx {
         column_type: ctx.column_type,
         target_type: ctx.target_type,
-        search_path: ctx.search_path,
         resolve_seq: &resolve_seq,
         resolve_type: &resolve_type,
     };

@@ -23,7 +23,6 @@ pub(crate) type ResolveFn<'a> = &'a dyn Fn(Option<&str>, &str) -> Result<QualNam
 pub(crate) struct NormCx<'a> {
     pub column_type: &'a dyn Fn(&str) -> Option<TypeRef>,
     pub target_type: Option<&'a TypeRef>,
-    pub search_path: &'a [String],
     /// Resolve a sequence name (schema as written, name) to its qualified name.
     pub resolve_seq: &'a dyn Fn(Option<&str>, &str) -> QualName,
     /// Resolve a non-built-in type name.
@@ -434,7 +433,7 @@ fn norm(n: Node, cx: &NormCx, refs: &mut Vec<QualName>) -> Result<Node, String> 
         NodeEnum::BoolExpr(b) => flatten_bool(*b),
         NodeEnum::AExpr(a) => norm_compare(*a, cx),
         NodeEnum::CollateClause(mut c) => {
-            strip_catalog_schema(&mut c.collname, &[]);
+            strip_catalog_schema(&mut c.collname);
             node(NodeEnum::CollateClause(c))
         }
         other => node(other),
@@ -681,21 +680,25 @@ pub(crate) fn implicit_cast(from: &TypeRef, to: &TypeRef) -> bool {
     targets.contains(&tb.as_str()) && !to.name.contains('(')
 }
 
-fn strip_catalog_schema(names: &mut Vec<Node>, search_path: &[String]) {
+fn strip_catalog_schema(names: &mut Vec<Node>) {
     if names.len() == 2 {
         if let Some(NodeEnum::String(s)) = names[0].node.as_ref() {
-            if s.sval == "pg_catalog" || s.sval == "public" || search_path.contains(&s.sval) {
+            if s.sval == "pg_catalog" {
                 names.remove(0);
             }
         }
     }
 }
 
-/// Rule: function names lose a `pg_catalog.` (or `public.`, or search-path) qualification,
-/// and the call form is uniform (`SUBSTRING(x FROM 1)` and `"substring"(x, 1)` meet);
+/// Rule: function names lose their schema qualification (the catalog qualifies every
+/// function outside `pg_catalog` when the search path is empty, users rarely do; files
+/// cannot define functions, so only built-in and extension functions appear), and the
+/// call form is uniform (`SUBSTRING(x FROM 1)` and `"substring"(x, 1)` meet);
 /// `nextval('seq')` names its sequence schema-qualified, as a regclass.
 fn norm_func(mut fc: protobuf::FuncCall, cx: &NormCx, refs: &mut Vec<QualName>) -> Node {
-    strip_catalog_schema(&mut fc.funcname, cx.search_path);
+    while fc.funcname.len() > 1 {
+        fc.funcname.remove(0);
+    }
     fc.funcformat = CoercionForm::CoerceExplicitCall as i32;
     fc.location = -1;
     let fname = fc
@@ -884,7 +887,6 @@ mod tests {
             let cx = NormCx {
                 column_type: &ct,
                 target_type: self.target.as_ref(),
-                search_path: &self.path,
                 resolve_seq: &rs,
                 resolve_type: &rt,
             };
@@ -1036,6 +1038,7 @@ mod tests {
         let t = T::new(&[("w", "text")]);
         t.meet("pg_catalog.lower(w) = w", "(lower(w) = w)");
         t.meet("public.f(w)", "f(w)");
+        t.meet("extensions.uuid_generate_v4()", "uuid_generate_v4()");
         let d = T::new(&[]).target("text");
         d.meet(
             "substring('abc' from 1 for 2)",

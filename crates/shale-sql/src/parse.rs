@@ -672,11 +672,9 @@ impl Builder {
         let ct = |c: &str| columns.iter().find(|x| x.name == c).map(|x| x.ty.clone());
         let rs = |s: Option<&str>, n: &str| self.resolve_seq_name(s, n);
         let rt = |s: Option<&str>, n: &str| self.resolve_user_type(s, n);
-        let path = self.path();
         let cx = NormCx {
             column_type: &ct,
             target_type: target,
-            search_path: &path,
             resolve_seq: &rs,
             resolve_type: &rt,
         };
@@ -2718,13 +2716,16 @@ impl Builder {
                     [s, n] => (Some(s.clone()), n.clone()),
                     _ => return err(-1, "improper operator class name"),
                 };
-                let is_default = key_type.as_ref().is_some_and(|t| {
-                    let is_enum = t
-                        .user_type()
-                        .is_some_and(|u| self.cat.enums.contains_key(&u));
-                    facts::default_opclass(method, t, is_enum) == Some(name.as_str())
-                        && schema.as_deref().is_none_or(|s| s == "pg_catalog")
-                });
+                let is_default = schema.as_deref().is_none_or(|s| s == "pg_catalog")
+                    && match key_type.as_ref() {
+                        Some(t) => {
+                            let is_enum = t
+                                .user_type()
+                                .is_some_and(|u| self.cat.enums.contains_key(&u));
+                            facts::default_opclass(method, t, is_enum) == Some(name.as_str())
+                        }
+                        None => facts::is_some_default(method, &name),
+                    };
                 if is_default {
                     None
                 } else {
