@@ -12,8 +12,9 @@
 //! - Columns are matched by name; their position is not compared (PostgreSQL cannot reorder
 //!   columns, and a new column is always appended).
 //! - Objects that PostgreSQL drops implicitly are not dropped again: the columns,
-//!   constraints, indexes and owned sequences of a dropped table, the indexes and
-//!   constraints on a dropped column, the sequence owned by a dropped column.
+//!   constraints, indexes and owned sequences of a dropped table, the sequence owned by a
+//!   dropped column. (Exception: a foreign key between two dropped tables is dropped
+//!   first, see [`dropped_with_other_table`].)
 //! - What cannot be done in place becomes a drop and an add of the object, both marked with
 //!   `recreate: Some(why)`: a changed constraint or index, a changed generation expression,
 //!   and everything that depends on such an object (a foreign key whose referenced key is
@@ -359,7 +360,7 @@ impl Differ<'_> {
                                 self.dropped_columns.insert((name.clone(), c0.name.clone()));
                             }
                             Some(c1) => {
-                                if needs_recreate(c0, c1) {
+                                if recreate_reason(t0, t1, c0, c1).is_some() {
                                     self.recreated_columns
                                         .insert((name.clone(), c0.name.clone()));
                                     self.dropped_columns.insert((name.clone(), c0.name.clone()));
@@ -670,15 +671,8 @@ impl Differ<'_> {
                     });
                     self.comment(object, &None, &c1.comment);
                 }
-                Some(c0) if needs_recreate(c0, c1) => {
-                    let why = if c0.generated.is_some() {
-                        "its generation expression changed (PostgreSQL before 17 cannot change \
-                         it in place)"
-                    } else {
-                        "it becomes a generated column (an existing column cannot be made \
-                         generated)"
-                    }
-                    .to_string();
+                Some(c0) if recreate_reason(t0, t1, c0, c1).is_some() => {
+                    let why = recreate_reason(t0, t1, c0, c1).unwrap_or_default();
                     self.push(Change::DropColumn {
                         table: name.clone(),
                         column: c0.clone(),
@@ -1009,9 +1003,21 @@ impl Differ<'_> {
 
     fn drops_of_tables(&mut self) {
         for (name, t0) in &self.from.tables {
-            if !self.to.tables.contains_key(name) {
-                self.push(Change::DropTable { table: t0.clone() });
+            if self.to.tables.contains_key(name) {
+                continue;
             }
+            // Foreign keys between two dropped tables are dropped first: each table
+            // would otherwise need the other gone before it (a cycle).
+            for c in t0.constraints.values() {
+                if dropped_with_other_table(self.to, name, c) {
+                    self.push(Change::DropConstraint {
+                        table: name.clone(),
+                        constraint: c.clone(),
+                        recreate: None,
+                    });
+                }
+            }
+            self.push(Change::DropTable { table: t0.clone() });
         }
     }
 
@@ -1031,13 +1037,45 @@ impl Differ<'_> {
     }
 }
 
-/// A column that cannot be changed in place into `c1`: its generation expression changes,
-/// or a plain column becomes generated. (Generated → plain is `DROP EXPRESSION`.)
-fn needs_recreate(c0: &Column, c1: &Column) -> bool {
-    match (&c0.generated, &c1.generated) {
-        (Some(g0), Some(g1)) => g0 != g1,
-        (None, Some(_)) => true,
+/// A foreign key of dropped table `table` that references another table dropped too:
+/// [`diff`] drops it explicitly before the tables (the planner relies on this rule).
+pub fn dropped_with_other_table(to: &Catalog, table: &QualName, c: &Constraint) -> bool {
+    match &c.kind {
+        ConstraintKind::ForeignKey { ref_table, .. } => {
+            ref_table != table && !to.tables.contains_key(ref_table)
+        }
         _ => false,
+    }
+}
+
+/// Why column `c0` of `t0` cannot be changed in place into `c1` of `t1`, if it cannot: its
+/// generation expression changes, a plain column becomes generated, or a column its
+/// expression uses changes type (PostgreSQL refuses that while the expression exists).
+/// (Generated → plain is `DROP EXPRESSION`.)
+fn recreate_reason(t0: &Table, t1: &Table, c0: &Column, c1: &Column) -> Option<String> {
+    match (&c0.generated, &c1.generated) {
+        (Some(g0), Some(g1)) if g0 != g1 => Some(
+            "its generation expression changed (PostgreSQL before 17 cannot change it in place)"
+                .into(),
+        ),
+        (None, Some(_)) => Some(
+            "it becomes a generated column (an existing column cannot be made generated)".into(),
+        ),
+        (Some(g0), Some(_)) => t0
+            .columns
+            .iter()
+            .filter(|a| a.name != c0.name && mentions_identifier(&g0.canon, &a.name))
+            .find(|a| {
+                t1.column(&a.name)
+                    .is_some_and(|b| b.ty != a.ty || b.collation != a.collation)
+            })
+            .map(|a| {
+                format!(
+                    "column {} it is computed from changes type",
+                    shale_model::quote_ident(&a.name)
+                )
+            }),
+        _ => None,
     }
 }
 

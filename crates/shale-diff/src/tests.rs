@@ -864,3 +864,72 @@ fn identifier_mentions_skip_literals() {
     assert!(mentions_identifier("(TOTAL > 0)", "total"));
     assert!(!mentions_identifier("(x > 1e5)", "e5"));
 }
+
+#[test]
+fn generated_column_is_recreated_when_a_column_it_uses_changes_type() {
+    let a = lines(Some("(price * (qty)::numeric)"));
+    let mut b = a.clone();
+    b.tables.get_mut(&q("lines")).unwrap().columns[1].ty = TypeRef::builtin("bigint");
+    let d = diff(&a, &b);
+    let k = kinds(&d);
+    assert!(
+        k.contains(&"drop_column column public.lines.total".to_string()),
+        "{k:?}"
+    );
+    assert!(k.contains(&"alter_column_type column public.lines.qty".to_string()));
+    match d.iter().find(|c| matches!(c, Change::DropColumn { .. })) {
+        Some(Change::DropColumn { recreate, .. }) => {
+            assert!(recreate.as_deref().unwrap().contains("qty"))
+        }
+        other => panic!("{other:?}"),
+    }
+    // A type change of a column the expression does not use changes nothing else.
+    let mut a2 = a.clone();
+    a2.tables
+        .get_mut(&q("lines"))
+        .unwrap()
+        .columns
+        .push(Column::new("note", TypeRef::builtin("text")));
+    let mut c = a2.clone();
+    c.tables.get_mut(&q("lines")).unwrap().columns[3].ty =
+        TypeRef::builtin("character varying(10)");
+    assert_eq!(
+        kinds(&diff(&a2, &c)),
+        vec!["alter_column_type column public.lines.note"]
+    );
+}
+
+#[test]
+fn foreign_keys_between_dropped_tables_are_dropped_first() {
+    let mut a = users();
+    a.columns.push(Column::new("post_id", int()));
+    a.constraints.insert(
+        "users_post_id_fkey".into(),
+        fk("users_post_id_fkey", "post_id", "posts", "id"),
+    );
+    let from = with_tables(vec![a, posts()]);
+    assert_eq!(
+        kinds(&diff(&from, &base())),
+        vec![
+            "drop_constraint constraint posts_user_id_fkey on public.posts",
+            "drop_table table public.posts",
+            "drop_constraint constraint users_post_id_fkey on public.users",
+            "drop_table table public.users",
+        ]
+    );
+    // Only one of them dropped: its foreign key goes with it.
+    let mut to = from.clone();
+    to.tables.remove(&q("posts"));
+    to.tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .constraints
+        .remove("users_post_id_fkey");
+    assert_eq!(
+        kinds(&diff(&from, &to)),
+        vec![
+            "drop_constraint constraint users_post_id_fkey on public.users",
+            "drop_table table public.posts",
+        ]
+    );
+}

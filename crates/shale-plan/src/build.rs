@@ -531,7 +531,14 @@ impl<'a> Builder<'a> {
                 let name = &table.name;
                 let mut removes = vec![object.clone()];
                 removes.extend(table.columns.iter().map(|c| col_id(name, &c.name)));
-                removes.extend(table.constraints.keys().map(|c| con_id(name, c)));
+                // Foreign keys to other dropped tables are dropped by their own steps.
+                removes.extend(
+                    table
+                        .constraints
+                        .values()
+                        .filter(|c| !shale_diff::dropped_with_other_table(self.to, name, c))
+                        .map(|c| con_id(name, &c.name)),
+                );
                 let mut names = vec![name.clone()];
                 for c in table.constraints.values().filter(|c| is_key(c)) {
                     names.push(QualName::new(name.schema.clone(), c.name.clone()));
@@ -666,7 +673,10 @@ impl<'a> Builder<'a> {
                     (id, format!(" from {from} to {to}{coll_detail}"))
                 };
                 let risk = self.risk(id, &object, |v| v.detail = detail);
-                let d = self.alter(object, sql, risk, rank::COLUMN);
+                let mut d = self.alter(object, sql, risk, rank::COLUMN);
+                // PostgreSQL refuses while a generated column uses it: those are dropped
+                // (and re-added) by the plan, first.
+                d.after_drops_of = self.generated_columns_using(table, column);
                 self.push(d);
             }
             Change::SetNotNull { table, column } => {
@@ -938,6 +948,26 @@ impl<'a> Builder<'a> {
                             && c.kind.columns().iter().any(|x| x == column)
                     })
                     .map(|c| con_id(table, &c.name))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Generated columns of `table` in `from` whose expression uses `column`.
+    fn generated_columns_using(&self, table: &QualName, column: &str) -> Vec<ObjectId> {
+        self.from
+            .tables
+            .get(table)
+            .map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.name != column)
+                    .filter(|c| {
+                        c.generated
+                            .as_ref()
+                            .is_some_and(|g| shale_diff::mentions_identifier(&g.canon, column))
+                    })
+                    .map(|c| col_id(table, &c.name))
                     .collect()
             })
             .unwrap_or_default()

@@ -343,3 +343,138 @@ pub fn shop() -> Catalog {
     );
     c
 }
+
+/// [`shop`] after a release with one change of nearly every kind (columns are added at the
+/// end, as PostgreSQL does, so a migrated database dumps like a fresh one).
+pub fn shop2() -> Catalog {
+    let mut c = shop();
+    c.schemas.insert(
+        "billing".into(),
+        Schema {
+            name: "billing".into(),
+        },
+    );
+    // Enum values, one needed by a default in the same plan.
+    c.enums.get_mut(&q("status")).unwrap().labels = strings(&["draft", "new", "paid", "shipped"]);
+    // Sequence options; a new sequence owned by a new table.
+    {
+        let s = c.sequences.get_mut(&q("invoice_no")).unwrap();
+        s.increment = 10;
+        s.cache = 1;
+        s.comment = Some("invoice numbers".into());
+    }
+    let tid = serial(&mut c, &q("tickets"), "id", "integer");
+    add_table(
+        &mut c,
+        table(
+            q("tickets"),
+            vec![tid, col("title", "text")],
+            vec![pk("tickets_pkey", &["id"])],
+        ),
+    );
+
+    // customers: drop a column (and its index), add columns, widen a type, identity
+    // options, default, comments, a check on a new column.
+    {
+        let t = c.tables.get_mut(&q("customers")).unwrap();
+        t.columns.retain(|x| x.name != "note");
+        t.columns.push(col("phone", "text"));
+        let mut score = nn("score", "integer");
+        score.default = Some(expr("0"));
+        t.columns.push(score);
+        let name = t.column_mut("name").unwrap();
+        name.ty = ty("character varying(200)");
+        name.comment = None;
+        let id = t.column_mut("id").unwrap();
+        let ident = id.identity.as_mut().unwrap();
+        ident.always = false;
+        ident.start = 100;
+        t.column_mut("created_at").unwrap().default = Some(expr("statement_timestamp()"));
+        t.comment = Some("people who buy things".into());
+        t.constraints.insert(
+            "customers_score_check".into(),
+            check("customers_score_check", "(score >= 0)"),
+        );
+        t.constraints.get_mut("customers_pkey").unwrap().comment = Some("surrogate key".into());
+    }
+    c.indexes.remove(&q("customers_note_idx"));
+
+    // orders: a type change under a generated column (re-created), a validated check, a
+    // changed check, a default using a new enum value, NOT NULL dropped.
+    {
+        let t = c.tables.get_mut(&q("orders")).unwrap();
+        t.column_mut("qty").unwrap().ty = ty("bigint");
+        t.column_mut("status").unwrap().default = Some(expr("'draft'::public.status"));
+        t.column_mut("customer_id").unwrap().not_null = false;
+        t.column_mut("amount").unwrap().generated =
+            Some(expr("((price * (qty)::numeric) * (2)::numeric)"));
+        t.constraints.get_mut("orders_qty_check").unwrap().validated = true;
+        t.constraints.insert(
+            "orders_price_check".into(),
+            check("orders_price_check", "(price > (0)::numeric)"),
+        );
+        t.columns.push(col("note", "character varying(20)"));
+    }
+
+    // app.items: a type change with USING, SET NOT NULL, identity added, a new column with
+    // a foreign key, index redefined, dropped and added.
+    {
+        let t = c.tables.get_mut(&qs("app", "items")).unwrap();
+        t.column_mut("user").unwrap().ty = ty("integer");
+        t.column_mut("order_id").unwrap().not_null = true;
+        t.column_mut("id").unwrap().identity = Some(Identity::with_defaults(false, "integer"));
+        t.columns.push(col("customer_id", "bigint"));
+        t.constraints.insert(
+            "items_customer_id_fkey".into(),
+            fk(
+                "items_customer_id_fkey",
+                &["customer_id"],
+                q("customers"),
+                &["id"],
+            ),
+        );
+    }
+    c.indexes.remove(&qs("app", "items_tags_idx"));
+    c.indexes
+        .get_mut(&qs("app", "items_lower_idx"))
+        .unwrap()
+        .predicate = Some(expr("(order_id > 0)"));
+    let mut by_order = index(
+        qs("app", "items_order_id_idx"),
+        qs("app", "items"),
+        vec![key("order_id")],
+    );
+    by_order.comment = Some("joins".into());
+    add_index(&mut c, by_order);
+
+    // The foreign-key cycle goes away.
+    c.tables.remove(&qs("app", "a"));
+    c.tables.remove(&qs("app", "b"));
+
+    // A new table in a new schema referencing an existing one.
+    add_table(
+        &mut c,
+        table(
+            qs("billing", "invoices"),
+            vec![nn("no", "bigint"), nn("order_id", "integer")],
+            vec![
+                pk("invoices_pkey", &["no"]),
+                fk(
+                    "invoices_order_id_fkey",
+                    &["order_id"],
+                    q("orders"),
+                    &["id"],
+                ),
+            ],
+        ),
+    );
+    add_index(
+        &mut c,
+        index(
+            qs("billing", "invoices_order_id_idx"),
+            qs("billing", "invoices"),
+            vec![key("order_id")],
+        ),
+    );
+    c
+}

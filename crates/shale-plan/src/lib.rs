@@ -26,6 +26,8 @@ mod typechange;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod pg_tests;
 
 pub use model::*;
 

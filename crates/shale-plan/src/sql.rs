@@ -73,17 +73,14 @@ pub fn identity_clause(identity: &Identity, ty: &TypeRef) -> String {
 
 /// Sequence options of an identity that differ from the defaults for `ty`.
 pub fn identity_options(identity: &Identity, ty: &TypeRef) -> Vec<String> {
-    let mut d = Identity::with_defaults(identity.always, &ty.name);
-    // Defaults for a descending identity follow its sign.
-    if identity.increment < 0 {
-        let s = Sequence::with_defaults(QualName::new("", ""), &ty.name, identity.increment);
-        d.increment = identity.increment;
-        d.min_value = s.min_value;
-        d.max_value = s.max_value;
-        d.start = s.start;
-    }
+    // PostgreSQL's bounds follow the sign of the increment.
+    let d = Sequence::with_defaults(
+        QualName::new("", ""),
+        &ty.name,
+        if identity.increment < 0 { -1 } else { 1 },
+    );
     let mut o = Vec::new();
-    if identity.increment != d.increment {
+    if identity.increment != 1 {
         o.push(format!("INCREMENT BY {}", identity.increment));
     }
     if identity.min_value != d.min_value {

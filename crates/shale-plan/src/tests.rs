@@ -1,8 +1,1343 @@
 use super::*;
 use crate::fixtures::*;
+use shale_model::{
+    Catalog, ColumnRef, ConstraintKind, EnumType, Extension, Identity, IndexKey, IndexKeyExpr,
+    QualName, Schema, Sequence, TypeRef,
+};
+use std::collections::BTreeSet;
+
+fn online() -> PlanOptions {
+    PlanOptions::default()
+}
+
+fn offline() -> PlanOptions {
+    PlanOptions {
+        online: false,
+        lock_timeout: None,
+    }
+}
+
+fn ok(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Plan {
+    plan(from, to, opts).unwrap_or_else(|e| panic!("plan failed: {e}"))
+}
+
+/// The step whose SQL starts with `prefix` (exactly one).
+fn step<'a>(p: &'a Plan, prefix: &str) -> &'a Step {
+    let found: Vec<&Step> = p
+        .steps
+        .iter()
+        .filter(|s| s.sql.starts_with(prefix))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one step starting with `{prefix}` in:\n{}",
+        render::statements(p)
+    );
+    found[0]
+}
+
+fn id_of(p: &Plan, prefix: &str) -> usize {
+    step(p, prefix).id
+}
+
+fn users() -> shale_model::Table {
+    table(
+        q("users"),
+        vec![nn("id", "integer"), col("email", "text")],
+        vec![pk("users_pkey", &["id"])],
+    )
+}
+
+fn with(tables: Vec<shale_model::Table>) -> Catalog {
+    let mut c = base();
+    for t in tables {
+        add_table(&mut c, t);
+    }
+    c
+}
+
+// ---------------------------------------------------------------------------------------
+// Ordering
 
 #[test]
-fn smoke_print() {
-    let s = create_script(&shop()).unwrap();
-    std::fs::write("/tmp/shop.sql", &s).unwrap();
+fn foreign_key_cycle_between_new_tables_is_broken() {
+    let mut to = base();
+    to.schemas
+        .insert("app".into(), Schema { name: "app".into() });
+    let full = shop();
+    add_table(&mut to, full.tables[&qs("app", "a")].clone());
+    add_table(&mut to, full.tables[&qs("app", "b")].clone());
+    let p = ok(&base(), &to, &online());
+    let schema = id_of(&p, "CREATE SCHEMA app");
+    let a = id_of(&p, "CREATE TABLE app.a");
+    let b = id_of(&p, "CREATE TABLE app.b");
+    let fa = step(
+        &p,
+        "ALTER TABLE app.a ADD CONSTRAINT a_b_id_fkey FOREIGN KEY (b_id) REFERENCES app.b (id)",
+    );
+    let fb = step(&p, "ALTER TABLE app.b ADD CONSTRAINT b_a_id_fkey");
+    assert!(schema < a && schema < b);
+    for f in [fa, fb] {
+        assert!(f.id > a && f.id > b);
+        assert!(
+            f.depends_on.contains(&a) && f.depends_on.contains(&b),
+            "{f:?}"
+        );
+        // New tables are empty: no NOT VALID dance.
+        assert!(!f.sql.contains("NOT VALID"));
+        assert_eq!(f.risk.code, "SH078");
+    }
+    assert_eq!(p.steps.len(), 5);
+}
+
+#[test]
+fn drops_run_in_reverse_dependency_order() {
+    let mut x = base();
+    x.schemas
+        .insert("app".into(), Schema { name: "app".into() });
+    x.enums.insert(
+        qs("app", "kind"),
+        EnumType {
+            name: qs("app", "kind"),
+            labels: vec!["a".into()],
+            comment: None,
+        },
+    );
+    let seq = qs("app", "ids");
+    x.sequences.insert(
+        seq.clone(),
+        Sequence::with_defaults(seq.clone(), "bigint", 1),
+    );
+    let mut kind = col("kind", "text");
+    kind.ty = TypeRef::user(qs("app", "kind"));
+    let mut id = nn("id", "bigint");
+    id.default = Some(expr_refs(
+        "nextval('app.ids'::regclass)",
+        std::slice::from_ref(&seq),
+    ));
+    add_table(
+        &mut x,
+        table(
+            qs("app", "parent"),
+            vec![id, kind],
+            vec![pk("parent_pkey", &["id"])],
+        ),
+    );
+    add_table(
+        &mut x,
+        table(
+            qs("app", "child"),
+            vec![nn("id", "integer"), col("parent_id", "bigint")],
+            vec![fk(
+                "child_parent_id_fkey",
+                &["parent_id"],
+                qs("app", "parent"),
+                &["id"],
+            )],
+        ),
+    );
+    add_index(
+        &mut x,
+        index(
+            qs("app", "child_parent_id_idx"),
+            qs("app", "child"),
+            vec![key("parent_id")],
+        ),
+    );
+
+    let up = ok(&base(), &x, &online());
+    let c = |s: &str| id_of(&up, s);
+    assert!(c("CREATE SCHEMA app") < c("CREATE TYPE app.kind"));
+    assert!(c("CREATE TYPE app.kind") < c("CREATE TABLE app.parent"));
+    assert!(c("CREATE SEQUENCE app.ids") < c("CREATE TABLE app.parent"));
+    assert!(c("CREATE TABLE app.parent") < c("ALTER TABLE app.child ADD CONSTRAINT"));
+    assert!(c("CREATE TABLE app.child") < c("CREATE INDEX child_parent_id_idx"));
+
+    let down = ok(&x, &base(), &online());
+    let d = |s: &str| id_of(&down, s);
+    assert_eq!(down.steps.len(), 6, "{}", render::statements(&down));
+    // A foreign key between two dropped tables goes first.
+    assert_eq!(
+        d("ALTER TABLE app.child DROP CONSTRAINT child_parent_id_fkey"),
+        1
+    );
+    assert!(d("DROP TABLE app.child") < d("DROP TABLE app.parent"));
+    assert!(d("DROP TABLE app.parent") < d("DROP TYPE app.kind"));
+    assert!(d("DROP TABLE app.parent") < d("DROP SEQUENCE app.ids"));
+    assert_eq!(d("DROP SCHEMA app"), down.steps.len());
+    assert!(step(&down, "DROP TABLE app.parent")
+        .depends_on
+        .contains(&d("ALTER TABLE app.child DROP CONSTRAINT")));
+    assert!(down.steps.iter().all(|s| s.action == Action::Drop));
+}
+
+#[test]
+fn a_name_is_dropped_before_it_is_created_again() {
+    // A table gives way to a sequence of the same name (one namespace for relations).
+    let mut from = with(vec![table(q("thing"), vec![col("a", "integer")], vec![])]);
+    from.enums.clear();
+    let mut to = base();
+    to.sequences
+        .insert(q("thing"), Sequence::with_defaults(q("thing"), "bigint", 1));
+    let p = ok(&from, &to, &online());
+    let drop = id_of(&p, "DROP TABLE public.thing");
+    let create = step(&p, "CREATE SEQUENCE public.thing");
+    assert!(create.depends_on.contains(&drop), "{p:#?}");
+
+    // A redefined index: dropped, then created.
+    let t = table(
+        q("logs"),
+        vec![col("level", "text"), col("at", "date")],
+        vec![],
+    );
+    let mut a = with(vec![t.clone()]);
+    add_index(
+        &mut a,
+        index(q("logs_lookup_idx"), q("logs"), vec![key("level")]),
+    );
+    let mut b = with(vec![t]);
+    add_index(
+        &mut b,
+        index(
+            q("logs_lookup_idx"),
+            q("logs"),
+            vec![key("level"), key("at")],
+        ),
+    );
+    for opts in [online(), offline()] {
+        let p = ok(&a, &b, &opts);
+        assert_eq!(p.steps.len(), 2);
+        assert_eq!(p.steps[0].action, Action::Drop);
+        assert_eq!(p.steps[1].action, Action::Create);
+        assert_eq!(p.steps[1].depends_on, vec![1]);
+        assert!(p.steps[0].risk.reason.contains("definition changed"));
+    }
+}
+
+#[test]
+fn serial_columns_create_sequence_then_table_then_ownership() {
+    let mut to = base();
+    let id = serial(&mut to, &q("events"), "id", "bigint");
+    add_table(
+        &mut to,
+        table(
+            q("events"),
+            vec![id, col("name", "text")],
+            vec![pk("events_pkey", &["id"])],
+        ),
+    );
+    let p = ok(&base(), &to, &online());
+    let seq = id_of(&p, "CREATE SEQUENCE public.events_id_seq AS bigint");
+    let tab = id_of(&p, "CREATE TABLE public.events");
+    let own = step(
+        &p,
+        "ALTER SEQUENCE public.events_id_seq OWNED BY public.events.id",
+    );
+    assert!(seq < tab && tab < own.id);
+    assert!(own.depends_on.contains(&tab) && own.depends_on.contains(&seq));
+
+    // Dropping the table drops its sequence: one step, which says so.
+    let down = ok(&to, &base(), &online());
+    assert_eq!(down.steps.len(), 1);
+    assert!(down.steps[0].risk.reason.contains("public.events_id_seq"));
+}
+
+#[test]
+fn steps_only_depend_on_earlier_steps_and_plans_are_deterministic() {
+    for opts in [online(), offline()] {
+        let p = ok(&shop(), &shop2(), &opts);
+        for (i, s) in p.steps.iter().enumerate() {
+            assert_eq!(s.id, i + 1);
+            assert!(s.depends_on.iter().all(|d| *d < s.id), "{s:?}");
+            assert!(!s.sql.trim_end().ends_with(';'), "{}", s.sql);
+        }
+        assert_eq!(p, ok(&shop(), &shop2(), &opts));
+    }
+    assert!(ok(&shop(), &shop(), &online()).is_empty());
+}
+
+#[test]
+fn a_true_cycle_is_an_error_naming_the_objects() {
+    // Two new tables whose defaults name each other.
+    let mut a = col("x", "integer");
+    a.default = Some(expr_refs("f('public.b')", &[q("b")]));
+    let mut b = col("y", "integer");
+    b.default = Some(expr_refs("f('public.a')", &[q("a")]));
+    let to = with(vec![
+        table(q("a"), vec![a], vec![]),
+        table(q("b"), vec![b], vec![]),
+    ]);
+    match plan(&base(), &to, &online()) {
+        Err(PlanError::Cycle { objects }) => {
+            assert!(objects.contains(&shale_model::ObjectId::Table { name: q("a") }));
+            assert!(objects.contains(&shale_model::ObjectId::Table { name: q("b") }));
+            let msg = PlanError::Cycle { objects }.to_string();
+            assert!(
+                msg.contains("table public.a") && msg.contains("table public.b"),
+                "{msg}"
+            );
+        }
+        other => panic!("expected a cycle, got {other:?}"),
+    }
+}
+
+#[test]
+fn unsupported_changes_fail_the_plan_clearly() {
+    let mut from = base();
+    from.enums.insert(
+        q("mood"),
+        EnumType {
+            name: q("mood"),
+            labels: vec!["a".into(), "b".into()],
+            comment: None,
+        },
+    );
+    let mut to = from.clone();
+    to.enums.get_mut(&q("mood")).unwrap().labels = vec!["b".into()];
+    let err = plan(&from, &to, &online()).unwrap_err();
+    assert!(matches!(&err, PlanError::Unsupported { object, .. }
+        if *object == shale_model::ObjectId::Type { name: q("mood") }));
+    assert!(err.to_string().contains("type public.mood"), "{err}");
+}
+
+// ---------------------------------------------------------------------------------------
+// Online rewrites
+
+#[test]
+fn indexes_on_existing_tables_are_built_and_dropped_concurrently_when_online() {
+    let from = with(vec![users()]);
+    let mut to = from.clone();
+    add_index(
+        &mut to,
+        index(q("users_email_idx"), q("users"), vec![key("email")]),
+    );
+    let on = ok(&from, &to, &online());
+    assert_eq!(
+        on.steps[0].sql,
+        "CREATE INDEX CONCURRENTLY users_email_idx ON public.users (email)"
+    );
+    assert!(!on.steps[0].transactional);
+    assert_eq!(on.steps[0].risk.code, "SH005");
+    let off = ok(&from, &to, &offline());
+    assert_eq!(
+        off.steps[0].sql,
+        "CREATE INDEX users_email_idx ON public.users (email)"
+    );
+    assert!(off.steps[0].transactional);
+    assert_eq!(off.steps[0].risk.code, "SH080");
+    assert!(off.steps[0]
+        .risk
+        .mitigation
+        .as_deref()
+        .unwrap()
+        .contains("CONCURRENTLY"));
+
+    let drop_on = ok(&to, &from, &online());
+    assert_eq!(
+        drop_on.steps[0].sql,
+        "DROP INDEX CONCURRENTLY public.users_email_idx"
+    );
+    assert!(!drop_on.steps[0].transactional);
+    let drop_off = ok(&to, &from, &offline());
+    assert_eq!(drop_off.steps[0].sql, "DROP INDEX public.users_email_idx");
+    assert_eq!(
+        (
+            drop_off.steps[0].risk.code.as_str(),
+            drop_off.steps[0].risk.level
+        ),
+        ("SH006", RiskLevel::Medium)
+    );
+
+    // A new table: a plain index in the same transaction, online or not.
+    let new = ok(&base(), &to, &online());
+    let ix = step(&new, "CREATE INDEX users_email_idx");
+    assert!(ix.transactional);
+    assert_eq!(ix.risk.code, "SH081");
+}
+
+#[test]
+fn foreign_keys_and_checks_on_existing_tables_are_validated_separately_when_online() {
+    let posts = table(
+        q("posts"),
+        vec![nn("id", "integer"), col("user_id", "integer")],
+        vec![pk("posts_pkey", &["id"])],
+    );
+    let from = with(vec![users(), posts.clone()]);
+    let mut to = from.clone();
+    {
+        let t = to.tables.get_mut(&q("posts")).unwrap();
+        t.constraints.insert(
+            "posts_user_id_fkey".into(),
+            fk("posts_user_id_fkey", &["user_id"], q("users"), &["id"]),
+        );
+        t.constraints
+            .insert("posts_id_check".into(), check("posts_id_check", "(id > 0)"));
+    }
+    let on = ok(&from, &to, &online());
+    assert_eq!(on.steps.len(), 4, "{}", render::statements(&on));
+    let add = step(
+        &on,
+        "ALTER TABLE public.posts ADD CONSTRAINT posts_user_id_fkey",
+    );
+    assert!(add.sql.ends_with(" NOT VALID"));
+    assert!(
+        add.commit_after,
+        "the validation must not hold the add's lock"
+    );
+    assert_eq!(
+        (add.risk.code.as_str(), add.risk.level),
+        ("SH074", RiskLevel::Medium)
+    );
+    let val = step(
+        &on,
+        "ALTER TABLE public.posts VALIDATE CONSTRAINT posts_user_id_fkey",
+    );
+    assert_eq!(val.action, Action::Validate);
+    assert!(val.depends_on.contains(&add.id));
+    assert_eq!(
+        (val.risk.code.as_str(), val.risk.level),
+        ("SH075", RiskLevel::Low)
+    );
+    let chk = step(
+        &on,
+        "ALTER TABLE public.posts ADD CONSTRAINT posts_id_check",
+    );
+    assert!(chk.sql.ends_with(" NOT VALID"));
+    assert_eq!(chk.risk.code, "SH073");
+    step(
+        &on,
+        "ALTER TABLE public.posts VALIDATE CONSTRAINT posts_id_check",
+    );
+
+    let off = ok(&from, &to, &offline());
+    assert_eq!(off.steps.len(), 2);
+    let add = step(
+        &off,
+        "ALTER TABLE public.posts ADD CONSTRAINT posts_user_id_fkey",
+    );
+    assert!(!add.sql.contains("NOT VALID") && !add.commit_after);
+    assert_eq!(
+        (add.risk.code.as_str(), add.risk.level),
+        ("SH007", RiskLevel::Medium)
+    );
+    assert!(add.risk.scans_table);
+    assert_eq!(
+        step(
+            &off,
+            "ALTER TABLE public.posts ADD CONSTRAINT posts_id_check"
+        )
+        .risk
+        .code,
+        "SH072"
+    );
+
+    // Wanted NOT VALID: added NOT VALID, never validated, online or not.
+    let mut nv = to.clone();
+    for c in nv
+        .tables
+        .get_mut(&q("posts"))
+        .unwrap()
+        .constraints
+        .values_mut()
+    {
+        if !matches!(c.kind, ConstraintKind::PrimaryKey { .. }) {
+            c.validated = false;
+        }
+    }
+    for opts in [online(), offline()] {
+        let p = ok(&from, &nv, &opts);
+        assert_eq!(p.steps.len(), 2, "{}", render::statements(&p));
+        assert!(p.steps.iter().all(|s| s.sql.ends_with(" NOT VALID")));
+        assert!(p
+            .steps
+            .iter()
+            .all(|s| s.risk.reason.contains("stay unchecked")));
+    }
+
+    // New tables: plain constraints, no validation step.
+    let fresh = ok(&with(vec![users()]), &to, &online());
+    let add = step(
+        &fresh,
+        "ALTER TABLE public.posts ADD CONSTRAINT posts_user_id_fkey",
+    );
+    assert!(!add.sql.contains("NOT VALID"));
+    assert!(!fresh.steps.iter().any(|s| s.action == Action::Validate));
+    assert!(step(&fresh, "CREATE TABLE public.posts")
+        .sql
+        .contains("CONSTRAINT posts_id_check CHECK ((id > 0))"));
+}
+
+#[test]
+fn not_null_column_without_default_on_existing_table_is_medium() {
+    let from = with(vec![users()]);
+    let mut to = from.clone();
+    to.tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .columns
+        .push(nn("age", "integer"));
+    let p = ok(&from, &to, &online());
+    let s = step(
+        &p,
+        "ALTER TABLE public.users ADD COLUMN age integer NOT NULL",
+    );
+    assert_eq!(
+        (s.risk.code.as_str(), s.risk.level),
+        ("SH002", RiskLevel::Medium)
+    );
+    assert!(s
+        .risk
+        .mitigation
+        .as_deref()
+        .unwrap()
+        .contains("add a DEFAULT or backfill"));
+    assert!(s.risk.reason.contains("public.users.age"));
+}
+
+// ---------------------------------------------------------------------------------------
+// SQL of individual steps
+
+#[test]
+fn column_changes_produce_valid_statement_shapes() {
+    let mut t = users();
+    t.columns.push(col("code", "text"));
+    let mut name = col("name", "text");
+    name.collation = Some(qs("pg_catalog", "C"));
+    t.columns.push(name);
+    let from = with(vec![t]);
+    let mut to = from.clone();
+    {
+        let t = to.tables.get_mut(&q("users")).unwrap();
+        t.column_mut("code").unwrap().ty = ty("integer");
+        t.column_mut("email").unwrap().ty = ty("character varying(50)");
+        t.column_mut("name").unwrap().collation = Some(qs("pg_catalog", "POSIX"));
+        t.column_mut("id").unwrap().identity = Some(Identity::with_defaults(true, "integer"));
+    }
+    let p = ok(&from, &to, &online());
+    let s = step(
+        &p,
+        "ALTER TABLE public.users ALTER COLUMN code TYPE integer",
+    );
+    assert_eq!(
+        s.sql,
+        "ALTER TABLE public.users ALTER COLUMN code TYPE integer USING code::integer"
+    );
+    assert_eq!(
+        (s.risk.code.as_str(), s.risk.level),
+        ("SH052", RiskLevel::High)
+    );
+    let s = step(&p, "ALTER TABLE public.users ALTER COLUMN email TYPE");
+    assert_eq!(
+        s.sql,
+        "ALTER TABLE public.users ALTER COLUMN email TYPE character varying(50)"
+    );
+    let s = step(&p, "ALTER TABLE public.users ALTER COLUMN name TYPE");
+    assert_eq!(
+        s.sql,
+        "ALTER TABLE public.users ALTER COLUMN name TYPE text COLLATE pg_catalog.\"POSIX\""
+    );
+    assert_eq!(s.risk.code, "SH053");
+    assert_eq!(
+        step(&p, "ALTER TABLE public.users ALTER COLUMN id ADD").sql,
+        "ALTER TABLE public.users ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY"
+    );
+}
+
+#[test]
+fn enum_values_commit_before_use() {
+    let mut from = with(vec![]);
+    from.enums.insert(
+        q("status"),
+        EnumType {
+            name: q("status"),
+            labels: vec!["new".into()],
+            comment: None,
+        },
+    );
+    let mut s = col("s", "integer");
+    s.ty = TypeRef::user(q("status"));
+    s.default = Some(expr("'new'::public.status"));
+    add_table(&mut from, table(q("t"), vec![s], vec![]));
+    let mut to = from.clone();
+    to.enums.get_mut(&q("status")).unwrap().labels = vec!["draft".into(), "new".into()];
+    to.tables.get_mut(&q("t")).unwrap().columns[0].default = Some(expr("'draft'::public.status"));
+    let p = ok(&from, &to, &online());
+    let add = step(
+        &p,
+        "ALTER TYPE public.status ADD VALUE 'draft' BEFORE 'new'",
+    );
+    assert!(add.commit_after);
+    let def = step(
+        &p,
+        "ALTER TABLE public.t ALTER COLUMN s SET DEFAULT 'draft'::public.status",
+    );
+    assert!(def.depends_on.contains(&add.id));
+    let script = render::sql(&p);
+    let commit = script.find("COMMIT;").unwrap();
+    assert!(
+        script.find("ADD VALUE").unwrap() < commit && commit < script.find("SET DEFAULT").unwrap()
+    );
+}
+
+#[test]
+fn quoted_identifiers_and_literals_are_escaped() {
+    let mut t = table(
+        QualName::new("My Schema", "Order"),
+        vec![nn("user", "integer"), col("it's", "text")],
+        vec![pk("Order_pkey", &["user"])],
+    );
+    t.comment = Some("the 'orders'".into());
+    let mut to = base();
+    to.schemas.insert(
+        "My Schema".into(),
+        Schema {
+            name: "My Schema".into(),
+        },
+    );
+    add_table(&mut to, t);
+    let p = ok(&base(), &to, &online());
+    assert_eq!(p.steps[0].sql, "CREATE SCHEMA \"My Schema\"");
+    assert_eq!(
+        p.steps[1].sql,
+        "CREATE TABLE \"My Schema\".\"Order\" (\n    \"user\" integer NOT NULL,\n    \"it's\" text,\n    CONSTRAINT \"Order_pkey\" PRIMARY KEY (\"user\")\n)"
+    );
+    assert_eq!(
+        p.steps[2].sql,
+        "COMMENT ON TABLE \"My Schema\".\"Order\" IS 'the ''orders'''"
+    );
+}
+
+#[test]
+fn extension_statements() {
+    let mut to = base();
+    to.extensions.insert(
+        "uuid-ossp".into(),
+        Extension {
+            name: "uuid-ossp".into(),
+            schema: "public".into(),
+            version: Some("1.1".into()),
+        },
+    );
+    let p = ok(&base(), &to, &online());
+    assert_eq!(
+        p.steps[0].sql,
+        "CREATE EXTENSION \"uuid-ossp\" WITH SCHEMA public VERSION '1.1'"
+    );
+    let mut newer = to.clone();
+    newer.extensions.get_mut("uuid-ossp").unwrap().version = Some("1.2".into());
+    assert_eq!(
+        ok(&to, &newer, &online()).steps[0].sql,
+        "ALTER EXTENSION \"uuid-ossp\" UPDATE TO '1.2'"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Risk rules
+
+/// (from, to, online, SQL prefix of the step, expected code, expected level)
+type Case = (
+    Catalog,
+    Catalog,
+    bool,
+    &'static str,
+    &'static str,
+    RiskLevel,
+);
+
+fn risk_cases() -> Vec<Case> {
+    use RiskLevel::{High, Low, Medium};
+    let u = with(vec![users()]);
+    let mut cases: Vec<Case> = Vec::new();
+    let mut add = |from: &Catalog, to: &Catalog, on: bool, sql: &'static str, code, level| {
+        cases.push((from.clone(), to.clone(), on, sql, code, level));
+    };
+    let edit = |f: &dyn Fn(&mut shale_model::Table)| {
+        let mut c = u.clone();
+        f(c.tables.get_mut(&q("users")).unwrap());
+        c
+    };
+
+    // Columns.
+    let c = edit(&|t| t.columns.push(col("bio", "text")));
+    add(
+        &u,
+        &c,
+        true,
+        "ALTER TABLE public.users ADD COLUMN bio",
+        "SH001",
+        Low,
+    );
+    let c = edit(&|t| t.columns.push(nn("age", "integer")));
+    add(
+        &u,
+        &c,
+        true,
+        "ALTER TABLE public.users ADD COLUMN age",
+        "SH002",
+        Medium,
+    );
+    add(
+        &u,
+        &edit(&|t| t.columns.retain(|c| c.name != "email")),
+        true,
+        "ALTER TABLE public.users DROP COLUMN email",
+        "SH003",
+        High,
+    );
+    let c = edit(&|t| {
+        let mut a = nn("age", "integer");
+        a.default = Some(expr("0"));
+        t.columns.push(a)
+    });
+    add(
+        &u,
+        &c,
+        true,
+        "ALTER TABLE public.users ADD COLUMN age",
+        "SH008",
+        Low,
+    );
+    let c = edit(&|t| {
+        let mut a = nn("token", "uuid");
+        a.default = Some(expr("gen_random_uuid()"));
+        t.columns.push(a)
+    });
+    add(
+        &u,
+        &c,
+        true,
+        "ALTER TABLE public.users ADD COLUMN token",
+        "SH009",
+        Medium,
+    );
+    let gen = |g: &str| {
+        let g = g.to_string();
+        edit(&move |t: &mut shale_model::Table| {
+            let mut a = col("n", "integer");
+            a.generated = Some(expr(&g));
+            t.columns.push(a)
+        })
+    };
+    let plain_n = edit(&|t| t.columns.push(col("n", "integer")));
+    add(
+        &gen("(id * 2)"),
+        &gen("(id * 3)"),
+        true,
+        "ALTER TABLE public.users DROP COLUMN n",
+        "SH062",
+        Medium,
+    );
+    add(
+        &plain_n,
+        &gen("(id * 3)"),
+        true,
+        "ALTER TABLE public.users DROP COLUMN n",
+        "SH063",
+        High,
+    );
+    add(
+        &gen("(id * 2)"),
+        &plain_n,
+        true,
+        "ALTER TABLE public.users ALTER COLUMN n DROP EXPRESSION",
+        "SH061",
+        Low,
+    );
+    let typed = |t: &'static str| {
+        edit(&move |x: &mut shale_model::Table| x.column_mut("email").unwrap().ty = ty(t))
+    };
+    add(
+        &typed("character varying(10)"),
+        &typed("character varying(20)"),
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email TYPE",
+        "SH050",
+        Low,
+    );
+    add(
+        &typed("integer"),
+        &typed("bigint"),
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email TYPE",
+        "SH051",
+        Medium,
+    );
+    add(
+        &typed("bigint"),
+        &typed("integer"),
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email TYPE",
+        "SH052",
+        High,
+    );
+    let coll = edit(&|t| t.column_mut("email").unwrap().collation = Some(qs("pg_catalog", "C")));
+    add(
+        &u,
+        &coll,
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email TYPE text COLLATE",
+        "SH053",
+        Medium,
+    );
+    let nn_email = edit(&|t| t.column_mut("email").unwrap().not_null = true);
+    add(
+        &u,
+        &nn_email,
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email SET NOT NULL",
+        "SH054",
+        Medium,
+    );
+    add(
+        &nn_email,
+        &u,
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email DROP NOT NULL",
+        "SH055",
+        Low,
+    );
+    let def = edit(&|t| t.column_mut("email").unwrap().default = Some(expr("''::text")));
+    add(
+        &u,
+        &def,
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email SET DEFAULT",
+        "SH056",
+        Low,
+    );
+    add(
+        &def,
+        &u,
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email DROP DEFAULT",
+        "SH057",
+        Low,
+    );
+    let ident = |always: bool| {
+        edit(&move |t: &mut shale_model::Table| {
+            t.column_mut("id").unwrap().identity = Some(Identity::with_defaults(always, "integer"))
+        })
+    };
+    add(
+        &u,
+        &ident(true),
+        true,
+        "ALTER TABLE public.users ALTER COLUMN id ADD GENERATED",
+        "SH058",
+        Medium,
+    );
+    add(
+        &ident(true),
+        &u,
+        true,
+        "ALTER TABLE public.users ALTER COLUMN id DROP IDENTITY",
+        "SH059",
+        Medium,
+    );
+    add(
+        &ident(true),
+        &ident(false),
+        true,
+        "ALTER TABLE public.users ALTER COLUMN id SET GENERATED",
+        "SH060",
+        Low,
+    );
+
+    // Schemas, extensions, types, sequences, tables.
+    let mut s = base();
+    s.schemas
+        .insert("app".into(), Schema { name: "app".into() });
+    add(&base(), &s, true, "CREATE SCHEMA app", "SH010", Low);
+    add(&s, &base(), true, "DROP SCHEMA app", "SH011", High);
+    let ext = |schema: &str, version: Option<&str>| {
+        let mut c = s.clone();
+        c.extensions.insert(
+            "hstore".into(),
+            Extension {
+                name: "hstore".into(),
+                schema: schema.into(),
+                version: version.map(String::from),
+            },
+        );
+        c
+    };
+    add(
+        &s,
+        &ext("public", None),
+        true,
+        "CREATE EXTENSION hstore",
+        "SH012",
+        Low,
+    );
+    add(
+        &ext("public", None),
+        &s,
+        true,
+        "DROP EXTENSION hstore",
+        "SH013",
+        High,
+    );
+    add(
+        &ext("public", Some("1.7")),
+        &ext("public", Some("1.8")),
+        true,
+        "ALTER EXTENSION hstore UPDATE",
+        "SH014",
+        Medium,
+    );
+    add(
+        &ext("public", None),
+        &ext("app", None),
+        true,
+        "ALTER EXTENSION hstore SET SCHEMA app",
+        "SH015",
+        Medium,
+    );
+    let en = |labels: &[&str]| {
+        let mut c = base();
+        c.enums.insert(
+            q("mood"),
+            EnumType {
+                name: q("mood"),
+                labels: labels.iter().map(|l| l.to_string()).collect(),
+                comment: None,
+            },
+        );
+        c
+    };
+    add(
+        &base(),
+        &en(&["a"]),
+        true,
+        "CREATE TYPE public.mood",
+        "SH020",
+        Low,
+    );
+    add(
+        &en(&["a"]),
+        &base(),
+        true,
+        "DROP TYPE public.mood",
+        "SH021",
+        High,
+    );
+    add(
+        &en(&["a"]),
+        &en(&["a", "b"]),
+        true,
+        "ALTER TYPE public.mood ADD VALUE 'b' AFTER 'a'",
+        "SH022",
+        Low,
+    );
+    let sq = |f: &dyn Fn(&mut Sequence)| {
+        let mut c = u.clone();
+        let mut s = Sequence::with_defaults(q("s"), "bigint", 1);
+        f(&mut s);
+        c.sequences.insert(q("s"), s);
+        c
+    };
+    add(
+        &u,
+        &sq(&|_| {}),
+        true,
+        "CREATE SEQUENCE public.s",
+        "SH030",
+        Low,
+    );
+    add(
+        &sq(&|_| {}),
+        &u,
+        true,
+        "DROP SEQUENCE public.s",
+        "SH031",
+        High,
+    );
+    add(
+        &sq(&|_| {}),
+        &sq(&|s| s.cache = 20),
+        true,
+        "ALTER SEQUENCE public.s CACHE 20",
+        "SH032",
+        Low,
+    );
+    add(
+        &sq(&|_| {}),
+        &sq(&|s| s.max_value = 1000),
+        true,
+        "ALTER SEQUENCE public.s MAXVALUE 1000",
+        "SH033",
+        Medium,
+    );
+    add(
+        &sq(&|_| {}),
+        &sq(&|s| {
+            s.owned_by = Some(ColumnRef {
+                table: q("users"),
+                column: "id".into(),
+            })
+        }),
+        true,
+        "ALTER SEQUENCE public.s OWNED BY public.users.id",
+        "SH034",
+        Low,
+    );
+    add(&base(), &u, true, "CREATE TABLE public.users", "SH040", Low);
+    add(&u, &base(), true, "DROP TABLE public.users", "SH041", High);
+
+    // Constraints.
+    let no_pk = edit(&|t| t.constraints.clear());
+    add(
+        &no_pk,
+        &u,
+        true,
+        "ALTER TABLE public.users ADD CONSTRAINT users_pkey PRIMARY KEY",
+        "SH070",
+        Medium,
+    );
+    add(
+        &u,
+        &no_pk,
+        true,
+        "ALTER TABLE public.users DROP CONSTRAINT users_pkey",
+        "SH077",
+        Medium,
+    );
+    let uq = edit(&|t| {
+        t.constraints.insert(
+            "users_email_key".into(),
+            unique("users_email_key", &["email"]),
+        );
+    });
+    add(
+        &u,
+        &uq,
+        true,
+        "ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE",
+        "SH071",
+        Medium,
+    );
+    let ck = edit(&|t| {
+        t.constraints
+            .insert("users_id_check".into(), check("users_id_check", "(id > 0)"));
+    });
+    add(
+        &u,
+        &ck,
+        false,
+        "ALTER TABLE public.users ADD CONSTRAINT users_id_check",
+        "SH072",
+        Medium,
+    );
+    add(
+        &u,
+        &ck,
+        true,
+        "ALTER TABLE public.users ADD CONSTRAINT users_id_check",
+        "SH073",
+        Low,
+    );
+    add(
+        &u,
+        &ck,
+        true,
+        "ALTER TABLE public.users VALIDATE CONSTRAINT users_id_check",
+        "SH075",
+        Low,
+    );
+    add(
+        &ck,
+        &u,
+        true,
+        "ALTER TABLE public.users DROP CONSTRAINT users_id_check",
+        "SH076",
+        Low,
+    );
+    let with_ref = |f: bool| {
+        let mut c = u.clone();
+        let mut posts = table(q("posts"), vec![col("user_id", "integer")], vec![]);
+        if f {
+            posts.constraints.insert(
+                "posts_user_id_fkey".into(),
+                fk("posts_user_id_fkey", &["user_id"], q("users"), &["id"]),
+            );
+        }
+        add_table(&mut c, posts);
+        c
+    };
+    add(
+        &with_ref(false),
+        &with_ref(true),
+        false,
+        "ALTER TABLE public.posts ADD CONSTRAINT",
+        "SH007",
+        Medium,
+    );
+    add(
+        &with_ref(false),
+        &with_ref(true),
+        true,
+        "ALTER TABLE public.posts ADD CONSTRAINT",
+        "SH074",
+        Medium,
+    );
+    add(
+        &u,
+        &with_ref(true),
+        true,
+        "ALTER TABLE public.posts ADD CONSTRAINT",
+        "SH078",
+        Low,
+    );
+    let mut nv_new = with_ref(false);
+    let mut nv_check = check("posts_user_id_check", "(user_id > 0)");
+    nv_check.validated = false;
+    nv_new
+        .tables
+        .get_mut(&q("posts"))
+        .unwrap()
+        .constraints
+        .insert(nv_check.name.clone(), nv_check);
+    add(
+        &u,
+        &nv_new,
+        true,
+        "ALTER TABLE public.posts ADD CONSTRAINT posts_user_id_check",
+        "SH079",
+        Low,
+    );
+
+    // Indexes.
+    let ix = |unique: bool| {
+        let mut c = u.clone();
+        let mut i = index(q("users_email_idx"), q("users"), vec![key("email")]);
+        i.unique = unique;
+        add_index(&mut c, i);
+        c
+    };
+    add(
+        &u,
+        &ix(false),
+        true,
+        "CREATE INDEX CONCURRENTLY users_email_idx",
+        "SH005",
+        Low,
+    );
+    add(
+        &ix(false),
+        &u,
+        false,
+        "DROP INDEX public.users_email_idx",
+        "SH006",
+        Medium,
+    );
+    add(
+        &u,
+        &ix(false),
+        false,
+        "CREATE INDEX users_email_idx",
+        "SH080",
+        Low,
+    );
+    add(
+        &base(),
+        &ix(false),
+        true,
+        "CREATE INDEX users_email_idx",
+        "SH081",
+        Low,
+    );
+    add(
+        &u,
+        &ix(true),
+        true,
+        "CREATE UNIQUE INDEX CONCURRENTLY users_email_idx",
+        "SH082",
+        Medium,
+    );
+    add(
+        &ix(false),
+        &u,
+        true,
+        "DROP INDEX CONCURRENTLY public.users_email_idx",
+        "SH083",
+        Medium,
+    );
+
+    // Comments.
+    let cm = edit(&|t| t.comment = Some("people".into()));
+    add(
+        &u,
+        &cm,
+        true,
+        "COMMENT ON TABLE public.users IS 'people'",
+        "SH090",
+        Low,
+    );
+    cases
+}
+
+#[test]
+fn every_rule_is_applied_with_its_code_and_level() {
+    let mut seen = BTreeSet::new();
+    for (from, to, on, prefix, code, level) in risk_cases() {
+        let p = ok(
+            &from,
+            &to,
+            &PlanOptions {
+                online: on,
+                lock_timeout: None,
+            },
+        );
+        let s = step(&p, prefix);
+        assert_eq!(
+            (s.risk.code.as_str(), s.risk.level),
+            (code, level),
+            "{prefix}: {}",
+            s.risk.reason
+        );
+        let r = rules::by_code(code).unwrap();
+        assert_eq!(r.level, level, "registry and plan agree on {code}");
+        assert_eq!(s.risk.data_loss, r.data_loss);
+        assert!(!s.risk.reason.contains('{'), "{}", s.risk.reason);
+        // Risk text names the object.
+        let name = crate::build::object_name(&s.object);
+        assert!(
+            s.risk.reason.contains(&name),
+            "{code}: `{}` does not name {name}",
+            s.risk.reason
+        );
+        seen.insert(code);
+    }
+    // Every rule of the registry is produced by some step, except the rename rule (no
+    // rename detection yet).
+    let all: BTreeSet<&str> = rules::RULES.iter().map(|r| r.code).collect();
+    let missing: Vec<_> = all.difference(&seen).collect();
+    assert_eq!(missing, vec![&"SH004"]);
+}
+
+// ---------------------------------------------------------------------------------------
+// Options and rendering
+
+#[test]
+fn lock_timeout_is_checked_and_rendered() {
+    for good in ["5s", "500ms", "1min", "0", "10 s"] {
+        check_lock_timeout(good).unwrap();
+    }
+    for bad in ["", "5 parsecs", "s", "-1s", "5s; DROP TABLE x"] {
+        assert!(check_lock_timeout(bad).is_err(), "{bad}");
+    }
+    let opts = PlanOptions {
+        online: true,
+        lock_timeout: Some("soon".into()),
+    };
+    assert!(matches!(
+        plan(&base(), &base(), &opts),
+        Err(PlanError::InvalidLockTimeout { .. })
+    ));
+    let opts = PlanOptions {
+        online: true,
+        lock_timeout: Some("5s".into()),
+    };
+    let p = ok(&base(), &with(vec![users()]), &opts);
+    let script = render::sql_with_options(&p, &opts);
+    assert!(script.contains("\nSET lock_timeout = '5s';\n"), "{script}");
+    assert!(!render::sql(&p).contains("SET lock_timeout"));
+}
+
+#[test]
+fn sql_script_groups_transactions_around_non_transactional_steps() {
+    let script = render::sql(&ok(&shop(), &shop2(), &online()));
+    let mut in_tx = false;
+    let mut statements = 0;
+    for line in script.lines() {
+        match line {
+            "BEGIN;" => {
+                assert!(!in_tx, "nested BEGIN");
+                in_tx = true;
+            }
+            "COMMIT;" => {
+                assert!(in_tx, "COMMIT outside a transaction");
+                in_tx = false;
+            }
+            l if l.contains("CONCURRENTLY") && !l.starts_with("--") => {
+                assert!(!in_tx, "{l} inside a transaction");
+                statements += 1;
+            }
+            _ => {}
+        }
+    }
+    assert!(!in_tx);
+    assert!(statements >= 3);
+}
+
+#[test]
+fn empty_plans_render_as_no_changes() {
+    let p = ok(&shop(), &shop(), &online());
+    assert_eq!(render::text(&p), "No changes.\n");
+    assert_eq!(render::sql(&p), "-- No changes.\n");
+    let v: serde_json::Value = serde_json::from_str(&render::json(&p)).unwrap();
+    assert_eq!(v["steps"].as_array().unwrap().len(), 0);
+    assert_eq!(v["format_version"], PLAN_FORMAT_VERSION);
+}
+
+fn small_change() -> (Catalog, Catalog) {
+    let posts = table(
+        q("posts"),
+        vec![
+            nn("id", "integer"),
+            col("user_id", "integer"),
+            col("title", "text"),
+        ],
+        vec![pk("posts_pkey", &["id"])],
+    );
+    let from = with(vec![users(), posts]);
+    let mut to = from.clone();
+    {
+        let p = to.tables.get_mut(&q("posts")).unwrap();
+        p.columns.retain(|c| c.name != "title");
+        p.columns.push(col("body", "text"));
+        p.constraints.insert(
+            "posts_user_id_fkey".into(),
+            fk("posts_user_id_fkey", &["user_id"], q("users"), &["id"]),
+        );
+    }
+    let mut ix = index(q("posts_user_id_idx"), q("posts"), vec![key("user_id")]);
+    ix.keys.push(IndexKey {
+        key: IndexKeyExpr::Expr(expr("lower(body)")),
+        ..key("body")
+    });
+    add_index(&mut to, ix);
+    (from, to)
+}
+
+#[test]
+fn text_rendering() {
+    let (from, to) = small_change();
+    insta::assert_snapshot!(render::text(&ok(&from, &to, &online())));
+}
+
+#[test]
+fn sql_rendering() {
+    let (from, to) = small_change();
+    let opts = PlanOptions {
+        online: true,
+        lock_timeout: Some("5s".into()),
+    };
+    insta::assert_snapshot!(render::sql_with_options(&ok(&from, &to, &opts), &opts));
+}
+
+#[test]
+fn json_rendering() {
+    let (from, to) = small_change();
+    let p = ok(&from, &to, &offline());
+    let json = render::json(&p);
+    insta::assert_snapshot!(json);
+    let back: Plan = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, p);
+}
+
+#[test]
+fn create_script_of_a_rich_schema() {
+    insta::assert_snapshot!(create_script(&shop()).unwrap());
 }
