@@ -392,7 +392,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
                     object_key(&mut out, 1, &en.name);
                     out.kv(2, "values", &labels);
                     if let Some(c) = &en.comment {
-                        out.kv(2, "comment", &quoted(c));
+                        out.kv(2, "comment", &scalar(c));
                     }
                 }
             }
@@ -428,7 +428,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
                 write_owned_by(&mut out, 2, ob);
             }
             if let Some(c) = &s.comment {
-                out.kv(2, "comment", &quoted(c));
+                out.kv(2, "comment", &scalar(c));
             }
             if out.0.len() == header_end {
                 // Nothing but defaults: an empty mapping.
@@ -514,7 +514,7 @@ fn write_table(
     let _ = cat;
     object_key(out, 1, &t.name);
     if let Some(c) = &t.comment {
-        out.kv(2, "comment", &quoted(c));
+        out.kv(2, "comment", &scalar(c));
     }
 
     // Which constraints fold into a column.
@@ -596,7 +596,7 @@ fn write_table(
             fields.push(("unique".into(), "true".into()));
         }
         if let Some(c) = &col.comment {
-            fields.push(("comment".into(), quoted(c)));
+            fields.push(("comment".into(), scalar(c)));
         }
         let fk = col_fk.get(col.name.as_str()).copied();
         let key = scalar(&col.name);
@@ -687,7 +687,7 @@ fn write_table(
                 }
                 deferrable(out, 3, c);
                 if let Some(cm) = &c.comment {
-                    out.kv(3, "comment", &quoted(cm));
+                    out.kv(3, "comment", &scalar(cm));
                 }
             }
         }
@@ -740,7 +740,7 @@ fn write_table(
                 item(out, "initially_deferred", "true");
             }
             if let Some(cm) = &c.comment {
-                item(out, "comment", &quoted(cm));
+                item(out, "comment", &scalar(cm));
             }
         }
     }
@@ -772,7 +772,7 @@ fn write_table(
                 out.kv(4, "not_valid", "true");
             }
             if let Some(cm) = &c.comment {
-                out.kv(4, "comment", &quoted(cm));
+                out.kv(4, "comment", &scalar(cm));
             }
         }
     }
@@ -811,7 +811,7 @@ fn write_table(
             }
             fk_options(out, 4, c, *on_delete, *on_update, *match_full);
             if let Some(cm) = &c.comment {
-                out.kv(4, "comment", &quoted(cm));
+                out.kv(4, "comment", &scalar(cm));
             }
         }
     }
@@ -939,7 +939,7 @@ fn write_index(out: &mut Out, ix: &Index, taken: &Taken) {
         item(out, &format!("where: {}", scalar(&p.sql)));
     }
     if let Some(c) = &ix.comment {
-        item(out, &format!("comment: {}", quoted(c)));
+        item(out, &format!("comment: {}", scalar(c)));
     }
 }
 

@@ -113,3 +113,70 @@ fn expression_key_with_storage_type_opclass_matches_introspection() {
     }
     assert!(from_yaml == live, "{}", diff(&from_yaml, &live));
 }
+
+/// `schemas/sql/*.sql` in name order.
+fn example_sql() -> Vec<shale_sql::SourceFile> {
+    let dir = format!("{}/../../schemas/sql", env!("CARGO_MANIFEST_DIR"));
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| shale_sql::SourceFile {
+            path: p.display().to_string(),
+            text: std::fs::read_to_string(&p).unwrap(),
+        })
+        .collect()
+}
+
+#[test]
+fn example_sql_schema_loads_and_exports_to_yaml() {
+    let files = example_sql();
+    assert!(files.len() >= 5, "expected the example SQL files");
+    let offline = shale_sql::parse_sources(&files).unwrap_or_else(|e| panic!("{e}"));
+    assert!(offline.tables.len() >= 10);
+    let db = TestDb::new("yaml_example_sql");
+    for f in &files {
+        if let Err(e) = db.try_execute(&f.text) {
+            panic!("{} does not load: {e}", f.path);
+        }
+    }
+    let mut live = shale_introspect::introspect_url(db.url()).unwrap_or_else(|e| panic!("{e}"));
+    for e in live.extensions.values_mut() {
+        e.version = None;
+    }
+    assert!(
+        offline == live,
+        "example SQL: offline model differs from the database:\n{}",
+        diff(&offline, &live)
+    );
+    // The same schema as YAML reads back to the same model, and its DDL loads.
+    let yaml = shale_yaml::to_yaml(&offline);
+    let back = shale_yaml::parse_yaml("shop.yaml", &yaml).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    assert!(back == offline, "{}\n{yaml}", diff(&back, &offline));
+    let ddl = shale_yaml::render_sql(&[("shop.yaml".into(), yaml)]).unwrap();
+    let db2 = TestDb::new("yaml_example_sql_from_yaml");
+    db2.execute(&ddl);
+    let mut live2 = shale_introspect::introspect_url(db2.url()).unwrap_or_else(|e| panic!("{e}"));
+    for e in live2.extensions.values_mut() {
+        e.version = None;
+    }
+    assert!(live2 == live, "{}", diff(&live2, &live));
+}
+
+#[test]
+fn docs_opening_example_reads_and_loads() {
+    let p = format!("{}/../../docs/YAML.md", env!("CARGO_MANIFEST_DIR"));
+    let md = std::fs::read_to_string(&p).unwrap();
+    let start = md.find("```yaml\n").expect("a yaml block") + "```yaml\n".len();
+    let len = md[start..].find("```").unwrap();
+    let text = md[start..start + len].to_string();
+    let files = [("docs-example.yaml".to_string(), text)];
+    let cat = shale_yaml::parse_yaml_files(&files).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(cat.tables.len(), 2);
+    let db = TestDb::new("yaml_docs_example");
+    db.execute(&shale_yaml::render_sql(&files).unwrap());
+}
