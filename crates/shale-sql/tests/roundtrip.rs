@@ -150,3 +150,239 @@ fn fixtures_parse_like_the_database() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+#[test]
+fn implicit_names_and_clashes() {
+    check(
+        "names.sql",
+        r#"
+        create table t (a int check (a > 0) check (a < 10), b int, check (a > b), check (b > 0), check (true));
+        create table x (y_z int check (y_z > 0));
+        create table x_y (z int check (z > 0));
+        create table u (a int unique, b int, unique (a, b), unique (b) include (a));
+        create index on u (a);
+        create index on u (a);
+        create table w (a int, b int);
+        create index w_a_key on w (b);
+        alter table w add unique (a);
+        create sequence s_id_seq;
+        create table s (id serial, other bigserial, small smallserial);
+        create table dup (a int primary key unique, b int unique, constraint named_b unique (b));
+        create table "LongTableNameThatGoesOnAndOnAndOnForeverAndEverAndEverMore" (
+            "aVeryLongColumnNameThatIsAlsoQuiteLongIndeed" int unique,
+            b int references "LongTableNameThatGoesOnAndOnAndOnForeverAndEverAndEverMore" ("aVeryLongColumnNameThatIsAlsoQuiteLongIndeed")
+        );
+        create table ééééééééééééééééééééééééééééééé (ççççççççççç int primary key, ñ serial unique);
+        create table fkn (a int, b int, c int references u (a), foreign key (a, b) references u (a, b) match full on delete set null on update cascade deferrable initially deferred);
+        create table chk2 (a int, constraint chk2_a_check check (a > 1), check (a < 5));
+        "#,
+    );
+}
+
+#[test]
+fn column_types() {
+    check(
+        "types.sql",
+        r#"
+        create table ty (a int, b int4, c integer, d varchar(5), e char, f bpchar, g "char",
+          h decimal(5,2), i numeric(10), j float, k float(24), l float8, m timestamptz,
+          n timestamp(3), o time, p timetz(2), q interval, r interval day to second(3),
+          s bit, t bit(3), u varbit, v varbit(5), w bool, x int[], y int array, z text[][],
+          aa uuid, bb jsonb, cc json, dd bytea, ee inet, ff cidr, gg macaddr, hh money,
+          ii date, jj tsvector, kk xml, ll double precision, mm smallint, nn bigint,
+          oo int2, pp int8, qq numeric, rr character varying, ss national character(2),
+          tt time(0) with time zone, uu timestamp(6) without time zone, vv interval year,
+          ww interval(2), xx varchar(3)[], yy real, zz name, a1 pg_catalog.int4, a2 _int4,
+          a3 text collate "C", a4 varchar(10) collate "POSIX", a5 text collate "default");
+        "#,
+    );
+}
+
+#[test]
+fn defaults() {
+    check(
+        "defaults.sql",
+        r#"
+        create sequence myseq;
+        create table d (
+          a text default 'x', b int default -1, c int default '007', e boolean default true,
+          f boolean default 't', g timestamptz default now(), h timestamptz default current_timestamp,
+          i date default current_date, j uuid default gen_random_uuid(), k int[] default '{}',
+          l text[] default array['a'], m real default 1.5, n interval default interval '1 day',
+          o timestamp default (now() at time zone 'utc'), p text default lower('X'),
+          q text default 'a'::text || 'b', r bit(3) default B'101', s int default null,
+          t jsonb default '{"a": 1}'::jsonb, u jsonb default '{}', v numeric default 1e3,
+          w numeric(5,2) default '1.50', x text default current_user, y int default extract(epoch from now())::int,
+          z bigint default nextval('myseq'), aa text default E'a\nb', bb text default 'it''s',
+          cc text default $$dollar$$, dd int default char_length('x'), ee int default coalesce(null, 1),
+          ff int default greatest(1, 2), gg int default case when true then 1 else 2 end,
+          hh date default '2020-01-01'::date, ii varchar(10) default 'v', jj char(2) default 'c',
+          kk numeric default -1.5, ll bigint default 9999999999, mm smallint default 0,
+          nn double precision default 0, oo text default 'a' || 'b', pp boolean default 'off',
+          qq numeric default '+007.50', rr int default 1 + 2 * 3, ss text default null::text,
+          tt text default upper(lower('a')), uu timestamptz default localtimestamp,
+          vv text default substring('abc' from 2), ww text default trim('  x  '),
+          xx int default -(1), yy double precision default pi(), zz text default md5('x')
+        );
+        "#,
+    );
+}
+
+#[test]
+fn check_constraints() {
+    check(
+        "checks.sql",
+        r#"
+        create type status as enum ('a', 'b', 'c');
+        create table c (
+          a int, b int, name varchar(50), email text, price numeric(10,2), st status,
+          code char(3), ts timestamptz, arr int[], j jsonb, flag boolean, f float8,
+          check (a in (1, 2, 3)), check (a not in (4, 5)), check (b between 1 and 10),
+          check (b not between 20 and 30), check (name like 'a%'), check (name ilike 'b%'),
+          check (email ~* '^[a-z]+@'), check (a is not null), check (a is distinct from b),
+          check (a = any(array[1, 2])), check (length(name) between 1 and 10),
+          check (price > 0 and price < 1000.50), check (coalesce(a, 0) >= 0),
+          check (st in ('a', 'b') or st is null), check (lower(email) = email),
+          check (not (a > 5)), check ((a + b) * 2 > a), check (name::text <> ''),
+          check (date_trunc('day', ts) = ts), check (char_length(code) = 3),
+          check (name similar to 'a%'), check (upper(name) not like 'A%'), check (arr @> array[1]),
+          check (jsonb_typeof(j) = 'object'), check (j ? 'key'), check (a % 2 = 0),
+          check (-a < 0), check (a <> all(array[1, 2])), check (flag = 't'), check (flag),
+          check (f > 0), check (price >= -1.5), check (a in (1)), check (name in ('x', 'y')),
+          check (code = 'abc'), check (name <> all('{a,b}')), check (st <> 'c'),
+          check (a < b and b < 100 and a > -100), check (a > 0 or b > 0 or a + b > 0),
+          check (case when a > 0 then b > 0 else true end), check (name is not null and email is not null),
+          check (a in (b, 1, 2)), check (email not in ('x', name)), check (a between symmetric 1 and 5)
+        );
+        "#,
+    );
+}
+
+#[test]
+fn foreign_keys_and_alters() {
+    check(
+        "fks.sql",
+        r#"
+        create table users (id int primary key, email text unique, org int, unique (id, org));
+        create table posts (
+          id bigint generated by default as identity (start with 100 increment by 5) primary key,
+          user_id int references users on delete cascade,
+          parent bigint references posts,
+          email text references users (email) on update set null,
+          org int,
+          foreign key (user_id, org) references users (id, org) match full
+        );
+        alter table posts add constraint posts_org_check check (org > 0) not valid;
+        alter table posts add constraint posts_user_fk2 foreign key (user_id) references users (id) not valid;
+        alter table posts validate constraint posts_user_fk2;
+        alter table posts add column title text not null default 'x' check (title <> ''),
+          add column slug text unique, add column n serial;
+        alter table only posts alter column title set default 'y';
+        alter table posts alter column org set not null, alter column email drop not null;
+        alter table posts add column tmp int;
+        create index on posts (tmp);
+        alter table posts drop column tmp;
+        alter table posts alter column parent set default 1;
+        alter table posts alter column parent drop default;
+        create table items (id smallint not null, qty int);
+        alter table items alter column id add generated always as identity (increment by 2);
+        alter table items alter column id set increment by 3;
+        alter table items add primary key (id);
+        alter table items alter column qty type bigint;
+        alter table items add constraint items_qty_check check (qty > 0);
+        alter table items drop constraint items_qty_check;
+        alter table items add check (qty >= 0);
+        "#,
+    );
+}
+
+#[test]
+fn indexes() {
+    check(
+        "indexes.sql",
+        r#"
+        create table t (a int, b int, c varchar(20), d text, j jsonb, ts timestamptz, arr int[]);
+        create index on t using gin (j jsonb_path_ops);
+        create index on t using gin (j jsonb_ops);
+        create index on t using gin (arr);
+        create index on t ((c::text));
+        create index on t ((d::text));
+        create index on t (lower(d));
+        create index on t (a desc nulls last, b nulls first);
+        create index on t (a desc, b asc nulls last);
+        create index on t (d collate "C");
+        create index on t (a) include (b, c);
+        create index on t (c) where c in ('a', 'b');
+        create unique index on t (a, b) nulls not distinct;
+        create index on t ((a));
+        create index on t using hash (d);
+        create index on t using brin (ts);
+        create index on t (d text_pattern_ops);
+        create index on t (a int4_ops);
+        create index on t (lower(d), upper(d));
+        create index on t ((a + b));
+        create index on t ((a + b), (a - b));
+        create index on t (coalesce(a, 0));
+        create index on t (lower(d) text_ops);
+        create index named_one on t (b) where a > 0 and d like 'x%';
+        create unique index if not exists named_one on t (c);
+        create index on only t (ts desc);
+        create index on t (a, a);
+        "#,
+    );
+}
+
+#[test]
+fn sequences_and_identity() {
+    check(
+        "seqs.sql",
+        r#"
+        create sequence s1 increment by -1;
+        create sequence s2 as smallint minvalue 10 maxvalue 100 start 20 cache 5 cycle;
+        create sequence s3 as integer;
+        alter sequence s3 as bigint;
+        create sequence s4 as bigint no minvalue no maxvalue start with 5;
+        alter sequence s4 increment by 10 maxvalue 1000;
+        create table t (id int, i1 int generated always as identity, i2 smallint generated by default as identity (minvalue 5 cycle));
+        alter sequence s1 owned by t.id;
+        create sequence t_x_seq;
+        create table owned (x int not null);
+        alter sequence t_x_seq owned by owned.x;
+        alter table only owned alter column x set default nextval('t_x_seq'::regclass);
+        create sequence if not exists s1;
+        "#,
+    );
+}
+
+#[test]
+fn schemas_enums_comments_quoting() {
+    check(
+        "schemas.sql",
+        r#"
+        create schema app;
+        create schema if not exists app;
+        create schema "Other";
+        create extension if not exists citext with schema public;
+        set search_path = app, public;
+        create type mood as enum ('happy', 'sad');
+        alter type mood add value 'meh' before 'sad';
+        alter type mood add value if not exists 'happy';
+        alter type mood add value 'ecstatic' after 'happy';
+        create table x (id serial primary key, m mood default 'happy', e citext, ms mood[]);
+        create table public.y (id int primary key, x_id int references x, m app.mood);
+        create table "Other"."Quoted Table" ("Col" int primary key, "weird""name" text, "UPPER" int check ("UPPER" > 0));
+        create index "Idx Name" on "Other"."Quoted Table" ("weird""name");
+        comment on table x is 'the x table';
+        comment on column x.m is 'feeling';
+        comment on constraint x_pkey on x is 'pk';
+        comment on index "Other"."Idx Name" is 'an index';
+        comment on sequence x_id_seq is 'seq';
+        comment on type mood is 'moods';
+        comment on table public.y is 'y';
+        comment on table public.y is null;
+        comment on column "Other"."Quoted Table"."Col" is '';
+        reset search_path;
+        create table z (m app.mood, g text generated always as (lower(e::text)) stored, e public.citext);
+        "#,
+    );
+}
