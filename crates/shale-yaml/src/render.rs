@@ -273,6 +273,18 @@ impl Scope<'_> {
         }
     }
 
+    fn access_method_known(&self, m: &str) -> bool {
+        const BUILTIN: &[&str] = &["btree", "hash", "gist", "gin", "spgist", "brin"];
+        BUILTIN.contains(&m)
+            || self
+                .extensions
+                .iter()
+                .any(|(e, _)| match sqlcheck::extension_access_methods(e) {
+                    Some(ms) => ms.contains(&m),
+                    None => true,
+                })
+    }
+
     fn primary_key_of(&self, t: &QualName) -> Option<Vec<String>> {
         let (_, doc) = self.tables.get(t)?;
         if let Some(pk) = &doc.primary_key {
@@ -382,6 +394,48 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     for (file, d) in docs {
         for (key, t) in &d.tables.0 {
             let tname = object_name(key, t.schema.as_deref());
+            // Explicit constraint names: unique in the table; those of primary keys and
+            // unique constraints also name their index, among the schema's relations.
+            let tobj = format!("table {tname}");
+            let mut in_table: BTreeSet<String> = BTreeSet::new();
+            let mut named = |n: &str, has_index: bool| -> Result<(), YamlError> {
+                check_name(file, &tobj, "constraint", n)?;
+                if !in_table.insert(n.to_string()) {
+                    return Err(YamlError::object(
+                        file,
+                        &tobj,
+                        format!("two constraints are named `{n}`"),
+                    ));
+                }
+                if has_index {
+                    let q = QualName::new(tname.schema.clone(), n);
+                    claim(&mut relations, file, &q, "constraint")?;
+                }
+                Ok(())
+            };
+            if let Some(n) = t.primary_key.as_ref().and_then(|p| p.0.name.as_deref()) {
+                named(n, true)?;
+            }
+            for u in &t.unique {
+                if let Some(n) = &u.0.name {
+                    named(n, true)?;
+                }
+            }
+            for c in &t.checks {
+                if let Some(n) = &c.0.name {
+                    named(n, false)?;
+                }
+            }
+            for f in &t.foreign_keys {
+                if let Some(n) = &f.name {
+                    named(n, false)?;
+                }
+            }
+            for (_, c) in &t.columns.0 {
+                if let Some(n) = c.0.references.as_ref().and_then(|r| r.name.as_deref()) {
+                    named(n, false)?;
+                }
+            }
             for ix in &t.indexes {
                 if let Some(n) = &ix.name {
                     let iname = QualName::new(tname.schema.clone(), n.clone());
@@ -988,6 +1042,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
                 s.push_str(&format!("ON {tname}"));
                 if let Some(m) = &ix.using {
+                    if !scope.access_method_known(m) {
+                        return Err(ierr(format!("unknown index method `{m}`")));
+                    }
                     s.push_str(&format!(" USING {}", quote_ident(m)));
                 }
                 s.push_str(&format!(" ({})", keys.join(", ")));

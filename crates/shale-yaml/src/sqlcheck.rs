@@ -328,6 +328,20 @@ pub fn extension_types(ext: &str) -> Option<&'static [&'static str]> {
     })
 }
 
+/// Index access methods that well-known extensions add; `None` for an extension not
+/// listed here (which may add any).
+pub fn extension_access_methods(ext: &str) -> Option<&'static [&'static str]> {
+    Some(match ext {
+        "bloom" => &["bloom"],
+        "vector" => &["ivfflat", "hnsw"],
+        "rum" => &["rum"],
+        _ => {
+            extension_types(ext)?;
+            &[]
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

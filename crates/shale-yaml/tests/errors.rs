@@ -205,3 +205,60 @@ fn garbage_never_panics() {
         assert!(!e.message.is_empty());
     }
 }
+
+#[test]
+fn errors_found_in_the_generated_ddl_name_the_yaml_object() {
+    // These pass the per-fragment checks; the SQL front end finds them, and the error is
+    // mapped back from the line of generated DDL to the object it came from.
+    let e = parse_yaml(
+        "s.yaml",
+        "tables:\n  t:\n    columns:\n      a: int\n      g: {type: int, generated: nope * 2}\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.file, "s.yaml");
+    assert_eq!(e.object.as_deref(), Some("table public.t, column g"), "{e}");
+    assert!(e.message.contains("nope"), "{e}");
+    let e = parse_yaml(
+        "s.yaml",
+        "tables:\n  t:\n    columns:\n      a: int\n    checks:\n      - a > 0\n      - b > 0\n",
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.object.as_deref(),
+        Some("table public.t, check `b > 0`"),
+        "{e}"
+    );
+    let e = parse_yaml(
+        "s.yaml",
+        "tables:\n  t:\n    columns:\n      a: {type: \"numeric(1,2,3)\"}\n",
+    )
+    .unwrap_err();
+    assert_eq!(e.object.as_deref(), Some("table public.t, column a"), "{e}");
+}
+
+#[test]
+fn unknown_index_method() {
+    let e = err("tables:\n  t:\n    columns:\n      a: int\n    indexes:\n      - {columns: [a], using: btre}\n");
+    assert!(
+        e.to_string()
+            .contains("table public.t, index: unknown index method `btre`"),
+        "{e}"
+    );
+    assert!(render_sql(&[("s.yaml".into(), "extensions: [vector]\ntables:\n  t:\n    columns:\n      a: int\n    indexes:\n      - {columns: [a], using: hnsw}\n".into())]).is_ok());
+}
+
+#[test]
+fn constraint_names_are_unique() {
+    let e = err("tables:\n  t:\n    columns:\n      a: int\n    checks:\n      - {name: c1, expr: a > 0}\n      - {name: c1, expr: a < 9}\n");
+    assert!(
+        e.to_string()
+            .contains("table public.t: two constraints are named `c1`"),
+        "{e}"
+    );
+    let e = err("tables:\n  t:\n    columns:\n      a: int\n    unique: [{name: u, columns: [a]}]\n  u:\n    columns:\n      a: int\n");
+    assert!(
+        e.to_string()
+            .contains("constraint public.u: the name is already taken by table public.u"),
+        "{e}"
+    );
+}
