@@ -266,9 +266,22 @@ pub(crate) fn skip_trivia(text: &str, from: usize) -> usize {
 /// Find where a syntax error is: the first token at which a prefix of the failing
 /// statement stops being merely incomplete.
 fn locate_syntax_error(text: &str) -> Option<(usize, String)> {
-    let stmts = pg_query::split_with_scanner(text).ok()?;
-    for s in stmts {
-        let offset = s.as_ptr() as usize - text.as_ptr() as usize;
+    let mut spans: Vec<(usize, usize)> = pg_query::split_with_scanner(text)
+        .ok()?
+        .iter()
+        .map(|s| {
+            let start = s.as_ptr() as usize - text.as_ptr() as usize;
+            (start, start + s.len())
+        })
+        .collect();
+    // The scanner split leaves out a last statement that has no `;`.
+    let tail = spans.last().map(|(_, e)| *e).unwrap_or(0);
+    if skip_trivia(text, tail) < text.len() {
+        let rest = text[tail..].trim_start_matches(|c: char| c == ';' || c.is_whitespace());
+        spans.push((text.len() - rest.len(), text.len()));
+    }
+    for (offset, end) in spans {
+        let s = &text[offset..end];
         let msg = match pg_query::parse(s, 0) {
             Ok(_) => continue,
             Err(pg_query::Error::Parse(m)) => m,

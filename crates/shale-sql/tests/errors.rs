@@ -1,0 +1,166 @@
+//! Errors name file:line:column and show the offending line.
+
+use shale_sql::{parse_sources, SourceFile, SqlError};
+
+fn parse_err(files: &[(&str, &str)]) -> SqlError {
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(p, t)| SourceFile {
+            path: p.to_string(),
+            text: t.to_string(),
+        })
+        .collect();
+    match parse_sources(&files) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => e,
+    }
+}
+
+fn err1(text: &str) -> SqlError {
+    parse_err(&[("schema.sql", text)])
+}
+
+#[test]
+fn syntax_error_points_at_the_token() {
+    let e = err1("create table a (id int);\n\ncreate table b (\n  id int,\n  name text nott null\n);\n");
+    assert_eq!(e.file, "schema.sql");
+    assert_eq!((e.line, e.column), (5, 13), "{e}");
+    assert!(e.message.contains("syntax error"), "{e}");
+    assert!(e.snippet.contains("nott null"), "{e}");
+    assert!(e.to_string().starts_with("schema.sql:5:13: syntax error"), "{e}");
+}
+
+#[test]
+fn syntax_error_at_end_of_input() {
+    let e = err1("create table a (id int);\ncreate table b (id int");
+    assert_eq!(e.line, 2, "{e}");
+    assert!(e.message.contains("end of input"), "{e}");
+}
+
+#[test]
+fn syntax_error_in_second_file_names_that_file() {
+    let e = parse_err(&[
+        ("a.sql", "create table a (id int);"),
+        ("b.sql", "-- comment\ncreate tabel b (id int);"),
+    ]);
+    assert_eq!(e.file, "b.sql");
+    assert_eq!((e.line, e.column), (2, 8), "{e}");
+}
+
+#[test]
+fn unsupported_statements_are_errors() {
+    let e = err1("create table a (id int);\n\n  create view v as select * from a;\n");
+    assert_eq!(e.message, "unsupported statement: CREATE VIEW");
+    assert_eq!((e.line, e.column), (3, 3), "{e}");
+    let e = err1("create or replace function f() returns int language sql as 'select 1';");
+    assert_eq!(e.message, "unsupported statement: CREATE FUNCTION");
+    let e = err1("create table a (id int);\ngrant select on a to public;");
+    assert_eq!(e.message, "unsupported statement: GRANT");
+    assert_eq!(e.line, 2);
+    let e = err1("create table a (id int);\ncreate trigger t before insert on a for each row execute function f();");
+    assert_eq!(e.message, "unsupported statement: CREATE TRIGGER");
+    let e = err1("create table a (id int);\ninsert into a values (1);");
+    assert_eq!(e.message, "unsupported statement: INSERT");
+    let e = err1("create materialized view m as select 1;");
+    assert_eq!(e.message, "unsupported statement: CREATE MATERIALIZED VIEW");
+    let e = err1("create table a (id int);\nalter table a enable row level security;");
+    assert!(e.message.starts_with("unsupported statement: ALTER TABLE"), "{e}");
+    let e = err1("create domain d as int;");
+    assert_eq!(e.message, "unsupported statement: CREATE DOMAIN");
+    let e = err1("create table p (id int) partition by range (id);");
+    assert!(e.message.contains("PARTITION BY"), "{e}");
+}
+
+#[test]
+fn unknown_references() {
+    let e = err1("create table a (id int primary key);\ncreate table b (a_id int references nosuch (id));");
+    assert_eq!(e.message, "relation \"nosuch\" does not exist");
+    assert_eq!((e.line, e.column), (2, 37), "{e}");
+    let e = err1("create table a (id int);\ncreate index on a (nope);");
+    assert!(e.message.contains("column \"nope\" does not exist"), "{e}");
+    assert_eq!(e.line, 2);
+    let e = err1("comment on table nosuch is 'x';");
+    assert!(e.message.contains("does not exist"), "{e}");
+    let e = err1("create table a (id int);\ncomment on column a.nope is 'x';");
+    assert!(e.message.contains("column \"nope\""), "{e}");
+    let e = err1("alter table nosuch add column x int;");
+    assert_eq!(e.message, "relation \"nosuch\" does not exist");
+    let e = err1("create table a (id int, m mood);");
+    assert!(e.message.contains("type \"mood\" does not exist"), "{e}");
+    assert_eq!((e.line, e.column), (1, 27), "{e}");
+    let e = err1("create table a (id int);\ncreate table b (x int references a);");
+    assert!(e.message.contains("no primary key"), "{e}");
+    let e = err1("create table a (id int, v int);\ncreate table b (x int references a (v));");
+    assert!(e.message.contains("no unique constraint"), "{e}");
+    let e = err1("create table a (id int check (nope > 0));");
+    assert!(e.message.contains("column \"nope\" does not exist"), "{e}");
+    let e = err1("create table a (id int);\nalter table a drop constraint nope;");
+    assert!(e.message.contains("does not exist"), "{e}");
+    let e = err1("create table a (id int);\nalter sequence nope owned by a.id;");
+    assert!(e.message.contains("does not exist"), "{e}");
+    let e = err1("create table app.a (id int);");
+    assert!(e.message.contains("schema \"app\" does not exist"), "{e}");
+}
+
+#[test]
+fn duplicates() {
+    let e = err1("create table a (id int);\ncreate table a (id int);");
+    assert_eq!(e.message, "relation \"a\" already exists");
+    assert_eq!((e.line, e.column), (2, 14), "{e}");
+    let e = err1("create table a (id int, id text);");
+    assert!(e.message.contains("specified more than once"), "{e}");
+    let e = err1("create type m as enum ('a');\ncreate type m as enum ('b');");
+    assert!(e.message.contains("already exists"), "{e}");
+    let e = err1("create table a (id int);\ncreate index i on a (id);\ncreate index i on a (id);");
+    assert!(e.message.contains("relation \"i\" already exists"), "{e}");
+    assert_eq!(e.line, 3);
+    let e = err1("create table a (id int, constraint c check (id > 0), constraint c check (id < 9));");
+    assert!(e.message.contains("already exists"), "{e}");
+    let e = err1("create table a (id int primary key, b int primary key);");
+    assert!(e.message.contains("multiple primary keys"), "{e}");
+    let e = err1("create type m as enum ('a', 'a');");
+    assert!(e.message.contains("more than once"), "{e}");
+    let e = err1("create table a (id int);\ncreate sequence a;");
+    assert!(e.message.contains("already exists"), "{e}");
+}
+
+#[test]
+fn positions_count_characters_not_bytes() {
+    let e = err1("create table é (id int);\ncreate table ü (x int, y nosuch);");
+    assert_eq!((e.line, e.column), (2, 26), "{e}");
+}
+
+#[test]
+fn if_not_exists_is_quiet() {
+    let files = [SourceFile {
+        path: "a.sql".into(),
+        text: "create table if not exists a (id int);\ncreate table if not exists a (id int, x int);\ncreate schema if not exists public;".into(),
+    }];
+    let cat = parse_sources(&files).unwrap();
+    assert_eq!(cat.tables.len(), 1);
+    assert_eq!(cat.tables.values().next().unwrap().columns.len(), 1);
+}
+
+#[test]
+fn other_errors() {
+    let e = err1("create table a (id serial default 1);");
+    assert!(e.message.contains("multiple default values"), "{e}");
+    let e = err1("create table a (id text generated always as identity);");
+    assert!(e.message.contains("identity column type"), "{e}");
+    let e = err1("create table a (id int null not null);");
+    assert!(e.message.contains("conflicting NULL/NOT NULL"), "{e}");
+    let e = err1("create sequence s minvalue 10 maxvalue 5;");
+    assert!(e.message.contains("MINVALUE"), "{e}");
+    let e = err1("create sequence s start 0;");
+    assert!(e.message.contains("START value (0) cannot be less than MINVALUE (1)"), "{e}");
+    let e = err1("set search_path = '';\ncreate table a (id int);");
+    assert!(e.message.contains("no schema has been selected"), "{e}");
+    let e = err1("create table a (b int default c);");
+    assert!(e.message.contains("cannot use column reference"), "{e}");
+    let e = err1("create table a (id int, f float8 generated always as (id * 2));");
+    assert!(e.message.contains("virtual generated"), "{e}");
+    let e = err1("create table a (x varchar(0));");
+    assert!(e.message.contains("between 1 and"), "{e}");
+    let e = err1("create table a (id int);\ncreate table b (id int references a (id) match partial);");
+    assert!(e.message.contains("MATCH PARTIAL") || e.message.contains("not implemented") || e.message.contains("no unique"), "{e}");
+}
