@@ -565,7 +565,12 @@ fn write_table(
         }
     }
 
-    out.line(2, "columns:");
+    if t.columns.is_empty() {
+        // PostgreSQL allows a table without columns.
+        out.kv(2, "columns", "{}");
+    } else {
+        out.line(2, "columns:");
+    }
     for col in &t.columns {
         let serial = serials.get(&(t.name.clone(), col.name.clone())).copied();
         let ty = serial

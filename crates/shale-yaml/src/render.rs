@@ -602,9 +602,6 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let tname = object_name(key, t.schema.as_deref());
             let tobj = format!("table {tname}");
             let terr = |m: String| YamlError::object(file, tobj.clone(), m);
-            if t.columns.0.is_empty() {
-                return Err(terr("a table needs at least one column".into()));
-            }
             let colnames: Vec<&str> = t.columns.0.iter().map(|(n, _)| n.as_str()).collect();
             let need_cols = |what: &str, cols: &[String]| -> Result<(), YamlError> {
                 if cols.is_empty() {

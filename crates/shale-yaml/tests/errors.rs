@@ -189,7 +189,6 @@ fn garbage_never_panics() {
         "tables: 5\n",
         "tables:\n  t: 5\n",
         "tables:\n  t:\n    columns: []\n",
-        "tables:\n  t:\n    columns: {}\n",
         ": : :\n",
         "tables:\n  t:\n    columns:\n      a: {type: \"\"}\n",
         "tables:\n  t:\n    columns:\n      a: int\n    indexes:\n      - {}\n",

@@ -100,7 +100,7 @@ ALTER TABLE billing.invoices ADD CONSTRAINT invoices_order_fk FOREIGN KEY (order
 COMMENT ON CONSTRAINT invoices_order_fk ON billing.invoices IS 'validated after backfill';
 "#;
 
-const EDGES: &str = r#"
+const EDGES: &str = r##"
 CREATE SCHEMA "Odd Schema";
 CREATE TYPE "Odd Schema"."Mood" AS ENUM ('a b', 'it''s', 'Z');
 CREATE TABLE "user" (
@@ -126,8 +126,11 @@ CREATE INDEX ON "Odd Schema"."T.1" USING hash (c);
 COMMENT ON INDEX "Odd Schema".t_special IS 'a comment with ''quotes'' and
 a new line';
 CREATE SEQUENCE down AS smallint INCREMENT BY -2;
+CREATE TABLE nothing_yet ();
+CREATE TYPE "empty" AS ENUM ();
+CREATE TABLE "true" ("1" text, "yes" boolean, "a: b" int, "#x" int, "[y]" int);
 CREATE SEQUENCE plain;
-"#;
+"##;
 
 #[test]
 fn shop_round_trips() {
@@ -184,4 +187,43 @@ tables:
          CREATE INDEX accounts_lower_idx ON accounts (lower(email));",
     );
     assert_eq!(yaml, sql);
+}
+
+/// Every fixture schema of the project (`fixtures/*/{current,desired}.sql`) that the SQL
+/// front end reads also survives YAML export and re-reading.
+#[test]
+fn fixture_schemas_round_trip() {
+    let dir = format!("{}/../../fixtures", env!("CARGO_MANIFEST_DIR"));
+    let mut entries: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    entries.sort();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for d in entries {
+        for f in ["current.sql", "desired.sql"] {
+            let p = d.join(f);
+            let Ok(text) = std::fs::read_to_string(&p) else {
+                continue;
+            };
+            let Ok(cat) = parse_sources(&[SourceFile {
+                path: p.display().to_string(),
+                text,
+            }]) else {
+                continue;
+            };
+            checked += 1;
+            let yaml = to_yaml(&cat);
+            match parse_yaml("exported.yaml", &yaml) {
+                Ok(back) if back == cat => {}
+                Ok(_) => failures.push(format!("{}: reads back differently\n{yaml}", p.display())),
+                Err(e) => failures.push(format!("{}: {e}\n{yaml}", p.display())),
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} fixture files could be read");
+    eprintln!("{checked} fixture schemas round-tripped");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
