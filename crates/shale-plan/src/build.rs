@@ -1031,6 +1031,9 @@ impl<'a> Builder<'a> {
         let again = recreate
             .map(|why| format!(" (again, because {why})"))
             .unwrap_or_default();
+        if is_key(c) && !new_table && self.opts.online {
+            return self.add_key_online(object, table, c, &again);
+        }
         let is_fk = c.kind.is_foreign_key();
         let is_check = matches!(c.kind, ConstraintKind::Check { .. });
         let can_defer_validation = is_fk || is_check;
@@ -1097,6 +1100,66 @@ impl<'a> Builder<'a> {
             let v = self.validate_step(object, table, c);
             self.push(v);
         }
+    }
+
+    /// A primary key or unique constraint on an existing table, online: its index is
+    /// built `CONCURRENTLY` (named as the constraint), then attached with
+    /// `ADD CONSTRAINT … USING INDEX`, which only takes a brief lock.
+    fn add_key_online(&mut self, object: ObjectId, table: &QualName, c: &Constraint, again: &str) {
+        let (kind, columns, include, nulls_not_distinct) = match &c.kind {
+            ConstraintKind::PrimaryKey { columns, include } => {
+                ("PRIMARY KEY", columns, include, false)
+            }
+            ConstraintKind::Unique {
+                columns,
+                include,
+                nulls_not_distinct,
+            } => ("UNIQUE", columns, include, *nulls_not_distinct),
+            _ => unreachable!("add_key_online is called for keys only"),
+        };
+        let what = if kind == "UNIQUE" {
+            "unique constraint"
+        } else {
+            "primary key"
+        };
+        let mut sql = format!(
+            "CREATE UNIQUE INDEX CONCURRENTLY {} ON {table} ({})",
+            quote_ident(&c.name),
+            sql::idents(columns)
+        );
+        if !include.is_empty() {
+            sql.push_str(&format!(" INCLUDE ({})", sql::idents(include)));
+        }
+        if nulls_not_distinct {
+            sql.push_str(" NULLS NOT DISTINCT");
+        }
+        let risk = self.risk(RuleId::AddKeyIndexConcurrently, &object, |v| {
+            v.detail = format!("{what}{again}");
+        });
+        let mut build = Draft::new(object.clone(), Action::Create, sql, risk, rank::CONSTRAINT);
+        build.needs = deps(self.to, &object);
+        build.transactional = false;
+        build
+            .names_created
+            .push(QualName::new(table.schema.clone(), c.name.clone()));
+        self.push(build);
+
+        let mut attach_sql = format!(
+            "ALTER TABLE {table} ADD CONSTRAINT {} {kind} USING INDEX {}",
+            quote_ident(&c.name),
+            quote_ident(&c.name)
+        );
+        if c.deferrable || c.initially_deferred {
+            attach_sql.push_str(" DEFERRABLE");
+            if c.initially_deferred {
+                attach_sql.push_str(" INITIALLY DEFERRED");
+            }
+        }
+        let risk = self.risk(RuleId::AttachKeyIndex, &object, |v| {
+            v.detail = what.to_string();
+        });
+        let attach = self.create(object, Action::Create, attach_sql, risk, rank::CONSTRAINT);
+        self.push(attach);
     }
 
     fn validate_step(&self, object: ObjectId, table: &QualName, c: &Constraint) -> Draft {

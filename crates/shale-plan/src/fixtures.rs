@@ -396,6 +396,17 @@ pub fn shop2() -> Catalog {
             check("customers_score_check", "(score >= 0)"),
         );
         t.constraints.get_mut("customers_pkey").unwrap().comment = Some("surrogate key".into());
+        let mut phone = unique("customers_phone_key", &["phone"]);
+        if let ConstraintKind::Unique {
+            include,
+            nulls_not_distinct,
+            ..
+        } = &mut phone.kind
+        {
+            include.push("email".into());
+            *nulls_not_distinct = true;
+        }
+        t.constraints.insert(phone.name.clone(), phone);
     }
     c.indexes.remove(&q("customers_note_idx"));
 
@@ -423,6 +434,7 @@ pub fn shop2() -> Catalog {
         t.column_mut("user").unwrap().ty = ty("integer");
         t.column_mut("order_id").unwrap().not_null = true;
         t.column_mut("id").unwrap().identity = Some(Identity::with_defaults(false, "integer"));
+        t.constraints.get_mut("items_pkey").unwrap().deferrable = true;
         t.columns.push(col("customer_id", "bigint"));
         t.constraints.insert(
             "items_customer_id_fkey".into(),

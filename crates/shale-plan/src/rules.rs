@@ -69,6 +69,8 @@ pub enum RuleId {
     AddIndexNewTable,
     AddUniqueIndex,
     DropIndexConcurrently,
+    AddKeyIndexConcurrently,
+    AttachKeyIndex,
     Comment,
 }
 
@@ -276,11 +278,11 @@ pub static RULES: &[Rule] = &[
     // Constraints.
     rule(R::AddPrimaryKey, "SH070", "Add primary key", Medium,
         "adds primary key {object}{detail}: builds a unique index and checks NOT NULL while reads and writes on {table} wait; fails on duplicates",
-        Some("on a big table, build a unique index CONCURRENTLY first, then ADD PRIMARY KEY USING INDEX"),
+        Some("on a big table, build a unique index CONCURRENTLY first, then ADD PRIMARY KEY USING INDEX (online mode does this)"),
         AX, SCAN),
     rule(R::AddUnique, "SH071", "Add unique constraint", Medium,
         "adds unique constraint {object}{detail}: builds an index while writes on {table} wait; fails on duplicates",
-        Some("check for duplicates first; on a big table, build a unique index CONCURRENTLY, then ADD CONSTRAINT USING INDEX"),
+        Some("check for duplicates first; on a big table, build a unique index CONCURRENTLY, then ADD CONSTRAINT USING INDEX (online mode does this)"),
         AX, SCAN),
     rule(R::AddCheck, "SH072", "Add check constraint", Medium,
         "adds check {object}{detail}: scans all of {table} while reads and writes wait",
@@ -324,6 +326,13 @@ pub static RULES: &[Rule] = &[
         "drops index {object} on {table} CONCURRENTLY{detail}: queries that used it may slow down",
         Some("verify query plans (EXPLAIN) no longer need it"),
         Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), NONE),
+    rule(R::AddKeyIndexConcurrently, "SH084", "Build the index of a key concurrently", Medium,
+        "builds the unique index of {detail} {object} CONCURRENTLY: fails if existing rows hold duplicates",
+        Some("check for duplicates first; if it fails, drop the INVALID index and re-run"),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), SCAN),
+    rule(R::AttachKeyIndex, "SH085", "Attach a unique index as a key", Low,
+        "makes the index just built into {detail} {object} (USING INDEX, no rebuild)",
+        None, Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
     // Comments.
     rule(R::Comment, "SH090", "Comment", Low,
         "{detail} comment on {object}", None, None, NONE),

@@ -991,6 +991,22 @@ fn risk_cases() -> Vec<Case> {
         &no_pk,
         &u,
         true,
+        "CREATE UNIQUE INDEX CONCURRENTLY users_pkey ON public.users (id)",
+        "SH084",
+        Medium,
+    );
+    add(
+        &no_pk,
+        &u,
+        true,
+        "ALTER TABLE public.users ADD CONSTRAINT users_pkey PRIMARY KEY USING INDEX users_pkey",
+        "SH085",
+        Low,
+    );
+    add(
+        &no_pk,
+        &u,
+        false,
         "ALTER TABLE public.users ADD CONSTRAINT users_pkey PRIMARY KEY",
         "SH070",
         Medium,
@@ -1012,7 +1028,7 @@ fn risk_cases() -> Vec<Case> {
     add(
         &u,
         &uq,
-        true,
+        false,
         "ALTER TABLE public.users ADD CONSTRAINT users_email_key UNIQUE",
         "SH071",
         Medium,
