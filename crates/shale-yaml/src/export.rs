@@ -658,7 +658,7 @@ fn write_table(
                     Some(s) if plain => out.kv(4, "references", &scalar(&s)),
                     _ => {
                         out.line(4, "references:");
-                        if ref_table.schema != PUBLIC {
+                        if ref_table.schema != PUBLIC || ref_table.name.contains('.') {
                             out.kv(5, "schema", &scalar(&ref_table.schema));
                         }
                         out.kv(5, "table", &scalar(&ref_table.name));
@@ -807,7 +807,7 @@ fn write_table(
                 Some(s) => out.kv(4, "references", &scalar(&s)),
                 None => {
                     out.line(4, "references:");
-                    if ref_table.schema != PUBLIC {
+                    if ref_table.schema != PUBLIC || ref_table.name.contains('.') {
                         out.kv(5, "schema", &scalar(&ref_table.schema));
                     }
                     out.kv(5, "table", &scalar(&ref_table.name));

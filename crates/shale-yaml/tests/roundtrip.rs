@@ -127,6 +127,8 @@ COMMENT ON INDEX "Odd Schema".t_special IS 'a comment with ''quotes'' and
 a new line';
 CREATE SEQUENCE down AS smallint INCREMENT BY -2;
 CREATE TABLE nothing_yet ();
+CREATE TABLE "a.b" (id int PRIMARY KEY, k text UNIQUE);
+CREATE TABLE refs (x int REFERENCES "a.b" ON DELETE CASCADE, y int REFERENCES "a.b", k text, FOREIGN KEY (k) REFERENCES "a.b" (k));
 CREATE TYPE "empty" AS ENUM ();
 CREATE TABLE "true" ("1" text, "yes" boolean, "a: b" int, "#x" int, "[y]" int);
 CREATE SEQUENCE plain;
