@@ -28,6 +28,8 @@ mod typechange;
 mod fixtures;
 #[cfg(test)]
 mod pg_tests;
+#[cfg(test)]
+mod reread_tests;
 
 pub use model::*;
 
