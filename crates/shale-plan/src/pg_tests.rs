@@ -9,7 +9,7 @@ use shale_testkit::TestDb;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn psql(db: &TestDb, script: &str) {
+pub fn try_psql(db: &TestDb, script: &str) -> Result<(), String> {
     let mut child = Command::new("psql")
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"])
         .arg(format!("--dbname={}", db.url()))
@@ -17,19 +17,28 @@ fn psql(db: &TestDb, script: &str) {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("psql runs");
+        .map_err(|e| format!("cannot run psql: {e}"))?;
     child
         .stdin
         .take()
         .unwrap()
         .write_all(script.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "psql failed: {}\n--- script ---\n{script}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+        .map_err(|e| e.to_string())?;
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "psql failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+fn psql(db: &TestDb, script: &str) {
+    if let Err(e) = try_psql(db, script) {
+        panic!("{e}\n--- script ---\n{script}");
+    }
 }
 
 fn fresh(cat: &Catalog, prefix: &str) -> TestDb {
