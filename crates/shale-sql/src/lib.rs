@@ -8,6 +8,7 @@
 //!   index key expressions and index predicates alike).
 //! - [`parse_type`]: a type name → the canonical [`TypeRef`].
 
+mod constants;
 mod facts;
 pub mod naming;
 mod normalize;

@@ -8,6 +8,7 @@
 //!
 //! Each rule is a small function below with a unit test showing both spellings meeting.
 
+use crate::constants::canon_value;
 use crate::types::{self, base_name};
 use pg_query::protobuf::{
     self, a_const, AConst, AExpr, AExprKind, BoolExpr, BoolExprType, CoercionForm, Node,
@@ -447,7 +448,8 @@ fn const_text(c: &AConst) -> Option<String> {
     }
     Some(match c.val.as_ref()? {
         a_const::Val::Ival(i) => i.ival.to_string(),
-        a_const::Val::Fval(f) => f.fval.clone(),
+        // numeric literals are numeric constants: the catalog prints numeric_out's text
+        a_const::Val::Fval(f) => crate::constants::canon_numeric(&f.fval).unwrap_or(f.fval.clone()),
         a_const::Val::Boolval(b) => b.boolval.to_string(),
         a_const::Val::Sval(s) => s.sval.clone(),
         a_const::Val::Bsval(b) => bit_string_text(&b.bsval),
@@ -496,108 +498,6 @@ fn const_node_text(n: &Node) -> Option<String> {
         NodeEnum::AConst(c) => const_text(c),
         _ => None,
     }
-}
-
-/// Canonical text of a constant read as a value of `ty` (built-ins whose output
-/// differs from common input spellings: integers, booleans, numerics).
-fn canon_value(text: &str, ty: &TypeRef) -> Option<String> {
-    if ty.schema.is_some() || ty.array {
-        return None;
-    }
-    let t = text.trim();
-    match base_name(&ty.name).as_str() {
-        "smallint" | "integer" | "bigint" => {
-            let digits = t.strip_prefix('+').unwrap_or(t);
-            digits.parse::<i128>().ok().map(|v| v.to_string())
-        }
-        "boolean" => parse_bool(t).map(|b| b.to_string()),
-        "numeric" => canon_numeric(t),
-        _ => None,
-    }
-}
-
-fn parse_bool(t: &str) -> Option<bool> {
-    let l = t.to_ascii_lowercase();
-    if l.is_empty() {
-        return None;
-    }
-    let is_prefix = |word: &str, min: usize| l.len() >= min && word.starts_with(l.as_str());
-    if is_prefix("true", 1) || is_prefix("yes", 1) || l == "1" || is_prefix("on", 2) {
-        Some(true)
-    } else if is_prefix("false", 1) || is_prefix("no", 1) || l == "0" || is_prefix("off", 2) {
-        Some(false)
-    } else {
-        None
-    }
-}
-
-/// `numeric_in` then `numeric_out`: `007.50` → `7.50`, `1e3` → `1000`, `+1` → `1`.
-fn canon_numeric(t: &str) -> Option<String> {
-    match t.to_ascii_lowercase().as_str() {
-        "nan" => return Some("NaN".into()),
-        "infinity" | "+infinity" | "inf" | "+inf" => return Some("Infinity".into()),
-        "-infinity" | "-inf" => return Some("-Infinity".into()),
-        _ => {}
-    }
-    let (neg, rest) = match t.as_bytes().first()? {
-        b'-' => (true, &t[1..]),
-        b'+' => (false, &t[1..]),
-        _ => (false, t),
-    };
-    let (mant, exp) = match rest.find(['e', 'E']) {
-        Some(i) => (&rest[..i], rest[i + 1..].parse::<i64>().ok()?),
-        None => (rest, 0),
-    };
-    let (ip, fp) = match mant.find('.') {
-        Some(i) => (&mant[..i], &mant[i + 1..]),
-        None => (mant, ""),
-    };
-    if ip.is_empty() && fp.is_empty() {
-        return None;
-    }
-    if !ip.bytes().chain(fp.bytes()).all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let digits: String = format!("{ip}{fp}");
-    let point = ip.len() as i64 + exp;
-    let dscale = (fp.len() as i64 - exp).max(0);
-    let (mut int_part, mut frac_part) = if point <= 0 {
-        (
-            "0".to_string(),
-            format!("{}{}", "0".repeat((-point) as usize), digits),
-        )
-    } else if point as usize >= digits.len() {
-        (
-            format!("{}{}", digits, "0".repeat(point as usize - digits.len())),
-            String::new(),
-        )
-    } else {
-        (
-            digits[..point as usize].to_string(),
-            digits[point as usize..].to_string(),
-        )
-    };
-    while frac_part.len() < dscale as usize {
-        frac_part.push('0');
-    }
-    frac_part.truncate(dscale as usize);
-    let trimmed = int_part.trim_start_matches('0');
-    int_part = if trimmed.is_empty() {
-        "0".into()
-    } else {
-        trimmed.into()
-    };
-    let zero = int_part == "0" && frac_part.bytes().all(|b| b == b'0');
-    let mut out = String::new();
-    if neg && !zero {
-        out.push('-');
-    }
-    out.push_str(&int_part);
-    if !frac_part.is_empty() {
-        out.push('.');
-        out.push_str(&frac_part);
-    }
-    Some(out)
 }
 
 /// A constant in a context of type `ty` (a default's column type, a cast's type, the
@@ -1121,10 +1021,6 @@ mod tests {
             Some(vec!["My Schema".to_string(), "seq".to_string()])
         );
         assert_eq!(split_qualified_name("a..b"), None);
-        assert_eq!(canon_numeric("-0.0"), Some("0.0".into()));
-        assert_eq!(canon_numeric(".5"), Some("0.5".into()));
-        assert_eq!(canon_numeric("1.55e1"), Some("15.5".into()));
-        assert_eq!(canon_numeric("12e-1"), Some("1.2".into()));
         assert_eq!(expr_columns("a > b and lower(a) = c"), vec!["a", "b", "c"]);
         assert!(parse_expr("1; select 2").is_err());
         assert!(parse_expr("a from t").is_err());

@@ -22,12 +22,17 @@ fn err1(text: &str) -> SqlError {
 
 #[test]
 fn syntax_error_points_at_the_token() {
-    let e = err1("create table a (id int);\n\ncreate table b (\n  id int,\n  name text nott null\n);\n");
+    let e = err1(
+        "create table a (id int);\n\ncreate table b (\n  id int,\n  name text nott null\n);\n",
+    );
     assert_eq!(e.file, "schema.sql");
     assert_eq!((e.line, e.column), (5, 13), "{e}");
     assert!(e.message.contains("syntax error"), "{e}");
     assert!(e.snippet.contains("nott null"), "{e}");
-    assert!(e.to_string().starts_with("schema.sql:5:13: syntax error"), "{e}");
+    assert!(
+        e.to_string().starts_with("schema.sql:5:13: syntax error"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -64,7 +69,10 @@ fn unsupported_statements_are_errors() {
     let e = err1("create materialized view m as select 1;");
     assert_eq!(e.message, "unsupported statement: CREATE MATERIALIZED VIEW");
     let e = err1("create table a (id int);\nalter table a enable row level security;");
-    assert!(e.message.starts_with("unsupported statement: ALTER TABLE"), "{e}");
+    assert!(
+        e.message.starts_with("unsupported statement: ALTER TABLE"),
+        "{e}"
+    );
     let e = err1("create domain d as int;");
     assert_eq!(e.message, "unsupported statement: CREATE DOMAIN");
     let e = err1("create table p (id int) partition by range (id);");
@@ -73,7 +81,9 @@ fn unsupported_statements_are_errors() {
 
 #[test]
 fn unknown_references() {
-    let e = err1("create table a (id int primary key);\ncreate table b (a_id int references nosuch (id));");
+    let e = err1(
+        "create table a (id int primary key);\ncreate table b (a_id int references nosuch (id));",
+    );
     assert_eq!(e.message, "relation \"nosuch\" does not exist");
     assert_eq!((e.line, e.column), (2, 37), "{e}");
     let e = err1("create table a (id int);\ncreate index on a (nope);");
@@ -114,7 +124,8 @@ fn duplicates() {
     let e = err1("create table a (id int);\ncreate index i on a (id);\ncreate index i on a (id);");
     assert!(e.message.contains("relation \"i\" already exists"), "{e}");
     assert_eq!(e.line, 3);
-    let e = err1("create table a (id int, constraint c check (id > 0), constraint c check (id < 9));");
+    let e =
+        err1("create table a (id int, constraint c check (id > 0), constraint c check (id < 9));");
     assert!(e.message.contains("already exists"), "{e}");
     let e = err1("create table a (id int primary key, b int primary key);");
     assert!(e.message.contains("multiple primary keys"), "{e}");
@@ -152,7 +163,11 @@ fn other_errors() {
     let e = err1("create sequence s minvalue 10 maxvalue 5;");
     assert!(e.message.contains("MINVALUE"), "{e}");
     let e = err1("create sequence s start 0;");
-    assert!(e.message.contains("START value (0) cannot be less than MINVALUE (1)"), "{e}");
+    assert!(
+        e.message
+            .contains("START value (0) cannot be less than MINVALUE (1)"),
+        "{e}"
+    );
     let e = err1("set search_path = '';\ncreate table a (id int);");
     assert!(e.message.contains("no schema has been selected"), "{e}");
     let e = err1("create table a (b int default c);");
@@ -161,6 +176,12 @@ fn other_errors() {
     assert!(e.message.contains("virtual generated"), "{e}");
     let e = err1("create table a (x varchar(0));");
     assert!(e.message.contains("between 1 and"), "{e}");
-    let e = err1("create table a (id int);\ncreate table b (id int references a (id) match partial);");
-    assert!(e.message.contains("MATCH PARTIAL") || e.message.contains("not implemented") || e.message.contains("no unique"), "{e}");
+    let e =
+        err1("create table a (id int);\ncreate table b (id int references a (id) match partial);");
+    assert!(
+        e.message.contains("MATCH PARTIAL")
+            || e.message.contains("not implemented")
+            || e.message.contains("no unique"),
+        "{e}"
+    );
 }

@@ -386,3 +386,19 @@ fn schemas_enums_comments_quoting() {
         "#,
     );
 }
+
+#[test]
+fn typed_constants() {
+    check(
+        "probe.sql",
+        r#"
+        create table p (
+          a timestamptz default '2020-01-01', b date default '2020-01-01', c jsonb default '{"a":1}',
+          d interval default '24 hours', e text[] default '{"a","b"}', f float8 default 1e10,
+          g numeric(5,1) default '1.55', h timestamp default '2020-01-01 10:00', i time default '10:00',
+          j int check (j > '5'), k timestamptz check (k > '2020-01-01'), l json default '{"a":1}',
+          m uuid default 'A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11', n inet default '10.0.0.1/32', o bytea default '\x00'
+        );
+        "#,
+    );
+}
