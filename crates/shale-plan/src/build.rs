@@ -677,6 +677,11 @@ impl<'a> Builder<'a> {
                 // PostgreSQL refuses while a generated column uses it: those are dropped
                 // (and re-added) by the plan, first.
                 d.after_drops_of = self.generated_columns_using(table, column);
+                // Indexes and constraints on the column that the plan drops go first, so
+                // PostgreSQL does not rebuild them for the new type (an operator class or a
+                // check may not fit it).
+                d.after_drops_of
+                    .extend(self.from_objects_on_column(table, column));
                 self.push(d);
             }
             Change::SetNotNull { table, column } => {
@@ -951,6 +956,38 @@ impl<'a> Builder<'a> {
                     .collect()
             })
             .unwrap_or_default()
+    }
+
+    /// Constraints and indexes of `from` on `table` that involve `column`.
+    fn from_objects_on_column(&self, table: &QualName, column: &str) -> Vec<ObjectId> {
+        let mut out = Vec::new();
+        if let Some(t) = self.from.tables.get(table) {
+            for c in t.constraints.values() {
+                let involved = match &c.kind {
+                    ConstraintKind::Check { expr, .. } => {
+                        shale_diff::mentions_identifier(&expr.canon, column)
+                    }
+                    ConstraintKind::PrimaryKey { columns, include }
+                    | ConstraintKind::Unique {
+                        columns, include, ..
+                    } => columns.iter().chain(include).any(|x| x == column),
+                    ConstraintKind::ForeignKey { columns, .. } => {
+                        columns.iter().any(|x| x == column)
+                    }
+                };
+                if involved {
+                    out.push(con_id(table, &c.name));
+                }
+            }
+        }
+        for ix in self.from.indexes.values().filter(|ix| &ix.table == table) {
+            if shale_diff::index_mentions_column(ix, column) {
+                out.push(ObjectId::Index {
+                    name: ix.name.clone(),
+                });
+            }
+        }
+        out
     }
 
     /// Generated columns of `table` in `from` whose expression uses `column`.

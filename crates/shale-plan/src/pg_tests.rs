@@ -130,3 +130,57 @@ fn the_dump_comparison_sees_a_difference() {
         fresh(&shop(), "plan_guard").pg_dump_schema()
     );
 }
+
+/// A type change under an index whose operator class and a check whose expression do not
+/// fit the new type: both are dropped before the change and re-created after it.
+#[test]
+fn type_change_under_dependent_index_and_check_converges() {
+    use shale_model::IndexKey;
+    let before = |t: &str, chk: &str, opclass: Option<&str>| {
+        let mut c = base();
+        add_table(
+            &mut c,
+            table(q("t"), vec![col("c", t)], vec![check("t_c_check", chk)]),
+        );
+        add_index(
+            &mut c,
+            index(
+                q("t_c_idx"),
+                q("t"),
+                vec![IndexKey {
+                    opclass: opclass.map(|o| qs("pg_catalog", o)),
+                    ..key("c")
+                }],
+            ),
+        );
+        c
+    };
+    let from = before("text", "(c <> ''::text)", Some("text_pattern_ops"));
+    let to = before("integer", "(c > 0)", None);
+    let p = plan(&from, &to, &PlanOptions::default()).unwrap();
+    let id = |prefix: &str| {
+        p.steps
+            .iter()
+            .find(|s| s.sql.starts_with(prefix))
+            .unwrap()
+            .id
+    };
+    let alter = p
+        .steps
+        .iter()
+        .find(|s| s.sql.contains("TYPE integer"))
+        .unwrap();
+    assert!(alter.depends_on.contains(&id("DROP INDEX")));
+    assert!(alter
+        .depends_on
+        .contains(&id("ALTER TABLE public.t DROP CONSTRAINT")));
+    for opts in [
+        PlanOptions::default(),
+        PlanOptions {
+            online: false,
+            lock_timeout: None,
+        },
+    ] {
+        converges(&from, &to, &opts, "plan_type_deps");
+    }
+}
