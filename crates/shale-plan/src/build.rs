@@ -681,7 +681,7 @@ impl<'a> Builder<'a> {
                 // PostgreSQL does not rebuild them for the new type (an operator class or a
                 // check may not fit it).
                 d.after_drops_of
-                    .extend(self.from_objects_on_column(table, column));
+                    .extend(self.objects_on_column_before(table, column));
                 self.push(d);
             }
             Change::SetNotNull { table, column } => {
@@ -959,7 +959,7 @@ impl<'a> Builder<'a> {
     }
 
     /// Constraints and indexes of `from` on `table` that involve `column`.
-    fn from_objects_on_column(&self, table: &QualName, column: &str) -> Vec<ObjectId> {
+    fn objects_on_column_before(&self, table: &QualName, column: &str) -> Vec<ObjectId> {
         let mut out = Vec::new();
         if let Some(t) = self.from.tables.get(table) {
             for c in t.constraints.values() {
