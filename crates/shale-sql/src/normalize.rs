@@ -133,7 +133,10 @@ pub(crate) fn deparse_expr(n: &Node) -> Result<String, String> {
 
 /// Normalize a parsed expression.
 pub(crate) fn normalize_node(n: &Node, cx: &NormCx) -> Result<Expr, String> {
-    let sql = deparse_expr(n)?;
+    // `sql` is the expression as written, with the names that depend on the search path
+    // (sequences in nextval, user types in casts) qualified, so it means the same in any
+    // session.
+    let sql = deparse_expr(&qualify(n.clone(), cx)?)?;
     let mut refs = Vec::new();
     let rewritten = rewrite(n.clone())?;
     let mut out = norm(rewritten, cx, &mut refs)?;
@@ -272,6 +275,70 @@ fn contains_colref(n: &Node) -> bool {
         }
     });
     found
+}
+
+/// Qualify sequence names in `nextval('…')` and user type names in casts.
+fn qualify(n: Node, cx: &NormCx) -> Result<Node, String> {
+    let Some(mut inner) = n.node else {
+        return Ok(Node { node: None });
+    };
+    map_children(&mut inner, &mut |c| qualify(c, cx))?;
+    match &mut inner {
+        NodeEnum::TypeCast(tc) => {
+            if let Some(tn) = tc.type_name.as_ref() {
+                let mut user = |s: Option<&str>, n: &str| (cx.resolve_type)(s, n);
+                if let Ok(t) = types::type_from_typename(tn, &mut user) {
+                    if t.schema.is_some() {
+                        if let Ok(q) = types::parse_type_name(&t.to_string()) {
+                            tc.type_name = Some(q);
+                        }
+                    }
+                }
+            }
+        }
+        NodeEnum::FuncCall(fc) => {
+            let name: Vec<&str> = fc
+                .funcname
+                .iter()
+                .filter_map(|n| match n.node.as_ref() {
+                    Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
+                    _ => None,
+                })
+                .collect();
+            let is_seq_fn = matches!(
+                name.as_slice(),
+                [f] | ["pg_catalog", f] if matches!(*f, "nextval" | "currval" | "setval")
+            );
+            if is_seq_fn && !fc.args.is_empty() {
+                let lit = match fc.args[0].node.as_ref() {
+                    Some(NodeEnum::AConst(c)) => const_text(c),
+                    Some(NodeEnum::TypeCast(t)) => {
+                        match t.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                            Some(NodeEnum::AConst(c)) => const_text(c),
+                            _ => None,
+                        }
+                    }
+                    _ => None,
+                };
+                let q = lit
+                    .and_then(|l| split_qualified_name(&l))
+                    .and_then(|parts| match parts.as_slice() {
+                        [n] => Some((cx.resolve_seq)(None, n)),
+                        [s, n] | [_, s, n] => Some(QualName::new(s.clone(), n.clone())),
+                        _ => None,
+                    });
+                if let Some(q) = q {
+                    fc.args[0] = node(NodeEnum::TypeCast(Box::new(protobuf::TypeCast {
+                        arg: Some(Box::new(str_const(&q.to_string()))),
+                        type_name: types::parse_type_name("regclass").ok(),
+                        location: -1,
+                    })));
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(node(inner))
 }
 
 // ---------------------------------------------------------------------------------------
@@ -984,6 +1051,12 @@ mod tests {
         );
         let e = d.expr("nextval('s2.myseq'::regclass)");
         assert_eq!(e.refs, vec![QualName::new("s2", "myseq")]);
+        assert_eq!(
+            d.expr("nextval('myseq')").sql,
+            "nextval('public.myseq'::regclass)"
+        );
+        let m = T::new(&[("a", "text")]);
+        assert_eq!(m.expr("a::mood = 'x'").sql, "a::public.mood = 'x'");
         assert_eq!(e.canon, "nextval('s2.myseq'::regclass)");
         assert_ne!(d.canon("nextval('s2.myseq')"), d.canon("nextval('myseq')"));
     }

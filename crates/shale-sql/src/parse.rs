@@ -2719,7 +2719,12 @@ impl Builder {
         };
         let collation = match self.collation(&ie.collation, -1)? {
             Some(c) if Some(&c) != own_collation.as_ref() => Some(c),
-            _ => None,
+            Some(_) => None,
+            None if ie.collation.is_empty() => match (&key, ie.expr.as_deref()) {
+                (IndexKeyExpr::Expr(_), Some(e)) => derived_collation(e, table),
+                _ => None,
+            },
+            None => None,
         };
         let opclass = match strings(&ie.opclass).as_slice() {
             [] => None,
@@ -3001,6 +3006,69 @@ fn plain_column(
             (table.column(&col)?.ty == t).then_some(col)
         }
         _ => None,
+    }
+}
+
+/// Functions (and operators) whose result is text collated like their text inputs.
+const TEXT_FUNCTIONS: &[&str] = &[
+    "btrim",
+    "concat",
+    "concat_ws",
+    "format",
+    "initcap",
+    "left",
+    "lower",
+    "lpad",
+    "ltrim",
+    "md5",
+    "regexp_replace",
+    "repeat",
+    "replace",
+    "reverse",
+    "right",
+    "rpad",
+    "rtrim",
+    "split_part",
+    "substr",
+    "substring",
+    "translate",
+    "unaccent",
+    "upper",
+];
+
+/// The collation PostgreSQL derives for an index expression without COLLATE: a text
+/// result takes the one non-default collation of the columns it is computed from.
+fn derived_collation(e: &Node, table: &Table) -> Option<QualName> {
+    let texty = match e.node.as_ref()? {
+        NodeEnum::FuncCall(f) => f
+            .funcname
+            .last()
+            .and_then(sval)
+            .is_some_and(|n| TEXT_FUNCTIONS.contains(&n) || n == "coalesce"),
+        NodeEnum::CoalesceExpr(_) => true,
+        NodeEnum::AExpr(a) => a.name.last().and_then(sval) == Some("||"),
+        NodeEnum::TypeCast(tc) => tc.type_name.as_ref().is_some_and(|tn| {
+            types::type_names(tn)
+                .last()
+                .is_some_and(|n| matches!(n.as_str(), "text" | "varchar" | "bpchar"))
+        }),
+        _ => false,
+    };
+    if !texty {
+        return None;
+    }
+    let mut found: Vec<QualName> = Vec::new();
+    for c in column_refs(e) {
+        if let Some(coll) = table.column(&c).and_then(|c| c.collation.clone()) {
+            if !found.contains(&coll) {
+                found.push(coll);
+            }
+        }
+    }
+    if found.len() == 1 {
+        found.pop()
+    } else {
+        None
     }
 }
 
