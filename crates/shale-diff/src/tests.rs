@@ -933,3 +933,34 @@ fn foreign_keys_between_dropped_tables_are_dropped_first() {
         ]
     );
 }
+
+#[test]
+fn sequence_owned_by_a_recreated_column_is_released_and_owned_again() {
+    let with_seq = |c: Catalog| {
+        let mut c = c;
+        let mut s = Sequence::with_defaults(q("s"), "bigint", 1);
+        s.owned_by = Some(ColumnRef {
+            table: q("lines"),
+            column: "total".into(),
+        });
+        c.sequences.insert(q("s"), s);
+        c
+    };
+    let a = with_seq(lines(Some("(price * (qty)::numeric)")));
+    let b = with_seq(lines(Some("(price * (2)::numeric)")));
+    let d = diff(&a, &b);
+    let owners: Vec<(Option<String>, Option<String>)> = d
+        .iter()
+        .filter_map(|c| match c {
+            Change::SetSequenceOwner { from, to, .. } => Some((
+                from.as_ref().map(|o| o.column.clone()),
+                to.as_ref().map(|o| o.column.clone()),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        owners,
+        vec![(Some("total".into()), None), (None, Some("total".into()))]
+    );
+}

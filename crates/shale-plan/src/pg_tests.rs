@@ -184,3 +184,39 @@ fn type_change_under_dependent_index_and_check_converges() {
         converges(&from, &to, &opts, "plan_type_deps");
     }
 }
+
+/// A sequence owned by a generated column that is re-created: released before the drop
+/// (which would drop it), owned again after the add.
+#[test]
+fn sequence_owned_by_recreated_column_survives() {
+    use shale_model::{ColumnRef, Sequence};
+    let cat = |g: &str| {
+        let mut c = base();
+        let mut gen = col("g", "integer");
+        gen.generated = Some(expr(g));
+        add_table(
+            &mut c,
+            table(q("t"), vec![col("a", "integer"), gen], vec![]),
+        );
+        let mut s = Sequence::with_defaults(q("s"), "bigint", 1);
+        s.owned_by = Some(ColumnRef {
+            table: q("t"),
+            column: "g".into(),
+        });
+        c.sequences.insert(q("s"), s);
+        c
+    };
+    let (from, to) = (cat("(a * 2)"), cat("(a * 3)"));
+    let p = plan(&from, &to, &PlanOptions::default()).unwrap();
+    let sql: Vec<&str> = p.steps.iter().map(|s| s.sql.as_str()).collect();
+    assert_eq!(
+        sql,
+        vec![
+            "ALTER SEQUENCE public.s OWNED BY NONE",
+            "ALTER TABLE public.t DROP COLUMN g",
+            "ALTER TABLE public.t ADD COLUMN g integer GENERATED ALWAYS AS ((a * 3)) STORED",
+            "ALTER SEQUENCE public.s OWNED BY public.t.g",
+        ]
+    );
+    converges(&from, &to, &PlanOptions::default(), "plan_owned_recreated");
+}
