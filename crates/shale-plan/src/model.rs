@@ -3,7 +3,7 @@
 //! fields here rather than reshape it.
 
 use serde::{Deserialize, Serialize};
-use shale_model::ObjectId;
+use shale_model::{quote_ident, ObjectId};
 
 /// Bumped when the JSON shape changes incompatibly.
 pub const PLAN_FORMAT_VERSION: u32 = 1;
@@ -46,6 +46,34 @@ pub struct Step {
     pub depends_on: Vec<usize>,
 }
 
+impl Step {
+    /// The key that approves this step in `shale apply --approve KEY`: the action, a colon,
+    /// and the object's name with every part quoted as SQL needs it, so that the key is
+    /// unambiguous (`drop:public.users.legacy_flag`, `drop:public.users`,
+    /// `drop:public."Order Items"."Qty"`). Tables, columns, indexes, sequences, types and
+    /// schemas are named by their parts alone (they cannot clash: relations and types
+    /// share one namespace per schema, and part counts differ); constraints and extensions,
+    /// which could share a name with a column or a schema, are prefixed with their kind:
+    /// `drop:constraint:public.users.users_email_key`, `drop:extension:pgcrypto`.
+    /// The key depends only on the action and the object, so it stays the same when the
+    /// plan is computed again.
+    pub fn approval_key(&self) -> String {
+        let object = match &self.object {
+            ObjectId::Schema { name } => quote_ident(name),
+            ObjectId::Extension { name } => format!("extension:{}", quote_ident(name)),
+            ObjectId::Type { name }
+            | ObjectId::Sequence { name }
+            | ObjectId::Table { name }
+            | ObjectId::Index { name } => name.to_string(),
+            ObjectId::Column { table, column } => format!("{table}.{}", quote_ident(column)),
+            ObjectId::Constraint { table, name } => {
+                format!("constraint:{table}.{}", quote_ident(name))
+            }
+        };
+        format!("{}:{object}", self.action.as_str())
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
@@ -55,6 +83,20 @@ pub enum Action {
     Rename,
     Validate,
     Comment,
+}
+
+impl Action {
+    /// The lower-case name, as in JSON and approval keys.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Alter => "alter",
+            Action::Drop => "drop",
+            Action::Rename => "rename",
+            Action::Validate => "validate",
+            Action::Comment => "comment",
+        }
+    }
 }
 
 #[derive(
@@ -114,4 +156,100 @@ pub struct Risk {
     /// Can destroy data.
     #[serde(default)]
     pub data_loss: bool,
+}
+
+#[cfg(test)]
+mod approval_key_tests {
+    use super::*;
+    use shale_model::QualName;
+
+    fn step(object: ObjectId, action: Action) -> Step {
+        Step {
+            id: 1,
+            object,
+            action,
+            sql: String::new(),
+            risk: Risk {
+                level: RiskLevel::High,
+                code: "SH003".into(),
+                reason: String::new(),
+                mitigation: None,
+                lock: None,
+                rewrites_table: false,
+                scans_table: false,
+                data_loss: true,
+            },
+            transactional: true,
+            commit_after: false,
+            depends_on: vec![],
+        }
+    }
+
+    #[test]
+    fn keys_name_action_and_quoted_object() {
+        let users = QualName::new("public", "users");
+        let cases = [
+            (
+                ObjectId::Column {
+                    table: users.clone(),
+                    column: "legacy_flag".into(),
+                },
+                Action::Drop,
+                "drop:public.users.legacy_flag",
+            ),
+            (
+                ObjectId::Table {
+                    name: users.clone(),
+                },
+                Action::Drop,
+                "drop:public.users",
+            ),
+            (
+                ObjectId::Index {
+                    name: QualName::new("public", "idx"),
+                },
+                Action::Drop,
+                "drop:public.idx",
+            ),
+            (
+                ObjectId::Column {
+                    table: users.clone(),
+                    column: "email".into(),
+                },
+                Action::Alter,
+                "alter:public.users.email",
+            ),
+            (
+                ObjectId::Column {
+                    table: QualName::new("public", "Order Items"),
+                    column: "Qty".into(),
+                },
+                Action::Drop,
+                "drop:public.\"Order Items\".\"Qty\"",
+            ),
+            (
+                ObjectId::Constraint {
+                    table: users.clone(),
+                    name: "legacy_flag".into(),
+                },
+                Action::Drop,
+                "drop:constraint:public.users.legacy_flag",
+            ),
+            (
+                ObjectId::Extension {
+                    name: "pgcrypto".into(),
+                },
+                Action::Drop,
+                "drop:extension:pgcrypto",
+            ),
+            (
+                ObjectId::Schema { name: "a.b".into() },
+                Action::Drop,
+                "drop:\"a.b\"",
+            ),
+        ];
+        for (object, action, want) in cases {
+            assert_eq!(step(object, action).approval_key(), want);
+        }
+    }
 }
