@@ -63,7 +63,16 @@ impl std::error::Error for SqlError {}
 /// Errors name the file, the 1-based line and column of the offending token (or of the
 /// statement) and show the source line.
 pub fn parse_sources(files: &[SourceFile]) -> Result<Catalog, SqlError> {
-    parse::parse_files(files)
+    // Bad input must give an error, never a panic: a panic below is a bug, reported as one.
+    std::panic::catch_unwind(|| parse::parse_files(files)).unwrap_or_else(|_| {
+        Err(SqlError {
+            file: files.first().map(|f| f.path.clone()).unwrap_or_default(),
+            line: 1,
+            column: 1,
+            message: "internal error in the SQL front end (please report it)".into(),
+            snippet: String::new(),
+        })
+    })
 }
 
 /// What the normalizer needs to know about where an expression appears.

@@ -691,7 +691,16 @@ impl Builder {
             resolve_seq: &rs,
             resolve_type: &rt,
         };
-        normalize::normalize_node(n, &cx).map_err(at(loc))
+        check_expr_nodes(n, loc)?;
+        let e = normalize::normalize_node(n, &cx).map_err(at(loc))?;
+        for r in &e.refs {
+            let known =
+                self.cat.sequences.contains_key(r) || self.identity_seqs.values().any(|s| s == r);
+            if !known {
+                return err(loc, format!("relation \"{r}\" does not exist"));
+            }
+        }
+        Ok(e)
     }
 
     fn node_location(n: &Node) -> i32 {
@@ -707,6 +716,14 @@ impl Builder {
                 NodeEnum::AExpr(a) => a.location,
                 NodeEnum::TypeCast(t) => t.location,
                 NodeEnum::BoolExpr(b) => b.location,
+                NodeEnum::SubLink(l) => l.location,
+                NodeEnum::ParamRef(p) => p.location,
+                NodeEnum::NullTest(t) => t.location,
+                NodeEnum::SqlvalueFunction(f) => f.location,
+                NodeEnum::AArrayExpr(a) => a.location,
+                NodeEnum::CaseExpr(c) => c.location,
+                NodeEnum::CoalesceExpr(c) => c.location,
+                NodeEnum::RowExpr(r) => r.location,
                 _ => -1,
             };
             if l >= 0 {
@@ -1649,12 +1666,13 @@ impl Builder {
                 c.default = if e.canon == "NULL" { None } else { Some(e) };
             }
         }
+        let generated_names: Vec<String> = p.generated.iter().map(|g| g.0.clone()).collect();
         for (colname, node) in std::mem::take(&mut p.generated) {
             let loc = Self::node_location(&node);
             for r in column_refs(&node) {
                 match table.column(&r) {
                     None => return err(loc, format!("column \"{r}\" does not exist")),
-                    Some(c) if c.generated.is_some() || p.generated.iter().any(|g| g.0 == r) => {
+                    Some(c) if c.generated.is_some() || generated_names.contains(&r) => {
                         return err(
                             loc,
                             "cannot use generated column in column generation expression",
@@ -2875,6 +2893,54 @@ impl Builder {
             _ => return unsupported(-1, "COMMENT ON this kind of object"),
         }
         Ok(())
+    }
+}
+
+/// What PostgreSQL refuses in defaults, checks, generated columns and index expressions:
+/// subqueries and parameters; and a `nextval` whose argument is not a sequence name.
+fn check_expr_nodes(n: &Node, loc: i32) -> R<()> {
+    let mut problem: Option<String> = None;
+    normalize::walk(n, &mut |e| {
+        if problem.is_some() {
+            return;
+        }
+        match e {
+            NodeEnum::SubLink(_) | NodeEnum::SelectStmt(_) => {
+                problem = Some("cannot use subquery in this expression".into())
+            }
+            NodeEnum::ParamRef(p) => problem = Some(format!("there is no parameter ${}", p.number)),
+            NodeEnum::FuncCall(f) => {
+                let name = f.funcname.last().and_then(sval).unwrap_or_default();
+                if matches!(name, "nextval" | "currval" | "setval") {
+                    let arg = f.args.first().and_then(|a| match a.node.as_ref() {
+                        Some(NodeEnum::AConst(c)) => Some(c),
+                        Some(NodeEnum::TypeCast(t)) => match t.arg.as_deref()?.node.as_ref() {
+                            Some(NodeEnum::AConst(c)) => Some(c),
+                            _ => None,
+                        },
+                        _ => None,
+                    });
+                    let text = arg.and_then(|c| match &c.val {
+                        Some(protobuf::a_const::Val::Sval(s)) => Some(s.sval.clone()),
+                        _ => None,
+                    });
+                    let ok = text
+                        .as_deref()
+                        .and_then(normalize::split_qualified_name)
+                        .is_some_and(|p| (1..=3).contains(&p.len()));
+                    if !ok {
+                        problem = Some(format!(
+                            "{name}() needs a sequence name as a string literal"
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+    });
+    match problem {
+        Some(m) => err(loc, m),
+        None => Ok(()),
     }
 }
 

@@ -174,6 +174,16 @@ fn other_errors() {
     assert!(e.message.contains("cannot use column reference"), "{e}");
     let e = err1("create table a (id int, f float8 generated always as (id * 2));");
     assert!(e.message.contains("virtual generated"), "{e}");
+    let e = err1("create table a (id int default (select 1));");
+    assert!(e.message.contains("subquery"), "{e}");
+    assert_eq!((e.line, e.column), (1, 32), "{e}");
+    let e = err1("create table a (id int default nextval('nosuch'));");
+    assert_eq!(
+        e.message, "relation \"public.nosuch\" does not exist",
+        "{e}"
+    );
+    let e = err1("create table a (g int generated always as (g + 1) stored);");
+    assert!(e.message.contains("generated column"), "{e}");
     let e = err1("create table a (x varchar(0));");
     assert!(e.message.contains("between 1 and"), "{e}");
     let e =
@@ -184,4 +194,62 @@ fn other_errors() {
             || e.message.contains("no unique"),
         "{e}"
     );
+}
+
+/// Odd but valid (or invalid) input never panics: each gives a catalog or an error.
+#[test]
+fn odd_input_never_panics() {
+    let inputs = [
+        "",
+        ";;;",
+        "-- only a comment",
+        "/* unterminated comment",
+        "create table \"\" (a int);",
+        "create table t (a int default (select 1));",
+        "create table t (a int check (exists (select 1)));",
+        "create table t (a int); create index on t ((a) collate \"C\");",
+        "create table t (a int[] default array[array[1]]);",
+        "create table t (a int default $1);",
+        "create table t (a int default a.b.c.d);",
+        "create table t (a int check (a = any(select 1)));",
+        "create table t (a int default row(1,2));",
+        "create table t (a int default (1,2));",
+        "create table t (a text default 'x' collate \"C\");",
+        "create table t (a int default 1::int::text::int);",
+        "create table t (a int); comment on column t is 'x';",
+        "create table t (a int); alter table t alter column a set default nextval('');",
+        "create table t (a int default nextval('a.b.c.d'));",
+        "create table t (a int default nextval(1));",
+        "create table t (a jsonb default '{\"a\": [1, {\"b\": \"\\ud83d\\ude00\"}]}');",
+        "create table t (a interval default '1 day ago');",
+        "create table t (a timestamptz default '99999-01-01');",
+        "create table t (a numeric default 'NaN');",
+        "create table t (a int, b int, primary key (a, a));",
+        "create table t (a int references t);",
+        "create sequence s maxvalue 99999999999999999999;",
+        "create sequence s as text;",
+        "create type e as enum ();",
+        "alter type nosuch add value 'x';",
+        "create index on nosuch (a);",
+        "set search_path = '\"unterminated';",
+        "select pg_catalog.set_config('search_path', '\"', false);",
+        "select 1;",
+        "begin; commit; rollback;",
+        "create table t (a int generated always as (a) stored);",
+        "create table t (id int generated always as identity (maxvalue 0));",
+        "create table t (a int); alter table t alter column a add generated always as identity;",
+        "create table t (a int not null); alter table t alter column a add generated always as identity (sequence name x.y.z);",
+        "create table t (a int); alter table t drop column a; alter table t add column a text;",
+    ];
+    for sql in inputs {
+        let files = [SourceFile {
+            path: "odd.sql".into(),
+            text: sql.to_string(),
+        }];
+        let r = std::panic::catch_unwind(|| parse_sources(&files));
+        assert!(r.is_ok(), "panicked on {sql:?}");
+        if let Ok(Err(e)) = r {
+            assert!(e.line >= 1 && e.column >= 1, "{e}");
+        }
+    }
 }
