@@ -6,12 +6,16 @@
 //!   and a step marked `commit_after` ends its transaction.
 //! - Every transaction sets `lock_timeout` so a blocked step fails fast instead of queueing
 //!   every other query of the application behind its lock.
-//! - Risky steps are refused before anything runs unless the caller allowed their level.
+//! - Risky steps are refused before anything runs unless the caller allowed their level or
+//!   approved them one by one by their approval key ([`Step::approval_key`]). An approval
+//!   key that matches no step needing approval is an error too (typo protection), so an
+//!   approval never silently does nothing.
 //! - On failure the error says exactly which steps were committed, which were rolled back,
 //!   and how to continue: re-planning from the database's state picks up where it stopped.
 
 use postgres::Client;
 use shale_plan::{Plan, RiskLevel, Step};
+use std::collections::BTreeSet;
 use std::fmt;
 
 #[derive(Debug, Clone)]
@@ -20,6 +24,9 @@ pub struct ApplyOptions {
     pub allow: RiskLevel,
     /// `lock_timeout` for every step, e.g. `5s`. `None` keeps the server's setting.
     pub lock_timeout: Option<String>,
+    /// Approval keys (`drop:public.users.legacy`): steps riskier than `allow` whose key is
+    /// listed run anyway. Every key must match such a step.
+    pub approve: Vec<String>,
 }
 
 impl Default for ApplyOptions {
@@ -27,6 +34,7 @@ impl Default for ApplyOptions {
         ApplyOptions {
             allow: RiskLevel::Medium,
             lock_timeout: Some("5s".into()),
+            approve: Vec::new(),
         }
     }
 }
@@ -40,12 +48,30 @@ pub struct ApplyReport {
     pub batches: usize,
 }
 
+/// A step that is riskier than the allowed level and was not approved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub id: usize,
+    /// The object as a reviewer reads it (`column public.users.legacy`).
+    pub object: String,
+    pub level: RiskLevel,
+    /// The key that approves it (`drop:public.users.legacy`).
+    pub key: String,
+}
+
 #[derive(Debug)]
 pub enum ApplyError {
-    /// Nothing ran: some steps are above the allowed risk level.
+    /// Nothing ran: some steps are above the allowed risk level and not approved.
     Refused {
         allow: RiskLevel,
-        steps: Vec<(usize, String, RiskLevel)>,
+        steps: Vec<Refusal>,
+    },
+    /// Nothing ran: approval keys that match no step needing approval (a typo, or a step
+    /// that is not in this plan). `valid` lists the keys that would be accepted.
+    UnknownApproval {
+        unknown: Vec<String>,
+        valid: Vec<String>,
+        allow: RiskLevel,
     },
     /// A bad option value; nothing ran.
     Invalid(String),
@@ -61,29 +87,88 @@ pub enum ApplyError {
     },
 }
 
+/// `key` as a shell word: as is when it holds only safe characters, else single-quoted.
+pub fn shell_word(key: &str) -> String {
+    let safe = !key.is_empty()
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.:/,=+@%".contains(c));
+    if safe {
+        key.to_string()
+    } else {
+        format!("'{}'", key.replace('\'', "'\\''"))
+    }
+}
+
+/// The command-line flag that approves `key`, ready to paste into a shell.
+pub fn approve_flag(key: &str) -> String {
+    format!("--approve {}", shell_word(key))
+}
+
 impl fmt::Display for ApplyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ApplyError::Refused { allow, steps } => {
                 writeln!(
                     f,
-                    "refusing to apply: {} step(s) are riskier than the allowed level ({allow}); nothing was changed:",
+                    "refusing to apply: {} step(s) are riskier than the allowed level ({allow}) and not approved; nothing was changed:",
                     steps.len()
                 )?;
-                for (id, object, level) in steps {
-                    writeln!(f, "  step {id}: [{level}] {object}")?;
+                for r in steps {
+                    writeln!(
+                        f,
+                        "  step {}: [{}] {}  (approve with {})",
+                        r.id,
+                        r.level,
+                        r.object,
+                        approve_flag(&r.key)
+                    )?;
                 }
+                let keys: BTreeSet<&str> = steps.iter().map(|r| r.key.as_str()).collect();
                 write!(
                     f,
-                    "review them, take a backup, then re-run with --allow {}",
+                    "review them, take a backup, then re-run with {} (each step by its key) or --allow {} (every step)",
+                    keys.iter()
+                        .map(|k| approve_flag(k))
+                        .collect::<Vec<_>>()
+                        .join(" "),
                     steps
                         .iter()
-                        .map(|s| s.2)
+                        .map(|s| s.level)
                         .max()
                         .unwrap_or(RiskLevel::High)
                         .to_string()
                         .to_lowercase()
                 )
+            }
+            ApplyError::UnknownApproval {
+                unknown,
+                valid,
+                allow,
+            } => {
+                write!(
+                    f,
+                    "unknown approval key{} {}: no step of this plan that needs approval has {}; nothing was changed",
+                    if unknown.len() == 1 { "" } else { "s" },
+                    unknown
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    if unknown.len() == 1 { "this key" } else { "these keys" },
+                )?;
+                if valid.is_empty() {
+                    write!(
+                        f,
+                        "\n  no step is riskier than the allowed level ({allow}): nothing needs approval"
+                    )
+                } else {
+                    write!(f, "\n  valid keys:")?;
+                    for k in valid {
+                        write!(f, "\n    {k}")?;
+                    }
+                    Ok(())
+                }
             }
             ApplyError::Invalid(m) => write!(f, "{m}"),
             ApplyError::Failed {
@@ -136,13 +221,43 @@ fn list(ids: &[usize]) -> String {
         .join(", ")
 }
 
-/// Steps whose risk is above `allow`.
+/// The steps riskier than `allow`: those that need `--allow` or an approval key.
+pub fn needs_approval(plan: &Plan, allow: RiskLevel) -> Vec<&Step> {
+    plan.steps.iter().filter(|s| s.risk.level > allow).collect()
+}
+
+/// Refuses steps whose risk is above `allow` (no approvals).
 pub fn check_allowed(plan: &Plan, allow: RiskLevel) -> Result<(), ApplyError> {
-    let steps: Vec<_> = plan
-        .steps
+    check_approved(plan, allow, &[])
+}
+
+/// Refuses steps whose risk is above `allow` unless their approval key is in `approve`;
+/// refuses approval keys that match no such step (typo protection).
+pub fn check_approved(plan: &Plan, allow: RiskLevel, approve: &[String]) -> Result<(), ApplyError> {
+    let risky = needs_approval(plan, allow);
+    let valid: BTreeSet<String> = risky.iter().map(|s| s.approval_key()).collect();
+    let mut unknown: Vec<String> = Vec::new();
+    for k in approve {
+        if !valid.contains(k.as_str()) && !unknown.contains(k) {
+            unknown.push(k.clone());
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(ApplyError::UnknownApproval {
+            unknown,
+            valid: valid.into_iter().collect(),
+            allow,
+        });
+    }
+    let steps: Vec<Refusal> = risky
         .iter()
-        .filter(|s| s.risk.level > allow)
-        .map(|s| (s.id, s.object.to_string(), s.risk.level))
+        .filter(|s| !approve.contains(&s.approval_key()))
+        .map(|s| Refusal {
+            id: s.id,
+            object: s.object.to_string(),
+            level: s.risk.level,
+            key: s.approval_key(),
+        })
         .collect();
     if steps.is_empty() {
         Ok(())
@@ -188,7 +303,7 @@ pub fn apply(
     plan: &Plan,
     opts: &ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
-    check_allowed(plan, opts.allow)?;
+    check_approved(plan, opts.allow, &opts.approve)?;
     let timeout_sql = match &opts.lock_timeout {
         Some(t) if !valid_timeout(t) => {
             return Err(ApplyError::Invalid(format!(

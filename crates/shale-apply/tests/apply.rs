@@ -200,3 +200,152 @@ fn invalid_lock_timeout_is_rejected() {
     assert!(matches!(err, ApplyError::Invalid(_)));
     assert!(!table_exists(&db, "u"));
 }
+
+fn drop_column(id: usize, table: &str, column: &str) -> Step {
+    let mut s = step(
+        id,
+        &format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            QualName::new("public", table),
+            shale_model::quote_ident(column)
+        ),
+        RiskLevel::High,
+        true,
+    );
+    s.object = ObjectId::Column {
+        table: QualName::new("public", table),
+        column: column.to_string(),
+    };
+    s.action = Action::Drop;
+    s
+}
+
+fn has_column(db: &TestDb, table: &str, column: &str) -> bool {
+    let mut c = db.client();
+    c.query_one(
+        "SELECT count(*) = 1 FROM pg_attribute WHERE attrelid = $1::text::regclass AND attname = $2::text AND NOT attisdropped",
+        &[&table, &column],
+    )
+    .unwrap()
+    .get(0)
+}
+
+#[test]
+fn an_approved_drop_runs_only_when_every_risky_step_is_approved() {
+    let db = TestDb::new("apply_approve");
+    db.execute("CREATE TABLE t (a int, b int, \"Qty\" int); CREATE TABLE u (c int, d int)");
+    let p = plan(vec![
+        step(1, "CREATE TABLE v (a int)", RiskLevel::Low, true),
+        drop_column(2, "t", "b"),
+        drop_column(3, "u", "d"),
+    ]);
+    // Approving one of two drops: the other is refused, and nothing runs at all.
+    let opts = ApplyOptions {
+        approve: vec!["drop:public.t.b".into()],
+        ..ApplyOptions::default()
+    };
+    let err = apply(&mut db.client(), &p, &opts).unwrap_err();
+    match &err {
+        ApplyError::Refused { steps, .. } => {
+            assert_eq!(steps.len(), 1, "{err}");
+            assert_eq!(steps[0].id, 3);
+            assert_eq!(steps[0].key, "drop:public.u.d");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(
+        err.to_string().contains("--approve drop:public.u.d"),
+        "{err}"
+    );
+    assert!(!table_exists(&db, "v"), "nothing may run");
+    assert!(
+        has_column(&db, "t", "b"),
+        "the approved drop must not run alone"
+    );
+
+    // Approve only the first step's drop in a plan without the second: it runs.
+    let p1 = plan(vec![
+        step(1, "CREATE TABLE v (a int)", RiskLevel::Low, true),
+        drop_column(2, "t", "b"),
+    ]);
+    apply(&mut db.client(), &p1, &opts).unwrap();
+    assert!(table_exists(&db, "v"));
+    assert!(!has_column(&db, "t", "b"));
+    assert!(
+        has_column(&db, "u", "d"),
+        "the other drop was never approved"
+    );
+
+    // Quoted names: the key is exact.
+    let p2 = plan(vec![drop_column(1, "t", "Qty")]);
+    let opts = ApplyOptions {
+        approve: vec!["drop:public.t.\"Qty\"".into()],
+        ..ApplyOptions::default()
+    };
+    apply(&mut db.client(), &p2, &opts).unwrap();
+    assert!(!has_column(&db, "t", "Qty"));
+}
+
+#[test]
+fn unknown_approval_keys_are_refused_and_list_the_valid_ones() {
+    let db = TestDb::new("apply_approve_typo");
+    db.execute("CREATE TABLE t (a int, b int)");
+    let p = plan(vec![
+        step(1, "CREATE TABLE v (a int)", RiskLevel::Low, true),
+        drop_column(2, "t", "b"),
+    ]);
+    let opts = ApplyOptions {
+        approve: vec!["drop:public.t.bb".into()],
+        ..ApplyOptions::default()
+    };
+    let err = apply(&mut db.client(), &p, &opts).unwrap_err();
+    assert!(
+        matches!(&err, ApplyError::UnknownApproval { unknown, valid, .. }
+            if unknown == &vec!["drop:public.t.bb".to_string()]
+            && valid == &vec!["drop:public.t.b".to_string()]),
+        "{err:?}"
+    );
+    let text = err.to_string();
+    assert!(text.contains("`drop:public.t.bb`"), "{text}");
+    assert!(
+        text.contains("drop:public.t.b\n") || text.ends_with("drop:public.t.b"),
+        "{text}"
+    );
+    assert!(!table_exists(&db, "v"));
+
+    // A key for a step that needs no approval (Low) is unused: also an error.
+    let opts = ApplyOptions {
+        approve: vec!["drop:public.t.b".into(), "alter:public.t".into()],
+        ..ApplyOptions::default()
+    };
+    let err = apply(&mut db.client(), &p, &opts).unwrap_err();
+    assert!(err.to_string().contains("`alter:public.t`"), "{err}");
+    assert!(!table_exists(&db, "v"));
+
+    // With --allow high nothing needs approval, so any key is unused.
+    let opts = ApplyOptions {
+        allow: RiskLevel::High,
+        approve: vec!["drop:public.t.b".into()],
+        ..ApplyOptions::default()
+    };
+    let err = apply(&mut db.client(), &p, &opts).unwrap_err();
+    assert!(err.to_string().contains("nothing needs approval"), "{err}");
+    assert!(has_column(&db, "t", "b"));
+}
+
+#[test]
+fn shell_words_quote_what_a_shell_would_split() {
+    use shale_apply::approve_flag;
+    assert_eq!(
+        approve_flag("drop:public.users.legacy"),
+        "--approve drop:public.users.legacy"
+    );
+    assert_eq!(
+        approve_flag("drop:public.\"Order Items\".\"Qty\""),
+        "--approve 'drop:public.\"Order Items\".\"Qty\"'"
+    );
+    assert_eq!(
+        approve_flag("drop:public.\"it's\""),
+        "--approve 'drop:public.\"it'\\''s\"'"
+    );
+}
