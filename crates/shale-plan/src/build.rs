@@ -13,7 +13,8 @@ use shale_model::{
 };
 
 /// Priority classes for the topological sort (lower runs first when both are ready):
-/// drops of dependents first, then creates from schemas down to comments.
+/// drops of dependents first, then creates from schemas down to comments, then drops of
+/// extensions.
 pub mod rank {
     pub const DROP_FK: u8 = 0;
     pub const DROP_INDEX: u8 = 1;
@@ -22,7 +23,9 @@ pub mod rank {
     pub const DROP_TABLE: u8 = 4;
     pub const DROP_SEQUENCE: u8 = 5;
     pub const DROP_TYPE: u8 = 6;
-    pub const DROP_EXTENSION: u8 = 7;
+    /// Last of all: what uses an extension's functions (defaults, checks, index operator
+    /// classes) is not modelled, so every other step runs first.
+    pub const DROP_EXTENSION: u8 = 30;
     pub const DROP_SCHEMA: u8 = 8;
     pub const SCHEMA: u8 = 10;
     pub const EXTENSION: u8 = 11;

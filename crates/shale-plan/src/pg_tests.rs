@@ -220,3 +220,27 @@ fn sequence_owned_by_recreated_column_survives() {
     );
     converges(&from, &to, &PlanOptions::default(), "plan_owned_recreated");
 }
+
+/// An extension whose function a default calls (not a modelled dependency) is dropped
+/// after everything else.
+#[test]
+fn extension_is_dropped_after_the_default_that_uses_it() {
+    use shale_model::Extension;
+    let mut from = base();
+    from.extensions.insert(
+        "pgcrypto".into(),
+        Extension {
+            name: "pgcrypto".into(),
+            schema: "public".into(),
+            version: None,
+        },
+    );
+    let mut secret = col("secret", "bytea");
+    secret.default = Some(expr("public.gen_random_bytes(16)"));
+    add_table(&mut from, table(q("t"), vec![secret], vec![]));
+    let mut to = base();
+    add_table(&mut to, table(q("t"), vec![col("secret", "bytea")], vec![]));
+    let p = plan(&from, &to, &PlanOptions::default()).unwrap();
+    assert_eq!(p.steps.last().unwrap().sql, "DROP EXTENSION pgcrypto");
+    converges(&from, &to, &PlanOptions::default(), "plan_ext_last");
+}
