@@ -263,6 +263,40 @@ pub(crate) fn skip_trivia(text: &str, from: usize) -> usize {
     }
 }
 
+/// psql meta-commands (`\\restrict key` of recent pg_dump, `\\connect`, `\\set`, …) on
+/// lines of their own are blanked out, keeping byte positions. Those that would read
+/// other files (`\\i`, `\\ir`, `\\include`) are an error at their byte offset.
+fn blank_meta_commands(text: &str) -> Result<String, usize> {
+    let mut out = String::with_capacity(text.len());
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let is_meta = line.starts_with('\\')
+            && line[1..]
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic());
+        if is_meta {
+            let cmd: String = line[1..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if matches!(cmd.as_str(), "i" | "ir" | "include" | "include_relative") {
+                return Err(offset);
+            }
+            // one space per byte keeps every later byte offset where it was
+            let content = line.strip_suffix('\n').unwrap_or(line);
+            out.extend(std::iter::repeat_n(' ', content.len()));
+            if content.len() < line.len() {
+                out.push('\n');
+            }
+        } else {
+            out.push_str(line);
+        }
+        offset += line.len();
+    }
+    Ok(out)
+}
+
 /// Find where a syntax error is: the first token at which a prefix of the failing
 /// statement stops being merely incomplete.
 fn locate_syntax_error(text: &str) -> Option<(usize, String)> {
@@ -433,27 +467,37 @@ impl Builder {
         self.file = f.path.clone();
         self.text = f.text.clone();
         self.search_path = default_search_path();
-        let parsed = match pg_query::parse(&f.text, 0) {
+        let text = match blank_meta_commands(&f.text) {
+            Ok(t) => t,
+            Err(byte) => {
+                return Err(self.sql_error(
+                    byte,
+                    "unsupported psql meta-command (only \\restrict-style commands of pg_dump are skipped)"
+                        .into(),
+                ))
+            }
+        };
+        let parsed = match pg_query::parse(&text, 0) {
             Ok(p) => p,
             Err(e) => {
                 let msg = match e {
                     pg_query::Error::Parse(m) => m,
                     other => other.to_string(),
                 };
-                return Err(match locate_syntax_error(&f.text) {
+                return Err(match locate_syntax_error(&text) {
                     Some((byte, m)) => self.sql_error(byte, m),
                     None => self.sql_error(0, msg),
                 });
             }
         };
         for raw in parsed.protobuf.stmts {
-            let start = skip_trivia(&f.text, raw.stmt_location.max(0) as usize);
+            let start = skip_trivia(&text, raw.stmt_location.max(0) as usize);
             let end = if raw.stmt_len > 0 {
                 (raw.stmt_location + raw.stmt_len) as usize
             } else {
-                f.text.len()
+                text.len()
             };
-            let stmt_text = f.text.get(start..end.max(start)).unwrap_or("");
+            let stmt_text = text.get(start..end.max(start)).unwrap_or("");
             let Some(node) = raw.stmt.and_then(|s| s.node) else {
                 continue;
             };
@@ -500,6 +544,15 @@ impl Builder {
             .filter(|s| self.schema_exists(s))
             .cloned()
             .collect()
+    }
+
+    /// The schema given, or the search path.
+    fn path_or(&self, schema: &str) -> Vec<String> {
+        if schema.is_empty() {
+            self.path()
+        } else {
+            vec![schema.to_string()]
+        }
     }
 
     /// Where `CREATE x name` puts the object.
@@ -2023,10 +2076,22 @@ impl Builder {
         let only_owner = cmds
             .iter()
             .all(|c| c.subtype == AlterTableType::AtChangeOwner as i32);
-        if objtype != ObjectType::ObjectTable {
-            if only_owner {
+        if only_owner {
+            // OWNER TO is not modelled; pg_dump writes ALTER TABLE … OWNER TO for
+            // sequences too.
+            let exists = self
+                .path_or(&rv.schemaname)
+                .iter()
+                .any(|sch| self.relation_taken(sch, &rv.relname));
+            if exists || s.missing_ok {
                 return Ok(());
             }
+            return err(
+                rv.location,
+                format!("relation \"{}\" does not exist", rv_display(rv)),
+            );
+        }
+        if objtype != ObjectType::ObjectTable {
             let words: Vec<&str> = text.split_whitespace().take(2).collect();
             return unsupported(-1, &words.join(" ").to_ascii_uppercase());
         }

@@ -253,3 +253,18 @@ fn odd_input_never_panics() {
         }
     }
 }
+
+#[test]
+fn psql_meta_commands_of_pg_dump_are_skipped() {
+    let files = [SourceFile {
+        path: "dump.sql".into(),
+        text: "\\restrict abcDEF123\nSET search_path = '';\nCREATE TABLE public.t (id integer);\n\\unrestrict abcDEF123\n".into(),
+    }];
+    let cat = parse_sources(&files).unwrap();
+    assert_eq!(cat.tables.len(), 1);
+    let e = err1("create table a (id int);\n\\i other.sql\n");
+    assert_eq!((e.line, e.column), (2, 1), "{e}");
+    assert!(e.message.contains("meta-command"), "{e}");
+    let e = err1("\\set x 1\ncreate table a (id int, y nosuch);");
+    assert_eq!((e.line, e.column), (2, 27), "{e}");
+}

@@ -29,6 +29,15 @@ fn pg_dump_reads_as_the_hand_written_schema() {
 }
 
 #[test]
+fn pg_dump_with_owners_and_psql_meta_commands() {
+    // as pg_dump writes it by default: \restrict, OWNER TO (also ALTER TABLE for sequences)
+    assert_eq!(
+        parse(&[input("pg_dump_owners.sql")]),
+        parse(&[input("app.sql")])
+    );
+}
+
+#[test]
 fn several_files_in_order() {
     let files = [
         SourceFile {
