@@ -76,7 +76,7 @@ fn list(objects: &[ObjectId]) -> String {
         .join(", ")
 }
 
-/// Checks a `lock_timeout` value: a non-negative integer with an optional unit
+/// Checks a `lock_timeout` value: a non-negative number with an optional unit
 /// (`us`, `ms`, `s`, `min`, `h`, `d`), as PostgreSQL accepts it; `0` disables it.
 pub fn check_lock_timeout(value: &str) -> Result<(), PlanError> {
     let err = |reason: &str| PlanError::InvalidLockTimeout {
@@ -84,17 +84,18 @@ pub fn check_lock_timeout(value: &str) -> Result<(), PlanError> {
         reason: reason.to_string(),
     };
     let v = value.trim();
-    let digits = v.chars().take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 {
-        return Err(err(
-            "expected a number with an optional unit, e.g. 5s or 500ms",
-        ));
-    }
-    let unit = v[digits..].trim();
+    let number = v
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .count();
+    let n: f64 = v[..number]
+        .parse()
+        .map_err(|_| err("expected a number with an optional unit, e.g. 5s or 500ms"))?;
+    let unit = v[number..].trim();
     if !["", "us", "ms", "s", "min", "h", "d"].contains(&unit) {
         return Err(err("unit must be one of us, ms, s, min, h, d"));
     }
-    if v[..digits].parse::<i32>().is_err() {
+    if n > i32::MAX as f64 {
         return Err(err("number too large"));
     }
     Ok(())

@@ -1237,10 +1237,18 @@ fn every_rule_is_applied_with_its_code_and_level() {
 
 #[test]
 fn lock_timeout_is_checked_and_rendered() {
-    for good in ["5s", "500ms", "1min", "0", "10 s"] {
+    for good in ["5s", "500ms", "1min", "0", "10 s", "1.5s"] {
         check_lock_timeout(good).unwrap();
     }
-    for bad in ["", "5 parsecs", "s", "-1s", "5s; DROP TABLE x"] {
+    for bad in [
+        "",
+        "5 parsecs",
+        "s",
+        "-1s",
+        "5s; DROP TABLE x",
+        "1.2.3s",
+        ".",
+    ] {
         assert!(check_lock_timeout(bad).is_err(), "{bad}");
     }
     let opts = PlanOptions {
