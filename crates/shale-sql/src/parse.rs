@@ -526,6 +526,7 @@ impl Builder {
             NodeEnum::TransactionStmt(_) => Ok(()),
             // OWNER TO is not part of the model.
             NodeEnum::AlterOwnerStmt(_) => Ok(()),
+            NodeEnum::DropStmt(s) => self.drop(&s, text),
             other => unsupported(-1, &statement_kind(&other, text)),
         }
     }
@@ -2122,6 +2123,7 @@ impl Builder {
         let mut scratch = self.table(&q).clone();
         let mut new_columns: Vec<(Column, bool, i32)> = Vec::new();
         let mut rest: Vec<&protobuf::AlterTableCmd> = Vec::new();
+        let mut using_index: Vec<protobuf::Constraint> = Vec::new();
         for cmd in &cmds {
             let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
             if cmd.subtype == AlterTableType::AtAddColumn as i32 {
@@ -2147,9 +2149,10 @@ impl Builder {
                     }
                     ConstrType::ConstrPrimary | ConstrType::ConstrUnique => {
                         if !c.indexname.is_empty() {
-                            return unsupported(c.location, "ADD CONSTRAINT … USING INDEX");
+                            using_index.push(c.as_ref().clone());
+                        } else {
+                            p.index_cons.push(index_con(c, strings(&c.keys))?)
                         }
-                        p.index_cons.push(index_con(c, strings(&c.keys))?)
                     }
                     ConstrType::ConstrForeign => p.fks.push(FkCon {
                         con: c.as_ref().clone(),
@@ -2190,6 +2193,9 @@ impl Builder {
         }
         for ic in dedupe_index_cons(std::mem::take(&mut p.index_cons)) {
             self.add_index_con(&q, &ic)?;
+        }
+        for c in &using_index {
+            self.constraint_using_index(&q, c)?;
         }
         for cmd in rest.iter().filter(|c| pass(c) == 7) {
             self.alter_cmd(&q, cmd)?;
@@ -2491,6 +2497,29 @@ impl Builder {
                 }
                 Ok(())
             }
+            A::AtDropExpression => {
+                let c = self
+                    .table(q)
+                    .column(&cmd.name)
+                    .ok_or_else(|| col_missing(&cmd.name))?;
+                if c.generated.is_none() {
+                    if cmd.missing_ok {
+                        return Ok(());
+                    }
+                    return err(
+                        -1,
+                        format!(
+                            "column \"{}\" of relation \"{}\" is not a stored generated column",
+                            cmd.name, q.name
+                        ),
+                    );
+                }
+                let t = self.cat.tables.get_mut(q).expect("table exists");
+                if let Some(c) = t.column_mut(&cmd.name) {
+                    c.generated = None;
+                }
+                Ok(())
+            }
             other => unsupported(-1, &format!("ALTER TABLE {}", alter_cmd_name(other))),
         }
     }
@@ -2644,6 +2673,357 @@ impl Builder {
             table: q.clone(),
             column: col.to_string(),
         });
+        Ok(())
+    }
+
+    /// `ADD CONSTRAINT name {PRIMARY KEY | UNIQUE} USING INDEX idx`: a plain unique index
+    /// becomes the constraint's index (renamed to the constraint's name).
+    fn constraint_using_index(&mut self, q: &QualName, c: &protobuf::Constraint) -> R<()> {
+        let iq = QualName::new(q.schema.clone(), c.indexname.clone());
+        let Some(ix) = self.cat.indexes.get(&iq).cloned() else {
+            return err(
+                c.location,
+                format!("index \"{}\" does not exist", c.indexname),
+            );
+        };
+        if ix.table != *q {
+            return err(
+                c.location,
+                format!(
+                    "index \"{}\" does not belong to table \"{}\"",
+                    c.indexname, q.name
+                ),
+            );
+        }
+        let mut columns = Vec::new();
+        for k in &ix.keys {
+            match &k.key {
+                IndexKeyExpr::Column(col)
+                    if ix.unique
+                        && k.collation.is_none()
+                        && k.opclass.is_none()
+                        && !k.descending
+                        && !k.nulls_first =>
+                {
+                    columns.push(col.clone())
+                }
+                _ => {
+                    return err(
+                        c.location,
+                        format!(
+                            "index \"{}\" cannot be used for a constraint (it must be a plain unique index on columns, in default sort order)",
+                            c.indexname
+                        ),
+                    )
+                }
+            }
+        }
+        if ix.method != "btree" || ix.predicate.is_some() {
+            return err(
+                c.location,
+                format!("index \"{}\" cannot be used for a constraint", c.indexname),
+            );
+        }
+        self.cat.indexes.remove(&iq);
+        let ic = IndexCon {
+            primary: contype(c) == ConstrType::ConstrPrimary,
+            columns,
+            include: ix.include.clone(),
+            nulls_not_distinct: ix.nulls_not_distinct,
+            deferrable: c.deferrable,
+            initdeferred: c.initdeferred,
+            name: Some(if c.conname.is_empty() {
+                c.indexname.clone()
+            } else {
+                c.conname.clone()
+            }),
+            loc: c.location,
+        };
+        let r = self.add_index_con(q, &ic);
+        if r.is_err() {
+            self.cat.indexes.insert(iq, ix);
+        }
+        r
+    }
+
+    // -----------------------------------------------------------------------------------
+    // DROP
+
+    fn drop(&mut self, s: &protobuf::DropStmt, text: &str) -> R<()> {
+        let cascade = s.behavior == DropBehavior::DropCascade as i32;
+        let kind = ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined);
+        for o in &s.objects {
+            let (names, loc) = match o.node.as_ref() {
+                Some(NodeEnum::List(l)) => (strings(&l.items), -1),
+                Some(NodeEnum::String(st)) => (vec![st.sval.clone()], -1),
+                Some(NodeEnum::TypeName(tn)) => (types::type_names(tn), tn.location),
+                _ => return unsupported(-1, &statement_kind(&NodeEnum::DropStmt(s.clone()), text)),
+            };
+            let missing = |what: &str| E {
+                loc,
+                msg: format!("{what} \"{}\" does not exist", names.join(".")),
+            };
+            match kind {
+                ObjectType::ObjectTable => match self.find_table_names(&names, loc) {
+                    Ok(q) => self.drop_table(&q, cascade)?,
+                    Err(_) if s.missing_ok => {}
+                    Err(_) => return Err(missing("table")),
+                },
+                ObjectType::ObjectIndex => {
+                    let (schema, name) = split_names(&names);
+                    match self.lookup(schema, name, &self.cat.indexes) {
+                        Some(q) => self.drop_index(&q, cascade)?,
+                        None => {
+                            let backs_constraint = self.path_or(schema).iter().any(|sch| {
+                                self.relation_taken(sch, name) && self.constraint_taken(sch, name)
+                            });
+                            if backs_constraint {
+                                return err(
+                                    loc,
+                                    format!(
+                                        "cannot drop index {name} because a constraint requires it (drop the constraint instead)"
+                                    ),
+                                );
+                            }
+                            if !s.missing_ok {
+                                return Err(missing("index"));
+                            }
+                        }
+                    }
+                }
+                ObjectType::ObjectSequence => match self.find_sequence_names(&names, loc) {
+                    Ok(q) => self.drop_sequence(&q, cascade)?,
+                    Err(_) if s.missing_ok => {}
+                    Err(_) => return Err(missing("sequence")),
+                },
+                ObjectType::ObjectType => {
+                    let found = match names.as_slice() {
+                        [n] => self.find_enum(None, n),
+                        [sch, n] => self.find_enum(Some(sch), n),
+                        _ => None,
+                    };
+                    match found {
+                        Some(q) => self.drop_enum(&q, cascade)?,
+                        None if s.missing_ok => {}
+                        None => return Err(missing("type")),
+                    }
+                }
+                ObjectType::ObjectSchema => {
+                    let name = names.last().cloned().unwrap_or_default();
+                    if self.schema_exists(&name) {
+                        self.drop_schema(&name, cascade)?;
+                    } else if !s.missing_ok {
+                        return Err(missing("schema"));
+                    }
+                }
+                ObjectType::ObjectExtension => {
+                    let name = names.last().cloned().unwrap_or_default();
+                    if self.cat.extensions.remove(&name).is_none() && !s.missing_ok {
+                        return Err(missing("extension"));
+                    }
+                }
+                _ => return unsupported(-1, &statement_kind(&NodeEnum::DropStmt(s.clone()), text)),
+            }
+        }
+        Ok(())
+    }
+
+    fn drop_table(&mut self, q: &QualName, cascade: bool) -> R<()> {
+        let dependents: Vec<(QualName, String)> = self
+            .fks_referencing(q, None)
+            .into_iter()
+            .filter(|(t, _)| t != q)
+            .collect();
+        if !dependents.is_empty() && !cascade {
+            return err(
+                -1,
+                format!(
+                    "cannot drop table {q} because other objects depend on it (constraint {} on table {}; use CASCADE)",
+                    dependents[0].1, dependents[0].0
+                ),
+            );
+        }
+        for (tq, cn) in dependents {
+            if let Some(t) = self.cat.tables.get_mut(&tq) {
+                t.constraints.remove(&cn);
+            }
+        }
+        self.cat.tables.remove(q);
+        self.cat.indexes.retain(|_, i| i.table != *q);
+        self.cat
+            .sequences
+            .retain(|_, s| s.owned_by.as_ref().is_none_or(|o| o.table != *q));
+        self.identity_seqs.retain(|c, _| c.table != *q);
+        Ok(())
+    }
+
+    fn drop_index(&mut self, q: &QualName, cascade: bool) -> R<()> {
+        let Some(ix) = self.cat.indexes.remove(q) else {
+            return Ok(());
+        };
+        // Foreign keys whose referenced columns are this index's (PostgreSQL records the
+        // index a foreign key was checked against; a constraint's index is preferred).
+        let key_cols: Option<Vec<String>> = ix
+            .keys
+            .iter()
+            .map(|k| match &k.key {
+                IndexKeyExpr::Column(c) => Some(c.clone()),
+                IndexKeyExpr::Expr(_) => None,
+            })
+            .collect();
+        let same_set = |a: &[String], b: &[String]| {
+            let mut x = a.to_vec();
+            let mut y = b.to_vec();
+            x.sort();
+            y.sort();
+            x == y
+        };
+        let mut broken = Vec::new();
+        if let (true, Some(cols)) = (ix.unique, key_cols) {
+            let by_constraint = self.table(&ix.table).constraints.values().any(|c| {
+                matches!(
+                    c.kind,
+                    ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                ) && same_set(c.kind.columns(), &cols)
+            });
+            if !by_constraint {
+                for (tq, cn) in self.fks_referencing(&ix.table, Some(&cols)) {
+                    broken.push((tq, cn));
+                }
+            }
+        }
+        if !broken.is_empty() {
+            if !cascade {
+                self.cat.indexes.insert(q.clone(), ix);
+                return err(
+                    -1,
+                    format!(
+                        "cannot drop index {q} because constraint {} on table {} depends on it (use CASCADE)",
+                        broken[0].1, broken[0].0
+                    ),
+                );
+            }
+            for (tq, cn) in broken {
+                if let Some(t) = self.cat.tables.get_mut(&tq) {
+                    t.constraints.remove(&cn);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn drop_sequence(&mut self, q: &QualName, cascade: bool) -> R<()> {
+        let users: Vec<(QualName, String)> = self
+            .cat
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.default.as_ref().is_some_and(|d| d.refs.contains(q)))
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        if !users.is_empty() {
+            if !cascade {
+                return err(
+                    -1,
+                    format!(
+                        "cannot drop sequence {q} because the default of column {}.{} depends on it (use CASCADE)",
+                        users[0].0, users[0].1
+                    ),
+                );
+            }
+            for (tq, col) in users {
+                if let Some(c) = self
+                    .cat
+                    .tables
+                    .get_mut(&tq)
+                    .and_then(|t| t.column_mut(&col))
+                {
+                    c.default = None;
+                }
+            }
+        }
+        self.cat.sequences.remove(q);
+        Ok(())
+    }
+
+    fn drop_enum(&mut self, q: &QualName, cascade: bool) -> R<()> {
+        let users: Vec<(QualName, String)> = self
+            .cat
+            .tables
+            .values()
+            .flat_map(|t| {
+                t.columns
+                    .iter()
+                    .filter(|c| c.ty.user_type().as_ref() == Some(q))
+                    .map(|c| (t.name.clone(), c.name.clone()))
+            })
+            .collect();
+        if !users.is_empty() && !cascade {
+            return err(
+                -1,
+                format!(
+                    "cannot drop type {q} because column {}.{} depends on it (use CASCADE)",
+                    users[0].0, users[0].1
+                ),
+            );
+        }
+        for (tq, col) in users {
+            self.drop_column(&tq, &col, true)?;
+        }
+        self.cat.enums.remove(q);
+        Ok(())
+    }
+
+    fn drop_schema(&mut self, name: &str, cascade: bool) -> R<()> {
+        let in_schema = |q: &QualName| q.schema == name;
+        let empty = !self.cat.tables.keys().any(in_schema)
+            && !self.cat.sequences.keys().any(in_schema)
+            && !self.cat.enums.keys().any(in_schema)
+            && !self.cat.extensions.values().any(|e| e.schema == name);
+        if !empty && !cascade {
+            return err(
+                -1,
+                format!(
+                    "cannot drop schema {} because other objects depend on it (use CASCADE)",
+                    quote_ident(name)
+                ),
+            );
+        }
+        let tables: Vec<QualName> = self
+            .cat
+            .tables
+            .keys()
+            .filter(|q| in_schema(q))
+            .cloned()
+            .collect();
+        for t in tables {
+            self.drop_table(&t, true)?;
+        }
+        let seqs: Vec<QualName> = self
+            .cat
+            .sequences
+            .keys()
+            .filter(|q| in_schema(q))
+            .cloned()
+            .collect();
+        for sq in seqs {
+            self.drop_sequence(&sq, true)?;
+        }
+        let enums: Vec<QualName> = self
+            .cat
+            .enums
+            .keys()
+            .filter(|q| in_schema(q))
+            .cloned()
+            .collect();
+        for e in enums {
+            self.drop_enum(&e, true)?;
+        }
+        self.cat.extensions.retain(|_, e| e.schema != name);
+        self.cat.schemas.remove(name);
         Ok(())
     }
 
@@ -3006,6 +3386,15 @@ fn check_expr_nodes(n: &Node, loc: i32) -> R<()> {
     match problem {
         Some(m) => err(loc, m),
         None => Ok(()),
+    }
+}
+
+/// `[schema.]name` → (schema or "", name).
+fn split_names(names: &[String]) -> (&str, &str) {
+    match names {
+        [n] => ("", n.as_str()),
+        [s, n] | [_, s, n] => (s.as_str(), n.as_str()),
+        _ => ("", ""),
     }
 }
 

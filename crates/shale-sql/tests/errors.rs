@@ -268,3 +268,35 @@ fn psql_meta_commands_of_pg_dump_are_skipped() {
     let e = err1("\\set x 1\ncreate table a (id int, y nosuch);");
     assert_eq!((e.line, e.column), (2, 27), "{e}");
 }
+
+#[test]
+fn drops_respect_dependencies() {
+    let e = err1("create table a (id int primary key);\ncreate table b (a_id int references a);\ndrop table a;");
+    assert!(e.message.contains("other objects depend on it"), "{e}");
+    assert_eq!(e.line, 3);
+    let e = err1("create table a (id int);\ncreate unique index a_id on a (id);\ncreate table b (x int references a (id));\ndrop index a_id;");
+    assert!(e.message.contains("depends on it"), "{e}");
+    let e = err1("create type m as enum ('x');\ncreate table a (v m);\ndrop type m;");
+    assert!(e.message.contains("depends on it"), "{e}");
+    let e = err1(
+        "create sequence s;\ncreate table a (v bigint default nextval('s'));\ndrop sequence s;",
+    );
+    assert!(e.message.contains("depends on it"), "{e}");
+    let e = err1("create schema x;\ncreate table x.t (id int);\ndrop schema x;");
+    assert!(e.message.contains("depend"), "{e}");
+    let e = err1("create table a (id int primary key);\ndrop index a_pkey;");
+    assert!(e.message.contains("constraint requires it"), "{e}");
+    let e = err1("drop table nosuch;");
+    assert!(e.message.contains("does not exist"), "{e}");
+    let e = err1("create view v as select 1;");
+    assert_eq!(e.message, "unsupported statement: CREATE VIEW");
+    let e = err1("drop view v;");
+    assert_eq!(e.message, "unsupported statement: DROP VIEW");
+    let files = [SourceFile {
+        path: "ok.sql".into(),
+        text: "create table a (id int primary key);\ncreate table b (a_id int references a);\ndrop table a cascade;".into(),
+    }];
+    let cat = parse_sources(&files).unwrap();
+    assert_eq!(cat.tables.len(), 1);
+    assert!(cat.tables.values().next().unwrap().constraints.is_empty());
+}

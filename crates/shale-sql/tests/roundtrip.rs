@@ -434,3 +434,39 @@ fn probe_more() {
         "#,
     );
 }
+
+#[test]
+fn migrations_with_drops() {
+    check(
+        "migrations.sql",
+        r#"
+        create schema tmp;
+        create table tmp.x (id int);
+        create type mood as enum ('a', 'b');
+        create type gone as enum ('x');
+        create table a (id serial primary key, m mood, g gone, v int generated always as (id * 2) stored);
+        create table b (id int primary key, a_id int references a, w int);
+        create unique index b_w_idx on b (w);
+        create table c (w int references b (w));
+        create sequence lonely;
+        create table d (id bigint default nextval('lonely'), x int);
+        create index d_x_idx on d (x);
+        drop table if exists nosuch;
+        drop index d_x_idx;
+        drop index if exists nosuch_idx;
+        drop type gone cascade;
+        drop sequence lonely cascade;
+        drop schema tmp cascade;
+        alter table a alter column v drop expression;
+        drop table a cascade;
+        drop table c;
+        create unique index b_w2 on b (w);
+        drop index b_w_idx;
+        create table e (id int not null, k int not null);
+        create unique index e_id_idx on e (id);
+        alter table e add constraint e_pkey primary key using index e_id_idx;
+        create unique index e_k_idx on e (k);
+        alter table e add constraint e_k_uniq unique using index e_k_idx;
+        "#,
+    );
+}
