@@ -527,6 +527,26 @@ impl Builder {
             // OWNER TO is not part of the model.
             NodeEnum::AlterOwnerStmt(_) => Ok(()),
             NodeEnum::DropStmt(s) => self.drop(&s, text),
+            NodeEnum::AlterExtensionStmt(s) => self.alter_extension(&s),
+            NodeEnum::AlterObjectSchemaStmt(s)
+                if s.object_type == ObjectType::ObjectExtension as i32 =>
+            {
+                let name = s
+                    .object
+                    .as_deref()
+                    .and_then(sval)
+                    .unwrap_or_default()
+                    .to_string();
+                let schema = self.create_schema_for(&s.newschema, -1)?;
+                match self.cat.extensions.get_mut(&name) {
+                    Some(e) => {
+                        e.schema = schema;
+                        Ok(())
+                    }
+                    None if s.missing_ok => Ok(()),
+                    None => err(-1, format!("extension \"{name}\" does not exist")),
+                }
+            }
             other => unsupported(-1, &statement_kind(&other, text)),
         }
     }
@@ -934,6 +954,26 @@ impl Builder {
             },
         );
         Ok(())
+    }
+
+    /// `ALTER EXTENSION x UPDATE [TO v]`: the version becomes `v` (unknown without TO:
+    /// the default version of the installed files).
+    fn alter_extension(&mut self, s: &protobuf::AlterExtensionStmt) -> R<()> {
+        let mut version = None;
+        for o in &s.options {
+            if let Some(NodeEnum::DefElem(d)) = o.node.as_ref() {
+                if d.defname == "new_version" {
+                    version = Some(def_string(d)?);
+                }
+            }
+        }
+        match self.cat.extensions.get_mut(&s.extname) {
+            Some(e) => {
+                e.version = version;
+                Ok(())
+            }
+            None => err(-1, format!("extension \"{}\" does not exist", s.extname)),
+        }
     }
 
     fn type_name_taken(&self, q: &QualName) -> bool {
@@ -2388,10 +2428,11 @@ impl Builder {
                 for o in opts {
                     if let Some(NodeEnum::DefElem(d)) = o.node.as_ref() {
                         if d.defname == "generated" {
-                            always = matches!(
-                                d.arg.as_deref().and_then(|a| a.node.as_ref()),
-                                Some(NodeEnum::Integer(i)) if i.ival == 0 || i.ival == b'a' as i32
-                            ) || def_string(d).map(|v| v == "a").unwrap_or(false);
+                            // ATTRIBUTE_IDENTITY_ALWAYS is 'a', BY DEFAULT 'd'
+                            always = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                                Some(NodeEnum::Integer(i)) => i.ival == b'a' as i32,
+                                _ => def_string(d).map(|v| v == "a").unwrap_or(false),
+                            };
                             continue;
                         }
                     }
