@@ -407,6 +407,7 @@ fn rewrite_aexpr(mut a: AExpr) -> Node {
         | AExprKind::AexprNotBetween
         | AExprKind::AexprBetweenSym
         | AExprKind::AexprNotBetweenSym => rewrite_between(a, kind),
+        AExprKind::AexprNotDistinct => rewrite_not_distinct(a),
         _ => node(NodeEnum::AExpr(Box::new(a))),
     }
 }
@@ -458,6 +459,16 @@ fn rewrite_in(a: AExpr) -> Node {
         };
         make_bool(b, parts)
     }
+}
+
+/// `a IS NOT DISTINCT FROM b` → `NOT (a IS DISTINCT FROM b)`, as the parser stores it.
+fn rewrite_not_distinct(mut a: AExpr) -> Node {
+    a.kind = AExprKind::AexprDistinct as i32;
+    a.name = vec![sval_node("=")];
+    make_bool(
+        BoolExprType::NotExpr,
+        vec![node(NodeEnum::AExpr(Box::new(a)))],
+    )
 }
 
 /// `x BETWEEN a AND b` → `x >= a AND x <= b`; `NOT BETWEEN` → `x < a OR x > b`; the
@@ -986,6 +997,19 @@ mod tests {
         t.meet(
             "v between 1 and 2 and v > 0",
             "(((v >= 1) AND (v <= 2)) AND (v > 0))",
+        );
+    }
+
+    #[test]
+    fn not_distinct() {
+        let t = T::new(&[("d", "text")]);
+        t.meet(
+            "d is not distinct from 'x'",
+            "(NOT (d IS DISTINCT FROM 'x'::text))",
+        );
+        assert_ne!(
+            t.canon("d is distinct from 'x'"),
+            t.canon("d is not distinct from 'x'")
         );
     }
 

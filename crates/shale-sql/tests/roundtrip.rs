@@ -470,3 +470,30 @@ fn migrations_with_drops() {
         "#,
     );
 }
+
+#[test]
+fn json_and_cast_expressions() {
+    check(
+        "json.sql",
+        r#"
+        create table j (
+          id int, data jsonb not null default '{}', price numeric(10,2), qty int, tags text[] default '{}',
+          starts timestamptz, ends timestamptz, name text,
+          total numeric generated always as (price * qty) stored,
+          check ((data->>'n')::int > 0), check (data ? 'kind'), check (data @> '{"a": 1}'),
+          check (ends > starts + interval '1 day'), check (tags <> '{}'), check (price::numeric > 0),
+          check (jsonb_array_length(data->'items') < 10), check (data #>> '{a,b}' is not null),
+          check (name ~ '^[a-z]+$'), check (position('x' in name) > 0), check (name is not distinct from 'x'),
+          check (extract(year from starts) > 2000), check (coalesce(qty, 0) between 0 and 100),
+          check (qty::bigint < 10000000000), check (cast(qty as numeric) < 1.5), check (nullif(qty, 0) is not null)
+        );
+        create index on j ((data->>'email'));
+        create index on j (lower(data->>'email'));
+        create index on j using gin ((data->'tags'));
+        create index on j ((data->>'a'), (data->>'b'));
+        create unique index on j (id) where (data->>'deleted') is null;
+        create index on j (date_trunc('day', starts at time zone 'UTC'));
+        create index on j (name varchar_pattern_ops);
+        "#,
+    );
+}
