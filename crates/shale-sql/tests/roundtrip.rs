@@ -122,6 +122,44 @@ fn check(name: &str, sql: &str) {
     );
 }
 
+/// The example schema of the repository (several files, each run in its own session).
+#[test]
+fn example_schema_files() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schemas/sql");
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return;
+    };
+    let mut paths: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "sql"))
+        .collect();
+    paths.sort();
+    let files: Vec<SourceFile> = paths
+        .iter()
+        .map(|p| SourceFile {
+            path: p.display().to_string(),
+            text: std::fs::read_to_string(p).unwrap_or_default(),
+        })
+        .collect();
+    let parsed = parse_sources(&files).unwrap_or_else(|e| panic!("{e}"));
+    let db = TestDb::new("shale_sql_rt");
+    for f in &files {
+        db.try_execute(&f.text)
+            .unwrap_or_else(|e| panic!("{} does not load: {e}", f.path));
+    }
+    let live = shale_introspect::introspect_url(db.url()).unwrap_or_else(|e| panic!("{e}"));
+    let d = differences(&parsed, &live);
+    assert!(d.is_empty(), "parse != introspect:\n{}", d.join("\n"));
+    let dump = db.pg_dump_schema();
+    let d = differences(&parse("pg_dump", &dump), &live);
+    assert!(
+        d.is_empty(),
+        "parse(pg_dump) != introspect:\n{}",
+        d.join("\n")
+    );
+}
+
 #[test]
 fn fixtures_parse_like_the_database() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
