@@ -921,6 +921,13 @@ impl Builder {
     }
 
     fn create_extension(&mut self, s: &protobuf::CreateExtensionStmt) -> R<()> {
+        // plpgsql comes installed (in pg_catalog, which the model leaves out)
+        if s.extname == "plpgsql" {
+            if s.if_not_exists {
+                return Ok(());
+            }
+            return err(-1, "extension \"plpgsql\" already exists");
+        }
         if self.cat.extensions.contains_key(&s.extname) {
             if s.if_not_exists {
                 return Ok(());
@@ -3330,7 +3337,7 @@ impl Builder {
                 })?;
                 c.comment = text;
             }
-            ObjectType::ObjectType | ObjectType::ObjectDomain => {
+            ObjectType::ObjectType => {
                 let q = self.enum_by_names(&names, loc)?;
                 self.cat.enums.get_mut(&q).expect("found").comment = text;
             }
@@ -3369,7 +3376,10 @@ impl Builder {
             }
             // The extension's comment comes with the extension (pg_dump repeats it).
             ObjectType::ObjectExtension => {
-                if !names.iter().all(|n| self.cat.extensions.contains_key(n)) {
+                if !names
+                    .iter()
+                    .all(|n| self.cat.extensions.contains_key(n) || n == "plpgsql")
+                {
                     return err(
                         loc,
                         format!("extension \"{}\" does not exist", names.join(".")),

@@ -150,6 +150,12 @@ fn if_not_exists_is_quiet() {
     let cat = parse_sources(&files).unwrap();
     assert_eq!(cat.tables.len(), 1);
     assert_eq!(cat.tables.values().next().unwrap().columns.len(), 1);
+    // plpgsql is installed already (and not modelled, like everything in pg_catalog)
+    let files = [SourceFile {
+        path: "old_dump.sql".into(),
+        text: "CREATE EXTENSION IF NOT EXISTS plpgsql WITH SCHEMA pg_catalog;\nCOMMENT ON EXTENSION plpgsql IS 'PL/pgSQL procedural language';".into(),
+    }];
+    assert!(parse_sources(&files).unwrap().extensions.is_empty());
 }
 
 #[test]
