@@ -161,14 +161,17 @@ impl fmt::Display for ApplyError {
                     write!(
                         f,
                         "\n  no step is riskier than the allowed level ({allow}): nothing needs approval"
-                    )
+                    )?;
                 } else {
                     write!(f, "\n  valid keys:")?;
                     for k in valid {
                         write!(f, "\n    {k}")?;
                     }
-                    Ok(())
                 }
+                write!(
+                    f,
+                    "\n  (a step that already ran, e.g. before an apply that failed later, is no longer in the plan: drop its --approve)"
+                )
             }
             ApplyError::Invalid(m) => write!(f, "{m}"),
             ApplyError::Failed {

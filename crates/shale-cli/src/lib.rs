@@ -3,12 +3,20 @@
 //! Commands: `plan` (compare two sources, print the plan), `apply` (plan against a live
 //! database, refuse risky steps unless allowed, run, verify), `inspect` (print a live
 //! database as desired-state files).
+//!
+//! Safety around them: the project file `shale.toml` ([`config`]), the schema policies of
+//! `shale-lint` run on every plan ([`lint`]), and approvals of risky steps by key
+//! ([`approval_block`], `shale_apply::check_approved`).
 
+pub mod config;
 pub mod source;
 
+use shale_lint::{Policies, Violation};
+use shale_model::Catalog;
 use shale_plan::{Plan, PlanOptions, RiskLevel};
 pub use source::{load, redact, Source};
 use std::fmt;
+use std::fmt::Write as _;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -45,11 +53,123 @@ impl From<source::LoadError> for CliError {
     }
 }
 
+impl From<config::ConfigError> for CliError {
+    fn from(e: config::ConfigError) -> Self {
+        CliError(e.to_string())
+    }
+}
+
+/// A plan with the two catalogs it was made from (the policies need both).
+pub struct Planned {
+    pub current: Catalog,
+    pub desired: Catalog,
+    pub plan: Plan,
+}
+
 /// Plan the change from `from` to `to`.
 pub fn make_plan(from: &Source, to: &Source, opts: &PlanOptions) -> Result<Plan, CliError> {
+    Ok(plan_sources(from, to, opts)?.plan)
+}
+
+/// Plan the change from `from` to `to`, keeping both catalogs.
+pub fn plan_sources(from: &Source, to: &Source, opts: &PlanOptions) -> Result<Planned, CliError> {
     let current = load(from)?;
     let desired = load(to)?;
-    shale_plan::plan(&current, &desired, opts).map_err(|e| CliError(e.to_string()))
+    let plan = shale_plan::plan(&current, &desired, opts).map_err(|e| CliError(e.to_string()))?;
+    Ok(Planned {
+        current,
+        desired,
+        plan,
+    })
+}
+
+/// The policies' violations among what the plan creates or changes.
+pub fn lint(planned: &Planned, policies: &Policies) -> Vec<Violation> {
+    shale_lint::lint(&planned.current, &planned.desired, &planned.plan, policies)
+}
+
+/// Violations, one after the other, then a line counting them and saying where policy
+/// levels are set (empty when there are none).
+pub fn violations_text(violations: &[Violation]) -> String {
+    if violations.is_empty() {
+        return String::new();
+    }
+    let mut out = String::new();
+    for v in violations {
+        let _ = writeln!(out, "{v}");
+    }
+    let errors = violations.iter().filter(|v| v.is_error()).count();
+    let warnings = violations.len() - errors;
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let _ = writeln!(
+        out,
+        "policies: {errors} error{}, {warnings} warning{} (levels are set in shale.toml [policies] or with --policy NAME=off|warn|error)",
+        plural(errors),
+        plural(warnings)
+    );
+    out
+}
+
+/// The error that stops `plan` and `apply` when a policy at level `error` is broken, or
+/// `None`.
+pub fn policy_error(violations: &[Violation]) -> Option<CliError> {
+    let errors: Vec<&Violation> = violations.iter().filter(|v| v.is_error()).collect();
+    if errors.is_empty() {
+        return None;
+    }
+    let mut m = format!(
+        "{} policy violation{} at level error:",
+        errors.len(),
+        if errors.len() == 1 { "" } else { "s" }
+    );
+    for v in errors {
+        let _ = write!(m, "\n  {} {}: {}", v.code, v.object, v.message);
+    }
+    m.push_str("\nfix the desired schema, or change the policy's level in shale.toml [policies] (or with --policy NAME=warn)");
+    Some(CliError(m))
+}
+
+/// The "Needs approval:" block printed after a plan: each step riskier than `allow`, its
+/// approval key and the flag that approves it (`approved` keys are marked). Empty when no
+/// step needs approval.
+pub fn approval_block(plan: &Plan, allow: RiskLevel, approved: &[String]) -> String {
+    let steps = shale_apply::needs_approval(plan, allow);
+    if steps.is_empty() {
+        return String::new();
+    }
+    let keys: Vec<String> = steps.iter().map(|s| s.approval_key()).collect();
+    let width = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+    let mut out = String::from("\nNeeds approval:\n");
+    for (s, key) in steps.iter().zip(&keys) {
+        let _ = write!(
+            out,
+            "  {:>3}. [{}] {key:<width$}  {}",
+            s.id,
+            s.risk.level,
+            shale_apply::approve_flag(key)
+        );
+        if approved.contains(key) {
+            out.push_str("  (approved)");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(
+        out,
+        "  `shale apply` runs these only with their --approve flags, or with --allow {} for every step.",
+        steps
+            .iter()
+            .map(|s| s.risk.level)
+            .max()
+            .unwrap_or(RiskLevel::High)
+            .to_string()
+            .to_lowercase()
+    );
+    out
+}
+
+/// Whether `plan` has a step at or above `level` (`plan --fail-on`).
+pub fn fails_on(plan: &Plan, level: RiskLevel) -> bool {
+    plan.max_risk().is_some_and(|m| m >= level)
 }
 
 pub fn render(plan: &Plan, format: Format) -> String {
@@ -64,28 +184,47 @@ pub struct ApplyArgs {
     pub db: String,
     pub to: Source,
     pub plan: PlanOptions,
+    /// Risk gate, lock timeout and approval keys.
     pub apply: shale_apply::ApplyOptions,
+    pub policies: Policies,
     pub dry_run: bool,
 }
 
 /// What `apply` did, for the caller to print and turn into an exit code.
 pub struct ApplyOutcome {
     pub plan: Plan,
+    /// Policy warnings (errors stop `apply` before anything runs).
+    pub violations: Vec<Violation>,
     pub report: Option<shale_apply::ApplyReport>,
 }
 
-/// Plan against the live database, apply, and verify that nothing differs afterwards.
-/// `show` receives the plan before anything runs.
-pub fn apply(args: &ApplyArgs, show: &mut dyn FnMut(&Plan)) -> Result<ApplyOutcome, CliError> {
+/// Plan against the live database, check the policies and approvals, apply, and verify
+/// that nothing differs afterwards. `show` receives the plan and the policy violations
+/// before anything runs. Nothing runs when a policy at level `error` is broken, when a
+/// step is riskier than allowed and not approved, or when an approval key matches no such
+/// step; a dry run checks all of that too.
+pub fn apply(
+    args: &ApplyArgs,
+    show: &mut dyn FnMut(&Plan, &[Violation]),
+) -> Result<ApplyOutcome, CliError> {
     let db = Source::Database(args.db.clone());
-    let plan = make_plan(&db, &args.to, &args.plan)?;
-    show(&plan);
+    let planned = plan_sources(&db, &args.to, &args.plan)?;
+    let violations = lint(&planned, &args.policies);
+    let plan = planned.plan;
+    show(&plan, &violations);
+    if let Some(e) = policy_error(&violations) {
+        return Err(e);
+    }
     if plan.is_empty() || args.dry_run {
         if !plan.is_empty() {
-            shale_apply::check_allowed(&plan, args.apply.allow)
+            shale_apply::check_approved(&plan, args.apply.allow, &args.apply.approve)
                 .map_err(|e| CliError(e.to_string()))?;
         }
-        return Ok(ApplyOutcome { plan, report: None });
+        return Ok(ApplyOutcome {
+            plan,
+            violations,
+            report: None,
+        });
     }
     let mut client = postgres::Client::connect(&args.db, postgres::NoTls)
         .map_err(|e| CliError(format!("{}: cannot connect: {e}", redact(&args.db))))?;
@@ -102,6 +241,7 @@ pub fn apply(args: &ApplyArgs, show: &mut dyn FnMut(&Plan)) -> Result<ApplyOutco
     }
     Ok(ApplyOutcome {
         plan,
+        violations,
         report: Some(report),
     })
 }

@@ -1,13 +1,22 @@
 use clap::{Parser, Subcommand};
+use shale_cli::config::{self, Config};
 use shale_cli::{Format, InspectFormat, Source};
+use shale_lint::Policies;
 use shale_plan::{PlanOptions, RiskLevel};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Declarative schema-as-code for PostgreSQL: plan safe, ordered, risk-annotated changes
 /// from the schema you want to the schema you have.
+///
+/// Settings come from the project file shale.toml in the current directory (or --config);
+/// command-line flags override it. See docs/CONFIG.md.
 #[derive(Parser)]
 #[command(name = "shale", version)]
 struct Cli {
+    /// Project file (default: shale.toml in the current directory, if there is one).
+    #[arg(long, global = true, value_name = "PATH")]
+    config: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -16,8 +25,10 @@ struct Cli {
 enum Command {
     /// Print the plan that turns --from into --to.
     ///
-    /// Exit codes: 0 no changes, 2 changes planned, 1 error (as Terraform's
-    /// -detailed-exitcode; --no-detailed-exitcode makes a successful plan exit 0).
+    /// Exit codes: 0 no changes, 2 changes planned, 3 a step is at or above the --fail-on
+    /// level, 1 error (including a policy at level error). As Terraform's
+    /// -detailed-exitcode; --no-detailed-exitcode makes a successful plan exit 0 (exit 3
+    /// still applies).
     Plan {
         /// Current state: a postgres:// URL, a .sql/.yaml file, a directory, or `empty`.
         #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
@@ -29,14 +40,25 @@ enum Command {
         #[arg(long, default_value = "text")]
         format: Format,
         /// Plain plan: no CONCURRENTLY indexes, no NOT VALID + VALIDATE constraints.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "online")]
         no_online: bool,
-        /// lock_timeout for each locking step, e.g. 5s.
-        #[arg(long, default_value = "5s")]
-        lock_timeout: String,
+        /// Online-safe plan even when shale.toml says `online = false`.
+        #[arg(long)]
+        online: bool,
+        /// lock_timeout for each locking step, e.g. 5s [default: shale.toml, else 5s].
+        #[arg(long)]
+        lock_timeout: Option<String>,
         /// Exit 0 when the plan succeeds, whether or not it has changes.
         #[arg(long)]
         no_detailed_exitcode: bool,
+        /// CI gate: exit 3 when any step's risk is at or above this level (low, medium or
+        /// high); the plan is printed all the same.
+        #[arg(long, value_name = "LEVEL")]
+        fail_on: Option<RiskLevel>,
+        /// Set a policy's level, e.g. no_serial=error or SHP003=off (repeatable; overrides
+        /// shale.toml).
+        #[arg(long, value_name = "NAME=LEVEL")]
+        policy: Vec<String>,
     },
     /// Plan against a live database, show the plan, apply it, and verify the result.
     Apply {
@@ -46,14 +68,28 @@ enum Command {
         /// Desired state: a .sql/.yaml file or a directory.
         #[arg(long)]
         to: String,
-        /// Highest risk level to run without refusing: low, medium (default) or high.
-        #[arg(long, default_value = "medium")]
-        allow: RiskLevel,
-        #[arg(long, default_value = "5s")]
-        lock_timeout: String,
+        /// Highest risk level to run without approval: low, medium or high
+        /// [default: shale.toml's [apply] allow, else medium].
         #[arg(long)]
+        allow: Option<RiskLevel>,
+        /// Approve one step riskier than --allow by its key, as listed under "Needs
+        /// approval:" (e.g. drop:public.users.legacy). Repeatable. A key that matches no
+        /// such step is an error.
+        #[arg(long, value_name = "KEY")]
+        approve: Vec<String>,
+        /// lock_timeout for each locking step [default: shale.toml, else 5s].
+        #[arg(long)]
+        lock_timeout: Option<String>,
+        /// Plain plan: no CONCURRENTLY indexes, no NOT VALID + VALIDATE constraints.
+        #[arg(long, conflicts_with = "online")]
         no_online: bool,
-        /// Show the plan and check approvals, change nothing.
+        /// Online-safe plan even when shale.toml says `online = false`.
+        #[arg(long)]
+        online: bool,
+        /// Set a policy's level, e.g. no_serial=error (repeatable; overrides shale.toml).
+        #[arg(long, value_name = "NAME=LEVEL")]
+        policy: Vec<String>,
+        /// Show the plan and check policies and approvals, change nothing.
         #[arg(long)]
         dry_run: bool,
     },
@@ -65,6 +101,51 @@ enum Command {
         #[arg(long, default_value = "sql")]
         format: InspectFormat,
     },
+}
+
+/// Settings after the project file and the flags are combined (flags win).
+struct Settings {
+    config: Config,
+}
+
+impl Settings {
+    fn load(explicit: Option<&std::path::Path>) -> Result<Settings, shale_cli::CliError> {
+        let (config, _) = config::load(explicit, std::path::Path::new("."))?;
+        Ok(Settings { config })
+    }
+    fn plan_options(
+        &self,
+        online: bool,
+        no_online: bool,
+        lock_timeout: Option<String>,
+    ) -> PlanOptions {
+        PlanOptions {
+            online: if no_online {
+                false
+            } else if online {
+                true
+            } else {
+                self.config.plan.online.unwrap_or(true)
+            },
+            lock_timeout: Some(
+                lock_timeout
+                    .or_else(|| self.config.plan.lock_timeout.clone())
+                    .unwrap_or_else(|| "5s".into()),
+            ),
+        }
+    }
+    fn allow(&self, flag: Option<RiskLevel>) -> RiskLevel {
+        flag.or(self.config.apply.allow)
+            .unwrap_or(RiskLevel::Medium)
+    }
+    fn policies(&self, flags: &[String]) -> Result<Policies, shale_cli::CliError> {
+        let mut p = self.config.policies;
+        for f in flags {
+            p.set(f)
+                .map_err(|e| shale_cli::CliError(format!("--policy {e}")))?;
+        }
+        Ok(p)
+    }
 }
 
 fn main() -> ExitCode {
@@ -85,15 +166,36 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             to,
             format,
             no_online,
+            online,
             lock_timeout,
             no_detailed_exitcode,
+            fail_on,
+            policy,
         } => {
-            let opts = PlanOptions {
-                online: !no_online,
-                lock_timeout: Some(lock_timeout),
-            };
-            let plan = shale_cli::make_plan(&Source::parse(&from), &Source::parse(&to), &opts)?;
-            print!("{}", shale_cli::render(&plan, format));
+            let settings = Settings::load(cli.config.as_deref())?;
+            let opts = settings.plan_options(online, no_online, lock_timeout);
+            let policies = settings.policies(&policy)?;
+            let planned =
+                shale_cli::plan_sources(&Source::parse(&from), &Source::parse(&to), &opts)?;
+            let plan = &planned.plan;
+            print!("{}", shale_cli::render(plan, format));
+            if format == Format::Text {
+                print!(
+                    "{}",
+                    shale_cli::approval_block(plan, settings.allow(None), &[])
+                );
+            }
+            let violations = shale_cli::lint(&planned, &policies);
+            eprint!("{}", shale_cli::violations_text(&violations));
+            if let Some(e) = shale_cli::policy_error(&violations) {
+                return Err(e);
+            }
+            if let Some(level) = fail_on {
+                if shale_cli::fails_on(plan, level) {
+                    eprintln!("plan has a step at or above the --fail-on level ({level}): exit 3");
+                    return Ok(ExitCode::from(3));
+                }
+            }
             Ok(if plan.is_empty() || no_detailed_exitcode {
                 ExitCode::SUCCESS
             } else {
@@ -104,25 +206,35 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             db,
             to,
             allow,
+            approve,
             lock_timeout,
             no_online,
+            online,
+            policy,
             dry_run,
         } => {
+            let settings = Settings::load(cli.config.as_deref())?;
+            let plan_opts = settings.plan_options(online, no_online, lock_timeout);
+            let allow = settings.allow(allow);
             let args = shale_cli::ApplyArgs {
                 db,
                 to: Source::parse(&to),
-                plan: PlanOptions {
-                    online: !no_online,
-                    lock_timeout: Some(lock_timeout.clone()),
-                },
                 apply: shale_apply::ApplyOptions {
                     allow,
-                    lock_timeout: Some(lock_timeout),
+                    lock_timeout: plan_opts.lock_timeout.clone(),
+                    approve,
                 },
+                plan: plan_opts,
+                policies: settings.policies(&policy)?,
                 dry_run,
             };
-            let outcome = shale_cli::apply(&args, &mut |plan| {
+            let outcome = shale_cli::apply(&args, &mut |plan, violations| {
                 print!("{}", shale_plan::render::text(plan));
+                print!(
+                    "{}",
+                    shale_cli::approval_block(plan, allow, &args.apply.approve)
+                );
+                eprint!("{}", shale_cli::violations_text(violations));
             })?;
             match outcome.report {
                 Some(r) => println!(

@@ -135,7 +135,7 @@ fn unknown_reference_and_duplicates_are_errors() {
 fn yaml_type_error_names_file_line_and_column() {
     let s = Scratch::new(&[(
         "s.yaml",
-        "tables:\n  - name: t\n    columns:\n      - name: a\n        type: integer\n        not_null: maybe\n",
+        "tables:\n  t:\n    columns:\n      a:\n        type: integer\n        not_null: maybe\n",
     )]);
     let o = shale(&["plan", "--from", "empty", "--to", &s.path("s.yaml")]);
     expect_error(&o, &["s.yaml:6:"]);

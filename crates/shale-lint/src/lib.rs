@@ -216,14 +216,14 @@ impl Violation {
     }
 }
 
-/// `warning[SHP003]: column public.t.at is …` and, indented, `help: …`.
+/// `warning[SHP003]: column public.t.at is …` and, on the next line, `  help: …`.
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let level = if self.is_error() { "error" } else { "warning" };
         write!(
             f,
-            "{level}[{}]: {}\n  help: {}\n  (policy `{}`: set it in shale.toml [policies] or with --policy {}=off)",
-            self.code, self.message, self.fix, self.policy, self.policy
+            "{level}[{}]: {}\n  help: {}",
+            self.code, self.message, self.fix
         )
     }
 }
@@ -435,11 +435,7 @@ fn primary_key(cat: &Catalog, scope: &Scope, t: &Table, push: &mut Push) {
     push(
         PolicyId::UuidPrimaryKeys,
         column_id(&t.name, col),
-        format!(
-            "primary key column {} of {} is {what}",
-            col_name(&t.name, col),
-            t.name
-        ),
+        format!("primary key column {} is {what}", col_name(&t.name, col)),
         format!(
             "make it an identity column: `{} {} GENERATED ALWAYS AS IDENTITY PRIMARY KEY` (or BY DEFAULT), or use `{} uuid DEFAULT gen_random_uuid() PRIMARY KEY`",
             quote_ident(col),
