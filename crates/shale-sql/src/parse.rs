@@ -3354,7 +3354,17 @@ impl Builder {
                 match self.lookup(schema, name, &self.cat.indexes) {
                     Some(q) => self.cat.indexes.get_mut(&q).expect("found").comment = text,
                     None => {
-                        return err(loc, format!("index \"{}\" does not exist", names.join(".")))
+                        let backs_constraint = self
+                            .path_or(schema)
+                            .iter()
+                            .any(|sch| self.constraint_taken(sch, name));
+                        if backs_constraint {
+                            return unsupported(
+                                loc,
+                                "COMMENT ON INDEX of an index that backs a constraint (comment on the constraint instead)",
+                            );
+                        }
+                        return err(loc, format!("index \"{}\" does not exist", names.join(".")));
                     }
                 }
             }
