@@ -41,9 +41,6 @@ impl Scratch {
         }
         Scratch(dir)
     }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
     fn run(&self, args: &[&str]) -> Output {
         shale_in(&self.0, args)
     }
