@@ -936,6 +936,7 @@ impl Builder {
         }
         let mut schema = None;
         let mut version = None;
+        let mut cascade = false;
         for o in &s.options {
             let Some(NodeEnum::DefElem(d)) = o.node.as_ref() else {
                 continue;
@@ -943,7 +944,7 @@ impl Builder {
             match d.defname.as_str() {
                 "schema" => schema = Some((def_string(d)?, d.location)),
                 "new_version" => version = Some(def_string(d)?),
-                "cascade" => {}
+                "cascade" => cascade = def_bool(d)?,
                 "old_version" => return unsupported(d.location, "CREATE EXTENSION … FROM"),
                 other => return err(d.location, format!("unknown option `{other}`")),
             }
@@ -952,6 +953,27 @@ impl Builder {
             Some((s, loc)) => self.create_schema_for(&s, loc)?,
             None => self.create_schema_for("", -1)?,
         };
+        // Extensions this one requires (contrib's control files): CASCADE installs the
+        // missing ones in the same schema, as PostgreSQL does.
+        for req in required_extensions(&s.extname) {
+            if self.cat.extensions.contains_key(*req) {
+                continue;
+            }
+            if !cascade {
+                return err(
+                    -1,
+                    format!("required extension \"{req}\" is not installed (use CASCADE)"),
+                );
+            }
+            self.cat.extensions.insert(
+                req.to_string(),
+                Extension {
+                    name: req.to_string(),
+                    schema: schema.clone(),
+                    version: None,
+                },
+            );
+        }
         self.cat.extensions.insert(
             s.extname.clone(),
             Extension {
@@ -3475,6 +3497,18 @@ fn apply_params(seq: &mut Sequence, p: &SeqParams) {
     seq.max_value = p.max_value;
     seq.cache = p.cache;
     seq.cycle = p.cycle;
+}
+
+/// `requires` of the contrib extensions that have one (besides procedural languages).
+fn required_extensions(name: &str) -> &'static [&'static str] {
+    match name {
+        "earthdistance" => &["cube"],
+        "hstore_plperl" | "hstore_plperlu" => &["hstore"],
+        "jsonb_plperl" | "jsonb_plperlu" => &[],
+        "ltree_plpython3u" => &["ltree"],
+        "hstore_plpython3u" => &["hstore"],
+        _ => &[],
+    }
 }
 
 fn identity_type(t: &TypeRef) -> Option<&'static str> {

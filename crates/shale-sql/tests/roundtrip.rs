@@ -401,6 +401,7 @@ fn schemas_enums_comments_quoting() {
         create schema if not exists app;
         create schema "Other";
         create extension if not exists citext with schema public;
+        create extension earthdistance with schema "Other" cascade;
         set search_path = app, public;
         create type mood as enum ('happy', 'sad');
         alter type mood add value 'meh' before 'sad';
