@@ -72,7 +72,11 @@ fn introspect(db: &TestDb) -> Result<Catalog, Failed> {
 fn same_model(what: &str, files: &Catalog, db: &Catalog) -> Result<(), Failed> {
     let mut db = db.clone();
     for (name, ext) in db.extensions.iter_mut() {
-        if files.extensions.get(name).is_some_and(|e| e.version.is_none()) {
+        if files
+            .extensions
+            .get(name)
+            .is_some_and(|e| e.version.is_none())
+        {
             ext.version = None;
         }
     }
