@@ -172,10 +172,11 @@ pub fn fails_on(plan: &Plan, level: RiskLevel) -> bool {
     plan.max_risk().is_some_and(|m| m >= level)
 }
 
-pub fn render(plan: &Plan, format: Format) -> String {
+/// Render a plan; `opts` supplies what the SQL script sets up front (`lock_timeout`).
+pub fn render(plan: &Plan, format: Format, opts: &PlanOptions) -> String {
     match format {
         Format::Text => shale_plan::render::text(plan),
-        Format::Sql => shale_plan::render::sql(plan),
+        Format::Sql => shale_plan::render::sql_with_options(plan, opts),
         Format::Json => shale_plan::render::json(plan),
     }
 }

@@ -178,7 +178,7 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             let planned =
                 shale_cli::plan_sources(&Source::parse(&from), &Source::parse(&to), &opts)?;
             let plan = &planned.plan;
-            print!("{}", shale_cli::render(plan, format));
+            print!("{}", shale_cli::render(plan, format, &opts));
             if format == Format::Text {
                 print!(
                     "{}",

@@ -254,3 +254,51 @@ fn inspect_round_trips_through_sql_and_yaml() {
         );
     }
 }
+
+#[test]
+fn sql_format_runs_as_is_with_psql() {
+    let db = TestDb::new("cli_psql");
+    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text);");
+    let s = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL DEFAULT '');\n\
+         CREATE INDEX ON users (email);\n\
+         CREATE TABLE posts (id bigint PRIMARY KEY, user_id bigint REFERENCES users (id));\n",
+    )]);
+    let o = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--format",
+        "sql",
+        "--lock-timeout",
+        "3s",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let script = stdout(&o);
+    assert!(script.contains("lock_timeout"), "{script}");
+    assert!(script.contains("CONCURRENTLY"), "{script}");
+    let s2 = Scratch::new(&[("plan.sql", &script)]);
+    let psql = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            db.url(),
+            "-f",
+            &s2.path("plan.sql"),
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        psql.status.success(),
+        "psql failed:\n{}\n{script}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+}
