@@ -10,8 +10,11 @@
 //!
 //! This crate is plain data: it depends on nothing of shale's and parses nothing.
 
+pub mod directives;
 pub mod ident;
 pub mod types;
+
+pub use directives::*;
 
 pub use ident::{quote_ident, quote_literal, QualName};
 pub use types::{Expr, TypeRef};
