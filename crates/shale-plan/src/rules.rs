@@ -10,6 +10,15 @@
 //! - `{detail}`: a phrase specific to the step (a type change, why an object is re-created).
 //!
 //! The product's safety table (README) is the first seven rules.
+//!
+//! Some rules are *forward-declared* ([`Status::Planned`]): they name a kind of step the
+//! planner does not emit yet (renames, backfills, policies, views, functions,
+//! expand/contract phases), so that its code, level and lock are settled before the step
+//! exists. A test keeps the status honest: an active rule is used by the planner's
+//! sources, a planned one is not.
+//!
+//! `docs/RISKS.md` is generated from this table ([`markdown`]); a test fails when the
+//! checked-in file is not current.
 
 use crate::model::{Risk, RiskLevel};
 
@@ -72,6 +81,54 @@ pub enum RuleId {
     AddKeyIndexConcurrently,
     AttachKeyIndex,
     Comment,
+    // Forward-declared (Status::Planned) below.
+    RemoveEnumValues,
+    RenameEnumValue,
+    RestartSequence,
+    RenameTable,
+    PossibleRename,
+    BackfillColumn,
+    AddNotNullCheck,
+    SetNotNullValidated,
+    DropNotNullCheck,
+    RenameIndex,
+    RenameConstraint,
+    RebuildInvalidIndex,
+    CreatePolicy,
+    DropPolicy,
+    AlterPolicy,
+    EnableRowSecurity,
+    DisableRowSecurity,
+    CreateView,
+    ReplaceView,
+    DropView,
+    CreateFunction,
+    ReplaceFunction,
+    DropFunction,
+    ExpandDualWrite,
+    ContractDropDualWrite,
+    ContractDropOldColumn,
+}
+
+/// Whether the statement of a rule can run inside a transaction block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transaction {
+    /// Runs inside a transaction (grouped with its neighbours by `apply`).
+    Inside,
+    /// PostgreSQL refuses it in a transaction block (`CONCURRENTLY`) or it commits in
+    /// batches: `apply` runs it on its own.
+    Outside,
+    /// Depends on the statement chosen (e.g. `CONCURRENTLY` only in online mode).
+    Either,
+}
+
+/// Whether the planner emits steps with the rule yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Active,
+    /// Forward-declared: the code, level and lock are fixed; the planner does not emit the
+    /// step yet.
+    Planned,
 }
 
 /// One row of the registry.
@@ -88,9 +145,15 @@ pub struct Rule {
     pub mitigation: Option<&'static str>,
     /// Lock template, e.g. `ACCESS EXCLUSIVE on {table}`.
     pub lock: Option<&'static str>,
+    /// What the statement locks when `lock` is `None` (no lock on a table in use): the
+    /// sequence, type or catalog object it locks, for the documentation. Steps show `lock`
+    /// only.
+    pub lock_note: Option<&'static str>,
     pub rewrites_table: bool,
     pub scans_table: bool,
     pub data_loss: bool,
+    pub transaction: Transaction,
+    pub status: Status,
 }
 
 #[allow(clippy::too_many_arguments)] // one row of the table, positionally
@@ -112,9 +175,43 @@ const fn rule(
         reason,
         mitigation,
         lock,
+        lock_note: None,
         rewrites_table: flags.0,
         scans_table: flags.1,
         data_loss: flags.2,
+        transaction: Transaction::Inside,
+        status: Status::Active,
+    }
+}
+
+impl Rule {
+    /// Runs outside a transaction block.
+    const fn outside(self) -> Rule {
+        Rule {
+            transaction: Transaction::Outside,
+            ..self
+        }
+    }
+    /// Inside or outside a transaction, depending on the statement.
+    const fn either(self) -> Rule {
+        Rule {
+            transaction: Transaction::Either,
+            ..self
+        }
+    }
+    /// Forward-declared: not emitted by the planner yet.
+    const fn planned(self) -> Rule {
+        Rule {
+            status: Status::Planned,
+            ..self
+        }
+    }
+    /// What a statement without a table lock locks (documentation only).
+    const fn locks(self, note: &'static str) -> Rule {
+        Rule {
+            lock_note: Some(note),
+            ..self
+        }
     }
 }
 
@@ -147,11 +244,11 @@ pub static RULES: &[Rule] = &[
     rule(R::RenameColumn, "SH004", "Rename column", High,
         "renames column {object}{detail}: running code that uses the old name breaks",
         Some("use a rename hint, or dual-write (expand/contract): add the new column, write both, move reads, then drop the old one"),
-        AX, NONE),
+        AX, NONE).planned(),
     rule(R::AddIndexConcurrently, "SH005", "Add index", Low,
         "builds index {object} on existing table {table} CONCURRENTLY{detail}",
         Some("may lock briefly: built with CREATE INDEX CONCURRENTLY outside a transaction; if it fails, drop the INVALID index and re-run"),
-        Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), SCAN),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), SCAN).outside(),
     rule(R::DropIndex, "SH006", "Drop index", Medium,
         "drops index {object} on {table}{detail}: queries that used it may slow down",
         Some("verify query plans (EXPLAIN) no longer need it; online mode drops it CONCURRENTLY"),
@@ -174,49 +271,60 @@ pub static RULES: &[Rule] = &[
     rule(R::DropSchema, "SH011", "Drop schema", High,
         "drops schema {object}",
         Some("needs explicit approval; every object in it is dropped by earlier steps"),
-        None, LOSS),
+        None, LOSS)
+        .locks("ACCESS EXCLUSIVE on the schema, emptied by earlier steps"),
     rule(R::CreateExtension, "SH012", "Create extension", Low,
         "installs extension {object}{detail}",
         Some("the extension must be available on the server, and some need superuser rights"),
-        None, NONE),
+        None, NONE)
+        .locks("whatever the extension's install script locks"),
     rule(R::DropExtension, "SH013", "Drop extension", High,
         "drops extension {object} and every function, type and operator it provides",
         Some("needs explicit approval; verify no code calls its functions"),
-        None, LOSS),
+        None, LOSS)
+        .locks("ACCESS EXCLUSIVE on every object of the extension"),
     rule(R::UpdateExtension, "SH014", "Update extension", Medium,
         "updates extension {object}{detail}",
         Some("read the extension's release notes: its upgrade script may rewrite objects or take locks"),
-        None, NONE),
+        None, NONE)
+        .locks("whatever the extension's upgrade script locks"),
     rule(R::MoveExtension, "SH015", "Move extension", Medium,
         "moves extension {object}{detail}: code that qualifies its objects with the old schema breaks",
         Some("check search_path and schema-qualified references"),
-        None, NONE),
+        None, NONE)
+        .locks("ACCESS EXCLUSIVE on the extension's objects while they move"),
     // Types.
     rule(R::CreateEnum, "SH020", "Create enum", Low,
         "creates enum type {object}", None, None, NONE),
     rule(R::DropEnum, "SH021", "Drop enum", High,
         "drops enum type {object}",
         Some("needs explicit approval; verify no code casts to it"),
-        None, LOSS),
+        None, LOSS)
+        .locks("ACCESS EXCLUSIVE on the type"),
     rule(R::AddEnumValue, "SH022", "Add enum value", Low,
         "adds value {detail} to enum type {object}; the value is usable once committed",
         Some("commits right after: a new enum value cannot be used in the transaction that adds it"),
-        None, NONE),
+        None, NONE)
+        .locks("EXCLUSIVE on the type (other changes of the type wait)"),
     // Sequences.
     rule(R::CreateSequence, "SH030", "Create sequence", Low,
         "creates sequence {object}", None, None, NONE),
     rule(R::DropSequence, "SH031", "Drop sequence", High,
         "drops sequence {object} and its current value",
         Some("needs explicit approval; verify no default or code calls nextval on it"),
-        None, LOSS),
+        None, LOSS)
+        .locks("ACCESS EXCLUSIVE on the sequence: nextval on it waits"),
     rule(R::AlterSequence, "SH032", "Alter sequence options", Low,
-        "changes sequence {object}{detail}", None, None, NONE),
+        "changes sequence {object}{detail}", None, None, NONE)
+        .locks("SHARE ROW EXCLUSIVE on the sequence: nextval on it waits (brief)"),
     rule(R::AlterSequenceRange, "SH033", "Alter sequence type or bounds", Medium,
         "changes the type or bounds of sequence {object}{detail}: nextval fails once past the new bound",
         Some("check the sequence's current value (SELECT last_value) fits the new range"),
-        None, NONE),
+        None, NONE)
+        .locks("SHARE ROW EXCLUSIVE on the sequence: nextval on it waits (brief)"),
     rule(R::SetSequenceOwner, "SH034", "Set sequence owner", Low,
-        "sets sequence {object} to be owned by {detail}", None, None, NONE),
+        "sets sequence {object} to be owned by {detail}", None, None, NONE)
+        .locks("SHARE ROW EXCLUSIVE on the sequence: nextval on it waits (brief)"),
     // Tables.
     rule(R::CreateTable, "SH040", "Create table", Low,
         "creates table {object}", None, None, NONE),
@@ -321,21 +429,136 @@ pub static RULES: &[Rule] = &[
     rule(R::AddUniqueIndex, "SH082", "Add unique index", Medium,
         "builds unique index {object} on existing table {table}{detail}: fails if existing rows hold duplicates",
         Some("check for duplicates first; online mode builds it CONCURRENTLY (drop the INVALID index if it fails)"),
-        Some("{detail_lock} on {table}"), SCAN),
+        Some("{detail_lock} on {table}"), SCAN).either(),
     rule(R::DropIndexConcurrently, "SH083", "Drop index concurrently", Medium,
         "drops index {object} on {table} CONCURRENTLY{detail}: queries that used it may slow down",
         Some("verify query plans (EXPLAIN) no longer need it"),
-        Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), NONE),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), NONE).outside(),
     rule(R::AddKeyIndexConcurrently, "SH084", "Build the index of a key concurrently", Medium,
         "builds the unique index of {detail} {object} CONCURRENTLY: fails if existing rows hold duplicates",
         Some("check for duplicates first; if it fails, drop the INVALID index and re-run"),
-        Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), SCAN),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), SCAN).outside(),
     rule(R::AttachKeyIndex, "SH085", "Attach a unique index as a key", Low,
         "makes the index just built into {detail} {object} (USING INDEX, no rebuild)",
         None, Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
     // Comments.
     rule(R::Comment, "SH090", "Comment", Low,
-        "{detail} comment on {object}", None, None, NONE),
+        "{detail} comment on {object}", None, None, NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the commented table or index (reads and writes continue)"),
+    // ---- Forward-declared rules: codes fixed now, steps emitted later. ----
+    // Enums.
+    rule(R::RemoveEnumValues, "SH023", "Remove or reorder enum values", High,
+        "re-creates enum type {object}{detail}: every column of the type is converted and its table rewritten; rows holding a removed value fail to convert",
+        Some("needs explicit approval; update rows holding the removed values first, and back up the columns of the type"),
+        Some("ACCESS EXCLUSIVE on every table with a column of the type"), REWRITE_LOSS).planned(),
+    rule(R::RenameEnumValue, "SH024", "Rename enum value", Medium,
+        "renames value {detail} of enum type {object}: stored rows follow, but code comparing with the old label breaks",
+        Some("deploy code that accepts both labels before the rename"),
+        None, NONE).planned()
+        .locks("EXCLUSIVE on the type (other changes of the type wait)"),
+    // Sequences.
+    rule(R::RestartSequence, "SH035", "Restart sequence", Medium,
+        "restarts sequence {object}{detail}: nextval hands out values again from there and can collide with existing keys",
+        Some("restart above the current maximum of every column that takes its values from the sequence"),
+        None, NONE).planned()
+        .locks("SHARE ROW EXCLUSIVE on the sequence: nextval on it waits (brief)"),
+    // Renames.
+    rule(R::RenameTable, "SH042", "Rename table", High,
+        "renames table {object}{detail}: running code that uses the old name breaks",
+        Some("use a rename hint only when every caller moves at once; else expose the old name through a view during the move"),
+        AX, NONE).planned(),
+    rule(R::PossibleRename, "SH064", "Drop column that looks like a rename", High,
+        "drops column {object} and adds {detail} of the same type to the same table: if this is a rename, the data is lost",
+        Some("if it is a rename, add `-- shale:renamed-from <old>` (SQL) or `renamed_from:` (YAML) to the new column; else approve the drop"),
+        AX, LOSS).planned(),
+    // Backfills and the online NOT NULL helper.
+    rule(R::BackfillColumn, "SH065", "Backfill a column (batched UPDATE)", Medium,
+        "fills {object} for existing rows of {table}{detail} with batched UPDATEs: every row gets a new version (write load, WAL, bloat)",
+        Some("runs in batches that commit on their own, so it can resume; run it off-peak and let autovacuum (or VACUUM) catch up"),
+        Some("ROW EXCLUSIVE on {table}; each batch locks only the rows it updates"), SCAN).planned().outside(),
+    rule(R::AddNotNullCheck, "SH066", "Add NOT NULL helper check NOT VALID", Low,
+        "adds check {object} IS NOT NULL NOT VALID on {table}: new and updated rows must hold a value, existing rows are checked by the next step",
+        Some("step 1 of an online SET NOT NULL: check NOT VALID, VALIDATE, SET NOT NULL, drop the check"),
+        Some("ACCESS EXCLUSIVE on {table} (brief, no scan)"), NONE).planned(),
+    rule(R::SetNotNullValidated, "SH067", "Set NOT NULL using a validated check", Low,
+        "sets NOT NULL on {object}: a validated IS NOT NULL check proves it, so {table} is not scanned",
+        Some("step 3 of an online SET NOT NULL (the check was validated by the step before)"),
+        Some("ACCESS EXCLUSIVE on {table} (brief, no scan)"), NONE).planned(),
+    rule(R::DropNotNullCheck, "SH068", "Drop the NOT NULL helper check", Low,
+        "drops the helper check of {object}: NOT NULL now enforces the same rule",
+        Some("step 4 of an online SET NOT NULL"),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE).planned(),
+    // Index and constraint renames, invalid indexes.
+    rule(R::RenameIndex, "SH086", "Rename index", Low,
+        "renames index {object}{detail}: only code that names the index (hints, monitoring) is affected",
+        None, Some("SHARE UPDATE EXCLUSIVE on the index (reads and writes continue)"), NONE).planned(),
+    rule(R::RenameConstraint, "SH087", "Rename constraint", Low,
+        "renames constraint {object}{detail}: only code that names the constraint (error handling by name) is affected",
+        Some("check error handling that matches constraint names"),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE).planned(),
+    rule(R::RebuildInvalidIndex, "SH088", "Rebuild an INVALID index", Low,
+        "rebuilds index {object} on {table}, left INVALID by a failed CREATE INDEX CONCURRENTLY{detail}: it slows writes and serves no query",
+        Some("dropped CONCURRENTLY and built again CONCURRENTLY outside a transaction; if the build fails again, fix the cause (duplicates, a timeout) first"),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (reads and writes continue)"), SCAN).planned().outside(),
+    // Row-level security (security-relevant: who sees which rows).
+    rule(R::CreatePolicy, "SH100", "Create policy", Medium,
+        "creates policy {object} on {table}{detail}: once row-level security is enabled, it decides which rows each role sees",
+        Some("test the application's roles against the policy before enabling row-level security"),
+        AX, NONE).planned(),
+    rule(R::DropPolicy, "SH101", "Drop policy", High,
+        "drops policy {object} on {table}: access widens or narrows at once (a permissive policy dropped hides rows; a restrictive one dropped shows rows it hid)",
+        Some("needs explicit approval: a security review of who gains access; replace the policy before dropping it"),
+        AX, NONE).planned(),
+    rule(R::AlterPolicy, "SH102", "Change policy", High,
+        "changes policy {object} on {table}{detail}: the rows each role can see or write change at once",
+        Some("needs explicit approval: review the new expression for roles that gain access"),
+        AX, NONE).planned(),
+    rule(R::EnableRowSecurity, "SH103", "Enable row-level security", Medium,
+        "enables row-level security on {object}: roles other than the owner see only rows a policy allows (none without a policy)",
+        Some("create the policies first, in the same plan, and test the application's roles"),
+        AX, NONE).planned(),
+    rule(R::DisableRowSecurity, "SH104", "Disable row-level security", High,
+        "disables row-level security on {object}: every role with table privileges sees every row",
+        Some("needs explicit approval: a security review; prefer changing the policies"),
+        AX, NONE).planned(),
+    // Views and functions.
+    rule(R::CreateView, "SH110", "Create view", Low,
+        "creates view {object}", None, None, NONE).planned()
+        .locks("ACCESS SHARE on the tables it reads"),
+    rule(R::ReplaceView, "SH111", "Replace view", Medium,
+        "replaces the query of view {object}{detail}: readers get the new result at once; columns can only be added at the end",
+        Some("keep the columns' names and types; to change them, create a new view and move readers"),
+        Some("ACCESS EXCLUSIVE on the view {object} (brief)"), NONE).planned(),
+    rule(R::DropView, "SH112", "Drop view", Medium,
+        "drops view {object}: code that reads it breaks (no data is lost: a view stores none)",
+        Some("verify nothing reads it (pg_stat_statements, application code)"),
+        Some("ACCESS EXCLUSIVE on the view {object}"), NONE).planned(),
+    rule(R::CreateFunction, "SH113", "Create function", Low,
+        "creates function {object}", None, None, NONE).planned()
+        .locks("none on tables"),
+    rule(R::ReplaceFunction, "SH114", "Replace function", Medium,
+        "replaces the body of function {object}{detail}: every caller, trigger, default and check using it changes behaviour at once",
+        Some("deploy a function with a new name and move callers when the change is not backwards compatible"),
+        None, NONE).planned()
+        .locks("ACCESS EXCLUSIVE on the function only: running callers are not blocked"),
+    rule(R::DropFunction, "SH115", "Drop function", Medium,
+        "drops function {object}: callers fail; triggers, defaults and checks using it must be dropped first",
+        Some("verify no code calls it"),
+        None, NONE).planned()
+        .locks("ACCESS EXCLUSIVE on the function only"),
+    // Expand/contract phases (column renames and type changes without downtime).
+    rule(R::ExpandDualWrite, "SH120", "Expand: dual-write trigger", Low,
+        "creates a trigger on {table} that copies every write of {object} to {detail} (and back) until the contract phase",
+        Some("writes to the table get slightly slower until the contract phase drops the trigger"),
+        Some("SHARE ROW EXCLUSIVE on {table} (brief; blocks writes while created)"), NONE).planned(),
+    rule(R::ContractDropDualWrite, "SH121", "Contract: drop dual-write trigger", Low,
+        "drops the trigger that kept {object} and {detail} in step",
+        Some("only after every application instance writes the new column"),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE).planned(),
+    rule(R::ContractDropOldColumn, "SH122", "Contract: drop the old column", High,
+        "drops old column {object}, replaced by {detail}, and its data",
+        Some("needs explicit approval; only after every application instance reads and writes the new column; back up first"),
+        AX, LOSS).planned(),
 ];
 
 /// The rule for `id`.
@@ -385,6 +608,188 @@ fn fill(template: &str, v: &Vars) -> String {
         .replace("{ref}", &v.reference)
         .replace("{detail_lock}", &v.detail_lock)
         .replace("{detail}", &v.detail)
+}
+
+// ---------------------------------------------------------------------------------------
+// docs/RISKS.md
+
+/// The command that regenerates `docs/RISKS.md` (named in the README and in the failure of
+/// the test that keeps the file current).
+pub const REGENERATE_RISKS_MD: &str = "SHALE_UPDATE_DOCS=1 cargo test -p shale-plan risks_md";
+
+/// Example column type changes for the documentation, classified by the planner's own
+/// code (so the table cannot drift from what plans do).
+const TYPE_CHANGE_EXAMPLES: &[(&str, &str)] = &[
+    ("character varying(20)", "character varying(50)"),
+    ("character varying(20)", "character varying"),
+    ("character varying(20)", "text"),
+    ("text", "character varying"),
+    ("numeric(10,2)", "numeric(12,2)"),
+    ("numeric(10,2)", "numeric"),
+    ("timestamp(3) with time zone", "timestamp with time zone"),
+    ("cidr", "inet"),
+    ("smallint", "integer"),
+    ("integer", "bigint"),
+    ("integer", "numeric(12,2)"),
+    ("numeric(10,2)", "numeric(12,4)"),
+    ("real", "double precision"),
+    ("character(2)", "character(3)"),
+    ("character(10)", "text"),
+    ("date", "timestamp with time zone"),
+    ("timestamp without time zone", "timestamp with time zone"),
+    ("json", "jsonb"),
+    ("integer", "text"),
+    ("character varying(50)", "character varying(20)"),
+    ("text", "character varying(10)"),
+    ("bigint", "integer"),
+    ("numeric(10,2)", "numeric(10,1)"),
+    ("numeric(10,2)", "numeric(12,1)"),
+    ("double precision", "real"),
+    ("timestamp with time zone", "date"),
+    ("text", "integer"),
+    ("integer", "integer[]"),
+];
+
+fn md_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// A template for the documentation: placeholders as ‹name›, never glued to a word.
+fn md_template(t: &str) -> String {
+    let mut out = String::new();
+    let mut rest = t;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        out.push_str(&rest[..open]);
+        if out.ends_with(|c: char| c == '›' || c.is_alphanumeric()) {
+            out.push(' ');
+        }
+        let name = match &rest[open + 1..open + close] {
+            "ref" => "referenced table",
+            "detail_lock" => "lock mode",
+            other => other,
+        };
+        out.push('‹');
+        out.push_str(name);
+        out.push('›');
+        rest = &rest[open + close + 1..];
+    }
+    out.push_str(rest);
+    md_cell(&out)
+}
+
+fn yes(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        ""
+    }
+}
+
+impl Rule {
+    /// The lock, for the documentation: the step's lock template, else what the statement
+    /// locks besides tables in use.
+    pub fn lock_doc(&self) -> String {
+        match (self.lock, self.lock_note) {
+            (Some(l), _) => md_template(l),
+            (None, Some(n)) => md_cell(n),
+            (None, None) => "none on existing objects".into(),
+        }
+    }
+}
+
+fn rules_table(out: &mut String, status: Status) {
+    out.push_str(
+        "| Code | Level | Change | Lock | Rewrites | Scans | Data loss | Transaction | Reason | Mitigation |\n\
+         |---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for r in RULES.iter().filter(|r| r.status == status) {
+        let tx = match r.transaction {
+            Transaction::Inside => "inside",
+            Transaction::Outside => "outside, alone",
+            Transaction::Either => "outside when CONCURRENTLY",
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            r.code,
+            r.level,
+            md_cell(r.title),
+            r.lock_doc(),
+            yes(r.rewrites_table),
+            yes(r.scans_table),
+            yes(r.data_loss),
+            tx,
+            md_template(r.reason),
+            r.mitigation
+                .map(md_template)
+                .unwrap_or_else(|| "none needed".into()),
+        ));
+    }
+}
+
+/// `docs/RISKS.md`: the registry as documentation.
+pub fn markdown() -> String {
+    use crate::typechange::{classify, TypeChange};
+    let mut out = String::new();
+    out.push_str(&format!(
+        "<!-- Generated from crates/shale-plan/src/rules.rs; do not edit. Regenerate: {REGENERATE_RISKS_MD} -->\n\n"
+    ));
+    out.push_str(
+        "# Risk rules\n\n\
+         Every step of a plan carries one rule of this registry: a stable code (never reused\n\
+         or renumbered), a risk level, the lock the statement takes, whether it rewrites or\n\
+         scans the table, whether it can lose data, whether it runs inside a transaction, a\n\
+         one-line reason and a mitigation. In a plan, the placeholders (‹object›, ‹table›,\n\
+         ‹referenced table›, ‹detail›) are filled with the step's objects.\n\n\
+         - **Level**: `apply` refuses steps above `--allow` (default `medium`); steps that can\n\
+         \x20 lose data are High and need explicit approval.\n\
+         - **Lock**: the strongest lock the statement takes and on what. `ACCESS EXCLUSIVE`\n\
+         \x20 blocks reads and writes, `SHARE` and `SHARE ROW EXCLUSIVE` block writes,\n\
+         \x20 `SHARE UPDATE EXCLUSIVE` blocks neither (only other schema changes and VACUUM).\n\
+         \x20 Every locking step runs with `lock_timeout`.\n\
+         - **Rewrites**: the whole table is written anew (and its indexes rebuilt); **Scans**:\n\
+         \x20 every row is read; both take time proportional to the table.\n\
+         - **Transaction**: `outside, alone` steps cannot run in a transaction block\n\
+         \x20 (`CONCURRENTLY`) or commit in batches; `apply` runs them on their own.\n\n\
+         The product's safety table (README) is SH001–SH007; SH004 (rename column) is\n\
+         forward-declared until rename hints land.\n\n\
+         ## Rules the planner emits\n\n",
+    );
+    rules_table(&mut out, Status::Active);
+    out.push_str(
+        "\n## Forward-declared rules\n\n\
+         Codes, levels and locks fixed ahead of the steps that will carry them; the planner\n\
+         does not emit these yet.\n\n",
+    );
+    rules_table(&mut out, Status::Planned);
+    out.push_str(
+        "\n## Column type changes\n\n\
+         `ALTER COLUMN … TYPE` is free when the new type is binary-coercible and at least as\n\
+         wide (PostgreSQL only updates the catalog); otherwise it rewrites the table and\n\
+         rebuilds its indexes under `ACCESS EXCLUSIVE`; a conversion that can truncate, round\n\
+         or fail is lossy. A change of type together with a collation is a rewrite at least.\n\
+         Unknown conversions count as lossy.\n\n\
+         | From | To | Cost | Rule |\n|---|---|---|---|\n",
+    );
+    for (a, b) in TYPE_CHANGE_EXAMPLES {
+        let parse = |n: &str| match n.strip_suffix("[]") {
+            Some(e) => shale_model::TypeRef::builtin(e).array_of(),
+            None => shale_model::TypeRef::builtin(n),
+        };
+        let (cost, id) = match classify(&parse(a), &parse(b)) {
+            TypeChange::Coercible => ("no rewrite (catalog only)", RuleId::AlterTypeCoercible),
+            TypeChange::Rewrite => ("rewrite, values kept", RuleId::AlterTypeRewrite),
+            TypeChange::Lossy => ("rewrite, values can change or fail", RuleId::AlterTypeLossy),
+        };
+        let r = rule_for(id);
+        out.push_str(&format!(
+            "| `{a}` | `{b}` | {cost} | {} ({}) |\n",
+            r.code, r.level
+        ));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -490,5 +895,170 @@ mod tests {
                 r.code
             );
         }
+    }
+
+    /// The names of the `RuleId` variants, from this file's source (Debug names).
+    fn variant_name(id: RuleId) -> String {
+        format!("{id:?}")
+    }
+
+    #[test]
+    fn status_matches_the_planner_sources() {
+        // The planner's (non-test) sources other than the registry itself.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut sources = String::new();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if !name.ends_with(".rs")
+                || name == "rules.rs"
+                || name == "fixtures.rs"
+                || name.ends_with("tests.rs")
+            {
+                continue;
+            }
+            sources.push_str(&std::fs::read_to_string(&path).unwrap());
+        }
+        let used = |id: RuleId| {
+            let needle = format!("RuleId::{}", variant_name(id));
+            sources.match_indices(&needle).any(|(i, _)| {
+                !sources[i + needle.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphanumeric() || c == '_')
+            })
+        };
+        for r in RULES {
+            match r.status {
+                Status::Active => assert!(
+                    used(r.id),
+                    "{} ({:?}) is marked active but no planner source uses RuleId::{:?}: \
+                     mark it .planned() in rules.rs",
+                    r.code,
+                    r.id,
+                    r.id
+                ),
+                Status::Planned => assert!(
+                    !used(r.id),
+                    "{} ({:?}) is used by the planner now: remove .planned() from its row in \
+                     rules.rs and regenerate docs/RISKS.md ({REGENERATE_RISKS_MD})",
+                    r.code,
+                    r.id
+                ),
+            }
+        }
+    }
+
+    #[test]
+    fn risky_rules_say_what_to_do() {
+        for r in RULES {
+            if r.level > Low {
+                assert!(
+                    r.mitigation.is_some(),
+                    "{} is {} without a mitigation",
+                    r.code,
+                    r.level
+                );
+            }
+            assert!(!r.title.is_empty() && !r.reason.is_empty(), "{}", r.code);
+            if r.rewrites_table {
+                assert!(r.scans_table, "{}: a rewrite reads every row", r.code);
+                assert!(r.level > Low, "{}: a rewrite is not Low", r.code);
+            }
+            if r.level == High && !r.data_loss {
+                // High without data loss: breaks running code or widens access.
+                assert!(
+                    ["breaks", "access", "see"]
+                        .iter()
+                        .any(|w| r.reason.contains(w)),
+                    "{}: say why it is High",
+                    r.code
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn rule_transaction_matches_the_steps() {
+        use crate::fixtures::{shop, shop2};
+        use crate::{plan, PlanOptions};
+        let mut seen = BTreeSet::new();
+        for online in [true, false] {
+            let opts = PlanOptions {
+                online,
+                lock_timeout: None,
+            };
+            for (a, b) in [(shop(), shop2()), (shop2(), shop())] {
+                let Ok(p) = plan(&a, &b, &opts) else { continue };
+                for s in &p.steps {
+                    let r = by_code(&s.risk.code).expect("every step carries a registry code");
+                    seen.insert(r.code);
+                    match r.transaction {
+                        Transaction::Inside => {
+                            assert!(s.transactional, "{}: {}", r.code, s.sql)
+                        }
+                        Transaction::Outside => {
+                            assert!(!s.transactional, "{}: {}", r.code, s.sql)
+                        }
+                        Transaction::Either => {}
+                    }
+                    assert_eq!(s.risk.level, r.level, "{}", r.code);
+                    assert_eq!(s.risk.data_loss, r.data_loss, "{}", r.code);
+                }
+            }
+        }
+        // The fixtures exercise both kinds.
+        assert!(seen.contains("SH005") && seen.contains("SH040"), "{seen:?}");
+    }
+
+    #[test]
+    fn type_change_table_shows_free_and_rewriting_casts() {
+        let md = markdown();
+        let row = |a: &str, b: &str| {
+            md.lines()
+                .find(|l| l.starts_with(&format!("| `{a}` | `{b}` |")))
+                .unwrap_or_else(|| panic!("no row {a} -> {b}"))
+                .to_string()
+        };
+        assert!(row("character varying(20)", "character varying(50)").contains("no rewrite"));
+        assert!(row("character varying(20)", "text").contains("SH050"));
+        assert!(row("numeric(10,2)", "numeric(12,2)").contains("no rewrite"));
+        assert!(row("integer", "bigint").contains("SH051"));
+        assert!(row("bigint", "integer").contains("SH052 (High)"));
+    }
+
+    #[test]
+    fn markdown_lists_every_rule_once() {
+        let md = markdown();
+        for r in RULES {
+            let rows = md
+                .lines()
+                .filter(|l| l.starts_with(&format!("| {} |", r.code)))
+                .count();
+            assert_eq!(rows, 1, "{}", r.code);
+        }
+        assert!(!md.contains('{'), "a placeholder was not rendered");
+        // Forward-declared rules are in their own section.
+        let planned = md.find("## Forward-declared rules").unwrap();
+        assert!(md.find("| SH101 |").unwrap() > planned);
+        assert!(md.find("| SH003 |").unwrap() < planned);
+    }
+
+    /// `docs/RISKS.md` is the registry as generated now. Regenerate with
+    /// `SHALE_UPDATE_DOCS=1 cargo test -p shale-plan risks_md`.
+    #[test]
+    fn risks_md_is_current() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/RISKS.md");
+        let want = markdown();
+        if std::env::var_os("SHALE_UPDATE_DOCS").is_some() {
+            std::fs::write(&path, &want).unwrap();
+            return;
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/RISKS.md is not current with the rules in crates/shale-plan/src/rules.rs; \
+             regenerate it with: {REGENERATE_RISKS_MD}"
+        );
     }
 }
