@@ -4,11 +4,14 @@
 //!
 //! - [`parse_sources`]: files → [`Catalog`], statements applied in order as `psql` would run
 //!   them (each file starts with the default `search_path`).
+//! - [`parse_sources_with_directives`]: the same, plus the `-- shale:renamed-from` and
+//!   `-- shale:backfill` comment directives as [`Directives`] (see `docs/DIRECTIVES.md`).
 //! - [`normalize_expr`]: the expression normalizer (defaults, checks, generated columns,
 //!   index key expressions and index predicates alike).
 //! - [`parse_type`]: a type name → the canonical [`TypeRef`].
 
 mod constants;
+mod directives;
 mod facts;
 pub mod naming;
 mod normalize;
@@ -18,7 +21,7 @@ mod types;
 pub use normalize::expr_columns;
 pub use types::parse_type;
 
-use shale_model::{Catalog, Expr, QualName, TypeRef};
+use shale_model::{Catalog, Directives, Expr, QualName, TypeRef};
 use std::fmt;
 
 /// One input file.
@@ -61,8 +64,22 @@ impl std::error::Error for SqlError {}
 /// Read the files, in the order given, as one schema.
 ///
 /// Errors name the file, the 1-based line and column of the offending token (or of the
-/// statement) and show the source line.
+/// statement) and show the source line. Directives are checked as by
+/// [`parse_sources_with_directives`] (a malformed one is an error) and then left out.
 pub fn parse_sources(files: &[SourceFile]) -> Result<Catalog, SqlError> {
+    parse_sources_with_directives(files).map(|(cat, _)| cat)
+}
+
+/// Read the files as one schema, together with the hints their comments give:
+/// `-- shale:renamed-from old_name` and `-- shale:backfill <expression>`, on the line
+/// before an object's definition or at the end of its first line.
+///
+/// The hints are not part of the [`Catalog`] (a database has no such thing). A directive
+/// that is unknown, malformed, attached to nothing (or to the wrong kind of object), or
+/// that names an object missing from the final schema is an error at its file:line:column.
+pub fn parse_sources_with_directives(
+    files: &[SourceFile],
+) -> Result<(Catalog, Directives), SqlError> {
     // Bad input must give an error, never a panic: a panic below is a bug, reported as one.
     std::panic::catch_unwind(|| parse::parse_files(files)).unwrap_or_else(|_| {
         Err(SqlError {

@@ -1,5 +1,6 @@
 //! DDL statements → the catalog, applied in order as PostgreSQL would run them.
 
+use crate::directives::{self, Anchor, Attached};
 use crate::facts;
 use crate::naming::{self, choose_name, figure_index_colname, index_column_names, name_addition};
 use crate::normalize::{self, column_refs, first_schema, NormCx};
@@ -11,9 +12,10 @@ use pg_query::protobuf::{
 use pg_query::NodeEnum;
 use shale_model::{
     quote_ident, Catalog, Column, ColumnRef, Constraint, ConstraintKind, EnumType, Expr, Extension,
-    FkAction, Identity, Index, IndexKey, IndexKeyExpr, QualName, Schema, Sequence, Table, TypeRef,
+    FkAction, Identity, Index, IndexKey, IndexKeyExpr, ObjectId, QualName, Schema, Sequence, Table,
+    TypeRef,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An error inside a statement: a byte offset in the file (`-1`: the statement itself).
 pub(crate) struct E {
@@ -194,6 +196,14 @@ pub(crate) struct Builder {
     identity_seqs: BTreeMap<ColumnRef, QualName>,
     file: String,
     text: String,
+    /// Start of the statement being applied (byte offset in the file).
+    stmt_start: usize,
+    /// Where the objects of the current file that directives may name are defined.
+    anchors: Vec<Anchor>,
+    /// Locations of the table constraints (not column constraints) of the current file.
+    table_con_locs: BTreeSet<i32>,
+    /// Directives of the files read so far.
+    attached: Vec<Attached>,
 }
 
 fn default_search_path() -> Vec<String> {
@@ -299,7 +309,7 @@ fn blank_meta_commands(text: &str) -> Result<String, usize> {
 
 /// Find where a syntax error is: the first token at which a prefix of the failing
 /// statement stops being merely incomplete.
-fn locate_syntax_error(text: &str) -> Option<(usize, String)> {
+pub(crate) fn locate_syntax_error(text: &str) -> Option<(usize, String)> {
     let mut spans: Vec<(usize, usize)> = pg_query::split_with_scanner(text)
         .ok()?
         .iter()
@@ -445,11 +455,39 @@ impl Builder {
             identity_seqs: BTreeMap::new(),
             file: String::new(),
             text: String::new(),
+            stmt_start: 0,
+            anchors: Vec::new(),
+            table_con_locs: BTreeSet::new(),
+            attached: Vec::new(),
         }
     }
 
-    pub(crate) fn finish(self) -> Catalog {
-        self.cat
+    /// The catalog and the directives of every file, checked against it.
+    pub(crate) fn finish(self) -> Result<(Catalog, shale_model::Directives), SqlError> {
+        let d = directives::resolve(self.attached, &self.cat)?;
+        Ok((self.cat, d))
+    }
+
+    fn anchor(&mut self, byte: usize, level: u8, id: ObjectId) {
+        self.anchors.push(Anchor { byte, level, id });
+    }
+
+    fn anchor_stmt(&mut self, id: ObjectId) {
+        self.anchor(self.stmt_start, 0, id);
+    }
+
+    /// A table constraint (given at `loc`) got its name.
+    fn anchor_constraint(&mut self, q: &QualName, name: &str, loc: i32) {
+        if loc >= 0 && self.table_con_locs.contains(&loc) {
+            self.anchor(
+                loc as usize,
+                1,
+                ObjectId::Constraint {
+                    table: q.clone(),
+                    name: name.to_string(),
+                },
+            );
+        }
     }
 
     fn sql_error(&self, byte: usize, msg: String) -> SqlError {
@@ -467,6 +505,8 @@ impl Builder {
         self.file = f.path.clone();
         self.text = f.text.clone();
         self.search_path = default_search_path();
+        self.anchors.clear();
+        self.table_con_locs.clear();
         let text = match blank_meta_commands(&f.text) {
             Ok(t) => t,
             Err(byte) => {
@@ -501,11 +541,14 @@ impl Builder {
             let Some(node) = raw.stmt.and_then(|s| s.node) else {
                 continue;
             };
+            self.stmt_start = start;
             if let Err(e) = self.statement(node, stmt_text) {
                 let byte = if e.loc >= 0 { e.loc as usize } else { start };
                 return Err(self.sql_error(byte, e.msg));
             }
         }
+        let found = directives::attach(&f.path, &text, &self.anchors)?;
+        self.attached.extend(found);
         Ok(())
     }
 
@@ -1041,11 +1084,12 @@ impl Builder {
         self.cat.enums.insert(
             q.clone(),
             EnumType {
-                name: q,
+                name: q.clone(),
                 labels,
                 comment: None,
             },
         );
+        self.anchor_stmt(ObjectId::Type { name: q });
         Ok(())
     }
 
@@ -1335,6 +1379,7 @@ impl Builder {
         let mut seq = Sequence::with_defaults(q.clone(), &p.data_type, p.increment);
         apply_params(&mut seq, &p);
         self.cat.sequences.insert(q.clone(), seq);
+        self.anchor_stmt(ObjectId::Sequence { name: q.clone() });
         if let Some((names, loc)) = extras.owned_by {
             self.set_owned_by(&q, &names, loc)?;
         }
@@ -1460,10 +1505,17 @@ impl Builder {
         }
         let mut table = Table::new(q.clone());
         let mut p = Pending::default();
+        let mut column_anchors = Vec::new();
         for elt in &s.table_elts {
             match elt.node.as_ref() {
-                Some(NodeEnum::ColumnDef(cd)) => self.column_def(&mut table, cd, &mut p)?,
-                Some(NodeEnum::Constraint(c)) => self.table_constraint(c, &mut p)?,
+                Some(NodeEnum::ColumnDef(cd)) => {
+                    self.column_def(&mut table, cd, &mut p)?;
+                    column_anchors.push((cd.location, cd.colname.clone()));
+                }
+                Some(NodeEnum::Constraint(c)) => {
+                    self.table_constraint(c, &mut p)?;
+                    self.table_con_locs.insert(c.location);
+                }
                 Some(NodeEnum::TableLikeClause(_)) => {
                     return unsupported(-1, "CREATE TABLE … (LIKE …)")
                 }
@@ -1473,10 +1525,19 @@ impl Builder {
         for c in s.constraints.iter().chain(&s.nnconstraints) {
             if let Some(NodeEnum::Constraint(c)) = c.node.as_ref() {
                 self.table_constraint(c, &mut p)?;
+                self.table_con_locs.insert(c.location);
             }
         }
         self.finish_columns(&mut table, &mut p, true)?;
         self.cat.tables.insert(q.clone(), table);
+        self.anchor_stmt(ObjectId::Table { name: q.clone() });
+        for (loc, column) in column_anchors {
+            let id = ObjectId::Column {
+                table: q.clone(),
+                column,
+            };
+            self.anchor(loc.max(0) as usize, 1, id);
+        }
         self.add_pending(&q, p, true)
     }
 
@@ -1903,8 +1964,9 @@ impl Builder {
             comment: None,
         };
         if let Some(t) = self.cat.tables.get_mut(q) {
-            t.constraints.insert(name, con);
+            t.constraints.insert(name.clone(), con);
         }
+        self.anchor_constraint(q, &name, c.location);
         Ok(())
     }
 
@@ -1980,7 +2042,7 @@ impl Builder {
         t.constraints.insert(
             name.clone(),
             Constraint {
-                name,
+                name: name.clone(),
                 kind,
                 deferrable: ic.deferrable,
                 initially_deferred: ic.initdeferred,
@@ -1988,6 +2050,7 @@ impl Builder {
                 comment: None,
             },
         );
+        self.anchor_constraint(q, &name, ic.loc);
         Ok(())
     }
 
@@ -2087,8 +2150,9 @@ impl Builder {
             comment: None,
         };
         if let Some(t) = self.cat.tables.get_mut(q) {
-            t.constraints.insert(name, con);
+            t.constraints.insert(name.clone(), con);
         }
+        self.anchor_constraint(q, &name, c.location);
         Ok(())
     }
 
@@ -2203,12 +2267,18 @@ impl Builder {
                     continue;
                 }
                 self.column_def(&mut scratch, cd, &mut p)?;
+                let id = ObjectId::Column {
+                    table: q.clone(),
+                    column: cd.colname.clone(),
+                };
+                self.anchor(cd.location.max(0) as usize, 1, id);
                 let col = scratch.columns.last().cloned().expect("just added");
                 new_columns.push((col, cmd.missing_ok, cd.location));
             } else if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
                 let Some(NodeEnum::Constraint(c)) = def else {
                     return err(-1, "ADD CONSTRAINT without a constraint");
                 };
+                self.table_con_locs.insert(c.location);
                 match contype(c) {
                     ConstrType::ConstrCheck => {
                         let mut c = c.as_ref().clone();
@@ -3178,6 +3248,7 @@ impl Builder {
             s.idxname.clone()
         };
         let iq = QualName::new(q.schema.clone(), name);
+        self.anchor_stmt(ObjectId::Index { name: iq.clone() });
         self.cat.indexes.insert(
             iq.clone(),
             Index {
@@ -3719,10 +3790,12 @@ fn split_identifier_list(s: &str) -> Option<Vec<String>> {
 }
 
 /// Parse every file (in order) into one catalog.
-pub(crate) fn parse_files(files: &[SourceFile]) -> Result<Catalog, SqlError> {
+pub(crate) fn parse_files(
+    files: &[SourceFile],
+) -> Result<(Catalog, shale_model::Directives), SqlError> {
     let mut b = Builder::new();
     for f in files {
         b.file(f)?;
     }
-    Ok(b.finish())
+    b.finish()
 }
