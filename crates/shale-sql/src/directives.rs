@@ -14,7 +14,7 @@ use pg_query::protobuf::Token;
 use shale_model::{
     quote_ident, Backfill, Catalog, ColumnRef, Directives, ObjectId, QualName, RenameHint,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const RENAMED_FROM: &str = "renamed-from";
 const BACKFILL: &str = "backfill";
@@ -386,30 +386,16 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn exists(cat: &Catalog, id: &ObjectId) -> bool {
-    match id {
-        ObjectId::Schema { name } => cat.schemas.contains_key(name),
-        ObjectId::Extension { name } => cat.extensions.contains_key(name),
-        ObjectId::Type { name } => cat.enums.contains_key(name),
-        ObjectId::Sequence { name } => cat.sequences.contains_key(name),
-        ObjectId::Table { name } => cat.tables.contains_key(name),
-        ObjectId::Column { table, column } => cat
-            .tables
-            .get(table)
-            .is_some_and(|t| t.column(column).is_some()),
-        ObjectId::Constraint { table, name } => cat
-            .tables
-            .get(table)
-            .is_some_and(|t| t.constraints.contains_key(name)),
-        ObjectId::Index { name } => cat.indexes.contains_key(name),
-    }
-}
-
 /// Check the attached directives of every file against the final catalog and resolve the
 /// old names.
 pub(crate) fn resolve(attached: Vec<Attached>, cat: &Catalog) -> Result<Directives, SqlError> {
+    if attached.is_empty() {
+        return Ok(Directives::default());
+    }
+    let objects: BTreeSet<ObjectId> = cat.objects().into_iter().collect();
+    let exists = |id: &ObjectId| objects.contains(id);
     for a in &attached {
-        if !exists(cat, &a.target) {
+        if !exists(&a.target) {
             return Err(a.site.error(format!(
                 "`shale:{}` applies to {}, which is not in the desired schema (a later \
                  statement drops or replaces it)",
@@ -459,7 +445,7 @@ pub(crate) fn resolve(attached: Vec<Attached>, cat: &Catalog) -> Result<Directiv
                 prev.site.at()
             )));
         }
-        if exists(cat, &from) {
+        if exists(&from) {
             return Err(a.arg_site.error(format!(
                 "{from} is also defined in the desired schema, so {} cannot be renamed from it; \
                  remove the hint or the old definition",
@@ -585,9 +571,7 @@ fn old_identity(
             }
             ObjectId::Index { name: old }
         }
-        ObjectId::Schema { .. } | ObjectId::Extension { .. } => {
-            return Err("schemas and extensions cannot be renamed by a hint".into())
-        }
+        other => return Err(format!("a {} cannot be renamed by a hint", other.kind())),
     })
 }
 

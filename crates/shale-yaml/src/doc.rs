@@ -186,6 +186,9 @@ pub struct EnumFull {
     pub values: Vec<String>,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 /// `mood: [sad, ok, happy]` or `mood: {values: [...], comment: ...}`.
@@ -199,7 +202,7 @@ impl From<EnumFull> for EnumDoc {
 short_or_long!(EnumDoc, EnumFull, "a list of labels or a mapping",
     str: |s| not_this("string", "a list of labels or a mapping"),
     seq: |q| Vec::<String>::deserialize(SeqAccessDeserializer::new(q))
-        .map(|values| EnumDoc(EnumFull { schema: None, values, comment: None })));
+        .map(|values| EnumDoc(EnumFull { schema: None, values, comment: None, renamed_from: None })));
 
 // ---------------------------------------------------------------------------------------
 // Sequences
@@ -229,6 +232,9 @@ pub struct SequenceDoc {
     pub owned_by: Option<OwnedBy>,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -275,6 +281,9 @@ pub struct TableDoc {
     pub foreign_keys: Vec<ForeignKeyDoc>,
     #[serde(default)]
     pub indexes: Vec<IndexDoc>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -304,6 +313,12 @@ pub struct ColumnFull {
     pub unique: bool,
     #[serde(default)]
     pub references: Option<ColumnReferences>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
+    /// Backfill: an SQL expression that fills the column for existing rows.
+    #[serde(default)]
+    pub backfill: Option<String>,
 }
 
 /// `email: text` or `email: {type: text, not_null: true, ...}`.
@@ -497,6 +512,9 @@ pub struct ColumnReferencesFull {
     pub match_full: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 /// `references: users(id)` or `references: {table: users, column: id, on_delete: cascade}`.
@@ -506,6 +524,7 @@ pub struct ColumnReferences {
     pub target: RefTarget,
     pub options: FkOptions,
     pub comment: Option<String>,
+    pub renamed_from: Option<String>,
 }
 
 impl<'de> Deserialize<'de> for ColumnReferences {
@@ -529,6 +548,7 @@ impl<'de> Deserialize<'de> for ColumnReferences {
                     target,
                     options: FkOptions::default(),
                     comment: None,
+                    renamed_from: None,
                 })
             }
             fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<ColumnReferences, A::Error> {
@@ -549,6 +569,7 @@ impl<'de> Deserialize<'de> for ColumnReferences {
                         match_full: f.match_full,
                     },
                     comment: f.comment,
+                    renamed_from: f.renamed_from,
                 })
             }
         }
@@ -624,6 +645,9 @@ pub struct PrimaryKeyFull {
     pub initially_deferred: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 /// `primary_key: [a, b]` or a mapping.
@@ -642,6 +666,7 @@ fn pk_from_cols(columns: Vec<String>) -> PrimaryKeyDoc {
         deferrable: false,
         initially_deferred: false,
         comment: None,
+        renamed_from: None,
     })
 }
 short_or_long!(PrimaryKeyDoc, PrimaryKeyFull, "a list of columns or a mapping",
@@ -664,6 +689,9 @@ pub struct UniqueFull {
     pub initially_deferred: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 /// `- [a, b]` or a mapping.
@@ -683,6 +711,7 @@ fn unique_from_cols(columns: Vec<String>) -> UniqueDoc {
         deferrable: false,
         initially_deferred: false,
         comment: None,
+        renamed_from: None,
     })
 }
 short_or_long!(UniqueDoc, UniqueFull, "a list of columns or a mapping",
@@ -701,6 +730,9 @@ pub struct CheckFull {
     pub no_inherit: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 /// `- price > 0` or a mapping.
@@ -714,6 +746,7 @@ impl From<CheckFull> for CheckDoc {
 short_or_long!(CheckDoc, CheckFull, "an expression or a mapping",
     str: |s| Ok(CheckDoc(CheckFull {
         name: None, expr: s.to_string(), not_valid: false, no_inherit: false, comment: None,
+        renamed_from: None,
     })),
     seq: |q| not_this("sequence", "an expression or a mapping"));
 
@@ -738,6 +771,9 @@ pub struct ForeignKeyDoc {
     pub match_full: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -761,6 +797,9 @@ pub struct IndexDoc {
     pub nulls_not_distinct: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
+    #[serde(default)]
+    pub renamed_from: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

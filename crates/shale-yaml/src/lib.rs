@@ -22,7 +22,7 @@ mod sqlcheck;
 
 pub use export::to_yaml;
 
-use shale_model::Catalog;
+use shale_model::{Catalog, Directives};
 use std::fmt;
 
 /// An error in a YAML document.
@@ -80,10 +80,22 @@ pub fn parse_yaml(path: &str, text: &str) -> Result<Catalog, YamlError> {
 }
 
 /// Read several YAML documents as one desired state (objects may refer to objects of any
-/// of the files; each object is defined once).
+/// of the files; each object is defined once). `renamed_from:` and `backfill:` keys are
+/// checked (a bad one is an error) and left out; [`parse_yaml_files_with_directives`]
+/// returns them.
 pub fn parse_yaml_files(files: &[(String, String)]) -> Result<Catalog, YamlError> {
-    let rendered = render_files(files)?;
-    rendered.parse()
+    parse_yaml_files_with_directives(files).map(|(cat, _)| cat)
+}
+
+/// Read several YAML documents as one desired state, with the hints of their
+/// `renamed_from:` keys (tables, columns, constraints, indexes, enums, sequences) and
+/// `backfill:` keys (columns). They mean exactly what the SQL comment directives
+/// `-- shale:renamed-from` and `-- shale:backfill` mean (docs/DIRECTIVES.md): the DDL
+/// the documents render to carries them as such comments.
+pub fn parse_yaml_files_with_directives(
+    files: &[(String, String)],
+) -> Result<(Catalog, Directives), YamlError> {
+    render_files(files)?.parse()
 }
 
 /// The PostgreSQL DDL a set of YAML documents stands for (what [`parse_yaml_files`] feeds

@@ -9,7 +9,7 @@
 use crate::doc::*;
 use crate::sqlcheck::{self, BUILTIN_TYPES};
 use crate::YamlError;
-use shale_model::{quote_ident, quote_literal, Catalog, FkAction, QualName};
+use shale_model::{quote_ident, quote_literal, Catalog, Directives, FkAction, QualName};
 use std::collections::{BTreeSet, HashMap};
 
 /// Where a generated line came from.
@@ -57,13 +57,14 @@ impl Rendered {
         }
     }
 
-    /// Run the SQL front end on the DDL and map its errors back to the YAML.
-    pub fn parse(&self) -> Result<Catalog, YamlError> {
+    /// Run the SQL front end on the DDL (directives included) and map its errors back to
+    /// the YAML.
+    pub fn parse(&self) -> Result<(Catalog, Directives), YamlError> {
         let src = shale_sql::SourceFile {
             path: self.sql_path.clone(),
             text: self.sql.clone(),
         };
-        shale_sql::parse_sources(&[src]).map_err(|e| {
+        shale_sql::parse_sources_with_directives(&[src]).map_err(|e| {
             let origin = e
                 .line
                 .checked_sub(1)
@@ -124,6 +125,55 @@ fn object_name(key: &str, schema: Option<&str>) -> QualName {
             None => QualName::new(DEFAULT_SCHEMA, key),
         },
     }
+}
+
+/// The `-- shale:renamed-from …` line (with its newline) for a `renamed_from:` key, or
+/// nothing. With `qualified`, the old name may be `schema.name` (tables, enums, sequences,
+/// indexes); otherwise it is one literal name (columns, constraints).
+fn rename_line(
+    file: &str,
+    object: &str,
+    from: Option<&String>,
+    qualified: bool,
+    indent: &str,
+) -> Result<String, YamlError> {
+    let Some(from) = from else {
+        return Ok(String::new());
+    };
+    let sql = match from.split_once('.').filter(|_| qualified) {
+        Some((s, n)) => {
+            check_name(file, object, "renamed_from schema", s)?;
+            check_name(file, object, "renamed_from", n)?;
+            format!("{}.{}", quote_ident(s), quote_ident(n))
+        }
+        None => {
+            check_name(file, object, "renamed_from", from)?;
+            quote_ident(from)
+        }
+    };
+    Ok(format!("{indent}-- shale:renamed-from {sql}\n"))
+}
+
+/// The `-- shale:backfill …` line (with its newline) for a column's `backfill:` key.
+fn backfill_line(file: &str, object: &str, expr: Option<&String>) -> Result<String, YamlError> {
+    let Some(expr) = expr else {
+        return Ok(String::new());
+    };
+    let e = expr.trim();
+    let fail = |m: String| YamlError::object(file, object, m);
+    if e.is_empty() {
+        return Err(fail(
+            "`backfill` is empty: give an SQL expression for the existing rows".into(),
+        ));
+    }
+    if e.contains(['\n', '\r']) {
+        return Err(fail(format!(
+            "`backfill` must be one line (a folded `>` string works): `{}`",
+            e.replace(['\n', '\r'], " ")
+        )));
+    }
+    sqlcheck::check_expr(e).map_err(|m| fail(format!("backfill: {m}")))?;
+    Ok(format!("    -- shale:backfill {e}\n"))
 }
 
 fn ref_name(t: &RefTarget) -> QualName {
@@ -189,6 +239,7 @@ fn seq_options(
 /// A foreign key gathered from a column's `references:` or a table's `foreign_keys:`.
 struct Fk<'a> {
     origin_object: String,
+    renamed_from: Option<&'a String>,
     name: Option<&'a str>,
     columns: Vec<String>,
     target: QualName,
@@ -503,13 +554,14 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
             }
             let o = out.origin(file, &obj);
+            let hint = rename_line(file, &obj, en.0.renamed_from.as_ref(), true, "")?;
             let labels =
                 en.0.values
                     .iter()
                     .map(|l| quote_literal(l))
                     .collect::<Vec<_>>()
                     .join(", ");
-            out.push(o, &format!("CREATE TYPE {name} AS ENUM ({labels});"));
+            out.push(o, &format!("{hint}CREATE TYPE {name} AS ENUM ({labels});"));
             comment(o, format!("TYPE {name}"), en.0.comment.as_ref());
         }
     }
@@ -521,7 +573,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let name = object_name(key, sq.schema.as_deref());
             let obj = format!("sequence {name}");
             let o = out.origin(file, &obj);
-            let mut sql = format!("CREATE SEQUENCE {name}");
+            let hint = rename_line(file, &obj, sq.renamed_from.as_ref(), true, "")?;
+            let mut sql = format!("{hint}CREATE SEQUENCE {name}");
             if let Some(ty) = &sq.ty {
                 let info =
                     sqlcheck::check_type(ty).map_err(|m| YamlError::object(file, &obj, m))?;
@@ -679,7 +732,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     return Err(cerr(format!("{} cannot be combined", set.join(" and "))));
                 }
                 let co = out.origin(file, &cobj);
-                let mut line = format!("    {} {}", quote_ident(cname), c.ty.trim());
+                let mut line = rename_line(file, &cobj, c.renamed_from.as_ref(), false, "    ")?;
+                line.push_str(&backfill_line(file, &cobj, c.backfill.as_ref())?);
+                line.push_str(&format!("    {} {}", quote_ident(cname), c.ty.trim()));
                 if let Some(coll) = &c.collation {
                     line.push_str(&format!(" COLLATE {}", dotted_sql(coll)));
                 }
@@ -750,6 +805,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     };
                     fks.push(Fk {
                         origin_object: format!("{cobj}, references"),
+                        renamed_from: r.renamed_from.as_ref(),
                         name: r.name.as_deref(),
                         columns: vec![cname.clone()],
                         target,
@@ -781,7 +837,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 let pobj = format!("{tobj}, primary key");
                 let o = out.origin(file, &pobj);
                 let mut s = format!(
-                    "    {}PRIMARY KEY ({})",
+                    "{}    {}PRIMARY KEY ({})",
+                    rename_line(file, &pobj, pk.renamed_from.as_ref(), false, "    ")?,
                     constraint_prefix(pk.name.as_deref()),
                     ident_list(&pk.columns.0)
                 );
@@ -808,7 +865,11 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     need_cols("unique include", &u.include)?;
                 }
                 let o = out.origin(file, &uobj);
-                let mut s = format!("    {}UNIQUE", constraint_prefix(u.name.as_deref()));
+                let mut s = format!(
+                    "{}    {}UNIQUE",
+                    rename_line(file, &uobj, u.renamed_from.as_ref(), false, "    ")?,
+                    constraint_prefix(u.name.as_deref())
+                );
                 if u.nulls_not_distinct {
                     s.push_str(" NULLS NOT DISTINCT");
                 }
@@ -844,10 +905,14 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 if ck.no_inherit {
                     s.push_str(" NO INHERIT");
                 }
+                let hint =
+                    |indent| rename_line(file, &kobj, ck.renamed_from.as_ref(), false, indent);
                 if ck.not_valid {
-                    later.push((o, format!("ALTER TABLE {tname} ADD {s} NOT VALID;")));
+                    let h = hint("")?;
+                    later.push((o, format!("{h}ALTER TABLE {tname} ADD {s} NOT VALID;")));
                 } else {
-                    lines.push((o, format!("    {s}")));
+                    let h = hint("    ")?;
+                    lines.push((o, format!("{h}    {s}")));
                 }
                 constraint_comment(
                     file,
@@ -887,6 +952,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 };
                 fks.push(Fk {
                     origin_object: fobj,
+                    renamed_from: fk.renamed_from.as_ref(),
                     name: fk.name.as_deref(),
                     columns: fk.columns.0.clone(),
                     target,
@@ -948,12 +1014,17 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     fk.references_sql()
                 );
                 let target_exists = created.contains(&fk.target) || fk.target == tname;
+                let hint =
+                    |indent| rename_line(file, &fk.origin_object, fk.renamed_from, false, indent);
                 if fk.not_valid {
-                    later.push((o, format!("ALTER TABLE {tname} ADD {body} NOT VALID;")));
+                    let h = hint("")?;
+                    later.push((o, format!("{h}ALTER TABLE {tname} ADD {body} NOT VALID;")));
                 } else if target_exists {
-                    lines.push((o, format!("    {body}")));
+                    let h = hint("    ")?;
+                    lines.push((o, format!("{h}    {body}")));
                 } else {
-                    later.push((o, format!("ALTER TABLE {tname} ADD {body};")));
+                    let h = hint("")?;
+                    later.push((o, format!("{h}ALTER TABLE {tname} ADD {body};")));
                 }
                 let comment_text = fk.comment.map(str::to_string);
                 constraint_comment(
@@ -1028,7 +1099,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     need_cols("index include", &ix.include)?;
                 }
                 let o = out.origin(file, &iobj);
-                let mut s = String::from("CREATE ");
+                let mut s = rename_line(file, &iobj, ix.renamed_from.as_ref(), true, "")?;
+                s.push_str("CREATE ");
                 if ix.unique {
                     s.push_str("UNIQUE ");
                 }
@@ -1074,7 +1146,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             }
 
             // the CREATE TABLE itself
-            out.push(t_origin, &format!("CREATE TABLE {tname} ("));
+            let hint = rename_line(file, &tobj, t.renamed_from.as_ref(), true, "")?;
+            out.push(t_origin, &format!("{hint}CREATE TABLE {tname} ("));
             let n = lines.len();
             for (i, (o, l)) in lines.into_iter().enumerate() {
                 let sep = if i + 1 < n { "," } else { "" };
