@@ -197,3 +197,32 @@ fn bad_renames_name_the_object() {
         }
     );
 }
+
+/// The first ```yaml block after `heading` in a doc of the repository.
+fn doc_block(doc: &str, heading: &str, lang: &str) -> String {
+    let path = format!("{}/../../docs/{doc}", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    let at = text.find(heading).expect("heading in the doc");
+    let fence = format!("```{lang}\n");
+    let start = text[at..].find(&fence).expect("a code block") + at + fence.len();
+    let end = text[start..].find("```").unwrap() + start;
+    text[start..end].to_string()
+}
+
+#[test]
+fn the_documented_examples_read() {
+    let y = doc_block("YAML.md", "### Renames and backfills", "yaml");
+    let d = yaml(&format!("schemas: [legacy]\n{y}"));
+    assert_eq!(d.renames.len(), 10, "{d:#?}");
+    assert_eq!(d.backfills.len(), 1);
+    let s = doc_block(
+        "DIRECTIVES.md",
+        "## `-- shale:renamed-from old_name`",
+        "sql",
+    );
+    let d = sql(&format!("create schema legacy;\n{s}"));
+    assert_eq!(d.renames.len(), 6, "{d:#?}");
+    let s = doc_block("DIRECTIVES.md", "## `-- shale:backfill", "sql");
+    let d = sql(&s);
+    assert_eq!(d.backfills.len(), 2, "{d:#?}");
+}
