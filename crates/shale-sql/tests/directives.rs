@@ -497,3 +497,17 @@ fn errors_name_the_file_they_are_in() {
     );
     assert!(e.snippet.contains("shale:renamd-from"), "{e}");
 }
+
+#[test]
+fn windows_line_endings() {
+    let d = dirs(
+        "create table users (\r\n  id int,\r\n  -- shale:renamed-from mail\r\n  email text not null, -- shale:backfill 'x'\r\n  b int\r\n);\r\n",
+    );
+    assert_eq!(
+        d.renames,
+        vec![rename(column("users", "email"), column("users", "mail"))]
+    );
+    assert_eq!(d.backfills[0].expr, "'x'");
+    let e = err("create table users (\r\n  -- shale:renamed-from x\r\n\r\n  b int\r\n);\r\n");
+    assert_at(&e, 2, 3, "blank line (line 3)");
+}

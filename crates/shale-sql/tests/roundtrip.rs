@@ -536,3 +536,24 @@ fn json_and_cast_expressions() {
         "#,
     );
 }
+
+/// Directives are comments: the database ignores them and so does the model.
+#[test]
+fn schema_with_directives() {
+    check(
+        "directives",
+        "create schema app;\n\
+         -- shale:renamed-from mood\n\
+         create type app.feeling as enum ('sad', 'ok');\n\
+         -- shale:renamed-from legacy.people\n\
+         create table app.users (\n\
+           id bigint generated always as identity primary key,\n\
+           email text not null, -- shale:renamed-from mail\n\
+           -- shale:backfill lower(email)\n\
+           email_lower text not null,\n\
+           constraint users_email_check check (email <> '') -- shale:renamed-from people_email_check\n\
+         );\n\
+         create index on app.users (email_lower); -- shale:renamed-from people_lower_idx\n\
+         create sequence app.ticket_no; -- shale:renamed-from app.ticket\n",
+    );
+}
