@@ -16,6 +16,7 @@
 //! and then by diff order, so a plan is deterministic.
 
 pub mod render;
+pub mod rollback;
 pub mod rules;
 
 mod build;
@@ -32,6 +33,7 @@ mod pg_tests;
 mod reread_tests;
 
 pub use model::*;
+pub use rollback::{rollback, LossKind, Rollback, Unrecoverable};
 
 use shale_model::{Catalog, ObjectId, Schema};
 

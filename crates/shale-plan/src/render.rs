@@ -1,6 +1,7 @@
 //! Renderings of a [`Plan`]: text for review, a SQL script for `psql`, JSON.
 
 use crate::model::{Plan, RiskLevel, Step};
+use crate::rollback::{Rollback, Unrecoverable};
 use crate::PlanOptions;
 use shale_model::{quote_literal, ObjectId};
 use std::fmt::Write;
@@ -27,6 +28,12 @@ pub fn text(plan: &Plan) -> String {
     if plan.is_empty() {
         return "No changes.\n".into();
     }
+    steps_text(plan, "Plan")
+}
+
+/// The plan's steps under a title line (`Plan: 3 steps (highest risk: High)`), grouped per
+/// object, then the summary.
+fn steps_text(plan: &Plan, title: &str) -> String {
     let mut groups: Vec<(ObjectId, Vec<&Step>)> = Vec::new();
     for s in &plan.steps {
         let g = group_of(&s.object);
@@ -39,7 +46,7 @@ pub fn text(plan: &Plan) -> String {
     let n = plan.steps.len();
     let _ = writeln!(
         out,
-        "Plan: {n} step{} (highest risk: {})",
+        "{title}: {n} step{} (highest risk: {})",
         if n == 1 { "" } else { "s" },
         plan.max_risk().unwrap_or_default()
     );
@@ -94,14 +101,21 @@ pub fn sql_with_options(plan: &Plan, opts: &PlanOptions) -> String {
     if plan.is_empty() {
         return "-- No changes.\n".into();
     }
+    script(plan, opts, "plan", "")
+}
+
+/// A `psql` script of `plan` titled `-- shale <what>: …`, with `preamble` (comment lines)
+/// after the title.
+fn script(plan: &Plan, opts: &PlanOptions, what: &str, preamble: &str) -> String {
     let mut out = String::new();
     let n = plan.steps.len();
     let _ = writeln!(
         out,
-        "-- shale plan: {n} step{}, highest risk {}",
+        "-- shale {what}: {n} step{}, highest risk {}",
         if n == 1 { "" } else { "s" },
         plan.max_risk().unwrap_or_default()
     );
+    out.push_str(preamble);
     if let Some(t) = &opts.lock_timeout {
         let _ = writeln!(
             out,
@@ -155,6 +169,113 @@ pub fn json(plan: &Plan) -> String {
     serde_json::to_string_pretty(plan).expect("a plan always serializes")
 }
 
+/// What the rollback cannot restore, one item per loss, each line prefixed by `prefix`
+/// (`""` for text, `"-- "` for SQL).
+fn unrecoverable_lines(items: &[Unrecoverable], prefix: &str, restore_after: &str) -> String {
+    let mut out = String::new();
+    for u in items {
+        let step = u
+            .step
+            .map(|s| format!(" (plan step {s})"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "{prefix}  - {}{step}", one_line(&u.what));
+        match &u.backup {
+            Some(b) => {
+                let _ = writeln!(
+                    out,
+                    "{prefix}      back up before the plan: {}",
+                    one_line(b)
+                );
+            }
+            None => {
+                let _ = writeln!(out, "{prefix}      no backup needed");
+            }
+        }
+        if let Some(r) = &u.restore {
+            let _ = writeln!(
+                out,
+                "{prefix}      restore after {restore_after}: {}",
+                one_line(r)
+            );
+        }
+    }
+    out
+}
+
+/// The "Rollback" section of the text rendering: the rollback plan as [`text`] shows a
+/// plan, then what it cannot restore with the backup to take first.
+pub fn rollback_text(rb: &Rollback) -> String {
+    let mut out = if rb.plan.is_empty() {
+        "Rollback: no changes.\n".to_string()
+    } else {
+        steps_text(&rb.plan, "Rollback")
+    };
+    if !rb.unrecoverable.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nThe rollback cannot restore ({}); commands use $DATABASE_URL and the current directory:",
+            rb.unrecoverable.len()
+        );
+        out.push_str(&unrecoverable_lines(&rb.unrecoverable, "", "the rollback"));
+    }
+    out
+}
+
+/// [`text`] of the plan followed by its "Rollback" section ([`rollback_text`]); just
+/// "No changes." for an empty plan.
+pub fn text_with_rollback(plan: &Plan, rb: &Rollback) -> String {
+    let mut out = text(plan);
+    if plan.is_empty() {
+        return out;
+    }
+    out.push('\n');
+    out.push_str(&rollback_text(rb));
+    out
+}
+
+/// The rollback as a `psql` script of its own (like [`sql_with_options`]), headed by what
+/// it cannot restore and the backups to take before running the forward plan.
+pub fn rollback_sql(rb: &Rollback, opts: &PlanOptions) -> String {
+    let mut preamble = String::new();
+    if !rb.unrecoverable.is_empty() {
+        let _ = writeln!(
+            preamble,
+            "-- This rollback cannot restore ({}); take the backups BEFORE running the plan",
+            rb.unrecoverable.len()
+        );
+        let _ = writeln!(
+            preamble,
+            "-- (shell commands; they use $DATABASE_URL and the current directory):"
+        );
+        preamble.push_str(&unrecoverable_lines(
+            &rb.unrecoverable,
+            "-- ",
+            "this script",
+        ));
+    }
+    if rb.plan.is_empty() {
+        return format!("-- shale rollback: no changes.\n{preamble}");
+    }
+    script(&rb.plan, opts, "rollback", &preamble)
+}
+
+/// The rollback as pretty JSON (the [`Rollback`] structure as is).
+pub fn rollback_json(rb: &Rollback) -> String {
+    serde_json::to_string_pretty(rb).expect("a rollback always serializes")
+}
+
+/// The plan as [`json`] renders it, with one more member, `rollback` (the [`Rollback`]).
+pub fn json_with_rollback(plan: &Plan, rb: &Rollback) -> String {
+    let mut v = serde_json::to_value(plan).expect("a plan always serializes");
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert(
+            "rollback".into(),
+            serde_json::to_value(rb).expect("a rollback always serializes"),
+        );
+    }
+    serde_json::to_string_pretty(&v).expect("a JSON value always serializes")
+}
+
 /// Plain statements, each terminated by `;`, no comments, no transaction control (the
 /// body of [`crate::create_script`]).
 pub fn statements(plan: &Plan) -> String {
@@ -163,4 +284,98 @@ pub fn statements(plan: &Plan) -> String {
         let _ = writeln!(out, "{};\n", s.sql);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::*;
+    use crate::{plan, rollback};
+    use shale_model::Catalog;
+
+    /// A plan that adds a column and an index and drops a column (data loss).
+    fn case() -> (Catalog, Catalog) {
+        let mut from = base();
+        add_table(
+            &mut from,
+            table(
+                q("users"),
+                vec![
+                    nn("id", "integer"),
+                    col("email", "text"),
+                    col("legacy_flag", "boolean"),
+                ],
+                vec![pk("users_pkey", &["id"])],
+            ),
+        );
+        let mut to = from.clone();
+        let t = to.tables.get_mut(&q("users")).unwrap();
+        t.columns.pop();
+        t.columns.push(col("nickname", "text"));
+        add_index(
+            &mut to,
+            index(q("users_email_idx"), q("users"), vec![key("email")]),
+        );
+        (from, to)
+    }
+
+    fn opts() -> PlanOptions {
+        PlanOptions {
+            online: true,
+            lock_timeout: Some("5s".into()),
+        }
+    }
+
+    #[test]
+    fn text_has_a_rollback_section_after_the_plan() {
+        let (from, to) = case();
+        let p = plan(&from, &to, &opts()).unwrap();
+        let rb = rollback(&from, &to, &opts()).unwrap();
+        let out = text_with_rollback(&p, &rb);
+        assert!(out.starts_with(&text(&p)));
+        assert!(out.contains("\nRollback: "));
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn rollback_sql_is_a_script_of_its_own() {
+        let (from, to) = case();
+        let rb = rollback(&from, &to, &opts()).unwrap();
+        let out = rollback_sql(&rb, &opts());
+        assert!(out.starts_with("-- shale rollback: "));
+        assert!(out.contains("SET lock_timeout = '5s';"));
+        // Everything before the first statement is comments.
+        let head = out.split("SET lock_timeout").next().unwrap();
+        assert!(head.lines().all(|l| l.starts_with("--")), "{head}");
+        insta::assert_snapshot!(out);
+    }
+
+    #[test]
+    fn json_carries_the_rollback_beside_the_plan() {
+        let (from, to) = case();
+        let p = plan(&from, &to, &opts()).unwrap();
+        let rb = rollback(&from, &to, &opts()).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&json_with_rollback(&p, &rb)).unwrap();
+        // The plan's members are unchanged, and it still reads back as a Plan.
+        let back: Plan = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(back, p);
+        let again: Rollback = serde_json::from_value(v["rollback"].clone()).unwrap();
+        assert_eq!(again, rb);
+        assert_eq!(v["rollback"]["unrecoverable"][0]["kind"], "column_values");
+        let alone: Rollback = serde_json::from_str(&rollback_json(&rb)).unwrap();
+        assert_eq!(alone, rb);
+    }
+
+    #[test]
+    fn no_changes_no_rollback() {
+        let (from, _) = case();
+        let p = plan(&from, &from, &opts()).unwrap();
+        let rb = rollback(&from, &from, &opts()).unwrap();
+        assert!(rb.is_empty());
+        assert_eq!(text_with_rollback(&p, &rb), "No changes.\n");
+        assert_eq!(
+            rollback_sql(&rb, &opts()),
+            "-- shale rollback: no changes.\n"
+        );
+    }
 }
