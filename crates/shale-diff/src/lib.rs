@@ -22,6 +22,12 @@
 //! - What shale cannot do yet is a [`Change::Unsupported`] naming the object, so that the
 //!   planner fails clearly instead of producing a wrong plan.
 
+mod renames;
+
+pub use renames::{
+    apply_renames, rename_column_in_sql, rename_relation_in_sql, ColumnPair, RenameError, Renamed,
+};
+
 use serde::Serialize;
 use shale_model::{
     Catalog, Column, ColumnRef, Constraint, ConstraintKind, EnumType, Expr, Extension, Identity,
@@ -198,6 +204,17 @@ pub enum Change {
         from: Option<String>,
         to: Option<String>,
     },
+    /// `ALTER … RENAME` (and, for a table, sequence or type that changes schema, `SET
+    /// SCHEMA`) of `from` (named as in the current catalog) to `to`. Only from
+    /// [`apply_renames`]: [`diff`] itself never guesses a rename.
+    Rename {
+        from: ObjectId,
+        to: ObjectId,
+        /// For a rename that follows another (a table's `users_pkey` becoming
+        /// `accounts_pkey`): the hinted object whose rename implies it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        implied_by: Option<ObjectId>,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -280,6 +297,7 @@ impl Change {
             Change::SetComment { object, .. } | Change::Unsupported { object, .. } => {
                 object.clone()
             }
+            Change::Rename { to, .. } => to.clone(),
         }
     }
 }
@@ -1035,6 +1053,66 @@ impl Differ<'_> {
             }
         }
     }
+}
+
+/// A drop and an add in the same diff that may be one object renamed, which no hint said:
+/// the planner flags the drop (it loses the data a rename would keep).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PossibleRename {
+    pub dropped: ObjectId,
+    pub added: ObjectId,
+}
+
+/// Drops and adds among `changes` that look like renames: a column dropped and a column
+/// of the same type (and collation) added to the same table, or a table dropped and a
+/// table with the same columns (names and types, in order) created.
+pub fn possible_renames(changes: &[Change]) -> Vec<PossibleRename> {
+    let mut out = Vec::new();
+    for d in changes {
+        match d {
+            Change::DropColumn {
+                table,
+                column,
+                recreate: None,
+            } => {
+                for a in changes {
+                    if let Change::AddColumn {
+                        table: t1,
+                        column: c1,
+                        recreate: None,
+                    } = a
+                    {
+                        if t1 == table && c1.ty == column.ty && c1.collation == column.collation {
+                            out.push(PossibleRename {
+                                dropped: d.object(),
+                                added: a.object(),
+                            });
+                        }
+                    }
+                }
+            }
+            Change::DropTable { table } => {
+                let shape = |t: &Table| {
+                    t.columns
+                        .iter()
+                        .map(|c| (c.name.clone(), c.ty.clone(), c.collation.clone()))
+                        .collect::<Vec<_>>()
+                };
+                for a in changes {
+                    if let Change::CreateTable { table: t1 } = a {
+                        if !t1.columns.is_empty() && shape(t1) == shape(table) {
+                            out.push(PossibleRename {
+                                dropped: d.object(),
+                                added: a.object(),
+                            });
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// A foreign key of dropped table `table` that references another table dropped too:

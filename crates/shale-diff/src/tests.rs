@@ -964,3 +964,332 @@ fn sequence_owned_by_a_recreated_column_is_released_and_owned_again() {
         vec![(Some("total".into()), None), (None, Some("total".into()))]
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// Rename hints
+
+fn hint(object: ObjectId, from: ObjectId) -> shale_model::RenameHint {
+    shale_model::RenameHint { object, from }
+}
+
+fn col_id(t: &str, c: &str) -> ObjectId {
+    ObjectId::Column {
+        table: q(t),
+        column: c.into(),
+    }
+}
+
+fn table_id(t: QualName) -> ObjectId {
+    ObjectId::Table { name: t }
+}
+
+/// Renames applied, then the rest of the diff.
+fn diff_renamed(from: &Catalog, to: &Catalog, hints: &[shale_model::RenameHint]) -> Vec<Change> {
+    let r = apply_renames(from, to, hints).unwrap_or_else(|e| panic!("{e}"));
+    let mut out = r.changes;
+    out.extend(diff(&r.catalog, to));
+    out
+}
+
+/// users(id, email) with an index, a check and a foreign key from posts on its key.
+fn rename_sample(email: &str, users_name: &str) -> Catalog {
+    let mut u = users();
+    u.name = q(users_name);
+    u.columns[1].name = email.into();
+    let pkey = format!("{users_name}_pkey");
+    u.constraints.clear();
+    u.constraints.insert(pkey.clone(), pk(&pkey, &["id"]));
+    let chk = format!("{users_name}_check");
+    let body = format!("{email} <> lower({email})");
+    u.constraints.insert(chk.clone(), check(&chk, &body));
+    let mut p = posts();
+    if let ConstraintKind::ForeignKey { ref_table, .. } =
+        &mut p.constraints.get_mut("posts_user_id_fkey").unwrap().kind
+    {
+        *ref_table = q(users_name);
+    }
+    let mut cat = with_tables(vec![u, p]);
+    let ix_name = format!("{users_name}_{email}_idx");
+    let mut ix = index(&ix_name, users_name, &[email]);
+    ix.predicate = Some(Expr::new(
+        format!("{email} IS NOT NULL"),
+        format!("{email} IS NOT NULL"),
+    ));
+    cat.indexes.insert(q(&ix_name), ix);
+    cat
+}
+
+#[test]
+fn hinted_column_rename_carries_its_references_and_leaves_only_real_changes() {
+    let from = rename_sample("mail", "users");
+    let mut to = rename_sample("email", "users");
+    // The index keeps its old name in the desired state: only the column moves.
+    let ix = to.indexes.remove(&q("users_email_idx")).unwrap();
+    to.indexes.insert(
+        q("users_mail_idx"),
+        Index {
+            name: q("users_mail_idx"),
+            ..ix
+        },
+    );
+    let h = [hint(col_id("users", "email"), col_id("users", "mail"))];
+    assert_eq!(
+        kinds(&diff_renamed(&from, &to, &h)),
+        vec!["rename column public.users.email"]
+    );
+    // Plus a type change: rename, then the type change of the renamed column.
+    to.tables.get_mut(&q("users")).unwrap().columns[1].ty = TypeRef::builtin("citext");
+    let d = diff_renamed(&from, &to, &h);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "rename column public.users.email",
+            "alter_column_type column public.users.email"
+        ]
+    );
+    assert_eq!(
+        d[0],
+        Change::Rename {
+            from: col_id("users", "mail"),
+            to: col_id("users", "email"),
+            implied_by: None
+        }
+    );
+}
+
+#[test]
+fn implied_renames_follow_a_renamed_column_when_the_desired_names_follow_it() {
+    let from = rename_sample("mail", "users");
+    let to = rename_sample("email", "users");
+    let h = [hint(col_id("users", "email"), col_id("users", "mail"))];
+    let d = diff_renamed(&from, &to, &h);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "rename column public.users.email",
+            "rename index public.users_email_idx"
+        ]
+    );
+    assert_eq!(
+        d[1],
+        Change::Rename {
+            from: ObjectId::Index {
+                name: q("users_mail_idx")
+            },
+            to: ObjectId::Index {
+                name: q("users_email_idx")
+            },
+            implied_by: Some(col_id("users", "email")),
+        }
+    );
+}
+
+#[test]
+fn hinted_table_rename_takes_keys_indexes_sequences_and_foreign_keys_along() {
+    let mut from = rename_sample("email", "users");
+    let mut to = rename_sample("email", "accounts");
+    // A serial id on both sides, its sequence named after the table.
+    for (cat, t) in [(&mut from, "users"), (&mut to, "accounts")] {
+        let seq = q(&format!("{t}_id_seq"));
+        let text = format!("nextval('{seq}'::regclass)");
+        let mut e = Expr::new(text.clone(), text);
+        e.refs.push(seq.clone());
+        cat.tables.get_mut(&q(t)).unwrap().columns[0].default = Some(e);
+        let mut s = Sequence::with_defaults(seq.clone(), "integer", 1);
+        s.owned_by = Some(ColumnRef {
+            table: q(t),
+            column: "id".into(),
+        });
+        cat.sequences.insert(seq, s);
+    }
+    let h = [hint(table_id(q("accounts")), table_id(q("users")))];
+    let r = apply_renames(&from, &to, &h).unwrap();
+    assert_eq!(
+        kinds(&r.changes),
+        vec![
+            "rename table public.accounts",
+            "rename constraint accounts_check on public.accounts",
+            "rename constraint accounts_pkey on public.accounts",
+            "rename index public.accounts_email_idx",
+            "rename sequence public.accounts_id_seq",
+        ]
+    );
+    assert!(
+        diff(&r.catalog, &to).is_empty(),
+        "{:?}",
+        diff(&r.catalog, &to)
+    );
+    // The default now names the renamed sequence, as PostgreSQL would print it.
+    let d = r.catalog.tables[&q("accounts")].columns[0]
+        .default
+        .clone()
+        .unwrap();
+    assert_eq!(d.canon, "nextval('public.accounts_id_seq'::regclass)");
+    assert_eq!(d.refs, vec![q("accounts_id_seq")]);
+}
+
+#[test]
+fn table_moving_schema_moves_its_indexes_and_owned_sequences() {
+    let app = |n: &str| QualName::new("app", n);
+    let mut from = rename_sample("email", "users");
+    from.tables.remove(&q("posts"));
+    let seq = q("users_id_seq");
+    let mut s = Sequence::with_defaults(seq.clone(), "integer", 1);
+    s.owned_by = Some(ColumnRef {
+        table: q("users"),
+        column: "id".into(),
+    });
+    from.sequences.insert(seq, s);
+    let r0 = apply_renames(&from, &from, &[]).unwrap();
+    assert!(r0.changes.is_empty());
+    let mut to = Catalog::default();
+    to.schemas
+        .insert("app".into(), Schema { name: "app".into() });
+    let mut t = from.tables[&q("users")].clone();
+    t.name = app("users");
+    to.tables.insert(app("users"), t);
+    let mut ix = from.indexes[&q("users_email_idx")].clone();
+    ix.name = app("users_email_idx");
+    ix.table = app("users");
+    to.indexes.insert(ix.name.clone(), ix);
+    let mut s = from.sequences[&q("users_id_seq")].clone();
+    s.name = app("users_id_seq");
+    s.owned_by.as_mut().unwrap().table = app("users");
+    to.sequences.insert(s.name.clone(), s);
+    let h = [hint(table_id(app("users")), table_id(q("users")))];
+    let r = apply_renames(&from, &to, &h).unwrap();
+    assert_eq!(kinds(&r.changes), vec!["rename table app.users"]);
+    assert!(r.catalog.indexes.contains_key(&app("users_email_idx")));
+    assert!(r.catalog.sequences.contains_key(&app("users_id_seq")));
+    // The new schema is created (before the move, by the planner); public is never
+    // dropped; nothing else differs.
+    assert_eq!(
+        diff(&r.catalog, &to),
+        vec![Change::CreateSchema { name: "app".into() }]
+    );
+}
+
+#[test]
+fn rename_hints_that_cannot_be_followed_are_errors() {
+    let from = rename_sample("email", "users");
+    let to = rename_sample("email", "users");
+    // The new name is taken by an object of another kind.
+    let e = apply_renames(
+        &from,
+        &to,
+        &[hint(table_id(q("users_email_idx")), table_id(q("users")))],
+    )
+    .unwrap_err();
+    assert!(
+        e.reason.contains("taken by index public.users_email_idx"),
+        "{e}"
+    );
+    // ... by a table: the rename happened already (and the old name was taken again).
+    let r = apply_renames(
+        &from,
+        &to,
+        &[hint(table_id(q("posts")), table_id(q("users")))],
+    )
+    .unwrap();
+    assert!(r.changes.is_empty());
+    // A column moving to another table.
+    let e = apply_renames(
+        &from,
+        &to,
+        &[hint(col_id("posts", "email"), col_id("users", "email"))],
+    )
+    .unwrap_err();
+    assert!(e.reason.contains("another table"), "{e}");
+    // Kinds differ.
+    let e = apply_renames(
+        &from,
+        &to,
+        &[hint(col_id("users", "x"), table_id(q("users")))],
+    )
+    .unwrap_err();
+    assert!(e.reason.contains("not a column"), "{e}");
+    // An index leaving its table's schema.
+    let e = apply_renames(
+        &from,
+        &to,
+        &[hint(
+            ObjectId::Index {
+                name: QualName::new("app", "i"),
+            },
+            ObjectId::Index {
+                name: q("users_email_idx"),
+            },
+        )],
+    )
+    .unwrap_err();
+    assert!(e.reason.contains("its table's schema"), "{e}");
+    assert!(e.to_string().starts_with("cannot rename to index app.i"));
+}
+
+#[test]
+fn hints_for_renames_already_done_are_ignored_and_both_columns_present_is_reported() {
+    let from = rename_sample("email", "users");
+    let to = from.clone();
+    // `mail` does not exist: the rename already happened.
+    let r = apply_renames(
+        &from,
+        &to,
+        &[hint(col_id("users", "email"), col_id("users", "mail"))],
+    )
+    .unwrap();
+    assert!(r.changes.is_empty() && r.both_exist.is_empty());
+    assert_eq!(r.catalog, from);
+    // Both exist (an expand phase added the new one): not renamed, reported.
+    let mut from2 = from.clone();
+    from2
+        .tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .columns
+        .push(Column::new("mail", TypeRef::builtin("text")));
+    let r = apply_renames(
+        &from2,
+        &to,
+        &[hint(col_id("users", "email"), col_id("users", "mail"))],
+    )
+    .unwrap();
+    assert!(r.changes.is_empty());
+    assert_eq!(
+        r.both_exist,
+        vec![ColumnPair {
+            table: q("users"),
+            old: "mail".into(),
+            new: "email".into()
+        }]
+    );
+}
+
+#[test]
+fn drop_and_add_of_the_same_type_is_a_possible_rename() {
+    let from = with_tables(vec![users()]);
+    let mut to = from.clone();
+    let t = to.tables.get_mut(&q("users")).unwrap();
+    t.columns[1].name = "mail".into();
+    t.columns.push(Column::new("age", int()));
+    let d = diff(&from, &to);
+    assert_eq!(
+        possible_renames(&d),
+        vec![PossibleRename {
+            dropped: col_id("users", "email"),
+            added: col_id("users", "mail"),
+        }]
+    );
+    // A table dropped and one with the same columns created.
+    let mut to2 = base();
+    let mut t2 = users();
+    t2.name = q("people");
+    t2.constraints.clear();
+    to2.tables.insert(q("people"), t2);
+    assert_eq!(
+        possible_renames(&diff(&from, &to2)),
+        vec![PossibleRename {
+            dropped: table_id(q("users")),
+            added: table_id(q("people")),
+        }]
+    );
+}

@@ -6,11 +6,12 @@ use crate::rules::{rule_for, RuleId, Vars};
 use crate::sql;
 use crate::typechange::{self, TypeChange};
 use crate::{PlanError, PlanOptions};
-use shale_diff::{Change, EnumPosition};
+use shale_diff::{Change, EnumPosition, PossibleRename};
 use shale_model::{
-    quote_ident, quote_literal, Catalog, Column, ColumnRef, Constraint, ConstraintKind, Expr,
-    Index, IndexKeyExpr, ObjectId, QualName,
+    quote_ident, quote_literal, Catalog, Column, ColumnRef, Constraint, ConstraintKind, Directives,
+    Expr, Index, IndexKeyExpr, ObjectId, QualName,
 };
+use std::collections::BTreeSet;
 
 /// Priority classes for the topological sort (lower runs first when both are ready):
 /// drops of dependents first, then creates from schemas down to comments, then drops of
@@ -27,6 +28,7 @@ pub mod rank {
     /// classes) is not modelled, so every other step runs first.
     pub const DROP_EXTENSION: u8 = 30;
     pub const DROP_SCHEMA: u8 = 8;
+    pub const RENAME: u8 = 9;
     pub const SCHEMA: u8 = 10;
     pub const EXTENSION: u8 = 11;
     pub const TYPE: u8 = 12;
@@ -65,6 +67,8 @@ pub struct Draft {
     /// name runs before a create of the same name.
     pub names_created: Vec<QualName>,
     pub names_removed: Vec<QualName>,
+    /// Drafts (by position in the builder's output) that must run before this one.
+    pub after: Vec<usize>,
 }
 
 impl Draft {
@@ -84,6 +88,7 @@ impl Draft {
             after_drops_of: Vec::new(),
             names_created: Vec::new(),
             names_removed: Vec::new(),
+            after: Vec::new(),
         }
     }
 }
@@ -185,19 +190,40 @@ fn is_volatile(e: &Expr) -> bool {
 }
 
 pub struct Builder<'a> {
+    /// The current catalog, with the hinted renames applied.
     pub from: &'a Catalog,
     pub to: &'a Catalog,
     pub opts: &'a PlanOptions,
+    pub directives: &'a Directives,
     pub out: Vec<Draft>,
+    /// Unhinted drops and adds that look like renames.
+    possible: Vec<PossibleRename>,
+    /// The last rename step: renames run one after the other, in the diff's order.
+    last_rename: Option<usize>,
+    /// Tables renamed or with renamed parts: every other step on them runs after the
+    /// renames (their SQL uses the new names).
+    renamed_tables: BTreeSet<QualName>,
+    /// The backfill drafts.
+    backfills: Vec<usize>,
 }
 
 impl<'a> Builder<'a> {
-    pub fn new(from: &'a Catalog, to: &'a Catalog, opts: &'a PlanOptions) -> Self {
+    pub fn new(
+        from: &'a Catalog,
+        to: &'a Catalog,
+        opts: &'a PlanOptions,
+        directives: &'a Directives,
+    ) -> Self {
         Builder {
             from,
             to,
             opts,
+            directives,
             out: Vec::new(),
+            possible: Vec::new(),
+            last_rename: None,
+            renamed_tables: BTreeSet::new(),
+            backfills: Vec::new(),
         }
     }
 
@@ -267,17 +293,76 @@ impl<'a> Builder<'a> {
                 });
             }
         }
+        self.possible = shale_diff::possible_renames(changes);
         for c in changes {
-            self.change(c);
+            self.change(c)?;
         }
+        self.after_renames();
+        self.backfills_after_adds();
         Ok(())
     }
 
-    fn push(&mut self, d: Draft) {
-        self.out.push(d);
+    /// A backfill's expression may use any column of its table: it runs after the steps
+    /// that add columns to the table (those pushed after it too).
+    fn backfills_after_adds(&mut self) {
+        for &b in &self.backfills {
+            let ObjectId::Column { table, column } = self.out[b].object.clone() else {
+                continue;
+            };
+            let adds: Vec<usize> = (0..self.out.len())
+                .filter(|&i| {
+                    self.out[i].action == Action::Create
+                        && matches!(&self.out[i].object, ObjectId::Column { table: t, column: c }
+                            if *t == table && *c != column)
+                })
+                .collect();
+            self.out[b].after.extend(adds);
+            self.out[b].after.sort_unstable();
+            self.out[b].after.dedup();
+        }
     }
 
-    fn change(&mut self, c: &Change) {
+    fn push(&mut self, d: Draft) -> usize {
+        self.out.push(d);
+        self.out.len() - 1
+    }
+
+    /// The table a step on `o` works on, if any.
+    fn table_of(&self, o: &ObjectId) -> Option<QualName> {
+        match o {
+            ObjectId::Table { name } => Some(name.clone()),
+            ObjectId::Column { table, .. } | ObjectId::Constraint { table, .. } => {
+                Some(table.clone())
+            }
+            ObjectId::Index { name } => self
+                .to
+                .indexes
+                .get(name)
+                .or_else(|| self.from.indexes.get(name))
+                .map(|ix| ix.table.clone()),
+            _ => None,
+        }
+    }
+
+    /// Every step on a table touched by a rename runs after the rename steps (they
+    /// create the table under its new name, see [`Builder::rename`]).
+    fn after_renames(&mut self) {
+        if self.renamed_tables.is_empty() {
+            return;
+        }
+        for i in 0..self.out.len() {
+            if self.out[i].action == Action::Rename {
+                continue;
+            }
+            if let Some(t) = self.table_of(&self.out[i].object) {
+                if self.renamed_tables.contains(&t) {
+                    self.out[i].needs.push(ObjectId::Table { name: t });
+                }
+            }
+        }
+    }
+
+    fn change(&mut self, c: &Change) -> Result<(), PlanError> {
         let object = c.object();
         match c {
             Change::CreateSchema { name } => {
@@ -564,7 +649,8 @@ impl<'a> Builder<'a> {
                     removes.push(ObjectId::Sequence { name: s.clone() });
                     names.push(s.clone());
                 }
-                let risk = self.risk(RuleId::DropTable, &object, |v| {
+                let renamed_to = self.possibly_renamed_to(&object);
+                let mut risk = self.risk(RuleId::DropTable, &object, |v| {
                     if !owned.is_empty() {
                         v.detail = format!(
                             ", with the sequence(s) it owns ({})",
@@ -576,6 +662,7 @@ impl<'a> Builder<'a> {
                         );
                     }
                 });
+                self.flag_possible_rename(&object, &renamed_to, &mut risk);
                 let mut d = self.drop(
                     removes,
                     format!("DROP TABLE {name}"),
@@ -589,7 +676,7 @@ impl<'a> Builder<'a> {
                 table,
                 column,
                 recreate,
-            } => self.add_column(object, table, column, recreate.as_deref()),
+            } => self.add_column(object, table, column, recreate.as_deref())?,
             Change::DropColumn {
                 table,
                 column,
@@ -607,14 +694,24 @@ impl<'a> Builder<'a> {
                     .filter(|s| !self.to.sequences.contains_key(&s.name))
                     .map(|s| s.name.clone())
                     .collect();
+                let renamed_to = self.possibly_renamed_to(&object);
                 let id = match recreate {
                     Some(_) if column.generated.is_some() => RuleId::RecreateGeneratedColumn,
                     Some(_) => RuleId::ReplaceWithGeneratedColumn,
+                    None if !renamed_to.is_empty() => RuleId::PossibleRename,
                     None => RuleId::DropColumn,
                 };
-                let risk = self.risk(id, &object, |v| {
-                    v.detail = recreate.clone().unwrap_or_default();
+                let mut risk = self.risk(id, &object, |v| {
+                    v.detail = match recreate {
+                        Some(why) => why.clone(),
+                        None => renamed_to
+                            .iter()
+                            .map(|o| format!("column {}", object_name(o)))
+                            .collect::<Vec<_>>()
+                            .join(" or "),
+                    };
                 });
+                self.flag_possible_rename(&object, &renamed_to, &mut risk);
                 let mut removes = vec![object];
                 removes.extend(owned.iter().map(|s| ObjectId::Sequence { name: s.clone() }));
                 let mut d = self.drop(
@@ -688,17 +785,15 @@ impl<'a> Builder<'a> {
                 self.push(d);
             }
             Change::SetNotNull { table, column } => {
-                let risk = self.risk(RuleId::SetNotNull, &object, |_| {});
-                let d = self.alter(
-                    object,
-                    format!(
-                        "ALTER TABLE {table} ALTER COLUMN {} SET NOT NULL",
-                        quote_ident(column)
-                    ),
-                    risk,
-                    rank::COLUMN,
-                );
-                self.push(d);
+                let cref = ColumnRef {
+                    table: table.clone(),
+                    column: column.clone(),
+                };
+                let mut after = Vec::new();
+                if let Some(expr) = self.directives.backfill(&cref) {
+                    after.push(self.backfill(object.clone(), table, column, expr));
+                }
+                self.set_not_null(object, table, column, after);
             }
             Change::DropNotNull { table, column } => {
                 let risk = self.risk(RuleId::DropNotNull, &object, |_| {});
@@ -936,10 +1031,16 @@ impl<'a> Builder<'a> {
                 self.push(d);
             }
             Change::SetComment { object, from, to } => self.comment(object, from, to),
+            Change::Rename {
+                from,
+                to,
+                implied_by,
+            } => self.rename(from, to, implied_by.as_ref()),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }
         }
+        Ok(())
     }
 
     /// Constraints of `from` that cover `column` with a key (a primary key keeps its
@@ -1019,7 +1120,29 @@ impl<'a> Builder<'a> {
         table: &QualName,
         column: &Column,
         recreate: Option<&str>,
-    ) {
+    ) -> Result<(), PlanError> {
+        let cref = ColumnRef {
+            table: table.clone(),
+            column: column.name.clone(),
+        };
+        let fills_itself = column.identity.is_some() || column.generated.is_some();
+        if recreate.is_none() {
+            if let Some(expr) = self.directives.backfill(&cref) {
+                if fills_itself {
+                    return Err(PlanError::Backfill {
+                        column: cref,
+                        reason: "an identity or generated column fills its existing rows \
+                                 itself; remove the backfill directive"
+                            .into(),
+                    });
+                }
+                self.add_column_backfilled(object, table, column, expr);
+                return Ok(());
+            }
+            if column.not_null && column.default.is_none() && !fills_itself {
+                return Err(PlanError::NotNullWithoutDefault { column: cref });
+            }
+        }
         let (id, detail) = if let Some(why) = recreate {
             (RuleId::AddColumnRewrite, format!(" again because {why}"))
         } else if column.generated.is_some() {
@@ -1058,6 +1181,385 @@ impl<'a> Builder<'a> {
             rank::COLUMN,
         );
         self.push(d);
+        Ok(())
+    }
+
+    /// A column added to an existing table with a declared backfill: added nullable and
+    /// without default, given its default (for rows inserted from now on), filled for the
+    /// existing rows, then made `NOT NULL` if it is wanted so.
+    fn add_column_backfilled(
+        &mut self,
+        object: ObjectId,
+        table: &QualName,
+        column: &Column,
+        expr: &str,
+    ) {
+        let bare = Column {
+            not_null: false,
+            default: None,
+            ..column.clone()
+        };
+        let risk = self.risk(RuleId::AddColumnNullable, &object, |v| {
+            v.detail = " (filled by the backfill that follows)".into();
+        });
+        let mut add = self.create(
+            object.clone(),
+            Action::Create,
+            format!("ALTER TABLE {table} ADD COLUMN {}", sql::column_def(&bare)),
+            risk,
+            rank::COLUMN,
+        );
+        // The backfill must not run inside the transaction holding the table's lock.
+        add.commit_after = true;
+        let mut last = self.push(add);
+        if let Some(default) = &column.default {
+            let risk = self.risk(RuleId::SetDefault, &object, |v| {
+                v.detail = format!(" to {} (for rows inserted from now on)", default.sql.trim());
+            });
+            let mut d = self.create(
+                object.clone(),
+                Action::Alter,
+                format!(
+                    "ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {}",
+                    quote_ident(&column.name),
+                    sql::b_expr(&default.sql)
+                ),
+                risk,
+                rank::COLUMN,
+            );
+            d.after.push(last);
+            d.commit_after = true;
+            last = self.push(d);
+        }
+        let fill = self.backfill(object.clone(), table, &column.name, expr);
+        self.out[fill].after.push(last);
+        if column.not_null {
+            self.set_not_null(object, table, &column.name, vec![fill]);
+        }
+    }
+
+    /// The batched `UPDATE` that fills `column` where it is NULL with `expr`.
+    fn backfill(&mut self, object: ObjectId, table: &QualName, column: &str, expr: &str) -> usize {
+        let wanted_not_null = self
+            .to
+            .tables
+            .get(table)
+            .and_then(|t| t.column(column))
+            .is_some_and(|c| c.not_null);
+        let risk = self.risk(RuleId::BackfillColumn, &object, |v| {
+            v.detail = format!(" with {}", expr.trim());
+        });
+        let mut d = Draft::new(
+            object,
+            Action::Alter,
+            sql::backfill(table, column, expr, wanted_not_null),
+            risk,
+            rank::COLUMN,
+        );
+        // Commits batch by batch: outside a transaction block. Runs after the steps adding
+        // other columns of the table (see `backfills_after_adds`): the expression may use them.
+        d.transactional = false;
+        let i = self.push(d);
+        self.backfills.push(i);
+        i
+    }
+
+    /// `SET NOT NULL` on a column of an existing table, after the drafts `after`. Online,
+    /// without the long lock of a scan: a `CHECK (col IS NOT NULL) NOT VALID` (brief
+    /// lock), `VALIDATE` (scans without blocking writes), `SET NOT NULL` (PostgreSQL 12+
+    /// skips the scan when a valid check proves it), then the check is dropped.
+    fn set_not_null(
+        &mut self,
+        object: ObjectId,
+        table: &QualName,
+        column: &str,
+        mut after: Vec<usize>,
+    ) {
+        // Whatever else changes the column first (a type change, a default).
+        after.extend(
+            self.out
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.object == object)
+                .map(|(i, _)| i),
+        );
+        after.sort_unstable();
+        after.dedup();
+        let set_sql = format!(
+            "ALTER TABLE {table} ALTER COLUMN {} SET NOT NULL",
+            quote_ident(column)
+        );
+        if !self.opts.online {
+            let risk = self.risk(RuleId::SetNotNull, &object, |_| {});
+            let mut d = self.alter(object, set_sql, risk, rank::COLUMN);
+            d.after = after;
+            self.push(d);
+            return;
+        }
+        let helper = self.not_null_check_name(table, column);
+        let hid = con_id(table, &helper);
+        let col = quote_ident(column);
+        let name = quote_ident(&helper);
+
+        let risk = self.risk(RuleId::AddNotNullCheck, &object, |_| {});
+        let mut add = Draft::new(
+            hid.clone(),
+            Action::Create,
+            format!(
+                "ALTER TABLE {table} ADD CONSTRAINT {name} CHECK ({col} IS NOT NULL) NOT VALID"
+            ),
+            risk,
+            rank::COLUMN,
+        );
+        add.after = after;
+        // The validation must not share the transaction (and the lock) of the add.
+        add.commit_after = true;
+        let add = self.push(add);
+
+        let risk = self.risk(RuleId::ValidateConstraint, &hid, |v| {
+            v.table = table.to_string();
+        });
+        let mut validate = Draft::new(
+            hid.clone(),
+            Action::Validate,
+            format!("ALTER TABLE {table} VALIDATE CONSTRAINT {name}"),
+            risk,
+            rank::COLUMN,
+        );
+        validate.after.push(add);
+        validate.commit_after = true;
+        let validate = self.push(validate);
+
+        let risk = self.risk(RuleId::SetNotNullValidated, &object, |_| {});
+        let mut set = self.alter(object.clone(), set_sql, risk, rank::COLUMN);
+        set.after.push(validate);
+        let set = self.push(set);
+
+        let risk = self.risk(RuleId::DropNotNullCheck, &object, |_| {});
+        let mut drop = Draft::new(
+            hid,
+            Action::Drop,
+            format!("ALTER TABLE {table} DROP CONSTRAINT {name}"),
+            risk,
+            rank::COLUMN,
+        );
+        drop.after.push(set);
+        self.push(drop);
+    }
+
+    /// `<table>_<column>_not_null`, shortened to 63 bytes as PostgreSQL shortens implicit
+    /// names, with a number added if a constraint of the table has the name already.
+    fn not_null_check_name(&self, table: &QualName, column: &str) -> String {
+        let taken = |n: &str| {
+            [self.from, self.to].iter().any(|c| {
+                c.tables
+                    .get(table)
+                    .is_some_and(|t| t.constraints.contains_key(n))
+            })
+        };
+        let mut i = 0;
+        loop {
+            let label = if i == 0 {
+                "not_null".to_string()
+            } else {
+                format!("not_null{i}")
+            };
+            let name = sql::implicit_name(&table.name, column, &label);
+            if !taken(&name) {
+                return name;
+            }
+            i += 1;
+        }
+    }
+
+    /// Columns that a drop may be a rename of (to an added column), per the diff.
+    fn possibly_renamed_to(&self, dropped: &ObjectId) -> Vec<ObjectId> {
+        self.possible
+            .iter()
+            .filter(|p| &p.dropped == dropped)
+            .map(|p| p.added.clone())
+            .collect()
+    }
+
+    /// Puts the rename hint that would keep the data in the drop's mitigation.
+    fn flag_possible_rename(&self, dropped: &ObjectId, added: &[ObjectId], risk: &mut Risk) {
+        if added.is_empty() {
+            return;
+        }
+        let hints: Vec<String> = added
+            .iter()
+            .map(|a| match (dropped, a) {
+                (ObjectId::Column { column: old, .. }, ObjectId::Column { column: new, .. }) => {
+                    format!(
+                        "possible rename of {} to {}: add `-- shale:renamed-from {}` above \
+                         column {} (YAML: `renamed_from: {}`)",
+                        object_name(dropped),
+                        object_name(a),
+                        quote_ident(old),
+                        quote_ident(new),
+                        old
+                    )
+                }
+                (ObjectId::Table { name: old }, ObjectId::Table { name: new }) => {
+                    let old_name = if old.schema == new.schema {
+                        quote_ident(&old.name)
+                    } else {
+                        old.to_string()
+                    };
+                    format!(
+                        "possible rename of table {old} to {new}: add `-- shale:renamed-from \
+                         {old_name}` above CREATE TABLE {new}"
+                    )
+                }
+                _ => format!("possible rename of {dropped} to {a}"),
+            })
+            .collect();
+        let hints = hints.join("; ");
+        risk.mitigation = Some(match dropped {
+            // The rule is about the possible rename already.
+            ObjectId::Column { .. } => format!("{hints}; else approve the drop"),
+            _ => match risk.mitigation.take() {
+                Some(m) => format!("{hints}; else: {m}"),
+                None => hints,
+            },
+        });
+    }
+
+    /// `ALTER … RENAME` (and `SET SCHEMA` for a relation or type that changes schema).
+    fn rename(&mut self, from: &ObjectId, to: &ObjectId, implied_by: Option<&ObjectId>) {
+        let implied = implied_by
+            .map(|b| format!(" (follows the rename of {b})"))
+            .unwrap_or_default();
+        let relation = |kind: &str, q0: &QualName, q1: &QualName| {
+            let mut sqls = Vec::new();
+            if q0.schema != q1.schema {
+                sqls.push(format!(
+                    "ALTER {kind} {q0} SET SCHEMA {}",
+                    quote_ident(&q1.schema)
+                ));
+            }
+            if q0.name != q1.name {
+                let now = QualName::new(q1.schema.clone(), q0.name.clone());
+                sqls.push(format!(
+                    "ALTER {kind} {now} RENAME TO {}",
+                    quote_ident(&q1.name)
+                ));
+            }
+            sqls
+        };
+        let mut creates = vec![to.clone()];
+        let mut names: Option<(QualName, QualName)> = None;
+        let mut schema: Option<String> = None;
+        let (rule, sqls) =
+            match (from, to) {
+                (ObjectId::Table { name: q0 }, ObjectId::Table { name: q1 }) => {
+                    self.renamed_tables.insert(q1.clone());
+                    if let Some(t) = self.from.tables.get(q1) {
+                        creates.extend(t.columns.iter().map(|c| col_id(q1, &c.name)));
+                        creates.extend(t.constraints.keys().map(|c| con_id(q1, c)));
+                    }
+                    creates.extend(self.from.indexes.values().filter(|ix| &ix.table == q1).map(
+                        |ix| ObjectId::Index {
+                            name: ix.name.clone(),
+                        },
+                    ));
+                    names = Some((q0.clone(), q1.clone()));
+                    schema = Some(q1.schema.clone());
+                    (RuleId::RenameTable, relation("TABLE", q0, q1))
+                }
+                (ObjectId::Type { name: q0 }, ObjectId::Type { name: q1 }) => {
+                    names = Some((q0.clone(), q1.clone()));
+                    schema = Some(q1.schema.clone());
+                    (RuleId::RenameType, relation("TYPE", q0, q1))
+                }
+                (ObjectId::Sequence { name: q0 }, ObjectId::Sequence { name: q1 }) => {
+                    names = Some((q0.clone(), q1.clone()));
+                    schema = Some(q1.schema.clone());
+                    (RuleId::RenameSequence, relation("SEQUENCE", q0, q1))
+                }
+                (
+                    ObjectId::Column {
+                        table, column: c0, ..
+                    },
+                    ObjectId::Column { column: c1, .. },
+                ) => {
+                    self.renamed_tables.insert(table.clone());
+                    creates.push(ObjectId::Table {
+                        name: table.clone(),
+                    });
+                    (
+                        RuleId::RenameColumn,
+                        vec![format!(
+                            "ALTER TABLE {table} RENAME COLUMN {} TO {}",
+                            quote_ident(c0),
+                            quote_ident(c1)
+                        )],
+                    )
+                }
+                (
+                    ObjectId::Constraint {
+                        table, name: n0, ..
+                    },
+                    ObjectId::Constraint { name: n1, .. },
+                ) => {
+                    self.renamed_tables.insert(table.clone());
+                    creates.push(ObjectId::Table {
+                        name: table.clone(),
+                    });
+                    let key = self
+                        .from
+                        .tables
+                        .get(table)
+                        .and_then(|t| t.constraints.get(n1))
+                        .is_some_and(is_key);
+                    if key {
+                        names = Some((
+                            QualName::new(table.schema.clone(), n0.clone()),
+                            QualName::new(table.schema.clone(), n1.clone()),
+                        ));
+                    }
+                    (
+                        RuleId::RenameConstraint,
+                        vec![format!(
+                            "ALTER TABLE {table} RENAME CONSTRAINT {} TO {}",
+                            quote_ident(n0),
+                            quote_ident(n1)
+                        )],
+                    )
+                }
+                (ObjectId::Index { name: q0 }, ObjectId::Index { name: q1 }) => {
+                    if let Some(t) = self.table_of(to) {
+                        self.renamed_tables.insert(t.clone());
+                        creates.push(ObjectId::Table { name: t });
+                    }
+                    names = Some((q0.clone(), q1.clone()));
+                    (RuleId::RenameIndex, relation("INDEX", q0, q1))
+                }
+                _ => return,
+            };
+        let new_name = match to {
+            ObjectId::Column { column, .. } => quote_ident(column),
+            ObjectId::Constraint { name, .. } => quote_ident(name),
+            other => object_name(other),
+        };
+        let risk = self.risk(rule, to, |v| {
+            v.object = object_name(from);
+            v.detail = format!(" to {new_name}{implied}");
+        });
+        for sql in sqls {
+            let mut d = Draft::new(to.clone(), Action::Rename, sql, risk.clone(), rank::RENAME);
+            d.creates = creates.clone();
+            if let Some(s) = &schema {
+                d.needs.push(ObjectId::Schema { name: s.clone() });
+            }
+            if let Some((old, new)) = &names {
+                d.names_removed.push(old.clone());
+                d.names_created.push(new.clone());
+            }
+            d.after.extend(self.last_rename);
+            let i = self.push(d);
+            self.last_rename = Some(i);
+        }
     }
 
     fn add_constraint(
@@ -1272,7 +1774,8 @@ impl<'a> Builder<'a> {
             ObjectId::Constraint { table, name } => {
                 format!("CONSTRAINT {} ON {table}", quote_ident(name))
             }
-            ObjectId::Index { name } => format!("INDEX {name}"),
+            // INDEX name, and the kinds added since (VIEW, FUNCTION …) the same way.
+            other => format!("{} {}", other.kind().to_uppercase(), object_name(other)),
         };
         let verb = match (from, to) {
             (None, _) => "sets",

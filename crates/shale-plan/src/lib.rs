@@ -28,6 +28,8 @@ mod typechange;
 #[cfg(test)]
 mod fixtures;
 #[cfg(test)]
+mod pg_safety_tests;
+#[cfg(test)]
 mod pg_tests;
 #[cfg(test)]
 mod reread_tests;
@@ -35,7 +37,9 @@ mod reread_tests;
 pub use model::*;
 pub use rollback::{rollback, LossKind, Rollback, Unrecoverable};
 
-use shale_model::{Catalog, ObjectId, Schema};
+pub use shale_model::Directives;
+
+use shale_model::{Catalog, ColumnRef, ObjectId, Schema};
 
 /// How to plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +72,21 @@ pub enum PlanError {
     /// A bad option value.
     #[error("invalid lock_timeout `{value}`: {reason}")]
     InvalidLockTimeout { value: String, reason: String },
+    /// A rename hint that cannot be followed.
+    #[error("cannot rename to {object}: {reason}")]
+    Rename { object: ObjectId, reason: String },
+    /// A `NOT NULL` column without `DEFAULT` added to a table that exists: its existing
+    /// rows would violate it.
+    #[error(
+        "column {column} is added NOT NULL without a DEFAULT to existing table {}: its existing \
+         rows would hold NULL. Add a DEFAULT, or declare a backfill with `-- shale:backfill \
+         <expr>` above the column (YAML: `backfill: <expr>`)",
+        column.table
+    )]
+    NotNullWithoutDefault { column: ColumnRef },
+    /// A backfill declared where none can run.
+    #[error("cannot backfill {column}: {reason}")]
+    Backfill { column: ColumnRef, reason: String },
 }
 
 fn list(objects: &[ObjectId]) -> String {
@@ -103,13 +122,45 @@ pub fn check_lock_timeout(value: &str) -> Result<(), PlanError> {
     Ok(())
 }
 
-/// The plan that turns `from` into `to`.
+/// The plan that turns `from` into `to` ([`plan_with`] without directives).
 pub fn plan(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Result<Plan, PlanError> {
+    plan_with(from, to, &Directives::default(), opts)
+}
+
+/// The plan that turns `from` into `to`, following the desired state's directives:
+///
+/// - rename hints: a hinted rename is an `ALTER … RENAME` step (before every other step),
+///   and the rest of the plan compares the renamed object with the desired one (a renamed
+///   column whose type changes is renamed, then altered). Constraints, indexes and owned
+///   sequences of a renamed table or column that the desired state names after the new
+///   name are renamed along. A hint whose old object is gone is ignored (the rename
+///   happened). Without a hint, a column dropped while one of the same type is added to
+///   the same table (or a table dropped while one with the same columns is created) is
+///   flagged on the drop step as a possible rename, with the hint to add;
+/// - backfills: a `NOT NULL` column without `DEFAULT` added to an existing table is an
+///   error ([`PlanError::NotNullWithoutDefault`]) unless a backfill is declared: then it is
+///   added nullable, filled by a batched `UPDATE`, and made `NOT NULL` (online: through a
+///   validated `CHECK (col IS NOT NULL)`). A backfill declared for an existing column that
+///   becomes `NOT NULL` fills its NULLs first. Elsewhere backfills are ignored (a new table
+///   has no rows; a column already `NOT NULL` needs none).
+pub fn plan_with(
+    from: &Catalog,
+    to: &Catalog,
+    directives: &Directives,
+    opts: &PlanOptions,
+) -> Result<Plan, PlanError> {
     if let Some(t) = &opts.lock_timeout {
         check_lock_timeout(t)?;
     }
-    let changes = shale_diff::diff(from, to);
-    let mut b = build::Builder::new(from, to, opts);
+    let renamed = shale_diff::apply_renames(from, to, &directives.renames).map_err(|e| {
+        PlanError::Rename {
+            object: e.object,
+            reason: e.reason,
+        }
+    })?;
+    let mut changes = renamed.changes;
+    changes.extend(shale_diff::diff(&renamed.catalog, to));
+    let mut b = build::Builder::new(&renamed.catalog, to, opts, directives);
     b.expand(&changes)?;
     let steps = order::order(b.out)?;
     Ok(Plan {

@@ -69,6 +69,11 @@ pub fn order(drafts: Vec<Draft>) -> Result<Vec<Step>, PlanError> {
                 edge(t, s);
             }
         }
+        // Explicit chains (a rename after the one before, the steps of an online SET NOT
+        // NULL).
+        for &t in &d.after {
+            edge(t, s);
+        }
     }
     // Steps on the same object keep the order the diff gave them (drop before re-create,
     // type change before the default that needs it, comment last).

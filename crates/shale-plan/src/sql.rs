@@ -310,6 +310,71 @@ pub fn alter_sequence_options(from: &Sequence, to: &Sequence) -> Vec<String> {
     o
 }
 
+/// PostgreSQL's longest identifier, in bytes.
+const MAX_IDENT: usize = 63;
+
+/// `<name1>_<name2>_<label>` shortened to 63 bytes the way PostgreSQL shortens the
+/// implicit names it makes: the longer of the two names loses characters first.
+pub fn implicit_name(name1: &str, name2: &str, label: &str) -> String {
+    let mut a: Vec<char> = name1.chars().collect();
+    let mut b: Vec<char> = name2.chars().collect();
+    let len = |v: &[char]| v.iter().map(|c| c.len_utf8()).sum::<usize>();
+    let budget = MAX_IDENT.saturating_sub(label.len() + 2);
+    while len(&a) + len(&b) > budget && !(a.is_empty() && b.is_empty()) {
+        if len(&a) >= len(&b) {
+            a.pop();
+        } else {
+            b.pop();
+        }
+    }
+    format!(
+        "{}_{}_{label}",
+        a.iter().collect::<String>(),
+        b.iter().collect::<String>()
+    )
+}
+
+/// A dollar-quote tag that does not occur in `body`.
+pub fn dollar_tag(body: &str) -> String {
+    let mut tag = "$shale$".to_string();
+    let mut i = 0;
+    while body.contains(&tag) {
+        i += 1;
+        tag = format!("$shale{i}$");
+    }
+    tag
+}
+
+/// Rows per batch of a backfill (in heap pages).
+pub const BACKFILL_PAGES: u32 = 1000;
+
+/// The backfill of `column` of `table` with `expr` for the rows where it is NULL: a `DO`
+/// block that walks the table by ranges of heap pages (`ctid` ranges, a TID range scan
+/// on PostgreSQL 14+), commits after each batch (so it holds no lock for long, and a
+/// failed run resumes where it stopped: filled rows are skipped), and, when `not_null`,
+/// fails as soon as the expression gives NULL for a row. Must run outside a transaction
+/// block (it commits).
+pub fn backfill(table: &QualName, column: &str, expr: &str, not_null: bool) -> String {
+    let col = quote_ident(column);
+    let what = format!("{table}.{col}");
+    let check = if not_null {
+        format!(
+            "\n    IF nulls > 0 THEN\n        RAISE EXCEPTION 'backfill of % gave NULL for % row(s): the column cannot be made NOT NULL', {}, nulls;\n    END IF;",
+            quote_literal(&what)
+        )
+    } else {
+        String::new()
+    };
+    let body = format!(
+        "DECLARE\n    lo bigint := 0;\n    nulls bigint;\nBEGIN\n  LOOP\n    EXIT WHEN lo > pg_relation_size({rel}) / current_setting('block_size')::bigint;\n    WITH filled AS (\n        UPDATE {table} SET {col} = ({expr})\n        WHERE ctid >= format('(%s,0)', lo)::tid AND ctid < format('(%s,0)', lo + {pages})::tid\n          AND {col} IS NULL\n        RETURNING {col}\n    )\n    SELECT count(*) FILTER (WHERE {col} IS NULL) INTO nulls FROM filled;{check}\n    COMMIT;\n    lo := lo + {pages};\n  END LOOP;\nEND",
+        rel = quote_literal(&table.to_string()) + "::regclass",
+        expr = expr.trim(),
+        pages = BACKFILL_PAGES,
+    );
+    let tag = dollar_tag(&body);
+    format!("DO {tag}\n{body}\n{tag}")
+}
+
 pub fn comment_literal(c: &Option<String>) -> String {
     match c {
         Some(c) => quote_literal(c),
@@ -333,6 +398,33 @@ mod tests {
         assert_eq!(b_expr("ARRAY[1, 2]"), "ARRAY[1, 2]");
         assert_eq!(b_expr("'it''s here'::text"), "'it''s here'::text");
         assert_eq!(b_expr("CURRENT_TIMESTAMP"), "CURRENT_TIMESTAMP");
+    }
+
+    #[test]
+    fn implicit_names_are_shortened_to_63_bytes() {
+        assert_eq!(
+            implicit_name("users", "email", "not_null"),
+            "users_email_not_null"
+        );
+        let long = "x".repeat(60);
+        let n = implicit_name(&long, "email", "not_null");
+        assert_eq!(n.len(), 63);
+        assert!(n.ends_with("_email_not_null"), "{n}");
+        let n = implicit_name("tä", &"é".repeat(40), "not_null");
+        assert!(n.len() <= 63 && n.starts_with("tä_é"), "{n}");
+    }
+
+    #[test]
+    fn backfill_is_a_batched_do_block_with_a_free_dollar_tag() {
+        let t = QualName::new("public", "Users");
+        let s = backfill(&t, "email_lower", "lower(email)", true);
+        assert!(s.starts_with("DO $shale$\n"), "{s}");
+        assert!(s.ends_with("\n$shale$"), "{s}");
+        assert!(s.contains("UPDATE public.\"Users\" SET email_lower = (lower(email))"));
+        assert!(s.contains("pg_relation_size('public.\"Users\"'::regclass)"));
+        assert!(s.contains("RAISE EXCEPTION"));
+        assert!(!backfill(&t, "c", "1", false).contains("RAISE"));
+        assert_eq!(dollar_tag("a $shale$ b"), "$shale1$");
     }
 
     #[test]

@@ -469,7 +469,7 @@ fn foreign_keys_and_checks_on_existing_tables_are_validated_separately_when_onli
 }
 
 #[test]
-fn not_null_column_without_default_on_existing_table_is_medium() {
+fn not_null_column_without_default_on_existing_table_is_an_error_with_the_fix() {
     let from = with(vec![users()]);
     let mut to = from.clone();
     to.tables
@@ -477,22 +477,41 @@ fn not_null_column_without_default_on_existing_table_is_medium() {
         .unwrap()
         .columns
         .push(nn("age", "integer"));
-    let p = ok(&from, &to, &online());
-    let s = step(
-        &p,
-        "ALTER TABLE public.users ADD COLUMN age integer NOT NULL",
-    );
+    let err = plan(&from, &to, &online()).unwrap_err();
     assert_eq!(
-        (s.risk.code.as_str(), s.risk.level),
-        ("SH002", RiskLevel::Medium)
+        err,
+        PlanError::NotNullWithoutDefault {
+            column: ColumnRef {
+                table: q("users"),
+                column: "age".into()
+            }
+        }
     );
-    assert!(s
-        .risk
-        .mitigation
-        .as_deref()
+    let msg = err.to_string();
+    assert!(msg.contains("public.users.age"), "{msg}");
+    assert!(msg.contains("Add a DEFAULT"), "{msg}");
+    assert!(msg.contains("-- shale:backfill <expr>"), "{msg}");
+    // Offline too: it is about the rows, not the locks.
+    assert!(plan(&from, &to, &offline()).is_err());
+    // A new table has no rows: no error.
+    let p = ok(&base(), &to, &online());
+    assert!(step(&p, "CREATE TABLE public.users")
+        .sql
+        .contains("age integer NOT NULL"));
+    // With a DEFAULT: fine.
+    to.tables
+        .get_mut(&q("users"))
         .unwrap()
-        .contains("add a DEFAULT or backfill"));
-    assert!(s.risk.reason.contains("public.users.age"));
+        .column_mut("age")
+        .unwrap()
+        .default = Some(expr("0"));
+    let p = ok(&from, &to, &online());
+    assert_eq!(
+        step(&p, "ALTER TABLE public.users ADD COLUMN age")
+            .risk
+            .code,
+        "SH008"
+    );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -668,15 +687,6 @@ fn risk_cases() -> Vec<Case> {
         "SH001",
         Low,
     );
-    let c = edit(&|t| t.columns.push(nn("age", "integer")));
-    add(
-        &u,
-        &c,
-        true,
-        "ALTER TABLE public.users ADD COLUMN age",
-        "SH002",
-        Medium,
-    );
     add(
         &u,
         &edit(&|t| t.columns.retain(|c| c.name != "email")),
@@ -784,10 +794,46 @@ fn risk_cases() -> Vec<Case> {
     add(
         &u,
         &nn_email,
-        true,
+        false,
         "ALTER TABLE public.users ALTER COLUMN email SET NOT NULL",
         "SH054",
         Medium,
+    );
+    add(
+        &u,
+        &nn_email,
+        true,
+        "ALTER TABLE public.users ADD CONSTRAINT users_email_not_null",
+        "SH066",
+        Low,
+    );
+    add(
+        &u,
+        &nn_email,
+        true,
+        "ALTER TABLE public.users ALTER COLUMN email SET NOT NULL",
+        "SH067",
+        Low,
+    );
+    add(
+        &u,
+        &nn_email,
+        true,
+        "ALTER TABLE public.users DROP CONSTRAINT users_email_not_null",
+        "SH068",
+        Low,
+    );
+    let renamed_email = edit(&|t| {
+        t.columns.retain(|c| c.name != "email");
+        t.columns.push(col("mail", "text"));
+    });
+    add(
+        &u,
+        &renamed_email,
+        true,
+        "ALTER TABLE public.users DROP COLUMN email",
+        "SH064",
+        High,
     );
     add(
         &nn_email,
@@ -1216,8 +1262,13 @@ fn every_rule_is_applied_with_its_code_and_level() {
         assert_eq!(r.level, level, "registry and plan agree on {code}");
         assert_eq!(s.risk.data_loss, r.data_loss);
         assert!(!s.risk.reason.contains('{'), "{}", s.risk.reason);
-        // Risk text names the object.
-        let name = crate::build::object_name(&s.object);
+        // Risk text names the object (the steps of a helper check name its column).
+        let name = match (code, &s.object) {
+            ("SH066" | "SH068", ObjectId::Constraint { table, .. }) => {
+                format!("{table}.email")
+            }
+            _ => crate::build::object_name(&s.object),
+        };
         assert!(
             s.risk.reason.contains(&name),
             "{code}: `{}` does not name {name}",
@@ -1225,11 +1276,191 @@ fn every_rule_is_applied_with_its_code_and_level() {
         );
         seen.insert(code);
     }
-    // Every rule of the registry is produced by some step, except the rename rule (no
-    // rename detection yet).
-    let all: BTreeSet<&str> = rules::RULES.iter().map(|r| r.code).collect();
+    for (from, to, directives, prefix, code, level) in directive_cases() {
+        let p = plan_with(&from, &to, &directives, &online())
+            .unwrap_or_else(|e| panic!("{prefix}: {e}"));
+        let s = step(&p, prefix);
+        assert_eq!(
+            (s.risk.code.as_str(), s.risk.level),
+            (code, level),
+            "{prefix}: {}",
+            s.risk.reason
+        );
+        assert_eq!(rules::by_code(code).unwrap().level, level);
+        seen.insert(code);
+    }
+    // Every active rule of the registry is produced by some step, except SH002 (a NOT NULL
+    // column without DEFAULT on an existing table is an error that names the fix instead).
+    let all: BTreeSet<&str> = rules::RULES
+        .iter()
+        .filter(|r| r.status == rules::Status::Active)
+        .map(|r| r.code)
+        .collect();
     let missing: Vec<_> = all.difference(&seen).collect();
-    assert_eq!(missing, vec![&"SH004"]);
+    assert_eq!(missing, vec![&"SH002"]);
+}
+
+type DirectiveCase = (
+    Catalog,
+    Catalog,
+    Directives,
+    &'static str,
+    &'static str,
+    RiskLevel,
+);
+
+fn rename_hint(new: ObjectId, old: ObjectId) -> shale_model::RenameHint {
+    shale_model::RenameHint {
+        object: new,
+        from: old,
+    }
+}
+
+fn column_id(t: &str, c: &str) -> ObjectId {
+    ObjectId::Column {
+        table: q(t),
+        column: c.into(),
+    }
+}
+
+/// Steps that only directives produce: renames and backfills.
+fn directive_cases() -> Vec<DirectiveCase> {
+    use RiskLevel::{High, Low, Medium};
+    let mut from = with(vec![users()]);
+    add_index(
+        &mut from,
+        index(q("users_email_idx"), q("users"), vec![key("email")]),
+    );
+    from.enums.insert(
+        q("mood"),
+        EnumType {
+            name: q("mood"),
+            labels: vec!["ok".into()],
+            comment: None,
+        },
+    );
+    from.sequences
+        .insert(q("ids"), Sequence::with_defaults(q("ids"), "bigint", 1));
+    let mut cases = Vec::new();
+    let mut case =
+        |f: &dyn Fn(&mut Catalog), hint: shale_model::RenameHint, prefix, code, level| {
+            let mut to = from.clone();
+            f(&mut to);
+            let d = Directives {
+                renames: vec![hint],
+                backfills: vec![],
+            };
+            cases.push((from.clone(), to, d, prefix, code, level));
+        };
+    case(
+        &|c| c.tables.get_mut(&q("users")).unwrap().columns[1].name = "mail".into(),
+        rename_hint(column_id("users", "mail"), column_id("users", "email")),
+        "ALTER TABLE public.users RENAME COLUMN email TO mail",
+        "SH004",
+        High,
+    );
+    case(
+        &|c| {
+            let mut t = c.tables.remove(&q("users")).unwrap();
+            t.name = q("people");
+            c.tables.insert(q("people"), t);
+            c.indexes.get_mut(&q("users_email_idx")).unwrap().table = q("people");
+        },
+        rename_hint(
+            ObjectId::Table { name: q("people") },
+            ObjectId::Table { name: q("users") },
+        ),
+        "ALTER TABLE public.users RENAME TO people",
+        "SH042",
+        High,
+    );
+    case(
+        &|c| {
+            let mut ix = c.indexes.remove(&q("users_email_idx")).unwrap();
+            ix.name = q("by_email");
+            c.indexes.insert(q("by_email"), ix);
+        },
+        rename_hint(
+            ObjectId::Index {
+                name: q("by_email"),
+            },
+            ObjectId::Index {
+                name: q("users_email_idx"),
+            },
+        ),
+        "ALTER INDEX public.users_email_idx RENAME TO by_email",
+        "SH086",
+        Low,
+    );
+    case(
+        &|c| {
+            let t = c.tables.get_mut(&q("users")).unwrap();
+            let mut k = t.constraints.remove("users_pkey").unwrap();
+            k.name = "users_id_pk".into();
+            t.constraints.insert(k.name.clone(), k);
+        },
+        rename_hint(
+            ObjectId::Constraint {
+                table: q("users"),
+                name: "users_id_pk".into(),
+            },
+            ObjectId::Constraint {
+                table: q("users"),
+                name: "users_pkey".into(),
+            },
+        ),
+        "ALTER TABLE public.users RENAME CONSTRAINT users_pkey TO users_id_pk",
+        "SH087",
+        Low,
+    );
+    case(
+        &|c| {
+            let mut e = c.enums.remove(&q("mood")).unwrap();
+            e.name = q("feeling");
+            c.enums.insert(q("feeling"), e);
+        },
+        rename_hint(
+            ObjectId::Type { name: q("feeling") },
+            ObjectId::Type { name: q("mood") },
+        ),
+        "ALTER TYPE public.mood RENAME TO feeling",
+        "SH025",
+        High,
+    );
+    case(
+        &|c| {
+            let mut s = c.sequences.remove(&q("ids")).unwrap();
+            s.name = q("user_ids");
+            c.sequences.insert(q("user_ids"), s);
+        },
+        rename_hint(
+            ObjectId::Sequence {
+                name: q("user_ids"),
+            },
+            ObjectId::Sequence { name: q("ids") },
+        ),
+        "ALTER SEQUENCE public.ids RENAME TO user_ids",
+        "SH036",
+        High,
+    );
+    let mut to = from.clone();
+    to.tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .columns
+        .push(nn("email_lower", "text"));
+    let d = Directives {
+        renames: vec![],
+        backfills: vec![shale_model::Backfill {
+            column: ColumnRef {
+                table: q("users"),
+                column: "email_lower".into(),
+            },
+            expr: "lower(email)".into(),
+        }],
+    };
+    cases.push((from.clone(), to, d, "DO $shale$", "SH065", Medium));
+    cases
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1364,4 +1595,385 @@ fn json_rendering() {
 #[test]
 fn create_script_of_a_rich_schema() {
     insta::assert_snapshot!(create_script(&shop()).unwrap());
+}
+
+// ---------------------------------------------------------------------------------------
+// Rename hints, possible renames, backfills, online SET NOT NULL
+
+fn hints(h: Vec<shale_model::RenameHint>) -> Directives {
+    Directives {
+        renames: h,
+        backfills: vec![],
+    }
+}
+
+fn backfills(list: &[(&str, &str, &str)]) -> Directives {
+    Directives {
+        renames: vec![],
+        backfills: list
+            .iter()
+            .map(|(t, c, e)| shale_model::Backfill {
+                column: ColumnRef {
+                    table: q(t),
+                    column: c.to_string(),
+                },
+                expr: e.to_string(),
+            })
+            .collect(),
+    }
+}
+
+fn sqls(p: &Plan) -> Vec<String> {
+    p.steps
+        .iter()
+        .map(|s| s.sql.lines().next().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn hinted_column_rename_with_type_change_is_rename_then_alter() {
+    let from = with(vec![users()]);
+    let mut to = from.clone();
+    let t = to.tables.get_mut(&q("users")).unwrap();
+    t.columns[1].name = "mail".into();
+    t.columns[1].ty = ty("character varying(320)");
+    let d = hints(vec![rename_hint(
+        column_id("users", "mail"),
+        column_id("users", "email"),
+    )]);
+    let p = plan_with(&from, &to, &d, &online()).unwrap();
+    assert_eq!(
+        sqls(&p),
+        vec![
+            "ALTER TABLE public.users RENAME COLUMN email TO mail",
+            "ALTER TABLE public.users ALTER COLUMN mail TYPE character varying(320)",
+        ]
+    );
+    let r = &p.steps[0];
+    assert_eq!((r.action, r.risk.code.as_str()), (Action::Rename, "SH004"));
+    assert_eq!(
+        r.risk.reason,
+        "renames column public.users.email to mail: running code that uses the old name breaks"
+    );
+    assert!(r
+        .risk
+        .mitigation
+        .as_deref()
+        .unwrap()
+        .contains("expand/contract"));
+    assert!(p.steps[1].depends_on.contains(&1));
+    // Without the hint: a drop and an add (different types: not flagged as a rename).
+    let p = plan(&from, &to, &online()).unwrap();
+    assert_eq!(
+        step(&p, "ALTER TABLE public.users DROP COLUMN").risk.code,
+        "SH003"
+    );
+}
+
+#[test]
+fn hinted_table_rename_renames_its_key_and_frees_the_old_name() {
+    let from = with(vec![users()]);
+    let mut to = base();
+    let mut people = users();
+    people.name = q("people");
+    people.constraints.clear();
+    people
+        .constraints
+        .insert("people_pkey".into(), pk("people_pkey", &["id"]));
+    people.columns.push(col("nick", "text"));
+    add_table(&mut to, people);
+    // A new table takes the old name.
+    add_table(
+        &mut to,
+        table(q("users"), vec![col("x", "integer")], vec![]),
+    );
+    let d = hints(vec![rename_hint(
+        ObjectId::Table { name: q("people") },
+        ObjectId::Table { name: q("users") },
+    )]);
+    let p = plan_with(&from, &to, &d, &online()).unwrap();
+    assert_eq!(
+        sqls(&p),
+        vec![
+            "ALTER TABLE public.users RENAME TO people",
+            "ALTER TABLE public.people RENAME CONSTRAINT users_pkey TO people_pkey",
+            "CREATE TABLE public.users (",
+            "ALTER TABLE public.people ADD COLUMN nick text",
+        ]
+    );
+    let implied = &p.steps[1];
+    assert_eq!(implied.risk.code, "SH087");
+    assert!(
+        implied
+            .risk
+            .reason
+            .contains("(follows the rename of table public.people)"),
+        "{}",
+        implied.risk.reason
+    );
+    assert!(p.steps[2].depends_on.contains(&1), "old name freed first");
+    assert!(p.steps[3].depends_on.contains(&1));
+    // Re-planning once the rename ran (the hint stays in the files) changes nothing more.
+    let mut after = to.clone();
+    after
+        .tables
+        .get_mut(&q("people"))
+        .unwrap()
+        .columns
+        .retain(|c| c.name != "nick");
+    let again = plan_with(&after, &to, &d, &online()).unwrap();
+    assert_eq!(
+        sqls(&again),
+        vec!["ALTER TABLE public.people ADD COLUMN nick text"]
+    );
+}
+
+#[test]
+fn steps_on_a_renamed_table_run_after_the_rename() {
+    let mut from = with(vec![users()]);
+    add_index(
+        &mut from,
+        index(q("users_email_idx"), q("users"), vec![key("email")]),
+    );
+    let mut to = base();
+    let mut people = users();
+    people.name = q("people");
+    people.columns.retain(|c| c.name != "email");
+    add_table(&mut to, people);
+    let d = hints(vec![rename_hint(
+        ObjectId::Table { name: q("people") },
+        ObjectId::Table { name: q("users") },
+    )]);
+    let p = plan_with(&from, &to, &d, &PlanOptions::default()).unwrap();
+    let rename = id_of(&p, "ALTER TABLE public.users RENAME TO people");
+    for prefix in [
+        "DROP INDEX CONCURRENTLY public.users_email_idx",
+        "ALTER TABLE public.people DROP COLUMN email",
+    ] {
+        let s = step(&p, prefix);
+        assert!(s.depends_on.contains(&rename), "{prefix}: {s:?}");
+    }
+}
+
+#[test]
+fn table_moving_schema_is_set_schema_then_rename_after_the_schema_exists() {
+    let from = with(vec![users()]);
+    let mut to = base();
+    to.schemas
+        .insert("app".into(), Schema { name: "app".into() });
+    let mut t = users();
+    t.name = qs("app", "accounts");
+    add_table(&mut to, t);
+    let d = hints(vec![rename_hint(
+        ObjectId::Table {
+            name: qs("app", "accounts"),
+        },
+        ObjectId::Table { name: q("users") },
+    )]);
+    let p = plan_with(&from, &to, &d, &online()).unwrap();
+    assert_eq!(
+        sqls(&p),
+        vec![
+            "CREATE SCHEMA app",
+            "ALTER TABLE public.users SET SCHEMA app",
+            "ALTER TABLE app.users RENAME TO accounts",
+        ]
+    );
+}
+
+#[test]
+fn rename_hints_that_cannot_be_followed_fail_the_plan() {
+    let mut from = with(vec![users()]);
+    from.sequences.insert(
+        q("people"),
+        Sequence::with_defaults(q("people"), "bigint", 1),
+    );
+    let mut to = from.clone();
+    let mut t = to.tables.remove(&q("users")).unwrap();
+    t.name = q("people");
+    to.sequences.clear();
+    add_table(&mut to, t);
+    let d = hints(vec![rename_hint(
+        ObjectId::Table { name: q("people") },
+        ObjectId::Table { name: q("users") },
+    )]);
+    let err = plan_with(&from, &to, &d, &online()).unwrap_err();
+    assert!(matches!(&err, PlanError::Rename { .. }), "{err:?}");
+    assert!(
+        err.to_string().starts_with(
+            "cannot rename to table public.people: the name public.people is taken by \
+             sequence public.people"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn possible_renames_are_flagged_on_the_drop_with_the_hint_to_add() {
+    let from = with(vec![users()]);
+    let mut to = from.clone();
+    to.tables.get_mut(&q("users")).unwrap().columns[1].name = "mail".into();
+    let p = ok(&from, &to, &online());
+    let drop = step(&p, "ALTER TABLE public.users DROP COLUMN email");
+    assert_eq!(
+        (drop.risk.code.as_str(), drop.risk.level),
+        ("SH064", RiskLevel::High)
+    );
+    assert!(drop.risk.data_loss);
+    assert_eq!(
+        drop.risk.mitigation.as_deref().unwrap(),
+        "possible rename of public.users.email to public.users.mail: add \
+         `-- shale:renamed-from email` above column mail (YAML: `renamed_from: email`); else \
+         approve the drop"
+    );
+    // A table dropped while one with the same columns is created.
+    let mut to = base();
+    let mut t = users();
+    t.name = q("people");
+    t.constraints.clear();
+    add_table(&mut to, t);
+    let p = ok(&from, &to, &online());
+    let drop = step(&p, "DROP TABLE public.users");
+    assert_eq!(drop.risk.code, "SH041");
+    assert!(drop.risk.mitigation.as_deref().unwrap().starts_with(
+        "possible rename of table public.users to public.people: add \
+         `-- shale:renamed-from users` above CREATE TABLE public.people; else: needs explicit"
+    ));
+}
+
+#[test]
+fn backfill_adds_nullable_fills_then_sets_not_null_online() {
+    let from = with(vec![users()]);
+    let mut to = from.clone();
+    let mut c = nn("email_lower", "text");
+    c.default = Some(expr("''::text"));
+    to.tables.get_mut(&q("users")).unwrap().columns.push(c);
+    let d = backfills(&[("users", "email_lower", "lower(email)")]);
+    let p = plan_with(&from, &to, &d, &online()).unwrap();
+    assert_eq!(
+        sqls(&p),
+        vec![
+            "ALTER TABLE public.users ADD COLUMN email_lower text",
+            "ALTER TABLE public.users ALTER COLUMN email_lower SET DEFAULT ''::text",
+            "DO $shale$",
+            "ALTER TABLE public.users ADD CONSTRAINT users_email_lower_not_null CHECK (email_lower IS NOT NULL) NOT VALID",
+            "ALTER TABLE public.users VALIDATE CONSTRAINT users_email_lower_not_null",
+            "ALTER TABLE public.users ALTER COLUMN email_lower SET NOT NULL",
+            "ALTER TABLE public.users DROP CONSTRAINT users_email_lower_not_null",
+        ]
+    );
+    let codes: Vec<&str> = p.steps.iter().map(|s| s.risk.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        vec!["SH001", "SH056", "SH065", "SH066", "SH075", "SH067", "SH068"]
+    );
+    let fill = &p.steps[2];
+    assert!(!fill.transactional);
+    assert!(fill.risk.scans_table);
+    assert!(fill.risk.reason.contains(
+        "fills public.users.email_lower for existing rows of public.users with lower(email)"
+    ));
+    assert!(fill.sql.contains("SET email_lower = (lower(email))"));
+    // The add and the validation commit before what follows them.
+    assert!(p.steps[0].commit_after && p.steps[3].commit_after && p.steps[4].commit_after);
+    for w in p.steps.windows(2) {
+        assert!(w[1].depends_on.contains(&w[0].id), "{:?}", w[1]);
+    }
+    // Offline: plain SET NOT NULL after the backfill.
+    let p = plan_with(&from, &to, &d, &offline()).unwrap();
+    assert_eq!(
+        sqls(&p)[3..],
+        ["ALTER TABLE public.users ALTER COLUMN email_lower SET NOT NULL"]
+    );
+    assert_eq!(p.steps[3].risk.code, "SH054");
+}
+
+#[test]
+fn backfill_may_use_other_new_columns_and_is_ignored_where_not_needed() {
+    let from = with(vec![users()]);
+    let mut to = from.clone();
+    let t = to.tables.get_mut(&q("users")).unwrap();
+    t.columns.push(nn("b", "text"));
+    t.columns.push(col("a", "text"));
+    let d = backfills(&[("users", "b", "coalesce(a, email)")]);
+    let p = plan_with(&from, &to, &d, &online()).unwrap();
+    let add_a = id_of(&p, "ALTER TABLE public.users ADD COLUMN a");
+    assert!(step(&p, "DO $shale$").depends_on.contains(&add_a));
+    // A new table has no rows: the backfill is ignored.
+    let p = plan_with(&base(), &to, &d, &online()).unwrap();
+    assert!(!p.steps.iter().any(|s| s.sql.starts_with("DO")));
+    // An existing column that becomes NOT NULL gets its NULLs filled first.
+    let mut from2 = to.clone();
+    from2
+        .tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .column_mut("b")
+        .unwrap()
+        .not_null = false;
+    let p = plan_with(&from2, &to, &d, &online()).unwrap();
+    assert_eq!(
+        sqls(&p)[..2],
+        [
+            "DO $shale$",
+            "ALTER TABLE public.users ADD CONSTRAINT users_b_not_null CHECK (b IS NOT NULL) NOT VALID"
+        ]
+    );
+    // Already NOT NULL: nothing to do.
+    assert!(plan_with(&to, &to, &d, &online()).unwrap().is_empty());
+}
+
+#[test]
+fn backfill_of_an_identity_column_is_an_error() {
+    let from = with(vec![users()]);
+    let mut to = from.clone();
+    let mut c = nn("n", "bigint");
+    c.identity = Some(Identity::with_defaults(true, "bigint"));
+    to.tables.get_mut(&q("users")).unwrap().columns.push(c);
+    let d = backfills(&[("users", "n", "1")]);
+    let err = plan_with(&from, &to, &d, &online()).unwrap_err();
+    assert!(matches!(err, PlanError::Backfill { .. }));
+    assert!(
+        err.to_string().contains("fills its existing rows itself"),
+        "{err}"
+    );
+}
+
+#[test]
+fn online_set_not_null_uses_a_validated_check_with_a_free_name() {
+    let mut from = with(vec![users()]);
+    // The natural name of the helper is taken.
+    from.tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .constraints
+        .insert(
+            "users_email_not_null".into(),
+            check("users_email_not_null", "length(email) > 0"),
+        );
+    let mut to = from.clone();
+    let t = to.tables.get_mut(&q("users")).unwrap();
+    t.column_mut("email").unwrap().not_null = true;
+    t.column_mut("email").unwrap().ty = ty("character varying(100)");
+    let p = ok(&from, &to, &online());
+    assert_eq!(
+        sqls(&p),
+        vec![
+            "ALTER TABLE public.users ALTER COLUMN email TYPE character varying(100)",
+            "ALTER TABLE public.users ADD CONSTRAINT users_email_not_null1 CHECK (email IS NOT NULL) NOT VALID",
+            "ALTER TABLE public.users VALIDATE CONSTRAINT users_email_not_null1",
+            "ALTER TABLE public.users ALTER COLUMN email SET NOT NULL",
+            "ALTER TABLE public.users DROP CONSTRAINT users_email_not_null1",
+        ]
+    );
+    assert_eq!(
+        p.steps[2].risk.lock.as_deref(),
+        Some("SHARE UPDATE EXCLUSIVE on public.users")
+    );
+    let set = &p.steps[3];
+    assert!(!set.risk.scans_table, "no scan: the check proves it");
+    assert!(p.steps[1].depends_on.contains(&1), "after the type change");
+    let p = ok(&from, &to, &offline());
+    assert_eq!(p.steps.len(), 2);
+    assert_eq!(p.steps[1].risk.code, "SH054");
 }
