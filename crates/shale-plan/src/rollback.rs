@@ -18,7 +18,8 @@ use crate::{PlanError, PlanOptions};
 use serde::{Deserialize, Serialize};
 use shale_diff::Change;
 use shale_model::{
-    quote_ident, quote_literal, Catalog, Column, ConstraintKind, ObjectId, QualName, Table,
+    quote_ident, quote_literal, Catalog, Column, ConstraintKind, Directives, ObjectId, QualName,
+    RenameHint, Table,
 };
 use std::collections::BTreeSet;
 
@@ -78,54 +79,99 @@ impl Rollback {
 /// The rollback of the plan from `from` to `to`: the plan from `to` back to `from`, plus
 /// what it cannot restore. Fails when the forward plan cannot be made.
 pub fn rollback(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Result<Rollback, PlanError> {
-    let forward = crate::plan(from, to, opts)?;
+    rollback_with(from, to, &Directives::default(), opts)
+}
+
+/// [`rollback`] of the plan made with `directives` ([`crate::plan_with`]): the renames the
+/// plan makes are renamed back (the rollback plans with the reversed rename hints and no
+/// backfills), and what it cannot restore is named as the database names it before the
+/// plan.
+pub fn rollback_with(
+    from: &Catalog,
+    to: &Catalog,
+    directives: &Directives,
+    opts: &PlanOptions,
+) -> Result<Rollback, PlanError> {
+    let forward = crate::plan_with(from, to, directives, opts)?;
+    let renamed = shale_diff::apply_renames(from, to, &directives.renames).map_err(|e| {
+        PlanError::Rename {
+            object: e.object,
+            reason: e.reason,
+        }
+    })?;
+    let renames: Vec<(ObjectId, ObjectId)> = renamed
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::Rename { from, to, .. } => Some((from.clone(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    // Hints the plan followed, the other way round.
+    let back = Directives {
+        renames: directives
+            .renames
+            .iter()
+            .filter(|h| renames.iter().any(|(_, new)| new == &h.object))
+            .map(|h| RenameHint {
+                object: h.from.clone(),
+                from: h.object.clone(),
+            })
+            .collect(),
+        ..Directives::default()
+    };
+    let cx = Ctx {
+        mid: &renamed.catalog,
+        to,
+        forward: &forward,
+        names: OldNames(renames),
+        relaxed: BTreeSet::new(),
+    };
+    let mut cx = cx;
     let mut target = from.clone();
     let mut unrecoverable = Vec::new();
 
     // Reverse changes PostgreSQL cannot make in place: the object stays as it is.
-    for c in shale_diff::diff(to, from) {
+    for c in shale_diff::diff(to, cx.mid) {
         let Change::Unsupported { object, reason } = c else {
             continue;
         };
-        match object.clone() {
-            ObjectId::Type { name } if from.enums.contains_key(&name) => {
-                let (Some(now), Some(before)) = (to.enums.get(&name), target.enums.get_mut(&name))
-                else {
-                    return Err(PlanError::Unsupported { object, reason });
-                };
-                let added: Vec<String> = now
-                    .labels
-                    .iter()
-                    .filter(|l| !before.labels.contains(l))
-                    .map(|l| quote_literal(l))
-                    .collect();
-                before.labels = now.labels.clone();
-                unrecoverable.push(Unrecoverable {
-                    step: forward
-                        .steps
-                        .iter()
-                        .find(|s| s.object == object)
-                        .map(|s| s.id),
-                    object,
-                    kind: LossKind::EnumValues,
-                    what: format!(
-                        "enum type {name} keeps the value(s) {} the plan adds: PostgreSQL cannot \
-                         remove a value from an enum; rows holding them keep them",
-                        added.join(", ")
-                    ),
-                    backup: None,
-                    restore: None,
-                });
-            }
-            _ => return Err(PlanError::Unsupported { object, reason }),
-        }
+        let ObjectId::Type { name } = &object else {
+            return Err(PlanError::Unsupported { object, reason });
+        };
+        let old = cx.names.relation(name);
+        let (Some(now), Some(before)) = (to.enums.get(name), target.enums.get_mut(&old)) else {
+            return Err(PlanError::Unsupported { object, reason });
+        };
+        let added: Vec<String> = now
+            .labels
+            .iter()
+            .filter(|l| !before.labels.contains(l))
+            .map(|l| quote_literal(l))
+            .collect();
+        before.labels = now.labels.clone();
+        unrecoverable.push(Unrecoverable {
+            step: forward
+                .steps
+                .iter()
+                .find(|s| s.object == object)
+                .map(|s| s.id),
+            object: ObjectId::Type { name: old.clone() },
+            kind: LossKind::EnumValues,
+            what: format!(
+                "enum type {old} keeps the value(s) {} the plan adds: PostgreSQL cannot remove \
+                 a value from an enum; rows holding them keep them",
+                added.join(", ")
+            ),
+            backup: None,
+            restore: None,
+        });
     }
 
     // A NOT NULL column without a default that the plan drops comes back nullable: its
     // table has rows and the rollback has no values for them. The restore fills it and
     // sets NOT NULL again.
-    let changes = shale_diff::diff(from, to);
-    let mut relaxed = BTreeSet::new();
+    let changes = shale_diff::diff(cx.mid, to);
     for c in &changes {
         let Change::DropColumn {
             table,
@@ -135,7 +181,7 @@ pub fn rollback(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Result<Roll
         else {
             continue;
         };
-        let in_primary_key = from.tables.get(table).is_some_and(|t| {
+        let in_primary_key = cx.mid.tables.get(table).is_some_and(|t| {
             t.primary_key()
                 .is_some_and(|k| k.kind.columns().contains(&column.name))
         });
@@ -144,23 +190,20 @@ pub fn rollback(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Result<Roll
         if !(column.not_null && plain && !in_primary_key && to.tables.contains_key(table)) {
             continue;
         }
-        if let Some(col) = target
-            .tables
-            .get_mut(table)
-            .and_then(|t| t.column_mut(&column.name))
-        {
+        let (t0, c0) = cx.names.column(table, &column.name);
+        if let Some(col) = target.tables.get_mut(&t0).and_then(|t| t.column_mut(&c0)) {
             col.not_null = false;
-            relaxed.insert((table.clone(), column.name.clone()));
+            cx.relaxed.insert((table.clone(), column.name.clone()));
         }
     }
     for c in &changes {
-        if let Some(u) = loss(from, to, &forward, &relaxed, c) {
+        if let Some(u) = cx.loss(c) {
             unrecoverable.push(u);
         }
     }
     // Sequences that disappear (standalone, or with a dropped column); those owned by a
     // dropped table travel with the table's backup.
-    for s in from.sequences.values() {
+    for s in cx.mid.sequences.values() {
         if to.sequences.contains_key(&s.name) {
             continue;
         }
@@ -171,23 +214,27 @@ pub fn rollback(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Result<Roll
         if with_dropped_table {
             continue;
         }
-        let object = ObjectId::Sequence {
-            name: s.name.clone(),
-        };
         let owner_step = s.owned_by.as_ref().map(|o| ObjectId::Column {
             table: o.table.clone(),
             column: o.column.clone(),
         });
-        let step = step_of(&forward, &object, Action::Drop)
-            .or_else(|| owner_step.and_then(|o| step_of(&forward, &o, Action::Drop)));
-        let file = file_name(&[&s.name.schema, &s.name.name], "sql");
-        let name = s.name.to_string();
+        let step = cx
+            .step(
+                &ObjectId::Sequence {
+                    name: s.name.clone(),
+                },
+                Action::Drop,
+            )
+            .or_else(|| owner_step.and_then(|o| cx.step(&o, Action::Drop)));
+        let old = cx.names.relation(&s.name);
+        let file = file_name(&[&old.schema, &old.name], "sql");
+        let name = old.to_string();
         let query = format!(
             "SELECT format('SELECT setval(%L, %s, %s);', {}, last_value, is_called::text) FROM {name}",
             quote_literal(&name)
         );
         unrecoverable.push(Unrecoverable {
-            object,
+            object: ObjectId::Sequence { name: old.clone() },
             kind: LossKind::SequenceValue,
             what: format!(
                 "sequence {name} is dropped: the rollback re-creates it at its START, not at its \
@@ -200,229 +247,302 @@ pub fn rollback(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Result<Roll
     }
     unrecoverable.sort_by_key(|u| (u.step.unwrap_or(usize::MAX), u.kind));
 
-    let plan = crate::plan(to, &target, opts)?;
+    let plan = crate::plan_with(to, &target, &back, opts)?;
     Ok(Rollback {
         plan,
         unrecoverable,
     })
 }
 
-fn step_of(p: &Plan, object: &ObjectId, action: Action) -> Option<usize> {
-    p.steps
-        .iter()
-        .find(|s| &s.object == object && s.action == action)
-        .map(|s| s.id)
-}
+/// Names before the plan's renames: the renames (old, new) in the order they ran, undone
+/// from the last.
+struct OldNames(Vec<(ObjectId, ObjectId)>);
 
-/// What one forward change destroys, if anything.
-fn loss(
-    from: &Catalog,
-    to: &Catalog,
-    forward: &Plan,
-    relaxed: &BTreeSet<(QualName, String)>,
-    c: &Change,
-) -> Option<Unrecoverable> {
-    match c {
-        Change::DropTable { table } => {
-            let object = ObjectId::Table {
-                name: table.name.clone(),
-            };
-            let file = file_name(&[&table.name.schema, &table.name.name], "sql");
-            let owned: Vec<String> = from
-                .sequences
-                .values()
-                .filter(|s| s.owned_by.as_ref().is_some_and(|o| o.table == table.name))
-                .map(|s| s.name.to_string())
-                .collect();
-            let seqs = if owned.is_empty() {
-                String::new()
-            } else {
-                format!(" (and the value of {})", owned.join(", "))
-            };
-            Some(Unrecoverable {
-                step: step_of(forward, &object, Action::Drop),
-                object,
-                kind: LossKind::TableRows,
-                what: format!(
-                    "table {} is dropped: the rollback re-creates it empty; its rows{seqs} are \
-                     lost",
-                    table.name
-                ),
-                backup: Some(format!(
-                    "pg_dump \"$DATABASE_URL\" --data-only --table={} --file={}",
-                    sq(&table.name.to_string()),
-                    sq(&file)
-                )),
-                restore: Some(format!("{} -f {}", psql(), sq(&file))),
-            })
-        }
-        Change::DropColumn {
-            table,
-            column,
-            recreate,
-        } => {
-            // A generated column re-created with another expression is recomputed: nothing
-            // is lost. A plain column replaced by a generated one loses its values.
-            if recreate.is_some() && column.generated.is_some() {
-                return None;
+impl OldNames {
+    /// A table, sequence, type or index as named before the renames.
+    fn relation(&self, q: &QualName) -> QualName {
+        let mut q = q.clone();
+        for (old, new) in self.0.iter().rev() {
+            match (old, new) {
+                (ObjectId::Table { name: a }, ObjectId::Table { name: b })
+                | (ObjectId::Sequence { name: a }, ObjectId::Sequence { name: b })
+                | (ObjectId::Type { name: a }, ObjectId::Type { name: b })
+                | (ObjectId::Index { name: a }, ObjectId::Index { name: b })
+                    if *b == q =>
+                {
+                    q = a.clone()
+                }
+                _ => {}
             }
-            let object = ObjectId::Column {
-                table: table.clone(),
-                column: column.name.clone(),
-            };
-            let why = if recreate.is_some() {
-                "is replaced by a generated column: the rollback makes it plain again, holding \
-                 computed values"
-            } else {
-                "is dropped: the rollback adds it again, empty (or holding its default)"
-            };
-            Some(column_loss(
-                from,
-                to,
-                table,
-                column,
-                object.clone(),
-                LossKind::ColumnValues,
-                format!("column {table}.{} {why}", quote_ident(&column.name)),
-                step_of(forward, &object, Action::Drop),
-                relaxed.contains(&(table.clone(), column.name.clone())),
-            ))
         }
-        Change::AlterColumnType {
-            table,
-            column,
-            from: ty0,
-            to: ty1,
-            ..
-        } if classify(ty0, ty1) == TypeChange::Lossy => {
-            let object = ObjectId::Column {
-                table: table.clone(),
-                column: column.clone(),
-            };
-            let col = from.tables.get(table)?.column(column)?;
-            Some(column_loss(
-                from,
-                to,
-                table,
-                col,
-                object.clone(),
-                LossKind::ConvertedValues,
-                format!(
-                    "column {table}.{} changes from {ty0} to {ty1}: values can be rounded or \
-                     truncated (or the step fails), and converting back does not restore them",
-                    quote_ident(column)
-                ),
-                step_of(forward, &object, Action::Alter),
-                false,
-            ))
+        q
+    }
+
+    /// A column (its table and name) as named before the renames.
+    fn column(&self, table: &QualName, column: &str) -> (QualName, String) {
+        let (mut t, mut c) = (table.clone(), column.to_string());
+        for (old, new) in self.0.iter().rev() {
+            match (old, new) {
+                (
+                    ObjectId::Column {
+                        table: t0,
+                        column: c0,
+                    },
+                    ObjectId::Column {
+                        table: t1,
+                        column: c1,
+                    },
+                ) if *t1 == t && *c1 == c => {
+                    t = t0.clone();
+                    c = c0.clone();
+                }
+                (ObjectId::Table { name: a }, ObjectId::Table { name: b }) if *b == t => {
+                    t = a.clone()
+                }
+                _ => {}
+            }
         }
-        Change::DropIdentity { table, column } => {
-            let object = ObjectId::Column {
-                table: table.clone(),
-                column: column.clone(),
-            };
-            let identity = from.tables.get(table)?.column(column)?.identity.as_ref()?;
-            let agg = if identity.increment < 0 { "min" } else { "max" };
-            let sql = format!(
-                "SELECT setval(pg_get_serial_sequence({}, {}), {agg}({})) FROM {table}",
-                quote_literal(&table.to_string()),
-                quote_literal(column),
-                quote_ident(column)
-            );
-            Some(Unrecoverable {
-                step: step_of(forward, &object, Action::Alter),
-                object,
-                kind: LossKind::IdentityCounter,
-                what: format!(
-                    "column {table}.{} loses its identity: the rollback adds it again starting \
-                     at {}, below values the column already holds",
-                    quote_ident(column),
-                    identity.start
-                ),
-                backup: None,
-                restore: Some(format!("{} -c {}", psql(), dq(&sql))),
-            })
-        }
-        _ => None,
+        (t, c)
     }
 }
 
-/// The loss of a column's values: backed up with its table's key, restored by key.
-#[allow(clippy::too_many_arguments)]
-fn column_loss(
-    from: &Catalog,
-    to: &Catalog,
-    table: &QualName,
-    column: &Column,
-    object: ObjectId,
-    kind: LossKind,
-    what: String,
-    step: Option<usize>,
-    set_not_null: bool,
-) -> Unrecoverable {
-    let file = file_name(&[&table.schema, &table.name, &column.name], "csv");
-    let col = quote_ident(&column.name);
-    let csv = "WITH (FORMAT csv, HEADER)";
-    let (what, set_not_null_cmd) = if set_not_null {
-        (
-            format!("{what}; it comes back without NOT NULL until its values are restored"),
-            format!(
-                " -c {}",
-                dq(&format!(
-                    "ALTER TABLE {table} ALTER COLUMN {col} SET NOT NULL"
+/// What the loss detection works on: `mid` is `from` with the plan's renames applied, the
+/// names every other step of the plan uses; commands and objects are named as before the
+/// plan (`names`).
+struct Ctx<'a> {
+    mid: &'a Catalog,
+    to: &'a Catalog,
+    forward: &'a Plan,
+    names: OldNames,
+    /// Columns (in `mid`'s names) the rollback adds back without NOT NULL.
+    relaxed: BTreeSet<(QualName, String)>,
+}
+
+impl Ctx<'_> {
+    fn step(&self, object: &ObjectId, action: Action) -> Option<usize> {
+        self.forward
+            .steps
+            .iter()
+            .find(|s| &s.object == object && s.action == action)
+            .map(|s| s.id)
+    }
+
+    fn old_column(&self, table: &QualName, column: &str) -> ObjectId {
+        let (table, column) = self.names.column(table, column);
+        ObjectId::Column { table, column }
+    }
+
+    /// What one forward change destroys, if anything.
+    fn loss(&self, c: &Change) -> Option<Unrecoverable> {
+        match c {
+            Change::DropTable { table } => {
+                let name = self.names.relation(&table.name);
+                let file = file_name(&[&name.schema, &name.name], "sql");
+                let owned: Vec<String> = self
+                    .mid
+                    .sequences
+                    .values()
+                    .filter(|s| s.owned_by.as_ref().is_some_and(|o| o.table == table.name))
+                    .map(|s| self.names.relation(&s.name).to_string())
+                    .collect();
+                let seqs = if owned.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (and the value of {})", owned.join(", "))
+                };
+                Some(Unrecoverable {
+                    step: self.step(
+                        &ObjectId::Table {
+                            name: table.name.clone(),
+                        },
+                        Action::Drop,
+                    ),
+                    object: ObjectId::Table { name: name.clone() },
+                    kind: LossKind::TableRows,
+                    what: format!(
+                        "table {name} is dropped: the rollback re-creates it empty; its \
+                         rows{seqs} are lost"
+                    ),
+                    backup: Some(format!(
+                        "pg_dump \"$DATABASE_URL\" --data-only --table={} --file={}",
+                        sq(&name.to_string()),
+                        sq(&file)
+                    )),
+                    restore: Some(format!("{} -f {}", psql(), sq(&file))),
+                })
+            }
+            Change::DropColumn {
+                table,
+                column,
+                recreate,
+            } => {
+                // A generated column re-created with another expression is recomputed:
+                // nothing is lost. A plain column replaced by a generated one loses its
+                // values.
+                if recreate.is_some() && column.generated.is_some() {
+                    return None;
+                }
+                let why = if recreate.is_some() {
+                    "is replaced by a generated column: the rollback makes it plain again, \
+                     holding computed values"
+                } else {
+                    "is dropped: the rollback adds it again, empty (or holding its default)"
+                };
+                let step = self.step(
+                    &ObjectId::Column {
+                        table: table.clone(),
+                        column: column.name.clone(),
+                    },
+                    Action::Drop,
+                );
+                Some(self.column_loss(
+                    table,
+                    column,
+                    LossKind::ColumnValues,
+                    why,
+                    step,
+                    self.relaxed.contains(&(table.clone(), column.name.clone())),
                 ))
-            ),
-        )
-    } else {
-        (what, String::new())
-    };
-    let key = from
-        .tables
-        .get(table)
-        .and_then(|t| row_key(t, to.tables.get(table), &column.name));
-    match key {
-        Some(key) => {
-            let keys: Vec<String> = key.iter().map(|k| quote_ident(k)).collect();
-            let list = format!("{}, {col}", keys.join(", "));
-            let copy_out = format!("\\copy (SELECT {list} FROM {table}) TO '{file}' {csv}");
-            let tmp = "shale_restore";
-            let matches: Vec<String> = keys.iter().map(|k| format!("t.{k} = r.{k}")).collect();
-            Unrecoverable {
+            }
+            Change::AlterColumnType {
+                table,
+                column,
+                from: ty0,
+                to: ty1,
+                ..
+            } if classify(ty0, ty1) == TypeChange::Lossy => {
+                let col = self.mid.tables.get(table)?.column(column)?;
+                let why = format!(
+                    "changes from {ty0} to {ty1}: values can be rounded or truncated (or the \
+                     step fails), and converting back does not restore them"
+                );
+                let step = self.step(
+                    &ObjectId::Column {
+                        table: table.clone(),
+                        column: column.clone(),
+                    },
+                    Action::Alter,
+                );
+                Some(self.column_loss(table, col, LossKind::ConvertedValues, &why, step, false))
+            }
+            Change::DropIdentity { table, column } => {
+                let identity = self
+                    .mid
+                    .tables
+                    .get(table)?
+                    .column(column)?
+                    .identity
+                    .as_ref()?;
+                let step = self.step(
+                    &ObjectId::Column {
+                        table: table.clone(),
+                        column: column.clone(),
+                    },
+                    Action::Alter,
+                );
+                let (t0, c0) = self.names.column(table, column);
+                let agg = if identity.increment < 0 { "min" } else { "max" };
+                let sql = format!(
+                    "SELECT setval(pg_get_serial_sequence({}, {}), {agg}({})) FROM {t0}",
+                    quote_literal(&t0.to_string()),
+                    quote_literal(&c0),
+                    quote_ident(&c0)
+                );
+                Some(Unrecoverable {
+                    step,
+                    object: self.old_column(table, column),
+                    kind: LossKind::IdentityCounter,
+                    what: format!(
+                        "column {t0}.{} loses its identity: the rollback adds it again starting \
+                         at {}, below values the column already holds",
+                        quote_ident(&c0),
+                        identity.start
+                    ),
+                    backup: None,
+                    restore: Some(format!("{} -c {}", psql(), dq(&sql))),
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The loss of a column's values: backed up with its table's key, restored by key.
+    /// `table` and `column` are in `mid`'s names.
+    fn column_loss(
+        &self,
+        table: &QualName,
+        column: &Column,
+        kind: LossKind,
+        why: &str,
+        step: Option<usize>,
+        set_not_null: bool,
+    ) -> Unrecoverable {
+        let (t0, c0) = self.names.column(table, &column.name);
+        let object = ObjectId::Column {
+            table: t0.clone(),
+            column: c0.clone(),
+        };
+        let col = quote_ident(&c0);
+        let mut what = format!("column {t0}.{col} {why}");
+        let file = file_name(&[&t0.schema, &t0.name, &c0], "csv");
+        let csv = "WITH (FORMAT csv, HEADER)";
+        let mut set_not_null_cmd = String::new();
+        if set_not_null {
+            what.push_str("; it comes back without NOT NULL until its values are restored");
+            set_not_null_cmd = format!(
+                " -c {}",
+                dq(&format!("ALTER TABLE {t0} ALTER COLUMN {col} SET NOT NULL"))
+            );
+        }
+        let key = self
+            .mid
+            .tables
+            .get(table)
+            .and_then(|t| row_key(t, self.to.tables.get(table), &column.name));
+        let Some(key) = key else {
+            return Unrecoverable {
                 object,
                 kind,
-                what,
+                what: format!(
+                    "{what}; {t0} has no key that outlives the plan, so the backup holds whole \
+                     rows and the values must be matched back by hand"
+                ),
                 step,
-                backup: Some(format!("{} -c {}", psql(), dq(&copy_out))),
-                restore: Some(format!(
-                    "{} -c {} -c {} -c {}{}",
+                backup: Some(format!(
+                    "{} -c {}",
                     psql(),
-                    dq(&format!(
-                        "CREATE TEMP TABLE {tmp} AS SELECT {list} FROM {table} WITH NO DATA"
-                    )),
-                    dq(&format!("\\copy {tmp} FROM '{file}' {csv}")),
-                    dq(&format!(
-                        "UPDATE {table} AS t SET {col} = r.{col} FROM {tmp} AS r WHERE {}",
-                        matches.join(" AND ")
-                    )),
-                    set_not_null_cmd,
+                    dq(&format!("\\copy (SELECT * FROM {t0}) TO '{file}' {csv}"))
                 )),
-            }
-        }
-        None => Unrecoverable {
+                restore: None,
+            };
+        };
+        let keys: Vec<String> = key
+            .iter()
+            .map(|k| quote_ident(&self.names.column(table, k).1))
+            .collect();
+        let list = format!("{}, {col}", keys.join(", "));
+        let copy_out = format!("\\copy (SELECT {list} FROM {t0}) TO '{file}' {csv}");
+        let tmp = "shale_restore";
+        let matches: Vec<String> = keys.iter().map(|k| format!("t.{k} = r.{k}")).collect();
+        Unrecoverable {
             object,
             kind,
-            what: format!(
-                "{what}; {table} has no key that outlives the plan, so the backup holds whole \
-                 rows and the values must be matched back by hand"
-            ),
+            what,
             step,
-            backup: Some(format!(
-                "{} -c {}",
+            backup: Some(format!("{} -c {}", psql(), dq(&copy_out))),
+            restore: Some(format!(
+                "{} -c {} -c {} -c {}{set_not_null_cmd}",
                 psql(),
-                dq(&format!("\\copy (SELECT * FROM {table}) TO '{file}' {csv}"))
+                dq(&format!(
+                    "CREATE TEMP TABLE {tmp} AS SELECT {list} FROM {t0} WITH NO DATA"
+                )),
+                dq(&format!("\\copy {tmp} FROM '{file}' {csv}")),
+                dq(&format!(
+                    "UPDATE {t0} AS t SET {col} = r.{col} FROM {tmp} AS r WHERE {}",
+                    matches.join(" AND ")
+                )),
             )),
-            restore: None,
-        },
+        }
     }
 }
 
@@ -1102,6 +1222,94 @@ mod pg_tests {
         // Without a key, the column's values are in the backup for a manual restore.
         let notes = std::fs::read_to_string(dir.join("public.notes.flag.csv")).unwrap();
         assert_eq!(notes, "body,flag\nn1,t\n");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    const RENAME_FROM: &str = "
+        CREATE TABLE users (id integer PRIMARY KEY, mail text NOT NULL, legacy integer);
+        CREATE INDEX users_mail_idx ON users (mail);
+    ";
+    const RENAME_TO: &str = "
+        -- shale:renamed-from users
+        CREATE TABLE accounts (
+            id integer PRIMARY KEY,
+            email text NOT NULL -- shale:renamed-from mail
+        );
+        CREATE INDEX accounts_email_idx ON accounts (email); -- shale:renamed-from users_mail_idx
+    ";
+
+    fn parse_with(name: &str, sql: &str) -> (Catalog, Directives) {
+        shale_sql::parse_sources_with_directives(&[SourceFile {
+            path: name.into(),
+            text: sql.into(),
+        }])
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn renames_are_renamed_back_and_losses_named_as_before_the_plan() {
+        let (from, _) = parse_with("from.sql", RENAME_FROM);
+        let (to, hints) = parse_with("to.sql", RENAME_TO);
+        assert!(!hints.renames.is_empty());
+        let opts = PlanOptions::default();
+        let rb = rollback_with(&from, &to, &hints, &opts).unwrap();
+        let renames: Vec<&str> = rb
+            .plan
+            .steps
+            .iter()
+            .filter(|s| s.action == Action::Rename)
+            .map(|s| s.sql.as_str())
+            .collect();
+        assert!(
+            renames.iter().any(|s| s.contains("RENAME TO users")),
+            "{renames:?}"
+        );
+        assert!(
+            renames
+                .iter()
+                .any(|s| s.contains("RENAME COLUMN email TO mail")),
+            "{renames:?}"
+        );
+        assert!(rb
+            .plan
+            .steps
+            .iter()
+            .all(|s| !s.sql.contains("DROP COLUMN email")));
+        assert_eq!(rb.unrecoverable.len(), 1, "{:#?}", rb.unrecoverable);
+        let u = &rb.unrecoverable[0];
+        assert_eq!(u.object.to_string(), "column public.users.legacy");
+        assert!(
+            u.backup
+                .as_deref()
+                .unwrap()
+                .contains("SELECT id, legacy FROM public.users"),
+            "{u:#?}"
+        );
+        // Without the hints the same change is a drop of mail (and its data).
+        let blind = rollback(&from, &to, &opts).unwrap();
+        assert!(blind
+            .unrecoverable
+            .iter()
+            .any(|u| u.object.to_string() == "table public.users"));
+
+        // On a server, with rows: backup, plan, rollback, restore.
+        let db = TestDb::new("rb_rename");
+        let dir = scratch_dir(&db);
+        run(&db, &create_script(&from).unwrap(), "create");
+        run(
+            &db,
+            "INSERT INTO users VALUES (1, 'a@x', 7), (2, 'b@x', NULL), (3, 'c@x', 9);",
+            "rows",
+        );
+        let before = checksums(&db, &from);
+        shell(&db, &dir, u.backup.as_deref().unwrap());
+        let forward = crate::plan_with(&from, &to, &hints, &opts).unwrap();
+        run(&db, &render::sql_with_options(&forward, &opts), "plan");
+        run(&db, &render::rollback_sql(&rb, &opts), "rollback");
+        shell(&db, &dir, u.restore.as_deref().unwrap());
+        let again = plan(&read_back(&db), &from, &opts).unwrap();
+        assert!(again.is_empty(), "{}", render::text(&again));
+        assert_eq!(checksums(&db, &from), before);
         let _ = std::fs::remove_dir_all(&dir);
     }
 
