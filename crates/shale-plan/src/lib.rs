@@ -35,7 +35,7 @@ mod pg_tests;
 mod reread_tests;
 
 pub use model::*;
-pub use rollback::{rollback, LossKind, Rollback, Unrecoverable};
+pub use rollback::{rollback, rollback_with, LossKind, Rollback, Unrecoverable};
 
 pub use shale_model::Directives;
 
