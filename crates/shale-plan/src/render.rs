@@ -321,8 +321,8 @@ mod tests {
 
     fn opts() -> PlanOptions {
         PlanOptions {
-            online: true,
             lock_timeout: Some("5s".into()),
+            ..PlanOptions::default()
         }
     }
 

@@ -1047,7 +1047,10 @@ mod pg_tests {
         round_trip(SHOP, to, ROWS, &PlanOptions::default(), "rb_add");
         let offline = PlanOptions {
             online: false,
-            lock_timeout: Some("5s".into()),
+            ..PlanOptions {
+                lock_timeout: Some("5s".into()),
+                ..PlanOptions::default()
+            }
         };
         round_trip(SHOP, to, ROWS, &offline, "rb_add_off");
     }
