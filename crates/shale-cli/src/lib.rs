@@ -74,8 +74,10 @@ pub fn make_plan(from: &Source, to: &Source, opts: &PlanOptions) -> Result<Plan,
 /// Plan the change from `from` to `to`, keeping both catalogs.
 pub fn plan_sources(from: &Source, to: &Source, opts: &PlanOptions) -> Result<Planned, CliError> {
     let current = load(from)?;
-    let desired = load(to)?;
-    let plan = shale_plan::plan(&current, &desired, opts).map_err(|e| CliError(e.to_string()))?;
+    // Rename hints and backfills come with the desired state.
+    let (desired, directives) = source::load_with_directives(to)?;
+    let plan = shale_plan::plan_with(&current, &desired, &directives, opts)
+        .map_err(|e| CliError(e.to_string()))?;
     Ok(Planned {
         current,
         desired,

@@ -1,7 +1,7 @@
 //! Where a schema comes from: `empty`, a `postgres://` URL, a `.sql`/`.yaml` file, or a
 //! directory of them.
 
-use shale_model::{Catalog, Schema};
+use shale_model::{Catalog, Directives, Schema};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -152,6 +152,12 @@ fn read(p: &Path) -> Result<String, LoadError> {
 
 /// Read schema files (all SQL or all YAML) as one schema.
 pub fn load_files(files: &[PathBuf]) -> Result<Catalog, LoadError> {
+    load_files_with_directives(files).map(|(c, _)| c)
+}
+
+/// Read schema files (all SQL or all YAML) as one schema, with the directives (rename
+/// hints, backfills) they carry beside it.
+pub fn load_files_with_directives(files: &[PathBuf]) -> Result<(Catalog, Directives), LoadError> {
     let sql: Vec<&PathBuf> = files.iter().filter(|p| is_sql(p)).collect();
     let yaml: Vec<&PathBuf> = files.iter().filter(|p| is_yaml(p)).collect();
     if !sql.is_empty() && !yaml.is_empty() {
@@ -166,7 +172,8 @@ pub fn load_files(files: &[PathBuf]) -> Result<Catalog, LoadError> {
             .iter()
             .map(|p| Ok((p.display().to_string(), read(p)?)))
             .collect::<Result<Vec<_>, LoadError>>()?;
-        return shale_yaml::parse_yaml_files(&docs).map_err(|e| LoadError(e.to_string()));
+        return shale_yaml::parse_yaml_files_with_directives(&docs)
+            .map_err(|e| LoadError(e.to_string()));
     }
     let sources = sql
         .iter()
@@ -177,14 +184,20 @@ pub fn load_files(files: &[PathBuf]) -> Result<Catalog, LoadError> {
             })
         })
         .collect::<Result<Vec<_>, LoadError>>()?;
-    shale_sql::parse_sources(&sources).map_err(|e| LoadError(e.to_string()))
+    shale_sql::parse_sources_with_directives(&sources).map_err(|e| LoadError(e.to_string()))
 }
 
 /// Load a schema from any source.
 pub fn load(source: &Source) -> Result<Catalog, LoadError> {
+    load_with_directives(source).map(|(c, _)| c)
+}
+
+/// Load a schema from any source, with its directives (a database carries none).
+pub fn load_with_directives(source: &Source) -> Result<(Catalog, Directives), LoadError> {
     match source {
-        Source::Empty => Ok(empty_catalog()),
+        Source::Empty => Ok((empty_catalog(), Directives::default())),
         Source::Database(url) => shale_introspect::introspect_url(url)
+            .map(|c| (c, Directives::default()))
             .map_err(|e| LoadError(format!("{}: {e}", redact(url)))),
         Source::Path(p) => {
             if p.is_dir() {
@@ -195,7 +208,7 @@ pub fn load(source: &Source) -> Result<Catalog, LoadError> {
                         p.display()
                     )));
                 }
-                load_files(&files)
+                load_files_with_directives(&files)
             } else if p.is_file() {
                 if !(is_sql(p) || is_yaml(p)) {
                     return Err(LoadError(format!(
@@ -203,7 +216,7 @@ pub fn load(source: &Source) -> Result<Catalog, LoadError> {
                         p.display()
                     )));
                 }
-                load_files(std::slice::from_ref(p))
+                load_files_with_directives(std::slice::from_ref(p))
             } else {
                 Err(LoadError(format!(
                     "{}: no such file or directory (a source is `empty`, a postgres:// URL, a .sql/.yaml file or a directory)",

@@ -302,3 +302,62 @@ fn sql_format_runs_as_is_with_psql() {
     let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
 }
+
+#[test]
+fn rename_hint_renames_in_place_and_keeps_the_data() {
+    let db = TestDb::new("cli_rename");
+    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email_addr text); INSERT INTO users VALUES (1, 'a@example.com');");
+    let s = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    -- shale:renamed-from email_addr\n    email text\n);\n",
+    )]);
+    let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("RENAME COLUMN email_addr TO email"), "{text}");
+    assert!(!text.contains("DROP COLUMN"), "{text}");
+    // Renames break callers: High, so they need approval.
+    let o = shale(&["apply", "--db", db.url(), "--to", &s.path("want.sql")]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    let o = shale(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--allow",
+        "high",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let email: String = db
+        .client()
+        .query_one("SELECT email FROM users WHERE id = 1", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(email, "a@example.com");
+}
+
+#[test]
+fn not_null_column_without_default_needs_a_backfill() {
+    let db = TestDb::new("cli_backfill");
+    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email text); INSERT INTO users VALUES (1, 'A@Example.com');");
+    let bare = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE users (id bigint PRIMARY KEY, email text, email_lower text NOT NULL);\n",
+    )]);
+    let o = shale(&["plan", "--from", db.url(), "--to", &bare.path("want.sql")]);
+    expect_error(&o, &["email_lower", "DEFAULT", "shale:backfill"]);
+
+    let with = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    email text,\n    email_lower text NOT NULL -- shale:backfill lower(email)\n);\n",
+    )]);
+    let o = shale(&["apply", "--db", db.url(), "--to", &with.path("want.sql")]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let v: String = db
+        .client()
+        .query_one("SELECT email_lower FROM users WHERE id = 1", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(v, "a@example.com");
+}
