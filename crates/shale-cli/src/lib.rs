@@ -63,7 +63,63 @@ impl From<config::ConfigError> for CliError {
 pub struct Planned {
     pub current: Catalog,
     pub desired: Catalog,
+    /// Rename hints and backfills of the desired state.
+    pub directives: shale_model::Directives,
     pub plan: Plan,
+}
+
+impl Planned {
+    /// The plan back from `desired` to `current`, with what it cannot restore.
+    pub fn rollback(&self, opts: &PlanOptions) -> Result<shale_plan::Rollback, CliError> {
+        shale_plan::rollback_with(&self.current, &self.desired, &self.directives, opts)
+            .map_err(|e| CliError(format!("no rollback plan: {e}")))
+    }
+
+    /// The plan in `format`, with its rollback: a section of the text, a member of the
+    /// JSON, a commented-out script after the SQL (so the SQL still runs as it is).
+    pub fn render_with_rollback(&self, format: Format, opts: &PlanOptions) -> String {
+        if self.plan.is_empty() {
+            return render(&self.plan, format, opts);
+        }
+        let rb = match self.rollback(opts) {
+            Ok(rb) => rb,
+            Err(e) => {
+                let note = format!("Rollback: {e}");
+                return match format {
+                    Format::Json => render(&self.plan, format, opts),
+                    Format::Sql => format!(
+                        "{}
+-- {}
+",
+                        render(&self.plan, format, opts),
+                        note.replace('\n', "\n-- ")
+                    ),
+                    Format::Text => format!(
+                        "{}
+{note}
+",
+                        render(&self.plan, format, opts)
+                    ),
+                };
+            }
+        };
+        match format {
+            Format::Text => shale_plan::render::text_with_rollback(&self.plan, &rb),
+            Format::Json => shale_plan::render::json_with_rollback(&self.plan, &rb),
+            Format::Sql => {
+                let mut out = render(&self.plan, format, opts);
+                out.push_str(
+                    "\n-- Rollback script (commented out; `shale plan --rollback-out FILE` writes it runnable):\n",
+                );
+                for line in shale_plan::render::rollback_sql(&rb, opts).lines() {
+                    out.push_str("-- ");
+                    out.push_str(line);
+                    out.push('\n');
+                }
+                out
+            }
+        }
+    }
 }
 
 /// Plan the change from `from` to `to`.
@@ -81,6 +137,7 @@ pub fn plan_sources(from: &Source, to: &Source, opts: &PlanOptions) -> Result<Pl
     Ok(Planned {
         current,
         desired,
+        directives,
         plan,
     })
 }

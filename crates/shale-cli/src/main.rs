@@ -59,6 +59,13 @@ enum Command {
         /// shale.toml).
         #[arg(long, value_name = "NAME=LEVEL")]
         policy: Vec<String>,
+        /// Leave out the rollback plan (shown by default after the plan: a section in
+        /// text, a `rollback` member in JSON, a commented-out script after the SQL).
+        #[arg(long)]
+        no_rollback: bool,
+        /// Also write the rollback as a runnable psql script to this file.
+        #[arg(long, value_name = "FILE")]
+        rollback_out: Option<std::path::PathBuf>,
     },
     /// Plan against a live database, show the plan, apply it, and verify the result.
     Apply {
@@ -132,6 +139,7 @@ impl Settings {
                     .or_else(|| self.config.plan.lock_timeout.clone())
                     .unwrap_or_else(|| "5s".into()),
             ),
+            ..PlanOptions::default()
         }
     }
     fn allow(&self, flag: Option<RiskLevel>) -> RiskLevel {
@@ -171,6 +179,8 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             no_detailed_exitcode,
             fail_on,
             policy,
+            no_rollback,
+            rollback_out,
         } => {
             let settings = Settings::load(cli.config.as_deref())?;
             let opts = settings.plan_options(online, no_online, lock_timeout);
@@ -178,7 +188,17 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             let planned =
                 shale_cli::plan_sources(&Source::parse(&from), &Source::parse(&to), &opts)?;
             let plan = &planned.plan;
-            print!("{}", shale_cli::render(plan, format, &opts));
+            if let Some(path) = &rollback_out {
+                let rb = planned.rollback(&opts)?;
+                std::fs::write(path, shale_plan::render::rollback_sql(&rb, &opts)).map_err(
+                    |e| shale_cli::CliError(format!("{}: cannot write: {e}", path.display())),
+                )?;
+            }
+            if no_rollback {
+                print!("{}", shale_cli::render(plan, format, &opts));
+            } else {
+                print!("{}", planned.render_with_rollback(format, &opts));
+            }
             if format == Format::Text {
                 print!(
                     "{}",

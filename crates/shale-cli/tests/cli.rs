@@ -107,10 +107,10 @@ fn syntax_error_names_file_line_and_column() {
 fn unsupported_statement_is_an_error_not_ignored() {
     let s = Scratch::new(&[(
         "v.sql",
-        "CREATE TABLE t (a int);\nCREATE VIEW v AS SELECT a FROM t;\n",
+        "CREATE TABLE t (a int);\nCREATE PUBLICATION p FOR ALL TABLES;\n",
     )]);
     let o = shale(&["plan", "--from", "empty", "--to", &s.path("v.sql")]);
-    expect_error(&o, &["v.sql:2:", "VIEW"]);
+    expect_error(&o, &["v.sql:2:", "PUBLICATION"]);
 }
 
 #[test]
@@ -360,4 +360,88 @@ fn not_null_column_without_default_needs_a_backfill() {
         .unwrap()
         .get(0);
     assert_eq!(v, "a@example.com");
+}
+
+#[test]
+fn every_plan_comes_with_a_rollback_that_restores_the_schema() {
+    let db = TestDb::new("cli_rollback");
+    let before = "CREATE TABLE users (id bigint PRIMARY KEY, email text, legacy boolean);\n";
+    db.execute(before);
+    let s = Scratch::new(&[
+        ("before.sql", before),
+        (
+            "want.sql",
+            "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL DEFAULT '', nick text);\n\
+             CREATE INDEX ON users (email);\n",
+        ),
+    ]);
+    let rb = s.path("rollback.sql");
+    let o = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--rollback-out",
+        &rb,
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(text.contains("Rollback"), "{text}");
+    assert!(
+        text.contains("cannot restore"),
+        "the dropped column's data is named: {text}"
+    );
+    let o = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        v["rollback"]["plan"]["steps"]
+            .as_array()
+            .is_some_and(|a| !a.is_empty()),
+        "{v}"
+    );
+
+    let o = shale(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--allow",
+        "high",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let psql = Command::new("psql")
+        .args([
+            "-X",
+            "-q",
+            "-v",
+            "ON_ERROR_STOP=1",
+            "-d",
+            db.url(),
+            "-f",
+            &rb,
+        ])
+        .output()
+        .expect("psql runs");
+    assert!(
+        psql.status.success(),
+        "{}",
+        String::from_utf8_lossy(&psql.stderr)
+    );
+    let o = shale(&["plan", "--from", db.url(), "--to", &s.path("before.sql")]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "rollback must restore the schema:\n{}",
+        stdout(&o)
+    );
 }
