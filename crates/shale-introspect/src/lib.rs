@@ -30,6 +30,9 @@
 //! Supports PostgreSQL 13 to 18 (`NULLS NOT DISTINCT` is read on 15 and later).
 
 pub mod queries;
+mod routines;
+
+pub use routines::{normalize_with_dev_db, DevDbError};
 
 use postgres::{Client, IsolationLevel, NoTls};
 use shale_model::{
@@ -194,12 +197,13 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         indexes: queries::indexes(&mut tx, version)?,
         index_columns: queries::index_columns(&mut tx)?,
     };
+    let routine_rows = routines::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
         source,
     })?;
-    assemble(rows)
+    routines::assemble(assemble(rows)?, routine_rows)
 }
 
 /// All the catalog rows, before they are joined into the model.

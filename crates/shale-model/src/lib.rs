@@ -12,11 +12,16 @@
 
 pub mod directives;
 pub mod ident;
+pub mod routines;
 pub mod types;
 
 pub use directives::*;
 
 pub use ident::{quote_ident, quote_literal, QualName};
+pub use routines::{
+    ArgMode, CheckOption, Function, FunctionArg, FunctionBody, Parallel, RoutineKind, Trigger,
+    TriggerEnabled, TriggerEvent, TriggerTiming, Unmodeled, View, Volatility,
+};
 pub use types::{Expr, TypeRef};
 
 use serde::{Deserialize, Serialize};
@@ -40,6 +45,18 @@ pub struct Catalog {
     /// Indexes that do not back a constraint (those are implied by the constraint).
     #[serde(with = "keyed")]
     pub indexes: BTreeMap<QualName, Index>,
+    /// Views and materialized views (added later: absent in older JSON).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub views: BTreeMap<QualName, View>,
+    /// Functions and procedures, keyed by signature (`public.f(integer, text)`).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub functions: BTreeMap<String, Function>,
+    /// Triggers, keyed by table and name.
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub triggers: BTreeMap<(QualName, String), Trigger>,
+    /// Objects of kinds shale does not model yet: reported, never diffed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmodeled: Vec<Unmodeled>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -66,6 +83,9 @@ keyed!(Sequence, QualName, |s| s.name.clone());
 keyed!(Table, QualName, |s| s.name.clone());
 keyed!(Index, QualName, |s| s.name.clone());
 keyed!(Constraint, String, |s| s.name.clone());
+keyed!(View, QualName, |s| s.name.clone());
+keyed!(Function, String, |s| s.signature());
+keyed!(Trigger, (QualName, String), |s| s.key());
 
 mod keyed {
     use super::Keyed;
@@ -404,14 +424,45 @@ pub enum IndexKeyExpr {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ObjectId {
-    Schema { name: String },
-    Extension { name: String },
-    Type { name: QualName },
-    Sequence { name: QualName },
-    Table { name: QualName },
-    Column { table: QualName, column: String },
-    Constraint { table: QualName, name: String },
-    Index { name: QualName },
+    Schema {
+        name: String,
+    },
+    Extension {
+        name: String,
+    },
+    Type {
+        name: QualName,
+    },
+    Sequence {
+        name: QualName,
+    },
+    Table {
+        name: QualName,
+    },
+    Column {
+        table: QualName,
+        column: String,
+    },
+    Constraint {
+        table: QualName,
+        name: String,
+    },
+    Index {
+        name: QualName,
+    },
+    /// A view or materialized view.
+    View {
+        name: QualName,
+    },
+    /// A function or procedure: its name and identity argument types (`integer, text`).
+    Function {
+        name: QualName,
+        args: String,
+    },
+    Trigger {
+        table: QualName,
+        name: String,
+    },
 }
 
 impl ObjectId {
@@ -425,6 +476,9 @@ impl ObjectId {
             ObjectId::Column { .. } => "column",
             ObjectId::Constraint { .. } => "constraint",
             ObjectId::Index { .. } => "index",
+            ObjectId::View { .. } => "view",
+            ObjectId::Function { .. } => "function",
+            ObjectId::Trigger { .. } => "trigger",
         }
     }
 }
@@ -443,6 +497,11 @@ impl fmt::Display for ObjectId {
             | ObjectId::Index { name } => write!(f, "{name}"),
             ObjectId::Column { table, column } => write!(f, "{table}.{}", quote_ident(column)),
             ObjectId::Constraint { table, name } => write!(f, "{} on {table}", quote_ident(name)),
+            ObjectId::View { name } => write!(f, "{name}"),
+            ObjectId::Function { name, args } => write!(f, "{name}({args})"),
+            ObjectId::Trigger { table, name } => {
+                f.write_str(&routines::trigger_display(table, name))
+            }
         }
     }
 }
@@ -532,7 +591,9 @@ impl Catalog {
                     }
                 }
             }
+            ObjectId::View { .. } | ObjectId::Function { .. } | ObjectId::Trigger { .. } => {}
         }
+        self.routine_dependencies(id, &mut out);
         out.sort();
         out.dedup();
         out.retain(|d| d != id);
@@ -657,6 +718,18 @@ impl Catalog {
                 .keys()
                 .map(|n| ObjectId::Index { name: n.clone() }),
         );
+        out.extend(self.functions.values().map(|f| f.id()));
+        for v in self.views.values() {
+            out.push(ObjectId::View {
+                name: v.name.clone(),
+            });
+            out.extend(
+                v.indexes
+                    .keys()
+                    .map(|n| ObjectId::Index { name: n.clone() }),
+            );
+        }
+        out.extend(self.triggers.values().map(|t| t.id()));
         out
     }
 }

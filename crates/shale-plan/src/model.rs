@@ -69,6 +69,12 @@ impl Step {
             ObjectId::Constraint { table, name } => {
                 format!("constraint:{table}.{}", quote_ident(name))
             }
+            // Views share the relation namespace; functions and triggers are prefixed.
+            ObjectId::View { name } => name.to_string(),
+            ObjectId::Function { name, args } => format!("function:{name}({args})"),
+            ObjectId::Trigger { table, name } => {
+                format!("trigger:{table}.{}", quote_ident(name))
+            }
         };
         format!("{}:{object}", self.action.as_str())
     }

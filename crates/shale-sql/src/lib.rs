@@ -16,7 +16,10 @@ mod facts;
 pub mod naming;
 mod normalize;
 mod parse;
+mod select;
 mod types;
+
+pub use parse::routines::{parse_sources_collecting, Replay, ReplayError};
 
 pub use normalize::expr_columns;
 pub use types::parse_type;

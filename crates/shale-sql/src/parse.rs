@@ -17,6 +17,9 @@ use shale_model::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+#[path = "routines.rs"]
+pub(crate) mod routines;
+
 /// An error inside a statement: a byte offset in the file (`-1`: the statement itself).
 pub(crate) struct E {
     loc: i32,
@@ -204,6 +207,8 @@ pub(crate) struct Builder {
     table_con_locs: BTreeSet<i32>,
     /// Directives of the files read so far.
     attached: Vec<Attached>,
+    /// Views, functions, triggers: see `routines.rs`.
+    routines: routines::State,
 }
 
 fn default_search_path() -> Vec<String> {
@@ -459,6 +464,7 @@ impl Builder {
             anchors: Vec::new(),
             table_con_locs: BTreeSet::new(),
             attached: Vec::new(),
+            routines: routines::State::default(),
         }
     }
 
@@ -561,6 +567,20 @@ impl Builder {
             NodeEnum::CreateSeqStmt(s) => self.create_sequence(&s),
             NodeEnum::AlterSeqStmt(s) => self.alter_sequence(&s),
             NodeEnum::CreateStmt(s) => self.create_table(&s),
+            // Views, functions, triggers (routines.rs).
+            NodeEnum::ViewStmt(s) => self.create_view(&s),
+            NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {
+                self.create_matview(&s)
+            }
+            NodeEnum::RefreshMatViewStmt(s) => self.refresh_matview(&s),
+            NodeEnum::CreateFunctionStmt(s) => self.create_function(&s).map(|_| ()),
+            NodeEnum::CreateTrigStmt(s) => self.create_trigger(&s),
+            NodeEnum::IndexStmt(s) if self.index_on_view(&s) => self.create_view_index(&s),
+            NodeEnum::AlterTableStmt(s) if self.is_routine_alter(&s) => {
+                self.alter_routine_relation(&s)
+            }
+            NodeEnum::CommentStmt(s) if Self::is_routine_comment(&s) => self.routine_comment(&s),
+            NodeEnum::DropStmt(s) if Self::is_routine_drop(&s) => self.routine_drop(&s),
             NodeEnum::AlterTableStmt(s) => self.alter_table(&s, text),
             NodeEnum::IndexStmt(s) => self.create_index(&s),
             NodeEnum::CommentStmt(s) => self.comment(&s),
@@ -569,7 +589,12 @@ impl Builder {
             NodeEnum::TransactionStmt(_) => Ok(()),
             // OWNER TO is not part of the model.
             NodeEnum::AlterOwnerStmt(_) => Ok(()),
-            NodeEnum::DropStmt(s) => self.drop(&s, text),
+            NodeEnum::DropStmt(s) => {
+                self.drop_table_dependents(&s)?;
+                self.drop(&s, text)?;
+                self.prune_routines();
+                Ok(())
+            }
             NodeEnum::AlterExtensionStmt(s) => self.alter_extension(&s),
             NodeEnum::AlterObjectSchemaStmt(s)
                 if s.object_type == ObjectType::ObjectExtension as i32 =>
@@ -590,7 +615,7 @@ impl Builder {
                     None => err(-1, format!("extension \"{name}\" does not exist")),
                 }
             }
-            other => unsupported(-1, &statement_kind(&other, text)),
+            other => self.unmodeled_statement(&other, text),
         }
     }
 

@@ -1,0 +1,645 @@
+//! Views, materialized views (and their indexes), functions, procedures and triggers; and
+//! the objects shale does not model, reported by kind and name.
+//!
+//! The catalog's own DDL for each object (`pg_get_viewdef`, `pg_get_functiondef`,
+//! `pg_get_triggerdef`, `pg_get_indexdef`, all printed with the session's empty search
+//! path, so every user name is qualified) is replayed through the SQL front end
+//! ([`shale_sql::Replay`]) on top of the tables, types and sequences read already. Files
+//! and database thus go through the same code per object kind; the normalizers absorb
+//! the differences in spelling. What `CREATE` cannot say (comments, `tgenabled`, view
+//! options, whether a materialized view is populated) is read from the catalog directly.
+//!
+//! Extension members (`pg_depend.deptype = 'e'`) and objects internal to another
+//! (`deptype = 'i'`: range type constructors, internal triggers) are skipped.
+
+use crate::IntrospectError;
+use postgres::Transaction;
+use shale_model::{Catalog, QualName, TriggerEnabled, Unmodeled};
+use shale_sql::{Replay, ReplayError};
+use std::collections::HashMap;
+
+fn user_schema(ns: &str) -> String {
+    format!("{ns}.nspname <> 'information_schema' AND {ns}.nspname NOT LIKE 'pg\\_%'")
+}
+
+fn not_member(catalog: &str, oid_expr: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
+         WHERE dep.classid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
+         AND dep.objid = {oid_expr} AND dep.deptype IN ('e', 'i'))"
+    )
+}
+
+fn comment(catalog: &str, oid_expr: &str) -> String {
+    format!(
+        "(SELECT d.description FROM pg_catalog.pg_description d \
+         WHERE d.classoid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
+         AND d.objoid = {oid_expr} AND d.objsubid = 0)"
+    )
+}
+
+fn query(
+    tx: &mut Transaction<'_>,
+    what: &'static str,
+    sql: &str,
+) -> Result<Vec<postgres::Row>, IntrospectError> {
+    tx.query(sql, &[])
+        .map_err(|source| IntrospectError::Query { what, source })
+}
+
+fn get<'a, T: postgres::types::FromSql<'a>>(
+    row: &'a postgres::Row,
+    what: &'static str,
+    col: &str,
+) -> Result<T, IntrospectError> {
+    row.try_get(col)
+        .map_err(|source| IntrospectError::Query { what, source })
+}
+
+pub(crate) struct ViewRow {
+    oid: u32,
+    name: QualName,
+    materialized: bool,
+    def: String,
+    populated: bool,
+    options: Vec<String>,
+    comment: Option<String>,
+}
+
+pub(crate) struct IndexRow {
+    name: QualName,
+    def: String,
+    comment: Option<String>,
+}
+
+pub(crate) struct FunctionRow {
+    signature: String,
+    def: String,
+    comment: Option<String>,
+}
+
+pub(crate) struct TriggerRow {
+    table: QualName,
+    name: String,
+    def: String,
+    enabled: String,
+    comment: Option<String>,
+}
+
+/// Everything read for this module, before it is replayed.
+pub(crate) struct Rows {
+    views: Vec<ViewRow>,
+    view_indexes: Vec<IndexRow>,
+    functions: Vec<FunctionRow>,
+    triggers: Vec<TriggerRow>,
+    unmodeled: Vec<Unmodeled>,
+}
+
+/// Run the queries (inside the introspection transaction).
+pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
+    Ok(Rows {
+        views: views(tx)?,
+        view_indexes: view_indexes(tx)?,
+        functions: functions(tx)?,
+        triggers: triggers(tx)?,
+        unmodeled: unmodeled(tx)?,
+    })
+}
+
+fn views(tx: &mut Transaction<'_>) -> Result<Vec<ViewRow>, IntrospectError> {
+    const WHAT: &str = "views";
+    let sql = format!(
+        "SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, \
+                c.relkind = 'm' AS materialized, \
+                pg_catalog.pg_get_viewdef(c.oid) AS def, c.relispopulated AS populated, \
+                COALESCE(c.reloptions, '{{}}')::text[] AS options, {} AS comment \
+         FROM pg_catalog.pg_class c \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE c.relkind IN ('v', 'm') AND {} AND {} ORDER BY c.oid",
+        comment("pg_class", "c.oid"),
+        user_schema("n"),
+        not_member("pg_class", "c.oid"),
+    );
+    query(tx, WHAT, &sql)?
+        .iter()
+        .map(|r| {
+            Ok(ViewRow {
+                oid: get(r, WHAT, "oid")?,
+                name: QualName::new(
+                    get::<String>(r, WHAT, "schema")?,
+                    get::<String>(r, WHAT, "name")?,
+                ),
+                materialized: get(r, WHAT, "materialized")?,
+                def: get(r, WHAT, "def")?,
+                populated: get(r, WHAT, "populated")?,
+                options: get(r, WHAT, "options")?,
+                comment: get(r, WHAT, "comment")?,
+            })
+        })
+        .collect()
+}
+
+fn view_indexes(tx: &mut Transaction<'_>) -> Result<Vec<IndexRow>, IntrospectError> {
+    const WHAT: &str = "indexes of materialized views";
+    let sql = format!(
+        "SELECT n.nspname::text AS schema, ic.relname::text AS name, \
+                pg_catalog.pg_get_indexdef(i.indexrelid) AS def, {} AS comment \
+         FROM pg_catalog.pg_index i \
+         JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
+         JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace \
+         WHERE tc.relkind = 'm' AND {} AND {} ORDER BY ic.oid",
+        comment("pg_class", "ic.oid"),
+        user_schema("n"),
+        not_member("pg_class", "tc.oid"),
+    );
+    query(tx, WHAT, &sql)?
+        .iter()
+        .map(|r| {
+            Ok(IndexRow {
+                name: QualName::new(
+                    get::<String>(r, WHAT, "schema")?,
+                    get::<String>(r, WHAT, "name")?,
+                ),
+                def: get(r, WHAT, "def")?,
+                comment: get(r, WHAT, "comment")?,
+            })
+        })
+        .collect()
+}
+
+fn functions(tx: &mut Transaction<'_>) -> Result<Vec<FunctionRow>, IntrospectError> {
+    const WHAT: &str = "functions";
+    let sql = format!(
+        "SELECT p.oid::pg_catalog.regprocedure::text AS signature, \
+                pg_catalog.pg_get_functiondef(p.oid) AS def, {} AS comment \
+         FROM pg_catalog.pg_proc p \
+         JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
+         WHERE p.prokind IN ('f', 'p') AND {} AND {} ORDER BY p.oid",
+        comment("pg_proc", "p.oid"),
+        user_schema("n"),
+        not_member("pg_proc", "p.oid"),
+    );
+    query(tx, WHAT, &sql)?
+        .iter()
+        .map(|r| {
+            Ok(FunctionRow {
+                signature: get(r, WHAT, "signature")?,
+                def: get(r, WHAT, "def")?,
+                comment: get(r, WHAT, "comment")?,
+            })
+        })
+        .collect()
+}
+
+fn triggers(tx: &mut Transaction<'_>) -> Result<Vec<TriggerRow>, IntrospectError> {
+    const WHAT: &str = "triggers";
+    let sql = format!(
+        "SELECT n.nspname::text AS schema, c.relname::text AS table_name, \
+                t.tgname::text AS name, pg_catalog.pg_get_triggerdef(t.oid) AS def, \
+                t.tgenabled::text AS enabled, {} AS comment \
+         FROM pg_catalog.pg_trigger t \
+         JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE NOT t.tgisinternal AND {} AND {} AND {} ORDER BY t.oid",
+        comment("pg_trigger", "t.oid"),
+        user_schema("n"),
+        not_member("pg_trigger", "t.oid"),
+        not_member("pg_class", "c.oid"),
+    );
+    query(tx, WHAT, &sql)?
+        .iter()
+        .map(|r| {
+            Ok(TriggerRow {
+                table: QualName::new(
+                    get::<String>(r, WHAT, "schema")?,
+                    get::<String>(r, WHAT, "table_name")?,
+                ),
+                name: get(r, WHAT, "name")?,
+                def: get(r, WHAT, "def")?,
+                enabled: get(r, WHAT, "enabled")?,
+                comment: get(r, WHAT, "comment")?,
+            })
+        })
+        .collect()
+}
+
+/// Every user object of a kind shale does not model (or an attribute of a table it does
+/// not model), by kind and name, in one query.
+fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError> {
+    const WHAT: &str = "objects shale does not model";
+    let u = user_schema("n");
+    let rel = |kind: &str, cond: &str| {
+        format!(
+            "SELECT '{kind}' AS kind, c.oid::pg_catalog.regclass::text AS name \
+             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE {cond} AND {u} AND {}",
+            not_member("pg_class", "c.oid")
+        )
+    };
+    let named = |kind: &str, catalog: &str, name_expr: &str, ns_col: &str| {
+        format!(
+            "SELECT '{kind}', {name_expr} FROM pg_catalog.{catalog} x \
+             JOIN pg_catalog.pg_namespace n ON n.oid = x.{ns_col} WHERE {u} AND {}",
+            not_member(catalog, "x.oid")
+        )
+    };
+    let global = |kind: &str, catalog: &str, name_expr: &str, cond: &str| {
+        format!(
+            "SELECT '{kind}', {name_expr} FROM pg_catalog.{catalog} x WHERE {cond} AND {}",
+            not_member(catalog, "x.oid")
+        )
+    };
+    let parts = [
+        named(
+            "aggregate",
+            "pg_proc",
+            "x.oid::pg_catalog.regprocedure::text",
+            "pronamespace",
+        ) + " AND x.prokind = 'a'",
+        named(
+            "window function",
+            "pg_proc",
+            "x.oid::pg_catalog.regprocedure::text",
+            "pronamespace",
+        ) + " AND x.prokind = 'w'",
+        format!(
+            "SELECT 'rule', pg_catalog.quote_ident(x.rulename) || ' on ' || c.oid::pg_catalog.regclass::text \
+             FROM pg_catalog.pg_rewrite x JOIN pg_catalog.pg_class c ON c.oid = x.ev_class \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE x.rulename <> '_RETURN' AND {u} AND {}",
+            not_member("pg_rewrite", "x.oid")
+        ),
+        format!(
+            "SELECT 'policy', pg_catalog.quote_ident(x.polname) || ' on ' || c.oid::pg_catalog.regclass::text \
+             FROM pg_catalog.pg_policy x JOIN pg_catalog.pg_class c ON c.oid = x.polrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE {u}"
+        ),
+        rel(
+            "row-level security",
+            "(c.relrowsecurity OR c.relforcerowsecurity)",
+        ),
+        named(
+            "domain",
+            "pg_type",
+            "x.oid::pg_catalog.regtype::text",
+            "typnamespace",
+        ) + " AND x.typtype = 'd'",
+        named(
+            "range type",
+            "pg_type",
+            "x.oid::pg_catalog.regtype::text",
+            "typnamespace",
+        ) + " AND x.typtype = 'r'",
+        named(
+            "base type",
+            "pg_type",
+            "x.oid::pg_catalog.regtype::text",
+            "typnamespace",
+        ) + " AND x.typtype = 'b' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = x.oid)",
+        named(
+            "composite type",
+            "pg_type",
+            "x.oid::pg_catalog.regtype::text",
+            "typnamespace",
+        ) + " AND x.typtype = 'c' AND (SELECT r.relkind FROM pg_catalog.pg_class r WHERE r.oid = x.typrelid) = 'c'",
+        global(
+            "cast",
+            "pg_cast",
+            "'(' || x.castsource::pg_catalog.regtype::text || ' AS ' || x.casttarget::pg_catalog.regtype::text || ')'",
+            "x.oid >= 16384",
+        ),
+        named(
+            "operator",
+            "pg_operator",
+            "x.oid::pg_catalog.regoperator::text",
+            "oprnamespace",
+        ),
+        named(
+            "operator class",
+            "pg_opclass",
+            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.opcname)",
+            "opcnamespace",
+        ),
+        named(
+            "operator family",
+            "pg_opfamily",
+            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.opfname)",
+            "opfnamespace",
+        ),
+        named(
+            "text search configuration",
+            "pg_ts_config",
+            "x.oid::pg_catalog.regconfig::text",
+            "cfgnamespace",
+        ),
+        named(
+            "text search dictionary",
+            "pg_ts_dict",
+            "x.oid::pg_catalog.regdictionary::text",
+            "dictnamespace",
+        ),
+        named(
+            "text search parser",
+            "pg_ts_parser",
+            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.prsname)",
+            "prsnamespace",
+        ),
+        named(
+            "text search template",
+            "pg_ts_template",
+            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.tmplname)",
+            "tmplnamespace",
+        ),
+        named(
+            "collation",
+            "pg_collation",
+            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.collname)",
+            "collnamespace",
+        ),
+        named(
+            "conversion",
+            "pg_conversion",
+            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.conname)",
+            "connamespace",
+        ),
+        named(
+            "statistics",
+            "pg_statistic_ext",
+            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.stxname)",
+            "stxnamespace",
+        ),
+        global(
+            "publication",
+            "pg_publication",
+            "pg_catalog.quote_ident(x.pubname)",
+            "true",
+        ),
+        global(
+            "event trigger",
+            "pg_event_trigger",
+            "pg_catalog.quote_ident(x.evtname)",
+            "true",
+        ),
+        global(
+            "foreign server",
+            "pg_foreign_server",
+            "pg_catalog.quote_ident(x.srvname)",
+            "true",
+        ),
+        global(
+            "foreign-data wrapper",
+            "pg_foreign_data_wrapper",
+            "pg_catalog.quote_ident(x.fdwname)",
+            "true",
+        ),
+        global(
+            "language",
+            "pg_language",
+            "pg_catalog.quote_ident(x.lanname)",
+            "x.oid >= 16384",
+        ),
+        global(
+            "access method",
+            "pg_am",
+            "pg_catalog.quote_ident(x.amname)",
+            "x.oid >= 16384",
+        ),
+        format!(
+            "SELECT 'exclusion constraint', pg_catalog.quote_ident(x.conname) || ' on ' || c.oid::pg_catalog.regclass::text \
+             FROM pg_catalog.pg_constraint x JOIN pg_catalog.pg_class c ON c.oid = x.conrelid \
+             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+             WHERE x.contype = 'x' AND {u} AND {}",
+            not_member("pg_class", "c.oid")
+        ),
+        rel("foreign table", "c.relkind = 'f'"),
+        rel("partitioned table", "c.relkind = 'p'"),
+        rel("partition", "c.relispartition"),
+        rel(
+            "table inheritance",
+            "c.relkind = 'r' AND NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)",
+        ),
+        rel(
+            "unlogged table",
+            "c.relpersistence = 'u' AND c.relkind IN ('r', 'p')",
+        ),
+        rel(
+            "storage parameters",
+            "c.reloptions IS NOT NULL AND c.relkind IN ('r', 'p', 'm')",
+        ),
+        rel(
+            "view column default",
+            "c.relkind = 'v' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = c.oid)",
+        ),
+    ];
+    let sql = format!(
+        "SELECT kind::text AS kind, name::text AS name FROM ({}) u(kind, name) ORDER BY 1, 2",
+        parts.join(" UNION ALL ")
+    );
+    query(tx, WHAT, &sql)?
+        .iter()
+        .map(|r| {
+            Ok(Unmodeled {
+                kind: get(r, WHAT, "kind")?,
+                name: get(r, WHAT, "name")?,
+                location: None,
+            })
+        })
+        .collect()
+}
+
+fn replay_error(e: ReplayError) -> IntrospectError {
+    IntrospectError::Expr {
+        object: e.object,
+        what: "definition",
+        sql: e.sql,
+        message: e.message,
+    }
+}
+
+fn enabled(code: &str) -> TriggerEnabled {
+    match code {
+        "D" => TriggerEnabled::Disabled,
+        "R" => TriggerEnabled::Replica,
+        "A" => TriggerEnabled::Always,
+        _ => TriggerEnabled::Origin,
+    }
+}
+
+/// Replay the rows on top of `cat` (tables, sequences, types read already).
+pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectError> {
+    let mut r = Replay::new(cat);
+    // Functions and views may read each other (a SQL-standard body reads a view, a view
+    // calls a function): replay in rounds until nothing more can be read.
+    enum Item<'a> {
+        Function(&'a FunctionRow),
+        View(&'a ViewRow),
+    }
+    let mut pending: Vec<Item> = rows
+        .functions
+        .iter()
+        .map(Item::Function)
+        .chain(rows.views.iter().map(Item::View))
+        .collect();
+    let mut function_keys: HashMap<String, String> = HashMap::new();
+    loop {
+        let mut next = Vec::new();
+        let mut last_error = None;
+        let before = pending.len();
+        for item in pending {
+            let result = match &item {
+                Item::Function(f) => r
+                    .function(&format!("function {}", f.signature), &f.def)
+                    .map(|key| {
+                        function_keys.insert(f.signature.clone(), key);
+                    }),
+                Item::View(v) => r
+                    .view(&v.name, v.materialized, v.populated, &v.def)
+                    .and_then(|_| r.view_options(&v.name, &v.options)),
+            };
+            if let Err(e) = result {
+                last_error = Some(e);
+                next.push(item);
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        if next.len() == before {
+            return Err(replay_error(last_error.expect("a failure was recorded")));
+        }
+        pending = next;
+    }
+    for ix in &rows.view_indexes {
+        r.view_index(&format!("index {}", ix.name), &ix.def)
+            .map_err(replay_error)?;
+    }
+    for t in &rows.triggers {
+        r.trigger(
+            &format!("trigger {} on {}", t.name, t.table),
+            &t.def,
+            enabled(&t.enabled),
+        )
+        .map_err(replay_error)?;
+    }
+
+    let cat = r.catalog_mut();
+    let mut views_by_oid: Vec<(u32, &ViewRow)> = rows.views.iter().map(|v| (v.oid, v)).collect();
+    views_by_oid.sort_by_key(|(o, _)| *o);
+    for (_, v) in views_by_oid {
+        if let Some(view) = cat.views.get_mut(&v.name) {
+            view.comment = v.comment.clone();
+        }
+    }
+    for ix in &rows.view_indexes {
+        for view in cat.views.values_mut() {
+            if let Some(i) = view.indexes.get_mut(&ix.name) {
+                i.comment = ix.comment.clone();
+            }
+        }
+    }
+    for f in &rows.functions {
+        if let Some(key) = function_keys.get(&f.signature) {
+            if let Some(func) = cat.functions.get_mut(key) {
+                func.comment = f.comment.clone();
+            }
+        }
+    }
+    for t in &rows.triggers {
+        if let Some(trig) = cat.triggers.get_mut(&(t.table.clone(), t.name.clone())) {
+            trig.comment = t.comment.clone();
+        }
+    }
+    cat.unmodeled = rows.unmodeled;
+    Ok(r.finish())
+}
+
+/// Why the dev-database mode failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DevDbError {
+    #[error("invalid connection string {url}: {message}")]
+    BadUrl { url: String, message: String },
+    #[error("cannot use the dev database server: {message}")]
+    Server { message: String },
+    /// A file did not run; `message` is PostgreSQL's, with the line where known.
+    #[error("{file}: {message}")]
+    Load { file: String, message: String },
+    #[error(transparent)]
+    Introspect(#[from] IntrospectError),
+}
+
+/// The dev-database mode: load `files` (in order) into a new temporary database on the
+/// server `url` names, introspect it, and drop it. Exact by construction (PostgreSQL
+/// itself resolves names, expands `*`, deparses expressions), at the cost of a server.
+/// The database is dropped whether loading succeeds or not.
+pub fn normalize_with_dev_db(
+    url: &str,
+    files: &[shale_sql::SourceFile],
+) -> Result<Catalog, DevDbError> {
+    use postgres::{Client, NoTls};
+    let config: postgres::Config =
+        url.parse()
+            .map_err(|e: postgres::Error| DevDbError::BadUrl {
+                url: crate::redact_url(url),
+                message: e.to_string(),
+            })?;
+    let server_err = |e: postgres::Error| DevDbError::Server {
+        message: e.to_string(),
+    };
+    let mut admin = config.connect(NoTls).map_err(server_err)?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    let name = format!(
+        "shale_dev_{}_{}",
+        std::process::id(),
+        stamp % 1_000_000_000_000
+    );
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .map_err(server_err)?;
+    let result = (|| {
+        let mut dev_config = config.clone();
+        dev_config.dbname(&name);
+        let mut client: Client = dev_config.connect(NoTls).map_err(server_err)?;
+        for f in files {
+            // psql meta-commands (pg_dump's \restrict, \connect) are not SQL.
+            let text: String = f
+                .text
+                .split_inclusive('\n')
+                .map(|l| if l.starts_with('\\') { "\n" } else { l })
+                .collect();
+            if let Err(e) = client.batch_execute(&text) {
+                let message = match e.as_db_error() {
+                    Some(db) => {
+                        let line = match db.position() {
+                            Some(postgres::error::ErrorPosition::Original(p)) => {
+                                let byte = text
+                                    .char_indices()
+                                    .nth((*p as usize).saturating_sub(1))
+                                    .map(|(b, _)| b)
+                                    .unwrap_or(0);
+                                format!("line {}: ", text[..byte].matches('\n').count() + 1)
+                            }
+                            _ => String::new(),
+                        };
+                        format!("{line}{}", db.message())
+                    }
+                    None => e.to_string(),
+                };
+                return Err(DevDbError::Load {
+                    file: f.path.clone(),
+                    message,
+                });
+            }
+        }
+        let cat = crate::introspect(&mut client)?;
+        drop(client);
+        Ok(cat)
+    })();
+    let dropped = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    let cat = result?;
+    dropped.map_err(server_err)?;
+    Ok(cat)
+}

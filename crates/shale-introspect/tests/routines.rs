@@ -1,0 +1,322 @@
+//! Views, functions and triggers: the model of SQL files equals the introspected model of
+//! a database where the same SQL ran (the invariant, checked per case), and objects of
+//! kinds shale does not model are reported by kind and name.
+
+use shale_introspect::{introspect_url, normalize_with_dev_db};
+use shale_model::{
+    ArgMode, Catalog, CheckOption, FunctionBody, Parallel, QualName, RoutineKind, TriggerEnabled,
+    TriggerEvent, TriggerTiming, Volatility,
+};
+use shale_sql::{parse_sources, parse_sources_collecting, SourceFile};
+use shale_testkit::TestDb;
+
+fn files(sql: &str) -> Vec<SourceFile> {
+    vec![SourceFile {
+        path: "schema.sql".into(),
+        text: sql.into(),
+    }]
+}
+
+/// Parse `sql`, run it on a fresh database, introspect: both models must be equal.
+fn round_trip(name: &str, sql: &str) -> Catalog {
+    let parsed = parse_sources(&files(sql)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    let db = TestDb::new(name);
+    db.try_execute(sql)
+        .unwrap_or_else(|e| panic!("{name}: the SQL does not load: {e}"));
+    let live = introspect_url(db.url()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    if parsed != live {
+        let a = serde_json::to_string_pretty(&parsed).unwrap();
+        let b = serde_json::to_string_pretty(&live).unwrap();
+        let diff = similar::TextDiff::from_lines(&a, &b)
+            .unified_diff()
+            .context_radius(3)
+            .header("files", "database")
+            .to_string();
+        panic!("{name}: phantom diff\n{diff}");
+    }
+    live
+}
+
+const TABLES: &str = "
+CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy');
+CREATE TABLE t (id serial PRIMARY KEY, a int, b text, c varchar(10), d numeric(10,2),
+                created timestamptz DEFAULT now(), m mood);
+CREATE TABLE u (id int PRIMARY KEY, tid int REFERENCES t(id), name text);
+";
+
+#[test]
+fn views_meet() {
+    let sql = format!(
+        "{TABLES}
+CREATE VIEW v1 AS SELECT a, b FROM t;
+CREATE VIEW v2 AS SELECT t.a AS x, lower(b), b || 'x' AS bx, 1 AS one, 'lit' AS l, c
+  FROM t WHERE a > 0 AND c = 'x';
+CREATE VIEW v3 AS SELECT t.id, u.name FROM t JOIN u ON u.tid = t.id
+  WHERE u.name IN ('a','b') ORDER BY 1;
+CREATE VIEW v4(p, q) AS SELECT a, count(*) FROM t GROUP BY a HAVING count(*) > 1;
+CREATE VIEW v5 WITH (security_barrier) AS SELECT * FROM t;
+CREATE VIEW v6 AS SELECT a FROM t WHERE a IS NOT NULL WITH CASCADED CHECK OPTION;
+CREATE VIEW v7 AS SELECT x.a FROM t x LEFT JOIN u ON true UNION ALL SELECT 1;
+CREATE VIEW v8 AS SELECT id FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.tid = t.id)
+  AND a BETWEEN 1 AND 5;
+CREATE VIEW v9 AS SELECT coalesce(a, 0) AS a, CASE WHEN a > 1 THEN 'big' ELSE 'small' END AS size,
+  now() AS ts, current_timestamp AS ts2, d::int AS di, c::text AS ct FROM t;
+CREATE VIEW v10 AS WITH w AS (SELECT a FROM t) SELECT DISTINCT a FROM w LIMIT 10;
+CREATE VIEW v11 AS SELECT * FROM v1;
+CREATE VIEW v12 WITH (security_invoker = true, check_option = local) AS SELECT id, m FROM t
+  WHERE m = 'ok';
+CREATE VIEW v13 AS SELECT s.x, count(*) OVER (PARTITION BY s.x ORDER BY s.x DESC) AS n
+  FROM (SELECT a AS x FROM t) s;
+CREATE MATERIALIZED VIEW mv AS SELECT a, sum(d) AS total FROM t GROUP BY a WITH NO DATA;
+CREATE MATERIALIZED VIEW mv2 AS SELECT id, lower(b) AS lb FROM t;
+CREATE UNIQUE INDEX mv2_id ON mv2 (id);
+CREATE INDEX ON mv2 (lb DESC) WHERE id > 10;
+COMMENT ON VIEW v1 IS 'first';
+COMMENT ON MATERIALIZED VIEW mv IS 'totals';
+"
+    );
+    let cat = round_trip("rt_views", &sql);
+    let v = |n: &str| cat.views.get(&QualName::new("public", n)).unwrap();
+    assert_eq!(v("v4").columns, vec!["p", "q"]);
+    assert_eq!(
+        v("v5").columns,
+        vec!["id", "a", "b", "c", "d", "created", "m"]
+    );
+    assert_eq!(v("v5").security_barrier, Some(true));
+    assert_eq!(v("v6").check_option, Some(CheckOption::Cascaded));
+    assert_eq!(v("v12").check_option, Some(CheckOption::Local));
+    assert_eq!(v("v12").security_invoker, Some(true));
+    assert!(!v("mv").with_data && v("mv").materialized);
+    assert_eq!(v("mv2").indexes.len(), 2);
+    assert!(v("mv2")
+        .indexes
+        .contains_key(&QualName::new("public", "mv2_lb_idx")));
+    assert_eq!(v("v1").comment.as_deref(), Some("first"));
+    assert!(v("v11").query.refs.contains(&QualName::new("public", "v1")));
+}
+
+#[test]
+fn different_views_differ() {
+    let a = parse_sources(&files(&format!(
+        "{TABLES} CREATE VIEW v AS SELECT a FROM t WHERE a > 0;"
+    )))
+    .unwrap();
+    let b = parse_sources(&files(&format!(
+        "{TABLES} CREATE VIEW v AS SELECT a FROM t WHERE a >= 0;"
+    )))
+    .unwrap();
+    assert_ne!(a, b);
+}
+
+#[test]
+fn functions_meet() {
+    let sql = format!(
+        "{TABLES}
+CREATE FUNCTION f1(a int, b text DEFAULT 'x', c varchar(10) DEFAULT NULL) RETURNS int
+  LANGUAGE plpgsql STABLE STRICT SECURITY DEFINER COST 10
+  SET search_path = public, pg_temp SET work_mem = '64MB'
+  AS $$ begin return a; end $$;
+CREATE FUNCTION f2(x int, OUT y int, OUT z text) LANGUAGE sql AS $$ select x, 'a' $$;
+CREATE FUNCTION f3(x int) RETURNS TABLE (a int, b mood) LANGUAGE sql IMMUTABLE PARALLEL SAFE
+  AS $$ select a, m from t where id = x $$;
+CREATE FUNCTION f4(x int) RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT x + 1; END;
+CREATE FUNCTION f5(x int) RETURNS int LANGUAGE sql RETURN x * 2;
+CREATE PROCEDURE p1(a int, INOUT b int) LANGUAGE plpgsql AS $$ begin b := a; end $$;
+CREATE PROCEDURE p2(v int) LANGUAGE sql BEGIN ATOMIC INSERT INTO u VALUES (v); END;
+CREATE FUNCTION f6(VARIADIC xs int[]) RETURNS SETOF int LANGUAGE sql ROWS 10
+  AS 'select unnest(xs)';
+CREATE FUNCTION f7(int, text) RETURNS void LANGUAGE sql AS '';
+CREATE FUNCTION f8() RETURNS int LEAKPROOF LANGUAGE sql SET statement_timeout = 5000
+  SET search_path = '' RETURN 1;
+CREATE FUNCTION f1(a int, b int) RETURNS int LANGUAGE sql COST 100 RETURN a + b;
+CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ begin return new; end $$;
+COMMENT ON FUNCTION f5(int) IS 'doubles';
+COMMENT ON PROCEDURE p1 IS 'proc';
+"
+    );
+    let cat = round_trip("rt_functions", &sql);
+    assert_eq!(cat.functions.len(), 12);
+    let f = |k: &str| {
+        cat.functions
+            .get(k)
+            .unwrap_or_else(|| panic!("{k}: {:?}", cat.functions.keys()))
+    };
+    let f1 = f("public.f1(integer, text, character varying)");
+    assert_eq!(f1.volatility, Volatility::Stable);
+    assert!(f1.strict && f1.security_definer);
+    assert_eq!(f1.cost.as_deref(), Some("10"));
+    assert_eq!(
+        f1.config,
+        vec!["search_path=public, pg_temp", "work_mem=64MB"]
+    );
+    assert!(f1.args[1].default.is_some());
+    // COST 100 is the default for sql
+    assert_eq!(f("public.f1(integer, integer)").cost, None);
+    let f2 = f("public.f2(integer)");
+    assert_eq!(f2.returns.as_ref().unwrap().name, "record");
+    assert_eq!(f2.args[1].mode, ArgMode::Out);
+    let f3 = f("public.f3(integer)");
+    assert!(f3.returns_set);
+    assert_eq!(f3.parallel, Parallel::Safe);
+    assert!(matches!(
+        f("public.f5(integer)").body,
+        FunctionBody::Standard(_)
+    ));
+    assert_eq!(f("public.f5(integer)").comment.as_deref(), Some("doubles"));
+    let p1 = f("public.p1(integer, integer)");
+    assert_eq!(p1.kind, RoutineKind::Procedure);
+    assert_eq!(p1.returns, None);
+    assert_eq!(f("public.f6(integer[])").rows.as_deref(), Some("10"));
+    assert!(f("public.f8()").leakproof);
+}
+
+#[test]
+fn function_bodies_compare_exactly() {
+    let a = parse_sources(&files(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ select 1 $$;",
+    ))
+    .unwrap();
+    let b = parse_sources(&files(
+        "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$select 1$$;",
+    ))
+    .unwrap();
+    // prosrc is kept verbatim by PostgreSQL: whitespace is part of it
+    assert_ne!(a, b);
+    let c = parse_sources(&files(
+        "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN x+1;",
+    ))
+    .unwrap();
+    let d = parse_sources(&files(
+        "CREATE FUNCTION f(x int) RETURNS int LANGUAGE sql RETURN (x + 1);",
+    ))
+    .unwrap();
+    assert_eq!(c, d);
+}
+
+#[test]
+fn triggers_meet() {
+    let sql = format!(
+        "{TABLES}
+CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ begin return new; end $$;
+CREATE TRIGGER t1 BEFORE UPDATE OR INSERT ON t FOR EACH ROW EXECUTE FUNCTION trg();
+CREATE TRIGGER t2 AFTER UPDATE OF c, a ON t FOR EACH ROW
+  WHEN (OLD.a IS DISTINCT FROM NEW.a) EXECUTE PROCEDURE trg('x', 1);
+CREATE CONSTRAINT TRIGGER t3 AFTER INSERT ON t DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION trg();
+CREATE TRIGGER t4 AFTER DELETE OR TRUNCATE ON t FOR EACH STATEMENT EXECUTE FUNCTION trg();
+CREATE TRIGGER t5 AFTER INSERT ON t REFERENCING NEW TABLE AS newrows
+  FOR EACH STATEMENT EXECUTE FUNCTION trg();
+ALTER TABLE t DISABLE TRIGGER t4;
+ALTER TABLE t ENABLE ALWAYS TRIGGER t5;
+CREATE VIEW vv AS SELECT * FROM t;
+CREATE TRIGGER t6 INSTEAD OF INSERT ON vv FOR EACH ROW EXECUTE FUNCTION trg();
+CREATE TRIGGER t7 AFTER UPDATE ON t FOR EACH ROW WHEN (NEW.c = 'x' AND NEW.m = 'ok')
+  EXECUTE FUNCTION trg();
+COMMENT ON TRIGGER t1 ON t IS 'audit';
+"
+    );
+    let cat = round_trip("rt_triggers", &sql);
+    let t = QualName::new("public", "t");
+    let tr = |n: &str| cat.triggers.get(&(t.clone(), n.to_string())).unwrap();
+    assert_eq!(
+        tr("t1").events,
+        vec![TriggerEvent::Insert, TriggerEvent::Update]
+    );
+    assert_eq!(tr("t1").comment.as_deref(), Some("audit"));
+    assert_eq!(tr("t2").update_columns, vec!["c", "a"]);
+    assert_eq!(tr("t2").args, vec!["x", "1"]);
+    assert!(tr("t2").when.is_some());
+    assert!(tr("t3").constraint && tr("t3").initially_deferred);
+    assert_eq!(tr("t4").enabled, TriggerEnabled::Disabled);
+    assert_eq!(tr("t5").enabled, TriggerEnabled::Always);
+    assert_eq!(tr("t5").new_table.as_deref(), Some("newrows"));
+    let t6 = cat
+        .triggers
+        .get(&(QualName::new("public", "vv"), "t6".into()))
+        .unwrap();
+    assert_eq!(t6.timing, TriggerTiming::InsteadOf);
+}
+
+#[test]
+fn unmodeled_objects_are_reported_from_a_database() {
+    let db = TestDb::new("rt_unmodeled");
+    db.execute(
+        "CREATE TABLE t (a int, b int);
+         CREATE AGGREGATE my_sum(int) (SFUNC = int4pl, STYPE = int);
+         CREATE DOMAIN positive AS int CHECK (VALUE > 0);
+         CREATE RULE r AS ON INSERT TO t DO ALSO NOTIFY t;
+         CREATE POLICY p ON t USING (a > 0);
+         CREATE TYPE pair AS (x int, y int);
+         CREATE PUBLICATION pub FOR TABLE t;
+         CREATE VIEW v AS SELECT a FROM t;",
+    );
+    let cat = introspect_url(db.url()).unwrap();
+    let has = |kind: &str, name: &str| {
+        cat.unmodeled
+            .iter()
+            .any(|u| u.kind == kind && u.name == name)
+    };
+    assert!(
+        has("aggregate", "public.my_sum(integer)"),
+        "{:?}",
+        cat.unmodeled
+    );
+    assert!(has("domain", "public.positive"), "{:?}", cat.unmodeled);
+    assert!(has("rule", "r on public.t"), "{:?}", cat.unmodeled);
+    assert!(has("policy", "p on public.t"), "{:?}", cat.unmodeled);
+    assert!(has("composite type", "public.pair"), "{:?}", cat.unmodeled);
+    assert!(has("publication", "pub"), "{:?}", cat.unmodeled);
+    // a view's own rewrite rule and row type are not reported
+    assert_eq!(cat.unmodeled.len(), 6, "{:?}", cat.unmodeled);
+    assert!(cat.views.contains_key(&QualName::new("public", "v")));
+}
+
+#[test]
+fn unmodeled_statements_are_reported_from_files() {
+    let sql = "CREATE TABLE t (a int);\nCREATE DOMAIN positive AS int CHECK (VALUE > 0);\n\
+               CREATE POLICY p ON t USING (a > 0);\nCREATE VIEW v AS SELECT a FROM t;\n";
+    // By default an unsupported statement is an error naming file, line and column.
+    let e = parse_sources(&files(sql)).unwrap_err();
+    assert_eq!((e.line, e.column), (2, 1), "{e}");
+    assert!(e.message.contains("CREATE DOMAIN"), "{e}");
+    // Collecting: reported with kind, name and location; the rest is read.
+    let cat = parse_sources_collecting(&files(sql)).unwrap();
+    let got: Vec<(String, String, Option<String>)> = cat
+        .unmodeled
+        .iter()
+        .map(|u| (u.kind.clone(), u.name.clone(), u.location.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (
+                "domain".to_string(),
+                "positive".to_string(),
+                Some("schema.sql:2:1".to_string())
+            ),
+            (
+                "policy".to_string(),
+                "p on t".to_string(),
+                Some("schema.sql:3:1".to_string())
+            ),
+        ]
+    );
+    assert!(cat.views.contains_key(&QualName::new("public", "v")));
+}
+
+#[test]
+fn dev_database_mode_introspects_a_temporary_database() {
+    let server = shale_testkit::server_url();
+    let sql = format!("{TABLES} CREATE VIEW v AS SELECT a FROM t;");
+    let cat = normalize_with_dev_db(&server, &files(&sql)).unwrap();
+    assert!(cat.views.contains_key(&QualName::new("public", "v")));
+    assert_eq!(cat, parse_sources(&files(&sql)).unwrap());
+    // A failing file names itself and the line.
+    let e = normalize_with_dev_db(
+        &server,
+        &files("CREATE TABLE a (x int);\nCREATE TABLE b (y nope);"),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("schema.sql") && e.contains("line 2"), "{e}");
+}
