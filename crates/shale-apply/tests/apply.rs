@@ -26,6 +26,7 @@ fn step(id: usize, sql: &str, level: RiskLevel, transactional: bool) -> Step {
         transactional,
         commit_after: false,
         depends_on: vec![],
+        phase: None,
     }
 }
 

@@ -167,6 +167,7 @@ fn run(case: &Case, online: bool) {
         plan: PlanOptions {
             online,
             lock_timeout: Some("5s".into()),
+            ..PlanOptions::default()
         },
         // Non-destructive: nothing above Medium may be needed.
         apply: shale_apply::ApplyOptions {

@@ -69,10 +69,12 @@ pub struct Draft {
     pub names_removed: Vec<QualName>,
     /// Drafts (by position in the builder's output) that must run before this one.
     pub after: Vec<usize>,
+    /// The phase of an expand/contract plan.
+    pub phase: Option<crate::Phase>,
 }
 
 impl Draft {
-    fn new(object: ObjectId, action: Action, sql: String, risk: Risk, rank: u8) -> Draft {
+    pub fn new(object: ObjectId, action: Action, sql: String, risk: Risk, rank: u8) -> Draft {
         Draft {
             object,
             action,
@@ -89,6 +91,7 @@ impl Draft {
             names_created: Vec::new(),
             names_removed: Vec::new(),
             after: Vec::new(),
+            phase: None,
         }
     }
 }
@@ -249,7 +252,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn risk(&self, id: RuleId, object: &ObjectId, f: impl FnOnce(&mut Vars)) -> Risk {
+    pub(crate) fn risk(&self, id: RuleId, object: &ObjectId, f: impl FnOnce(&mut Vars)) -> Risk {
         let mut v = self.vars(object);
         f(&mut v);
         rule_for(id).risk(&v)
@@ -273,7 +276,7 @@ impl<'a> Builder<'a> {
 
     /// A drop step: removes `removes` (the first is the object), releases what they
     /// needed in `from`.
-    fn drop(&self, removes: Vec<ObjectId>, sql: String, risk: Risk, rank: u8) -> Draft {
+    pub(crate) fn drop(&self, removes: Vec<ObjectId>, sql: String, risk: Risk, rank: u8) -> Draft {
         let mut d = Draft::new(removes[0].clone(), Action::Drop, sql, risk, rank);
         let mut rel: Vec<ObjectId> = removes.iter().flat_map(|o| deps(self.from, o)).collect();
         rel.sort();
@@ -322,7 +325,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn push(&mut self, d: Draft) -> usize {
+    pub(crate) fn push(&mut self, d: Draft) -> usize {
         self.out.push(d);
         self.out.len() - 1
     }
@@ -1252,7 +1255,7 @@ impl<'a> Builder<'a> {
         let mut d = Draft::new(
             object,
             Action::Alter,
-            sql::backfill(table, column, expr, wanted_not_null),
+            sql::backfill(table, column, expr, wanted_not_null, None),
             risk,
             rank::COLUMN,
         );
@@ -1268,7 +1271,7 @@ impl<'a> Builder<'a> {
     /// without the long lock of a scan: a `CHECK (col IS NOT NULL) NOT VALID` (brief
     /// lock), `VALIDATE` (scans without blocking writes), `SET NOT NULL` (PostgreSQL 12+
     /// skips the scan when a valid check proves it), then the check is dropped.
-    fn set_not_null(
+    pub(crate) fn set_not_null(
         &mut self,
         object: ObjectId,
         table: &QualName,
@@ -1720,7 +1723,7 @@ impl<'a> Builder<'a> {
         d
     }
 
-    fn create_index(
+    pub(crate) fn create_index(
         &mut self,
         object: ObjectId,
         ix: &Index,
@@ -1761,7 +1764,12 @@ impl<'a> Builder<'a> {
         self.push(d);
     }
 
-    fn comment(&mut self, object: &ObjectId, from: &Option<String>, to: &Option<String>) {
+    pub(crate) fn comment(
+        &mut self,
+        object: &ObjectId,
+        from: &Option<String>,
+        to: &Option<String>,
+    ) {
         let target = match object {
             ObjectId::Schema { name } => format!("SCHEMA {}", quote_ident(name)),
             ObjectId::Extension { name } => format!("EXTENSION {}", quote_ident(name)),

@@ -23,6 +23,7 @@ mod build;
 mod model;
 mod order;
 mod sql;
+mod strategy;
 mod typechange;
 
 #[cfg(test)]
@@ -38,6 +39,7 @@ pub use model::*;
 pub use rollback::{rollback, rollback_with, LossKind, Rollback, Unrecoverable};
 
 pub use shale_model::Directives;
+pub use strategy::{Phase, Strategy};
 
 use shale_model::{Catalog, ColumnRef, ObjectId, Schema};
 
@@ -50,6 +52,9 @@ pub struct PlanOptions {
     pub online: bool,
     /// `lock_timeout` for the steps (e.g. `5s`): rendered in SQL scripts, used by apply.
     pub lock_timeout: Option<String>,
+    /// How hinted column renames and rewriting column type changes on existing tables are
+    /// carried out (see [`Strategy`]).
+    pub strategy: Strategy,
 }
 
 impl Default for PlanOptions {
@@ -57,6 +62,7 @@ impl Default for PlanOptions {
         PlanOptions {
             online: true,
             lock_timeout: None,
+            strategy: Strategy::Direct,
         }
     }
 }
@@ -142,7 +148,9 @@ pub fn plan(from: &Catalog, to: &Catalog, opts: &PlanOptions) -> Result<Plan, Pl
 ///   added nullable, filled by a batched `UPDATE`, and made `NOT NULL` (online: through a
 ///   validated `CHECK (col IS NOT NULL)`). A backfill declared for an existing column that
 ///   becomes `NOT NULL` fills its NULLs first. Elsewhere backfills are ignored (a new table
-///   has no rows; a column already `NOT NULL` needs none).
+///   has no rows; a column already `NOT NULL` needs none);
+/// - with [`Strategy::ExpandContract`], hinted column renames and column type changes that
+///   rewrite the table are carried out in two phases (see [`Strategy`] and [`Plan::phase`]).
 pub fn plan_with(
     from: &Catalog,
     to: &Catalog,
@@ -152,16 +160,30 @@ pub fn plan_with(
     if let Some(t) = &opts.lock_timeout {
         check_lock_timeout(t)?;
     }
-    let renamed = shale_diff::apply_renames(from, to, &directives.renames).map_err(|e| {
-        PlanError::Rename {
+    // Expand/contract moves hinted column renames itself: the other hints rename.
+    let (moving, renaming): (Vec<_>, Vec<_>) = directives.renames.iter().cloned().partition(|h| {
+        opts.strategy == Strategy::ExpandContract && matches!(h.object, ObjectId::Column { .. })
+    });
+    let renamed =
+        shale_diff::apply_renames(from, to, &renaming).map_err(|e| PlanError::Rename {
             object: e.object,
             reason: e.reason,
-        }
-    })?;
+        })?;
     let mut changes = renamed.changes;
     changes.extend(shale_diff::diff(&renamed.catalog, to));
+    let moves = strategy::moves(
+        &renamed.catalog,
+        to,
+        &moving,
+        &renamed.both_exist,
+        &changes,
+        opts,
+    )?;
+    let changes = strategy::without_moved(changes, &moves);
     let mut b = build::Builder::new(&renamed.catalog, to, opts, directives);
     b.expand(&changes)?;
+    b.build_moves(&moves);
+    b.assign_phases(&moves);
     let steps = order::order(b.out)?;
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
@@ -184,7 +206,7 @@ pub fn create_script(cat: &Catalog) -> Result<String, PlanError> {
         cat,
         &PlanOptions {
             online: false,
-            lock_timeout: None,
+            ..PlanOptions::default()
         },
     )?;
     Ok(render::statements(&p))

@@ -44,6 +44,10 @@ pub struct Step {
     pub commit_after: bool,
     /// Ids of the steps that must run before this one.
     pub depends_on: Vec<usize>,
+    /// The phase of an expand/contract plan the step belongs to (`None`: a plan without
+    /// phases). See [`crate::Plan::phase`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<crate::Phase>,
 }
 
 impl Step {
@@ -188,6 +192,7 @@ mod approval_key_tests {
             transactional: true,
             commit_after: false,
             depends_on: vec![],
+            phase: None,
         }
     }
 

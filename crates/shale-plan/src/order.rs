@@ -5,6 +5,7 @@
 
 use crate::build::Draft;
 use crate::model::{Action, Step};
+use crate::Phase;
 use crate::PlanError;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -89,22 +90,32 @@ pub fn order(drafts: Vec<Draft>) -> Result<Vec<Step>, PlanError> {
         g.add_edge(nodes[a], nodes[b], ());
     }
 
-    // Kahn's algorithm, smallest (rank, diff position) first.
+    // Kahn's algorithm, smallest (phase, rank, diff position) first: every step of the
+    // expand phase runs before the contract phase.
+    let phase = |i: usize| u8::from(drafts[i].phase == Some(Phase::Contract));
+    let mut expand_left = (0..n).filter(|&i| phase(i) == 0).count();
     let mut indegree: Vec<usize> = (0..n)
         .map(|i| g.neighbors_directed(nodes[i], Direction::Incoming).count())
         .collect();
-    let mut ready: BinaryHeap<Reverse<(u8, usize)>> = (0..n)
+    let mut ready: BinaryHeap<Reverse<(u8, u8, usize)>> = (0..n)
         .filter(|&i| indegree[i] == 0)
-        .map(|i| Reverse((drafts[i].rank, i)))
+        .map(|i| Reverse((phase(i), drafts[i].rank, i)))
         .collect();
     let mut sequence = Vec::with_capacity(n);
-    while let Some(Reverse((_, i))) = ready.pop() {
+    while let Some(Reverse((p, _, i))) = ready.pop() {
+        if p == 1 && expand_left > 0 {
+            // An expand step waits for a contract step.
+            break;
+        }
+        if p == 0 {
+            expand_left -= 1;
+        }
         sequence.push(i);
         for e in g.edges_directed(nodes[i], Direction::Outgoing) {
             let j = g[e.target()];
             indegree[j] -= 1;
             if indegree[j] == 0 {
-                ready.push(Reverse((drafts[j].rank, j)));
+                ready.push(Reverse((phase(j), drafts[j].rank, j)));
             }
         }
     }
@@ -135,6 +146,7 @@ pub fn order(drafts: Vec<Draft>) -> Result<Vec<Step>, PlanError> {
             transactional: d.transactional,
             commit_after: d.commit_after,
             depends_on,
+            phase: d.phase,
         });
     }
     Ok(steps)

@@ -256,3 +256,157 @@ fn online_set_not_null_fails_at_validation_on_nulls_and_converges_once_fixed() {
     run_steps(&db, &p).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_converged(&db, desired, "setnn_fresh");
 }
+
+const MOVE_CURRENT: &str = "
+CREATE TABLE users (id int PRIMARY KEY, name text NOT NULL, score integer, note text);
+CREATE INDEX users_name_idx ON users (name);
+INSERT INTO users SELECT g, 'user ' || g, g * 10, NULL FROM generate_series(1, 500) g;
+";
+
+const MOVE_DESIRED: &str = "
+CREATE TABLE users (
+    id int PRIMARY KEY,
+    -- shale:renamed-from name
+    full_name text NOT NULL,
+    score bigint DEFAULT 0,
+    note text
+);
+CREATE INDEX users_full_name_idx ON users (full_name);
+COMMENT ON COLUMN users.score IS 'points';
+";
+
+/// Expand, then the application writes through the old names and reads through the new
+/// ones (and the other way round), then contract: the result is the desired schema with
+/// every value where it belongs.
+#[test]
+fn expand_contract_keeps_the_application_working_between_phases() {
+    let db = TestDb::new("ec");
+    db.execute(MOVE_CURRENT);
+    let (want, d) = parse(MOVE_DESIRED);
+    let opts = PlanOptions {
+        strategy: crate::Strategy::ExpandContract,
+        ..PlanOptions::default()
+    };
+    let p = plan_with(&introspect(&db), &want, &d, &opts).unwrap();
+    let expand = p.phase(crate::Phase::Expand);
+    run_steps(&db, &expand).unwrap_or_else(|e| panic!("{e}\n{}", render::text(&p)));
+
+    // The existing rows show up under the new names.
+    assert_eq!(
+        value(
+            &db,
+            "SELECT count(*) FROM users WHERE full_name = name AND score__shale_new = score"
+        ),
+        "500"
+    );
+    // Old code: writes the old names only.
+    db.execute("INSERT INTO users (id, name, score) VALUES (1001, 'old code', 7)");
+    db.execute("UPDATE users SET name = 'renamed by old code', score = 99 WHERE id = 1");
+    assert_eq!(
+        value(
+            &db,
+            "SELECT full_name || '/' || score__shale_new FROM users WHERE id = 1001"
+        ),
+        "old code/7"
+    );
+    assert_eq!(
+        value(
+            &db,
+            "SELECT full_name || '/' || score__shale_new FROM users WHERE id = 1"
+        ),
+        "renamed by old code/99"
+    );
+    // New code: writes the new name only (the old column's NOT NULL holds through the
+    // trigger) and reads it back through the old one.
+    db.execute("INSERT INTO users (id, full_name) VALUES (1002, 'new code')");
+    db.execute("UPDATE users SET full_name = 'renamed by new code' WHERE id = 2");
+    assert_eq!(
+        value(&db, "SELECT name FROM users WHERE id = 1002"),
+        "new code"
+    );
+    assert_eq!(
+        value(&db, "SELECT name FROM users WHERE id = 2"),
+        "renamed by new code"
+    );
+    // Unrelated updates leave both alone.
+    db.execute("UPDATE users SET note = 'x' WHERE id = 3");
+    assert_eq!(
+        value(&db, "SELECT full_name = name FROM users WHERE id = 3"),
+        "true"
+    );
+
+    // Contract, planned again from the database as it is now.
+    let p = plan_with(&introspect(&db), &want, &d, &opts).unwrap();
+    let contract = p.phase(crate::Phase::Contract);
+    assert_eq!(contract.steps[0].risk.code, "SH124", "{}", render::text(&p));
+    try_psql(&db, &render::sql(&contract))
+        .unwrap_or_else(|e| panic!("{e}\n{}", render::text(&contract)));
+    assert_eq!(
+        value(
+            &db,
+            "SELECT full_name || '/' || score FROM users WHERE id = 1"
+        ),
+        "renamed by old code/99"
+    );
+    // Rows inserted before the contract phase did not get the new default.
+    assert_eq!(
+        value(
+            &db,
+            "SELECT full_name || '/' || coalesce(score, -1) FROM users WHERE id = 1002"
+        ),
+        "new code/-1"
+    );
+    db.execute("INSERT INTO users (id, full_name) VALUES (1003, 'after')");
+    assert_eq!(value(&db, "SELECT score FROM users WHERE id = 1003"), "0");
+    db.execute("DELETE FROM users WHERE id = 1003");
+    assert_eq!(value(&db, "SELECT count(*) FROM users"), "502");
+    assert_converged_with(&db, MOVE_DESIRED, &opts, "ec_fresh");
+}
+
+/// The contract phase refuses to drop the old column while rows are not copied.
+#[test]
+fn contract_refuses_when_the_expand_phase_did_not_finish() {
+    let db = TestDb::new("ec_refuse");
+    db.execute(MOVE_CURRENT);
+    let (want, d) = parse(MOVE_DESIRED);
+    let opts = PlanOptions {
+        strategy: crate::Strategy::ExpandContract,
+        ..PlanOptions::default()
+    };
+    let p = plan_with(&introspect(&db), &want, &d, &opts).unwrap();
+    // Only the columns of the expand phase, no trigger, no backfill.
+    for s in p.phase(crate::Phase::Expand).steps.iter().take(2) {
+        db.execute(&s.sql);
+    }
+    let p = plan_with(&introspect(&db), &want, &d, &opts).unwrap();
+    let err = run_steps(&db, &p.phase(crate::Phase::Contract)).unwrap_err();
+    assert!(
+        err.contains("contract refused: 500 row(s) of public.users"),
+        "{err}"
+    );
+    assert_eq!(
+        value(&db, "SELECT count(*) FROM users WHERE name IS NOT NULL"),
+        "500"
+    );
+    // The whole plan (expand, then contract) finishes the move.
+    run_steps(&db, &p).unwrap();
+    assert_converged_with(&db, MOVE_DESIRED, &opts, "ec_refuse_fresh");
+}
+
+pub fn assert_converged_with(db: &TestDb, desired_sql: &str, opts: &PlanOptions, prefix: &str) {
+    let (want, d) = parse(desired_sql);
+    let again = plan_with(&introspect(db), &want, &d, opts).unwrap();
+    assert!(
+        again.is_empty(),
+        "re-plan not empty:\n{}",
+        render::text(&again)
+    );
+    // The moved columns come last (PostgreSQL cannot reorder columns, nor does the model).
+    let fresh = TestDb::new(prefix);
+    fresh.execute(desired_sql);
+    let sorted = crate::reread_tests::columns_sorted;
+    assert_eq!(
+        sorted(&db.pg_dump_schema()),
+        sorted(&fresh.pg_dump_schema())
+    );
+}

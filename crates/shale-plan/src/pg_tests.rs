@@ -83,6 +83,7 @@ fn migration_converges_online() {
     let opts = PlanOptions {
         online: true,
         lock_timeout: Some("5s".into()),
+        ..PlanOptions::default()
     };
     converges(&shop(), &shop2(), &opts, "plan_online");
 }
@@ -92,6 +93,7 @@ fn migration_converges_offline() {
     let opts = PlanOptions {
         online: false,
         lock_timeout: None,
+        ..PlanOptions::default()
     };
     converges(&shop(), &shop2(), &opts, "plan_offline");
 }
@@ -179,6 +181,7 @@ fn type_change_under_dependent_index_and_check_converges() {
         PlanOptions {
             online: false,
             lock_timeout: None,
+            ..PlanOptions::default()
         },
     ] {
         converges(&from, &to, &opts, "plan_type_deps");

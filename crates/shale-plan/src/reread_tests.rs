@@ -54,7 +54,7 @@ fn create_script_is_read_back_as_the_same_catalog() {
 }
 
 /// A schema dump with each `CREATE TABLE`'s column lines sorted.
-fn columns_sorted(dump: &str) -> String {
+pub fn columns_sorted(dump: &str) -> String {
     let mut out = Vec::new();
     let mut block: Option<Vec<String>> = None;
     for line in dump.lines() {

@@ -108,6 +108,8 @@ pub enum RuleId {
     ReplaceFunction,
     DropFunction,
     ExpandDualWrite,
+    ExpandDualWriteFunction,
+    ContractVerify,
     ContractDropDualWrite,
     ContractDropOldColumn,
 }
@@ -562,15 +564,23 @@ pub static RULES: &[Rule] = &[
     rule(R::ExpandDualWrite, "SH120", "Expand: dual-write trigger", Low,
         "creates a trigger on {table} that copies every write of {object} to {detail} (and back) until the contract phase",
         Some("writes to the table get slightly slower until the contract phase drops the trigger"),
-        Some("SHARE ROW EXCLUSIVE on {table} (brief; blocks writes while created)"), NONE).planned(),
+        Some("SHARE ROW EXCLUSIVE on {table} (brief; blocks writes while created)"), NONE),
+    rule(R::ExpandDualWriteFunction, "SH123", "Expand: dual-write function", Low,
+        "creates or replaces function{detail}, which the dual-write trigger on {table} runs to keep {object} and the new column(s) in step",
+        None, None, NONE)
+        .locks("none on tables (a new function)"),
+    rule(R::ContractVerify, "SH124", "Contract: check the expand phase is complete", Low,
+        "checks that every row of {table} has {object} copied to the new column(s) before the old column goes; refuses the contract phase otherwise",
+        Some("if it fails, apply the expand phase again (its backfill resumes) and retry"),
+        Some("ACCESS SHARE on {table} (reads and writes continue)"), SCAN),
     rule(R::ContractDropDualWrite, "SH121", "Contract: drop dual-write trigger", Low,
         "drops the trigger that kept {object} and {detail} in step",
         Some("only after every application instance writes the new column"),
-        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE).planned(),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
     rule(R::ContractDropOldColumn, "SH122", "Contract: drop the old column", High,
         "drops old column {object}, replaced by {detail}, and its data",
         Some("needs explicit approval; only after every application instance reads and writes the new column; back up first"),
-        AX, LOSS).planned(),
+        AX, LOSS),
 ];
 
 /// The rule for `id`.
@@ -1142,7 +1152,17 @@ mod tests {
         ("SH086", true, TI, "CREATE TABLE t (id integer PRIMARY KEY, a text);\nCREATE INDEX t_a2_idx ON t (a); -- shale:renamed-from t_a_idx"),
         ("SH087", true, "CREATE TABLE t (a integer, CONSTRAINT c1 CHECK (a > 0));", "CREATE TABLE t (a integer,\n-- shale:renamed-from c1\nCONSTRAINT c2 CHECK (a > 0));"),
         ("SH090", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); COMMENT ON TABLE t IS 'things';"),
+        // With --strategy expand-contract (EXPAND_CONTRACT below).
+        ("SH120", true, T, TB),
+        ("SH121", true, T, TB),
+        ("SH122", true, T, TB),
+        ("SH123", true, T, TB),
+        ("SH124", true, T, TB),
     ];
+    /// Fixtures planned with the expand/contract strategy.
+    const EXPAND_CONTRACT: &[&str] = &["SH120", "SH121", "SH122", "SH123", "SH124"];
+    const TB: &str =
+        "CREATE TABLE t (\n id integer PRIMARY KEY,\n b text -- shale:renamed-from a\n);";
     const T: &str = "CREATE TABLE t (id integer PRIMARY KEY, a text);";
     const TI: &str =
         "CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE INDEX t_a_idx ON t (a);";
@@ -1168,6 +1188,11 @@ mod tests {
             let (to, directives) = read(&format!("{code} to"), to);
             let opts = PlanOptions {
                 online: *online,
+                strategy: if EXPAND_CONTRACT.contains(code) {
+                    crate::Strategy::ExpandContract
+                } else {
+                    crate::Strategy::Direct
+                },
                 ..PlanOptions::default()
             };
             let p =

@@ -354,7 +354,14 @@ pub const BACKFILL_PAGES: u32 = 1000;
 /// failed run resumes where it stopped: filled rows are skipped), and, when `not_null`,
 /// fails as soon as the expression gives NULL for a row. Must run outside a transaction
 /// block (it commits).
-pub fn backfill(table: &QualName, column: &str, expr: &str, not_null: bool) -> String {
+/// `only_where` narrows the rows filled further (a condition on the table's columns).
+pub fn backfill(
+    table: &QualName,
+    column: &str,
+    expr: &str,
+    not_null: bool,
+    only_where: Option<&str>,
+) -> String {
     let col = quote_ident(column);
     let what = format!("{table}.{col}");
     let check = if not_null {
@@ -366,10 +373,68 @@ pub fn backfill(table: &QualName, column: &str, expr: &str, not_null: bool) -> S
         String::new()
     };
     let body = format!(
-        "DECLARE\n    lo bigint := 0;\n    nulls bigint;\nBEGIN\n  LOOP\n    EXIT WHEN lo > pg_relation_size({rel}) / current_setting('block_size')::bigint;\n    WITH filled AS (\n        UPDATE {table} SET {col} = ({expr})\n        WHERE ctid >= format('(%s,0)', lo)::tid AND ctid < format('(%s,0)', lo + {pages})::tid\n          AND {col} IS NULL\n        RETURNING {col}\n    )\n    SELECT count(*) FILTER (WHERE {col} IS NULL) INTO nulls FROM filled;{check}\n    COMMIT;\n    lo := lo + {pages};\n  END LOOP;\nEND",
+        "DECLARE\n    lo bigint := 0;\n    nulls bigint;\nBEGIN\n  LOOP\n    EXIT WHEN lo > pg_relation_size({rel}) / current_setting('block_size')::bigint;\n    WITH filled AS (\n        UPDATE {table} SET {col} = ({expr})\n        WHERE ctid >= format('(%s,0)', lo)::tid AND ctid < format('(%s,0)', lo + {pages})::tid\n          AND {col} IS NULL{extra}\n        RETURNING {col}\n    )\n    SELECT count(*) FILTER (WHERE {col} IS NULL) INTO nulls FROM filled;{check}\n    COMMIT;\n    lo := lo + {pages};\n  END LOOP;\nEND",
         rel = quote_literal(&table.to_string()) + "::regclass",
         expr = expr.trim(),
         pages = BACKFILL_PAGES,
+        extra = only_where
+            .map(|w| format!(" AND ({w})"))
+            .unwrap_or_default(),
+    );
+    let tag = dollar_tag(&body);
+    format!("DO {tag}\n{body}\n{tag}")
+}
+
+/// One column pair a dual-write trigger keeps in step.
+pub struct SyncPair {
+    pub old: String,
+    pub old_type: TypeRef,
+    pub new: String,
+    pub new_type: TypeRef,
+}
+
+/// The dual-write trigger function of an expand phase: on INSERT, a value written to the
+/// new column wins and is copied (cast) to the old one, else the old one's is copied to the
+/// new; on UPDATE, a change of the new column (other than the copy of the old one's value)
+/// is copied back to the old column, else a change of the old column is copied to the new.
+/// Runs `BEFORE` the row is stored, so the old column's `NOT NULL` holds for rows written
+/// through the new name only.
+pub fn sync_function(function: &QualName, pairs: &[SyncPair]) -> String {
+    let cast = |v: String, from: &TypeRef, to: &TypeRef| {
+        if from == to {
+            v
+        } else {
+            format!("{v}::{to}")
+        }
+    };
+    let mut insert = String::new();
+    let mut update = String::new();
+    for p in pairs {
+        let (o, n) = (quote_ident(&p.old), quote_ident(&p.new));
+        let old_as_new = cast(format!("NEW.{o}"), &p.old_type, &p.new_type);
+        let new_as_old = cast(format!("NEW.{n}"), &p.new_type, &p.old_type);
+        insert.push_str(&format!(
+            "        IF NEW.{n} IS NOT NULL THEN\n            NEW.{o} := {new_as_old};\n        ELSE\n            NEW.{n} := {old_as_new};\n        END IF;\n"
+        ));
+        update.push_str(&format!(
+            "        IF NEW.{n} IS DISTINCT FROM OLD.{n} AND NEW.{n} IS DISTINCT FROM {old_as_new} THEN\n            NEW.{o} := {new_as_old};\n        ELSIF NEW.{o} IS DISTINCT FROM OLD.{o} THEN\n            NEW.{n} := {old_as_new};\n        END IF;\n"
+        ));
+    }
+    let body = format!(
+        "BEGIN\n    IF TG_OP = 'INSERT' THEN\n{insert}    ELSE\n{update}    END IF;\n    RETURN NEW;\nEND"
+    );
+    let tag = dollar_tag(&body);
+    format!(
+        "CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS {tag}\n{body}\n{tag}"
+    )
+}
+
+/// The check that opens a contract phase: fails while a row of `table` matches
+/// `missing` (a row whose new column was not filled from the old one).
+pub fn contract_check(table: &QualName, missing: &str) -> String {
+    let body = format!(
+        "DECLARE\n    missing bigint;\nBEGIN\n    SELECT count(*) INTO missing FROM {table} WHERE {missing};\n    IF missing > 0 THEN\n        RAISE EXCEPTION 'contract refused: % row(s) of % are not copied to the new column yet; apply the expand phase (again) first', missing, {};\n    END IF;\nEND",
+        quote_literal(&table.to_string())
     );
     let tag = dollar_tag(&body);
     format!("DO {tag}\n{body}\n{tag}")
@@ -417,13 +482,15 @@ mod tests {
     #[test]
     fn backfill_is_a_batched_do_block_with_a_free_dollar_tag() {
         let t = QualName::new("public", "Users");
-        let s = backfill(&t, "email_lower", "lower(email)", true);
+        let s = backfill(&t, "email_lower", "lower(email)", true, None);
         assert!(s.starts_with("DO $shale$\n"), "{s}");
         assert!(s.ends_with("\n$shale$"), "{s}");
         assert!(s.contains("UPDATE public.\"Users\" SET email_lower = (lower(email))"));
         assert!(s.contains("pg_relation_size('public.\"Users\"'::regclass)"));
         assert!(s.contains("RAISE EXCEPTION"));
-        assert!(!backfill(&t, "c", "1", false).contains("RAISE"));
+        assert!(!backfill(&t, "c", "1", false, None).contains("RAISE"));
+        assert!(backfill(&t, "c", "1", false, Some("d IS NOT NULL"))
+            .contains("AND c IS NULL AND (d IS NOT NULL)"));
         assert_eq!(dollar_tag("a $shale$ b"), "$shale1$");
     }
 

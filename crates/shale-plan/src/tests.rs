@@ -14,6 +14,7 @@ fn offline() -> PlanOptions {
     PlanOptions {
         online: false,
         lock_timeout: None,
+        ..PlanOptions::default()
     }
 }
 
@@ -1249,6 +1250,7 @@ fn every_rule_is_applied_with_its_code_and_level() {
             &PlanOptions {
                 online: on,
                 lock_timeout: None,
+                ..PlanOptions::default()
             },
         );
         let s = step(&p, prefix);
@@ -1288,6 +1290,13 @@ fn every_rule_is_applied_with_its_code_and_level() {
         );
         assert_eq!(rules::by_code(code).unwrap().level, level);
         seen.insert(code);
+    }
+    let (from, to, d) = move_case();
+    let p = plan_with(&from, &to, &d, &expand_contract()).unwrap();
+    for s in &p.steps {
+        let r = rules::by_code(&s.risk.code).unwrap();
+        assert_eq!(s.risk.level, r.level, "{}", s.risk.code);
+        seen.insert(r.code);
     }
     // Every active rule of the registry is produced by some step, except SH002 (a NOT NULL
     // column without DEFAULT on an existing table is an error that names the fix instead).
@@ -1485,6 +1494,7 @@ fn lock_timeout_is_checked_and_rendered() {
     let opts = PlanOptions {
         online: true,
         lock_timeout: Some("soon".into()),
+        ..PlanOptions::default()
     };
     assert!(matches!(
         plan(&base(), &base(), &opts),
@@ -1493,6 +1503,7 @@ fn lock_timeout_is_checked_and_rendered() {
     let opts = PlanOptions {
         online: true,
         lock_timeout: Some("5s".into()),
+        ..PlanOptions::default()
     };
     let p = ok(&base(), &with(vec![users()]), &opts);
     let script = render::sql_with_options(&p, &opts);
@@ -1578,6 +1589,7 @@ fn sql_rendering() {
     let opts = PlanOptions {
         online: true,
         lock_timeout: Some("5s".into()),
+        ..PlanOptions::default()
     };
     insta::assert_snapshot!(render::sql_with_options(&ok(&from, &to, &opts), &opts));
 }
@@ -1976,4 +1988,207 @@ fn online_set_not_null_uses_a_validated_check_with_a_free_name() {
     let p = ok(&from, &to, &offline());
     assert_eq!(p.steps.len(), 2);
     assert_eq!(p.steps[1].risk.code, "SH054");
+}
+
+// ---------------------------------------------------------------------------------------
+// Expand/contract
+
+fn expand_contract() -> PlanOptions {
+    PlanOptions {
+        strategy: Strategy::ExpandContract,
+        ..PlanOptions::default()
+    }
+}
+
+/// users(id, name text NOT NULL, score integer) with an index on name →
+/// users(id, full_name text NOT NULL (renamed from name), score bigint) with an index on
+/// full_name.
+fn move_case() -> (Catalog, Catalog, Directives) {
+    let mut from = with(vec![table(
+        q("users"),
+        vec![
+            nn("id", "integer"),
+            nn("name", "text"),
+            col("score", "integer"),
+        ],
+        vec![pk("users_pkey", &["id"])],
+    )]);
+    add_index(
+        &mut from,
+        index(q("users_name_idx"), q("users"), vec![key("name")]),
+    );
+    let mut to = with(vec![table(
+        q("users"),
+        vec![
+            nn("id", "integer"),
+            nn("full_name", "text"),
+            col("score", "bigint"),
+        ],
+        vec![pk("users_pkey", &["id"])],
+    )]);
+    to.tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .column_mut("score")
+        .unwrap()
+        .default = Some(expr("0"));
+    add_index(
+        &mut to,
+        index(q("users_full_name_idx"), q("users"), vec![key("full_name")]),
+    );
+    let d = hints(vec![rename_hint(
+        column_id("users", "full_name"),
+        column_id("users", "name"),
+    )]);
+    (from, to, d)
+}
+
+#[test]
+fn expand_contract_moves_a_renamed_and_a_retyped_column_in_two_phases() {
+    let (from, to, d) = move_case();
+    let p = plan_with(&from, &to, &d, &expand_contract()).unwrap();
+    let expand = p.phase(Phase::Expand);
+    let contract = p.phase(Phase::Contract);
+    assert_eq!(expand.steps.len() + contract.steps.len(), p.steps.len());
+    assert_eq!(
+        sqls(&expand),
+        vec![
+            "ALTER TABLE public.users ADD COLUMN full_name text",
+            "ALTER TABLE public.users ADD COLUMN score__shale_new bigint",
+            "CREATE OR REPLACE FUNCTION public.shale_sync_users() RETURNS trigger LANGUAGE plpgsql AS $shale$",
+            "CREATE OR REPLACE TRIGGER shale_sync BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.shale_sync_users()",
+            "DO $shale$",
+            "ALTER TABLE public.users ADD CONSTRAINT users_full_name_not_null CHECK (full_name IS NOT NULL) NOT VALID",
+            "ALTER TABLE public.users VALIDATE CONSTRAINT users_full_name_not_null",
+            "ALTER TABLE public.users ALTER COLUMN full_name SET NOT NULL",
+            "ALTER TABLE public.users DROP CONSTRAINT users_full_name_not_null",
+            "CREATE INDEX CONCURRENTLY users_full_name_idx ON public.users (full_name)",
+            "DO $shale$",
+        ]
+    );
+    assert_eq!(
+        sqls(&contract),
+        vec![
+            "DO $shale$",
+            "DROP TRIGGER IF EXISTS shale_sync ON public.users",
+            "DROP FUNCTION IF EXISTS public.shale_sync_users()",
+            "ALTER TABLE public.users DROP COLUMN name",
+            "ALTER TABLE public.users DROP COLUMN score",
+            "ALTER TABLE public.users RENAME COLUMN score__shale_new TO score",
+            "ALTER TABLE public.users ALTER COLUMN score SET DEFAULT 0",
+        ]
+    );
+    // Phases are in order, renumbered, and keep only their own dependencies.
+    assert!(p.steps[..expand.steps.len()]
+        .iter()
+        .all(|s| s.phase == Some(Phase::Expand)));
+    for (i, s) in contract.steps.iter().enumerate() {
+        assert_eq!(s.id, i + 1);
+        assert!(s.depends_on.iter().all(|d| *d < s.id));
+    }
+    let codes: Vec<&str> = contract
+        .steps
+        .iter()
+        .map(|s| s.risk.code.as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        vec!["SH124", "SH121", "SH121", "SH122", "SH122", "SH004", "SH056"]
+    );
+    // The contract phase is one transaction; the check opens it.
+    assert!(contract
+        .steps
+        .iter()
+        .all(|s| s.transactional && !s.commit_after));
+    assert!(contract.steps[0]
+        .sql
+        .contains("(full_name IS NULL AND name IS NOT NULL) OR (score__shale_new IS NULL AND score IS NOT NULL)"));
+    // The function copies both ways, with casts for the type change.
+    let f = &expand.steps[2].sql;
+    for line in [
+        "NEW.name := NEW.full_name;",
+        "NEW.full_name := NEW.name;",
+        "NEW.score := NEW.score__shale_new::integer;",
+        "NEW.score__shale_new := NEW.score::bigint;",
+        "IF NEW.score__shale_new IS DISTINCT FROM OLD.score__shale_new AND NEW.score__shale_new IS DISTINCT FROM NEW.score::bigint THEN",
+    ] {
+        assert!(f.contains(line), "{line}\n{f}");
+    }
+    assert!(expand.steps[10]
+        .sql
+        .contains("SET score__shale_new = (score::bigint)"));
+    assert!(expand.steps[10].sql.contains("AND (score IS NOT NULL)"));
+    // The direct strategy renames and alters in place.
+    let direct = plan_with(&from, &to, &d, &online()).unwrap();
+    assert!(!direct.has_phases());
+    assert_eq!(direct.phase(Phase::Expand), direct);
+    assert!(direct.phase(Phase::Contract).is_empty());
+    assert!(sqls(&direct)
+        .contains(&"ALTER TABLE public.users RENAME COLUMN name TO full_name".to_string()));
+}
+
+#[test]
+fn after_the_expand_phase_a_plan_resumes_it_and_contracts_whatever_the_strategy() {
+    let (from, to, d) = move_case();
+    // The state an expand phase leaves.
+    let mut expanded = from.clone();
+    let t = expanded.tables.get_mut(&q("users")).unwrap();
+    t.columns.push(nn("full_name", "text"));
+    t.columns.push(col("score__shale_new", "bigint"));
+    add_index(
+        &mut expanded,
+        index(q("users_full_name_idx"), q("users"), vec![key("full_name")]),
+    );
+    for opts in [expand_contract(), online()] {
+        let p = plan_with(&expanded, &to, &d, &opts).unwrap();
+        assert_eq!(
+            sqls(&p.phase(Phase::Expand)),
+            vec![
+                "CREATE OR REPLACE FUNCTION public.shale_sync_users() RETURNS trigger LANGUAGE plpgsql AS $shale$",
+                "CREATE OR REPLACE TRIGGER shale_sync BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.shale_sync_users()",
+                "DO $shale$",
+                "DO $shale$",
+            ],
+            "{}",
+            render::text(&p)
+        );
+        assert_eq!(p.phase(Phase::Contract).steps.len(), 7);
+    }
+}
+
+#[test]
+fn expand_contract_refuses_columns_a_constraint_involves() {
+    let (from, mut to, d) = move_case();
+    to.tables.get_mut(&q("users")).unwrap().constraints.insert(
+        "users_full_name_key".into(),
+        unique("users_full_name_key", &["full_name"]),
+    );
+    let err = plan_with(&from, &to, &d, &expand_contract()).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("expand/contract cannot move this column yet: constraint users_full_name_key involves column full_name"),
+        "{err}"
+    );
+    // A type change that needs no rewrite is done in place, in the expand phase.
+    let mut to2 = from.clone();
+    to2.tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .column_mut("name")
+        .unwrap()
+        .ty = ty("text");
+    let mut from2 = from.clone();
+    from2
+        .tables
+        .get_mut(&q("users"))
+        .unwrap()
+        .column_mut("name")
+        .unwrap()
+        .ty = ty("character varying(10)");
+    let p = plan_with(&from2, &to2, &Directives::default(), &expand_contract()).unwrap();
+    assert_eq!(
+        sqls(&p),
+        vec!["ALTER TABLE public.users ALTER COLUMN name TYPE text"]
+    );
+    assert_eq!(p.steps[0].phase, Some(Phase::Expand));
 }
