@@ -2,7 +2,7 @@ use clap::{Parser, Subcommand};
 use shale_cli::config::{self, Config};
 use shale_cli::{Format, InspectFormat, Source};
 use shale_lint::Policies;
-use shale_plan::{PlanOptions, RiskLevel};
+use shale_plan::{Phase, PlanOptions, RiskLevel, Strategy};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -66,6 +66,13 @@ enum Command {
         /// Also write the rollback as a runnable psql script to this file.
         #[arg(long, value_name = "FILE")]
         rollback_out: Option<std::path::PathBuf>,
+        /// How renames and rewriting type changes of columns are done: direct (one step)
+        /// or expand-contract (two phases, the application keeps working in between).
+        #[arg(long, default_value = "direct")]
+        strategy: Strategy,
+        /// Show only this phase (expand or contract) of an expand-contract plan.
+        #[arg(long)]
+        phase: Option<Phase>,
     },
     /// Plan against a live database, show the plan, apply it, and verify the result.
     Apply {
@@ -99,6 +106,13 @@ enum Command {
         /// Show the plan and check policies and approvals, change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// direct or expand-contract (see `shale plan --help`).
+        #[arg(long, default_value = "direct")]
+        strategy: Strategy,
+        /// Apply only this phase of an expand-contract plan: expand first, then (once the
+        /// application uses the new columns) contract.
+        #[arg(long)]
+        phase: Option<Phase>,
     },
     /// Print a schema (usually a live database) as desired-state files.
     Inspect {
@@ -125,6 +139,7 @@ impl Settings {
         online: bool,
         no_online: bool,
         lock_timeout: Option<String>,
+        strategy: Strategy,
     ) -> PlanOptions {
         PlanOptions {
             online: if no_online {
@@ -139,7 +154,7 @@ impl Settings {
                     .or_else(|| self.config.plan.lock_timeout.clone())
                     .unwrap_or_else(|| "5s".into()),
             ),
-            ..PlanOptions::default()
+            strategy,
         }
     }
     fn allow(&self, flag: Option<RiskLevel>) -> RiskLevel {
@@ -181,12 +196,17 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             policy,
             no_rollback,
             rollback_out,
+            strategy,
+            phase,
         } => {
             let settings = Settings::load(cli.config.as_deref())?;
-            let opts = settings.plan_options(online, no_online, lock_timeout);
+            let opts = settings.plan_options(online, no_online, lock_timeout, strategy);
             let policies = settings.policies(&policy)?;
-            let planned =
+            let mut planned =
                 shale_cli::plan_sources(&Source::parse(&from), &Source::parse(&to), &opts)?;
+            if let Some(phase) = phase {
+                planned.plan = planned.plan.phase(phase);
+            }
             let plan = &planned.plan;
             if let Some(path) = &rollback_out {
                 let rb = planned.rollback(&opts)?;
@@ -232,9 +252,11 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             online,
             policy,
             dry_run,
+            strategy,
+            phase,
         } => {
             let settings = Settings::load(cli.config.as_deref())?;
-            let plan_opts = settings.plan_options(online, no_online, lock_timeout);
+            let plan_opts = settings.plan_options(online, no_online, lock_timeout, strategy);
             let allow = settings.allow(allow);
             let args = shale_cli::ApplyArgs {
                 db,
@@ -247,6 +269,7 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 plan: plan_opts,
                 policies: settings.policies(&policy)?,
                 dry_run,
+                phase,
             };
             let outcome = shale_cli::apply(&args, &mut |plan, violations| {
                 print!("{}", shale_plan::render::text(plan));
@@ -257,6 +280,11 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 eprint!("{}", shale_cli::violations_text(violations));
             })?;
             match outcome.report {
+                Some(r) if phase == Some(Phase::Expand) => println!(
+                    "\nApplied the expand phase: {} step(s) in {} batch(es). Old and new columns are kept in step; once the application uses the new ones, run again with --phase contract.",
+                    r.committed.len(),
+                    r.batches
+                ),
                 Some(r) => println!(
                     "\nApplied {} step(s) in {} batch(es); the database now matches the desired state.",
                     r.committed.len(),

@@ -445,3 +445,62 @@ fn every_plan_comes_with_a_rollback_that_restores_the_schema() {
         stdout(&o)
     );
 }
+
+#[test]
+fn expand_contract_rename_keeps_the_application_working_between_phases() {
+    let db = TestDb::new("cli_expand");
+    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email_addr text); INSERT INTO users VALUES (1, 'a@example.com');");
+    let s = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    -- shale:renamed-from email_addr\n    email text\n);\n",
+    )]);
+    let want = s.path("want.sql");
+    let args = |phase: &str| {
+        vec![
+            "apply".to_string(),
+            "--db".into(),
+            db.url().to_string(),
+            "--to".into(),
+            want.clone(),
+            "--strategy".into(),
+            "expand-contract".into(),
+            "--phase".into(),
+            phase.to_string(),
+            "--allow".into(),
+            "high".into(),
+        ]
+    };
+    let run = |a: Vec<String>| {
+        let a: Vec<&str> = a.iter().map(|x| x.as_str()).collect();
+        shale(&a)
+    };
+    let o = run(args("expand"));
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("--phase contract"), "{}", stdout(&o));
+    // The application still writes the old name; the data shows up in the new one.
+    let mut c = db.client();
+    c.batch_execute("INSERT INTO users (id, email_addr) VALUES (2, 'b@example.com'); UPDATE users SET email_addr = 'a2@example.com' WHERE id = 1;")
+        .unwrap();
+    let rows: Vec<(i64, Option<String>)> = c
+        .query("SELECT id, email FROM users ORDER BY id", &[])
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (1, Some("a2@example.com".to_string())),
+            (2, Some("b@example.com".to_string()))
+        ]
+    );
+    let o = run(args("contract"));
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let o = shale(&["plan", "--from", db.url(), "--to", &want]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let n: i64 = c
+        .query_one("SELECT count(*) FROM users WHERE email IS NOT NULL", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 2);
+}
