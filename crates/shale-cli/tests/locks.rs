@@ -190,15 +190,9 @@ fn steps_time_out_cleanly_behind_a_conflicting_lock_and_rerun() {
 
 #[test]
 fn conflict_table_is_symmetric() {
-    for a in 0..8 {
-        for b in 0..8 {
-            assert_eq!(
-                conflicts(a, b),
-                conflicts(b, a),
-                "{} / {}",
-                MODES[a],
-                MODES[b]
-            );
+    for (a, ma) in MODES.iter().enumerate() {
+        for (b, mb) in MODES.iter().enumerate() {
+            assert_eq!(conflicts(a, b), conflicts(b, a), "{ma} / {mb}");
         }
     }
 }
