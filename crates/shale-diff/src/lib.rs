@@ -16,7 +16,8 @@
 //!   dropped column. (Exception: a foreign key between two dropped tables is dropped
 //!   first, see [`dropped_with_other_table`].)
 //! - What cannot be done in place becomes a drop and an add of the object, both marked with
-//!   `recreate: Some(why)`: a changed constraint or index, a changed generation expression,
+//!   `recreate: Some(why)`: a changed constraint or index, an index left INVALID by a
+//!   failed `CREATE INDEX CONCURRENTLY` ([`LEFT_INVALID`]), a changed generation expression,
 //!   and everything that depends on such an object (a foreign key whose referenced key is
 //!   re-created, the indexes and constraints on a re-created column).
 //! - What shale cannot do yet is a [`Change::Unsupported`] naming the object, so that the
@@ -301,6 +302,9 @@ impl Change {
         }
     }
 }
+
+/// Why an index is re-created although its definition is the wanted one.
+pub const LEFT_INVALID: &str = "it was left INVALID by a failed CREATE INDEX CONCURRENTLY";
 
 /// The schema every database has; never created or dropped.
 const PUBLIC: &str = "public";
@@ -950,10 +954,14 @@ impl Differ<'_> {
     fn index_recreate(&self, ix0: &Index, ix1: &Index) -> Option<String> {
         let strip = |ix: &Index| Index {
             comment: None,
+            invalid: false,
             ..ix.clone()
         };
         if strip(ix0) != strip(ix1) {
             return Some("its definition changed".into());
+        }
+        if ix0.invalid && !ix1.invalid {
+            return Some(LEFT_INVALID.into());
         }
         self.recreated_columns
             .iter()

@@ -117,6 +117,7 @@ fn index(name: &str, table: &str, cols: &[&str]) -> Index {
         predicate: None,
         nulls_not_distinct: false,
         comment: None,
+        invalid: false,
     }
 }
 
@@ -285,18 +286,25 @@ fn enums_get_values_added_in_place() {
 }
 
 #[test]
-fn enum_label_removal_or_reorder_is_unsupported() {
+fn enum_label_removal_or_reorder_recreates_the_type() {
     let mut a = base();
     a.enums.insert(q("mood"), mood(&["a", "b", "c"]));
-    for labels in [&["a", "c"][..], &["b", "a", "c"][..]] {
+    for (labels, removed) in [(&["a", "c"][..], vec!["b"]), (&["b", "a", "c"][..], vec![])] {
         let mut b = base();
         b.enums.insert(q("mood"), mood(labels));
         let d = diff(&a, &b);
         assert_eq!(d.len(), 1);
         match &d[0] {
-            Change::Unsupported { object, reason } => {
-                assert_eq!(object, &ObjectId::Type { name: q("mood") });
-                assert!(reason.contains("re-created"), "{reason}");
+            Change::TypeExt {
+                type_change:
+                    types_ext::TypeExtChange::RecreateType {
+                        name,
+                        recreated: types_ext::Recreated::Enum { removed: r, .. },
+                        ..
+                    },
+            } => {
+                assert_eq!(name, &q("mood"));
+                assert_eq!(r, &removed);
             }
             other => panic!("unexpected {other:?}"),
         }
@@ -1292,4 +1300,34 @@ fn drop_and_add_of_the_same_type_is_a_possible_rename() {
             added: table_id(q("people")),
         }]
     );
+}
+
+#[test]
+fn an_index_left_invalid_is_recreated_and_files_never_have_one() {
+    let mut from = with_tables(vec![users()]);
+    let mut ix = index("users_email_idx", "users", &["email"]);
+    from.indexes.insert(q("users_email_idx"), ix.clone());
+    let to = from.clone();
+    ix.invalid = true;
+    from.indexes.insert(q("users_email_idx"), ix);
+    let d = diff(&from, &to);
+    assert_eq!(
+        kinds(&d),
+        vec![
+            "drop_index index public.users_email_idx",
+            "create_index index public.users_email_idx"
+        ]
+    );
+    match &d[1] {
+        Change::CreateIndex {
+            index, recreate, ..
+        } => {
+            assert_eq!(recreate.as_deref(), Some(LEFT_INVALID));
+            assert!(!index.invalid);
+        }
+        other => panic!("{other:?}"),
+    }
+    // The field stays out of the JSON of a valid index.
+    let json = serde_json::to_string(&to.indexes[&q("users_email_idx")]).unwrap();
+    assert!(!json.contains("invalid"), "{json}");
 }

@@ -564,6 +564,7 @@ fn assemble(rows: Rows) -> Result<Catalog, IntrospectError> {
                 predicate,
                 nulls_not_distinct: ix.nulls_not_distinct,
                 comment: ix.comment,
+                invalid: ix.invalid,
             },
         );
     }

@@ -427,6 +427,7 @@ pub fn constraints(
          LEFT JOIN pg_catalog.pg_index i \
                 ON con.contype IN ('p', 'u') AND i.indexrelid = con.conindid \
          WHERE con.contype IN ('p', 'u', 'c', 'f') AND con.conrelid <> 0 AND {} \
+           AND con.conparentid = 0 \
          ORDER BY con.conrelid, con.conname",
         comment("pg_constraint", "con.oid", "0"),
         user_schema("n"),
@@ -471,6 +472,8 @@ pub struct IndexRow {
     pub predicate: Option<String>,
     pub nulls_not_distinct: bool,
     pub comment: Option<String>,
+    /// `NOT pg_index.indisvalid`: left by a failed `CREATE INDEX CONCURRENTLY`.
+    pub invalid: bool,
 }
 
 /// Indexes of user tables that do not back a primary key, unique or exclusion
@@ -489,7 +492,7 @@ pub fn indexes(tx: &mut Transaction<'_>, v: Version) -> Result<Vec<IndexRow>, In
                 am.amname::text AS method, i.indnkeyatts AS n_key_columns, \
                 pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate, \
                 {nnd} AS nulls_not_distinct, \
-                {} AS comment \
+                {} AS comment, NOT i.indisvalid AS invalid \
          FROM pg_catalog.pg_index i \
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid \
@@ -518,6 +521,7 @@ pub fn indexes(tx: &mut Transaction<'_>, v: Version) -> Result<Vec<IndexRow>, In
                 predicate: get(r, WHAT, "predicate")?,
                 nulls_not_distinct: get(r, WHAT, "nulls_not_distinct")?,
                 comment: get(r, WHAT, "comment")?,
+                invalid: get(r, WHAT, "invalid")?,
             })
         })
         .collect()

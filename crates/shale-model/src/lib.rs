@@ -396,6 +396,10 @@ pub struct Index {
     pub nulls_not_distinct: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Left INVALID by a failed `CREATE INDEX CONCURRENTLY` (`pg_index.indisvalid` is
+    /// false): it exists, slows writes, and serves no query. Always false from files.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub invalid: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1007,17 +1007,24 @@ impl<'a> Builder<'a> {
                 recreate,
             } => self.create_index(object, index, *new_table, recreate.as_deref()),
             Change::DropIndex { index, recreate } => {
-                let concurrently = self.opts.online;
-                let id = if concurrently {
+                // An INVALID index is rebuilt the way it was being built: CONCURRENTLY.
+                let rebuild = index.invalid && recreate.is_some();
+                let concurrently = self.opts.online || rebuild;
+                let id = if rebuild {
+                    RuleId::RebuildInvalidIndex
+                } else if concurrently {
                     RuleId::DropIndexConcurrently
                 } else {
                     RuleId::DropIndex
                 };
                 let risk = self.risk(id, &object, |v| {
                     v.table = index.table.to_string();
-                    if let Some(why) = recreate {
-                        v.detail = format!(" (created again below because {why})");
-                    }
+                    v.detail = match recreate {
+                        _ if rebuild => " (dropped here, built again below)".into(),
+                        Some(why) => format!(" (created again below because {why})"),
+                        None if index.invalid => format!(" ({})", shale_diff::LEFT_INVALID),
+                        None => String::new(),
+                    };
                 });
                 let mut d = self.drop(
                     vec![object],
@@ -1730,11 +1737,18 @@ impl<'a> Builder<'a> {
         new_table: bool,
         recreate: Option<&str>,
     ) {
-        let concurrently = !new_table && self.opts.online;
-        let detail = recreate
-            .map(|why| format!(" (again, because {why})"))
-            .unwrap_or_default();
-        let id = if new_table {
+        let rebuild = !new_table
+            && recreate.is_some()
+            && self.from.indexes.get(&ix.name).is_some_and(|i| i.invalid);
+        let concurrently = !new_table && (self.opts.online || rebuild);
+        let detail = match recreate {
+            _ if rebuild => " (built again CONCURRENTLY)".into(),
+            Some(why) => format!(" (again, because {why})"),
+            None => String::new(),
+        };
+        let id = if rebuild {
+            RuleId::RebuildInvalidIndex
+        } else if new_table {
             RuleId::AddIndexNewTable
         } else if ix.unique {
             RuleId::AddUniqueIndex

@@ -139,6 +139,7 @@ pub fn index(name: QualName, table: QualName, keys: Vec<IndexKey>) -> Index {
         predicate: None,
         nulls_not_distinct: false,
         comment: None,
+        invalid: false,
     }
 }
 

@@ -410,3 +410,51 @@ pub fn assert_converged_with(db: &TestDb, desired_sql: &str, opts: &PlanOptions,
         sorted(&fresh.pg_dump_schema())
     );
 }
+
+/// A `CREATE UNIQUE INDEX CONCURRENTLY` that fails on duplicates leaves an INVALID index:
+/// introspection sees it, and once the data is fixed the plan rebuilds it.
+#[test]
+fn an_index_left_invalid_by_a_failed_concurrent_build_is_rebuilt() {
+    let db = TestDb::new("invalid_ix");
+    db.execute(
+        "CREATE TABLE t (id int PRIMARY KEY, code text);
+         INSERT INTO t VALUES (1, 'a'), (2, 'a'), (3, 'b');",
+    );
+    let err = db
+        .try_execute("CREATE UNIQUE INDEX CONCURRENTLY t_code_key ON t (code)")
+        .unwrap_err();
+    assert!(err.contains("could not create unique index"), "{err}");
+    let live = introspect(&db);
+    assert!(live.indexes[&shale_model::QualName::new("public", "t_code_key")].invalid);
+    let desired = "CREATE TABLE t (id int PRIMARY KEY, code text);
+        CREATE UNIQUE INDEX t_code_key ON t (code);";
+    let (want, d) = parse(desired);
+    // The files never have an invalid index: no phantom difference on that side.
+    assert!(want.indexes.values().all(|i| !i.invalid));
+    db.execute("DELETE FROM t WHERE id = 2");
+    let p = plan_with(&live, &want, &d, &PlanOptions::default()).unwrap();
+    let text = render::text(&p);
+    assert_eq!(p.steps.len(), 2, "{text}");
+    assert!(p.steps.iter().all(|s| s.risk.code == "SH088"), "{text}");
+    run_steps(&db, &p).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert!(!introspect(&db).indexes[&shale_model::QualName::new("public", "t_code_key")].invalid);
+    assert_converged(&db, desired, "invalid_ix_fresh");
+    // The same leftover where the desired state wants a unique constraint of that name:
+    // the index goes, and the constraint is built online.
+    let db = TestDb::new("invalid_key");
+    db.execute(
+        "CREATE TABLE t (id int PRIMARY KEY, code text);
+         INSERT INTO t VALUES (1, 'a'), (2, 'a');",
+    );
+    assert!(db
+        .try_execute("CREATE UNIQUE INDEX CONCURRENTLY t_code_key ON t (code)")
+        .is_err());
+    db.execute("DELETE FROM t WHERE id = 2");
+    let desired = "CREATE TABLE t (id int PRIMARY KEY, code text UNIQUE);";
+    let (want, d) = parse(desired);
+    let p = plan_with(&introspect(&db), &want, &d, &PlanOptions::default()).unwrap();
+    let text = render::text(&p);
+    assert!(text.contains("left INVALID"), "{text}");
+    run_steps(&db, &p).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    assert_converged(&db, desired, "invalid_key_fresh");
+}

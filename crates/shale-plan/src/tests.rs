@@ -1292,7 +1292,16 @@ fn every_rule_is_applied_with_its_code_and_level() {
         seen.insert(code);
     }
     let (from, to, d) = move_case();
-    let p = plan_with(&from, &to, &d, &expand_contract()).unwrap();
+    let mut p = plan_with(&from, &to, &d, &expand_contract()).unwrap();
+    // An index left INVALID (only a live database has one).
+    let mut to = with(vec![users()]);
+    add_index(
+        &mut to,
+        index(q("users_email_idx"), q("users"), vec![key("email")]),
+    );
+    let mut from = to.clone();
+    from.indexes.get_mut(&q("users_email_idx")).unwrap().invalid = true;
+    p.steps.extend(ok(&from, &to, &online()).steps);
     for s in &p.steps {
         let r = rules::by_code(&s.risk.code).unwrap();
         assert_eq!(s.risk.level, r.level, "{}", s.risk.code);
@@ -2191,4 +2200,48 @@ fn expand_contract_refuses_columns_a_constraint_involves() {
         vec!["ALTER TABLE public.users ALTER COLUMN name TYPE text"]
     );
     assert_eq!(p.steps[0].phase, Some(Phase::Expand));
+}
+
+// ---------------------------------------------------------------------------------------
+// Indexes left INVALID
+
+#[test]
+fn an_invalid_index_is_dropped_and_built_again_concurrently() {
+    let mut to = with(vec![users()]);
+    add_index(
+        &mut to,
+        index(q("users_email_idx"), q("users"), vec![key("email")]),
+    );
+    let mut from = to.clone();
+    from.indexes.get_mut(&q("users_email_idx")).unwrap().invalid = true;
+    // Even without online rewrites: it was being built CONCURRENTLY.
+    for opts in [online(), offline()] {
+        let p = ok(&from, &to, &opts);
+        assert_eq!(
+            sqls(&p),
+            vec![
+                "DROP INDEX CONCURRENTLY public.users_email_idx",
+                "CREATE INDEX CONCURRENTLY users_email_idx ON public.users (email)",
+            ]
+        );
+        for s in &p.steps {
+            assert_eq!(s.risk.code, "SH088");
+            assert!(!s.transactional);
+            assert!(
+                s.risk
+                    .reason
+                    .contains("left INVALID by a failed CREATE INDEX CONCURRENTLY"),
+                "{}",
+                s.risk.reason
+            );
+        }
+        assert!(p.steps[1].depends_on.contains(&1));
+    }
+    // Not wanted at all: dropped, saying why it was there.
+    let p = ok(&from, &with(vec![users()]), &online());
+    assert_eq!(p.steps.len(), 1);
+    assert!(p.steps[0]
+        .risk
+        .reason
+        .contains("(it was left INVALID by a failed CREATE INDEX CONCURRENTLY)"));
 }

@@ -3286,6 +3286,7 @@ impl Builder {
                 predicate,
                 nulls_not_distinct: s.nulls_not_distinct,
                 comment: None,
+                invalid: false,
             },
         );
         Ok(())
