@@ -15,3 +15,7 @@ snapshots:
 lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
+
+# Planning speed and memory on a generated schema (default 10,000 tables).
+bench tables="10000":
+    cargo run --release -p shale-cli --example bench -- {{tables}}
