@@ -24,6 +24,7 @@
 //!   planner fails clearly instead of producing a wrong plan.
 
 mod renames;
+pub mod table_ext;
 
 pub use renames::{
     apply_renames, rename_column_in_sql, rename_relation_in_sql, ColumnPair, RenameError, Renamed,
@@ -216,6 +217,10 @@ pub enum Change {
         #[serde(skip_serializing_if = "Option::is_none")]
         implied_by: Option<ObjectId>,
     },
+    /// A table option (partitions, inheritance, storage, …): see [`table_ext`].
+    TableOption {
+        option: table_ext::TableExtChange,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -299,6 +304,7 @@ impl Change {
                 object.clone()
             }
             Change::Rename { to, .. } => to.clone(),
+            Change::TableOption { option } => option.object(),
         }
     }
 }
@@ -349,6 +355,7 @@ impl Differ<'_> {
         self.indexes();
         self.drops_of_tables();
         self.drops_of_enums_and_schemas();
+        table_ext::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

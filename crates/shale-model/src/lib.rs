@@ -13,6 +13,7 @@
 pub mod directives;
 pub mod ident;
 pub mod routines;
+pub mod table_ext;
 pub mod types;
 
 pub use directives::*;
@@ -21,6 +22,10 @@ pub use ident::{quote_ident, quote_literal, QualName};
 pub use routines::{
     ArgMode, CheckOption, Function, FunctionArg, FunctionBody, Parallel, RoutineKind, Trigger,
     TriggerEnabled, TriggerEvent, TriggerTiming, Unmodeled, View, Volatility,
+};
+pub use table_ext::{
+    BoundValue, ColumnOptions, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
+    ReplicaIdentity, TableOptions,
 };
 pub use types::{Expr, TypeRef};
 
@@ -57,6 +62,9 @@ pub struct Catalog {
     /// Objects of kinds shale does not model yet: reported, never diffed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmodeled: Vec<Unmodeled>,
+    /// Partitioning, inheritance and other table options, for tables that have any.
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub table_options: BTreeMap<QualName, TableOptions>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -86,6 +94,7 @@ keyed!(Constraint, String, |s| s.name.clone());
 keyed!(View, QualName, |s| s.name.clone());
 keyed!(Function, String, |s| s.signature());
 keyed!(Trigger, (QualName, String), |s| s.key());
+keyed!(TableOptions, QualName, |s| s.table.clone());
 
 mod keyed {
     use super::Keyed;
@@ -598,6 +607,7 @@ impl Catalog {
             ObjectId::View { .. } | ObjectId::Function { .. } | ObjectId::Trigger { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
+        self.table_ext_dependencies(id, &mut out);
         out.sort();
         out.dedup();
         out.retain(|d| d != id);

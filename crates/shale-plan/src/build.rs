@@ -597,7 +597,7 @@ impl<'a> Builder<'a> {
                 let mut d = Draft::new(
                     object.clone(),
                     Action::Create,
-                    sql::create_table(table),
+                    crate::table_ext::create_table_sql(self.to, table),
                     risk,
                     rank::TABLE,
                 );
@@ -1046,6 +1046,7 @@ impl<'a> Builder<'a> {
                 to,
                 implied_by,
             } => self.rename(from, to, implied_by.as_ref()),
+            Change::TableOption { option } => self.table_option(option),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

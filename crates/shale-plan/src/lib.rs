@@ -24,6 +24,7 @@ mod model;
 mod order;
 mod sql;
 mod strategy;
+mod table_ext;
 mod typechange;
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ mod select;
 mod types;
 
 pub use parse::routines::{parse_sources_collecting, Replay, ReplayError};
+pub use parse::table_ext::{partition_bound_from_catalog, partition_key_from_catalog};
 
 pub use normalize::expr_columns;
 pub use types::parse_type;

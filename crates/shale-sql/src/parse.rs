@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[path = "routines.rs"]
 pub(crate) mod routines;
+#[path = "table_ext.rs"]
+pub(crate) mod table_ext;
 
 /// An error inside a statement: a byte offset in the file (`-1`: the statement itself).
 pub(crate) struct E {
@@ -469,7 +471,8 @@ impl Builder {
     }
 
     /// The catalog and the directives of every file, checked against it.
-    pub(crate) fn finish(self) -> Result<(Catalog, shale_model::Directives), SqlError> {
+    pub(crate) fn finish(mut self) -> Result<(Catalog, shale_model::Directives), SqlError> {
+        self.cat.prune_table_options();
         let d = directives::resolve(self.attached, &self.cat)?;
         Ok((self.cat, d))
     }
@@ -566,6 +569,7 @@ impl Builder {
             NodeEnum::AlterEnumStmt(s) => self.alter_enum(&s),
             NodeEnum::CreateSeqStmt(s) => self.create_sequence(&s),
             NodeEnum::AlterSeqStmt(s) => self.alter_sequence(&s),
+            NodeEnum::CreateStmt(s) if Self::is_table_ext_create(&s) => self.create_table_ext(&s),
             NodeEnum::CreateStmt(s) => self.create_table(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
@@ -581,7 +585,16 @@ impl Builder {
             }
             NodeEnum::CommentStmt(s) if Self::is_routine_comment(&s) => self.routine_comment(&s),
             NodeEnum::DropStmt(s) if Self::is_routine_drop(&s) => self.routine_drop(&s),
+            NodeEnum::AlterTableStmt(s) if Self::is_table_ext_alter(&s) => self.alter_table_ext(&s),
+            NodeEnum::AlterTableStmt(s) if self.child_target(s.relation.as_ref()).is_some() => {
+                let q = self.child_target(s.relation.as_ref()).expect("checked");
+                self.with_inherited_columns(&q, |b| b.alter_table(&s, text))
+            }
             NodeEnum::AlterTableStmt(s) => self.alter_table(&s, text),
+            NodeEnum::IndexStmt(s) if self.child_target(s.relation.as_ref()).is_some() => {
+                let q = self.child_target(s.relation.as_ref()).expect("checked");
+                self.with_inherited_columns(&q, |b| b.create_index(&s))
+            }
             NodeEnum::IndexStmt(s) => self.create_index(&s),
             NodeEnum::CommentStmt(s) => self.comment(&s),
             NodeEnum::VariableSetStmt(s) => self.set(&s),

@@ -1,0 +1,239 @@
+//! Differences in table options ([`shale_model::TableOptions`]): partitions attached and
+//! detached, inheritance, `UNLOGGED`, storage parameters, replica identity, `CLUSTER ON`,
+//! column statistics/storage/compression.
+//!
+//! A new table's `UNLOGGED`, storage parameters, partition key, partition bound and
+//! parents are part of its `CREATE TABLE` (the planner reads them from the desired
+//! catalog); everything else is a [`TableExtChange`]. Converting a plain table to a
+//! partitioned one (or back, or changing the partition key) needs a new table and a copy
+//! of its rows: shale refuses it with a [`Change::Unsupported`] that says how to do it.
+
+use crate::Change;
+use serde::Serialize;
+use shale_model::{
+    Catalog, ColumnOptions, ObjectId, PartitionBound, QualName, ReplicaIdentity, TableOptions,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum TableExtChange {
+    /// `ALTER TABLE … SET UNLOGGED` / `SET LOGGED`.
+    SetUnlogged { table: QualName, unlogged: bool },
+    /// `ALTER TABLE … SET (k = v, …)` and/or `RESET (k, …)`.
+    SetStorage {
+        table: QualName,
+        set: Vec<(String, String)>,
+        reset: Vec<String>,
+    },
+    /// `ALTER TABLE … REPLICA IDENTITY …`.
+    ReplicaIdentity {
+        table: QualName,
+        from: ReplicaIdentity,
+        to: ReplicaIdentity,
+    },
+    /// `ALTER TABLE … CLUSTER ON index` / `SET WITHOUT CLUSTER`.
+    ClusterOn { table: QualName, to: Option<String> },
+    /// `ALTER TABLE … ALTER COLUMN … SET STATISTICS | STORAGE | COMPRESSION`.
+    ColumnOptions {
+        table: QualName,
+        column: String,
+        from: ColumnOptions,
+        to: ColumnOptions,
+    },
+    /// `ALTER TABLE parent ATTACH PARTITION table FOR VALUES …`.
+    AttachPartition {
+        table: QualName,
+        parent: QualName,
+        bound: PartitionBound,
+    },
+    /// `ALTER TABLE parent DETACH PARTITION table`.
+    DetachPartition { table: QualName, parent: QualName },
+    /// `ALTER TABLE … INHERIT parent`.
+    Inherit { table: QualName, parent: QualName },
+    /// `ALTER TABLE … NO INHERIT parent`.
+    NoInherit { table: QualName, parent: QualName },
+}
+
+impl TableExtChange {
+    pub fn table(&self) -> &QualName {
+        match self {
+            TableExtChange::SetUnlogged { table, .. }
+            | TableExtChange::SetStorage { table, .. }
+            | TableExtChange::ReplicaIdentity { table, .. }
+            | TableExtChange::ClusterOn { table, .. }
+            | TableExtChange::ColumnOptions { table, .. }
+            | TableExtChange::AttachPartition { table, .. }
+            | TableExtChange::DetachPartition { table, .. }
+            | TableExtChange::Inherit { table, .. }
+            | TableExtChange::NoInherit { table, .. } => table,
+        }
+    }
+
+    pub fn object(&self) -> ObjectId {
+        match self {
+            TableExtChange::ColumnOptions { table, column, .. } => ObjectId::Column {
+                table: table.clone(),
+                column: column.clone(),
+            },
+            other => ObjectId::Table {
+                name: other.table().clone(),
+            },
+        }
+    }
+}
+
+/// Table-option changes between `from` and `to`, appended to `out`; column changes that
+/// only reflect a table joining or leaving a parent are removed from `out`.
+pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
+    let mut extra = Vec::new();
+    for (name, t) in &to.tables {
+        let new = TableOptions::new(name.clone());
+        let b = to.table_opts(name);
+        let existing = from.tables.contains_key(name);
+        let a = if existing {
+            from.table_opts(name)
+        } else {
+            // CREATE TABLE carries these.
+            let mut n = new.clone();
+            n.unlogged = b.unlogged;
+            n.storage = b.storage.clone();
+            n.partition_by = b.partition_by.clone();
+            n.partition_of = b.partition_of.clone();
+            n.inherits = b.inherits.clone();
+            n
+        };
+        if a.partition_by != b.partition_by {
+            let what = match (&a.partition_by, &b.partition_by) {
+                (None, Some(_)) => "a plain table cannot become a partitioned one in place",
+                (Some(_), None) => "a partitioned table cannot become a plain one in place",
+                _ => "the partition key of a table cannot be changed in place",
+            };
+            extra.push(Change::Unsupported {
+                object: ObjectId::Table { name: name.clone() },
+                reason: format!(
+                    "{what}: create the new table under another name, copy the rows \
+                     (INSERT … SELECT), then swap the names in one transaction (rename hints \
+                     keep shale from dropping the old one); shale refuses to drop and re-create \
+                     {t} with its data",
+                    t = t.name
+                ),
+            });
+            continue;
+        }
+        if a.partition_of != b.partition_of {
+            if let Some(p) = &a.partition_of {
+                extra.push(ext(TableExtChange::DetachPartition {
+                    table: name.clone(),
+                    parent: p.parent.clone(),
+                }));
+            }
+            if let Some(p) = &b.partition_of {
+                extra.push(ext(TableExtChange::AttachPartition {
+                    table: name.clone(),
+                    parent: p.parent.clone(),
+                    bound: p.bound.clone(),
+                }));
+            }
+        }
+        for p in &a.inherits {
+            if !b.inherits.contains(p) {
+                extra.push(ext(TableExtChange::NoInherit {
+                    table: name.clone(),
+                    parent: p.clone(),
+                }));
+            }
+        }
+        for p in &b.inherits {
+            if !a.inherits.contains(p) {
+                extra.push(ext(TableExtChange::Inherit {
+                    table: name.clone(),
+                    parent: p.clone(),
+                }));
+            }
+        }
+        if a.unlogged != b.unlogged {
+            extra.push(ext(TableExtChange::SetUnlogged {
+                table: name.clone(),
+                unlogged: b.unlogged,
+            }));
+        }
+        let set: Vec<(String, String)> = b
+            .storage
+            .iter()
+            .filter(|(k, v)| a.storage.get(*k) != Some(*v))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let reset: Vec<String> = a
+            .storage
+            .keys()
+            .filter(|k| !b.storage.contains_key(*k))
+            .cloned()
+            .collect();
+        if !set.is_empty() || !reset.is_empty() {
+            extra.push(ext(TableExtChange::SetStorage {
+                table: name.clone(),
+                set,
+                reset,
+            }));
+        }
+        if a.replica_identity != b.replica_identity {
+            extra.push(ext(TableExtChange::ReplicaIdentity {
+                table: name.clone(),
+                from: a.replica_identity.clone(),
+                to: b.replica_identity.clone(),
+            }));
+        }
+        if a.cluster_on != b.cluster_on {
+            extra.push(ext(TableExtChange::ClusterOn {
+                table: name.clone(),
+                to: b.cluster_on.clone(),
+            }));
+        }
+        let mut cols: Vec<&String> = a.columns.keys().chain(b.columns.keys()).collect();
+        cols.sort();
+        cols.dedup();
+        for c in cols {
+            let x = a.columns.get(c).cloned().unwrap_or_default();
+            let y = b.columns.get(c).cloned().unwrap_or_default();
+            // A column that goes away takes its options with it.
+            if x != y && t.column(c).is_some() {
+                extra.push(ext(TableExtChange::ColumnOptions {
+                    table: name.clone(),
+                    column: c.clone(),
+                    from: x,
+                    to: y,
+                }));
+            }
+        }
+        // A table joining a parent: its columns now come from the parent (and stay);
+        // one leaving keeps them as its own.
+        let joined: Vec<String> = b
+            .parents()
+            .iter()
+            .filter(|p| !a.parents().contains(p))
+            .flat_map(|p| to.all_column_names(p))
+            .collect();
+        let left: Vec<String> = a
+            .parents()
+            .iter()
+            .filter(|p| !b.parents().contains(p))
+            .flat_map(|p| from.all_column_names(p))
+            .collect();
+        if existing && (!joined.is_empty() || !left.is_empty()) {
+            out.retain(|c| match c {
+                Change::DropColumn { table, column, .. } => {
+                    !(table == name && joined.contains(&column.name))
+                }
+                Change::AddColumn { table, column, .. } => {
+                    !(table == name && left.contains(&column.name))
+                }
+                _ => true,
+            });
+        }
+    }
+    out.extend(extra);
+}
+
+fn ext(change: TableExtChange) -> Change {
+    Change::TableOption { option: change }
+}

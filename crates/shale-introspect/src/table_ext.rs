@@ -1,0 +1,308 @@
+//! Table options from the catalog: partitioning (`pg_partitioned_table` through
+//! `pg_get_partkeydef`, `relpartbound`), inheritance (`pg_inherits`), `relpersistence`,
+//! `reloptions`, `relreplident`, `indisclustered`, and per-column statistics targets,
+//! storage and compression.
+//!
+//! It also folds what a child table gets from its parents into the parents, as the model
+//! wants: inherited columns (`attinhcount > 0`), inherited constraints (`NOT conislocal`)
+//! and the partitions' indexes that belong to a partitioned index (`pg_inherits` on
+//! indexes) are removed from the children.
+
+use crate::IntrospectError;
+use postgres::Transaction;
+use shale_model::{Catalog, ColumnOptions, QualName, ReplicaIdentity, TableOptions, TypeRef};
+use std::collections::HashMap;
+
+const USER_SCHEMA: &str = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'";
+
+pub(crate) struct Rows {
+    tables: Vec<TableRow>,
+    parents: Vec<(QualName, QualName)>,
+    inherited_columns: Vec<(QualName, String)>,
+    columns: Vec<ColumnRow>,
+    child_indexes: Vec<QualName>,
+    inherited_constraints: Vec<(QualName, String)>,
+}
+
+struct TableRow {
+    name: QualName,
+    unlogged: bool,
+    reloptions: Vec<String>,
+    replident: String,
+    replident_index: Option<String>,
+    cluster_index: Option<String>,
+    partkey: Option<String>,
+    bound: Option<String>,
+}
+
+struct ColumnRow {
+    table: QualName,
+    column: String,
+    statistics: i32,
+    storage: String,
+    type_storage: String,
+    compression: String,
+}
+
+fn q(
+    tx: &mut Transaction<'_>,
+    what: &'static str,
+    sql: &str,
+) -> Result<Vec<postgres::Row>, IntrospectError> {
+    tx.query(sql, &[])
+        .map_err(|source| IntrospectError::Query { what, source })
+}
+
+fn get<'a, T: postgres::types::FromSql<'a>>(
+    row: &'a postgres::Row,
+    what: &'static str,
+    idx: usize,
+) -> Result<T, IntrospectError> {
+    row.try_get(idx)
+        .map_err(|source| IntrospectError::Query { what, source })
+}
+
+fn qual(row: &postgres::Row, what: &'static str, i: usize) -> Result<QualName, IntrospectError> {
+    Ok(QualName::new(
+        get::<String>(row, what, i)?,
+        get::<String>(row, what, i + 1)?,
+    ))
+}
+
+pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
+    const T: &str = "table options";
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u', \
+                COALESCE(c.reloptions, '{{}}'::text[]), c.relreplident::text, \
+                (SELECT ci.relname::text FROM pg_catalog.pg_index i \
+                   JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid \
+                  WHERE i.indrelid = c.oid AND i.indisreplident), \
+                (SELECT ci.relname::text FROM pg_catalog.pg_index i \
+                   JOIN pg_catalog.pg_class ci ON ci.oid = i.indexrelid \
+                  WHERE i.indrelid = c.oid AND i.indisclustered), \
+                CASE WHEN c.relkind = 'p' THEN pg_catalog.pg_get_partkeydef(c.oid) END, \
+                CASE WHEN c.relispartition \
+                     THEN pg_catalog.pg_get_expr(c.relpartbound, c.oid) END \
+           FROM pg_catalog.pg_class c \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+          WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMA} ORDER BY 1, 2"
+    );
+    let mut tables = Vec::new();
+    for r in q(tx, T, &sql)? {
+        tables.push(TableRow {
+            name: qual(&r, T, 0)?,
+            unlogged: get(&r, T, 2)?,
+            reloptions: get(&r, T, 3)?,
+            replident: get(&r, T, 4)?,
+            replident_index: get(&r, T, 5)?,
+            cluster_index: get(&r, T, 6)?,
+            partkey: get(&r, T, 7)?,
+            bound: get(&r, T, 8)?,
+        });
+    }
+
+    const P: &str = "table inheritance";
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text, pn.nspname::text, p.relname::text \
+           FROM pg_catalog.pg_inherits i \
+           JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+           JOIN pg_catalog.pg_class p ON p.oid = i.inhparent \
+           JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace \
+          WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMA} \
+          ORDER BY 1, 2, i.inhseqno"
+    );
+    let mut parents = Vec::new();
+    for r in q(tx, P, &sql)? {
+        parents.push((qual(&r, P, 0)?, qual(&r, P, 2)?));
+    }
+
+    const IC: &str = "inherited columns";
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text, a.attname::text \
+           FROM pg_catalog.pg_attribute a \
+           JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+          WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+            AND a.attinhcount > 0 AND {USER_SCHEMA}"
+    );
+    let mut inherited_columns = Vec::new();
+    for r in q(tx, IC, &sql)? {
+        inherited_columns.push((qual(&r, IC, 0)?, get(&r, IC, 2)?));
+    }
+
+    const C: &str = "column options";
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text, a.attname::text, \
+                COALESCE(a.attstattarget::int, -1), a.attstorage::text, t.typstorage::text, \
+                a.attcompression::text \
+           FROM pg_catalog.pg_attribute a \
+           JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+           JOIN pg_catalog.pg_type t ON t.oid = a.atttypid \
+          WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
+            AND a.attinhcount = 0 AND {USER_SCHEMA} \
+            AND (COALESCE(a.attstattarget::int, -1) <> -1 OR a.attstorage <> t.typstorage \
+                 OR a.attcompression <> '')"
+    );
+    let mut columns = Vec::new();
+    for r in q(tx, C, &sql)? {
+        columns.push(ColumnRow {
+            table: qual(&r, C, 0)?,
+            column: get(&r, C, 2)?,
+            statistics: get(&r, C, 3)?,
+            storage: get(&r, C, 4)?,
+            type_storage: get(&r, C, 5)?,
+            compression: get(&r, C, 6)?,
+        });
+    }
+
+    const I: &str = "partition indexes";
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text \
+           FROM pg_catalog.pg_inherits i \
+           JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+          WHERE c.relkind IN ('i', 'I') AND {USER_SCHEMA}"
+    );
+    let mut child_indexes = Vec::new();
+    for r in q(tx, I, &sql)? {
+        child_indexes.push(qual(&r, I, 0)?);
+    }
+
+    const K: &str = "inherited constraints";
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text, co.conname::text \
+           FROM pg_catalog.pg_constraint co \
+           JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+          WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMA} \
+            AND (NOT co.conislocal OR co.conparentid <> 0)"
+    );
+    let mut inherited_constraints = Vec::new();
+    for r in q(tx, K, &sql)? {
+        inherited_constraints.push((qual(&r, K, 0)?, get(&r, K, 2)?));
+    }
+
+    Ok(Rows {
+        tables,
+        parents,
+        inherited_columns,
+        columns,
+        child_indexes,
+        inherited_constraints,
+    })
+}
+
+fn storage_name(code: &str) -> &'static str {
+    match code {
+        "p" => "plain",
+        "e" => "external",
+        "m" => "main",
+        _ => "extended",
+    }
+}
+
+/// Add the options to `cat` and fold children's inherited parts into their parents.
+pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectError> {
+    let mut opts: HashMap<QualName, TableOptions> = HashMap::new();
+    for t in &rows.tables {
+        if !cat.tables.contains_key(&t.name) {
+            continue;
+        }
+        let mut o = TableOptions::new(t.name.clone());
+        o.unlogged = t.unlogged;
+        for r in &t.reloptions {
+            let (k, v) = r.split_once('=').unwrap_or((r.as_str(), ""));
+            o.storage.insert(k.to_string(), v.to_string());
+        }
+        o.replica_identity = match (t.replident.as_str(), &t.replident_index) {
+            ("f", _) => ReplicaIdentity::Full,
+            ("n", _) => ReplicaIdentity::Nothing,
+            ("i", Some(ix)) => ReplicaIdentity::Index(ix.clone()),
+            _ => ReplicaIdentity::Default,
+        };
+        o.cluster_on = t.cluster_index.clone();
+        opts.insert(t.name.clone(), o);
+    }
+    for (child, parent) in &rows.parents {
+        if let Some(o) = opts.get_mut(child) {
+            o.inherits.push(parent.clone());
+        }
+    }
+    // Partition keys and bounds (keys typed by all of the table's columns, which the
+    // catalog still lists here, inherited ones included).
+    for t in &rows.tables {
+        let Some(o) = opts.get_mut(&t.name) else {
+            continue;
+        };
+        if let Some(def) = &t.partkey {
+            let cols: HashMap<String, TypeRef> = cat.tables[&t.name]
+                .columns
+                .iter()
+                .map(|c| (c.name.clone(), c.ty.clone()))
+                .collect();
+            let ct = |n: &str| cols.get(n).cloned();
+            o.partition_by = Some(shale_sql::partition_key_from_catalog(def, &ct).map_err(
+                |message| IntrospectError::Expr {
+                    object: format!("table {}", t.name),
+                    what: "partition key",
+                    sql: def.clone(),
+                    message,
+                },
+            )?);
+        }
+        if let Some(def) = &t.bound {
+            let bound = shale_sql::partition_bound_from_catalog(def).map_err(|message| {
+                IntrospectError::Expr {
+                    object: format!("table {}", t.name),
+                    what: "partition bound",
+                    sql: def.clone(),
+                    message,
+                }
+            })?;
+            let parent =
+                o.inherits
+                    .first()
+                    .cloned()
+                    .ok_or_else(|| IntrospectError::Inconsistent {
+                        object: format!("table {}", t.name),
+                        message: "a partition without a parent in pg_inherits".into(),
+                    })?;
+            o.inherits.clear();
+            o.partition_of = Some(shale_model::PartitionOf { parent, bound });
+        }
+    }
+    for c in &rows.columns {
+        let Some(o) = opts.get_mut(&c.table) else {
+            continue;
+        };
+        let co = ColumnOptions {
+            statistics: (c.statistics != -1).then_some(c.statistics),
+            storage: (c.storage != c.type_storage).then(|| storage_name(&c.storage).to_string()),
+            compression: match c.compression.as_str() {
+                "p" => Some("pglz".to_string()),
+                "l" => Some("lz4".to_string()),
+                _ => None,
+            },
+        };
+        o.columns.insert(c.column.clone(), co);
+    }
+    // Fold the children.
+    for (t, col) in &rows.inherited_columns {
+        if let Some(table) = cat.tables.get_mut(t) {
+            table.columns.retain(|c| &c.name != col);
+        }
+    }
+    for (t, con) in &rows.inherited_constraints {
+        if let Some(table) = cat.tables.get_mut(t) {
+            table.constraints.remove(con);
+        }
+    }
+    for ix in &rows.child_indexes {
+        cat.indexes.remove(ix);
+    }
+    cat.table_options = opts.into_iter().map(|(k, v)| (k, v)).collect();
+    cat.prune_table_options();
+    Ok(cat)
+}

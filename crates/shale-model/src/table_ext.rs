@@ -1,0 +1,380 @@
+//! Table-level options beyond columns and constraints: partitioning, inheritance,
+//! `UNLOGGED`, storage parameters, replica identity, `CLUSTER ON`, and per-column
+//! statistics targets, storage and compression.
+//!
+//! They live in [`Catalog::table_options`](crate::Catalog::table_options), one entry per
+//! table that has any non-default option, so a catalog without them serializes exactly as
+//! before.
+//!
+//! Canonical conventions (both front ends follow them):
+//! - A child table (a partition, or a table that `INHERITS`) lists in `Table::columns`
+//!   only the columns it does not get from a parent (`attinhcount = 0`), and in
+//!   `Table::constraints` only its own constraints (`conislocal`, no `conparentid`).
+//!   A partition's indexes that belong to a partitioned index of the parent are not
+//!   objects of their own: they are implied by the parent's index.
+//! - Storage parameters by name, values as PostgreSQL stores them in `reloptions`.
+//! - Column options only when not the default: statistics target other than -1, storage
+//!   other than the type's default, compression other than the default.
+
+use crate::ident::{quote_ident, quote_literal, QualName};
+use crate::types::Expr;
+use crate::{Catalog, IndexKeyExpr, ObjectId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Everything about a table that is not a column or constraint.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TableOptions {
+    pub table: QualName,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unlogged: bool,
+    /// Storage parameters (`fillfactor` → `70`), as `reloptions` holds them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage: BTreeMap<String, String>,
+    /// `PARTITION BY …`: the table is partitioned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<PartitionKey>,
+    /// `PARTITION OF parent FOR VALUES …`: the table is a partition.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition_of: Option<PartitionOf>,
+    /// `INHERITS (…)` parents, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inherits: Vec<QualName>,
+    #[serde(default, skip_serializing_if = "ReplicaIdentity::is_default")]
+    pub replica_identity: ReplicaIdentity,
+    /// The index the table is clustered on (same schema as the table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_on: Option<String>,
+    /// Per-column options, only for columns with a non-default one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub columns: BTreeMap<String, ColumnOptions>,
+}
+
+impl TableOptions {
+    pub fn new(table: QualName) -> TableOptions {
+        TableOptions {
+            table,
+            unlogged: false,
+            storage: BTreeMap::new(),
+            partition_by: None,
+            partition_of: None,
+            inherits: Vec::new(),
+            replica_identity: ReplicaIdentity::Default,
+            cluster_on: None,
+            columns: BTreeMap::new(),
+        }
+    }
+
+    /// Nothing differs from a plain table's defaults.
+    pub fn is_default(&self) -> bool {
+        *self == TableOptions::new(self.table.clone())
+    }
+
+    /// The parents the table gets columns and constraints from.
+    pub fn parents(&self) -> Vec<QualName> {
+        let mut out: Vec<QualName> = self.partition_of.iter().map(|p| p.parent.clone()).collect();
+        out.extend(self.inherits.iter().cloned());
+        out
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct ColumnOptions {
+    /// `SET STATISTICS n` (absent: -1, the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub statistics: Option<i32>,
+    /// `SET STORAGE` other than the type's default: `plain`, `external`, `extended`, `main`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<String>,
+    /// `SET COMPRESSION`: `pglz` or `lz4` (absent: the server's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compression: Option<String>,
+}
+
+impl ColumnOptions {
+    pub fn is_default(&self) -> bool {
+        *self == ColumnOptions::default()
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PartitionStrategy {
+    Range,
+    List,
+    Hash,
+}
+
+impl PartitionStrategy {
+    pub fn sql(self) -> &'static str {
+        match self {
+            PartitionStrategy::Range => "RANGE",
+            PartitionStrategy::List => "LIST",
+            PartitionStrategy::Hash => "HASH",
+        }
+    }
+}
+
+/// `PARTITION BY strategy (keys)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionKey {
+    pub strategy: PartitionStrategy,
+    pub keys: Vec<IndexKeyExpr>,
+}
+
+impl fmt::Display for PartitionKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let keys: Vec<String> = self
+            .keys
+            .iter()
+            .map(|k| match k {
+                IndexKeyExpr::Column(c) => quote_ident(c),
+                IndexKeyExpr::Expr(e) => format!("({})", e.sql.trim()),
+            })
+            .collect();
+        write!(f, "{} ({})", self.strategy.sql(), keys.join(", "))
+    }
+}
+
+impl PartitionKey {
+    /// Expressions among the keys (for dependencies).
+    pub fn exprs(&self) -> impl Iterator<Item = &Expr> {
+        self.keys.iter().filter_map(|k| match k {
+            IndexKeyExpr::Expr(e) => Some(e),
+            IndexKeyExpr::Column(_) => None,
+        })
+    }
+}
+
+/// A partition: its parent and bound.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionOf {
+    pub parent: QualName,
+    pub bound: PartitionBound,
+}
+
+/// One value of a partition bound, canonical: a number unquoted (`10`, `-1.5`), any other
+/// constant as a quoted literal (`'2024-01-01'`), or a keyword (`NULL`, `MINVALUE`,
+/// `MAXVALUE`, `TRUE`, `FALSE`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct BoundValue(pub String);
+
+impl BoundValue {
+    /// The canonical spelling of a string constant: numbers lose their quotes (the
+    /// catalog prints `bigint` bounds quoted, `integer` ones bare).
+    pub fn from_string_constant(s: &str) -> BoundValue {
+        let t = s.trim();
+        let numeric = !t.is_empty()
+            && t.parse::<f64>().is_ok()
+            && t.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'));
+        if numeric {
+            BoundValue(canonical_number(t))
+        } else {
+            BoundValue(quote_literal(s))
+        }
+    }
+    pub fn number(s: &str) -> BoundValue {
+        BoundValue(canonical_number(s))
+    }
+    pub fn keyword(k: &str) -> BoundValue {
+        BoundValue(k.to_ascii_uppercase())
+    }
+}
+
+fn canonical_number(s: &str) -> String {
+    let s = s.trim().trim_start_matches('+');
+    match s.parse::<i128>() {
+        Ok(i) => i.to_string(),
+        Err(_) => s.to_string(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PartitionBound {
+    Default,
+    List {
+        values: Vec<BoundValue>,
+    },
+    Range {
+        from: Vec<BoundValue>,
+        to: Vec<BoundValue>,
+    },
+    Hash {
+        modulus: i64,
+        remainder: i64,
+    },
+}
+
+/// `DEFAULT` or `FOR VALUES …`, as in `CREATE TABLE … PARTITION OF`.
+impl fmt::Display for PartitionBound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = |v: &[BoundValue]| v.iter().map(|x| x.0.clone()).collect::<Vec<_>>().join(", ");
+        match self {
+            PartitionBound::Default => f.write_str("DEFAULT"),
+            PartitionBound::List { values } => write!(f, "FOR VALUES IN ({})", list(values)),
+            PartitionBound::Range { from, to } => {
+                write!(f, "FOR VALUES FROM ({}) TO ({})", list(from), list(to))
+            }
+            PartitionBound::Hash { modulus, remainder } => write!(
+                f,
+                "FOR VALUES WITH (MODULUS {modulus}, REMAINDER {remainder})"
+            ),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplicaIdentity {
+    #[default]
+    Default,
+    Full,
+    Nothing,
+    /// `USING INDEX name` (an index of the table's schema).
+    Index(String),
+}
+
+impl ReplicaIdentity {
+    pub fn is_default(&self) -> bool {
+        *self == ReplicaIdentity::Default
+    }
+    /// The clause after `REPLICA IDENTITY`.
+    pub fn sql(&self) -> String {
+        match self {
+            ReplicaIdentity::Default => "DEFAULT".into(),
+            ReplicaIdentity::Full => "FULL".into(),
+            ReplicaIdentity::Nothing => "NOTHING".into(),
+            ReplicaIdentity::Index(i) => format!("USING INDEX {}", quote_ident(i)),
+        }
+    }
+}
+
+impl Catalog {
+    /// The options of `table` (a plain table's defaults when it has none).
+    pub fn table_opts(&self, table: &QualName) -> TableOptions {
+        self.table_options
+            .get(table)
+            .cloned()
+            .unwrap_or_else(|| TableOptions::new(table.clone()))
+    }
+
+    /// Drop entries that hold only defaults, column options of columns that are gone, and
+    /// entries of tables that are gone: both front ends call it last.
+    pub fn prune_table_options(&mut self) {
+        let tables = &self.tables;
+        self.table_options.retain(|q, _| tables.contains_key(q));
+        for o in self.table_options.values_mut() {
+            o.columns.retain(|_, c| !c.is_default());
+        }
+        self.table_options.retain(|_, o| !o.is_default());
+    }
+
+    /// Every column `table` has, its parents' first (as PostgreSQL numbers them).
+    pub fn all_column_names(&self, table: &QualName) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_columns(table, &mut out, 0);
+        out
+    }
+
+    fn collect_columns(&self, table: &QualName, out: &mut Vec<String>, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        for p in self.table_opts(table).parents() {
+            self.collect_columns(&p, out, depth + 1);
+        }
+        if let Some(t) = self.tables.get(table) {
+            for c in &t.columns {
+                if !out.contains(&c.name) {
+                    out.push(c.name.clone());
+                }
+            }
+        }
+    }
+
+    /// The table's columns (its own or inherited) are a partition's or child's.
+    pub fn is_child_table(&self, table: &QualName) -> bool {
+        !self.table_opts(table).parents().is_empty()
+    }
+
+    /// Table-option dependencies of `id`: a child needs its parents; a table clustered on
+    /// or identified by an index needs nothing more (those are separate steps).
+    pub(crate) fn table_ext_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
+        if let ObjectId::Table { name } = id {
+            if let Some(o) = self.table_options.get(name) {
+                for p in o.parents() {
+                    out.push(ObjectId::Table { name: p });
+                }
+                if let Some(k) = &o.partition_by {
+                    for e in k.exprs() {
+                        for r in &e.refs {
+                            if self.sequences.contains_key(r) {
+                                out.push(ObjectId::Sequence { name: r.clone() });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bound_values_are_canonical() {
+        assert_eq!(BoundValue::from_string_constant("10").0, "10");
+        assert_eq!(BoundValue::from_string_constant("+10").0, "10");
+        assert_eq!(
+            BoundValue::from_string_constant("2024-01-01").0,
+            "'2024-01-01'"
+        );
+        assert_eq!(BoundValue::from_string_constant("it's").0, "'it''s'");
+        assert_eq!(BoundValue::number("007").0, "7");
+    }
+
+    #[test]
+    fn bound_display() {
+        let b = PartitionBound::Range {
+            from: vec![BoundValue::keyword("minvalue")],
+            to: vec![BoundValue::number("100")],
+        };
+        assert_eq!(b.to_string(), "FOR VALUES FROM (MINVALUE) TO (100)");
+        let h = PartitionBound::Hash {
+            modulus: 4,
+            remainder: 1,
+        };
+        assert_eq!(h.to_string(), "FOR VALUES WITH (MODULUS 4, REMAINDER 1)");
+    }
+
+    #[test]
+    fn defaults_are_pruned() {
+        let mut cat = Catalog::default();
+        let q = QualName::new("public", "t");
+        cat.tables.insert(q.clone(), crate::Table::new(q.clone()));
+        let mut o = TableOptions::new(q.clone());
+        o.columns.insert("a".into(), ColumnOptions::default());
+        cat.table_options.insert(q.clone(), o.clone());
+        let gone = QualName::new("public", "gone");
+        let mut g = TableOptions::new(gone.clone());
+        g.unlogged = true;
+        cat.table_options.insert(gone, g);
+        cat.prune_table_options();
+        assert!(cat.table_options.is_empty());
+        o.unlogged = true;
+        cat.table_options.insert(q.clone(), o);
+        cat.prune_table_options();
+        assert!(cat.table_options[&q].columns.is_empty());
+        assert!(cat.table_options[&q].unlogged);
+    }
+}

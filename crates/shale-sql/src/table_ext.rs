@@ -1,0 +1,883 @@
+//! Table options in the SQL front end: `PARTITION BY`, `PARTITION OF … FOR VALUES`,
+//! `INHERITS`, `UNLOGGED`, `WITH (storage parameters)`, column `COMPRESSION`, and the
+//! `ALTER TABLE` commands that change them (`ATTACH`/`DETACH PARTITION`, `[NO] INHERIT`,
+//! `SET`/`RESET (…)`, `SET LOGGED`/`UNLOGGED`, `REPLICA IDENTITY`, `CLUSTER ON`,
+//! `SET WITHOUT CLUSTER`, `ALTER COLUMN … SET STATISTICS | STORAGE | COMPRESSION`), plus
+//! `ALTER INDEX parent ATTACH PARTITION child` (pg_dump's way of saying a partition's
+//! index belongs to the parent's: the child index is then no object of its own).
+//!
+//! The live-database front end reads partition keys and bounds by handing the catalog's
+//! own text (`pg_get_partkeydef`, `pg_get_expr(relpartbound)`) to
+//! [`partition_key_from_catalog`] and [`partition_bound_from_catalog`], which share their
+//! conversion with the file front end.
+
+use super::*;
+use shale_model::{
+    BoundValue, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity,
+    TableOptions,
+};
+
+fn strategy(s: i32, loc: i32) -> R<PartitionStrategy> {
+    use protobuf::PartitionStrategy as P;
+    match P::try_from(s).unwrap_or(P::Undefined) {
+        P::Range => Ok(PartitionStrategy::Range),
+        P::List => Ok(PartitionStrategy::List),
+        P::Hash => Ok(PartitionStrategy::Hash),
+        P::Undefined => err(loc, "unknown partition strategy"),
+    }
+}
+
+/// One value of a partition bound in canonical form.
+fn bound_value(n: &Node) -> R<BoundValue> {
+    use pg_query::protobuf::a_const::Val;
+    match n.node.as_ref() {
+        Some(NodeEnum::AConst(c)) => {
+            if c.isnull {
+                return Ok(BoundValue::keyword("NULL"));
+            }
+            match c.val.as_ref() {
+                Some(Val::Ival(i)) => Ok(BoundValue::number(&i.ival.to_string())),
+                Some(Val::Fval(f)) => Ok(BoundValue::number(&f.fval)),
+                Some(Val::Boolval(b)) => Ok(BoundValue::keyword(if b.boolval {
+                    "TRUE"
+                } else {
+                    "FALSE"
+                })),
+                Some(Val::Sval(s)) => Ok(BoundValue::from_string_constant(&s.sval)),
+                _ => err(c.location, "unsupported partition bound value"),
+            }
+        }
+        Some(NodeEnum::TypeCast(t)) => match t.arg.as_deref() {
+            Some(a) => bound_value(a),
+            None => err(t.location, "unsupported partition bound value"),
+        },
+        Some(NodeEnum::ColumnRef(c)) => {
+            let names = strings(&c.fields);
+            match names.as_slice() {
+                [k] if k == "minvalue" || k == "maxvalue" => Ok(BoundValue::keyword(k)),
+                _ => err(
+                    c.location,
+                    "a partition bound must be a constant, MINVALUE or MAXVALUE",
+                ),
+            }
+        }
+        Some(NodeEnum::PartitionRangeDatum(d)) => match d.value.as_deref() {
+            Some(v) => bound_value(v),
+            None => Ok(BoundValue::keyword(if d.kind == 1 {
+                "MINVALUE"
+            } else {
+                "MAXVALUE"
+            })),
+        },
+        _ => err(
+            Builder::node_location(n),
+            "a partition bound must be a constant (expressions are not supported)",
+        ),
+    }
+}
+
+fn bound(b: &protobuf::PartitionBoundSpec) -> R<PartitionBound> {
+    if b.is_default {
+        return Ok(PartitionBound::Default);
+    }
+    let vals = |v: &[Node]| v.iter().map(bound_value).collect::<R<Vec<_>>>();
+    match b.strategy.as_str() {
+        "l" => Ok(PartitionBound::List {
+            values: vals(&b.listdatums)?,
+        }),
+        "r" => Ok(PartitionBound::Range {
+            from: vals(&b.lowerdatums)?,
+            to: vals(&b.upperdatums)?,
+        }),
+        "h" => Ok(PartitionBound::Hash {
+            modulus: b.modulus as i64,
+            remainder: b.remainder as i64,
+        }),
+        other => err(
+            b.location,
+            format!("unknown partition bound strategy {other:?}"),
+        ),
+    }
+}
+
+/// A partition key element: a column, or an expression normalized by `norm`.
+fn partition_key(
+    spec: &protobuf::PartitionSpec,
+    norm: &dyn Fn(&Node, i32) -> R<Expr>,
+) -> R<PartitionKey> {
+    let mut keys = Vec::new();
+    for p in &spec.part_params {
+        let Some(NodeEnum::PartitionElem(e)) = p.node.as_ref() else {
+            return err(spec.location, "unexpected partition key element");
+        };
+        if !e.collation.is_empty() || !e.opclass.is_empty() {
+            return unsupported(e.location, "partition key COLLATE or operator class");
+        }
+        if !e.name.is_empty() {
+            keys.push(IndexKeyExpr::Column(e.name.clone()));
+            continue;
+        }
+        let Some(x) = e.expr.as_deref() else {
+            return err(e.location, "empty partition key element");
+        };
+        // `((a))` is the column `a`, as the catalog records it.
+        if let Some(NodeEnum::ColumnRef(c)) = x.node.as_ref() {
+            if let [name] = strings(&c.fields).as_slice() {
+                keys.push(IndexKeyExpr::Column(name.clone()));
+                continue;
+            }
+        }
+        keys.push(IndexKeyExpr::Expr(norm(x, e.location)?));
+    }
+    Ok(PartitionKey {
+        strategy: strategy(spec.strategy, spec.location)?,
+        keys,
+    })
+}
+
+fn parse_create(sql: &str) -> Result<protobuf::CreateStmt, String> {
+    let parsed = pg_query::parse(sql, 0).map_err(|e| e.to_string())?;
+    let stmt = parsed
+        .protobuf
+        .stmts
+        .into_iter()
+        .next()
+        .and_then(|s| s.stmt)
+        .and_then(|s| s.node);
+    match stmt {
+        Some(NodeEnum::CreateStmt(c)) => Ok(c),
+        _ => Err(format!("not a CREATE TABLE: {sql}")),
+    }
+}
+
+/// The partition key the catalog prints (`pg_get_partkeydef`: `RANGE (created_at)`),
+/// in the model's form; expressions are typed by `column_type`.
+pub fn partition_key_from_catalog(
+    def: &str,
+    column_type: &dyn Fn(&str) -> Option<TypeRef>,
+) -> Result<PartitionKey, String> {
+    let c = parse_create(&format!("CREATE TABLE x () PARTITION BY {def}"))?;
+    let spec = c.partspec.as_ref().ok_or("no partition key")?;
+    let first = first_schema(&[]);
+    let rs = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
+    let rt = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
+    let norm = |n: &Node, _loc: i32| -> R<Expr> {
+        let cx = NormCx {
+            column_type,
+            target_type: None,
+            resolve_seq: &rs,
+            resolve_type: &rt,
+        };
+        normalize::normalize_node(n, &cx).map_err(at(-1))
+    };
+    partition_key(spec, &norm).map_err(|e| e.msg)
+}
+
+/// The bound the catalog prints (`pg_get_expr(relpartbound, oid)`: `FOR VALUES IN (1, 2)`,
+/// `DEFAULT`) in the model's form.
+pub fn partition_bound_from_catalog(def: &str) -> Result<PartitionBound, String> {
+    let c = parse_create(&format!("CREATE TABLE x PARTITION OF y {def}"))?;
+    let b = c.partbound.as_ref().ok_or("no partition bound")?;
+    bound(b).map_err(|e| e.msg)
+}
+
+/// Storage parameters of a `WITH (…)` or `SET (…)` list, as `reloptions` stores them.
+fn storage_params(options: &[Node], reset: bool) -> R<Vec<(String, String)>> {
+    let mut out = Vec::new();
+    for o in options {
+        let Some(NodeEnum::DefElem(d)) = o.node.as_ref() else {
+            continue;
+        };
+        if !d.defnamespace.is_empty() {
+            return unsupported(
+                d.location,
+                &format!("storage parameter {}.{}", d.defnamespace, d.defname),
+            );
+        }
+        if d.defname == "oids" {
+            return unsupported(d.location, "WITH (oids)");
+        }
+        let value = if reset {
+            String::new()
+        } else if d.arg.is_none() {
+            // `WITH (autovacuum_enabled)` means true.
+            "true".to_string()
+        } else {
+            def_string(d)?
+        };
+        out.push((d.defname.clone(), value));
+    }
+    Ok(out)
+}
+
+/// The default `attstorage` of built-in types (`typstorage`): `SET STORAGE` to it is no
+/// option at all.
+fn default_storage(ty: &TypeRef) -> Option<&'static str> {
+    if ty.array {
+        return Some("extended");
+    }
+    if ty.schema.is_some() {
+        return None;
+    }
+    let base = ty.name.split('(').next().unwrap_or("").trim();
+    Some(match base {
+        "text" | "character varying" | "character" | "bytea" | "jsonb" | "json" | "xml"
+        | "numeric" | "tsvector" | "bit varying" => {
+            if base == "numeric" {
+                "main"
+            } else {
+                "extended"
+            }
+        }
+        "integer"
+        | "bigint"
+        | "smallint"
+        | "boolean"
+        | "real"
+        | "double precision"
+        | "date"
+        | "uuid"
+        | "timestamp with time zone"
+        | "timestamp without time zone"
+        | "time without time zone"
+        | "time with time zone"
+        | "interval"
+        | "money"
+        | "oid"
+        | "inet"
+        | "cidr"
+        | "macaddr" => "plain",
+        _ => return None,
+    })
+}
+
+fn storage_name(s: &str, loc: i32) -> R<String> {
+    let s = s.to_ascii_lowercase();
+    match s.as_str() {
+        "plain" | "external" | "extended" | "main" => Ok(s),
+        _ => err(loc, format!("invalid storage type \"{s}\"")),
+    }
+}
+
+fn compression_name(s: &str, loc: i32) -> R<Option<String>> {
+    let s = s.to_ascii_lowercase();
+    match s.as_str() {
+        "default" | "" => Ok(None),
+        "pglz" | "lz4" => Ok(Some(s)),
+        _ => err(loc, format!("invalid compression method \"{s}\"")),
+    }
+}
+
+const EXT_ALTERS: &[AlterTableType] = &[
+    AlterTableType::AtSetRelOptions,
+    AlterTableType::AtResetRelOptions,
+    AlterTableType::AtSetLogged,
+    AlterTableType::AtSetUnLogged,
+    AlterTableType::AtAttachPartition,
+    AlterTableType::AtDetachPartition,
+    AlterTableType::AtAddInherit,
+    AlterTableType::AtDropInherit,
+    AlterTableType::AtReplicaIdentity,
+    AlterTableType::AtClusterOn,
+    AlterTableType::AtDropCluster,
+    AlterTableType::AtSetStatistics,
+    AlterTableType::AtSetStorage,
+    AlterTableType::AtSetCompression,
+];
+
+fn alter_cmds(s: &protobuf::AlterTableStmt) -> Vec<&protobuf::AlterTableCmd> {
+    s.cmds
+        .iter()
+        .filter_map(|c| match c.node.as_ref() {
+            Some(NodeEnum::AlterTableCmd(c)) => Some(c.as_ref()),
+            _ => None,
+        })
+        .collect()
+}
+
+impl Builder {
+    /// A `CREATE TABLE` with something only this module handles.
+    pub(super) fn is_table_ext_create(s: &protobuf::CreateStmt) -> bool {
+        let persistence = s
+            .relation
+            .as_ref()
+            .map(|r| r.relpersistence.as_str())
+            .unwrap_or("p");
+        persistence == "u"
+            || !s.inh_relations.is_empty()
+            || s.partspec.is_some()
+            || s.partbound.is_some()
+            || !s.options.is_empty()
+            || s.table_elts.iter().any(|e| {
+                matches!(e.node.as_ref(), Some(NodeEnum::ColumnDef(cd))
+                    if !cd.compression.is_empty())
+            })
+    }
+
+    /// An `ALTER TABLE` made only of commands this module handles, or `ALTER INDEX …
+    /// ATTACH PARTITION`.
+    pub(super) fn is_table_ext_alter(s: &protobuf::AlterTableStmt) -> bool {
+        let cmds = alter_cmds(s);
+        !cmds.is_empty()
+            && cmds.iter().all(|c| {
+                EXT_ALTERS
+                    .iter()
+                    .any(|t| *t as i32 == c.subtype && c.subtype != 0)
+            })
+            && (s.objtype == ObjectType::ObjectTable as i32
+                || (s.objtype == ObjectType::ObjectIndex as i32
+                    && cmds
+                        .iter()
+                        .all(|c| c.subtype == AlterTableType::AtAttachPartition as i32)))
+    }
+
+    /// The table a `CREATE INDEX` or `ALTER TABLE` names, when it is a partition or an
+    /// inheritance child (whose model lacks the inherited columns).
+    pub(super) fn child_target(&self, rv: Option<&protobuf::RangeVar>) -> Option<QualName> {
+        let rv = rv?;
+        let q = self.find_table(rv).ok()?;
+        self.cat.is_child_table(&q).then_some(q)
+    }
+
+    /// Run `f` with the inherited columns of child table `q` present in its model (so
+    /// indexes and constraints on them can be read), and take them out again after.
+    pub(super) fn with_inherited_columns(
+        &mut self,
+        q: &QualName,
+        f: impl FnOnce(&mut Self) -> R<()>,
+    ) -> R<()> {
+        let mut inherited: Vec<Column> = Vec::new();
+        for p in self.cat.table_opts(q).parents() {
+            self.columns_with_parents(&p, &mut inherited, 0);
+        }
+        let names: Vec<String> = match self.cat.tables.get_mut(q) {
+            Some(t) => {
+                inherited.retain(|c| t.column(&c.name).is_none());
+                let names = inherited.iter().map(|c| c.name.clone()).collect();
+                let own = std::mem::take(&mut t.columns);
+                t.columns = inherited;
+                t.columns.extend(own);
+                names
+            }
+            None => Vec::new(),
+        };
+        let r = f(self);
+        if let Some(t) = self.cat.tables.get_mut(q) {
+            t.columns.retain(|c| !names.contains(&c.name));
+        }
+        r
+    }
+
+    fn opts_mut(&mut self, q: &QualName) -> &mut TableOptions {
+        self.cat
+            .table_options
+            .entry(q.clone())
+            .or_insert_with(|| TableOptions::new(q.clone()))
+    }
+
+    pub(super) fn create_table_ext(&mut self, s: &protobuf::CreateStmt) -> R<()> {
+        let rv = s.relation.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing table name".into(),
+        })?;
+        let unlogged = rv.relpersistence == "u";
+        let mut parents = Vec::new();
+        for p in &s.inh_relations {
+            let Some(NodeEnum::RangeVar(prv)) = p.node.as_ref() else {
+                return err(-1, "unexpected parent table");
+            };
+            parents.push(self.find_table(prv)?);
+        }
+        let partition_of = match s.partbound.as_ref() {
+            None => None,
+            Some(b) => {
+                let parent = parents.first().cloned().ok_or_else(|| E {
+                    loc: b.location,
+                    msg: "PARTITION OF without a parent".into(),
+                })?;
+                let key = self.cat.table_opts(&parent).partition_by;
+                let Some(key) = key else {
+                    return err(
+                        b.location,
+                        format!("table \"{}\" is not partitioned", parent.name),
+                    );
+                };
+                let bound = bound(b)?;
+                check_bound_strategy(key.strategy, &bound, b.location)?;
+                Some(PartitionOf { parent, bound })
+            }
+        };
+        let inherited: Vec<String> = parents
+            .iter()
+            .flat_map(|p| self.cat.all_column_names(p))
+            .collect();
+        let mut base = s.clone();
+        if let Some(r) = base.relation.as_mut() {
+            r.relpersistence = "p".into();
+        }
+        base.inh_relations.clear();
+        base.partspec = None;
+        base.partbound = None;
+        base.options.clear();
+        let mut compression = Vec::new();
+        let mut elts = Vec::new();
+        for e in &s.table_elts {
+            if let Some(NodeEnum::ColumnDef(cd)) = e.node.as_ref() {
+                if partition_of.is_some() {
+                    return unsupported(
+                        cd.location,
+                        "column options in CREATE TABLE … PARTITION OF",
+                    );
+                }
+                if inherited.contains(&cd.colname) {
+                    return unsupported(
+                        cd.location,
+                        &format!(
+                            "column \"{}\" declared again in a child table (merged with its parent's)",
+                            cd.colname
+                        ),
+                    );
+                }
+                if !cd.compression.is_empty() {
+                    compression.push((
+                        cd.colname.clone(),
+                        compression_name(&cd.compression, cd.location)?,
+                    ));
+                    let mut cd = cd.clone();
+                    cd.compression.clear();
+                    elts.push(Node {
+                        node: Some(NodeEnum::ColumnDef(cd)),
+                    });
+                    continue;
+                }
+            }
+            elts.push(e.clone());
+        }
+        base.table_elts = elts;
+        let storage = storage_params(&s.options, false)?;
+        let partition_by = match s.partspec.as_ref() {
+            None => None,
+            Some(spec) => {
+                let mut cols: Vec<Column> = Vec::new();
+                for e in &base.table_elts {
+                    if let Some(NodeEnum::ColumnDef(cd)) = e.node.as_ref() {
+                        if let Some(tn) = cd.type_name.as_ref() {
+                            let ty = match serial_type(tn) {
+                                Some(t) => TypeRef::builtin(t),
+                                None => self.resolve_type(tn)?,
+                            };
+                            cols.push(Column::new(cd.colname.clone(), ty));
+                        }
+                    }
+                }
+                let norm = |n: &Node, loc: i32| self.norm_expr(n, &cols, None, loc);
+                let key = partition_key(spec, &norm)?;
+                for k in &key.keys {
+                    if let IndexKeyExpr::Column(c) = k {
+                        if !cols.iter().any(|x| &x.name == c) && !inherited.contains(c) {
+                            return err(
+                                spec.location,
+                                format!("column \"{c}\" named in partition key does not exist"),
+                            );
+                        }
+                    }
+                }
+                Some(key)
+            }
+        };
+        self.create_table(&base)?;
+        let q = self.range_var_target(rv).or_else(|_| self.find_table(rv))?;
+        let o = self.opts_mut(&q);
+        o.unlogged = unlogged;
+        for (k, v) in storage {
+            o.storage.insert(k, v);
+        }
+        o.partition_by = partition_by;
+        if partition_of.is_some() {
+            o.partition_of = partition_of;
+        } else {
+            o.inherits = parents;
+        }
+        for (c, comp) in compression {
+            o.columns.entry(c).or_default().compression = comp;
+        }
+        Ok(())
+    }
+
+    pub(super) fn alter_table_ext(&mut self, s: &protobuf::AlterTableStmt) -> R<()> {
+        let rv = s.relation.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing relation name".into(),
+        })?;
+        if s.objtype == ObjectType::ObjectIndex as i32 {
+            return self.attach_index(s);
+        }
+        let q = match self.find_table(rv) {
+            Ok(q) => q,
+            Err(_) if s.missing_ok => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for cmd in alter_cmds(s) {
+            self.alter_ext_cmd(&q, cmd)?;
+        }
+        Ok(())
+    }
+
+    fn alter_ext_cmd(&mut self, q: &QualName, cmd: &protobuf::AlterTableCmd) -> R<()> {
+        use AlterTableType as A;
+        let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+        let list = || match def {
+            Some(NodeEnum::List(l)) => l.items.clone(),
+            _ => Vec::new(),
+        };
+        match A::try_from(cmd.subtype).unwrap_or(A::Undefined) {
+            A::AtSetRelOptions => {
+                for (k, v) in storage_params(&list(), false)? {
+                    self.opts_mut(q).storage.insert(k, v);
+                }
+            }
+            A::AtResetRelOptions => {
+                for (k, _) in storage_params(&list(), true)? {
+                    self.opts_mut(q).storage.remove(&k);
+                }
+            }
+            A::AtSetLogged => self.opts_mut(q).unlogged = false,
+            A::AtSetUnLogged => self.opts_mut(q).unlogged = true,
+            A::AtReplicaIdentity => {
+                let Some(NodeEnum::ReplicaIdentityStmt(r)) = def else {
+                    return err(-1, "REPLICA IDENTITY without a setting");
+                };
+                let ri = match r.identity_type.as_str() {
+                    "d" => ReplicaIdentity::Default,
+                    "f" => ReplicaIdentity::Full,
+                    "n" => ReplicaIdentity::Nothing,
+                    "i" => {
+                        self.check_index_of(q, &r.name)?;
+                        ReplicaIdentity::Index(r.name.clone())
+                    }
+                    other => return err(-1, format!("unknown replica identity {other:?}")),
+                };
+                self.opts_mut(q).replica_identity = ri;
+            }
+            A::AtClusterOn => {
+                self.check_index_of(q, &cmd.name)?;
+                self.opts_mut(q).cluster_on = Some(cmd.name.clone());
+            }
+            A::AtDropCluster => self.opts_mut(q).cluster_on = None,
+            A::AtSetStatistics | A::AtSetStorage | A::AtSetCompression => {
+                let ty = self
+                    .cat
+                    .tables
+                    .get(q)
+                    .and_then(|t| t.column(&cmd.name))
+                    .map(|c| c.ty.clone())
+                    .ok_or_else(|| E {
+                        loc: -1,
+                        msg: format!(
+                            "column \"{}\" of relation \"{}\" does not exist (or is inherited: options of inherited columns are not supported)",
+                            cmd.name, q.name
+                        ),
+                    })?;
+                let sub = A::try_from(cmd.subtype).unwrap_or(A::Undefined);
+                let col = cmd.name.clone();
+                match sub {
+                    A::AtSetStatistics => {
+                        let n = match def {
+                            Some(NodeEnum::Integer(i)) => i.ival,
+                            _ => return err(-1, "SET STATISTICS needs an integer"),
+                        };
+                        if !(-1..=10000).contains(&n) {
+                            return err(-1, format!("statistics target {n} is out of range"));
+                        }
+                        self.opts_mut(q).columns.entry(col).or_default().statistics =
+                            if n == -1 { None } else { Some(n) };
+                    }
+                    A::AtSetStorage => {
+                        let s = match def {
+                            Some(NodeEnum::String(s)) => storage_name(&s.sval, -1)?,
+                            _ => return err(-1, "SET STORAGE needs a storage type"),
+                        };
+                        let v = if default_storage(&ty) == Some(s.as_str()) {
+                            None
+                        } else {
+                            Some(s)
+                        };
+                        self.opts_mut(q).columns.entry(col).or_default().storage = v;
+                    }
+                    _ => {
+                        let s = match def {
+                            Some(NodeEnum::String(s)) => compression_name(&s.sval, -1)?,
+                            _ => return err(-1, "SET COMPRESSION needs a method"),
+                        };
+                        self.opts_mut(q).columns.entry(col).or_default().compression = s;
+                    }
+                }
+            }
+            A::AtAttachPartition => {
+                let Some(NodeEnum::PartitionCmd(pc)) = def else {
+                    return err(-1, "ATTACH PARTITION without a partition");
+                };
+                let prv = pc.name.as_ref().ok_or_else(|| E {
+                    loc: -1,
+                    msg: "ATTACH PARTITION without a partition".into(),
+                })?;
+                let child = self.find_table(prv)?;
+                let Some(key) = self.cat.table_opts(q).partition_by else {
+                    return err(
+                        prv.location,
+                        format!("table \"{}\" is not partitioned", q.name),
+                    );
+                };
+                let b = pc.bound.as_ref().ok_or_else(|| E {
+                    loc: prv.location,
+                    msg: "ATTACH PARTITION without FOR VALUES".into(),
+                })?;
+                let bound = bound(b)?;
+                check_bound_strategy(key.strategy, &bound, b.location)?;
+                if self.cat.is_child_table(&child) {
+                    return err(
+                        prv.location,
+                        format!("\"{}\" is already a child of another table", child.name),
+                    );
+                }
+                self.check_columns_match(q, &child, prv.location)?;
+                // The child's columns now come from the parent.
+                let parent_cols = self.cat.all_column_names(q);
+                if let Some(t) = self.cat.tables.get_mut(&child) {
+                    t.columns.retain(|c| !parent_cols.contains(&c.name));
+                }
+                self.opts_mut(&child).partition_of = Some(PartitionOf {
+                    parent: q.clone(),
+                    bound,
+                });
+            }
+            A::AtDetachPartition => {
+                let Some(NodeEnum::PartitionCmd(pc)) = def else {
+                    return err(-1, "DETACH PARTITION without a partition");
+                };
+                if pc.concurrent {
+                    return unsupported(-1, "DETACH PARTITION … CONCURRENTLY in schema files");
+                }
+                let prv = pc.name.as_ref().ok_or_else(|| E {
+                    loc: -1,
+                    msg: "DETACH PARTITION without a partition".into(),
+                })?;
+                let child = self.find_table(prv)?;
+                if self.cat.table_opts(&child).partition_of.map(|p| p.parent) != Some(q.clone()) {
+                    return err(
+                        prv.location,
+                        format!(
+                            "relation \"{}\" is not a partition of \"{}\"",
+                            child.name, q.name
+                        ),
+                    );
+                }
+                self.materialize_inherited(&child, q);
+                self.opts_mut(&child).partition_of = None;
+            }
+            A::AtAddInherit => {
+                let Some(NodeEnum::RangeVar(prv)) = def else {
+                    return err(-1, "INHERIT without a parent");
+                };
+                let parent = self.find_table(prv)?;
+                if self.cat.table_opts(q).partition_of.is_some()
+                    || self.cat.table_opts(&parent).partition_by.is_some()
+                    || self.cat.table_opts(q).partition_by.is_some()
+                {
+                    return err(
+                        prv.location,
+                        "cannot change inheritance of a partitioned table or partition",
+                    );
+                }
+                self.check_columns_match(&parent, q, prv.location)?;
+                let parent_cols = self.cat.all_column_names(&parent);
+                if let Some(t) = self.cat.tables.get_mut(q) {
+                    t.columns.retain(|c| !parent_cols.contains(&c.name));
+                }
+                let o = self.opts_mut(q);
+                if !o.inherits.contains(&parent) {
+                    o.inherits.push(parent);
+                }
+            }
+            A::AtDropInherit => {
+                let Some(NodeEnum::RangeVar(prv)) = def else {
+                    return err(-1, "NO INHERIT without a parent");
+                };
+                let parent = self.find_table(prv)?;
+                if !self.cat.table_opts(q).inherits.contains(&parent) {
+                    return err(
+                        prv.location,
+                        format!(
+                            "relation \"{}\" is not a parent of relation \"{}\"",
+                            parent.name, q.name
+                        ),
+                    );
+                }
+                self.materialize_inherited(q, &parent);
+                self.opts_mut(q).inherits.retain(|p| p != &parent);
+            }
+            other => return unsupported(-1, &format!("ALTER TABLE {other:?}")),
+        }
+        Ok(())
+    }
+
+    /// A child leaving `parent` keeps the columns it had from it, as its own.
+    fn materialize_inherited(&mut self, child: &QualName, parent: &QualName) {
+        let mut cols: Vec<Column> = Vec::new();
+        self.columns_with_parents(parent, &mut cols, 0);
+        if let Some(t) = self.cat.tables.get_mut(child) {
+            let own = std::mem::take(&mut t.columns);
+            for mut c in cols {
+                if !own.iter().any(|o| o.name == c.name) {
+                    // Identity and generation stay with the parent; the rest is copied.
+                    c.identity = None;
+                    c.comment = None;
+                    t.columns.push(c);
+                }
+            }
+            t.columns.extend(own);
+        }
+    }
+
+    fn columns_with_parents(&self, t: &QualName, out: &mut Vec<Column>, depth: usize) {
+        if depth > 32 {
+            return;
+        }
+        for p in self.cat.table_opts(t).parents() {
+            self.columns_with_parents(&p, out, depth + 1);
+        }
+        if let Some(t) = self.cat.tables.get(t) {
+            for c in &t.columns {
+                if !out.iter().any(|o| o.name == c.name) {
+                    out.push(c.clone());
+                }
+            }
+        }
+    }
+
+    /// A table joining `parent` must have every column of it.
+    fn check_columns_match(&self, parent: &QualName, child: &QualName, loc: i32) -> R<()> {
+        let mut pcols = Vec::new();
+        self.columns_with_parents(parent, &mut pcols, 0);
+        let mut ccols = Vec::new();
+        self.columns_with_parents(child, &mut ccols, 0);
+        for pc in &pcols {
+            match ccols.iter().find(|c| c.name == pc.name) {
+                None => {
+                    return err(
+                        loc,
+                        format!("child table is missing column \"{}\"", pc.name),
+                    )
+                }
+                Some(c) if c.ty != pc.ty => {
+                    return err(
+                        loc,
+                        format!(
+                            "child table \"{}\" has a different type for column \"{}\"",
+                            child.name, pc.name
+                        ),
+                    )
+                }
+                _ => {}
+            }
+        }
+        if self.cat.table_opts(parent).partition_by.is_some() {
+            if let Some(extra) = ccols
+                .iter()
+                .find(|c| !pcols.iter().any(|p| p.name == c.name))
+            {
+                return err(
+                    loc,
+                    format!(
+                        "table \"{}\" contains column \"{}\" not found in parent \"{}\"",
+                        child.name, extra.name, parent.name
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn check_index_of(&self, q: &QualName, index: &str) -> R<()> {
+        let iq = QualName::new(q.schema.clone(), index);
+        let is_index = self.cat.indexes.get(&iq).is_some_and(|i| &i.table == q);
+        let is_key = self.cat.tables.get(q).is_some_and(|t| {
+            t.constraints.get(index).is_some_and(|c| {
+                matches!(
+                    c.kind,
+                    ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                )
+            })
+        });
+        if is_index || is_key {
+            Ok(())
+        } else {
+            err(
+                -1,
+                format!("index \"{index}\" for table \"{}\" does not exist", q.name),
+            )
+        }
+    }
+
+    /// `ALTER INDEX parent ATTACH PARTITION child`: the child index (or the key
+    /// constraint it backs) is implied by the parent's from now on.
+    fn attach_index(&mut self, s: &protobuf::AlterTableStmt) -> R<()> {
+        for cmd in alter_cmds(s) {
+            let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
+            let Some(NodeEnum::PartitionCmd(pc)) = def else {
+                return err(-1, "ATTACH PARTITION without an index");
+            };
+            let Some(crv) = pc.name.as_ref() else {
+                return err(-1, "ATTACH PARTITION without an index");
+            };
+            let schemas = self.path_or(&crv.schemaname);
+            let mut done = false;
+            for sch in schemas {
+                let iq = QualName::new(sch.clone(), crv.relname.clone());
+                if self.cat.indexes.remove(&iq).is_some() {
+                    done = true;
+                    break;
+                }
+                for t in self.cat.tables.values_mut() {
+                    if t.name.schema == sch && t.constraints.remove(&crv.relname).is_some() {
+                        done = true;
+                        break;
+                    }
+                }
+                if done {
+                    break;
+                }
+            }
+            if !done {
+                return err(
+                    crv.location,
+                    format!("index \"{}\" does not exist", crv.relname),
+                );
+            }
+        }
+        Ok(())
+    }
+}
+
+fn check_bound_strategy(s: PartitionStrategy, b: &PartitionBound, loc: i32) -> R<()> {
+    let ok = matches!(
+        (s, b),
+        (_, PartitionBound::Default) if s != PartitionStrategy::Hash
+    ) || matches!(
+        (s, b),
+        (PartitionStrategy::Range, PartitionBound::Range { .. })
+            | (PartitionStrategy::List, PartitionBound::List { .. })
+            | (PartitionStrategy::Hash, PartitionBound::Hash { .. })
+    );
+    if ok {
+        Ok(())
+    } else {
+        err(
+            loc,
+            format!(
+                "invalid bound specification for a {} partition",
+                s.sql().to_ascii_lowercase()
+            ),
+        )
+    }
+}
