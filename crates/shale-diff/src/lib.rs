@@ -24,6 +24,9 @@
 //!   planner fails clearly instead of producing a wrong plan.
 
 mod renames;
+mod security;
+
+pub use security::SecurityChange;
 pub mod table_ext;
 
 pub use renames::{
@@ -221,6 +224,8 @@ pub enum Change {
     TableOption {
         option: table_ext::TableExtChange,
     },
+    /// Row-level security, policies and privileges (security.rs).
+    Security(SecurityChange),
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -304,6 +309,7 @@ impl Change {
                 object.clone()
             }
             Change::Rename { to, .. } => to.clone(),
+            Change::Security(s) => s.object(),
             Change::TableOption { option } => option.object(),
         }
     }
@@ -355,6 +361,8 @@ impl Differ<'_> {
         self.indexes();
         self.drops_of_tables();
         self.drops_of_enums_and_schemas();
+        let security = security::diff(self.from, self.to);
+        self.out.extend(security.into_iter().map(Change::Security));
         table_ext::diff(self.from, self.to, &mut self.out);
     }
 

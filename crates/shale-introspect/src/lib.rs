@@ -31,6 +31,7 @@
 
 pub mod queries;
 mod routines;
+mod security;
 mod table_ext;
 
 pub use routines::{normalize_with_dev_db, DevDbError};
@@ -199,13 +200,15 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         index_columns: queries::index_columns(&mut tx)?,
     };
     let routine_rows = routines::read(&mut tx)?;
+    let security_rows = security::read(&mut tx)?;
     let table_rows = table_ext::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
         source,
     })?;
-    routines::assemble(table_ext::apply(assemble(rows)?, table_rows)?, routine_rows)
+    let cat = routines::assemble(table_ext::apply(assemble(rows)?, table_rows)?, routine_rows)?;
+    security::assemble(cat, security_rows)
 }
 
 /// All the catalog rows, before they are joined into the model.

@@ -13,6 +13,7 @@
 pub mod directives;
 pub mod ident;
 pub mod routines;
+pub mod security;
 pub mod table_ext;
 pub mod types;
 
@@ -27,6 +28,7 @@ pub use table_ext::{
     BoundValue, ColumnOptions, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
     ReplicaIdentity, TableOptions,
 };
+pub use security::{Acl, Grant, Policy, PolicyCommand};
 pub use types::{Expr, TypeRef};
 
 use serde::{Deserialize, Serialize};
@@ -65,6 +67,12 @@ pub struct Catalog {
     /// Partitioning, inheritance and other table options, for tables that have any.
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub table_options: BTreeMap<QualName, TableOptions>,
+    /// Row-level security policies, keyed by table and name (security.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub policies: BTreeMap<(QualName, String), Policy>,
+    /// Privileges that differ from a new object's (see [`security`]), by object.
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub privileges: BTreeMap<ObjectId, Acl>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -94,6 +102,8 @@ keyed!(Constraint, String, |s| s.name.clone());
 keyed!(View, QualName, |s| s.name.clone());
 keyed!(Function, String, |s| s.signature());
 keyed!(Trigger, (QualName, String), |s| s.key());
+keyed!(Policy, (QualName, String), |s| s.key());
+keyed!(Acl, ObjectId, |s| s.object.clone());
 keyed!(TableOptions, QualName, |s| s.table.clone());
 
 mod keyed {
@@ -213,6 +223,12 @@ pub struct Table {
     pub constraints: BTreeMap<String, Constraint>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// `ENABLE ROW LEVEL SECURITY`.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rls_enabled: bool,
+    /// `FORCE ROW LEVEL SECURITY` (applies to the owner too).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub rls_forced: bool,
 }
 
 impl Table {
@@ -222,6 +238,8 @@ impl Table {
             columns: Vec::new(),
             constraints: BTreeMap::new(),
             comment: None,
+            rls_enabled: false,
+            rls_forced: false,
         }
     }
     pub fn column(&self, name: &str) -> Option<&Column> {
@@ -476,6 +494,15 @@ pub enum ObjectId {
         table: QualName,
         name: String,
     },
+    /// A row-level security policy.
+    Policy {
+        table: QualName,
+        name: String,
+    },
+    /// The privileges granted on an object.
+    Privileges {
+        on: Box<ObjectId>,
+    },
 }
 
 impl ObjectId {
@@ -492,6 +519,8 @@ impl ObjectId {
             ObjectId::View { .. } => "view",
             ObjectId::Function { .. } => "function",
             ObjectId::Trigger { .. } => "trigger",
+            ObjectId::Policy { .. } => "policy",
+            ObjectId::Privileges { .. } => "privileges",
         }
     }
 }
@@ -515,6 +544,8 @@ impl fmt::Display for ObjectId {
             ObjectId::Trigger { table, name } => {
                 f.write_str(&routines::trigger_display(table, name))
             }
+            ObjectId::Policy { table, name } => write!(f, "{} on {table}", quote_ident(name)),
+            ObjectId::Privileges { on } => write!(f, "on {on}"),
         }
     }
 }
@@ -605,8 +636,10 @@ impl Catalog {
                 }
             }
             ObjectId::View { .. } | ObjectId::Function { .. } | ObjectId::Trigger { .. } => {}
+            ObjectId::Policy { .. } | ObjectId::Privileges { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
+        self.security_dependencies(id, &mut out);
         self.table_ext_dependencies(id, &mut out);
         out.sort();
         out.dedup();
@@ -744,6 +777,7 @@ impl Catalog {
             );
         }
         out.extend(self.triggers.values().map(|t| t.id()));
+        out.extend(self.policies.values().map(|p| p.id()));
         out
     }
 }

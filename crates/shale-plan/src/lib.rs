@@ -22,6 +22,7 @@ pub mod rules;
 mod build;
 mod model;
 mod order;
+mod security;
 mod sql;
 mod strategy;
 mod table_ext;

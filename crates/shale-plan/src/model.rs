@@ -79,6 +79,13 @@ impl Step {
             ObjectId::Trigger { table, name } => {
                 format!("trigger:{table}.{}", quote_ident(name))
             }
+            ObjectId::Policy { table, name } => {
+                format!("policy:{table}.{}", quote_ident(name))
+            }
+            ObjectId::Privileges { on } => {
+                let shown = on.to_string();
+                format!("privileges:{}:{}", on.kind(), &shown[on.kind().len() + 1..])
+            }
         };
         format!("{}:{object}", self.action.as_str())
     }

@@ -81,6 +81,11 @@ pub enum RuleId {
     AddKeyIndexConcurrently,
     AttachKeyIndex,
     Comment,
+    ForceRowSecurity,
+    NoForceRowSecurity,
+    GrantPrivileges,
+    GrantOnNewObject,
+    RevokePrivileges,
     // Forward-declared (Status::Planned) below.
     RemoveEnumValues,
     RenameEnumValue,
@@ -529,23 +534,47 @@ pub static RULES: &[Rule] = &[
     rule(R::CreatePolicy, "SH100", "Create policy", Medium,
         "creates policy {object} on {table}{detail}: once row-level security is enabled, it decides which rows each role sees",
         Some("test the application's roles against the policy before enabling row-level security"),
-        AX, NONE).planned(),
+        AX, NONE),
     rule(R::DropPolicy, "SH101", "Drop policy", High,
         "drops policy {object} on {table}: access widens or narrows at once (a permissive policy dropped hides rows; a restrictive one dropped shows rows it hid)",
         Some("needs explicit approval: a security review of who gains access; replace the policy before dropping it"),
-        AX, NONE).planned(),
+        AX, NONE),
     rule(R::AlterPolicy, "SH102", "Change policy", High,
         "changes policy {object} on {table}{detail}: the rows each role can see or write change at once",
         Some("needs explicit approval: review the new expression for roles that gain access"),
-        AX, NONE).planned(),
+        AX, NONE),
     rule(R::EnableRowSecurity, "SH103", "Enable row-level security", Medium,
         "enables row-level security on {object}: roles other than the owner see only rows a policy allows (none without a policy)",
         Some("create the policies first, in the same plan, and test the application's roles"),
-        AX, NONE).planned(),
+        AX, NONE),
     rule(R::DisableRowSecurity, "SH104", "Disable row-level security", High,
         "disables row-level security on {object}: every role with table privileges sees every row",
         Some("needs explicit approval: a security review; prefer changing the policies"),
-        AX, NONE).planned(),
+        AX, NONE),
+    rule(R::ForceRowSecurity, "SH105", "Force row-level security", Medium,
+        "forces row-level security on {object}: its owner is held to the policies too (superusers and BYPASSRLS roles still are not)",
+        Some("check that jobs running as the table owner (migrations, batch jobs) still see the rows they need"),
+        AX, NONE),
+    rule(R::NoForceRowSecurity, "SH106", "Stop forcing row-level security", High,
+        "stops forcing row-level security on {object}: its owner sees and writes every row again",
+        Some("needs explicit approval: a security review of what runs as the table owner"),
+        AX, NONE),
+    // Privileges.
+    rule(R::GrantPrivileges, "SH107", "Grant privileges", Medium,
+        "grants {detail} on {object}: the role gains access at once",
+        Some("review who the grantee is (PUBLIC means every role); a GRANT to a missing role fails"),
+        None, NONE)
+        .locks("none on tables (catalog update only)"),
+    rule(R::GrantOnNewObject, "SH108", "Grant privileges on a new object", Low,
+        "grants {detail} on new {object}",
+        Some("a GRANT to a missing role fails: roles are not created by shale"),
+        None, NONE)
+        .locks("none on tables (catalog update only)"),
+    rule(R::RevokePrivileges, "SH109", "Revoke privileges", Medium,
+        "revokes {detail} on {object}: code running as that role loses access at once",
+        Some("verify no application or job still needs the privilege"),
+        None, NONE)
+        .locks("none on tables (catalog update only)"),
     // Views and functions.
     rule(R::CreateView, "SH110", "Create view", Low,
         "creates view {object}", None, None, NONE).planned()
@@ -1112,7 +1141,7 @@ mod tests {
         assert!(!md.contains('{'), "a placeholder was not rendered");
         // Forward-declared rules are in their own section.
         let planned = md.find("## Forward-declared rules").unwrap();
-        assert!(md.find("| SH101 |").unwrap() > planned);
+        assert!(md.find("| SH035 |").unwrap() > planned);
         assert!(md.find("| SH003 |").unwrap() < planned);
     }
 
@@ -1202,6 +1231,17 @@ mod tests {
         ("SH086", true, TI, "CREATE TABLE t (id integer PRIMARY KEY, a text);\nCREATE INDEX t_a2_idx ON t (a); -- shale:renamed-from t_a_idx"),
         ("SH087", true, "CREATE TABLE t (a integer, CONSTRAINT c1 CHECK (a > 0));", "CREATE TABLE t (a integer,\n-- shale:renamed-from c1\nCONSTRAINT c2 CHECK (a > 0));"),
         ("SH090", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); COMMENT ON TABLE t IS 'things';"),
+        // Row-level security, policies and privileges (security.rs).
+        ("SH100", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE POLICY p ON t USING (a IS NOT NULL);"),
+        ("SH101", true, "CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE POLICY p ON t USING (a IS NOT NULL);", T),
+        ("SH102", true, "CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE POLICY p ON t USING (a IS NOT NULL);", "CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE POLICY p ON t USING (true);"),
+        ("SH103", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER TABLE t ENABLE ROW LEVEL SECURITY;"),
+        ("SH104", true, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER TABLE t ENABLE ROW LEVEL SECURITY;", T),
+        ("SH105", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER TABLE t FORCE ROW LEVEL SECURITY;"),
+        ("SH106", true, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER TABLE t FORCE ROW LEVEL SECURITY;", T),
+        ("SH107", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT ON t TO pg_monitor;"),
+        ("SH108", true, "", "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT, UPDATE (a) ON t TO PUBLIC;"),
+        ("SH109", true, "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT ALL ON t TO pg_monitor WITH GRANT OPTION;", "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT ON t TO pg_monitor;"),
         // With --strategy expand-contract (EXPAND_CONTRACT below).
         ("SH120", true, T, TB),
         ("SH121", true, T, TB),

@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[path = "routines.rs"]
 pub(crate) mod routines;
+#[path = "security.rs"]
+mod security;
 #[path = "table_ext.rs"]
 pub(crate) mod table_ext;
 
@@ -472,6 +474,7 @@ impl Builder {
 
     /// The catalog and the directives of every file, checked against it.
     pub(crate) fn finish(mut self) -> Result<(Catalog, shale_model::Directives), SqlError> {
+        self.prune_security();
         self.cat.prune_table_options();
         let d = directives::resolve(self.attached, &self.cat)?;
         Ok((self.cat, d))
@@ -571,6 +574,13 @@ impl Builder {
             NodeEnum::AlterSeqStmt(s) => self.alter_sequence(&s),
             NodeEnum::CreateStmt(s) if Self::is_table_ext_create(&s) => self.create_table_ext(&s),
             NodeEnum::CreateStmt(s) => self.create_table(&s),
+            // Row-level security, policies, privileges (security.rs).
+            NodeEnum::AlterTableStmt(s) if Self::is_rls_alter(&s) => self.alter_rls(&s),
+            NodeEnum::CreatePolicyStmt(s) => self.create_policy(&s),
+            NodeEnum::AlterPolicyStmt(s) => self.alter_policy(&s),
+            NodeEnum::DropStmt(s) if Self::is_policy_drop(&s) => self.drop_policy(&s),
+            NodeEnum::CommentStmt(s) if Self::is_policy_comment(&s) => self.policy_comment(&s),
+            NodeEnum::GrantStmt(s) => self.grant(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {

@@ -1,0 +1,264 @@
+//! Row-level security, policies and privileges: what differs, as [`SecurityChange`]s.
+//!
+//! - Row-level security switches are compared on tables that exist on both sides, and set
+//!   on new tables when the desired state enables them.
+//! - A policy whose command or PERMISSIVE/RESTRICTIVE kind changes, or that loses its
+//!   `USING` or `WITH CHECK` expression, is dropped and created again (`ALTER POLICY`
+//!   cannot do it); other changes (roles, expressions) are one `ALTER POLICY`. Policies
+//!   of dropped tables go with them.
+//! - Privileges are compared as sets of (grantee, privilege, grant option) per object
+//!   that exists in the desired state; a new object starts from the baseline (what
+//!   PostgreSQL gives a new object), so files without `GRANT`s produce no `REVOKE`s.
+//!   Privileges of dropped objects go with them.
+
+use serde::Serialize;
+use shale_model::{Catalog, Grant, ObjectId, Policy, QualName};
+use std::collections::{BTreeMap, BTreeSet};
+
+// Plain data built once per plan: boxing the policies would only obscure it.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "security", rename_all = "snake_case")]
+pub enum SecurityChange {
+    /// `ENABLE` (`enabled: true`) or `DISABLE ROW LEVEL SECURITY`.
+    SetRowSecurity { table: QualName, enabled: bool },
+    /// `FORCE` (`forced: true`) or `NO FORCE ROW LEVEL SECURITY`.
+    SetForceRowSecurity { table: QualName, forced: bool },
+    CreatePolicy {
+        policy: Policy,
+        /// Why an existing policy is created again (`None` for a new one).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropPolicy {
+        policy: Policy,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// `ALTER POLICY … TO … USING … WITH CHECK …`.
+    AlterPolicy { from: Policy, to: Policy },
+    SetPolicyComment {
+        policy: Policy,
+        from: Option<String>,
+        to: Option<String>,
+    },
+    /// `GRANT` privileges on `on` (each grant is one grantee and privilege).
+    Grant {
+        on: ObjectId,
+        grants: Vec<Grant>,
+        /// The object is created by this diff.
+        new_object: bool,
+    },
+    /// `REVOKE` privileges (`grant_option_only`: `REVOKE GRANT OPTION FOR`, the
+    /// privileges stay).
+    Revoke {
+        on: ObjectId,
+        grants: Vec<Grant>,
+        grant_option_only: bool,
+    },
+}
+
+impl SecurityChange {
+    pub fn object(&self) -> ObjectId {
+        match self {
+            SecurityChange::SetRowSecurity { table, .. }
+            | SecurityChange::SetForceRowSecurity { table, .. } => ObjectId::Table {
+                name: table.clone(),
+            },
+            SecurityChange::CreatePolicy { policy, .. }
+            | SecurityChange::DropPolicy { policy, .. }
+            | SecurityChange::SetPolicyComment { policy, .. } => policy.id(),
+            SecurityChange::AlterPolicy { to, .. } => to.id(),
+            SecurityChange::Grant { on, .. } | SecurityChange::Revoke { on, .. } => {
+                ObjectId::Privileges {
+                    on: Box::new(on.clone()),
+                }
+            }
+        }
+    }
+}
+
+/// Why a policy cannot be changed with `ALTER POLICY`, if it cannot.
+fn policy_recreate_reason(a: &Policy, b: &Policy) -> Option<String> {
+    if a.command != b.command {
+        return Some(format!(
+            "its command changes from {} to {}",
+            a.command.sql(),
+            b.command.sql()
+        ));
+    }
+    if a.permissive != b.permissive {
+        return Some(if b.permissive {
+            "it becomes PERMISSIVE".to_string()
+        } else {
+            "it becomes RESTRICTIVE".to_string()
+        });
+    }
+    if a.using.is_some() && b.using.is_none() {
+        return Some("its USING expression is removed".to_string());
+    }
+    if a.with_check.is_some() && b.with_check.is_none() {
+        return Some("its WITH CHECK expression is removed".to_string());
+    }
+    None
+}
+
+fn same_policy_body(a: &Policy, b: &Policy) -> bool {
+    a.roles == b.roles && a.using == b.using && a.with_check == b.with_check
+}
+
+/// The security changes that turn `from` into `to`, in a deterministic order: row
+/// security switches, policies, privileges.
+pub fn diff(from: &Catalog, to: &Catalog) -> Vec<SecurityChange> {
+    let mut out = Vec::new();
+    for (name, t1) in &to.tables {
+        let (e0, f0) = from
+            .tables
+            .get(name)
+            .map(|t| (t.rls_enabled, t.rls_forced))
+            .unwrap_or((false, false));
+        if t1.rls_enabled != e0 {
+            out.push(SecurityChange::SetRowSecurity {
+                table: name.clone(),
+                enabled: t1.rls_enabled,
+            });
+        }
+        if t1.rls_forced != f0 {
+            out.push(SecurityChange::SetForceRowSecurity {
+                table: name.clone(),
+                forced: t1.rls_forced,
+            });
+        }
+    }
+    for (key, p0) in &from.policies {
+        // A dropped table takes its policies with it.
+        if !to.tables.contains_key(&key.0) {
+            continue;
+        }
+        match to.policies.get(key) {
+            None => out.push(SecurityChange::DropPolicy {
+                policy: p0.clone(),
+                recreate: None,
+            }),
+            Some(p1) => {
+                if let Some(why) = policy_recreate_reason(p0, p1) {
+                    out.push(SecurityChange::DropPolicy {
+                        policy: p0.clone(),
+                        recreate: Some(why.clone()),
+                    });
+                    out.push(SecurityChange::CreatePolicy {
+                        policy: p1.clone(),
+                        recreate: Some(why),
+                    });
+                } else {
+                    if !same_policy_body(p0, p1) {
+                        out.push(SecurityChange::AlterPolicy {
+                            from: p0.clone(),
+                            to: p1.clone(),
+                        });
+                    }
+                    if p0.comment != p1.comment {
+                        out.push(SecurityChange::SetPolicyComment {
+                            policy: p1.clone(),
+                            from: p0.comment.clone(),
+                            to: p1.comment.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    for (key, p1) in &to.policies {
+        // A policy on a table that is dropped and created again is new as well.
+        let exists = from.policies.contains_key(key) && from.tables.contains_key(&key.0);
+        if !exists {
+            out.push(SecurityChange::CreatePolicy {
+                policy: p1.clone(),
+                recreate: None,
+            });
+        }
+    }
+    // Recreated policies: a comment follows the new one.
+    let recreated: Vec<Policy> = out
+        .iter()
+        .filter_map(|c| match c {
+            SecurityChange::CreatePolicy { policy, .. } if policy.comment.is_some() => {
+                Some(policy.clone())
+            }
+            _ => None,
+        })
+        .collect();
+    for p in recreated {
+        out.push(SecurityChange::SetPolicyComment {
+            from: None,
+            to: p.comment.clone(),
+            policy: p,
+        });
+    }
+    privileges(from, to, &mut out);
+    out
+}
+
+fn privileges(from: &Catalog, to: &Catalog, out: &mut Vec<SecurityChange>) {
+    let mut objects: BTreeSet<ObjectId> = to.privileges.keys().cloned().collect();
+    objects.extend(
+        from.privileges
+            .keys()
+            .filter(|o| to.acl_object_exists(o))
+            .cloned(),
+    );
+    for on in objects {
+        let new_object = !from.acl_object_exists(&on);
+        let have: BTreeMap<(String, String), bool> = if new_object {
+            shale_model::security::baseline(&on)
+        } else {
+            from.grants_on(&on)
+        }
+        .into_iter()
+        .map(|g| ((g.grantee, g.privilege), g.grantable))
+        .collect();
+        let want: BTreeMap<(String, String), bool> = to
+            .grants_on(&on)
+            .into_iter()
+            .map(|g| ((g.grantee, g.privilege), g.grantable))
+            .collect();
+        let mut revoke = Vec::new();
+        let mut revoke_option = Vec::new();
+        let mut grant = Vec::new();
+        for ((grantee, privilege), &g0) in &have {
+            match want.get(&(grantee.clone(), privilege.clone())) {
+                None => revoke.push(Grant::new(grantee, privilege, g0)),
+                Some(&g1) if g0 && !g1 => revoke_option.push(Grant::new(grantee, privilege, g0)),
+                _ => {}
+            }
+        }
+        for ((grantee, privilege), &g1) in &want {
+            match have.get(&(grantee.clone(), privilege.clone())) {
+                None => grant.push(Grant::new(grantee, privilege, g1)),
+                Some(&g0) if g1 && !g0 => grant.push(Grant::new(grantee, privilege, g1)),
+                _ => {}
+            }
+        }
+        if !revoke.is_empty() {
+            out.push(SecurityChange::Revoke {
+                on: on.clone(),
+                grants: revoke,
+                grant_option_only: false,
+            });
+        }
+        if !revoke_option.is_empty() {
+            out.push(SecurityChange::Revoke {
+                on: on.clone(),
+                grants: revoke_option,
+                grant_option_only: true,
+            });
+        }
+        if !grant.is_empty() {
+            out.push(SecurityChange::Grant {
+                on: on.clone(),
+                grants: grant,
+                new_object,
+            });
+        }
+    }
+}

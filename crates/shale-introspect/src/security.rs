@@ -1,0 +1,264 @@
+//! Row-level security switches, policies (`pg_policy`) and privileges (the `acl` columns of
+//! `pg_class`, `pg_attribute`, `pg_namespace` and `pg_type`) from a live database.
+//!
+//! Privileges follow the model's convention (`shale_model::security`): per object, the
+//! privileges held by roles other than its owner, after `acldefault` fills in a `NULL`
+//! acl; stored only when they differ from a new object's. Objects the catalog does not
+//! hold (system schemas, extension members) are left out.
+
+use crate::{IntrospectError, SEARCH_PATH};
+use postgres::Transaction;
+use shale_model::security::PUBLIC;
+use shale_model::{Catalog, Expr, Grant, ObjectId, Policy, PolicyCommand, QualName, TypeRef};
+use shale_sql::ExprContext;
+use std::collections::{BTreeSet, HashMap};
+
+pub(crate) struct Rows {
+    rls: Vec<(String, String, bool, bool)>,
+    policies: Vec<PolicyRow>,
+    acls: Vec<AclRow>,
+}
+
+struct PolicyRow {
+    schema: String,
+    table: String,
+    name: String,
+    cmd: String,
+    permissive: bool,
+    roles: Vec<String>,
+    using: Option<String>,
+    with_check: Option<String>,
+    comment: Option<String>,
+}
+
+struct AclRow {
+    kind: String,
+    schema: String,
+    name: String,
+    column: Option<String>,
+    relkind: String,
+    items: Vec<String>,
+}
+
+const SYSTEM: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
+                      AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'";
+
+pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
+    let q = |tx: &mut Transaction<'_>, what: &'static str, sql: &str| {
+        tx.query(sql, &[])
+            .map_err(|source| IntrospectError::Query { what, source })
+    };
+    let rls = q(
+        tx,
+        "row-level security",
+        &format!(
+            "SELECT n.nspname::text, c.relname::text, c.relrowsecurity, c.relforcerowsecurity
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE c.relkind IN ('r', 'p') AND (c.relrowsecurity OR c.relforcerowsecurity)
+                AND {SYSTEM}"
+        ),
+    )?
+    .iter()
+    .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+    .collect();
+    let policies = q(
+        tx,
+        "policies",
+        &format!(
+            "SELECT n.nspname::text, c.relname::text, p.polname::text, p.polcmd::text,
+                    p.polpermissive,
+                    ARRAY(SELECT CASE WHEN r = 0 THEN 'PUBLIC' ELSE pg_get_userbyid(r)::text END
+                            FROM unnest(p.polroles) r),
+                    pg_get_expr(p.polqual, p.polrelid),
+                    pg_get_expr(p.polwithcheck, p.polrelid),
+                    obj_description(p.oid, 'pg_policy')
+               FROM pg_policy p
+               JOIN pg_class c ON c.oid = p.polrelid
+               JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE {SYSTEM}
+              ORDER BY 1, 2, 3"
+        ),
+    )?
+    .iter()
+    .map(|r| PolicyRow {
+        schema: r.get(0),
+        table: r.get(1),
+        name: r.get(2),
+        cmd: r.get(3),
+        permissive: r.get(4),
+        roles: r.get(5),
+        using: r.get(6),
+        with_check: r.get(7),
+        comment: r.get(8),
+    })
+    .collect();
+    let acls = q(
+        tx,
+        "privileges",
+        &format!(
+            "WITH objs AS (
+               SELECT 'relation' AS kind, n.nspname, c.relname AS name, NULL::name AS col,
+                      c.relkind::text AS relkind,
+                      coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\"
+                                                         ELSE 'r'::\"char\" END, c.relowner)) AS acl,
+                      c.relowner AS owner
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {SYSTEM}
+               UNION ALL
+               SELECT 'column', n.nspname, c.relname, a.attname, c.relkind::text, a.attacl,
+                      c.relowner
+                 FROM pg_attribute a
+                 JOIN pg_class c ON c.oid = a.attrelid
+                 JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND {SYSTEM}
+               UNION ALL
+               SELECT 'schema', n.nspname, n.nspname, NULL, '',
+                      coalesce(n.nspacl, acldefault('n', n.nspowner)), n.nspowner
+                 FROM pg_namespace n WHERE {SYSTEM}
+               UNION ALL
+               SELECT 'type', n.nspname, t.typname, NULL, t.typtype::text,
+                      coalesce(t.typacl, acldefault('T', t.typowner)), t.typowner
+                 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                WHERE t.typtype IN ('e', 'd', 'r', 'm') AND {SYSTEM}
+             )
+             SELECT kind, nspname::text, name::text, col::text, relkind,
+                    ARRAY(SELECT CASE WHEN e.grantee = 0 THEN 'PUBLIC'
+                                      ELSE pg_get_userbyid(e.grantee)::text END
+                                 || chr(1) || e.privilege_type || chr(1) || e.is_grantable::text
+                            FROM aclexplode(o.acl) e
+                           WHERE e.grantee <> o.owner
+                           ORDER BY 1)
+               FROM objs o"
+        ),
+    )?
+    .iter()
+    .map(|r| AclRow {
+        kind: r.get(0),
+        schema: r.get(1),
+        name: r.get(2),
+        column: r.get(3),
+        relkind: r.get(4),
+        items: r.get(5),
+    })
+    .collect();
+    Ok(Rows {
+        rls,
+        policies,
+        acls,
+    })
+}
+
+fn normalize(
+    sql: &str,
+    column_types: &HashMap<String, TypeRef>,
+    object: &str,
+    what: &'static str,
+) -> Result<Expr, IntrospectError> {
+    let lookup = |name: &str| column_types.get(name).cloned();
+    let ctx = ExprContext {
+        column_type: &lookup,
+        target_type: None,
+        search_path: SEARCH_PATH,
+    };
+    shale_sql::normalize_expr(sql, &ctx).map_err(|message| IntrospectError::Expr {
+        object: object.to_string(),
+        what,
+        sql: sql.to_string(),
+        message,
+    })
+}
+
+pub(crate) fn assemble(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectError> {
+    // Modelled here, so not reported as objects shale does not model.
+    cat.unmodeled
+        .retain(|u| u.kind != "policy" && u.kind != "row-level security");
+    for (schema, table, enabled, forced) in rows.rls {
+        if let Some(t) = cat.tables.get_mut(&QualName::new(schema, table)) {
+            t.rls_enabled = enabled;
+            t.rls_forced = forced;
+        }
+    }
+    for r in rows.policies {
+        let table = QualName::new(r.schema, r.table);
+        let Some(t) = cat.tables.get(&table) else {
+            continue;
+        };
+        let types: HashMap<String, TypeRef> = t
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty.clone()))
+            .collect();
+        let object = format!("policy {} on {table}", r.name);
+        let command = match r.cmd.as_str() {
+            "r" => PolicyCommand::Select,
+            "a" => PolicyCommand::Insert,
+            "w" => PolicyCommand::Update,
+            "d" => PolicyCommand::Delete,
+            _ => PolicyCommand::All,
+        };
+        let using = r
+            .using
+            .as_deref()
+            .map(|s| normalize(s, &types, &object, "USING expression"))
+            .transpose()?;
+        let with_check = r
+            .with_check
+            .as_deref()
+            .map(|s| normalize(s, &types, &object, "WITH CHECK expression"))
+            .transpose()?;
+        let mut roles = r.roles;
+        roles.sort();
+        roles.dedup();
+        let p = Policy {
+            table: table.clone(),
+            name: r.name.clone(),
+            command,
+            permissive: r.permissive,
+            roles,
+            using,
+            with_check,
+            comment: r.comment,
+        };
+        cat.policies.insert((table, r.name), p);
+    }
+    for r in rows.acls {
+        let q = QualName::new(r.schema.clone(), r.name.clone());
+        let object = match (r.kind.as_str(), r.column) {
+            ("relation", _) => match r.relkind.as_str() {
+                "S" => ObjectId::Sequence { name: q },
+                "v" | "m" => ObjectId::View { name: q },
+                _ => ObjectId::Table { name: q },
+            },
+            ("column", Some(c)) => ObjectId::Column {
+                table: q,
+                column: c,
+            },
+            ("schema", _) => ObjectId::Schema { name: r.schema },
+            ("type", _) => ObjectId::Type { name: q },
+            _ => continue,
+        };
+        if !cat.acl_object_exists(&object) {
+            continue;
+        }
+        let mut set = BTreeSet::new();
+        for item in &r.items {
+            let parts: Vec<&str> = item.split('\u{1}').collect();
+            let [grantee, privilege, grantable] = parts.as_slice() else {
+                continue;
+            };
+            let grantee = if *grantee == "PUBLIC" {
+                PUBLIC
+            } else {
+                grantee
+            };
+            set.insert(Grant::new(grantee, privilege, *grantable == "true"));
+        }
+        // The same privilege from two grantors, once with grant option: keep that one.
+        let with: Vec<Grant> = set.iter().filter(|g| g.grantable).cloned().collect();
+        for g in with {
+            set.remove(&Grant::new(&g.grantee, &g.privilege, false));
+        }
+        cat.set_grants(object, set);
+    }
+    Ok(cat)
+}

@@ -1,0 +1,219 @@
+//! Row-level security, policies and privileges: the model of SQL files equals the
+//! introspected model of a database where the same SQL ran. Roles are cluster-wide: each
+//! test creates its own (unique names) and drops them at the end.
+
+use shale_introspect::introspect_url;
+use shale_model::security::PUBLIC;
+use shale_model::{Catalog, Grant, ObjectId, PolicyCommand, QualName};
+use shale_sql::{parse_sources, SourceFile};
+use shale_testkit::TestDb;
+
+fn files(sql: &str) -> Vec<SourceFile> {
+    vec![SourceFile {
+        path: "schema.sql".into(),
+        text: sql.into(),
+    }]
+}
+
+/// Roles created for one test, dropped (after what they own in `db`) on drop.
+struct Roles {
+    names: Vec<String>,
+}
+
+impl Roles {
+    fn new(db: &TestDb, n: usize) -> Roles {
+        let names: Vec<String> = (0..n).map(|i| format!("{}_r{i}", db.name())).collect();
+        let mut admin =
+            postgres::Client::connect(&shale_testkit::server_url(), postgres::NoTls).unwrap();
+        for r in &names {
+            admin
+                .batch_execute(&format!("CREATE ROLE \"{r}\""))
+                .unwrap();
+        }
+        Roles { names }
+    }
+    fn drop_in(&self, db: &TestDb) {
+        for r in &self.names {
+            let _ = db.try_execute(&format!("DROP OWNED BY \"{r}\""));
+        }
+    }
+}
+
+impl Drop for Roles {
+    fn drop(&mut self) {
+        if let Ok(mut admin) =
+            postgres::Client::connect(&shale_testkit::server_url(), postgres::NoTls)
+        {
+            for r in &self.names {
+                let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS \"{r}\""));
+            }
+        }
+    }
+}
+
+/// Parse `sql` (with `{r0}`, `{r1}`… replaced by the test's roles), run it on a fresh
+/// database, introspect: both models must be equal.
+fn round_trip(name: &str, sql: &str, roles: usize) -> (Catalog, Vec<String>) {
+    let db = TestDb::new(name);
+    let r = Roles::new(&db, roles);
+    let mut sql = sql.to_string();
+    for (i, n) in r.names.iter().enumerate() {
+        sql = sql.replace(&format!("{{r{i}}}"), n);
+    }
+    let parsed = parse_sources(&files(&sql)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    db.try_execute(&sql)
+        .unwrap_or_else(|e| panic!("{name}: the SQL does not load: {e}"));
+    let live = introspect_url(db.url()).unwrap_or_else(|e| panic!("{name}: {e}"));
+    r.drop_in(&db);
+    if parsed != live {
+        let a = serde_json::to_string_pretty(&parsed).unwrap();
+        let b = serde_json::to_string_pretty(&live).unwrap();
+        let diff = similar::TextDiff::from_lines(&a, &b)
+            .unified_diff()
+            .context_radius(3)
+            .header("files", "database")
+            .to_string();
+        panic!("{name}: phantom diff\n{diff}");
+    }
+    (live, r.names.clone())
+}
+
+#[test]
+fn row_security_and_policies_meet() {
+    let sql = "
+CREATE TABLE docs (id int PRIMARY KEY, owner text NOT NULL, tenant int, body text,
+                   published boolean DEFAULT false);
+ALTER TABLE docs ENABLE ROW LEVEL SECURITY;
+ALTER TABLE docs FORCE ROW LEVEL SECURITY;
+CREATE TABLE plain (id int);
+ALTER TABLE plain ENABLE ROW LEVEL SECURITY;
+ALTER TABLE plain DISABLE ROW LEVEL SECURITY;
+CREATE POLICY everyone ON docs USING (published);
+CREATE POLICY by_tenant ON docs AS RESTRICTIVE FOR ALL TO {r0}, {r1}
+  USING (tenant = current_setting('app.tenant')::int)
+  WITH CHECK (tenant = current_setting('app.tenant')::int);
+CREATE POLICY mine ON docs FOR UPDATE TO {r1} USING (owner = current_user)
+  WITH CHECK (owner = current_user AND body IS NOT NULL);
+CREATE POLICY ins ON docs FOR INSERT WITH CHECK (id > 0);
+CREATE POLICY del ON docs FOR DELETE TO PUBLIC USING (NOT published);
+CREATE POLICY sel ON docs FOR SELECT TO {r0} USING (true);
+CREATE POLICY gone ON docs USING (false);
+DROP POLICY gone ON docs;
+ALTER POLICY sel ON docs TO {r0}, {r1} USING (id < 100);
+COMMENT ON POLICY del ON docs IS 'deletes only drafts';
+";
+    let (cat, roles) = round_trip("sec_policies", sql, 2);
+    let docs = QualName::new("public", "docs");
+    let t = &cat.tables[&docs];
+    assert!(t.rls_enabled && t.rls_forced);
+    let plain = &cat.tables[&QualName::new("public", "plain")];
+    assert!(!plain.rls_enabled && !plain.rls_forced);
+    assert_eq!(cat.policies.len(), 6);
+    let p = &cat.policies[&(docs.clone(), "by_tenant".to_string())];
+    assert!(!p.permissive);
+    assert_eq!(p.command, PolicyCommand::All);
+    let mut want = roles.clone();
+    want.sort();
+    assert_eq!(p.roles, want);
+    let e = &cat.policies[&(docs.clone(), "everyone".to_string())];
+    assert_eq!(e.roles, vec![PUBLIC.to_string()]);
+    assert!(e.permissive && e.with_check.is_none());
+    let s = &cat.policies[&(docs.clone(), "sel".to_string())];
+    assert_eq!(s.roles, want);
+    let d = &cat.policies[&(docs, "del".to_string())];
+    assert_eq!(d.comment.as_deref(), Some("deletes only drafts"));
+}
+
+#[test]
+fn privileges_meet() {
+    let sql = "
+CREATE SCHEMA app;
+CREATE TYPE app.mood AS ENUM ('a', 'b');
+CREATE TYPE app.open AS ENUM ('x');
+REVOKE USAGE ON TYPE app.mood FROM PUBLIC;
+GRANT USAGE ON TYPE app.mood TO {r0};
+CREATE TABLE app.t (id serial PRIMARY KEY, a int, b text, secret text);
+CREATE TABLE app.u (id int);
+CREATE TABLE app.untouched (id int);
+GRANT USAGE ON SCHEMA app TO {r0}, {r1};
+GRANT CREATE ON SCHEMA app TO {r1} WITH GRANT OPTION;
+GRANT SELECT, INSERT ON app.t TO {r0};
+GRANT ALL ON TABLE app.u TO {r1} WITH GRANT OPTION;
+REVOKE GRANT OPTION FOR DELETE ON app.u FROM {r1};
+REVOKE TRUNCATE ON app.u FROM {r1};
+GRANT SELECT (a, b), UPDATE (b) ON app.t TO {r1};
+GRANT SELECT ON app.untouched TO PUBLIC;
+REVOKE SELECT ON app.untouched FROM PUBLIC;
+GRANT USAGE, SELECT ON SEQUENCE app.t_id_seq TO {r0};
+GRANT SELECT ON ALL TABLES IN SCHEMA app TO {r1};
+REVOKE SELECT ON app.t FROM {r1};
+REVOKE ALL ON SCHEMA public FROM PUBLIC;
+GRANT USAGE ON SCHEMA public TO {r0};
+";
+    let (cat, roles) = round_trip("sec_grants", sql, 2);
+    let (r0, r1) = (&roles[0], &roles[1]);
+    let t = QualName::new("app", "t");
+    let on_t = cat.grants_on(&ObjectId::Table { name: t.clone() });
+    assert_eq!(
+        on_t.into_iter().collect::<Vec<_>>(),
+        vec![
+            Grant::new(r0, "INSERT", false),
+            Grant::new(r0, "SELECT", false)
+        ]
+    );
+    // REVOKE on the table took the column SELECTs with it; UPDATE (b) stays.
+    assert!(cat
+        .grants_on(&ObjectId::Column {
+            table: t.clone(),
+            column: "a".into()
+        })
+        .is_empty());
+    assert_eq!(
+        cat.grants_on(&ObjectId::Column {
+            table: t,
+            column: "b".into()
+        })
+        .into_iter()
+        .collect::<Vec<_>>(),
+        vec![Grant::new(r1, "UPDATE", false)]
+    );
+    let u = cat.grants_on(&ObjectId::Table {
+        name: QualName::new("app", "u"),
+    });
+    assert!(u.contains(&Grant::new(r1, "DELETE", false)));
+    assert!(u.contains(&Grant::new(r1, "SELECT", true)));
+    assert!(!u.iter().any(|g| g.privilege == "TRUNCATE"));
+    // Granted to PUBLIC and revoked again: only ALL TABLES IN SCHEMA's grant is left.
+    assert_eq!(
+        cat.grants_on(&ObjectId::Table {
+            name: QualName::new("app", "untouched")
+        })
+        .into_iter()
+        .collect::<Vec<_>>(),
+        vec![Grant::new(r1, "SELECT", false)]
+    );
+    assert!(!cat.privileges.contains_key(&ObjectId::Type {
+        name: QualName::new("app", "open")
+    }));
+    assert_eq!(
+        cat.grants_on(&ObjectId::Schema {
+            name: "public".into()
+        })
+        .into_iter()
+        .collect::<Vec<_>>(),
+        vec![Grant::new(r0, "USAGE", false)]
+    );
+}
+
+#[test]
+fn no_grants_no_privileges() {
+    let sql = "
+CREATE SCHEMA s;
+CREATE TYPE s.e AS ENUM ('a');
+CREATE TABLE s.t (id serial PRIMARY KEY, e s.e);
+CREATE POLICY p ON s.t USING (id > 0);
+";
+    let (cat, _) = round_trip("sec_none", sql, 0);
+    assert!(cat.privileges.is_empty());
+    assert_eq!(cat.policies.len(), 1);
+}

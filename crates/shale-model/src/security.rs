@@ -1,0 +1,269 @@
+//! Row-level security policies and privileges (ACLs).
+//!
+//! Canonical conventions (both front ends follow them):
+//! - Row-level security switches are fields of [`crate::Table`] (`rls_enabled`,
+//!   `rls_forced`).
+//! - A [`Policy`] is keyed by its table and name. `roles` are sorted role names, with
+//!   `PUBLIC` spelled [`PUBLIC`]; a policy without `TO` applies to `PUBLIC`. `using` and
+//!   `with_check` are expressions normalized like checks.
+//! - Privileges: [`Catalog::privileges`] holds, per object, the privileges granted to
+//!   roles other than the object's owner, as a set of [`Grant`]s — but only when that set
+//!   differs from PostgreSQL's default for a new object of its kind ([`baseline`]): no
+//!   entry means "as created". So files without `GRANT`s never differ from a database in
+//!   which nobody granted anything. The owner's own privileges are not modelled (owners
+//!   differ between environments).
+
+use crate::ident::QualName;
+use crate::types::Expr;
+use crate::{Catalog, ObjectId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+
+/// The grantee meaning every role.
+pub const PUBLIC: &str = "PUBLIC";
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// The command a policy applies to.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum PolicyCommand {
+    #[default]
+    All,
+    Select,
+    Insert,
+    Update,
+    Delete,
+}
+
+impl PolicyCommand {
+    pub fn sql(self) -> &'static str {
+        match self {
+            PolicyCommand::All => "ALL",
+            PolicyCommand::Select => "SELECT",
+            PolicyCommand::Insert => "INSERT",
+            PolicyCommand::Update => "UPDATE",
+            PolicyCommand::Delete => "DELETE",
+        }
+    }
+}
+
+/// `CREATE POLICY name ON table …`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Policy {
+    pub table: QualName,
+    pub name: String,
+    pub command: PolicyCommand,
+    /// `AS PERMISSIVE` (the default) or `AS RESTRICTIVE`.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub permissive: bool,
+    /// Sorted; `PUBLIC` for every role.
+    pub roles: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub using: Option<Expr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with_check: Option<Expr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl Policy {
+    pub fn key(&self) -> (QualName, String) {
+        (self.table.clone(), self.name.clone())
+    }
+    pub fn id(&self) -> ObjectId {
+        ObjectId::Policy {
+            table: self.table.clone(),
+            name: self.name.clone(),
+        }
+    }
+}
+
+/// One privilege held by one role: an `aclitem` entry, grantor left out.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    /// A role name, or [`PUBLIC`].
+    pub grantee: String,
+    /// Upper case: `SELECT`, `INSERT`, `UPDATE`, `DELETE`, `TRUNCATE`, `REFERENCES`,
+    /// `TRIGGER`, `USAGE`, `CREATE`, `EXECUTE`.
+    pub privilege: String,
+    /// `WITH GRANT OPTION`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub grantable: bool,
+}
+
+impl Grant {
+    pub fn new(grantee: &str, privilege: &str, grantable: bool) -> Grant {
+        Grant {
+            grantee: grantee.to_string(),
+            privilege: privilege.to_string(),
+            grantable,
+        }
+    }
+}
+
+/// The privileges on one object (roles other than its owner).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Acl {
+    /// A schema, table, view, column, sequence, type or function.
+    pub object: ObjectId,
+    pub grants: BTreeSet<Grant>,
+}
+
+/// The privileges a new object of this kind has for roles other than its owner:
+/// `USAGE` for `PUBLIC` on types and the `public` schema, `EXECUTE` for `PUBLIC` on
+/// functions, nothing on the rest.
+pub fn baseline(object: &ObjectId) -> BTreeSet<Grant> {
+    let mut out = BTreeSet::new();
+    match object {
+        ObjectId::Type { .. } => {
+            out.insert(Grant::new(PUBLIC, "USAGE", false));
+        }
+        ObjectId::Schema { name } if name == "public" => {
+            out.insert(Grant::new(PUBLIC, "USAGE", false));
+        }
+        ObjectId::Function { .. } => {
+            out.insert(Grant::new(PUBLIC, "EXECUTE", false));
+        }
+        _ => {}
+    }
+    out
+}
+
+/// The privileges that can be granted on an object of this kind, in PostgreSQL's order
+/// (`ALL` means these).
+pub fn all_privileges(object: &ObjectId) -> &'static [&'static str] {
+    match object {
+        ObjectId::Table { .. } | ObjectId::View { .. } => &[
+            "INSERT",
+            "SELECT",
+            "UPDATE",
+            "DELETE",
+            "TRUNCATE",
+            "REFERENCES",
+            "TRIGGER",
+        ],
+        ObjectId::Column { .. } => &["INSERT", "SELECT", "UPDATE", "REFERENCES"],
+        ObjectId::Sequence { .. } => &["SELECT", "UPDATE", "USAGE"],
+        ObjectId::Schema { .. } => &["USAGE", "CREATE"],
+        ObjectId::Type { .. } => &["USAGE"],
+        ObjectId::Function { .. } => &["EXECUTE"],
+        _ => &[],
+    }
+}
+
+/// The `aclitem` letter of a privilege (`r` for `SELECT`, ...).
+pub fn privilege_of_letter(c: char) -> Option<&'static str> {
+    Some(match c {
+        'a' => "INSERT",
+        'r' => "SELECT",
+        'w' => "UPDATE",
+        'd' => "DELETE",
+        'D' => "TRUNCATE",
+        'x' => "REFERENCES",
+        't' => "TRIGGER",
+        'X' => "EXECUTE",
+        'U' => "USAGE",
+        'C' => "CREATE",
+        _ => return None,
+    })
+}
+
+/// The keyword `GRANT … ON <keyword> name` takes for an object.
+pub fn grant_target_keyword(object: &ObjectId) -> &'static str {
+    match object {
+        ObjectId::Table { .. } | ObjectId::View { .. } | ObjectId::Column { .. } => "TABLE",
+        ObjectId::Sequence { .. } => "SEQUENCE",
+        ObjectId::Schema { .. } => "SCHEMA",
+        ObjectId::Type { .. } => "TYPE",
+        ObjectId::Function { .. } => "FUNCTION",
+        _ => "",
+    }
+}
+
+impl Catalog {
+    /// The privileges granted on `object` to roles other than its owner (the baseline when
+    /// the catalog holds no entry).
+    pub fn grants_on(&self, object: &ObjectId) -> BTreeSet<Grant> {
+        match self.privileges.get(object) {
+            Some(a) => a.grants.clone(),
+            None => baseline(object),
+        }
+    }
+
+    /// Record the privileges on `object`: stored only when they differ from the baseline.
+    pub fn set_grants(&mut self, object: ObjectId, grants: BTreeSet<Grant>) {
+        if grants == baseline(&object) {
+            self.privileges.remove(&object);
+        } else {
+            self.privileges
+                .insert(object.clone(), Acl { object, grants });
+        }
+    }
+
+    /// Whether the object privileges may be held on exists in this catalog.
+    pub fn acl_object_exists(&self, object: &ObjectId) -> bool {
+        match object {
+            ObjectId::Schema { name } => self.schemas.contains_key(name),
+            ObjectId::Table { name } => self.tables.contains_key(name),
+            ObjectId::View { name } => self.views.contains_key(name),
+            ObjectId::Column { table, column } => {
+                self.tables
+                    .get(table)
+                    .is_some_and(|t| t.column(column).is_some())
+                    || self
+                        .views
+                        .get(table)
+                        .is_some_and(|v| v.columns.iter().any(|c| c == column))
+            }
+            ObjectId::Sequence { name } => self.sequences.contains_key(name),
+            ObjectId::Type { name } => self.enums.contains_key(name),
+            ObjectId::Function { name, args } => {
+                self.functions.contains_key(&format!("{name}({args})"))
+            }
+            _ => false,
+        }
+    }
+
+    /// Dependencies of policies and privileges (the part of [`Catalog::dependencies`] for
+    /// these kinds).
+    pub(crate) fn security_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
+        match id {
+            ObjectId::Policy { table, name } => {
+                out.push(ObjectId::Table {
+                    name: table.clone(),
+                });
+                if let Some(p) = self.policies.get(&(table.clone(), name.clone())) {
+                    // Expressions may name any column of the table.
+                    if let Some(t) = self.tables.get(table) {
+                        for c in &t.columns {
+                            out.push(ObjectId::Column {
+                                table: table.clone(),
+                                column: c.name.clone(),
+                            });
+                        }
+                    }
+                    for e in p.using.iter().chain(p.with_check.iter()) {
+                        for r in &e.refs {
+                            if r != table && self.tables.contains_key(r) {
+                                out.push(ObjectId::Table { name: r.clone() });
+                            } else if self.views.contains_key(r) {
+                                out.push(ObjectId::View { name: r.clone() });
+                            }
+                        }
+                    }
+                }
+            }
+            ObjectId::Privileges { on } => out.push((**on).clone()),
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,519 @@
+//! Row-level security (`ALTER TABLE … ENABLE/FORCE ROW LEVEL SECURITY`), policies
+//! (`CREATE/ALTER/DROP POLICY`, `COMMENT ON POLICY`) and privileges (`GRANT`/`REVOKE` on
+//! schemas, tables, views, columns, sequences and types) in the SQL front end.
+//!
+//! This module is a child of `parse` (it extends its `Builder`). Privileges follow the
+//! model's convention (`shale_model::security`): the set granted to roles other than the
+//! owner, stored only when it differs from a new object's. The role running the files is
+//! taken to own every object; grants to it are not modelled.
+
+use super::*;
+use pg_query::protobuf::{AlterTableType, GrantTargetType, RoleSpecType};
+use shale_model::security::{all_privileges, PUBLIC};
+use shale_model::{Grant, Policy, PolicyCommand};
+
+fn node_loc(n: &Node) -> i32 {
+    match n.node.as_ref() {
+        Some(NodeEnum::RangeVar(r)) => r.location,
+        Some(NodeEnum::RoleSpec(r)) => r.location,
+        Some(NodeEnum::TypeName(t)) => t.location,
+        _ => -1,
+    }
+}
+
+impl Builder {
+    // -----------------------------------------------------------------------------------
+    // Row-level security switches
+
+    /// An `ALTER TABLE` made only of row-level security commands.
+    pub(super) fn is_rls_alter(s: &protobuf::AlterTableStmt) -> bool {
+        use AlterTableType as A;
+        !s.cmds.is_empty()
+            && s.cmds.iter().all(|c| match c.node.as_ref() {
+                Some(NodeEnum::AlterTableCmd(c)) => matches!(
+                    A::try_from(c.subtype).unwrap_or(A::Undefined),
+                    A::AtEnableRowSecurity
+                        | A::AtDisableRowSecurity
+                        | A::AtForceRowSecurity
+                        | A::AtNoForceRowSecurity
+                ),
+                _ => false,
+            })
+    }
+
+    pub(super) fn alter_rls(&mut self, s: &protobuf::AlterTableStmt) -> R<()> {
+        use AlterTableType as A;
+        let rv = s.relation.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing relation name".into(),
+        })?;
+        let q = match self.find_table(rv) {
+            Ok(q) => q,
+            Err(_) if s.missing_ok => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let t = self.cat.tables.get_mut(&q).expect("found");
+        for c in &s.cmds {
+            if let Some(NodeEnum::AlterTableCmd(c)) = c.node.as_ref() {
+                match A::try_from(c.subtype).unwrap_or(A::Undefined) {
+                    A::AtEnableRowSecurity => t.rls_enabled = true,
+                    A::AtDisableRowSecurity => t.rls_enabled = false,
+                    A::AtForceRowSecurity => t.rls_forced = true,
+                    A::AtNoForceRowSecurity => t.rls_forced = false,
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Policies
+
+    fn role_name(n: &Node) -> R<String> {
+        let loc = node_loc(n);
+        match n.node.as_ref() {
+            Some(NodeEnum::RoleSpec(r)) => {
+                match RoleSpecType::try_from(r.roletype).unwrap_or(RoleSpecType::Undefined) {
+                    RoleSpecType::RolespecPublic => Ok(PUBLIC.to_string()),
+                    RoleSpecType::RolespecCstring => Ok(r.rolename.clone()),
+                    _ => err(
+                        loc,
+                        "CURRENT_USER, CURRENT_ROLE and SESSION_USER as a role are not supported: name the role",
+                    ),
+                }
+            }
+            _ => err(loc, "expected a role name"),
+        }
+    }
+
+    fn policy_roles(nodes: &[Node]) -> R<Vec<String>> {
+        let mut roles: Vec<String> = nodes.iter().map(Self::role_name).collect::<R<_>>()?;
+        if roles.iter().any(|r| r == PUBLIC) {
+            // PostgreSQL keeps only PUBLIC when it is among the roles.
+            roles = vec![PUBLIC.to_string()];
+        }
+        roles.sort();
+        roles.dedup();
+        if roles.is_empty() {
+            roles.push(PUBLIC.to_string());
+        }
+        Ok(roles)
+    }
+
+    fn policy_expr(&self, table: &QualName, n: &Node) -> R<Expr> {
+        let columns = self.table(table).columns.clone();
+        let loc = Self::node_location(n);
+        self.norm_expr(n, &columns, None, loc)
+    }
+
+    pub(super) fn create_policy(&mut self, s: &protobuf::CreatePolicyStmt) -> R<()> {
+        let rv = s.table.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing table name".into(),
+        })?;
+        let q = self.find_table(rv)?;
+        let key = (q.clone(), s.policy_name.clone());
+        if self.cat.policies.contains_key(&key) {
+            return err(
+                -1,
+                format!(
+                    "policy \"{}\" for table \"{}\" already exists",
+                    s.policy_name, q.name
+                ),
+            );
+        }
+        let command = match s.cmd_name.as_str() {
+            "all" | "" => PolicyCommand::All,
+            "select" => PolicyCommand::Select,
+            "insert" => PolicyCommand::Insert,
+            "update" => PolicyCommand::Update,
+            "delete" => PolicyCommand::Delete,
+            other => return err(-1, format!("unrecognized policy command \"{other}\"")),
+        };
+        let using = s
+            .qual
+            .as_deref()
+            .map(|n| self.policy_expr(&q, n))
+            .transpose()?;
+        let with_check = s
+            .with_check
+            .as_deref()
+            .map(|n| self.policy_expr(&q, n))
+            .transpose()?;
+        match command {
+            PolicyCommand::Select | PolicyCommand::Delete if with_check.is_some() => {
+                return err(
+                    -1,
+                    "WITH CHECK cannot be applied to SELECT or DELETE".to_string(),
+                )
+            }
+            PolicyCommand::Insert if using.is_some() => {
+                return err(-1, "only WITH CHECK expression allowed for INSERT")
+            }
+            _ => {}
+        }
+        let p = Policy {
+            table: q.clone(),
+            name: s.policy_name.clone(),
+            command,
+            permissive: s.permissive,
+            roles: Self::policy_roles(&s.roles)?,
+            using,
+            with_check,
+            comment: None,
+        };
+        self.anchor_stmt(p.id());
+        self.cat.policies.insert(key, p);
+        Ok(())
+    }
+
+    pub(super) fn alter_policy(&mut self, s: &protobuf::AlterPolicyStmt) -> R<()> {
+        let rv = s.table.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing table name".into(),
+        })?;
+        let q = self.find_table(rv)?;
+        let key = (q.clone(), s.policy_name.clone());
+        if !self.cat.policies.contains_key(&key) {
+            return err(
+                -1,
+                format!(
+                    "policy \"{}\" for table \"{}\" does not exist",
+                    s.policy_name, q.name
+                ),
+            );
+        }
+        let using = s
+            .qual
+            .as_deref()
+            .map(|n| self.policy_expr(&q, n))
+            .transpose()?;
+        let with_check = s
+            .with_check
+            .as_deref()
+            .map(|n| self.policy_expr(&q, n))
+            .transpose()?;
+        let roles = if s.roles.is_empty() {
+            None
+        } else {
+            Some(Self::policy_roles(&s.roles)?)
+        };
+        let p = self.cat.policies.get_mut(&key).expect("checked");
+        if let Some(r) = roles {
+            p.roles = r;
+        }
+        if using.is_some() {
+            p.using = using;
+        }
+        if with_check.is_some() {
+            p.with_check = with_check;
+        }
+        Ok(())
+    }
+
+    /// `names` of a policy in `DROP`/`COMMENT`: `[schema.]table.policy`.
+    fn policy_key(&self, names: &[String]) -> R<(QualName, String)> {
+        if names.len() < 2 {
+            return err(-1, "policy name must be followed by ON table");
+        }
+        let (tn, p) = names.split_at(names.len() - 1);
+        let q = self.find_table_names(tn, -1)?;
+        Ok((q, p[0].clone()))
+    }
+
+    pub(super) fn is_policy_drop(s: &protobuf::DropStmt) -> bool {
+        s.remove_type == ObjectType::ObjectPolicy as i32
+    }
+
+    pub(super) fn drop_policy(&mut self, s: &protobuf::DropStmt) -> R<()> {
+        for o in &s.objects {
+            let names = match o.node.as_ref() {
+                Some(NodeEnum::List(l)) => strings(&l.items),
+                _ => return err(-1, "expected a policy name"),
+            };
+            let key = match self.policy_key(&names) {
+                Ok(k) => k,
+                Err(_) if s.missing_ok => continue,
+                Err(e) => return Err(e),
+            };
+            if self.cat.policies.remove(&key).is_none() && !s.missing_ok {
+                return err(
+                    -1,
+                    format!(
+                        "policy \"{}\" for table \"{}\" does not exist",
+                        key.1, key.0.name
+                    ),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn is_policy_comment(s: &protobuf::CommentStmt) -> bool {
+        s.objtype == ObjectType::ObjectPolicy as i32
+    }
+
+    pub(super) fn policy_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
+        let names = match s.object.as_deref().and_then(|o| o.node.as_ref()) {
+            Some(NodeEnum::List(l)) => strings(&l.items),
+            _ => return err(-1, "expected a policy name"),
+        };
+        let key = self.policy_key(&names)?;
+        let text = (!s.comment.is_empty()).then(|| s.comment.clone());
+        match self.cat.policies.get_mut(&key) {
+            Some(p) => {
+                p.comment = text;
+                Ok(())
+            }
+            None => err(
+                -1,
+                format!(
+                    "policy \"{}\" for table \"{}\" does not exist",
+                    key.1, key.0.name
+                ),
+            ),
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Privileges
+
+    /// The objects a `GRANT`/`REVOKE` names (without column lists).
+    fn grant_objects(&self, s: &protobuf::GrantStmt) -> R<Vec<ObjectId>> {
+        let objtype = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
+        let target = GrantTargetType::try_from(s.targtype).unwrap_or(GrantTargetType::Undefined);
+        let mut out = Vec::new();
+        if target == GrantTargetType::AclTargetAllInSchema {
+            for o in &s.objects {
+                let schema = sval(o).unwrap_or_default().to_string();
+                if !self.schema_exists(&schema) {
+                    return err(node_loc(o), format!("schema \"{schema}\" does not exist"));
+                }
+                match objtype {
+                    ObjectType::ObjectTable => {
+                        for q in self.cat.tables.keys().filter(|q| q.schema == schema) {
+                            out.push(ObjectId::Table { name: q.clone() });
+                        }
+                        for q in self.cat.views.keys().filter(|q| q.schema == schema) {
+                            out.push(ObjectId::View { name: q.clone() });
+                        }
+                    }
+                    ObjectType::ObjectSequence => {
+                        for q in self.cat.sequences.keys().filter(|q| q.schema == schema) {
+                            out.push(ObjectId::Sequence { name: q.clone() });
+                        }
+                    }
+                    _ => {
+                        return err(
+                            -1,
+                            "unsupported statement: GRANT/REVOKE ON ALL FUNCTIONS/PROCEDURES/ROUTINES IN SCHEMA",
+                        )
+                    }
+                }
+            }
+            return Ok(out);
+        }
+        if target != GrantTargetType::AclTargetObject {
+            return err(-1, "unsupported GRANT/REVOKE target");
+        }
+        for o in &s.objects {
+            let loc = node_loc(o);
+            match objtype {
+                ObjectType::ObjectTable => {
+                    let Some(NodeEnum::RangeVar(rv)) = o.node.as_ref() else {
+                        return err(loc, "expected a table name");
+                    };
+                    if let Ok(q) = self.find_table(rv) {
+                        out.push(ObjectId::Table { name: q });
+                    } else if let Some(q) =
+                        self.lookup(&rv.schemaname, &rv.relname, &self.cat.views)
+                    {
+                        out.push(ObjectId::View { name: q });
+                    } else if let Some(q) =
+                        self.lookup(&rv.schemaname, &rv.relname, &self.cat.sequences)
+                    {
+                        // GRANT … ON TABLE works on sequences too.
+                        out.push(ObjectId::Sequence { name: q });
+                    } else {
+                        return err(
+                            loc,
+                            format!("relation \"{}\" does not exist", rv_display(rv)),
+                        );
+                    }
+                }
+                ObjectType::ObjectSequence => {
+                    let Some(NodeEnum::RangeVar(rv)) = o.node.as_ref() else {
+                        return err(loc, "expected a sequence name");
+                    };
+                    let names: Vec<String> = [rv.schemaname.clone(), rv.relname.clone()]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect();
+                    let q = self.find_sequence_names(&names, rv.location)?;
+                    out.push(ObjectId::Sequence { name: q });
+                }
+                ObjectType::ObjectSchema => {
+                    let name = sval(o).unwrap_or_default().to_string();
+                    if !self.schema_exists(&name) {
+                        return err(loc, format!("schema \"{name}\" does not exist"));
+                    }
+                    out.push(ObjectId::Schema { name });
+                }
+                ObjectType::ObjectType | ObjectType::ObjectDomain => {
+                    let names = match o.node.as_ref() {
+                        Some(NodeEnum::TypeName(tn)) => types::type_names(tn),
+                        Some(NodeEnum::List(l)) => strings(&l.items),
+                        _ => vec![],
+                    };
+                    let q = self.enum_by_names(&names, loc)?;
+                    out.push(ObjectId::Type { name: q });
+                }
+                _ => {
+                    return err(
+                        -1,
+                        "unsupported statement: GRANT/REVOKE on this kind of object (shale models privileges on schemas, tables, views, columns, sequences and enum types)",
+                    )
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// `GRANT` / `REVOKE` on objects.
+    pub(super) fn grant(&mut self, s: &protobuf::GrantStmt) -> R<()> {
+        let objects = self.grant_objects(s)?;
+        let grantees: Vec<String> = s.grantees.iter().map(Self::role_name).collect::<R<_>>()?;
+        // (privilege or None for ALL, columns)
+        let mut privs: Vec<(Option<String>, Vec<String>)> = Vec::new();
+        for p in &s.privileges {
+            let Some(NodeEnum::AccessPriv(a)) = p.node.as_ref() else {
+                return err(-1, "expected a privilege");
+            };
+            let name = if a.priv_name.is_empty() {
+                None
+            } else {
+                Some(a.priv_name.to_ascii_uppercase())
+            };
+            privs.push((name, strings(&a.cols)));
+        }
+        if privs.is_empty() {
+            privs.push((None, vec![]));
+        }
+        for object in &objects {
+            for (priv_name, cols) in &privs {
+                let targets: Vec<ObjectId> = if cols.is_empty() {
+                    vec![object.clone()]
+                } else {
+                    let table = match object {
+                        ObjectId::Table { name } | ObjectId::View { name } => name.clone(),
+                        _ => return err(-1, "column privileges are only valid for relations"),
+                    };
+                    let mut v = Vec::new();
+                    for c in cols {
+                        let id = ObjectId::Column {
+                            table: table.clone(),
+                            column: c.clone(),
+                        };
+                        if !self.cat.acl_object_exists(&id) {
+                            return err(
+                                -1,
+                                format!(
+                                    "column \"{c}\" of relation \"{}\" does not exist",
+                                    table.name
+                                ),
+                            );
+                        }
+                        v.push(id);
+                    }
+                    v
+                };
+                for target in targets {
+                    let allowed = all_privileges(&target);
+                    let names: Vec<&str> = match priv_name {
+                        None => allowed.to_vec(),
+                        Some(p) => {
+                            if !allowed.contains(&p.as_str()) {
+                                return err(
+                                    -1,
+                                    format!("invalid privilege type {p} for {}", target.kind()),
+                                );
+                            }
+                            vec![p.as_str()]
+                        }
+                    };
+                    self.apply_grant(&target, &names, &grantees, s.is_grant, s.grant_option);
+                    // REVOKE on a table revokes the same privileges on its columns.
+                    if !s.is_grant {
+                        if let ObjectId::Table { name } | ObjectId::View { name } = &target {
+                            let cols: Vec<ObjectId> = self
+                                .cat
+                                .privileges
+                                .keys()
+                                .filter(|k| matches!(k, ObjectId::Column { table, .. } if table == name))
+                                .cloned()
+                                .collect();
+                            for c in cols {
+                                self.apply_grant(&c, &names, &grantees, false, s.grant_option);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_grant(
+        &mut self,
+        target: &ObjectId,
+        privs: &[&str],
+        grantees: &[String],
+        is_grant: bool,
+        option: bool,
+    ) {
+        let mut set = self.cat.grants_on(target);
+        for g in grantees {
+            for p in privs {
+                let plain = Grant::new(g, p, false);
+                let with = Grant::new(g, p, true);
+                if is_grant {
+                    if option {
+                        set.remove(&plain);
+                        set.insert(with);
+                    } else if !set.contains(&with) {
+                        set.insert(plain);
+                    }
+                } else if option {
+                    // REVOKE GRANT OPTION FOR: keeps the privilege.
+                    if set.remove(&with) {
+                        set.insert(plain);
+                    }
+                } else {
+                    set.remove(&plain);
+                    set.remove(&with);
+                }
+            }
+        }
+        self.cat.set_grants(target.clone(), set);
+    }
+
+    /// Policies and privileges of objects that no longer exist go with them.
+    pub(super) fn prune_security(&mut self) {
+        let cat = &self.cat;
+        let keep_p: Vec<_> = cat
+            .policies
+            .keys()
+            .filter(|(t, _)| cat.tables.contains_key(t))
+            .cloned()
+            .collect();
+        let keep_a: Vec<_> = cat
+            .privileges
+            .keys()
+            .filter(|o| cat.acl_object_exists(o))
+            .cloned()
+            .collect();
+        self.cat.policies.retain(|k, _| keep_p.contains(k));
+        self.cat.privileges.retain(|k, _| keep_a.contains(k));
+    }
+}
