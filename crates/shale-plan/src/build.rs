@@ -349,7 +349,7 @@ impl<'a> Builder<'a> {
 
     /// Every step on a table touched by a rename runs after the rename steps (they
     /// create the table under its new name, see [`Builder::rename`]).
-    fn after_renames(&mut self) {
+    pub(crate) fn after_renames(&mut self) {
         if self.renamed_tables.is_empty() {
             return;
         }
@@ -1047,7 +1047,6 @@ impl<'a> Builder<'a> {
                 implied_by,
             } => self.rename(from, to, implied_by.as_ref()),
             Change::TableOption { option } => self.table_option(option),
-            Change::Security(s) => self.security(s),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

@@ -600,6 +600,8 @@ impl Builder<'_> {
             let ms: Vec<&Move> = moves.iter().filter(|m| m.table == t).collect();
             self.build_table_moves(&t, &ms);
         }
+        // A table renamed by the plan is renamed before the moves' steps use its new name.
+        self.after_renames();
     }
 
     fn build_table_moves(&mut self, t: &QualName, ms: &[&Move]) {

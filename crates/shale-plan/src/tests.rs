@@ -2255,3 +2255,32 @@ fn an_invalid_index_is_dropped_and_built_again_concurrently() {
         .reason
         .contains("(it was left INVALID by a failed CREATE INDEX CONCURRENTLY)"));
 }
+
+#[test]
+fn expand_contract_on_a_renamed_table_runs_after_the_table_rename() {
+    let (from, mut to, mut d) = move_case();
+    let mut t = to.tables.remove(&q("users")).unwrap();
+    t.name = q("people");
+    to.tables.insert(q("people"), t);
+    to.indexes.get_mut(&q("users_full_name_idx")).unwrap().table = q("people");
+    d.renames = vec![
+        rename_hint(
+            ObjectId::Table { name: q("people") },
+            ObjectId::Table { name: q("users") },
+        ),
+        rename_hint(column_id("people", "full_name"), column_id("users", "name")),
+    ];
+    let p = plan_with(&from, &to, &d, &expand_contract()).unwrap();
+    let rename = id_of(&p, "ALTER TABLE public.users RENAME TO people");
+    assert_eq!(rename, 1, "{}", render::text(&p));
+    for s in &p.steps[1..] {
+        assert!(
+            s.sql.contains("people") || !s.sql.contains("users ("),
+            "{}",
+            s.sql
+        );
+    }
+    let trigger = step(&p, "CREATE OR REPLACE TRIGGER shale_sync");
+    assert!(trigger.depends_on.contains(&rename), "{trigger:?}");
+    assert!(trigger.sql.contains("ON public.people"));
+}
