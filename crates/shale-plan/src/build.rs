@@ -1047,6 +1047,7 @@ impl<'a> Builder<'a> {
                 implied_by,
             } => self.rename(from, to, implied_by.as_ref()),
             Change::TableOption { option } => self.table_option(option),
+            Change::Security(s) => self.security(s),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }
