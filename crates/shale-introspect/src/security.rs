@@ -97,7 +97,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
         "privileges",
         &format!(
             "WITH objs AS (
-               SELECT 'relation' AS kind, n.nspname, c.relname AS name, NULL::name AS col,
+               SELECT 'relation' AS kind, n.nspname, c.relname AS name, NULL::text AS col,
                       c.relkind::text AS relkind,
                       coalesce(c.relacl, acldefault(CASE WHEN c.relkind = 'S' THEN 's'::\"char\"
                                                          ELSE 'r'::\"char\" END, c.relowner)) AS acl,
@@ -105,7 +105,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {SYSTEM}
                UNION ALL
-               SELECT 'column', n.nspname, c.relname, a.attname, c.relkind::text, a.attacl,
+               SELECT 'column', n.nspname, c.relname, a.attname::text, c.relkind::text, a.attacl,
                       c.relowner
                  FROM pg_attribute a
                  JOIN pg_class c ON c.oid = a.attrelid
@@ -120,6 +120,15 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
                       coalesce(t.typacl, acldefault('T', t.typowner)), t.typowner
                  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
                 WHERE t.typtype IN ('e', 'd', 'r', 'm') AND {SYSTEM}
+               UNION ALL
+               SELECT 'function', n.nspname, p.proname,
+                      coalesce((SELECT string_agg(pg_catalog.format_type(a.t, NULL), ', '
+                                                  ORDER BY a.i)
+                                  FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i)), ''),
+                      p.prokind::text,
+                      coalesce(p.proacl, acldefault('f', p.proowner)), p.proowner
+                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                WHERE p.prokind IN ('f', 'p') AND {SYSTEM}
              )
              SELECT kind, nspname::text, name::text, col::text, relkind,
                     ARRAY(SELECT CASE WHEN e.grantee = 0 THEN 'PUBLIC'
@@ -235,6 +244,7 @@ pub(crate) fn assemble(mut cat: Catalog, rows: Rows) -> Result<Catalog, Introspe
             },
             ("schema", _) => ObjectId::Schema { name: r.schema },
             ("type", _) => ObjectId::Type { name: q },
+            ("function", Some(args)) => ObjectId::Function { name: q, args },
             _ => continue,
         };
         if !cat.acl_object_exists(&object) {

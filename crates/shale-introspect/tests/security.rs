@@ -217,3 +217,40 @@ CREATE POLICY p ON s.t USING (id > 0);
     assert!(cat.privileges.is_empty());
     assert_eq!(cat.policies.len(), 1);
 }
+
+#[test]
+fn function_privileges_meet() {
+    let sql = "
+CREATE SCHEMA api;
+CREATE TYPE api.kind AS ENUM ('a', 'b');
+CREATE FUNCTION api.add(a integer, b integer) RETURNS integer LANGUAGE sql AS 'SELECT a + b';
+CREATE FUNCTION api.add(a numeric, b varchar(10)) RETURNS numeric LANGUAGE sql AS 'SELECT a';
+CREATE FUNCTION api.k(x api.kind, OUT y text) LANGUAGE sql AS 'SELECT x::text';
+CREATE FUNCTION api.open() RETURNS integer LANGUAGE sql AS 'SELECT 1';
+CREATE PROCEDURE api.p(n integer) LANGUAGE sql AS 'SELECT 1';
+REVOKE EXECUTE ON FUNCTION api.add(integer, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION api.add(int, int) TO {r0};
+GRANT ALL ON FUNCTION api.add(numeric, character varying) TO {r1} WITH GRANT OPTION;
+REVOKE ALL ON FUNCTION api.k FROM PUBLIC;
+GRANT EXECUTE ON PROCEDURE api.p TO {r0};
+";
+    let (cat, roles) = round_trip("sec_functions", sql, 2);
+    let add = ObjectId::Function {
+        name: QualName::new("api", "add"),
+        args: "integer, integer".into(),
+    };
+    assert_eq!(
+        cat.grants_on(&add).into_iter().collect::<Vec<_>>(),
+        vec![Grant::new(&roles[0], "EXECUTE", false)]
+    );
+    let k = ObjectId::Function {
+        name: QualName::new("api", "k"),
+        args: "api.kind".into(),
+    };
+    assert!(cat.grants_on(&k).is_empty());
+    // Untouched: PUBLIC may execute, as PostgreSQL creates functions.
+    assert!(!cat.privileges.contains_key(&ObjectId::Function {
+        name: QualName::new("api", "open"),
+        args: String::new(),
+    }));
+}

@@ -67,7 +67,7 @@ fn target(on: &ObjectId) -> (String, String) {
             String::new(),
             format!("{} {name}", grant_target_keyword(on)),
         ),
-        ObjectId::Function { name, args } => (String::new(), format!("FUNCTION {name}({args})")),
+        ObjectId::Function { name, args } => (String::new(), format!("ROUTINE {name}({args})")),
         other => (String::new(), other.to_string()),
     }
 }

@@ -10,7 +10,7 @@
 use super::*;
 use pg_query::protobuf::{AlterTableType, GrantTargetType, RoleSpecType};
 use shale_model::security::{all_privileges, PUBLIC};
-use shale_model::{Grant, Policy, PolicyCommand};
+use shale_model::{Grant, Policy, PolicyCommand, RoutineKind};
 
 fn node_loc(n: &Node) -> i32 {
     match n.node.as_ref() {
@@ -304,12 +304,27 @@ impl Builder {
                             out.push(ObjectId::Sequence { name: q.clone() });
                         }
                     }
-                    _ => {
-                        return err(
-                            -1,
-                            "unsupported statement: GRANT/REVOKE ON ALL FUNCTIONS/PROCEDURES/ROUTINES IN SCHEMA",
-                        )
+                    ObjectType::ObjectFunction
+                    | ObjectType::ObjectProcedure
+                    | ObjectType::ObjectRoutine => {
+                        for f in self
+                            .cat
+                            .functions
+                            .values()
+                            .filter(|f| f.name.schema == schema)
+                        {
+                            let is_proc = f.kind == RoutineKind::Procedure;
+                            let take = match objtype {
+                                ObjectType::ObjectFunction => !is_proc,
+                                ObjectType::ObjectProcedure => is_proc,
+                                _ => true,
+                            };
+                            if take {
+                                out.push(f.id());
+                            }
+                        }
                     }
+                    _ => return err(-1, "unsupported GRANT/REVOKE ON ALL … IN SCHEMA"),
                 }
             }
             return Ok(out);
@@ -369,15 +384,105 @@ impl Builder {
                     let q = self.enum_by_names(&names, loc)?;
                     out.push(ObjectId::Type { name: q });
                 }
+                ObjectType::ObjectFunction
+                | ObjectType::ObjectProcedure
+                | ObjectType::ObjectRoutine => {
+                    let Some(NodeEnum::ObjectWithArgs(owa)) = o.node.as_ref() else {
+                        return err(loc, "expected a function name");
+                    };
+                    out.push(self.grant_function(owa)?);
+                }
                 _ => {
                     return err(
                         -1,
-                        "unsupported statement: GRANT/REVOKE on this kind of object (shale models privileges on schemas, tables, views, columns, sequences and enum types)",
+                        "unsupported statement: GRANT/REVOKE on this kind of object (shale models privileges on schemas, tables, views, columns, sequences, enum types and functions)",
                     )
                 }
             }
         }
         Ok(out)
+    }
+
+    /// The function (or procedure) `GRANT … ON FUNCTION name(args)` names.
+    fn grant_function(&self, owa: &protobuf::ObjectWithArgs) -> R<ObjectId> {
+        let names = strings(&owa.objname);
+        let (schema, name) = match names.as_slice() {
+            [n] => (None, n.clone()),
+            [s, n] | [_, s, n] => (Some(s.clone()), n.clone()),
+            _ => return err(-1, "improper function name"),
+        };
+        let schemas = match &schema {
+            Some(s) => vec![s.clone()],
+            None => self.path(),
+        };
+        let candidates: Vec<&shale_model::Function> = schemas
+            .iter()
+            .flat_map(|s| {
+                let q = QualName::new(s.clone(), name.clone());
+                self.cat.functions.values().filter(move |f| f.name == q)
+            })
+            .collect();
+        if owa.args_unspecified {
+            return match candidates.as_slice() {
+                [f] => Ok(f.id()),
+                [] => err(-1, format!("function {name} does not exist")),
+                _ => err(
+                    -1,
+                    format!("function name \"{name}\" is not unique (name its argument types)"),
+                ),
+            };
+        }
+        // Input argument types, spelled as the model spells them (no modifiers).
+        let mut tns: Vec<&protobuf::TypeName> = Vec::new();
+        if !owa.objfuncargs.is_empty() {
+            for a in &owa.objfuncargs {
+                if let Some(NodeEnum::FunctionParameter(p)) = a.node.as_ref() {
+                    use pg_query::protobuf::FunctionParameterMode as M;
+                    let mode = M::try_from(p.mode).unwrap_or(M::FuncParamDefault);
+                    if matches!(mode, M::FuncParamOut | M::FuncParamTable) {
+                        continue;
+                    }
+                    if let Some(t) = &p.arg_type {
+                        tns.push(t);
+                    }
+                }
+            }
+        } else {
+            for a in &owa.objargs {
+                if let Some(NodeEnum::TypeName(t)) = a.node.as_ref() {
+                    tns.push(t);
+                }
+            }
+        }
+        let first = first_schema(&self.path());
+        let mut args = Vec::new();
+        for tn in tns {
+            let mut user = |s: Option<&str>, n: &str| {
+                self.resolve_user_type(s, n)
+                    .or_else(|_| Ok(QualName::new(s.unwrap_or(&first), n)))
+            };
+            let mut t = types::type_from_typename(tn, &mut user).map_err(at(tn.location))?;
+            if t.schema.is_none() {
+                let base = types::base_name(&t.name);
+                t.name = if base == "bpchar" {
+                    "character".into()
+                } else if base.starts_with("interval") {
+                    "interval".into()
+                } else {
+                    base
+                };
+            }
+            args.push(t.to_string());
+        }
+        let args = args.join(", ");
+        candidates
+            .iter()
+            .find(|f| f.identity_args() == args)
+            .map(|f| f.id())
+            .ok_or_else(|| E {
+                loc: -1,
+                msg: format!("function {name}({args}) does not exist"),
+            })
     }
 
     /// `GRANT` / `REVOKE` on objects.
