@@ -474,6 +474,20 @@ fn expand_contract_rename_keeps_the_application_working_between_phases() {
         let a: Vec<&str> = a.iter().map(|x| x.as_str()).collect();
         shale(&a)
     };
+    let o = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &want,
+        "--strategy",
+        "expand-contract",
+    ]);
+    let text = stdout(&o);
+    assert!(
+        text.contains("phase: expand") && text.contains("phase: contract"),
+        "{text}"
+    );
     let o = run(args("expand"));
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("--phase contract"), "{}", stdout(&o));

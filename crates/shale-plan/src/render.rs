@@ -77,6 +77,9 @@ fn steps_text(plan: &Plan, title: &str) -> String {
             if s.commit_after {
                 let _ = writeln!(out, "       commits right after");
             }
+            if let Some(p) = s.phase {
+                let _ = writeln!(out, "       phase: {p} (apply with --phase {p})");
+            }
         }
     }
     let count = |l: RiskLevel| plan.steps.iter().filter(|s| s.risk.level == l).count();
