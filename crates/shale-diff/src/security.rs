@@ -69,11 +69,12 @@ impl SecurityChange {
             | SecurityChange::DropPolicy { policy, .. }
             | SecurityChange::SetPolicyComment { policy, .. } => policy.id(),
             SecurityChange::AlterPolicy { to, .. } => to.id(),
-            SecurityChange::Grant { on, .. } | SecurityChange::Revoke { on, .. } => {
-                ObjectId::Privileges {
+            SecurityChange::Grant { on, .. } | SecurityChange::Revoke { on, .. } => match on {
+                ObjectId::DefaultPrivileges { .. } => on.clone(),
+                _ => ObjectId::Privileges {
                     on: Box::new(on.clone()),
-                }
-            }
+                },
+            },
         }
     }
 }
@@ -209,56 +210,92 @@ fn privileges(from: &Catalog, to: &Catalog, out: &mut Vec<SecurityChange>) {
     );
     for on in objects {
         let new_object = !from.acl_object_exists(&on);
-        let have: BTreeMap<(String, String), bool> = if new_object {
-            shale_model::security::baseline(&on)
+        // A new object starts with the current database's default privileges: the steps
+        // changing those run after every create.
+        let have = if new_object {
+            from.new_object_grants(&on)
         } else {
             from.grants_on(&on)
-        }
+        };
+        compare(on.clone(), have, to.grants_on(&on), new_object, out);
+    }
+    // ALTER DEFAULT PRIVILEGES (those of a schema that goes go with it).
+    let mut keys: BTreeSet<shale_model::security::DefaultKey> =
+        to.default_privileges.keys().cloned().collect();
+    keys.extend(
+        from.default_privileges
+            .keys()
+            .filter(|k| k.1.as_ref().is_none_or(|s| to.schemas.contains_key(s)))
+            .cloned(),
+    );
+    for key in keys {
+        let on = ObjectId::DefaultPrivileges {
+            role: key.0.clone(),
+            schema: key.1.clone(),
+            objects: key.2.sql().to_string(),
+        };
+        compare(
+            on,
+            from.default_grants(&key),
+            to.default_grants(&key),
+            false,
+            out,
+        );
+    }
+}
+
+/// Revokes, revokes of the grant option, and grants that turn `have` into `want` on `on`.
+fn compare(
+    on: ObjectId,
+    have: BTreeSet<Grant>,
+    want: BTreeSet<Grant>,
+    new_object: bool,
+    out: &mut Vec<SecurityChange>,
+) {
+    let have: BTreeMap<(String, String), bool> = have
         .into_iter()
         .map(|g| ((g.grantee, g.privilege), g.grantable))
         .collect();
-        let want: BTreeMap<(String, String), bool> = to
-            .grants_on(&on)
-            .into_iter()
-            .map(|g| ((g.grantee, g.privilege), g.grantable))
-            .collect();
-        let mut revoke = Vec::new();
-        let mut revoke_option = Vec::new();
-        let mut grant = Vec::new();
-        for ((grantee, privilege), &g0) in &have {
-            match want.get(&(grantee.clone(), privilege.clone())) {
-                None => revoke.push(Grant::new(grantee, privilege, g0)),
-                Some(&g1) if g0 && !g1 => revoke_option.push(Grant::new(grantee, privilege, g0)),
-                _ => {}
-            }
+    let want: BTreeMap<(String, String), bool> = want
+        .into_iter()
+        .map(|g| ((g.grantee, g.privilege), g.grantable))
+        .collect();
+    let mut revoke = Vec::new();
+    let mut revoke_option = Vec::new();
+    let mut grant = Vec::new();
+    for ((grantee, privilege), &g0) in &have {
+        match want.get(&(grantee.clone(), privilege.clone())) {
+            None => revoke.push(Grant::new(grantee, privilege, g0)),
+            Some(&g1) if g0 && !g1 => revoke_option.push(Grant::new(grantee, privilege, g0)),
+            _ => {}
         }
-        for ((grantee, privilege), &g1) in &want {
-            match have.get(&(grantee.clone(), privilege.clone())) {
-                None => grant.push(Grant::new(grantee, privilege, g1)),
-                Some(&g0) if g1 && !g0 => grant.push(Grant::new(grantee, privilege, g1)),
-                _ => {}
-            }
+    }
+    for ((grantee, privilege), &g1) in &want {
+        match have.get(&(grantee.clone(), privilege.clone())) {
+            None => grant.push(Grant::new(grantee, privilege, g1)),
+            Some(&g0) if g1 && !g0 => grant.push(Grant::new(grantee, privilege, g1)),
+            _ => {}
         }
-        if !revoke.is_empty() {
-            out.push(SecurityChange::Revoke {
-                on: on.clone(),
-                grants: revoke,
-                grant_option_only: false,
-            });
-        }
-        if !revoke_option.is_empty() {
-            out.push(SecurityChange::Revoke {
-                on: on.clone(),
-                grants: revoke_option,
-                grant_option_only: true,
-            });
-        }
-        if !grant.is_empty() {
-            out.push(SecurityChange::Grant {
-                on: on.clone(),
-                grants: grant,
-                new_object,
-            });
-        }
+    }
+    if !revoke.is_empty() {
+        out.push(SecurityChange::Revoke {
+            on: on.clone(),
+            grants: revoke,
+            grant_option_only: false,
+        });
+    }
+    if !revoke_option.is_empty() {
+        out.push(SecurityChange::Revoke {
+            on: on.clone(),
+            grants: revoke_option,
+            grant_option_only: true,
+        });
+    }
+    if !grant.is_empty() {
+        out.push(SecurityChange::Grant {
+            on,
+            grants: grant,
+            new_object,
+        });
     }
 }

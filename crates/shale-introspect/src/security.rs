@@ -8,7 +8,7 @@
 
 use crate::{IntrospectError, SEARCH_PATH};
 use postgres::Transaction;
-use shale_model::security::PUBLIC;
+use shale_model::security::{DefaultObjects, PUBLIC};
 use shale_model::{Catalog, Expr, Grant, ObjectId, Policy, PolicyCommand, QualName, TypeRef};
 use shale_sql::ExprContext;
 use std::collections::{BTreeSet, HashMap};
@@ -17,6 +17,14 @@ pub(crate) struct Rows {
     rls: Vec<(String, String, bool, bool)>,
     policies: Vec<PolicyRow>,
     acls: Vec<AclRow>,
+    defaults: Vec<DefaultRow>,
+}
+
+struct DefaultRow {
+    role: Option<String>,
+    schema: Option<String>,
+    objtype: String,
+    items: Vec<String>,
 }
 
 struct PolicyRow {
@@ -150,10 +158,33 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
         items: r.get(5),
     })
     .collect();
+    let defaults = q(
+        tx,
+        "default privileges",
+        "SELECT CASE WHEN d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
+                     THEN NULL ELSE pg_get_userbyid(d.defaclrole)::text END,
+                n.nspname::text, d.defaclobjtype::text,
+                ARRAY(SELECT CASE WHEN e.grantee = 0 THEN 'PUBLIC'
+                                  ELSE pg_get_userbyid(e.grantee)::text END
+                             || chr(1) || e.privilege_type || chr(1) || e.is_grantable::text
+                        FROM aclexplode(d.defaclacl) e
+                       WHERE e.grantee <> d.defaclrole
+                       ORDER BY 1)
+           FROM pg_default_acl d LEFT JOIN pg_namespace n ON n.oid = d.defaclnamespace",
+    )?
+    .iter()
+    .map(|r| DefaultRow {
+        role: r.get(0),
+        schema: r.get(1),
+        objtype: r.get(2),
+        items: r.get(3),
+    })
+    .collect();
     Ok(Rows {
         rls,
         policies,
         acls,
+        defaults,
     })
 }
 
@@ -250,25 +281,42 @@ pub(crate) fn assemble(mut cat: Catalog, rows: Rows) -> Result<Catalog, Introspe
         if !cat.acl_object_exists(&object) {
             continue;
         }
-        let mut set = BTreeSet::new();
-        for item in &r.items {
-            let parts: Vec<&str> = item.split('\u{1}').collect();
-            let [grantee, privilege, grantable] = parts.as_slice() else {
-                continue;
-            };
-            let grantee = if *grantee == "PUBLIC" {
-                PUBLIC
-            } else {
-                grantee
-            };
-            set.insert(Grant::new(grantee, privilege, *grantable == "true"));
+        cat.set_grants(object, grant_set(&r.items));
+    }
+    for r in rows.defaults {
+        let Some(objects) = DefaultObjects::from_catalog(&r.objtype) else {
+            continue;
+        };
+        if r.schema
+            .as_ref()
+            .is_some_and(|s| !cat.schemas.contains_key(s))
+        {
+            continue;
         }
-        // The same privilege from two grantors, once with grant option: keep that one.
-        let with: Vec<Grant> = set.iter().filter(|g| g.grantable).cloned().collect();
-        for g in with {
-            set.remove(&Grant::new(&g.grantee, &g.privilege, false));
-        }
-        cat.set_grants(object, set);
+        cat.set_default_grants((r.role, r.schema, objects), grant_set(&r.items));
     }
     Ok(cat)
+}
+
+/// `grantee \x01 privilege \x01 grantable` items → a set of grants.
+fn grant_set(items: &[String]) -> BTreeSet<Grant> {
+    let mut set = BTreeSet::new();
+    for item in items {
+        let parts: Vec<&str> = item.split('\u{1}').collect();
+        let [grantee, privilege, grantable] = parts.as_slice() else {
+            continue;
+        };
+        let grantee = if *grantee == "PUBLIC" {
+            PUBLIC
+        } else {
+            grantee
+        };
+        set.insert(Grant::new(grantee, privilege, *grantable == "true"));
+    }
+    // The same privilege from two grantors, once with grant option: keep that one.
+    let with: Vec<Grant> = set.iter().filter(|g| g.grantable).cloned().collect();
+    for g in with {
+        set.remove(&Grant::new(&g.grantee, &g.privilege, false));
+    }
+    set
 }

@@ -254,3 +254,63 @@ GRANT EXECUTE ON PROCEDURE api.p TO {r0};
         args: String::new(),
     }));
 }
+
+#[test]
+fn default_privileges_meet() {
+    let sql = "
+CREATE SCHEMA early;
+CREATE TABLE early.before_defaults (id int);
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO {r0};
+ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SEQUENCES TO {r1} WITH GRANT OPTION;
+ALTER DEFAULT PRIVILEGES IN SCHEMA early GRANT INSERT, UPDATE ON TABLES TO {r1};
+ALTER DEFAULT PRIVILEGES FOR ROLE {r0} GRANT USAGE ON TYPES TO {r1};
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO {r1};
+ALTER DEFAULT PRIVILEGES GRANT DELETE ON TABLES TO {r1};
+ALTER DEFAULT PRIVILEGES REVOKE DELETE ON TABLES FROM {r1};
+CREATE TABLE early.after_defaults (id serial PRIMARY KEY);
+CREATE TABLE public.plain (id int);
+CREATE SCHEMA later;
+CREATE FUNCTION later.f() RETURNS int LANGUAGE sql AS 'SELECT 1';
+REVOKE SELECT ON public.plain FROM {r0};
+";
+    let (cat, roles) = round_trip("sec_defaults", sql, 2);
+    let (r0, r1) = (&roles[0], &roles[1]);
+    assert_eq!(cat.default_privileges.len(), 6);
+    assert!(!cat.privileges.contains_key(&ObjectId::Table {
+        name: QualName::new("early", "before_defaults")
+    }));
+    let after = cat.grants_on(&ObjectId::Table {
+        name: QualName::new("early", "after_defaults"),
+    });
+    assert_eq!(
+        after.into_iter().collect::<Vec<_>>(),
+        vec![
+            Grant::new(r0, "SELECT", false),
+            Grant::new(r1, "INSERT", false),
+            Grant::new(r1, "UPDATE", false)
+        ]
+    );
+    // The serial's sequence takes the sequence defaults.
+    assert!(cat
+        .grants_on(&ObjectId::Sequence {
+            name: QualName::new("early", "after_defaults_id_seq")
+        })
+        .contains(&Grant::new(r1, "USAGE", true)));
+    assert!(cat
+        .grants_on(&ObjectId::Function {
+            name: QualName::new("later", "f"),
+            args: String::new()
+        })
+        .is_empty());
+    assert!(cat
+        .grants_on(&ObjectId::Table {
+            name: QualName::new("public", "plain")
+        })
+        .is_empty());
+    assert!(cat
+        .grants_on(&ObjectId::Schema {
+            name: "later".into()
+        })
+        .contains(&Grant::new(r1, "USAGE", false)));
+}

@@ -11,11 +11,13 @@
 //! This crate is plain data: it depends on nothing of shale's and parses nothing.
 
 pub mod directives;
+pub mod filter;
 pub mod ident;
 pub mod routines;
 pub mod security;
 pub mod table_ext;
 pub mod types;
+pub mod types_ext;
 
 pub use directives::*;
 
@@ -24,12 +26,13 @@ pub use routines::{
     ArgMode, CheckOption, Function, FunctionArg, FunctionBody, Parallel, RoutineKind, Trigger,
     TriggerEnabled, TriggerEvent, TriggerTiming, Unmodeled, View, Volatility,
 };
+pub use security::{Acl, Grant, Policy, PolicyCommand};
 pub use table_ext::{
     BoundValue, ColumnOptions, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
     ReplicaIdentity, TableOptions,
 };
-pub use security::{Acl, Grant, Policy, PolicyCommand};
 pub use types::{Expr, TypeRef};
+pub use types_ext::{Attribute, CompositeType, Domain, DomainCheck, RangeType};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -64,6 +67,15 @@ pub struct Catalog {
     /// Objects of kinds shale does not model yet: reported, never diffed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmodeled: Vec<Unmodeled>,
+    /// Domains (types_ext.rs; absent in older JSON).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<QualName, Domain>,
+    /// Composite types (`CREATE TYPE … AS (…)`).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub composites: BTreeMap<QualName, CompositeType>,
+    /// Range types.
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub ranges: BTreeMap<QualName, RangeType>,
     /// Partitioning, inheritance and other table options, for tables that have any.
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub table_options: BTreeMap<QualName, TableOptions>,
@@ -102,6 +114,10 @@ keyed!(Constraint, String, |s| s.name.clone());
 keyed!(View, QualName, |s| s.name.clone());
 keyed!(Function, String, |s| s.signature());
 keyed!(Trigger, (QualName, String), |s| s.key());
+keyed!(Domain, QualName, |s| s.name.clone());
+keyed!(DomainCheck, String, |s| s.name.clone());
+keyed!(CompositeType, QualName, |s| s.name.clone());
+keyed!(RangeType, QualName, |s| s.name.clone());
 keyed!(Policy, (QualName, String), |s| s.key());
 keyed!(Acl, ObjectId, |s| s.object.clone());
 keyed!(TableOptions, QualName, |s| s.table.clone());
@@ -639,6 +655,7 @@ impl Catalog {
             ObjectId::Policy { .. } | ObjectId::Privileges { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
+        self.types_ext_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
         self.table_ext_dependencies(id, &mut out);
         out.sort();
@@ -649,7 +666,7 @@ impl Catalog {
 
     fn type_dependency(&self, ty: &TypeRef, out: &mut Vec<ObjectId>) {
         if let Some(q) = ty.user_type() {
-            if self.enums.contains_key(&q) {
+            if self.enums.contains_key(&q) || self.has_ext_type(&q) {
                 out.push(ObjectId::Type { name: q });
             } else if let Some(ext) = self.extensions.values().find(|e| e.schema == q.schema) {
                 // An extension type (citext, hstore, ...): needs its extension.
@@ -664,7 +681,7 @@ impl Catalog {
         for r in &e.refs {
             if self.sequences.contains_key(r) {
                 out.push(ObjectId::Sequence { name: r.clone() });
-            } else if self.enums.contains_key(r) {
+            } else if self.enums.contains_key(r) || self.has_ext_type(r) {
                 out.push(ObjectId::Type { name: r.clone() });
             } else if self.tables.contains_key(r) {
                 out.push(ObjectId::Table { name: r.clone() });
@@ -736,6 +753,9 @@ impl Catalog {
         out.extend(
             self.enums
                 .keys()
+                .chain(self.domains.keys())
+                .chain(self.composites.keys())
+                .chain(self.ranges.keys())
                 .map(|n| ObjectId::Type { name: n.clone() }),
         );
         out.extend(

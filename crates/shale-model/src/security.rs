@@ -263,7 +263,164 @@ impl Catalog {
                 }
             }
             ObjectId::Privileges { on } => out.push((**on).clone()),
+            ObjectId::DefaultPrivileges {
+                schema: Some(s), ..
+            } => out.push(ObjectId::Schema { name: s.clone() }),
             _ => {}
         }
+    }
+}
+
+/// The kind of objects `ALTER DEFAULT PRIVILEGES … ON <kind>` applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultObjects {
+    Tables,
+    Sequences,
+    Functions,
+    Types,
+    Schemas,
+}
+
+impl DefaultObjects {
+    /// The keyword after `ON` (`TABLES`, …).
+    pub fn sql(self) -> &'static str {
+        match self {
+            DefaultObjects::Tables => "TABLES",
+            DefaultObjects::Sequences => "SEQUENCES",
+            DefaultObjects::Functions => "FUNCTIONS",
+            DefaultObjects::Types => "TYPES",
+            DefaultObjects::Schemas => "SCHEMAS",
+        }
+    }
+    /// `pg_default_acl.defaclobjtype`.
+    pub fn from_catalog(c: &str) -> Option<DefaultObjects> {
+        Some(match c {
+            "r" => DefaultObjects::Tables,
+            "S" => DefaultObjects::Sequences,
+            "f" => DefaultObjects::Functions,
+            "T" => DefaultObjects::Types,
+            "n" => DefaultObjects::Schemas,
+            _ => return None,
+        })
+    }
+    /// The kind of object a new object of `object`'s kind takes its defaults from.
+    pub fn of(object: &ObjectId) -> Option<DefaultObjects> {
+        Some(match object {
+            ObjectId::Table { .. } | ObjectId::View { .. } => DefaultObjects::Tables,
+            ObjectId::Sequence { .. } => DefaultObjects::Sequences,
+            ObjectId::Function { .. } => DefaultObjects::Functions,
+            ObjectId::Type { .. } => DefaultObjects::Types,
+            ObjectId::Schema { .. } => DefaultObjects::Schemas,
+            _ => return None,
+        })
+    }
+    /// A representative object of the kind (for [`baseline`] and [`all_privileges`]).
+    pub fn sample(self) -> ObjectId {
+        let q = QualName::new("", "");
+        match self {
+            DefaultObjects::Tables => ObjectId::Table { name: q },
+            DefaultObjects::Sequences => ObjectId::Sequence { name: q },
+            DefaultObjects::Functions => ObjectId::Function {
+                name: q,
+                args: String::new(),
+            },
+            DefaultObjects::Types => ObjectId::Type { name: q },
+            DefaultObjects::Schemas => ObjectId::Schema {
+                name: String::new(),
+            },
+        }
+    }
+}
+
+/// `ALTER DEFAULT PRIVILEGES [FOR ROLE role] [IN SCHEMA schema] … ON <objects>`: the
+/// privileges (roles other than the creator) that objects created later start with.
+///
+/// Without `schema`, `grants` replace PostgreSQL's built-in defaults (stored only when
+/// they differ from [`baseline`]); with a schema, they are added to them. `role: None` is
+/// the role that runs the files (and that introspects the database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefaultPrivileges {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    pub objects: DefaultObjects,
+    pub grants: BTreeSet<Grant>,
+}
+
+/// The key of [`Catalog::default_privileges`].
+pub type DefaultKey = (Option<String>, Option<String>, DefaultObjects);
+
+impl DefaultPrivileges {
+    pub fn key(&self) -> DefaultKey {
+        (self.role.clone(), self.schema.clone(), self.objects)
+    }
+    pub fn id(&self) -> ObjectId {
+        ObjectId::DefaultPrivileges {
+            role: self.role.clone(),
+            schema: self.schema.clone(),
+            objects: self.objects.sql().to_string(),
+        }
+    }
+}
+
+impl Catalog {
+    /// The default privileges of `key` (PostgreSQL's built-in ones for a global entry the
+    /// catalog does not hold, none for a per-schema one).
+    pub fn default_grants(&self, key: &DefaultKey) -> BTreeSet<Grant> {
+        match self.default_privileges.get(key) {
+            Some(d) => d.grants.clone(),
+            None if key.1.is_none() => baseline(&key.2.sample()),
+            None => BTreeSet::new(),
+        }
+    }
+
+    /// Record default privileges: stored only when they differ from the built-in ones.
+    pub fn set_default_grants(&mut self, key: DefaultKey, grants: BTreeSet<Grant>) {
+        let base = if key.1.is_none() {
+            baseline(&key.2.sample())
+        } else {
+            BTreeSet::new()
+        };
+        if grants == base {
+            self.default_privileges.remove(&key);
+        } else {
+            self.default_privileges.insert(
+                key.clone(),
+                DefaultPrivileges {
+                    role: key.0,
+                    schema: key.1,
+                    objects: key.2,
+                    grants,
+                },
+            );
+        }
+    }
+
+    /// The privileges a new object like `object` gets when the role that runs the files
+    /// creates it now: the global default privileges (or the built-in ones) plus those of
+    /// its schema. The schema an object lives in is its own name's schema.
+    pub fn new_object_grants(&self, object: &ObjectId) -> BTreeSet<Grant> {
+        let Some(kind) = DefaultObjects::of(object) else {
+            return baseline(object);
+        };
+        let mut g = if matches!(object, ObjectId::Schema { name } if name == "public") {
+            baseline(object)
+        } else {
+            self.default_grants(&(None, None, kind))
+        };
+        let schema = match object {
+            ObjectId::Table { name }
+            | ObjectId::View { name }
+            | ObjectId::Sequence { name }
+            | ObjectId::Type { name }
+            | ObjectId::Function { name, .. } => Some(name.schema.clone()),
+            _ => None,
+        };
+        if let Some(s) = schema {
+            g.extend(self.default_grants(&(None, Some(s), kind)));
+        }
+        g
     }
 }

@@ -86,6 +86,16 @@ impl Step {
                 let shown = on.to_string();
                 format!("privileges:{}:{}", on.kind(), &shown[on.kind().len() + 1..])
             }
+            ObjectId::DefaultPrivileges {
+                role,
+                schema,
+                objects,
+            } => format!(
+                "default-privileges:{}:{}:{}",
+                role.as_deref().map(quote_ident).unwrap_or_default(),
+                schema.as_deref().map(quote_ident).unwrap_or_default(),
+                objects.to_lowercase()
+            ),
         };
         format!("{}:{object}", self.action.as_str())
     }

@@ -86,6 +86,7 @@ pub enum RuleId {
     GrantPrivileges,
     GrantOnNewObject,
     RevokePrivileges,
+    AlterDefaultPrivileges,
     // Forward-declared (Status::Planned) below.
     RemoveEnumValues,
     RenameEnumValue,
@@ -573,6 +574,11 @@ pub static RULES: &[Rule] = &[
     rule(R::RevokePrivileges, "SH109", "Revoke privileges", Medium,
         "revokes {detail} on {object}: code running as that role loses access at once",
         Some("verify no application or job still needs the privilege"),
+        None, NONE)
+        .locks("none on tables (catalog update only)"),
+    rule(R::AlterDefaultPrivileges, "SH099", "Change default privileges", Low,
+        "changes {object}: {detail}; only objects created from now on are affected, existing ones keep their privileges",
+        Some("GRANT or REVOKE on existing objects separately; run the plan as the role the defaults are for"),
         None, NONE)
         .locks("none on tables (catalog update only)"),
     // Views and functions.
@@ -1242,6 +1248,7 @@ mod tests {
         ("SH107", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT ON t TO pg_monitor;"),
         ("SH108", true, "", "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT, UPDATE (a) ON t TO PUBLIC;"),
         ("SH109", true, "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT ALL ON t TO pg_monitor WITH GRANT OPTION;", "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT ON t TO pg_monitor;"),
+        ("SH099", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO pg_monitor;"),
         // With --strategy expand-contract (EXPAND_CONTRACT below).
         ("SH120", true, T, TB),
         ("SH121", true, T, TB),

@@ -253,6 +253,18 @@ impl Builder<'_> {
             SecurityChange::SetPolicyComment { policy, from, to } => {
                 self.comment(&policy.id(), from, to);
             }
+            SecurityChange::Grant { on, grants, .. }
+                if matches!(on, ObjectId::DefaultPrivileges { .. }) =>
+            {
+                self.default_privileges(on, grants, true, false);
+            }
+            SecurityChange::Revoke {
+                on,
+                grants,
+                grant_option_only,
+            } if matches!(on, ObjectId::DefaultPrivileges { .. }) => {
+                self.default_privileges(on, grants, false, *grant_option_only);
+            }
             SecurityChange::Grant {
                 on,
                 grants,
@@ -323,6 +335,75 @@ impl Builder<'_> {
                     self.push(d);
                 }
             }
+        }
+    }
+}
+
+impl Builder<'_> {
+    /// `ALTER DEFAULT PRIVILEGES … GRANT|REVOKE …`: after every other step, so that the
+    /// objects this plan creates start from the current defaults (the diff counted on it).
+    fn default_privileges(
+        &mut self,
+        on: &ObjectId,
+        grants: &[Grant],
+        grant: bool,
+        option_only: bool,
+    ) {
+        let ObjectId::DefaultPrivileges {
+            role: r,
+            schema,
+            objects,
+        } = on
+        else {
+            return;
+        };
+        let mut head = "ALTER DEFAULT PRIVILEGES".to_string();
+        if let Some(r) = r {
+            head.push_str(&format!(" FOR ROLE {}", quote_ident(r)));
+        }
+        if let Some(s) = schema {
+            head.push_str(&format!(" IN SCHEMA {}", quote_ident(s)));
+        }
+        for ((grantee, option), privs) in groups(grants) {
+            let list = privs.join(", ");
+            let (sql, detail) = if grant {
+                let with = if option { " WITH GRANT OPTION" } else { "" };
+                (
+                    format!(
+                        "{head} GRANT {list} ON {objects} TO {}{with}",
+                        role(&grantee)
+                    ),
+                    format!("grants {list} to {}{with}", role(&grantee)),
+                )
+            } else {
+                let of = if option_only { "GRANT OPTION FOR " } else { "" };
+                (
+                    format!(
+                        "{head} REVOKE {of}{list} ON {objects} FROM {}",
+                        role(&grantee)
+                    ),
+                    format!(
+                        "revokes {}{list} from {}",
+                        of.to_lowercase(),
+                        role(&grantee)
+                    ),
+                )
+            };
+            let risk = self.risk(RuleId::AlterDefaultPrivileges, on, |v| {
+                v.object = on.to_string();
+                v.detail = detail;
+            });
+            let mut d = Draft::new(on.clone(), Action::Alter, sql, risk, GRANT);
+            // Every object of the desired state first.
+            d.needs = self.to.objects();
+            d.needs
+                .extend(self.to.privileges.keys().map(|o| ObjectId::Privileges {
+                    on: Box::new(o.clone()),
+                }));
+            if let Some(s) = schema {
+                d.needs.push(ObjectId::Schema { name: s.clone() });
+            }
+            self.push(d);
         }
     }
 }

@@ -213,6 +213,8 @@ pub(crate) struct Builder {
     attached: Vec<Attached>,
     /// Views, functions, triggers: see `routines.rs`.
     routines: routines::State,
+    /// Default privileges in force: see `security.rs`.
+    security: security::State,
 }
 
 fn default_search_path() -> Vec<String> {
@@ -469,6 +471,7 @@ impl Builder {
             table_con_locs: BTreeSet::new(),
             attached: Vec::new(),
             routines: routines::State::default(),
+            security: security::State::default(),
         }
     }
 
@@ -558,6 +561,7 @@ impl Builder {
                 let byte = if e.loc >= 0 { e.loc as usize } else { start };
                 return Err(self.sql_error(byte, e.msg));
             }
+            self.after_statement_security();
         }
         let found = directives::attach(&f.path, &text, &self.anchors)?;
         self.attached.extend(found);
@@ -581,6 +585,7 @@ impl Builder {
             NodeEnum::DropStmt(s) if Self::is_policy_drop(&s) => self.drop_policy(&s),
             NodeEnum::CommentStmt(s) if Self::is_policy_comment(&s) => self.policy_comment(&s),
             NodeEnum::GrantStmt(s) => self.grant(&s),
+            NodeEnum::AlterDefaultPrivilegesStmt(s) => self.alter_default_privileges(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {

@@ -9,7 +9,7 @@
 
 use super::*;
 use pg_query::protobuf::{AlterTableType, GrantTargetType, RoleSpecType};
-use shale_model::security::{all_privileges, PUBLIC};
+use shale_model::security::{all_privileges, DefaultKey, DefaultObjects, PUBLIC};
 use shale_model::{Grant, Policy, PolicyCommand, RoutineKind};
 
 fn node_loc(n: &Node) -> i32 {
@@ -19,6 +19,14 @@ fn node_loc(n: &Node) -> i32 {
         Some(NodeEnum::TypeName(t)) => t.location,
         _ => -1,
     }
+}
+
+/// The security-related state of a [`Builder`].
+#[derive(Default)]
+pub(crate) struct State {
+    /// Objects that exist (and so do not take default privileges any more), tracked from
+    /// the first `ALTER DEFAULT PRIVILEGES` on.
+    seen: Option<BTreeSet<ObjectId>>,
 }
 
 impl Builder {
@@ -619,6 +627,167 @@ impl Builder {
             .cloned()
             .collect();
         self.cat.policies.retain(|k, _| keep_p.contains(k));
+        let schemas: Vec<String> = self.cat.schemas.keys().cloned().collect();
+        self.cat
+            .default_privileges
+            .retain(|k, _| k.1.as_ref().is_none_or(|s| schemas.contains(s)));
         self.cat.privileges.retain(|k, _| keep_a.contains(k));
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Default privileges
+
+    /// Objects that can hold privileges and take default privileges when created.
+    fn acl_objects(&self) -> BTreeSet<ObjectId> {
+        let c = &self.cat;
+        let mut out = BTreeSet::new();
+        out.extend(
+            c.schemas
+                .keys()
+                .map(|n| ObjectId::Schema { name: n.clone() }),
+        );
+        out.extend(c.tables.keys().map(|n| ObjectId::Table { name: n.clone() }));
+        out.extend(c.views.keys().map(|n| ObjectId::View { name: n.clone() }));
+        out.extend(
+            c.sequences
+                .keys()
+                .map(|n| ObjectId::Sequence { name: n.clone() }),
+        );
+        out.extend(c.enums.keys().map(|n| ObjectId::Type { name: n.clone() }));
+        out.extend(c.functions.values().map(|f| f.id()));
+        out
+    }
+
+    /// After each statement: objects it created start with the default privileges in force
+    /// (only once some `ALTER DEFAULT PRIVILEGES` ran).
+    pub(super) fn after_statement_security(&mut self) {
+        let Some(seen) = self.security.seen.take() else {
+            return;
+        };
+        let now = self.acl_objects();
+        for o in now.difference(&seen) {
+            let g = self.cat.new_object_grants(o);
+            self.cat.set_grants(o.clone(), g);
+        }
+        self.security.seen = Some(now);
+    }
+
+    /// `ALTER DEFAULT PRIVILEGES [FOR ROLE …] [IN SCHEMA …] GRANT|REVOKE …`.
+    pub(super) fn alter_default_privileges(
+        &mut self,
+        s: &protobuf::AlterDefaultPrivilegesStmt,
+    ) -> R<()> {
+        let mut roles: Vec<Option<String>> = Vec::new();
+        let mut schemas: Vec<Option<String>> = Vec::new();
+        for o in &s.options {
+            let Some(NodeEnum::DefElem(d)) = o.node.as_ref() else {
+                continue;
+            };
+            let items: Vec<Node> = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                Some(NodeEnum::List(l)) => l.items.clone(),
+                _ => vec![],
+            };
+            match d.defname.as_str() {
+                "roles" => {
+                    for r in &items {
+                        let name = Self::role_name(r)?;
+                        if name == PUBLIC {
+                            return err(d.location, "FOR ROLE PUBLIC is not allowed");
+                        }
+                        roles.push(Some(name));
+                    }
+                }
+                "schemas" => {
+                    for n in &items {
+                        let name = sval(n).unwrap_or_default().to_string();
+                        if !self.schema_exists(&name) {
+                            return err(d.location, format!("schema \"{name}\" does not exist"));
+                        }
+                        schemas.push(Some(name));
+                    }
+                }
+                other => return err(d.location, format!("unrecognized option \"{other}\"")),
+            }
+        }
+        if roles.is_empty() {
+            roles.push(None);
+        }
+        if schemas.is_empty() {
+            schemas.push(None);
+        }
+        let g = s.action.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing GRANT or REVOKE".into(),
+        })?;
+        let objects = match ObjectType::try_from(g.objtype).unwrap_or(ObjectType::Undefined) {
+            ObjectType::ObjectTable => DefaultObjects::Tables,
+            ObjectType::ObjectSequence => DefaultObjects::Sequences,
+            ObjectType::ObjectFunction | ObjectType::ObjectRoutine => DefaultObjects::Functions,
+            ObjectType::ObjectType => DefaultObjects::Types,
+            ObjectType::ObjectSchema => DefaultObjects::Schemas,
+            _ => return err(-1, "unsupported ALTER DEFAULT PRIVILEGES object kind"),
+        };
+        if objects == DefaultObjects::Schemas && schemas.iter().any(|s| s.is_some()) {
+            return err(
+                -1,
+                "cannot use IN SCHEMA clause when using GRANT/REVOKE ON SCHEMAS",
+            );
+        }
+        let grantees: Vec<String> = g.grantees.iter().map(Self::role_name).collect::<R<_>>()?;
+        let allowed = all_privileges(&objects.sample());
+        let mut privs: Vec<&str> = Vec::new();
+        for p in &g.privileges {
+            let Some(NodeEnum::AccessPriv(a)) = p.node.as_ref() else {
+                return err(-1, "expected a privilege");
+            };
+            if !a.cols.is_empty() {
+                return err(-1, "default privileges cannot be set for columns");
+            }
+            let name = a.priv_name.to_ascii_uppercase();
+            match allowed.iter().find(|x| **x == name) {
+                Some(x) => privs.push(x),
+                None => {
+                    return err(
+                        -1,
+                        format!("invalid privilege type {name} for {}", objects.sql()),
+                    )
+                }
+            }
+        }
+        if privs.is_empty() {
+            privs = allowed.to_vec();
+        }
+        for role in &roles {
+            for schema in &schemas {
+                let key: DefaultKey = (role.clone(), schema.clone(), objects);
+                let mut set = self.cat.default_grants(&key);
+                for gr in &grantees {
+                    for p in &privs {
+                        let plain = Grant::new(gr, p, false);
+                        let with = Grant::new(gr, p, true);
+                        if g.is_grant {
+                            if g.grant_option {
+                                set.remove(&plain);
+                                set.insert(with);
+                            } else if !set.contains(&with) {
+                                set.insert(plain);
+                            }
+                        } else if g.grant_option {
+                            if set.remove(&with) {
+                                set.insert(plain);
+                            }
+                        } else {
+                            set.remove(&plain);
+                            set.remove(&with);
+                        }
+                    }
+                }
+                self.cat.set_default_grants(key, set);
+            }
+        }
+        if self.security.seen.is_none() {
+            self.security.seen = Some(self.acl_objects());
+        }
+        Ok(())
     }
 }
