@@ -35,7 +35,10 @@ fn peak_rss_mib() -> Option<f64> {
 fn time<T>(label: &str, f: impl FnOnce() -> T) -> T {
     let start = Instant::now();
     let out = f();
-    println!("{label:<40} {:>9.1} ms", start.elapsed().as_secs_f64() * 1000.0);
+    println!(
+        "{label:<40} {:>9.1} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
     out
 }
 
@@ -54,14 +57,24 @@ fn main() {
             text: text.to_string(),
         }]
     };
-    let cat = time("read SQL (pg_query, normalize)", || parse_sources(&src(&base)).unwrap());
-    let cat2 = time("read changed SQL", || parse_sources(&src(&changed)).unwrap());
+    let cat = time("read SQL (pg_query, normalize)", || {
+        parse_sources(&src(&base)).unwrap()
+    });
+    let cat2 = time("read changed SQL", || {
+        parse_sources(&src(&changed)).unwrap()
+    });
     let empty = shale_cli::source::empty_catalog();
-    let p = time("plan from empty", || shale_plan::plan(&empty, &cat, &opts).unwrap());
+    let p = time("plan from empty", || {
+        shale_plan::plan(&empty, &cat, &opts).unwrap()
+    });
     println!("{:<40} {:>9}", "  steps", p.steps.len());
-    let p = time("plan against itself", || shale_plan::plan(&cat, &cat, &opts).unwrap());
+    let p = time("plan against itself", || {
+        shale_plan::plan(&cat, &cat, &opts).unwrap()
+    });
     assert!(p.is_empty());
-    let p = time("plan a 1% change", || shale_plan::plan(&cat, &cat2, &opts).unwrap());
+    let p = time("plan a 1% change", || {
+        shale_plan::plan(&cat, &cat2, &opts).unwrap()
+    });
     println!("{:<40} {:>9}", "  steps", p.steps.len());
     if let Some(mib) = peak_rss_mib() {
         println!("{:<40} {:>9.1} MiB", "peak resident memory", mib);
