@@ -49,6 +49,12 @@ pub enum SecurityChange {
         /// The object is created by this diff.
         new_object: bool,
     },
+    /// `ALTER … OWNER TO` (only with owners in the desired catalog: `--include owners`).
+    SetOwner {
+        object: ObjectId,
+        from: Option<String>,
+        to: String,
+    },
     /// `REVOKE` privileges (`grant_option_only`: `REVOKE GRANT OPTION FOR`, the
     /// privileges stay).
     Revoke {
@@ -69,6 +75,9 @@ impl SecurityChange {
             | SecurityChange::DropPolicy { policy, .. }
             | SecurityChange::SetPolicyComment { policy, .. } => policy.id(),
             SecurityChange::AlterPolicy { to, .. } => to.id(),
+            SecurityChange::SetOwner { object, .. } => ObjectId::Privileges {
+                on: Box::new(object.clone()),
+            },
             SecurityChange::Grant { on, .. } | SecurityChange::Revoke { on, .. } => match on {
                 ObjectId::DefaultPrivileges { .. } => on.clone(),
                 _ => ObjectId::Privileges {
@@ -195,6 +204,21 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<SecurityChange> {
             to: p.comment.clone(),
             policy: p,
         });
+    }
+    // Owners: compared only for objects the desired catalog names an owner of (empty
+    // unless owners were asked for).
+    for (object, owner) in &to.owners {
+        if !to.acl_object_exists(object) {
+            continue;
+        }
+        let before = from.owners.get(object);
+        if before != Some(owner) {
+            out.push(SecurityChange::SetOwner {
+                object: object.clone(),
+                from: before.cloned(),
+                to: owner.clone(),
+            });
+        }
     }
     privileges(from, to, &mut out);
     out

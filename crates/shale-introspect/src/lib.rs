@@ -32,6 +32,8 @@
 pub mod queries;
 mod routines;
 mod security;
+
+pub use security::read_owners;
 mod table_ext;
 
 pub use routines::{normalize_with_dev_db, DevDbError};

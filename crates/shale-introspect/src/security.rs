@@ -320,3 +320,71 @@ fn grant_set(items: &[String]) -> BTreeSet<Grant> {
     }
     set
 }
+
+/// Fill `cat.owners` (the model of the database `client` is connected to) with the owners
+/// of its schemas, tables, views, sequences, types and functions. Only for `--include
+/// owners`: by default owners are not part of the model.
+pub fn read_owners(
+    client: &mut postgres::Client,
+    cat: &mut Catalog,
+) -> Result<(), IntrospectError> {
+    let q = |source| IntrospectError::Query {
+        what: "owners",
+        source,
+    };
+    let mut tx = client.transaction().map_err(q)?;
+    // Every non-pg_catalog type name qualified, as in `introspect`.
+    tx.batch_execute("SET LOCAL search_path = ''").map_err(q)?;
+    let rows = tx
+        .query(
+            &format!(
+                "SELECT 'relation', n.nspname::text, c.relname::text, c.relkind::text,
+                        pg_get_userbyid(c.relowner)::text
+                   FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                  WHERE c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f') AND {SYSTEM}
+                 UNION ALL
+                 SELECT 'schema', n.nspname, n.nspname, '', pg_get_userbyid(n.nspowner)::text
+                   FROM pg_namespace n WHERE {SYSTEM}
+                 UNION ALL
+                 SELECT 'type', n.nspname, t.typname, '', pg_get_userbyid(t.typowner)::text
+                   FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+                  WHERE t.typtype IN ('e', 'd', 'r', 'm') AND {SYSTEM}
+                 UNION ALL
+                 SELECT 'function', n.nspname, p.proname,
+                        coalesce((SELECT string_agg(pg_catalog.format_type(a.t, NULL), ', '
+                                                    ORDER BY a.i)
+                                    FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i)), ''),
+                        pg_get_userbyid(p.proowner)::text
+                   FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                  WHERE p.prokind IN ('f', 'p') AND {SYSTEM}"
+            ),
+            &[],
+        )
+        .map_err(q)?;
+    tx.rollback().map_err(q)?;
+    for r in rows {
+        let kind: String = r.get(0);
+        let schema: String = r.get(1);
+        let name: String = r.get(2);
+        let extra: String = r.get(3);
+        let owner: String = r.get(4);
+        let q = QualName::new(schema.clone(), name);
+        let object = match kind.as_str() {
+            "relation" => match extra.as_str() {
+                "S" => ObjectId::Sequence { name: q },
+                "v" | "m" => ObjectId::View { name: q },
+                _ => ObjectId::Table { name: q },
+            },
+            "schema" => ObjectId::Schema { name: schema },
+            "type" => ObjectId::Type { name: q },
+            _ => ObjectId::Function {
+                name: q,
+                args: extra,
+            },
+        };
+        if cat.acl_object_exists(&object) {
+            cat.owners.insert(object, owner);
+        }
+    }
+    Ok(())
+}

@@ -424,3 +424,54 @@ impl Catalog {
         g
     }
 }
+
+impl Catalog {
+    /// Objects whose owner can be set, with the `ALTER <kind>` keyword for them.
+    pub fn owner_keyword(&self, object: &ObjectId) -> Option<&'static str> {
+        Some(match object {
+            ObjectId::Schema { .. } => "SCHEMA",
+            ObjectId::Table { .. } => "TABLE",
+            ObjectId::View { name } => {
+                if self.views.get(name).is_some_and(|v| v.materialized) {
+                    "MATERIALIZED VIEW"
+                } else {
+                    "VIEW"
+                }
+            }
+            ObjectId::Sequence { .. } => "SEQUENCE",
+            ObjectId::Type { .. } => "TYPE",
+            ObjectId::Function { .. } => "ROUTINE",
+            _ => return None,
+        })
+    }
+}
+
+/// `Catalog::owners` as a list of `{object, owner}` (JSON maps need string keys).
+pub mod owners_serde {
+    use crate::ObjectId;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::collections::BTreeMap;
+
+    #[derive(Serialize, Deserialize)]
+    struct Owner {
+        object: ObjectId,
+        owner: String,
+    }
+
+    pub fn serialize<S: Serializer>(
+        map: &BTreeMap<ObjectId, String>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_seq(map.iter().map(|(o, r)| Owner {
+            object: o.clone(),
+            owner: r.clone(),
+        }))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<ObjectId, String>, D::Error> {
+        let items = Vec::<Owner>::deserialize(d)?;
+        Ok(items.into_iter().map(|o| (o.object, o.owner)).collect())
+    }
+}

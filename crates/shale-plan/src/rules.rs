@@ -87,6 +87,7 @@ pub enum RuleId {
     GrantOnNewObject,
     RevokePrivileges,
     AlterDefaultPrivileges,
+    ChangeOwner,
     // Forward-declared (Status::Planned) below.
     RemoveEnumValues,
     RenameEnumValue,
@@ -581,6 +582,11 @@ pub static RULES: &[Rule] = &[
         Some("GRANT or REVOKE on existing objects separately; run the plan as the role the defaults are for"),
         None, NONE)
         .locks("none on tables (catalog update only)"),
+    rule(R::ChangeOwner, "SH098", "Change owner", Medium,
+        "changes the owner of {object} {detail}: the new owner holds every privilege on it (and may drop it); the old one loses them",
+        Some("only with --include owners; check the role exists in every environment the plan runs in"),
+        None, NONE)
+        .locks("ACCESS EXCLUSIVE on a table, view or sequence whose owner changes (brief); none otherwise"),
     // Views and functions.
     rule(R::CreateView, "SH110", "Create view", Low,
         "creates view {object}", None, None, NONE).planned()
@@ -1249,6 +1255,7 @@ mod tests {
         ("SH108", true, "", "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT, UPDATE (a) ON t TO PUBLIC;"),
         ("SH109", true, "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT ALL ON t TO pg_monitor WITH GRANT OPTION;", "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT ON t TO pg_monitor;"),
         ("SH099", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO pg_monitor;"),
+        ("SH098", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER TABLE t OWNER TO pg_monitor;"),
         // With --strategy expand-contract (EXPAND_CONTRACT below).
         ("SH120", true, T, TB),
         ("SH121", true, T, TB),
@@ -1266,11 +1273,15 @@ mod tests {
     const TU: &str = "CREATE TABLE u (id integer PRIMARY KEY); CREATE TABLE t (id integer PRIMARY KEY, a text, u integer);";
 
     fn read(name: &str, sql: &str) -> (crate::Catalog, crate::Directives) {
-        shale_sql::parse_sources_with_directives(&[shale_sql::SourceFile {
+        let files = [shale_sql::SourceFile {
             path: name.into(),
             text: sql.into(),
-        }])
-        .unwrap_or_else(|e| panic!("{e}"))
+        }];
+        let (mut cat, d) =
+            shale_sql::parse_sources_with_directives(&files).unwrap_or_else(|e| panic!("{e}"));
+        // As with --include owners (only files with OWNER TO get owners).
+        shale_sql::read_owners(&files, &mut cat).unwrap_or_else(|e| panic!("{e}"));
+        (cat, d)
     }
 
     /// Every rule the planner emits has a fixture whose plan carries it; the snapshot shows

@@ -250,6 +250,40 @@ impl Builder<'_> {
                 );
                 self.push(d);
             }
+            SecurityChange::SetOwner {
+                object: on,
+                from,
+                to,
+            } => {
+                let Some(kw) = self.to.owner_keyword(on) else {
+                    return;
+                };
+                let name = match on {
+                    ObjectId::Schema { name } => quote_ident(name),
+                    ObjectId::Function { name, args } => format!("{name}({args})"),
+                    ObjectId::Table { name }
+                    | ObjectId::View { name }
+                    | ObjectId::Sequence { name }
+                    | ObjectId::Type { name } => name.to_string(),
+                    _ => return,
+                };
+                let detail = match from {
+                    Some(f) => format!("from {} to {}", role(f), role(to)),
+                    None => format!("to {}", role(to)),
+                };
+                let mut d = self.security_draft(
+                    object,
+                    Action::Alter,
+                    format!("ALTER {kw} {name} OWNER TO {}", role(to)),
+                    RuleId::ChangeOwner,
+                    detail,
+                    REVOKE,
+                );
+                d.creates.clear();
+                d.needs = vec![on.clone()];
+                d.releases.clear();
+                self.push(d);
+            }
             SecurityChange::SetPolicyComment { policy, from, to } => {
                 self.comment(&policy.id(), from, to);
             }

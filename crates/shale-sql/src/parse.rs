@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
-mod security;
+pub(crate) mod security;
 #[path = "table_ext.rs"]
 pub(crate) mod table_ext;
 

@@ -791,3 +791,130 @@ impl Builder {
         Ok(())
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Owners (opt-in)
+
+fn owner_name(r: Option<&protobuf::RoleSpec>) -> Option<String> {
+    let r = r?;
+    (RoleSpecType::try_from(r.roletype).ok()? == RoleSpecType::RolespecCstring)
+        .then(|| r.rolename.clone())
+}
+
+/// Fill `cat.owners` from the `OWNER TO` clauses of `files` (`ALTER TABLE/SEQUENCE/VIEW/
+/// SCHEMA/TYPE/FUNCTION … OWNER TO`, `CREATE SCHEMA … AUTHORIZATION`), for objects `cat`
+/// (the model of the same files) holds. Only for `--include owners`: by default owners are
+/// not part of the model. Unqualified names are looked up in `public`; an owner clause for
+/// an overloaded function without argument types, or naming `CURRENT_USER`, is skipped.
+pub fn read_owners(files: &[SourceFile], cat: &mut Catalog) -> Result<(), SqlError> {
+    for f in files {
+        let text = blank_meta_commands(&f.text).unwrap_or_else(|_| f.text.clone());
+        let parsed = pg_query::parse(&text, 0).map_err(|e| SqlError {
+            file: f.path.clone(),
+            line: 1,
+            column: 1,
+            message: e.to_string(),
+            snippet: String::new(),
+        })?;
+        for raw in parsed.protobuf.stmts {
+            let Some(node) = raw.stmt.and_then(|s| s.node) else {
+                continue;
+            };
+            if let Some((object, owner)) = owner_clause(&node, cat) {
+                if cat.acl_object_exists(&object) {
+                    cat.owners.insert(object, owner);
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn relation_id(cat: &Catalog, schema: &str, name: &str) -> Option<ObjectId> {
+    let q = QualName::new(if schema.is_empty() { "public" } else { schema }, name);
+    if cat.tables.contains_key(&q) {
+        Some(ObjectId::Table { name: q })
+    } else if cat.views.contains_key(&q) {
+        Some(ObjectId::View { name: q })
+    } else if cat.sequences.contains_key(&q) {
+        Some(ObjectId::Sequence { name: q })
+    } else {
+        None
+    }
+}
+
+fn qual(names: &[String]) -> Option<QualName> {
+    match names {
+        [n] => Some(QualName::new("public", n.clone())),
+        [s, n] | [_, s, n] => Some(QualName::new(s.clone(), n.clone())),
+        _ => None,
+    }
+}
+
+fn owner_clause(node: &NodeEnum, cat: &Catalog) -> Option<(ObjectId, String)> {
+    match node {
+        NodeEnum::AlterTableStmt(s) => {
+            let owner = s.cmds.iter().find_map(|c| match c.node.as_ref() {
+                Some(NodeEnum::AlterTableCmd(c))
+                    if c.subtype == AlterTableType::AtChangeOwner as i32 =>
+                {
+                    owner_name(c.newowner.as_ref())
+                }
+                _ => None,
+            })?;
+            let rv = s.relation.as_ref()?;
+            Some((relation_id(cat, &rv.schemaname, &rv.relname)?, owner))
+        }
+        NodeEnum::CreateSchemaStmt(s) => Some((
+            ObjectId::Schema {
+                name: s.schemaname.clone(),
+            },
+            owner_name(s.authrole.as_ref())?,
+        )),
+        NodeEnum::AlterOwnerStmt(s) => {
+            let owner = owner_name(s.newowner.as_ref())?;
+            let obj = s.object.as_deref().and_then(|o| o.node.as_ref());
+            let id = match ObjectType::try_from(s.object_type).ok()? {
+                ObjectType::ObjectSchema => ObjectId::Schema {
+                    name: match obj {
+                        Some(NodeEnum::String(x)) => x.sval.clone(),
+                        _ => return None,
+                    },
+                },
+                ObjectType::ObjectType | ObjectType::ObjectDomain => {
+                    let names = match obj {
+                        Some(NodeEnum::List(l)) => strings(&l.items),
+                        Some(NodeEnum::TypeName(t)) => types::type_names(t),
+                        _ => return None,
+                    };
+                    ObjectId::Type {
+                        name: qual(&names)?,
+                    }
+                }
+                ObjectType::ObjectFunction
+                | ObjectType::ObjectProcedure
+                | ObjectType::ObjectRoutine => {
+                    let Some(NodeEnum::ObjectWithArgs(owa)) = obj else {
+                        return None;
+                    };
+                    let q = qual(&strings(&owa.objname))?;
+                    let candidates: Vec<_> = cat.functions_named(&q).collect();
+                    match candidates.as_slice() {
+                        [f] => f.id(),
+                        _ => return None,
+                    }
+                }
+                ObjectType::ObjectTable
+                | ObjectType::ObjectSequence
+                | ObjectType::ObjectView
+                | ObjectType::ObjectMatview => {
+                    let rv = s.relation.as_ref()?;
+                    relation_id(cat, &rv.schemaname, &rv.relname)?
+                }
+                _ => return None,
+            };
+            Some((id, owner))
+        }
+        _ => None,
+    }
+}

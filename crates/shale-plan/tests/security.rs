@@ -1,0 +1,164 @@
+//! Policies, privileges and owners planned against a real server: the plan applies, and
+//! planning again from the database finds nothing to do. Roles are cluster-wide: each test
+//! creates its own and drops them at the end.
+
+use shale_model::Catalog;
+use shale_plan::{plan, render, PlanOptions};
+use shale_sql::{parse_sources, read_owners, SourceFile};
+use shale_testkit::TestDb;
+
+struct Roles(Vec<String>);
+
+impl Roles {
+    fn new(db: &TestDb, n: usize) -> Roles {
+        let names: Vec<String> = (0..n).map(|i| format!("{}_r{i}", db.name())).collect();
+        let mut admin =
+            postgres::Client::connect(&shale_testkit::server_url(), postgres::NoTls).unwrap();
+        for r in &names {
+            admin
+                .batch_execute(&format!("CREATE ROLE \"{r}\""))
+                .unwrap();
+        }
+        Roles(names)
+    }
+    fn fill(&self, sql: &str) -> String {
+        let mut s = sql.to_string();
+        for (i, n) in self.0.iter().enumerate() {
+            s = s.replace(&format!("{{r{i}}}"), n);
+        }
+        s
+    }
+    fn release(&self, db: &TestDb) {
+        for r in &self.0 {
+            let _ = db.try_execute(&format!("DROP OWNED BY \"{r}\""));
+        }
+    }
+}
+
+impl Drop for Roles {
+    fn drop(&mut self) {
+        if let Ok(mut admin) =
+            postgres::Client::connect(&shale_testkit::server_url(), postgres::NoTls)
+        {
+            for r in &self.0 {
+                let _ = admin.batch_execute(&format!("DROP ROLE IF EXISTS \"{r}\""));
+            }
+        }
+    }
+}
+
+fn files(sql: &str) -> Vec<SourceFile> {
+    vec![SourceFile {
+        path: "desired.sql".into(),
+        text: sql.into(),
+    }]
+}
+
+fn live(db: &TestDb, owners: bool) -> Catalog {
+    let mut c = db.client();
+    let mut cat = shale_introspect::introspect(&mut c).unwrap();
+    if owners {
+        shale_introspect::read_owners(&mut c, &mut cat).unwrap();
+    }
+    cat
+}
+
+/// Load `current`, plan to `desired` (with owners when asked), apply, plan again: empty.
+fn converge(name: &str, current: &str, desired: &str, roles: usize, owners: bool) -> String {
+    let db = TestDb::new(name);
+    let r = Roles::new(&db, roles);
+    let (current, desired) = (r.fill(current), r.fill(desired));
+    db.execute(&current);
+    let fs = files(&desired);
+    let mut want = parse_sources(&fs).unwrap();
+    if owners {
+        read_owners(&fs, &mut want).unwrap();
+    }
+    let p = plan(&live(&db, owners), &want, &PlanOptions::default()).unwrap();
+    let text = render::text(&p);
+    for s in &p.steps {
+        db.try_execute(&s.sql)
+            .unwrap_or_else(|e| panic!("{name}: step failed: {}\n{e}\n{text}", s.sql));
+    }
+    let again = plan(&live(&db, owners), &want, &PlanOptions::default()).unwrap();
+    assert!(
+        again.is_empty(),
+        "{name}: not converged:\n{}",
+        render::text(&again)
+    );
+    r.release(&db);
+    text
+}
+
+#[test]
+fn policies_and_grants_to_created_roles_converge() {
+    let current = "
+CREATE TABLE t (id int PRIMARY KEY, tenant int, secret text);
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+CREATE POLICY p ON t TO {r0} USING (tenant = 1);
+GRANT SELECT ON t TO {r0};
+GRANT SELECT (id), UPDATE (secret) ON t TO {r1};
+";
+    let desired = "
+CREATE TABLE t (id int PRIMARY KEY, tenant int, secret text);
+ALTER TABLE t ENABLE ROW LEVEL SECURITY;
+ALTER TABLE t FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON t TO {r0}, {r1} USING (tenant = 2) WITH CHECK (tenant > 0);
+CREATE POLICY q ON t AS RESTRICTIVE FOR SELECT TO {r1} USING (secret IS NULL);
+GRANT SELECT, INSERT ON t TO {r0} WITH GRANT OPTION;
+GRANT SELECT (id, tenant) ON t TO {r1};
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO {r1};
+CREATE TABLE u (id int);
+";
+    let text = converge("sec_plan_roles", current, desired, 2, false);
+    assert!(text.contains("ALTER POLICY p"), "{text}");
+    assert!(text.contains("CREATE POLICY q"), "{text}");
+    assert!(
+        text.contains("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES"),
+        "{text}"
+    );
+}
+
+#[test]
+fn owners_only_when_asked() {
+    let current = "
+CREATE SCHEMA s;
+CREATE TABLE s.t (id serial PRIMARY KEY);
+CREATE VIEW s.v AS SELECT id FROM s.t;
+CREATE TYPE s.e AS ENUM ('a');
+CREATE FUNCTION s.f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+";
+    let desired = "
+CREATE SCHEMA s AUTHORIZATION {r0};
+CREATE TABLE s.t (id serial PRIMARY KEY);
+ALTER TABLE s.t OWNER TO {r1};
+CREATE VIEW s.v AS SELECT id FROM s.t;
+ALTER VIEW s.v OWNER TO {r1};
+CREATE TYPE s.e AS ENUM ('a');
+ALTER TYPE s.e OWNER TO {r0};
+CREATE FUNCTION s.f(x int) RETURNS int LANGUAGE sql AS 'SELECT x';
+ALTER FUNCTION s.f(int) OWNER TO {r0};
+";
+    // Without --include owners: OWNER TO is accepted and ignored.
+    let db = TestDb::new("sec_plan_no_owners");
+    let r = Roles::new(&db, 2);
+    db.execute(current);
+    let want = parse_sources(&files(&r.fill(desired))).unwrap();
+    assert!(want.owners.is_empty());
+    let p = plan(&live(&db, false), &want, &PlanOptions::default()).unwrap();
+    assert!(p.is_empty(), "{}", render::text(&p));
+    r.release(&db);
+    drop(db);
+    drop(r);
+    // With it: one ALTER … OWNER TO per object, and nothing left after.
+    let text = converge("sec_plan_owners", current, desired, 2, true);
+    for kw in [
+        "ALTER SCHEMA s OWNER TO",
+        "ALTER TABLE s.t OWNER TO",
+        "ALTER VIEW s.v OWNER TO",
+        "ALTER TYPE s.e OWNER TO",
+        "ALTER ROUTINE s.f(integer) OWNER TO",
+    ] {
+        assert!(text.contains(kw), "{kw}:\n{text}");
+    }
+}
