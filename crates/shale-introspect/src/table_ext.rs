@@ -302,7 +302,7 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
     for ix in &rows.child_indexes {
         cat.indexes.remove(ix);
     }
-    cat.table_options = opts.into_iter().map(|(k, v)| (k, v)).collect();
+    cat.table_options = opts.into_iter().collect();
     cat.prune_table_options();
     Ok(cat)
 }

@@ -84,9 +84,11 @@ impl Builder<'_> {
             v.detail = detail;
         });
         let mut d = Draft::new(object.clone(), Action::Alter, sql, risk, rank);
+        // Needs the object itself (and what it needs); creates nothing others wait for,
+        // so an index it names can be built after the table without a cycle.
         d.needs = deps(self.to, &object);
+        d.needs.push(object.clone());
         d.releases = deps(self.from, &object);
-        d.creates = vec![object];
         d
     }
 
@@ -310,5 +312,136 @@ impl Builder<'_> {
             }
             _ => "extended".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{plan, PlanError, PlanOptions};
+    use shale_model::Catalog;
+    use shale_sql::{parse_sources, SourceFile};
+
+    fn cat(sql: &str) -> Catalog {
+        parse_sources(&[SourceFile {
+            path: "t.sql".into(),
+            text: sql.into(),
+        }])
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn steps(from: &str, to: &str) -> Vec<(String, String)> {
+        plan(&cat(from), &cat(to), &PlanOptions::default())
+            .unwrap()
+            .steps
+            .into_iter()
+            .map(|s| (s.sql, s.risk.code))
+            .collect()
+    }
+
+    const PARENT: &str = "CREATE TABLE t (a integer NOT NULL, b text) PARTITION BY RANGE (a);";
+
+    #[test]
+    fn plain_to_partitioned_is_refused_with_the_way_to_do_it() {
+        let e = plan(
+            &cat("CREATE TABLE t (a integer NOT NULL, b text);"),
+            &cat(PARENT),
+            &PlanOptions::default(),
+        )
+        .unwrap_err();
+        let PlanError::Unsupported { reason, .. } = &e else {
+            panic!("{e:?}");
+        };
+        assert!(
+            reason.contains("cannot become a partitioned one"),
+            "{reason}"
+        );
+        assert!(reason.contains("copy the rows"), "{reason}");
+        // And back, and a changed key.
+        assert!(plan(
+            &cat(PARENT),
+            &cat("CREATE TABLE t (a integer NOT NULL, b text);"),
+            &PlanOptions::default()
+        )
+        .is_err());
+        let other_key = "CREATE TABLE t (a integer NOT NULL, b text) PARTITION BY LIST (b);";
+        assert!(plan(&cat(PARENT), &cat(other_key), &PlanOptions::default()).is_err());
+    }
+
+    #[test]
+    fn a_partition_is_created_after_its_parent_with_its_bound() {
+        let s = steps(
+            "",
+            &format!("{PARENT} CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (0) TO (10);"),
+        );
+        assert_eq!(s.len(), 2, "{s:?}");
+        assert!(s[0].0.ends_with("PARTITION BY RANGE (a)"), "{s:?}");
+        assert_eq!(
+            s[1].0,
+            "CREATE TABLE public.t1 PARTITION OF public.t FOR VALUES FROM (0) TO (10)"
+        );
+    }
+
+    #[test]
+    fn a_bound_change_detaches_then_attaches() {
+        let s = steps(
+            &format!("{PARENT} CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (0) TO (10);"),
+            &format!("{PARENT} CREATE TABLE t1 PARTITION OF t FOR VALUES FROM (0) TO (20);"),
+        );
+        assert_eq!(
+            s,
+            vec![
+                (
+                    "ALTER TABLE public.t DETACH PARTITION public.t1".to_string(),
+                    "SH207".to_string()
+                ),
+                (
+                    "ALTER TABLE public.t ATTACH PARTITION public.t1 FOR VALUES FROM (0) TO (20)"
+                        .to_string(),
+                    "SH206".to_string()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn options_of_a_new_table_are_in_its_create_and_after_it() {
+        let s = steps(
+            "",
+            "CREATE UNLOGGED TABLE u (a integer NOT NULL, b text) WITH (fillfactor = 70); \
+             CREATE UNIQUE INDEX u_a_idx ON u (a); \
+             ALTER TABLE u REPLICA IDENTITY USING INDEX u_a_idx; \
+             ALTER TABLE u ALTER COLUMN b SET STORAGE EXTERNAL;",
+        );
+        let sqls: Vec<&str> = s.iter().map(|x| x.0.as_str()).collect();
+        assert!(
+            sqls[0].starts_with("CREATE UNLOGGED TABLE public.u"),
+            "{sqls:?}"
+        );
+        assert!(sqls[0].ends_with("WITH (fillfactor=70)"), "{sqls:?}");
+        let ix = sqls
+            .iter()
+            .position(|x| x.contains("CREATE UNIQUE INDEX"))
+            .unwrap();
+        let ri = sqls
+            .iter()
+            .position(|x| x.contains("REPLICA IDENTITY"))
+            .unwrap();
+        assert!(ix < ri, "{sqls:?}");
+        assert!(sqls.contains(&"ALTER TABLE public.u ALTER COLUMN b SET STORAGE EXTERNAL"));
+    }
+
+    #[test]
+    fn joining_a_parent_keeps_the_columns() {
+        let s = steps(
+            "CREATE TABLE p (a integer); CREATE TABLE c (a integer, x text);",
+            "CREATE TABLE p (a integer); CREATE TABLE c (x text) INHERITS (p);",
+        );
+        assert_eq!(
+            s,
+            vec![(
+                "ALTER TABLE public.c INHERIT public.p".to_string(),
+                "SH208".to_string()
+            )]
+        );
     }
 }

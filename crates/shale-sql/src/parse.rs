@@ -23,6 +23,8 @@ pub(crate) mod routines;
 pub(crate) mod security;
 #[path = "table_ext.rs"]
 pub(crate) mod table_ext;
+#[path = "types_ext.rs"]
+mod types_ext;
 
 /// An error inside a statement: a byte offset in the file (`-1`: the statement itself).
 pub(crate) struct E {
@@ -578,6 +580,13 @@ impl Builder {
             NodeEnum::AlterSeqStmt(s) => self.alter_sequence(&s),
             NodeEnum::CreateStmt(s) if Self::is_table_ext_create(&s) => self.create_table_ext(&s),
             NodeEnum::CreateStmt(s) => self.create_table(&s),
+            // Domains, composite and range types (types_ext.rs).
+            NodeEnum::CreateDomainStmt(s) => self.create_domain(&s),
+            NodeEnum::AlterDomainStmt(s) => self.alter_domain(&s),
+            NodeEnum::CompositeTypeStmt(s) => self.create_composite(&s),
+            NodeEnum::CreateRangeStmt(s) => self.create_range(&s),
+            NodeEnum::CommentStmt(s) if self.is_types_ext_comment(&s) => self.types_ext_comment(&s),
+            NodeEnum::DropStmt(s) if self.is_types_ext_drop(&s) => self.types_ext_drop(&s),
             // Row-level security, policies, privileges (security.rs).
             NodeEnum::AlterTableStmt(s) if Self::is_rls_alter(&s) => self.alter_rls(&s),
             NodeEnum::CreatePolicyStmt(s) => self.create_policy(&s),
@@ -778,11 +787,11 @@ impl Builder {
         match schema {
             Some(s) => {
                 let q = QualName::new(s, name);
-                self.cat.enums.contains_key(&q).then_some(q)
+                (self.cat.enums.contains_key(&q) || self.cat.has_ext_type(&q)).then_some(q)
             }
             None => self.path().into_iter().find_map(|s| {
                 let q = QualName::new(s, name);
-                self.cat.enums.contains_key(&q).then_some(q)
+                (self.cat.enums.contains_key(&q) || self.cat.has_ext_type(&q)).then_some(q)
             }),
         }
     }
@@ -1102,7 +1111,9 @@ impl Builder {
     }
 
     fn type_name_taken(&self, q: &QualName) -> bool {
-        self.cat.enums.contains_key(q) || self.cat.tables.contains_key(q)
+        self.cat.enums.contains_key(q)
+            || self.cat.tables.contains_key(q)
+            || self.cat.has_ext_type(q)
     }
 
     fn qual_from_names(&self, names: &[String], loc: i32) -> R<QualName> {

@@ -430,13 +430,11 @@ impl Builder {
                     );
                 }
                 if inherited.contains(&cd.colname) {
-                    return unsupported(
-                        cd.location,
-                        &format!(
-                            "column \"{}\" declared again in a child table (merged with its parent's)",
-                            cd.colname
-                        ),
-                    );
+                    // Merged with the parent's column (PostgreSQL: "merging column … with
+                    // inherited definition"): the same column, which the model lists on the
+                    // parent only. Only a plain re-declaration (type, NOT NULL) is read.
+                    self.check_merged_column(&parents, cd)?;
+                    continue;
                 }
                 if !cd.compression.is_empty() {
                     compression.push((
@@ -717,6 +715,43 @@ impl Builder {
                 self.opts_mut(q).inherits.retain(|p| p != &parent);
             }
             other => return unsupported(-1, &format!("ALTER TABLE {other:?}")),
+        }
+        Ok(())
+    }
+
+    /// A column of a child declared again: same type as the parent's, nothing more.
+    fn check_merged_column(&self, parents: &[QualName], cd: &protobuf::ColumnDef) -> R<()> {
+        let mut cols = Vec::new();
+        for p in parents {
+            self.columns_with_parents(p, &mut cols, 0);
+        }
+        let Some(pc) = cols.iter().find(|c| c.name == cd.colname) else {
+            return Ok(());
+        };
+        if let Some(tn) = cd.type_name.as_ref() {
+            let ty = self.resolve_type(tn)?;
+            if ty != pc.ty {
+                return err(
+                    cd.location,
+                    format!(
+                        "column \"{}\" has a type conflict: {} versus the inherited {}",
+                        cd.colname, ty, pc.ty
+                    ),
+                );
+            }
+        }
+        let plain = cd.constraints.iter().all(|c| {
+            matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c))
+                if contype(c) == ConstrType::ConstrNotnull)
+        });
+        if !plain || cd.raw_default.is_some() || cd.coll_clause.is_some() {
+            return unsupported(
+                cd.location,
+                &format!(
+                    "options on column \"{}\" merged with an inherited column",
+                    cd.colname
+                ),
+            );
         }
         Ok(())
     }
