@@ -28,6 +28,7 @@ mod security;
 
 pub use security::SecurityChange;
 pub mod table_ext;
+pub mod types_ext;
 
 pub use renames::{
     apply_renames, rename_column_in_sql, rename_relation_in_sql, ColumnPair, RenameError, Renamed,
@@ -226,6 +227,10 @@ pub enum Change {
     },
     /// Row-level security, policies and privileges (security.rs).
     Security(SecurityChange),
+    /// Domains, composite and range types, and re-created enums: see [`types_ext`].
+    TypeExt {
+        type_change: types_ext::TypeExtChange,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -310,6 +315,7 @@ impl Change {
             }
             Change::Rename { to, .. } => to.clone(),
             Change::Security(s) => s.object(),
+            Change::TypeExt { type_change } => type_change.object(),
             Change::TableOption { option } => option.object(),
         }
     }
@@ -364,6 +370,7 @@ impl Differ<'_> {
         let security = security::diff(self.from, self.to);
         self.out.extend(security.into_iter().map(Change::Security));
         table_ext::diff(self.from, self.to, &mut self.out);
+        types_ext::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {
@@ -477,16 +484,8 @@ impl Differ<'_> {
                                 });
                             }
                         }
-                        None => self.push(Change::Unsupported {
-                            object: object.clone(),
-                            reason: format!(
-                                "labels change from ({}) to ({}): removing or reordering enum \
-                                 labels needs the type to be re-created, which shale does not \
-                                 do yet",
-                                e0.labels.join(", "),
-                                e1.labels.join(", ")
-                            ),
-                        }),
+                        // Labels removed or reordered: re-create the type (types_ext.rs).
+                        None => self.push(types_ext::recreate_enum(self.from, self.to, e0, e1)),
                     }
                     self.comment(object, &e0.comment, &e1.comment);
                 }

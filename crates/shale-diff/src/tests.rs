@@ -286,18 +286,25 @@ fn enums_get_values_added_in_place() {
 }
 
 #[test]
-fn enum_label_removal_or_reorder_is_unsupported() {
+fn enum_label_removal_or_reorder_recreates_the_type() {
     let mut a = base();
     a.enums.insert(q("mood"), mood(&["a", "b", "c"]));
-    for labels in [&["a", "c"][..], &["b", "a", "c"][..]] {
+    for (labels, removed) in [(&["a", "c"][..], vec!["b"]), (&["b", "a", "c"][..], vec![])] {
         let mut b = base();
         b.enums.insert(q("mood"), mood(labels));
         let d = diff(&a, &b);
         assert_eq!(d.len(), 1);
         match &d[0] {
-            Change::Unsupported { object, reason } => {
-                assert_eq!(object, &ObjectId::Type { name: q("mood") });
-                assert!(reason.contains("re-created"), "{reason}");
+            Change::TypeExt {
+                type_change:
+                    types_ext::TypeExtChange::RecreateType {
+                        name,
+                        recreated: types_ext::Recreated::Enum { removed: r, .. },
+                        ..
+                    },
+            } => {
+                assert_eq!(name, &q("mood"));
+                assert_eq!(r, &removed);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -35,6 +35,7 @@ mod security;
 
 pub use security::read_owners;
 mod table_ext;
+mod types_ext;
 
 pub use routines::{normalize_with_dev_db, DevDbError};
 
@@ -201,6 +202,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         indexes: queries::indexes(&mut tx, version)?,
         index_columns: queries::index_columns(&mut tx)?,
     };
+    let type_rows = types_ext::read(&mut tx)?;
     let routine_rows = routines::read(&mut tx)?;
     let security_rows = security::read(&mut tx)?;
     let table_rows = table_ext::read(&mut tx)?;
@@ -209,8 +211,9 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         what: "end of transaction",
         source,
     })?;
-    let cat = routines::assemble(table_ext::apply(assemble(rows)?, table_rows)?, routine_rows)?;
-    security::assemble(cat, security_rows)
+    let cat = types_ext::assemble(table_ext::apply(assemble(rows)?, table_rows)?, type_rows);
+    security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
+        .map(types_ext::forget_unmodeled)
 }
 
 /// All the catalog rows, before they are joined into the model.

@@ -1048,6 +1048,7 @@ impl<'a> Builder<'a> {
             } => self.rename(from, to, implied_by.as_ref()),
             Change::TableOption { option } => self.table_option(option),
             Change::Security(s) => self.security(s),
+            Change::TypeExt { type_change } => self.types_ext(type_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

@@ -27,6 +27,7 @@ mod sql;
 mod strategy;
 mod table_ext;
 mod typechange;
+mod types_ext;
 
 #[cfg(test)]
 mod fixtures;
