@@ -33,7 +33,7 @@ pub mod queries;
 mod routines;
 mod security;
 
-pub use security::read_owners;
+pub use security::{missing_roles, read_owners};
 mod table_ext;
 mod types_ext;
 

@@ -388,3 +388,24 @@ pub fn read_owners(
     }
     Ok(())
 }
+
+/// The roles of `names` that do not exist on the server `client` is connected to (roles
+/// are cluster-wide). With [`Catalog::roles_named`] of the desired state, a live plan can
+/// refuse to grant to a missing role before any step runs.
+pub fn missing_roles(
+    client: &mut postgres::Client,
+    names: &BTreeSet<String>,
+) -> Result<Vec<String>, IntrospectError> {
+    let wanted: Vec<String> = names.iter().cloned().collect();
+    let rows = client
+        .query(
+            "SELECT r FROM unnest($1::text[]) r
+              WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) ORDER BY r",
+            &[&wanted],
+        )
+        .map_err(|source| IntrospectError::Query {
+            what: "roles",
+            source,
+        })?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}

@@ -314,3 +314,31 @@ REVOKE SELECT ON public.plain FROM {r0};
         })
         .contains(&Grant::new(r1, "USAGE", false)));
 }
+
+#[test]
+fn roles_named_and_missing() {
+    let sql = "
+CREATE TABLE t (id int);
+CREATE POLICY p ON t TO {r0} USING (true);
+GRANT SELECT ON t TO {r1}, PUBLIC;
+ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO pg_monitor;
+";
+    let (cat, roles) = round_trip("sec_roles", sql, 2);
+    let named = cat.roles_named();
+    let mut want: Vec<String> = roles.clone();
+    want.push("pg_monitor".into());
+    want.sort();
+    assert_eq!(named.iter().cloned().collect::<Vec<_>>(), want);
+    let db = TestDb::new("sec_roles_missing");
+    let mut c = db.client();
+    let mut ask = named.clone();
+    ask.insert("shale_no_such_role_xyz".into());
+    // The test's roles are dropped by now; pg_monitor exists on every server.
+    let mut missing = roles;
+    missing.push("shale_no_such_role_xyz".into());
+    missing.sort();
+    assert_eq!(
+        shale_introspect::missing_roles(&mut c, &ask).unwrap(),
+        missing
+    );
+}

@@ -475,3 +475,25 @@ pub mod owners_serde {
         Ok(items.into_iter().map(|o| (o.object, o.owner)).collect())
     }
 }
+
+impl Catalog {
+    /// The roles this catalog names (policy roles, grantees, roles of default privileges,
+    /// owners), `PUBLIC` left out. shale never creates roles: a plan that grants to a role
+    /// missing from the target server fails, so front ends check these first.
+    pub fn roles_named(&self) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for p in self.policies.values() {
+            out.extend(p.roles.iter().cloned());
+        }
+        for a in self.privileges.values() {
+            out.extend(a.grants.iter().map(|g| g.grantee.clone()));
+        }
+        for d in self.default_privileges.values() {
+            out.extend(d.role.iter().cloned());
+            out.extend(d.grants.iter().map(|g| g.grantee.clone()));
+        }
+        out.extend(self.owners.values().cloned());
+        out.remove(PUBLIC);
+        out
+    }
+}
