@@ -693,7 +693,6 @@ pub static RULES: &[Rule] = &[
         Some("needs explicit approval; verify nothing reads these rows through the parent"),
         Some("ACCESS EXCLUSIVE on {table} and {ref}"), NONE),
     // Domains, composite and range types, re-created types (types_ext.rs).
-    // Domains, composite and range types, re-created types (types_ext.rs).
     rule(R::CreateDomain, "SH170", "Create domain", Low,
         "creates domain {object}{detail}", None, None, NONE),
     rule(R::DropDomain, "SH171", "Drop domain", Medium,
