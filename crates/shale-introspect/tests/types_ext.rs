@@ -52,8 +52,13 @@ CREATE DOMAIN small_pos AS posint CHECK (VALUE < 100);
 ALTER DOMAIN code ADD CONSTRAINT code_upper CHECK (VALUE = upper(VALUE)) NOT VALID;
 COMMENT ON DOMAIN price IS 'money';
 CREATE TABLE item (id int PRIMARY KEY, p price, e email, c code, t tags, s small_pos[]);
+CREATE FUNCTION half(x posint) RETURNS price LANGUAGE sql IMMUTABLE AS $$ SELECT (x / 2)::price $$;
+CREATE VIEW cheap AS SELECT id, p, e FROM item;
 ",
     );
+    // Functions and views over the types read the same on both sides too.
+    assert_eq!(cat.functions.len(), 1);
+    assert!(cat.views.contains_key(&q("cheap")));
     let email = &cat.domains[&q("email")];
     assert!(email.not_null);
     assert_eq!(
