@@ -34,6 +34,7 @@ fn plan(steps: Vec<Step>) -> Plan {
     Plan {
         format_version: PLAN_FORMAT_VERSION,
         steps,
+        unmodeled: vec![],
     }
 }
 

@@ -24,8 +24,10 @@
 //!   planner fails clearly instead of producing a wrong plan.
 
 mod renames;
+pub mod routines;
 mod security;
 
+pub use routines::RoutineChange;
 pub use security::SecurityChange;
 pub mod table_ext;
 pub mod types_ext;
@@ -221,6 +223,10 @@ pub enum Change {
         #[serde(skip_serializing_if = "Option::is_none")]
         implied_by: Option<ObjectId>,
     },
+    /// Views, materialized views, functions, procedures, triggers: see [`routines`].
+    Routine {
+        routine: RoutineChange,
+    },
     /// A table option (partitions, inheritance, storage, …): see [`table_ext`].
     TableOption {
         option: table_ext::TableExtChange,
@@ -317,6 +323,7 @@ impl Change {
             Change::Security(s) => s.object(),
             Change::TypeExt { type_change } => type_change.object(),
             Change::TableOption { option } => option.object(),
+            Change::Routine { routine } => routine.object(),
         }
     }
 }
@@ -370,6 +377,7 @@ impl Differ<'_> {
         let security = security::diff(self.from, self.to);
         self.out.extend(security.into_iter().map(Change::Security));
         table_ext::diff(self.from, self.to, &mut self.out);
+        routines::diff(self.from, self.to, &mut self.out);
         types_ext::diff(self.from, self.to, &mut self.out);
     }
 

@@ -224,8 +224,11 @@ fn triggers(tx: &mut Transaction<'_>) -> Result<Vec<TriggerRow>, IntrospectError
         .collect()
 }
 
-/// Every user object of a kind shale does not model (or an attribute of a table it does
-/// not model), by kind and name, in one query.
+/// Every user object of a kind shale does not model (or an attribute it does not model),
+/// by kind and name, in one query. (Domains, composite and range types, policies,
+/// row-level security, partitioning, inheritance, table storage options and exclusion
+/// constraints are modelled
+/// by their own modules and not listed here.)
 fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError> {
     const WHAT: &str = "objects shale does not model";
     let u = user_schema("n");
@@ -270,39 +273,12 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
              WHERE x.rulename <> '_RETURN' AND {u} AND {}",
             not_member("pg_rewrite", "x.oid")
         ),
-        format!(
-            "SELECT 'policy', pg_catalog.quote_ident(x.polname) || ' on ' || c.oid::pg_catalog.regclass::text \
-             FROM pg_catalog.pg_policy x JOIN pg_catalog.pg_class c ON c.oid = x.polrelid \
-             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE {u}"
-        ),
-        rel(
-            "row-level security",
-            "(c.relrowsecurity OR c.relforcerowsecurity)",
-        ),
-        named(
-            "domain",
-            "pg_type",
-            "x.oid::pg_catalog.regtype::text",
-            "typnamespace",
-        ) + " AND x.typtype = 'd'",
-        named(
-            "range type",
-            "pg_type",
-            "x.oid::pg_catalog.regtype::text",
-            "typnamespace",
-        ) + " AND x.typtype = 'r'",
         named(
             "base type",
             "pg_type",
             "x.oid::pg_catalog.regtype::text",
             "typnamespace",
         ) + " AND x.typtype = 'b' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = x.oid)",
-        named(
-            "composite type",
-            "pg_type",
-            "x.oid::pg_catalog.regtype::text",
-            "typnamespace",
-        ) + " AND x.typtype = 'c' AND (SELECT r.relkind FROM pg_catalog.pg_class r WHERE r.oid = x.typrelid) = 'c'",
         global(
             "cast",
             "pg_cast",
@@ -405,28 +381,7 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "pg_catalog.quote_ident(x.amname)",
             "x.oid >= 16384",
         ),
-        format!(
-            "SELECT 'exclusion constraint', pg_catalog.quote_ident(x.conname) || ' on ' || c.oid::pg_catalog.regclass::text \
-             FROM pg_catalog.pg_constraint x JOIN pg_catalog.pg_class c ON c.oid = x.conrelid \
-             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE x.contype = 'x' AND {u} AND {}",
-            not_member("pg_class", "c.oid")
-        ),
         rel("foreign table", "c.relkind = 'f'"),
-        rel("partitioned table", "c.relkind = 'p'"),
-        rel("partition", "c.relispartition"),
-        rel(
-            "table inheritance",
-            "c.relkind = 'r' AND NOT c.relispartition AND EXISTS (SELECT 1 FROM pg_catalog.pg_inherits i WHERE i.inhrelid = c.oid)",
-        ),
-        rel(
-            "unlogged table",
-            "c.relpersistence = 'u' AND c.relkind IN ('r', 'p')",
-        ),
-        rel(
-            "storage parameters",
-            "c.reloptions IS NOT NULL AND c.relkind IN ('r', 'p', 'm')",
-        ),
         rel(
             "view column default",
             "c.relkind = 'v' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = c.oid)",
@@ -448,12 +403,13 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
         .collect()
 }
 
-fn replay_error(e: ReplayError) -> IntrospectError {
-    IntrospectError::Expr {
-        object: e.object,
-        what: "definition",
-        sql: e.sql,
-        message: e.message,
+/// An object whose definition shale cannot read (an unsupported construct): reported as
+/// unmodelled with the reason, so that the rest of the database still plans.
+fn unreadable_entry(kind: &str, name: &str, e: &ReplayError) -> Unmodeled {
+    Unmodeled {
+        kind: format!("{kind} (not understood: {})", e.message),
+        name: name.to_string(),
+        location: None,
     }
 }
 
@@ -482,6 +438,7 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
         .chain(rows.views.iter().map(Item::View))
         .collect();
     let mut function_keys: HashMap<String, String> = HashMap::new();
+    let mut unreadable: Vec<Unmodeled> = Vec::new();
     loop {
         let mut next = Vec::new();
         let mut last_error = None;
@@ -506,21 +463,45 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
             break;
         }
         if next.len() == before {
-            return Err(replay_error(last_error.expect("a failure was recorded")));
+            // What cannot be read is reported, not dropped and not fatal: the rest of the
+            // database still plans.
+            let _ = last_error;
+            for item in next {
+                let (kind, name, result) = match item {
+                    Item::Function(f) => (
+                        "function",
+                        f.signature.clone(),
+                        r.function(&format!("function {}", f.signature), &f.def)
+                            .map(|_| ()),
+                    ),
+                    Item::View(v) => (
+                        if v.materialized {
+                            "materialized view"
+                        } else {
+                            "view"
+                        },
+                        v.name.to_string(),
+                        r.view(&v.name, v.materialized, v.populated, &v.def),
+                    ),
+                };
+                if let Err(e) = result {
+                    unreadable.push(unreadable_entry(kind, &name, &e));
+                }
+            }
+            break;
         }
         pending = next;
     }
     for ix in &rows.view_indexes {
-        r.view_index(&format!("index {}", ix.name), &ix.def)
-            .map_err(replay_error)?;
+        if let Err(e) = r.view_index(&format!("index {}", ix.name), &ix.def) {
+            unreadable.push(unreadable_entry("index", &ix.name.to_string(), &e));
+        }
     }
     for t in &rows.triggers {
-        r.trigger(
-            &format!("trigger {} on {}", t.name, t.table),
-            &t.def,
-            enabled(&t.enabled),
-        )
-        .map_err(replay_error)?;
+        let name = format!("{} on {}", shale_model::quote_ident(&t.name), t.table);
+        if let Err(e) = r.trigger(&format!("trigger {name}"), &t.def, enabled(&t.enabled)) {
+            unreadable.push(unreadable_entry("trigger", &name, &e));
+        }
     }
 
     let cat = r.catalog_mut();
@@ -551,6 +532,8 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
         }
     }
     cat.unmodeled = rows.unmodeled;
+    cat.unmodeled.extend(unreadable);
+    cat.unmodeled.sort();
     Ok(r.finish())
 }
 

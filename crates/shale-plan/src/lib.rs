@@ -17,6 +17,7 @@
 
 pub mod render;
 pub mod rollback;
+pub mod routines;
 pub mod rules;
 
 mod build;
@@ -191,6 +192,7 @@ pub fn plan_with(
     Ok(Plan {
         format_version: PLAN_FORMAT_VERSION,
         steps,
+        unmodeled: routines::unmodeled(from, to),
     })
 }
 

@@ -13,6 +13,10 @@ pub struct Plan {
     pub format_version: u32,
     /// In execution order.
     pub steps: Vec<Step>,
+    /// Objects of kinds shale does not manage, in either state: reported, never changed
+    /// (see `routines::unmodeled_note`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmodeled: Vec<shale_model::Unmodeled>,
 }
 
 impl Plan {

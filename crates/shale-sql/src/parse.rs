@@ -607,8 +607,8 @@ impl Builder {
             NodeEnum::AlterTableStmt(s) if self.is_routine_alter(&s) => {
                 self.alter_routine_relation(&s)
             }
-            NodeEnum::CommentStmt(s) if Self::is_routine_comment(&s) => self.routine_comment(&s),
-            NodeEnum::DropStmt(s) if Self::is_routine_drop(&s) => self.routine_drop(&s),
+            NodeEnum::CommentStmt(s) if self.is_routine_comment(&s) => self.routine_comment(&s),
+            NodeEnum::DropStmt(s) if self.is_routine_drop(&s) => self.routine_drop(&s),
             NodeEnum::AlterTableStmt(s) if Self::is_table_ext_alter(&s) => self.alter_table_ext(&s),
             NodeEnum::AlterTableStmt(s) if self.child_target(s.relation.as_ref()).is_some() => {
                 let q = self.child_target(s.relation.as_ref()).expect("checked");

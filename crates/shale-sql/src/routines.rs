@@ -1194,9 +1194,9 @@ impl Builder {
     // -----------------------------------------------------------------------------------
     // COMMENT ON and DROP
 
-    pub(super) fn is_routine_comment(s: &protobuf::CommentStmt) -> bool {
+    fn is_routine_kind(objtype: i32) -> bool {
         matches!(
-            ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined),
+            ObjectType::try_from(objtype).unwrap_or(ObjectType::Undefined),
             ObjectType::ObjectView
                 | ObjectType::ObjectMatview
                 | ObjectType::ObjectFunction
@@ -1206,8 +1206,38 @@ impl Builder {
         )
     }
 
+    /// `COMMENT ON` a view, function, trigger, or an index of a materialized view.
+    pub(super) fn is_routine_comment(&self, s: &protobuf::CommentStmt) -> bool {
+        Self::is_routine_kind(s.objtype) || self.comment_view_index(s).is_some()
+    }
+
+    /// The materialized view index a `COMMENT ON INDEX` names, if it names one.
+    fn comment_view_index(&self, s: &protobuf::CommentStmt) -> Option<QualName> {
+        if s.objtype != ObjectType::ObjectIndex as i32 {
+            return None;
+        }
+        let names = names_of(s.object.as_deref());
+        let (schema, name) = match names.as_slice() {
+            [n] => ("", n.as_str()),
+            [sc, n] => (sc.as_str(), n.as_str()),
+            _ => return None,
+        };
+        self.path_or(schema).into_iter().find_map(|sc| {
+            let q = QualName::new(sc, name);
+            self.cat.view_index(&q).map(|_| q)
+        })
+    }
+
     pub(super) fn routine_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
         let text = (!s.comment.is_empty()).then(|| s.comment.clone());
+        if let Some(q) = self.comment_view_index(s) {
+            for v in self.cat.views.values_mut() {
+                if let Some(ix) = v.indexes.get_mut(&q) {
+                    ix.comment = text.clone();
+                }
+            }
+            return Ok(());
+        }
         let obj = s.object.as_deref();
         match ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined) {
             ObjectType::ObjectView | ObjectType::ObjectMatview => {
@@ -1266,10 +1296,27 @@ impl Builder {
         Ok(())
     }
 
-    pub(super) fn is_routine_drop(s: &protobuf::DropStmt) -> bool {
-        Self::is_routine_comment(&protobuf::CommentStmt {
-            objtype: s.remove_type,
-            ..Default::default()
+    /// `DROP` of a view, function, trigger, or of indexes of materialized views only.
+    pub(super) fn is_routine_drop(&self, s: &protobuf::DropStmt) -> bool {
+        Self::is_routine_kind(s.remove_type)
+            || (s.remove_type == ObjectType::ObjectIndex as i32
+                && !s.objects.is_empty()
+                && s.objects
+                    .iter()
+                    .all(|o| self.drop_view_index_name(o).is_some()))
+    }
+
+    /// The materialized view index a `DROP INDEX` item names, if it names one.
+    fn drop_view_index_name(&self, o: &Node) -> Option<QualName> {
+        let names = names_of(Some(o));
+        let (schema, name) = match names.as_slice() {
+            [n] => ("", n.as_str()),
+            [sc, n] => (sc.as_str(), n.as_str()),
+            _ => return None,
+        };
+        self.path_or(schema).into_iter().find_map(|sc| {
+            let q = QualName::new(sc, name);
+            self.cat.view_index(&q).map(|_| q)
         })
     }
 
@@ -1316,6 +1363,13 @@ impl Builder {
         let kind = ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined);
         for o in &s.objects {
             match kind {
+                ObjectType::ObjectIndex => {
+                    if let Some(q) = self.drop_view_index_name(o) {
+                        for v in self.cat.views.values_mut() {
+                            v.indexes.remove(&q);
+                        }
+                    }
+                }
                 ObjectType::ObjectView | ObjectType::ObjectMatview => {
                     let names = names_of(Some(o));
                     match self.find_view_names(&names, -1) {

@@ -1262,7 +1262,12 @@ pub(crate) fn normalize_dml(
                 }
                 let targets = std::mem::take(&mut up.target_list);
                 for t in targets {
-                    up.target_list.push(n.expr(t, &scope)?);
+                    let Some(NodeEnum::ResTarget(mut rt)) = t.node else {
+                        return Err("unexpected SET item".into());
+                    };
+                    rt.val = n.opt_expr(rt.val.take(), &scope)?;
+                    rt.location = -1;
+                    up.target_list.push(node(NodeEnum::ResTarget(rt)));
                 }
                 up.where_clause = n.opt_expr(up.where_clause.take(), &scope)?;
                 if up.returning_clause.is_some() || up.with_clause.is_some() {

@@ -1,0 +1,862 @@
+//! Views, materialized views (and their indexes), functions, procedures and triggers.
+//!
+//! Rules, beyond those of the crate:
+//! - A view whose definition (columns or normalized query) changes is dropped and created
+//!   again (a plain view stores no data; `CREATE OR REPLACE VIEW` cannot change a
+//!   column's type, which the files do not state). Only its options (`security_barrier`,
+//!   `security_invoker`, `check_option`) change in place (`ALTER VIEW … SET/RESET`).
+//! - What depends on something re-created or changed is re-created around it, because
+//!   PostgreSQL refuses the change while the dependent exists: a view whose query names
+//!   a column that changes type or is dropped (a mention anywhere in its normalized query
+//!   counts; a whole-row reference to the table alone is not detected), a view reading a re-created view or calling
+//!   a re-created function, a trigger whose function is re-created, a trigger whose
+//!   `WHEN`/`UPDATE OF` names a column that changes type, the triggers and indexes of a
+//!   re-created view. Each such change says why (`recreate`).
+//! - A function whose signature stays is replaced in place (`CREATE OR REPLACE`) when
+//!   PostgreSQL allows it (same kind, result type, argument names, modes and types, no
+//!   default removed); otherwise dropped and created again.
+//! - Whether a materialized view is populated is compared only when it is created.
+//! - Triggers and indexes of a dropped table or view go with it (no step of their own).
+//! - [`Catalog::unmodeled`] is never compared.
+
+use crate::Change;
+use serde::Serialize;
+use shale_model::{Catalog, Function, Index, ObjectId, QualName, Trigger, TriggerEnabled, View};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One difference in views, functions or triggers.
+#[allow(clippy::large_enum_variant)] // plain data, built once per change
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "routine_change", rename_all = "snake_case")]
+pub enum RoutineChange {
+    CreateView {
+        view: View,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropView {
+        view: View,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// `ALTER VIEW … SET (…)` / `RESET (…)`: options only.
+    AlterViewOptions { from: View, to: View },
+    /// An index of a materialized view.
+    CreateViewIndex {
+        index: Index,
+        /// The materialized view is created by this diff.
+        new_view: bool,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropViewIndex {
+        index: Index,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    CreateFunction {
+        function: Function,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// `CREATE OR REPLACE` with the same signature and result.
+    ReplaceFunction { from: Function, to: Function },
+    DropFunction {
+        function: Function,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    CreateTrigger {
+        trigger: Trigger,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropTrigger {
+        trigger: Trigger,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// `ALTER TABLE … ENABLE/DISABLE TRIGGER`.
+    SetTriggerEnabled {
+        trigger: Trigger,
+        from: TriggerEnabled,
+    },
+    /// `COMMENT ON` a view, materialized view, function, procedure, trigger or an index of
+    /// a materialized view. `target` is what follows `COMMENT ON` (`MATERIALIZED VIEW
+    /// public.mv`, `PROCEDURE public.p(integer)`, `TRIGGER t ON public.x`).
+    SetComment {
+        object: ObjectId,
+        target: String,
+        from: Option<String>,
+        to: Option<String>,
+    },
+}
+
+impl RoutineChange {
+    pub fn object(&self) -> ObjectId {
+        match self {
+            RoutineChange::CreateView { view, .. } | RoutineChange::DropView { view, .. } => {
+                ObjectId::View {
+                    name: view.name.clone(),
+                }
+            }
+            RoutineChange::AlterViewOptions { to, .. } => ObjectId::View {
+                name: to.name.clone(),
+            },
+            RoutineChange::CreateViewIndex { index, .. }
+            | RoutineChange::DropViewIndex { index, .. } => ObjectId::Index {
+                name: index.name.clone(),
+            },
+            RoutineChange::CreateFunction { function, .. }
+            | RoutineChange::DropFunction { function, .. } => function.id(),
+            RoutineChange::ReplaceFunction { to, .. } => to.id(),
+            RoutineChange::CreateTrigger { trigger, .. }
+            | RoutineChange::DropTrigger { trigger, .. }
+            | RoutineChange::SetTriggerEnabled { trigger, .. } => trigger.id(),
+            RoutineChange::SetComment { object, .. } => object.clone(),
+        }
+    }
+}
+
+/// `COMMENT ON` target of a view.
+pub fn view_target(v: &View) -> String {
+    format!("{} {}", v.kind_sql(), v.name)
+}
+
+/// `COMMENT ON` target of a function or procedure.
+pub fn function_target(f: &Function) -> String {
+    format!("{} {}", f.kind_sql(), f.signature())
+}
+
+/// `COMMENT ON` target of a trigger.
+pub fn trigger_target(t: &Trigger) -> String {
+    format!(
+        "TRIGGER {} ON {}",
+        shale_model::quote_ident(&t.name),
+        t.table
+    )
+}
+
+fn without_comment_v(v: &View) -> View {
+    View {
+        comment: None,
+        indexes: BTreeMap::new(),
+        with_data: true,
+        security_barrier: None,
+        security_invoker: None,
+        check_option: None,
+        ..v.clone()
+    }
+}
+
+fn without_comment_f(f: &Function) -> Function {
+    Function {
+        comment: None,
+        ..f.clone()
+    }
+}
+
+fn without_comment_t(t: &Trigger) -> Trigger {
+    Trigger {
+        comment: None,
+        enabled: TriggerEnabled::Origin,
+        ..t.clone()
+    }
+}
+
+fn without_comment_i(i: &Index) -> Index {
+    Index {
+        comment: None,
+        ..i.clone()
+    }
+}
+
+/// Why `f0` cannot become `f1` with `CREATE OR REPLACE`, if it cannot.
+pub fn function_recreate_reason(f0: &Function, f1: &Function) -> Option<String> {
+    if f0.kind != f1.kind {
+        return Some("it changes between function and procedure".into());
+    }
+    if f0.returns != f1.returns || f0.returns_set != f1.returns_set {
+        let show = |f: &Function| {
+            f.returns
+                .as_ref()
+                .map(|r| format!("{}{r}", if f.returns_set { "SETOF " } else { "" }))
+                .unwrap_or_else(|| "none".into())
+        };
+        return Some(format!(
+            "its result type changes ({} to {})",
+            show(f0),
+            show(f1)
+        ));
+    }
+    let strip = |f: &Function| {
+        f.args
+            .iter()
+            .map(|a| (a.name.clone(), a.mode, a.ty.clone()))
+            .collect::<Vec<_>>()
+    };
+    if strip(f0) != strip(f1) {
+        return Some("its argument names or output arguments change".into());
+    }
+    if f0
+        .args
+        .iter()
+        .zip(&f1.args)
+        .any(|(a0, a1)| a0.default.is_some() && a1.default.is_none())
+    {
+        return Some("an argument default is removed".into());
+    }
+    None
+}
+
+struct Rd<'a> {
+    from: &'a Catalog,
+    to: &'a Catalog,
+    out: Vec<Change>,
+    /// Columns (of `from`) that change type/collation, are dropped or re-created, with a
+    /// phrase saying how.
+    changed_columns: BTreeMap<(QualName, String), String>,
+    /// Function names whose overloads are dropped and re-created (or just dropped).
+    recreated_functions: BTreeMap<QualName, String>,
+    /// Views (of `from`) dropped, or dropped and re-created, with why.
+    removed_views: BTreeMap<QualName, Option<String>>,
+}
+
+/// The changes in views, functions and triggers that turn `from` into `to`, appended to
+/// `out`.
+pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
+    let mut d = Rd {
+        from,
+        to,
+        out: Vec::new(),
+        changed_columns: BTreeMap::new(),
+        recreated_functions: BTreeMap::new(),
+        removed_views: BTreeMap::new(),
+    };
+    d.classify_columns();
+    d.functions();
+    d.classify_views();
+    d.views();
+    d.triggers();
+    out.extend(d.out);
+}
+
+impl Rd<'_> {
+    fn push(&mut self, c: RoutineChange) {
+        self.out.push(Change::Routine { routine: c });
+    }
+
+    fn comment(
+        &mut self,
+        object: ObjectId,
+        target: String,
+        from: &Option<String>,
+        to: &Option<String>,
+    ) {
+        if from != to {
+            self.push(RoutineChange::SetComment {
+                object,
+                target,
+                from: from.clone(),
+                to: to.clone(),
+            });
+        }
+    }
+
+    fn classify_columns(&mut self) {
+        for (name, t0) in &self.from.tables {
+            let t1 = self.to.tables.get(name);
+            for c0 in &t0.columns {
+                let why = match t1.and_then(|t| t.column(&c0.name)) {
+                    None => Some(format!(
+                        "column {name}.{} is dropped",
+                        shale_model::quote_ident(&c0.name)
+                    )),
+                    Some(c1) if c1.ty != c0.ty || c1.collation != c0.collation => Some(format!(
+                        "column {name}.{} changes type",
+                        shale_model::quote_ident(&c0.name)
+                    )),
+                    Some(c1) if c1.generated != c0.generated && c1.generated.is_some() => {
+                        Some(format!(
+                            "column {name}.{} is re-created",
+                            shale_model::quote_ident(&c0.name)
+                        ))
+                    }
+                    Some(_) => None,
+                };
+                if let Some(w) = why {
+                    self.changed_columns
+                        .insert((name.clone(), c0.name.clone()), w);
+                }
+            }
+        }
+    }
+
+    fn functions(&mut self) {
+        let mut drops = Vec::new();
+        for (key, f1) in &self.to.functions {
+            match self.from.functions.get(key) {
+                None => {
+                    self.push(RoutineChange::CreateFunction {
+                        function: Function {
+                            comment: None,
+                            ..f1.clone()
+                        },
+                        recreate: None,
+                    });
+                    self.comment(f1.id(), function_target(f1), &None, &f1.comment);
+                }
+                Some(f0) => {
+                    if without_comment_f(f0) != without_comment_f(f1) {
+                        match function_recreate_reason(f0, f1) {
+                            None => self.push(RoutineChange::ReplaceFunction {
+                                from: f0.clone(),
+                                to: Function {
+                                    comment: f0.comment.clone(),
+                                    ..f1.clone()
+                                },
+                            }),
+                            Some(why) => {
+                                self.recreated_functions.insert(
+                                    f0.name.clone(),
+                                    format!("function {} is re-created", f0.signature()),
+                                );
+                                drops.push(RoutineChange::DropFunction {
+                                    function: f0.clone(),
+                                    recreate: Some(why.clone()),
+                                });
+                                self.push(RoutineChange::CreateFunction {
+                                    function: Function {
+                                        comment: None,
+                                        ..f1.clone()
+                                    },
+                                    recreate: Some(why),
+                                });
+                                self.comment(f1.id(), function_target(f1), &None, &f1.comment);
+                                continue;
+                            }
+                        }
+                    }
+                    self.comment(f1.id(), function_target(f1), &f0.comment, &f1.comment);
+                }
+            }
+        }
+        for (key, f0) in &self.from.functions {
+            if !self.to.functions.contains_key(key) {
+                self.recreated_functions
+                    .entry(f0.name.clone())
+                    .or_insert_with(|| format!("function {} is dropped", f0.signature()));
+                drops.push(RoutineChange::DropFunction {
+                    function: f0.clone(),
+                    recreate: None,
+                });
+            }
+        }
+        // Drops before creates in the output (the planner orders them anyway).
+        let creates = std::mem::take(&mut self.out);
+        for d in drops {
+            self.push(d);
+        }
+        self.out.extend(creates);
+    }
+
+    /// Which views of `from` are dropped, or dropped and created again, and why.
+    fn classify_views(&mut self) {
+        for (name, v0) in &self.from.views {
+            match self.to.views.get(name) {
+                None => {
+                    self.removed_views.insert(name.clone(), None);
+                }
+                Some(v1) => {
+                    if without_comment_v(v0) != without_comment_v(v1) {
+                        let why = if v0.materialized != v1.materialized {
+                            "it changes between view and materialized view"
+                        } else if v0.columns != v1.columns {
+                            "its columns change"
+                        } else {
+                            "its query changes"
+                        };
+                        self.removed_views
+                            .insert(name.clone(), Some(why.to_string()));
+                    }
+                }
+            }
+        }
+        // What a view reads changes under it: re-create it (to a fixed point).
+        loop {
+            let mut more = Vec::new();
+            for (name, v0) in &self.from.views {
+                if self.removed_views.contains_key(name) || !self.to.views.contains_key(name) {
+                    continue;
+                }
+                if let Some(why) = self.view_dependency_change(v0) {
+                    more.push((name.clone(), why));
+                }
+            }
+            if more.is_empty() {
+                break;
+            }
+            for (n, why) in more {
+                self.removed_views.insert(n, Some(why));
+            }
+        }
+    }
+
+    fn view_dependency_change(&self, v0: &View) -> Option<String> {
+        for r in &v0.query.refs {
+            // A column the view's query names (a conservative test: any mention counts).
+            if let Some((_, why)) = self
+                .changed_columns
+                .iter()
+                .find(|((t, c), _)| t == r && crate::mentions_identifier(&v0.query.canon, c))
+            {
+                return Some(why.clone());
+            }
+            if self.from.tables.contains_key(r) && !self.to.tables.contains_key(r) {
+                return Some(format!("table {r} is dropped"));
+            }
+            if self.removed_views.contains_key(r) {
+                return Some(format!("view {r} is re-created"));
+            }
+            if let Some(why) = self.recreated_functions.get(r) {
+                return Some(why.clone());
+            }
+        }
+        None
+    }
+
+    fn views(&mut self) {
+        let removed: Vec<(QualName, Option<String>)> = self
+            .removed_views
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        for (name, why) in &removed {
+            let v0 = &self.from.views[name];
+            self.push(RoutineChange::DropView {
+                view: v0.clone(),
+                recreate: why.clone(),
+            });
+        }
+        for (name, v1) in &self.to.views {
+            let recreated = removed
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, w)| w.clone());
+            let object = ObjectId::View { name: name.clone() };
+            let fresh = match (&recreated, self.from.views.get(name)) {
+                (Some(why), _) => Some(why.clone()),
+                (None, None) => Some(None),
+                (None, Some(_)) => None,
+            };
+            match fresh {
+                Some(why) => {
+                    self.push(RoutineChange::CreateView {
+                        view: View {
+                            comment: None,
+                            indexes: BTreeMap::new(),
+                            ..v1.clone()
+                        },
+                        recreate: why.clone(),
+                    });
+                    for ix in v1.indexes.values() {
+                        self.push(RoutineChange::CreateViewIndex {
+                            index: without_comment_i(ix),
+                            new_view: true,
+                            recreate: why
+                                .as_ref()
+                                .map(|_| format!("materialized view {name} is re-created")),
+                        });
+                        self.comment(
+                            ObjectId::Index {
+                                name: ix.name.clone(),
+                            },
+                            format!("INDEX {}", ix.name),
+                            &None,
+                            &ix.comment,
+                        );
+                    }
+                    self.comment(object, view_target(v1), &None, &v1.comment);
+                }
+                None => {
+                    let v0 = &self.from.views[name];
+                    if (v0.security_barrier, v0.security_invoker, v0.check_option)
+                        != (v1.security_barrier, v1.security_invoker, v1.check_option)
+                    {
+                        self.push(RoutineChange::AlterViewOptions {
+                            from: v0.clone(),
+                            to: v1.clone(),
+                        });
+                    }
+                    self.view_indexes(v0, v1);
+                    self.comment(object, view_target(v1), &v0.comment, &v1.comment);
+                }
+            }
+        }
+    }
+
+    fn view_indexes(&mut self, v0: &View, v1: &View) {
+        for (n, i0) in &v0.indexes {
+            match v1.indexes.get(n) {
+                None => self.push(RoutineChange::DropViewIndex {
+                    index: i0.clone(),
+                    recreate: None,
+                }),
+                Some(i1) if without_comment_i(i0) != without_comment_i(i1) => {
+                    let why = "its definition changed".to_string();
+                    self.push(RoutineChange::DropViewIndex {
+                        index: i0.clone(),
+                        recreate: Some(why.clone()),
+                    });
+                    self.push(RoutineChange::CreateViewIndex {
+                        index: without_comment_i(i1),
+                        new_view: false,
+                        recreate: Some(why),
+                    });
+                    self.comment(
+                        ObjectId::Index { name: n.clone() },
+                        format!("INDEX {n}"),
+                        &None,
+                        &i1.comment,
+                    );
+                }
+                Some(i1) => self.comment(
+                    ObjectId::Index { name: n.clone() },
+                    format!("INDEX {n}"),
+                    &i0.comment,
+                    &i1.comment,
+                ),
+            }
+        }
+        for (n, i1) in &v1.indexes {
+            if !v0.indexes.contains_key(n) {
+                self.push(RoutineChange::CreateViewIndex {
+                    index: without_comment_i(i1),
+                    new_view: false,
+                    recreate: None,
+                });
+                self.comment(
+                    ObjectId::Index { name: n.clone() },
+                    format!("INDEX {n}"),
+                    &None,
+                    &i1.comment,
+                );
+            }
+        }
+    }
+
+    /// Why trigger `t0` must be re-created although its definition stays, if it must.
+    fn trigger_dependency_change(&self, t0: &Trigger) -> Option<String> {
+        if let Some(Some(why)) = self.removed_views.get(&t0.table) {
+            return Some(format!("view {} is re-created ({why})", t0.table));
+        }
+        if let Some(why) = self.recreated_functions.get(&t0.function) {
+            return Some(why.clone());
+        }
+        for ((t, c), why) in &self.changed_columns {
+            if *t != t0.table {
+                continue;
+            }
+            let in_when = t0
+                .when
+                .as_ref()
+                .is_some_and(|w| crate::mentions_identifier(&w.canon, c));
+            if t0.update_columns.contains(c) || in_when {
+                return Some(why.clone());
+            }
+        }
+        None
+    }
+
+    fn triggers(&mut self) {
+        let relation_in_to =
+            |q: &QualName| self.to.tables.contains_key(q) || self.to.views.contains_key(q);
+        let mut recreate: BTreeSet<(QualName, String)> = BTreeSet::new();
+        let mut drops = Vec::new();
+        for (key, t0) in &self.from.triggers {
+            if !relation_in_to(&t0.table) {
+                continue; // goes with its table or view
+            }
+            match self.to.triggers.get(key) {
+                None => drops.push(RoutineChange::DropTrigger {
+                    trigger: t0.clone(),
+                    recreate: None,
+                }),
+                Some(t1) => {
+                    let why = if without_comment_t(t0) != without_comment_t(t1) {
+                        Some("its definition changed".to_string())
+                    } else {
+                        self.trigger_dependency_change(t0)
+                    };
+                    if let Some(why) = why {
+                        recreate.insert(key.clone());
+                        drops.push(RoutineChange::DropTrigger {
+                            trigger: t0.clone(),
+                            recreate: Some(why),
+                        });
+                    }
+                }
+            }
+        }
+        for d in drops {
+            self.push(d);
+        }
+        for (key, t1) in &self.to.triggers {
+            let object = t1.id();
+            let old = self
+                .from
+                .triggers
+                .get(key)
+                .filter(|_| !recreate.contains(key));
+            match old {
+                Some(t0) => {
+                    if t0.enabled != t1.enabled {
+                        self.push(RoutineChange::SetTriggerEnabled {
+                            trigger: t1.clone(),
+                            from: t0.enabled,
+                        });
+                    }
+                    self.comment(object, trigger_target(t1), &t0.comment, &t1.comment);
+                }
+                None => {
+                    let why = if recreate.contains(key) {
+                        self.from.triggers.get(key).and_then(|t0| {
+                            if without_comment_t(t0) != without_comment_t(t1) {
+                                Some("its definition changed".to_string())
+                            } else {
+                                self.trigger_dependency_change(t0)
+                            }
+                        })
+                    } else {
+                        None
+                    };
+                    self.push(RoutineChange::CreateTrigger {
+                        trigger: Trigger {
+                            comment: None,
+                            enabled: TriggerEnabled::Origin,
+                            ..t1.clone()
+                        },
+                        recreate: why,
+                    });
+                    if t1.enabled != TriggerEnabled::Origin {
+                        self.push(RoutineChange::SetTriggerEnabled {
+                            trigger: t1.clone(),
+                            from: TriggerEnabled::Origin,
+                        });
+                    }
+                    self.comment(object, trigger_target(t1), &None, &t1.comment);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shale_model::{
+        Column, Expr, FunctionBody, Parallel, RoutineKind, Schema, Table, TriggerEvent,
+        TriggerTiming, TypeRef, Volatility,
+    };
+
+    fn q(n: &str) -> QualName {
+        QualName::new("public", n)
+    }
+
+    fn e(sql: &str, refs: &[QualName]) -> Expr {
+        Expr {
+            sql: sql.into(),
+            canon: sql.into(),
+            refs: refs.to_vec(),
+        }
+    }
+
+    fn base() -> Catalog {
+        let mut c = Catalog::default();
+        c.schemas.insert(
+            "public".into(),
+            Schema {
+                name: "public".into(),
+            },
+        );
+        let mut t = Table::new(q("t"));
+        t.columns
+            .push(Column::new("a", TypeRef::builtin("integer")));
+        t.columns.push(Column::new("b", TypeRef::builtin("text")));
+        c.tables.insert(q("t"), t);
+        c
+    }
+
+    fn func(name: &str, returns: &str, body: &str) -> Function {
+        Function {
+            name: q(name),
+            kind: RoutineKind::Function,
+            args: vec![],
+            returns: Some(TypeRef::builtin(returns)),
+            returns_set: false,
+            language: "plpgsql".into(),
+            volatility: Volatility::Volatile,
+            strict: false,
+            security_definer: false,
+            leakproof: false,
+            parallel: Parallel::Unsafe,
+            cost: None,
+            rows: None,
+            config: vec![],
+            body: FunctionBody::Source(e(body, &[])),
+            comment: None,
+        }
+    }
+
+    fn view(name: &str, sql: &str, refs: &[QualName]) -> View {
+        View::new(q(name), vec!["a".into()], e(sql, refs))
+    }
+
+    fn trigger(name: &str, function: &str) -> Trigger {
+        Trigger {
+            table: q("t"),
+            name: name.into(),
+            timing: TriggerTiming::Before,
+            events: vec![TriggerEvent::Update],
+            update_columns: vec!["a".into()],
+            for_each_row: true,
+            when: None,
+            function: q(function),
+            args: vec![],
+            constraint: false,
+            deferrable: false,
+            initially_deferred: false,
+            from_table: None,
+            old_table: None,
+            new_table: None,
+            enabled: TriggerEnabled::Origin,
+            comment: None,
+        }
+    }
+
+    fn run(from: &Catalog, to: &Catalog) -> Vec<RoutineChange> {
+        let mut out = Vec::new();
+        diff(from, to, &mut out);
+        out.into_iter()
+            .map(|c| match c {
+                Change::Routine { routine } => routine,
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    }
+
+    fn kinds(cs: &[RoutineChange]) -> Vec<String> {
+        cs.iter()
+            .map(|c| {
+                let s = serde_json::to_value(c).unwrap();
+                format!("{} {}", s["routine_change"].as_str().unwrap(), c.object())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn unchanged_is_empty() {
+        let mut c = base();
+        c.views
+            .insert(q("v"), view("v", "SELECT t.a FROM public.t", &[q("t")]));
+        let f = func("f", "trigger", "begin return new; end");
+        c.functions.insert(f.signature(), f);
+        let t = trigger("tr", "f");
+        c.triggers.insert(t.key(), t);
+        assert!(run(&c, &c).is_empty());
+    }
+
+    #[test]
+    fn column_type_change_recreates_dependent_views_transitively() {
+        let mut from = base();
+        from.views
+            .insert(q("v"), view("v", "SELECT t.a FROM public.t", &[q("t")]));
+        from.views
+            .insert(q("w"), view("w", "SELECT v.a FROM public.v", &[q("v")]));
+        from.views.insert(q("x"), view("x", "SELECT 1", &[]));
+        let mut to = from.clone();
+        to.tables.get_mut(&q("t")).unwrap().columns[0].ty = TypeRef::builtin("bigint");
+        let got = kinds(&run(&from, &to));
+        assert_eq!(
+            got,
+            vec![
+                "drop_view view public.v",
+                "drop_view view public.w",
+                "create_view view public.v",
+                "create_view view public.w"
+            ]
+        );
+        let cs = run(&from, &to);
+        let RoutineChange::DropView { recreate, .. } = &cs[1] else {
+            panic!()
+        };
+        assert_eq!(recreate.as_deref(), Some("view public.v is re-created"));
+    }
+
+    #[test]
+    fn function_replaced_or_recreated() {
+        let mut from = base();
+        let f = func("f", "trigger", "begin return new; end");
+        from.functions.insert(f.signature(), f.clone());
+        let t = trigger("tr", "f");
+        from.triggers.insert(t.key(), t);
+        // body only: replace in place, trigger untouched
+        let mut to = from.clone();
+        to.functions.get_mut("public.f()").unwrap().body =
+            FunctionBody::Source(e("begin return old; end", &[]));
+        assert_eq!(
+            kinds(&run(&from, &to)),
+            vec!["replace_function function public.f()"]
+        );
+        // result type: drop and create, the trigger around it
+        let mut to2 = from.clone();
+        to2.functions.get_mut("public.f()").unwrap().returns = Some(TypeRef::builtin("integer"));
+        to2.triggers.clear();
+        let mut to3 = to2.clone();
+        let t = trigger("tr", "f");
+        to3.triggers.insert(t.key(), t);
+        assert_eq!(
+            kinds(&run(&from, &to3)),
+            vec![
+                "drop_function function public.f()",
+                "create_function function public.f()",
+                "drop_trigger trigger tr on public.t",
+                "create_trigger trigger tr on public.t"
+            ]
+        );
+    }
+
+    #[test]
+    fn trigger_enabled_and_comment_change_in_place() {
+        let mut from = base();
+        let f = func("f", "trigger", "x");
+        from.functions.insert(f.signature(), f);
+        let t = trigger("tr", "f");
+        from.triggers.insert(t.key(), t);
+        let mut to = from.clone();
+        let t1 = to.triggers.values_mut().next().unwrap();
+        t1.enabled = TriggerEnabled::Disabled;
+        t1.comment = Some("c".into());
+        assert_eq!(
+            kinds(&run(&from, &to)),
+            vec![
+                "set_trigger_enabled trigger tr on public.t",
+                "set_comment trigger tr on public.t"
+            ]
+        );
+    }
+
+    #[test]
+    fn objects_of_dropped_tables_go_with_them() {
+        let mut from = base();
+        let f = func("f", "trigger", "x");
+        from.functions.insert(f.signature(), f);
+        let t = trigger("tr", "f");
+        from.triggers.insert(t.key(), t);
+        let mut to = from.clone();
+        to.tables.clear();
+        to.triggers.clear();
+        assert!(run(&from, &to).is_empty());
+        assert!(function_recreate_reason(&func("f", "int", "a"), &func("f", "int", "b")).is_none());
+    }
+}

@@ -1,0 +1,965 @@
+//! Steps for views, materialized views (and their indexes), functions, procedures and
+//! triggers; the risk rules of these steps (codes `SH3xx`, in [`ROUTINE_RULES`]); and the
+//! note listing the objects shale does not manage ([`unmodeled_note`]).
+//!
+//! Ordering follows the model's dependencies (`Catalog::dependencies`): a view is created
+//! after the tables, views and functions it reads, a trigger after its table and function;
+//! drops run in reverse. A view dropped to be re-created around a column change is dropped
+//! before the column's `ALTER` and created after it, in the same transaction (every step
+//! here is transactional), and the plan says why on both steps.
+
+use crate::build::{deps, Builder, Draft};
+use crate::model::{Action, Plan, Risk, RiskLevel};
+use crate::sql;
+use shale_diff::RoutineChange;
+use shale_model::{
+    quote_ident, quote_literal, ArgMode, Catalog, Function, FunctionBody, Index, ObjectId,
+    Parallel, QualName, RoutineKind, Trigger, TriggerEnabled, TriggerTiming, Unmodeled, View,
+    Volatility,
+};
+
+/// Ranks (tie-breaks of the topological order; see `build::rank`).
+mod rank {
+    pub const DROP_TRIGGER: u8 = 0;
+    pub const DROP_VIEW: u8 = 0;
+    pub const DROP_VIEW_INDEX: u8 = 1;
+    pub const DROP_FUNCTION: u8 = 7;
+    pub const FUNCTION: u8 = 13;
+    pub const VIEW: u8 = 19;
+    pub const TRIGGER: u8 = 20;
+    pub const COMMENT: u8 = 21;
+}
+
+/// The risk rules of the steps this module plans.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoutineRule {
+    CreateView,
+    DropView,
+    RecreateView,
+    CreateMatview,
+    DropMatview,
+    AlterViewOptions,
+    CreateFunction,
+    ReplaceFunction,
+    DropFunction,
+    RecreateFunction,
+    CreateTrigger,
+    DropTrigger,
+    RecreateTrigger,
+    SetTriggerEnabled,
+    CreateViewIndex,
+    DropViewIndex,
+    Comment,
+}
+
+/// One rule: code, level, reason template (`{object}`, `{table}`, `{detail}`), mitigation,
+/// lock template, and flags.
+#[derive(Debug, Clone, Copy)]
+pub struct RoutineRuleRow {
+    pub id: RoutineRule,
+    pub code: &'static str,
+    pub title: &'static str,
+    pub level: RiskLevel,
+    pub reason: &'static str,
+    pub mitigation: Option<&'static str>,
+    pub lock: Option<&'static str>,
+    pub scans_table: bool,
+    pub data_loss: bool,
+}
+
+const fn row(
+    id: RoutineRule,
+    code: &'static str,
+    title: &'static str,
+    level: RiskLevel,
+    reason: &'static str,
+    mitigation: Option<&'static str>,
+    lock: Option<&'static str>,
+) -> RoutineRuleRow {
+    RoutineRuleRow {
+        id,
+        code,
+        title,
+        level,
+        reason,
+        mitigation,
+        lock,
+        scans_table: false,
+        data_loss: false,
+    }
+}
+
+use RiskLevel::{Low, Medium};
+use RoutineRule as RR;
+
+/// The registry of this module's rules. Codes are stable.
+pub static ROUTINE_RULES: &[RoutineRuleRow] = &[
+    row(RR::CreateView, "SH300", "Create view", Low,
+        "creates view {object}{detail}", None, None),
+    row(RR::DropView, "SH301", "Drop view", Medium,
+        "drops view {object}: code that reads it breaks (a view stores no data)",
+        Some("verify nothing reads it (application code, other databases' foreign tables, reports)"),
+        Some("ACCESS EXCLUSIVE on {object}")),
+    row(RR::RecreateView, "SH302", "Drop a view to re-create it", Medium,
+        "drops view {object} to create it again because {detail}; it is missing until it is re-created in the same transaction",
+        Some("privileges granted on the view are lost with it (shale does not manage privileges yet): grant them again"),
+        Some("ACCESS EXCLUSIVE on {object}")),
+    RoutineRuleRow {
+        scans_table: true,
+        ..row(RR::CreateMatview, "SH303", "Create materialized view", Low,
+            "creates materialized view {object}{detail}", None, None)
+    },
+    row(RR::DropMatview, "SH304", "Drop materialized view", Medium,
+        "drops materialized view {object}{detail} and the rows it stores (its query can compute them again)",
+        Some("verify nothing reads it; re-creating it WITH DATA runs its query again"),
+        Some("ACCESS EXCLUSIVE on {object}")),
+    row(RR::AlterViewOptions, "SH305", "Change view options", Medium,
+        "changes the options of view {object}{detail}: who sees which rows through it can change",
+        Some("review the security effect of security_barrier / security_invoker / check_option"),
+        Some("ACCESS EXCLUSIVE on {object} (brief)")),
+    row(RR::CreateFunction, "SH306", "Create function", Low,
+        "creates {detail} {object}", None, None),
+    row(RR::ReplaceFunction, "SH307", "Replace function", Medium,
+        "replaces {detail} {object} in place (CREATE OR REPLACE): every caller, view, trigger and default using it changes behaviour at once",
+        Some("when the change is not backwards compatible, create a function with a new name and move callers"),
+        None),
+    row(RR::DropFunction, "SH308", "Drop function", Medium,
+        "drops {detail} {object}: callers fail",
+        Some("verify no code calls it; triggers and views using it are dropped by earlier steps"),
+        None),
+    row(RR::RecreateFunction, "SH309", "Drop a function to re-create it", Medium,
+        "drops {object} to create it again because {detail}; callers fail until it is re-created in the same transaction, and what depends on it is re-created too",
+        Some("privileges granted on it are lost with it (shale does not manage privileges yet): grant them again"),
+        None),
+    row(RR::CreateTrigger, "SH310", "Create trigger", Medium,
+        "creates trigger {object}: from now on it runs {detail} on {table}, inside the writing transactions",
+        Some("test the trigger function: an error in it fails the writes; its cost is added to every write"),
+        Some("SHARE ROW EXCLUSIVE on {table} (brief)")),
+    row(RR::DropTrigger, "SH311", "Drop trigger", Medium,
+        "drops trigger {object}: what it did on writes to {table} stops",
+        Some("verify nothing relies on its effect (audit rows, derived columns, checks)"),
+        Some("ACCESS EXCLUSIVE on {table} (brief)")),
+    row(RR::RecreateTrigger, "SH312", "Drop a trigger to re-create it", Low,
+        "drops trigger {object} to create it again because {detail}; both run in one transaction, so no write misses it",
+        None,
+        Some("ACCESS EXCLUSIVE on {table} (brief)")),
+    row(RR::SetTriggerEnabled, "SH313", "Enable or disable trigger", Medium,
+        "{detail} trigger {object} on {table}",
+        Some("writes made while a trigger is disabled are not seen by it"),
+        Some("SHARE ROW EXCLUSIVE on {table} (brief)")),
+    RoutineRuleRow {
+        scans_table: true,
+        ..row(RR::CreateViewIndex, "SH314", "Add index to a materialized view", Low,
+            "builds index {object} on materialized view {table}{detail}", None,
+            Some("SHARE on {table} (blocks REFRESH)"))
+    },
+    row(RR::DropViewIndex, "SH315", "Drop index of a materialized view", Medium,
+        "drops index {object} on materialized view {table}{detail}: queries that used it may slow down; REFRESH … CONCURRENTLY needs a unique index",
+        Some("verify query plans no longer need it"),
+        Some("ACCESS EXCLUSIVE on {table}")),
+    row(RR::Comment, "SH316", "Comment on a view, function or trigger", Low,
+        "{detail} comment on {object}", None, None),
+];
+
+/// The rule for `id`.
+pub fn routine_rule(id: RoutineRule) -> &'static RoutineRuleRow {
+    ROUTINE_RULES
+        .iter()
+        .find(|r| r.id == id)
+        .expect("every RoutineRule has a row (checked by a test)")
+}
+
+/// The rule with this code, if it is one of this module's.
+pub fn routine_rule_by_code(code: &str) -> Option<&'static RoutineRuleRow> {
+    ROUTINE_RULES.iter().find(|r| r.code == code)
+}
+
+fn risk(id: RoutineRule, object: &str, table: &str, detail: &str) -> Risk {
+    let r = routine_rule(id);
+    let fill = |t: &str| {
+        t.replace("{object}", object)
+            .replace("{table}", table)
+            .replace("{detail}", detail)
+    };
+    Risk {
+        level: r.level,
+        code: r.code.to_string(),
+        reason: fill(r.reason),
+        mitigation: r.mitigation.map(fill),
+        lock: r.lock.map(fill),
+        rewrites_table: false,
+        scans_table: r.scans_table,
+        data_loss: r.data_loss,
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// SQL
+
+/// `CREATE [MATERIALIZED] VIEW …`.
+pub fn create_view_sql(v: &View) -> String {
+    let cols = v
+        .columns
+        .iter()
+        .map(|c| quote_ident(c))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let query = v.query.sql.trim().trim_end_matches(';').trim_end();
+    if v.materialized {
+        return format!(
+            "CREATE MATERIALIZED VIEW {} ({cols}) AS\n{query}\nWITH {}DATA",
+            v.name,
+            if v.with_data { "" } else { "NO " }
+        );
+    }
+    let opts = view_options(v);
+    let with = if opts.is_empty() {
+        String::new()
+    } else {
+        format!(" WITH ({})", opts.join(", "))
+    };
+    format!("CREATE VIEW {} ({cols}){with} AS\n{query}", v.name)
+}
+
+fn view_options(v: &View) -> Vec<String> {
+    let mut out = Vec::new();
+    if let Some(b) = v.security_barrier {
+        out.push(format!("security_barrier = {b}"));
+    }
+    if let Some(b) = v.security_invoker {
+        out.push(format!("security_invoker = {b}"));
+    }
+    if let Some(c) = v.check_option {
+        out.push(format!("check_option = {}", c.sql()));
+    }
+    out
+}
+
+/// A dollar-quote tag not occurring in `body`.
+fn dollar_quote(body: &str, base: &str) -> String {
+    let mut tag = format!("${base}$");
+    let mut i = 0;
+    while body.contains(&tag) {
+        i += 1;
+        tag = format!("${base}{i}$");
+    }
+    format!("{tag}{body}{tag}")
+}
+
+/// Split a list GUC value as `proconfig` holds it (`public, "My Schema"`).
+fn split_guc_list(v: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut chars = v.chars().peekable();
+    let mut any = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if quoted && chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ',' if !quoted => {
+                out.push(std::mem::take(&mut cur));
+                any = false;
+            }
+            c if c.is_whitespace() && !quoted => {}
+            c => {
+                cur.push(c);
+                any = true;
+            }
+        }
+    }
+    if any || !cur.is_empty() || !out.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+const LIST_GUCS: &[&str] = &[
+    "local_preload_libraries",
+    "search_path",
+    "session_preload_libraries",
+    "shared_preload_libraries",
+    "temp_tablespaces",
+    "unix_socket_directories",
+];
+
+/// `SET name TO value` of a `proconfig` entry.
+fn set_clause(entry: &str) -> String {
+    let (name, value) = entry.split_once('=').unwrap_or((entry, ""));
+    let value = if LIST_GUCS.contains(&name) {
+        split_guc_list(value)
+            .iter()
+            .map(|v| quote_literal(v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    } else {
+        quote_literal(value)
+    };
+    format!("SET {name} TO {value}")
+}
+
+/// `CREATE [OR REPLACE] FUNCTION|PROCEDURE …`.
+pub fn create_function_sql(f: &Function, replace: bool) -> String {
+    let table_fn = f.args.iter().any(|a| a.mode == ArgMode::Table);
+    let args: Vec<String> = f
+        .args
+        .iter()
+        .filter(|a| a.mode != ArgMode::Table)
+        .map(|a| {
+            let mode = match a.mode {
+                ArgMode::In => "",
+                ArgMode::Out => "OUT ",
+                ArgMode::InOut => "INOUT ",
+                ArgMode::Variadic => "VARIADIC ",
+                ArgMode::Table => "",
+            };
+            let name = a
+                .name
+                .as_ref()
+                .map(|n| format!("{} ", quote_ident(n)))
+                .unwrap_or_default();
+            let default = a
+                .default
+                .as_ref()
+                .map(|d| format!(" DEFAULT {}", d.sql))
+                .unwrap_or_default();
+            format!("{mode}{name}{}{default}", a.ty)
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {}{} {}({})",
+        if replace { "OR REPLACE " } else { "" },
+        f.kind_sql(),
+        f.name,
+        args.join(", ")
+    );
+    if table_fn {
+        let cols: Vec<String> = f
+            .args
+            .iter()
+            .filter(|a| a.mode == ArgMode::Table)
+            .map(|a| {
+                format!(
+                    "{} {}",
+                    a.name.as_deref().map(quote_ident).unwrap_or_default(),
+                    a.ty
+                )
+            })
+            .collect();
+        s.push_str(&format!("\n RETURNS TABLE({})", cols.join(", ")));
+    } else if let Some(r) = &f.returns {
+        s.push_str(&format!(
+            "\n RETURNS {}{r}",
+            if f.returns_set { "SETOF " } else { "" }
+        ));
+    }
+    s.push_str(&format!("\n LANGUAGE {}", quote_ident(&f.language)));
+    let mut attrs = Vec::new();
+    match f.volatility {
+        Volatility::Immutable => attrs.push("IMMUTABLE".to_string()),
+        Volatility::Stable => attrs.push("STABLE".to_string()),
+        Volatility::Volatile => {}
+    }
+    if f.strict {
+        attrs.push("STRICT".into());
+    }
+    if f.security_definer {
+        attrs.push("SECURITY DEFINER".into());
+    }
+    if f.leakproof {
+        attrs.push("LEAKPROOF".into());
+    }
+    match f.parallel {
+        Parallel::Safe => attrs.push("PARALLEL SAFE".into()),
+        Parallel::Restricted => attrs.push("PARALLEL RESTRICTED".into()),
+        Parallel::Unsafe => {}
+    }
+    if let Some(c) = &f.cost {
+        attrs.push(format!("COST {c}"));
+    }
+    if let Some(r) = &f.rows {
+        attrs.push(format!("ROWS {r}"));
+    }
+    if !attrs.is_empty() && f.kind == RoutineKind::Function {
+        s.push_str(&format!("\n {}", attrs.join(" ")));
+    } else if f.security_definer {
+        s.push_str("\n SECURITY DEFINER");
+    }
+    for c in &f.config {
+        s.push_str(&format!("\n {}", set_clause(c)));
+    }
+    match &f.body {
+        FunctionBody::Source(e) => {
+            let tag = if f.kind == RoutineKind::Procedure {
+                "procedure"
+            } else {
+                "function"
+            };
+            s.push_str(&format!("\nAS {}", dollar_quote(&e.canon, tag)));
+        }
+        FunctionBody::Standard(e) => s.push_str(&format!("\n{}", e.sql)),
+        FunctionBody::Object { file, symbol } => s.push_str(&format!(
+            "\nAS {}, {}",
+            quote_literal(file),
+            quote_literal(symbol)
+        )),
+    }
+    s
+}
+
+/// `DROP FUNCTION|PROCEDURE name(argtypes)`.
+pub fn drop_function_sql(f: &Function) -> String {
+    format!("DROP {} {}", f.kind_sql(), f.signature())
+}
+
+/// `CREATE [CONSTRAINT] TRIGGER …`.
+pub fn create_trigger_sql(t: &Trigger) -> String {
+    let events: Vec<String> = t
+        .events
+        .iter()
+        .map(|e| {
+            if *e == shale_model::TriggerEvent::Update && !t.update_columns.is_empty() {
+                format!(
+                    "UPDATE OF {}",
+                    t.update_columns
+                        .iter()
+                        .map(|c| quote_ident(c))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                e.sql().to_string()
+            }
+        })
+        .collect();
+    let mut s = format!(
+        "CREATE {}TRIGGER {} {} {} ON {}",
+        if t.constraint { "CONSTRAINT " } else { "" },
+        quote_ident(&t.name),
+        t.timing.sql(),
+        events.join(" OR "),
+        t.table
+    );
+    if let Some(f) = &t.from_table {
+        s.push_str(&format!(" FROM {f}"));
+    }
+    if t.constraint {
+        if t.deferrable {
+            s.push_str(" DEFERRABLE");
+            if t.initially_deferred {
+                s.push_str(" INITIALLY DEFERRED");
+            }
+        } else {
+            s.push_str(" NOT DEFERRABLE");
+        }
+    }
+    if t.old_table.is_some() || t.new_table.is_some() {
+        s.push_str(" REFERENCING");
+        if let Some(o) = &t.old_table {
+            s.push_str(&format!(" OLD TABLE AS {}", quote_ident(o)));
+        }
+        if let Some(n) = &t.new_table {
+            s.push_str(&format!(" NEW TABLE AS {}", quote_ident(n)));
+        }
+    }
+    s.push_str(if t.for_each_row {
+        " FOR EACH ROW"
+    } else {
+        " FOR EACH STATEMENT"
+    });
+    if let Some(w) = &t.when {
+        s.push_str(&format!(" WHEN ({})", w.sql));
+    }
+    s.push_str(&format!(
+        " EXECUTE FUNCTION {}({})",
+        t.function,
+        t.args
+            .iter()
+            .map(|a| quote_literal(a))
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    s
+}
+
+/// `ALTER TABLE … ENABLE/DISABLE TRIGGER …`.
+pub fn trigger_enabled_sql(t: &Trigger) -> String {
+    format!(
+        "ALTER TABLE {} {} TRIGGER {}",
+        t.table,
+        t.enabled.sql(),
+        quote_ident(&t.name)
+    )
+}
+
+// ---------------------------------------------------------------------------------------
+// Steps
+
+fn view_id(name: &QualName) -> ObjectId {
+    ObjectId::View { name: name.clone() }
+}
+
+fn index_id(name: &QualName) -> ObjectId {
+    ObjectId::Index { name: name.clone() }
+}
+
+fn object_name(o: &ObjectId) -> String {
+    crate::build::object_name(o)
+}
+
+/// A create/alter step needing its dependencies in `to`.
+fn create(
+    b: &Builder,
+    object: ObjectId,
+    action: Action,
+    sql: String,
+    risk: Risk,
+    rank: u8,
+) -> Draft {
+    let mut d = Draft::new(object.clone(), action, sql, risk, rank);
+    d.needs = deps(b.to, &object);
+    d.creates = vec![object];
+    d
+}
+
+/// A drop step: removes `removes` (the first is the object), releases what they needed.
+fn drop(b: &Builder, removes: Vec<ObjectId>, sql: String, risk: Risk, rank: u8) -> Draft {
+    let mut d = Draft::new(removes[0].clone(), Action::Drop, sql, risk, rank);
+    let mut rel: Vec<ObjectId> = removes.iter().flat_map(|o| deps(b.from, o)).collect();
+    rel.sort();
+    rel.dedup();
+    rel.retain(|o| !removes.contains(o));
+    d.releases = rel;
+    d.removes = removes;
+    d
+}
+
+/// Column alterations of `tables` planned so far must wait for `object`'s drop (a view
+/// or trigger PostgreSQL would not let them change under).
+fn hold_column_changes(b: &mut Builder, tables: &[QualName], object: &ObjectId) {
+    for d in b.out.iter_mut() {
+        if let ObjectId::Column { table, .. } = &d.object {
+            if d.action == Action::Alter
+                && tables.contains(table)
+                && !d.after_drops_of.contains(object)
+            {
+                d.after_drops_of.push(object.clone());
+            }
+        }
+    }
+}
+
+fn events_phrase(t: &Trigger) -> String {
+    let each = if t.for_each_row {
+        "for each row"
+    } else {
+        "once per statement"
+    };
+    let timing = match t.timing {
+        TriggerTiming::Before => "before",
+        TriggerTiming::After => "after",
+        TriggerTiming::InsteadOf => "instead of",
+    };
+    let evs: Vec<String> = t.events.iter().map(|e| e.sql().to_lowercase()).collect();
+    format!("{each} {timing} {}", evs.join("/"))
+}
+
+/// Expand one change into drafts.
+pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
+    let object = c.object();
+    let name = object_name(&object);
+    match c {
+        RoutineChange::CreateView { view, recreate } => {
+            let (id, detail) = if view.materialized {
+                let d = if view.with_data {
+                    " and fills it by running its query"
+                } else {
+                    " WITH NO DATA (empty until REFRESH MATERIALIZED VIEW)"
+                };
+                (RR::CreateMatview, d.to_string())
+            } else {
+                (RR::CreateView, String::new())
+            };
+            let detail = match recreate {
+                Some(why) => format!("{detail} (again, because {why})"),
+                None => detail,
+            };
+            let r = risk(id, &name, "", &detail);
+            let mut d = create(
+                b,
+                object,
+                Action::Create,
+                create_view_sql(view),
+                r,
+                rank::VIEW,
+            );
+            d.names_created.push(view.name.clone());
+            b.out.push(d);
+        }
+        RoutineChange::DropView { view, recreate } => {
+            let mut removes = vec![object.clone()];
+            let mut names = vec![view.name.clone()];
+            for ix in view.indexes.keys() {
+                removes.push(index_id(ix));
+                names.push(ix.clone());
+            }
+            let r = match (recreate, view.materialized) {
+                (Some(why), false) => risk(RR::RecreateView, &name, "", why),
+                (Some(why), true) => risk(
+                    RR::DropMatview,
+                    &name,
+                    "",
+                    &format!(" to create it again because {why}"),
+                ),
+                (None, false) => risk(RR::DropView, &name, "", ""),
+                (None, true) => risk(RR::DropMatview, &name, "", ""),
+            };
+            let mut d = drop(
+                b,
+                removes,
+                format!("DROP {} {}", view.kind_sql(), view.name),
+                r,
+                rank::DROP_VIEW,
+            );
+            d.names_removed = names;
+            b.out.push(d);
+            if recreate.is_some() {
+                hold_column_changes(b, &view.query.refs, &object);
+            }
+        }
+        RoutineChange::AlterViewOptions { from, to } => {
+            let set = view_options(to);
+            let mut reset = Vec::new();
+            if from.security_barrier.is_some() && to.security_barrier.is_none() {
+                reset.push("security_barrier");
+            }
+            if from.security_invoker.is_some() && to.security_invoker.is_none() {
+                reset.push("security_invoker");
+            }
+            if from.check_option.is_some() && to.check_option.is_none() {
+                reset.push("check_option");
+            }
+            let changed = |a: String, b: String| a != b;
+            let set: Vec<String> = set
+                .into_iter()
+                .filter(|s| changed(s.clone(), String::new()) && !view_options(from).contains(s))
+                .collect();
+            if !set.is_empty() {
+                let detail = format!(" (SET {})", set.join(", "));
+                let r = risk(RR::AlterViewOptions, &name, "", &detail);
+                let d = create(
+                    b,
+                    object.clone(),
+                    Action::Alter,
+                    format!("ALTER VIEW {} SET ({})", to.name, set.join(", ")),
+                    r,
+                    rank::VIEW,
+                );
+                b.out.push(d);
+            }
+            if !reset.is_empty() {
+                let detail = format!(" (RESET {})", reset.join(", "));
+                let r = risk(RR::AlterViewOptions, &name, "", &detail);
+                let d = create(
+                    b,
+                    object,
+                    Action::Alter,
+                    format!("ALTER VIEW {} RESET ({})", to.name, reset.join(", ")),
+                    r,
+                    rank::VIEW,
+                );
+                b.out.push(d);
+            }
+        }
+        RoutineChange::CreateViewIndex {
+            index,
+            new_view,
+            recreate,
+        } => {
+            let concurrently = !new_view && b.opts.online;
+            let detail = match recreate {
+                Some(why) => format!(" (again, because {why})"),
+                None if concurrently => " CONCURRENTLY".into(),
+                None => String::new(),
+            };
+            let r = risk(
+                RR::CreateViewIndex,
+                &name,
+                &index.table.to_string(),
+                &detail,
+            );
+            let mut d = create(
+                b,
+                object,
+                Action::Create,
+                sql::create_index(index, concurrently),
+                r,
+                rank::VIEW,
+            );
+            d.needs.push(view_id(&index.table));
+            d.transactional = !concurrently;
+            d.names_created.push(index.name.clone());
+            b.out.push(d);
+        }
+        RoutineChange::DropViewIndex { index, recreate } => {
+            let detail = recreate
+                .as_ref()
+                .map(|w| format!(" to create it again because {w}"))
+                .unwrap_or_default();
+            let r = risk(RR::DropViewIndex, &name, &index.table.to_string(), &detail);
+            let mut d = drop(
+                b,
+                vec![object],
+                format!("DROP INDEX {}", index.name),
+                r,
+                rank::DROP_VIEW_INDEX,
+            );
+            d.releases.push(view_id(&index.table));
+            d.names_removed.push(index.name.clone());
+            b.out.push(d);
+        }
+        RoutineChange::CreateFunction { function, recreate } => {
+            let kind = function.kind_sql().to_lowercase();
+            let detail = match recreate {
+                Some(why) => format!("{kind} (again, because {why})"),
+                None => kind,
+            };
+            let r = risk(RR::CreateFunction, &name, "", &detail);
+            let d = create(
+                b,
+                object,
+                Action::Create,
+                create_function_sql(function, false),
+                r,
+                rank::FUNCTION,
+            );
+            b.out.push(d);
+        }
+        RoutineChange::ReplaceFunction { from, to } => {
+            let r = risk(
+                RR::ReplaceFunction,
+                &name,
+                "",
+                &to.kind_sql().to_lowercase(),
+            );
+            let mut d = create(
+                b,
+                object,
+                Action::Alter,
+                create_function_sql(to, true),
+                r,
+                rank::FUNCTION,
+            );
+            d.releases = deps(b.from, &from.id());
+            b.out.push(d);
+        }
+        RoutineChange::DropFunction { function, recreate } => {
+            let r = match recreate {
+                Some(why) => risk(RR::RecreateFunction, &name, "", why),
+                None => risk(
+                    RR::DropFunction,
+                    &name,
+                    "",
+                    &function.kind_sql().to_lowercase(),
+                ),
+            };
+            let d = drop(
+                b,
+                vec![object],
+                drop_function_sql(function),
+                r,
+                rank::DROP_FUNCTION,
+            );
+            b.out.push(d);
+        }
+        RoutineChange::CreateTrigger { trigger, recreate } => {
+            let table = trigger.table.to_string();
+            let r = match recreate {
+                Some(why) => {
+                    let mut r = risk(RR::RecreateTrigger, &name, &table, why);
+                    r.reason = format!(
+                        "creates trigger {name} again (dropped because {why}); it runs {} on {table}",
+                        events_phrase(trigger)
+                    );
+                    r
+                }
+                None => risk(RR::CreateTrigger, &name, &table, &events_phrase(trigger)),
+            };
+            let d = create(
+                b,
+                object,
+                Action::Create,
+                create_trigger_sql(trigger),
+                r,
+                rank::TRIGGER,
+            );
+            b.out.push(d);
+        }
+        RoutineChange::DropTrigger { trigger, recreate } => {
+            let table = trigger.table.to_string();
+            let r = match recreate {
+                Some(why) => risk(RR::RecreateTrigger, &name, &table, why),
+                None => risk(RR::DropTrigger, &name, &table, ""),
+            };
+            let d = drop(
+                b,
+                vec![object.clone()],
+                format!(
+                    "DROP TRIGGER {} ON {}",
+                    quote_ident(&trigger.name),
+                    trigger.table
+                ),
+                r,
+                rank::DROP_TRIGGER,
+            );
+            b.out.push(d);
+            if recreate.is_some() {
+                hold_column_changes(b, std::slice::from_ref(&trigger.table), &object);
+            }
+        }
+        RoutineChange::SetTriggerEnabled { trigger, from } => {
+            let verb = match (from, trigger.enabled) {
+                (_, TriggerEnabled::Disabled) => "disables",
+                (TriggerEnabled::Disabled, TriggerEnabled::Origin) => "enables",
+                (_, TriggerEnabled::Origin) => "makes origin-only",
+                (_, TriggerEnabled::Replica) => "makes replica-only",
+                (_, TriggerEnabled::Always) => "makes always-firing",
+            };
+            let r = risk(
+                RR::SetTriggerEnabled,
+                &name,
+                &trigger.table.to_string(),
+                verb,
+            );
+            let d = create(
+                b,
+                object,
+                Action::Alter,
+                trigger_enabled_sql(trigger),
+                r,
+                rank::TRIGGER,
+            );
+            b.out.push(d);
+        }
+        RoutineChange::SetComment {
+            object,
+            target,
+            from,
+            to,
+        } => {
+            let verb = match (from, to) {
+                (None, _) => "sets",
+                (_, None) => "removes",
+                _ => "changes",
+            };
+            let r = risk(RR::Comment, &object_name(object), "", verb);
+            let mut d = Draft::new(
+                object.clone(),
+                Action::Comment,
+                format!("COMMENT ON {target} IS {}", sql::comment_literal(to)),
+                r,
+                rank::COMMENT,
+            );
+            d.needs.push(object.clone());
+            b.out.push(d);
+        }
+    }
+}
+
+/// The objects of kinds shale does not manage, in the current and the desired state
+/// (deduplicated by kind and name), for the plan.
+pub fn unmodeled(from: &Catalog, to: &Catalog) -> Vec<Unmodeled> {
+    let mut out: Vec<Unmodeled> = Vec::new();
+    for u in from.unmodeled.iter().chain(&to.unmodeled) {
+        match out
+            .iter_mut()
+            .find(|x| x.kind == u.kind && x.name == u.name)
+        {
+            Some(x) => {
+                if x.location.is_none() {
+                    x.location = u.location.clone();
+                }
+            }
+            None => out.push(u.clone()),
+        }
+    }
+    out.sort();
+    out
+}
+
+/// "Not managed by shale: …": the plan's unmodeled objects, one per line, grouped by kind
+/// (empty when there are none). Renderers print it after the steps.
+pub fn unmodeled_note(plan: &Plan) -> String {
+    if plan.unmodeled.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "Not managed by shale ({} object{}: left as they are, never diffed):\n",
+        plan.unmodeled.len(),
+        if plan.unmodeled.len() == 1 { "" } else { "s" }
+    );
+    for u in &plan.unmodeled {
+        out.push_str(&format!("  {} {}", u.kind, u.name));
+        if let Some(l) = &u.location {
+            out.push_str(&format!(" ({l})"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The index of a materialized view, for callers that hold its name.
+pub fn view_index<'a>(cat: &'a Catalog, name: &QualName) -> Option<&'a Index> {
+    cat.view_index(name).map(|(_, ix)| ix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn registry_is_well_formed() {
+        let mut codes = BTreeSet::new();
+        for r in ROUTINE_RULES {
+            assert!(codes.insert(r.code), "duplicate {}", r.code);
+            assert!(r.code.starts_with("SH3") && r.code.len() == 5);
+            if r.level > Low {
+                assert!(r.mitigation.is_some(), "{} without mitigation", r.code);
+            }
+            let risk = risk(r.id, "public.x", "public.t", "d");
+            assert!(!risk.reason.contains('{'), "{}", r.code);
+            assert!(
+                risk.reason.contains("public.x"),
+                "{} names the object",
+                r.code
+            );
+            // no clash with the main registry
+            assert!(crate::rules::by_code(r.code).is_none(), "{}", r.code);
+        }
+        assert_eq!(ROUTINE_RULES.len(), 17, "one row per RoutineRule variant");
+    }
+
+    #[test]
+    fn guc_lists_split_and_quote() {
+        assert_eq!(split_guc_list("public, pg_temp"), vec!["public", "pg_temp"]);
+        assert_eq!(split_guc_list("\"My S\", x"), vec!["My S", "x"]);
+        assert_eq!(split_guc_list("\"\""), vec![""]);
+        assert_eq!(
+            set_clause("search_path=public, pg_temp"),
+            "SET search_path TO 'public', 'pg_temp'"
+        );
+        assert_eq!(set_clause("search_path=\"\""), "SET search_path TO ''");
+        assert_eq!(set_clause("work_mem=64MB"), "SET work_mem TO '64MB'");
+        assert_eq!(
+            dollar_quote("a $function$ b", "function"),
+            "$function1$a $function$ b$function1$"
+        );
+    }
+}
