@@ -236,15 +236,29 @@ pub(crate) fn assemble(mut cat: Catalog, rows: Rows) -> Result<Catalog, Introspe
             "d" => PolicyCommand::Delete,
             _ => PolicyCommand::All,
         };
+        let norm = |s: &str, what: &'static str| {
+            if shale_sql::expr_has_subquery(s) {
+                shale_sql::normalize_policy_expr(s, &table, &cat, SEARCH_PATH).map_err(|message| {
+                    IntrospectError::Expr {
+                        object: object.clone(),
+                        what,
+                        sql: s.to_string(),
+                        message,
+                    }
+                })
+            } else {
+                normalize(s, &types, &object, what)
+            }
+        };
         let using = r
             .using
             .as_deref()
-            .map(|s| normalize(s, &types, &object, "USING expression"))
+            .map(|s| norm(s, "USING expression"))
             .transpose()?;
         let with_check = r
             .with_check
             .as_deref()
-            .map(|s| normalize(s, &types, &object, "WITH CHECK expression"))
+            .map(|s| norm(s, "WITH CHECK expression"))
             .transpose()?;
         let mut roles = r.roles;
         roles.sort();

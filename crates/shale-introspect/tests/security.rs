@@ -342,3 +342,16 @@ ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO pg_monitor;
         missing
     );
 }
+
+#[test]
+fn policy_with_subquery_meets() {
+    let sql = "
+CREATE TABLE members (user_name text, org int);
+CREATE TABLE docs (id int, org int);
+CREATE POLICY org_members ON docs
+  USING (EXISTS (SELECT 1 FROM members m WHERE m.org = docs.org AND m.user_name = current_user));
+CREATE POLICY in_list ON docs FOR SELECT USING (org IN (SELECT org FROM members));
+";
+    let (cat, _) = round_trip("sec_subquery", sql, 0);
+    assert_eq!(cat.policies.len(), 2);
+}

@@ -112,6 +112,16 @@ impl Builder {
     fn policy_expr(&self, table: &QualName, n: &Node) -> R<Expr> {
         let columns = self.table(table).columns.clone();
         let loc = Self::node_location(n);
+        let mut sub = false;
+        normalize::walk(n, &mut |e| {
+            if matches!(e, NodeEnum::SubLink(_)) {
+                sub = true;
+            }
+        });
+        if sub {
+            let sql = normalize::deparse_expr(n).map_err(at(loc))?;
+            return normalize_policy_expr(&sql, table, &self.cat, &self.path()).map_err(at(loc));
+        }
         self.norm_expr(n, &columns, None, loc)
     }
 
@@ -917,4 +927,122 @@ fn owner_clause(node: &NodeEnum, cat: &Catalog) -> Option<(ObjectId, String)> {
         }
         _ => None,
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Policy expressions with subqueries
+
+/// Resolves names against a catalog and a search path (for policy subqueries).
+struct CatalogResolver<'a> {
+    cat: &'a Catalog,
+    path: Vec<String>,
+}
+
+impl CatalogResolver<'_> {
+    fn schemas(&self, schema: Option<&str>) -> Vec<String> {
+        match schema {
+            Some(s) => vec![s.to_string()],
+            None => self.path.clone(),
+        }
+    }
+    fn first(&self, schema: Option<&str>) -> String {
+        schema
+            .map(str::to_string)
+            .unwrap_or_else(|| first_schema(&self.path))
+    }
+}
+
+impl crate::select::Resolver for CatalogResolver<'_> {
+    fn relation(&self, schema: Option<&str>, name: &str) -> Option<crate::select::RelInfo> {
+        self.schemas(schema).into_iter().find_map(|s| {
+            let q = QualName::new(s, name);
+            if let Some(t) = self.cat.tables.get(&q) {
+                return Some(crate::select::RelInfo {
+                    name: q,
+                    columns: t
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.clone(), Some(c.ty.clone())))
+                        .collect(),
+                });
+            }
+            self.cat.views.get(&q).map(|v| crate::select::RelInfo {
+                name: q.clone(),
+                columns: v.columns.iter().map(|c| (c.clone(), None)).collect(),
+            })
+        })
+    }
+    fn function(&self, schema: Option<&str>, name: &str) -> Option<QualName> {
+        self.schemas(schema).into_iter().find_map(|s| {
+            let q = QualName::new(s, name);
+            self.cat
+                .functions
+                .values()
+                .any(|f| f.name == q)
+                .then_some(q)
+        })
+    }
+    fn sequence(&self, schema: Option<&str>, name: &str) -> QualName {
+        self.schemas(schema)
+            .into_iter()
+            .map(|s| QualName::new(s, name))
+            .find(|q| self.cat.sequences.contains_key(q))
+            .unwrap_or_else(|| QualName::new(self.first(schema), name))
+    }
+    fn user_type(&self, schema: Option<&str>, name: &str) -> Result<QualName, String> {
+        Ok(self
+            .schemas(schema)
+            .into_iter()
+            .map(|s| QualName::new(s, name))
+            .find(|q| self.cat.enums.contains_key(q) || self.cat.has_ext_type(q))
+            .unwrap_or_else(|| QualName::new(self.first(schema), name)))
+    }
+}
+
+/// Whether an expression (SQL text) holds a subquery.
+pub fn expr_has_subquery(sql: &str) -> bool {
+    let Ok(n) = normalize::parse_expr(sql) else {
+        return false;
+    };
+    let mut found = false;
+    normalize::walk(&n, &mut |e| {
+        if matches!(e, NodeEnum::SubLink(_)) {
+            found = true;
+        }
+    });
+    found
+}
+
+/// Normalize a policy's `USING` / `WITH CHECK` expression that holds a subquery
+/// (`EXISTS (SELECT … FROM members …)`): as the condition of a query on its table, with
+/// the query normalizer views use, so that the files and `pg_get_expr` meet. Relations
+/// read are in `refs`. `search_path`: where unqualified names resolve (empty for the
+/// catalog's fully qualified output). Expressions without subqueries go through
+/// [`crate::normalize_expr`] like checks.
+pub fn normalize_policy_expr(
+    sql: &str,
+    table: &QualName,
+    cat: &Catalog,
+    search_path: &[String],
+) -> Result<Expr, String> {
+    let wrapped = format!("SELECT 1 FROM {table} WHERE {sql}");
+    let n = crate::select::parse_stmt(&wrapped)?;
+    let res = CatalogResolver {
+        cat,
+        path: if search_path.is_empty() {
+            vec!["public".to_string()]
+        } else {
+            search_path.to_vec()
+        },
+    };
+    let out = crate::select::normalize_query(&Node { node: Some(n) }, &[], &res, None)?;
+    // Printable with relations qualified: the condition of the normalized query.
+    let printable = out
+        .sql
+        .split_once(" WHERE ")
+        .map(|(_, w)| w.to_string())
+        .unwrap_or_else(|| sql.to_string());
+    let mut e = Expr::new(printable, out.canon);
+    e.refs = out.refs.into_iter().filter(|r| r != table).collect();
+    Ok(e)
 }
