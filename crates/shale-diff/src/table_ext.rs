@@ -11,7 +11,8 @@
 use crate::Change;
 use serde::Serialize;
 use shale_model::{
-    Catalog, ColumnOptions, ObjectId, PartitionBound, QualName, ReplicaIdentity, TableOptions,
+    Catalog, ColumnOptions, Exclusion, ObjectId, PartitionBound, QualName, ReplicaIdentity,
+    TableOptions,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -52,6 +53,18 @@ pub enum TableExtChange {
     Inherit { table: QualName, parent: QualName },
     /// `ALTER TABLE … NO INHERIT parent`.
     NoInherit { table: QualName, parent: QualName },
+    /// `ALTER TABLE … ADD CONSTRAINT … EXCLUDE …` (`recreate`: why it is added again).
+    AddExclusion {
+        table: QualName,
+        exclusion: Exclusion,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// `ALTER TABLE … DROP CONSTRAINT` of an exclusion constraint.
+    DropExclusion {
+        table: QualName,
+        exclusion: Exclusion,
+    },
 }
 
 impl TableExtChange {
@@ -65,7 +78,9 @@ impl TableExtChange {
             | TableExtChange::AttachPartition { table, .. }
             | TableExtChange::DetachPartition { table, .. }
             | TableExtChange::Inherit { table, .. }
-            | TableExtChange::NoInherit { table, .. } => table,
+            | TableExtChange::NoInherit { table, .. }
+            | TableExtChange::AddExclusion { table, .. }
+            | TableExtChange::DropExclusion { table, .. } => table,
         }
     }
 
@@ -74,6 +89,13 @@ impl TableExtChange {
             TableExtChange::ColumnOptions { table, column, .. } => ObjectId::Column {
                 table: table.clone(),
                 column: column.clone(),
+            },
+            TableExtChange::AddExclusion {
+                table, exclusion, ..
+            }
+            | TableExtChange::DropExclusion { table, exclusion } => ObjectId::Constraint {
+                table: table.clone(),
+                name: exclusion.name.clone(),
             },
             other => ObjectId::Table {
                 name: other.table().clone(),
@@ -202,6 +224,35 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                     column: c.clone(),
                     from: x,
                     to: y,
+                }));
+            }
+        }
+        for (n, x) in &a.exclusions {
+            match b.exclusions.get(n) {
+                Some(y) if y == x => {}
+                Some(y) => {
+                    extra.push(ext(TableExtChange::DropExclusion {
+                        table: name.clone(),
+                        exclusion: x.clone(),
+                    }));
+                    extra.push(ext(TableExtChange::AddExclusion {
+                        table: name.clone(),
+                        exclusion: y.clone(),
+                        recreate: Some("its definition changed".into()),
+                    }));
+                }
+                None => extra.push(ext(TableExtChange::DropExclusion {
+                    table: name.clone(),
+                    exclusion: x.clone(),
+                })),
+            }
+        }
+        for (n, y) in &b.exclusions {
+            if !a.exclusions.contains_key(n) {
+                extra.push(ext(TableExtChange::AddExclusion {
+                    table: name.clone(),
+                    exclusion: y.clone(),
+                    recreate: None,
                 }));
             }
         }

@@ -203,9 +203,9 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         index_columns: queries::index_columns(&mut tx)?,
     };
     let type_rows = types_ext::read(&mut tx)?;
+    let table_rows = table_ext::read(&mut tx)?;
     let routine_rows = routines::read(&mut tx)?;
     let security_rows = security::read(&mut tx)?;
-    let table_rows = table_ext::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -214,6 +214,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let cat = types_ext::assemble(table_ext::apply(assemble(rows)?, table_rows)?, type_rows);
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
         .map(types_ext::forget_unmodeled)
+        .map(table_ext::forget_unmodeled)
 }
 
 /// All the catalog rows, before they are joined into the model.

@@ -22,6 +22,8 @@ pub(crate) struct Rows {
     columns: Vec<ColumnRow>,
     child_indexes: Vec<QualName>,
     inherited_constraints: Vec<(QualName, String)>,
+    /// Table, name, `pg_get_constraintdef`.
+    exclusions: Vec<(QualName, String, String)>,
 }
 
 struct TableRow {
@@ -184,7 +186,23 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
         inherited_constraints.push((qual(&r, K, 0)?, get(&r, K, 2)?));
     }
 
+    const X: &str = "exclusion constraints";
+    let sql = format!(
+        "SELECT n.nspname::text, c.relname::text, co.conname::text, \
+                pg_catalog.pg_get_constraintdef(co.oid) \
+           FROM pg_catalog.pg_constraint co \
+           JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+          WHERE co.contype = 'x' AND c.relkind IN ('r', 'p') AND co.conislocal \
+            AND co.conparentid = 0 AND {USER_SCHEMA} ORDER BY 1, 2, 3"
+    );
+    let mut exclusions = Vec::new();
+    for r in q(tx, X, &sql)? {
+        exclusions.push((qual(&r, X, 0)?, get(&r, X, 2)?, get(&r, X, 3)?));
+    }
+
     Ok(Rows {
+        exclusions,
         tables,
         parents,
         inherited_columns,
@@ -288,6 +306,29 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
         };
         o.columns.insert(c.column.clone(), co);
     }
+    for (t, name, def) in &rows.exclusions {
+        let Some(table) = cat.tables.get(t) else {
+            continue;
+        };
+        let cols: HashMap<String, TypeRef> = table
+            .columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty.clone()))
+            .collect();
+        let ct = |n: &str| cols.get(n).cloned();
+        let x = shale_sql::exclusion_from_catalog(name, def, &ct).map_err(|message| {
+            IntrospectError::Expr {
+                object: format!("constraint {name} on {t}"),
+                what: "exclusion constraint",
+                sql: def.clone(),
+                message,
+            }
+        })?;
+        opts.entry(t.clone())
+            .or_insert_with(|| TableOptions::new(t.clone()))
+            .exclusions
+            .insert(name.clone(), x);
+    }
     // Fold the children.
     for (t, col) in &rows.inherited_columns {
         if let Some(table) = cat.tables.get_mut(t) {
@@ -305,4 +346,11 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
     cat.table_options = opts.into_iter().collect();
     cat.prune_table_options();
     Ok(cat)
+}
+
+/// Kinds this module models, no longer reported as unmodeled.
+pub(crate) fn forget_unmodeled(mut cat: Catalog) -> Catalog {
+    cat.unmodeled
+        .retain(|u| !matches!(u.kind.as_str(), "exclusion constraint"));
+    cat
 }

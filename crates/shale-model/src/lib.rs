@@ -28,7 +28,7 @@ pub use routines::{
 };
 pub use security::{Acl, Grant, Policy, PolicyCommand};
 pub use table_ext::{
-    BoundValue, ColumnOptions, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
+    BoundValue, ColumnOptions, Exclusion, ExclusionElement, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
     ReplicaIdentity, TableOptions,
 };
 pub use types::{Expr, TypeRef};

@@ -53,6 +53,64 @@ pub struct TableOptions {
     /// Per-column options, only for columns with a non-default one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub columns: BTreeMap<String, ColumnOptions>,
+    /// `EXCLUDE` constraints, by name (kept here so that `ConstraintKind` keeps its shape).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub exclusions: BTreeMap<String, Exclusion>,
+}
+
+/// `CONSTRAINT name EXCLUDE USING method (element WITH operator, …) [WHERE (predicate)]`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Exclusion {
+    pub name: String,
+    /// Index access method (`gist`, `btree`, …).
+    pub method: String,
+    pub elements: Vec<ExclusionElement>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<Expr>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deferrable: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub initially_deferred: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExclusionElement {
+    pub key: IndexKeyExpr,
+    /// The operator's name (`=`, `&&`).
+    pub operator: String,
+}
+
+impl fmt::Display for Exclusion {
+    /// `EXCLUDE USING gist (room WITH =, during WITH &&) WHERE (…)`, without the name.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let els: Vec<String> = self
+            .elements
+            .iter()
+            .map(|e| {
+                let k = match &e.key {
+                    IndexKeyExpr::Column(c) => quote_ident(c),
+                    IndexKeyExpr::Expr(x) => format!("({})", x.sql.trim()),
+                };
+                format!("{k} WITH {}", e.operator)
+            })
+            .collect();
+        write!(
+            f,
+            "EXCLUDE USING {} ({})",
+            quote_ident(&self.method),
+            els.join(", ")
+        )?;
+        if let Some(p) = &self.predicate {
+            write!(f, " WHERE ({})", p.sql.trim())?;
+        }
+        if self.deferrable {
+            f.write_str(" DEFERRABLE")?;
+            if self.initially_deferred {
+                f.write_str(" INITIALLY DEFERRED")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 impl TableOptions {
@@ -67,6 +125,7 @@ impl TableOptions {
             replica_identity: ReplicaIdentity::Default,
             cluster_on: None,
             columns: BTreeMap::new(),
+            exclusions: BTreeMap::new(),
         }
     }
 

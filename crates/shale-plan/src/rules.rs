@@ -151,6 +151,8 @@ pub enum RuleId {
     DetachPartition,
     AddInherit,
     DropInherit,
+    AddExclusion,
+    DropExclusion,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -692,6 +694,14 @@ pub static RULES: &[Rule] = &[
         "removes {table} from {ref}'s children: its rows disappear from queries on {ref}",
         Some("needs explicit approval; verify nothing reads these rows through the parent"),
         Some("ACCESS EXCLUSIVE on {table} and {ref}"), NONE),
+    rule(R::AddExclusion, "SH210", "Add exclusion constraint", Medium,
+        "adds exclusion constraint {object}{detail}: builds its index over every existing row while writes to {table} wait, and fails if existing rows conflict",
+        Some("check for conflicting rows first; on a big table schedule it off-peak (there is no NOT VALID form)"),
+        Some("SHARE ROW EXCLUSIVE on {table}"), SCAN),
+    rule(R::DropExclusion, "SH211", "Drop exclusion constraint", Low,
+        "drops exclusion constraint {object} and its index: conflicting rows are accepted from now on",
+        Some("verify the application does not rely on the database rejecting overlaps"),
+        AX, NONE),
     // Domains, composite and range types, re-created types (types_ext.rs).
     rule(R::CreateDomain, "SH170", "Create domain", Low,
         "creates domain {object}{detail}", None, None, NONE),

@@ -63,6 +63,19 @@ pub fn create_table_sql(cat: &Catalog, t: &Table) -> String {
     s
 }
 
+fn exclusion_columns(table: &QualName, x: &shale_model::Exclusion) -> Vec<ObjectId> {
+    x.elements
+        .iter()
+        .filter_map(|e| match &e.key {
+            shale_model::IndexKeyExpr::Column(c) => Some(ObjectId::Column {
+                table: table.clone(),
+                column: c.clone(),
+            }),
+            shale_model::IndexKeyExpr::Expr(_) => None,
+        })
+        .collect()
+}
+
 fn table_id(q: &QualName) -> ObjectId {
     ObjectId::Table { name: q.clone() }
 }
@@ -266,6 +279,50 @@ impl Builder<'_> {
                     String::new(),
                 );
                 d.releases.push(table_id(parent));
+                d
+            }
+            TableExtChange::AddExclusion {
+                table,
+                exclusion,
+                recreate,
+            } => {
+                let mut d = self.ext_step(
+                    object.clone(),
+                    RuleId::AddExclusion,
+                    format!(
+                        "ALTER TABLE {table} ADD CONSTRAINT {} {exclusion}",
+                        quote_ident(&exclusion.name)
+                    ),
+                    rank::CONSTRAINT,
+                    None,
+                    match recreate {
+                        Some(why) => format!(" (again, because {why})"),
+                        None => String::new(),
+                    },
+                );
+                // It creates the constraint (and its index, a relation name).
+                d.needs.retain(|o| o != &object);
+                d.needs.push(table_id(table));
+                d.needs.extend(exclusion_columns(table, exclusion));
+                d.creates = vec![object];
+                d.names_created
+                    .push(QualName::new(table.schema.clone(), exclusion.name.clone()));
+                d
+            }
+            TableExtChange::DropExclusion { table, exclusion } => {
+                let risk = self.risk(RuleId::DropExclusion, &object, |_| {});
+                let mut d = self.drop(
+                    vec![object],
+                    format!(
+                        "ALTER TABLE {table} DROP CONSTRAINT {}",
+                        quote_ident(&exclusion.name)
+                    ),
+                    risk,
+                    rank::DROP_CONSTRAINT,
+                );
+                d.releases.extend(exclusion_columns(table, exclusion));
+                d.names_removed
+                    .push(QualName::new(table.schema.clone(), exclusion.name.clone()));
                 d
             }
         };

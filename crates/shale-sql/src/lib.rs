@@ -19,9 +19,11 @@ mod parse;
 mod select;
 mod types;
 
-pub use parse::security::{expr_has_subquery, normalize_policy_expr, read_owners};
 pub use parse::routines::{parse_sources_collecting, Replay, ReplayError};
-pub use parse::table_ext::{partition_bound_from_catalog, partition_key_from_catalog};
+pub use parse::security::{expr_has_subquery, normalize_policy_expr, read_owners};
+pub use parse::table_ext::{
+    exclusion_from_catalog, partition_bound_from_catalog, partition_key_from_catalog,
+};
 
 pub use normalize::expr_columns;
 pub use types::parse_type;

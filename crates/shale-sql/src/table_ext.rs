@@ -13,8 +13,8 @@
 
 use super::*;
 use shale_model::{
-    BoundValue, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity,
-    TableOptions,
+    BoundValue, Exclusion, ExclusionElement, PartitionBound, PartitionKey, PartitionOf,
+    PartitionStrategy, ReplicaIdentity, TableOptions,
 };
 
 fn strategy(s: i32, loc: i32) -> R<PartitionStrategy> {
@@ -181,6 +181,143 @@ pub fn partition_bound_from_catalog(def: &str) -> Result<PartitionBound, String>
     bound(b).map_err(|e| e.msg)
 }
 
+fn is_exclusion(n: &Node) -> bool {
+    matches!(n.node.as_ref(), Some(NodeEnum::Constraint(c))
+        if contype(c) == ConstrType::ConstrExclusion)
+}
+
+/// An `EXCLUDE` constraint (its name left empty) and the names PostgreSQL derives its
+/// implicit name from.
+fn exclusion(
+    c: &protobuf::Constraint,
+    norm: &dyn Fn(&Node, i32) -> R<Expr>,
+) -> R<(Exclusion, Vec<String>)> {
+    if !c.including.is_empty() || !c.options.is_empty() || !c.indexspace.is_empty() {
+        return unsupported(
+            c.location,
+            "EXCLUDE … INCLUDE / WITH (…) / USING INDEX TABLESPACE",
+        );
+    }
+    let mut elements = Vec::new();
+    let mut names = Vec::new();
+    for x in &c.exclusions {
+        let Some(NodeEnum::List(pair)) = x.node.as_ref() else {
+            return err(c.location, "malformed EXCLUDE element");
+        };
+        let (Some(elem), Some(ops)) = (pair.items.first(), pair.items.get(1)) else {
+            return err(c.location, "malformed EXCLUDE element");
+        };
+        let Some(NodeEnum::IndexElem(ie)) = elem.node.as_ref() else {
+            return err(c.location, "malformed EXCLUDE element");
+        };
+        if !ie.collation.is_empty()
+            || !ie.opclass.is_empty()
+            || ie.ordering != protobuf::SortByDir::SortbyDefault as i32
+            || ie.nulls_ordering != protobuf::SortByNulls::SortbyNullsDefault as i32
+        {
+            return unsupported(
+                c.location,
+                "EXCLUDE element with COLLATE, operator class or ordering",
+            );
+        }
+        let key = if !ie.name.is_empty() {
+            names.push(ie.name.clone());
+            IndexKeyExpr::Column(ie.name.clone())
+        } else {
+            let Some(e) = ie.expr.as_deref() else {
+                return err(c.location, "empty EXCLUDE element");
+            };
+            match e.node.as_ref() {
+                Some(NodeEnum::ColumnRef(cr)) if strings(&cr.fields).len() == 1 => {
+                    let n = strings(&cr.fields).remove(0);
+                    names.push(n.clone());
+                    IndexKeyExpr::Column(n)
+                }
+                _ => {
+                    names.push(if ie.indexcolname.is_empty() {
+                        figure_index_colname(e)
+                    } else {
+                        ie.indexcolname.clone()
+                    });
+                    IndexKeyExpr::Expr(norm(e, c.location)?)
+                }
+            }
+        };
+        let op = match ops.node.as_ref() {
+            Some(NodeEnum::List(l)) => strings(&l.items).pop().unwrap_or_default(),
+            _ => String::new(),
+        };
+        if op.is_empty() {
+            return err(c.location, "EXCLUDE element without an operator");
+        }
+        elements.push(ExclusionElement { key, operator: op });
+    }
+    let predicate = match c.where_clause.as_deref() {
+        Some(w) => Some(norm(w, c.location)?),
+        None => None,
+    };
+    let method = if c.access_method.is_empty() {
+        "btree".to_string()
+    } else {
+        c.access_method.clone()
+    };
+    Ok((
+        Exclusion {
+            name: c.conname.clone(),
+            method,
+            elements,
+            predicate,
+            deferrable: c.deferrable,
+            initially_deferred: c.initdeferred,
+        },
+        names,
+    ))
+}
+
+/// An exclusion constraint as the catalog prints it (`pg_get_constraintdef`), named
+/// `name`; expressions typed by `column_type`.
+pub fn exclusion_from_catalog(
+    name: &str,
+    def: &str,
+    column_type: &dyn Fn(&str) -> Option<TypeRef>,
+) -> Result<Exclusion, String> {
+    let sql = format!("ALTER TABLE x ADD CONSTRAINT c {def}");
+    let parsed = pg_query::parse(&sql, 0).map_err(|e| e.to_string())?;
+    let node = parsed
+        .protobuf
+        .stmts
+        .into_iter()
+        .next()
+        .and_then(|s| s.stmt)
+        .and_then(|s| s.node);
+    let Some(NodeEnum::AlterTableStmt(a)) = node else {
+        return Err(format!("cannot read {def}"));
+    };
+    let con = alter_cmds(&a)
+        .first()
+        .and_then(|c| c.def.as_deref())
+        .and_then(|d| match d.node.as_ref() {
+            Some(NodeEnum::Constraint(c)) => Some(c.as_ref().clone()),
+            _ => None,
+        })
+        .ok_or_else(|| format!("cannot read {def}"))?;
+    let first = first_schema(&[]);
+    let rs = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
+    let rt = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
+    let norm = |n: &Node, _loc: i32| -> R<Expr> {
+        let cx = NormCx {
+            column_type,
+            target_type: None,
+            resolve_seq: &rs,
+            resolve_type: &rt,
+        };
+        normalize::normalize_node(n, &cx).map_err(at(-1))
+    };
+    let (mut x, _) = exclusion(&con, &norm).map_err(|e| e.msg)?;
+    x.name = name.to_string();
+    Ok(x)
+}
+
 /// Storage parameters of a `WITH (…)` or `SET (…)` list, as `reloptions` stores them.
 fn storage_params(options: &[Node], reset: bool) -> R<Vec<(String, String)>> {
     let mut out = Vec::new();
@@ -312,17 +449,23 @@ impl Builder {
                 matches!(e.node.as_ref(), Some(NodeEnum::ColumnDef(cd))
                     if !cd.compression.is_empty())
             })
+            || s.table_elts.iter().any(is_exclusion)
     }
 
     /// An `ALTER TABLE` made only of commands this module handles, or `ALTER INDEX …
     /// ATTACH PARTITION`.
     pub(super) fn is_table_ext_alter(s: &protobuf::AlterTableStmt) -> bool {
         let cmds = alter_cmds(s);
+        let add_exclusion = |c: &protobuf::AlterTableCmd| {
+            c.subtype == AlterTableType::AtAddConstraint as i32
+                && c.def.as_deref().is_some_and(is_exclusion)
+        };
         !cmds.is_empty()
             && cmds.iter().all(|c| {
-                EXT_ALTERS
-                    .iter()
-                    .any(|t| *t as i32 == c.subtype && c.subtype != 0)
+                add_exclusion(c)
+                    || EXT_ALTERS
+                        .iter()
+                        .any(|t| *t as i32 == c.subtype && c.subtype != 0)
             })
             && (s.objtype == ObjectType::ObjectTable as i32
                 || (s.objtype == ObjectType::ObjectIndex as i32
@@ -421,7 +564,14 @@ impl Builder {
         base.options.clear();
         let mut compression = Vec::new();
         let mut elts = Vec::new();
+        let mut exclusions = Vec::new();
         for e in &s.table_elts {
+            if let Some(NodeEnum::Constraint(c)) = e.node.as_ref() {
+                if contype(c) == ConstrType::ConstrExclusion {
+                    exclusions.push(c.as_ref().clone());
+                    continue;
+                }
+            }
             if let Some(NodeEnum::ColumnDef(cd)) = e.node.as_ref() {
                 if partition_of.is_some() {
                     return unsupported(
@@ -499,6 +649,54 @@ impl Builder {
         for (c, comp) in compression {
             o.columns.entry(c).or_default().compression = comp;
         }
+        for c in &exclusions {
+            self.add_exclusion(&q, c)?;
+        }
+        Ok(())
+    }
+
+    /// `EXCLUDE`: named as PostgreSQL names it (`{table}_{columns}_excl`).
+    fn add_exclusion(&mut self, q: &QualName, c: &protobuf::Constraint) -> R<()> {
+        let mut cols: Vec<Column> = Vec::new();
+        self.columns_with_parents(q, &mut cols, 0);
+        let norm = |n: &Node, loc: i32| self.norm_expr(n, &cols, None, loc);
+        let (mut x, names) = exclusion(c, &norm)?;
+        for e in &x.elements {
+            if let IndexKeyExpr::Column(col) = &e.key {
+                if !cols.iter().any(|c| &c.name == col) {
+                    return err(
+                        c.location,
+                        format!("column \"{col}\" named in key does not exist"),
+                    );
+                }
+            }
+        }
+        let taken_here: Vec<String> = self
+            .cat
+            .table_options
+            .values()
+            .filter(|o| o.table.schema == q.schema)
+            .flat_map(|o| o.exclusions.keys().cloned())
+            .collect();
+        x.name = if c.conname.is_empty() {
+            let taken = |n: &str| {
+                self.relation_taken(&q.schema, n)
+                    || self.constraint_taken(&q.schema, n)
+                    || taken_here.iter().any(|t| t == n)
+            };
+            let add = name_addition(&index_column_names(&names));
+            choose_name(&q.name, Some(&add), "excl", &taken)
+        } else {
+            if self.relation_taken(&q.schema, &c.conname) || taken_here.contains(&c.conname) {
+                return err(
+                    c.location,
+                    format!("relation \"{}\" already exists", c.conname),
+                );
+            }
+            self.check_con_name_free(q, &c.conname, c.location)?;
+            c.conname.clone()
+        };
+        self.opts_mut(q).exclusions.insert(x.name.clone(), x);
         Ok(())
     }
 
@@ -538,6 +736,12 @@ impl Builder {
                 for (k, _) in storage_params(&list(), true)? {
                     self.opts_mut(q).storage.remove(&k);
                 }
+            }
+            A::AtAddConstraint => {
+                let Some(NodeEnum::Constraint(c)) = def else {
+                    return err(-1, "ADD CONSTRAINT without a constraint");
+                };
+                self.add_exclusion(q, c)?;
             }
             A::AtSetLogged => self.opts_mut(q).unlogged = false,
             A::AtSetUnLogged => self.opts_mut(q).unlogged = true,
