@@ -162,3 +162,41 @@ ALTER FUNCTION s.f(int) OWNER TO {r0};
         assert!(text.contains(kw), "{kw}:\n{text}");
     }
 }
+
+#[test]
+fn create_script_round_trips_security() {
+    // What `shale inspect --format sql` prints: loaded into a fresh database, the same model.
+    let db = TestDb::new("sec_script_src");
+    let r = Roles::new(&db, 2);
+    let sql = r.fill(
+        "
+CREATE SCHEMA app;
+CREATE TABLE app.orgs (id int PRIMARY KEY, name text);
+CREATE TABLE app.docs (id int PRIMARY KEY, org int REFERENCES app.orgs, body text);
+CREATE VIEW app.doc_names AS SELECT id, body FROM app.docs;
+ALTER TABLE app.docs ENABLE ROW LEVEL SECURITY;
+CREATE POLICY by_org ON app.docs TO {r0}
+  USING (org IN (SELECT id FROM app.orgs WHERE name = current_user));
+CREATE POLICY writers ON app.docs FOR INSERT TO {r1} WITH CHECK (body IS NOT NULL);
+GRANT USAGE ON SCHEMA app TO {r0}, {r1};
+GRANT SELECT ON app.docs, app.doc_names TO {r0};
+GRANT SELECT (id) ON app.doc_names TO {r1};
+GRANT INSERT (org, body) ON app.docs TO {r1};
+ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO {r0};
+CREATE TABLE app.later (id int);
+REVOKE USAGE ON SCHEMA public FROM PUBLIC;
+",
+    );
+    db.execute(&sql);
+    let src = live(&db, false);
+    let script = shale_plan::create_script(&src).unwrap();
+    let copy = TestDb::new("sec_script_copy");
+    copy.try_execute(&script)
+        .unwrap_or_else(|e| panic!("script does not load: {e}\n{script}"));
+    let back = live(&copy, false);
+    let p = plan(&back, &src, &PlanOptions::default()).unwrap();
+    assert!(p.is_empty(), "{}\n{script}", render::text(&p));
+    assert_eq!(back, src);
+    r.release(&copy);
+    r.release(&db);
+}
