@@ -184,8 +184,45 @@ pub fn converted_columns(from: &Catalog, to: &Catalog, name: &QualName) -> Vec<C
     out
 }
 
+/// Why a type cannot be re-created by renaming it aside: views reading a column to be
+/// converted (PostgreSQL refuses to change the type of a column a view uses) and functions
+/// whose signature names the type (they would keep the old type and block its drop).
+fn recreate_blocker(
+    from: &Catalog,
+    name: &QualName,
+    columns: &[ConvertedColumn],
+) -> Option<Change> {
+    let mut users: Vec<String> = Vec::new();
+    for v in from.views.values() {
+        if columns.iter().any(|c| v.query.refs.contains(&c.table)) {
+            users.push(format!("view {}", v.name));
+        }
+    }
+    for f in from.functions.values() {
+        let uses = |t: &shale_model::TypeRef| t.user_type().as_ref() == Some(name);
+        if f.args.iter().any(|a| uses(&a.ty)) || f.returns.as_ref().is_some_and(uses) {
+            users.push(format!("function {}", f.signature()));
+        }
+    }
+    if users.is_empty() {
+        return None;
+    }
+    Some(Change::Unsupported {
+        object: ObjectId::Type { name: name.clone() },
+        reason: format!(
+            "re-creating the type needs its columns converted, but {} depend on it or on \
+             those columns; drop them in one change and re-create them in the next",
+            users.join(", ")
+        ),
+    })
+}
+
 /// The re-creation of enum `e0` as `e1` (labels removed or reordered).
 pub fn recreate_enum(from: &Catalog, to: &Catalog, e0: &EnumType, e1: &EnumType) -> Change {
+    let columns = converted_columns(from, to, &e1.name);
+    if let Some(blocked) = recreate_blocker(from, &e1.name, &columns) {
+        return blocked;
+    }
     let removed = e0
         .labels
         .iter()
@@ -199,7 +236,7 @@ pub fn recreate_enum(from: &Catalog, to: &Catalog, e0: &EnumType, e1: &EnumType)
             to: e1.clone(),
             removed,
         },
-        columns: converted_columns(from, to, &e1.name),
+        columns,
     })
 }
 
@@ -224,13 +261,16 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             }
             Some(d0) => {
                 if d0.base != d1.base || d0.collation != d1.collation {
-                    out.push(wrap(TypeExtChange::RecreateType {
-                        name: name.clone(),
-                        recreated: Recreated::Domain {
-                            from: d0.clone(),
-                            to: d1.clone(),
-                        },
-                        columns: converted_columns(from, to, name),
+                    let columns = converted_columns(from, to, name);
+                    out.push(recreate_blocker(from, name, &columns).unwrap_or_else(|| {
+                        wrap(TypeExtChange::RecreateType {
+                            name: name.clone(),
+                            recreated: Recreated::Domain {
+                                from: d0.clone(),
+                                to: d1.clone(),
+                            },
+                            columns,
+                        })
                     }));
                 } else {
                     domain_changes(d0, d1, out);
@@ -546,6 +586,36 @@ mod tests {
                 .collect::<Vec<_>>(),
             vec![("x", false), ("y", true)]
         );
+    }
+
+    #[test]
+    fn recreation_under_a_view_is_refused_clearly() {
+        let mood = |labels: &[&str]| EnumType {
+            name: q("mood"),
+            labels: labels.iter().map(|l| l.to_string()).collect(),
+            comment: None,
+        };
+        let mut a = base();
+        a.enums.insert(q("mood"), mood(&["a", "b"]));
+        let mut t = Table::new(q("t"));
+        t.columns.push(Column::new("m", TypeRef::user(q("mood"))));
+        a.tables.insert(q("t"), t);
+        let mut b = a.clone();
+        b.enums.insert(q("mood"), mood(&["b", "a"]));
+        assert!(matches!(
+            recreate_enum(&a, &b, &a.enums[&q("mood")], &b.enums[&q("mood")]),
+            Change::TypeExt { .. }
+        ));
+        let mut query = Expr::new("SELECT m FROM public.t", "SELECT m FROM public.t");
+        query.refs = vec![q("t")];
+        let v = shale_model::View::new(q("v"), vec!["m".into()], query);
+        a.views.insert(q("v"), v);
+        match recreate_enum(&a, &b, &a.enums[&q("mood")], &b.enums[&q("mood")]) {
+            Change::Unsupported { reason, .. } => {
+                assert!(reason.contains("view public.v"), "{reason}")
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -16,9 +16,10 @@ use crate::model::{Action, Risk};
 use crate::rules::RuleId;
 use shale_diff::types_ext::{ConvertedColumn, Recreated, TypeExtChange};
 use shale_model::{
-    quote_ident, quote_literal, Attribute, CompositeType, Domain, DomainCheck, ObjectId, QualName,
-    RangeType, TypeRef,
+    quote_ident, quote_literal, Attribute, CompositeType, ConstraintKind, Domain, DomainCheck,
+    IndexKeyExpr, ObjectId, QualName, RangeType, TypeRef,
 };
+use std::collections::BTreeMap;
 
 /// The name a re-created type's old version gets while its columns are converted.
 pub fn aside_name(name: &QualName) -> QualName {
@@ -442,7 +443,55 @@ impl Builder<'_> {
             }
         }
 
-        // 3. Convert the columns.
+        // 3. Checks and expression/partial indexes naming a converted column are rebuilt by
+        // PostgreSQL from their text, which names the old type once it is renamed
+        // (`'x'::t__shale_old`): drop the unchanged ones first and add them back after.
+        let guards = self.guards(columns);
+        let mut guard_drops: Vec<usize> = Vec::new();
+        for g in &guards {
+            let mut d = match g {
+                Guard::Check { table, name } => {
+                    let id = ObjectId::Constraint {
+                        table: table.clone(),
+                        name: name.clone(),
+                    };
+                    let risk = self.risk(RuleId::DropConstraint, &id, |v| {
+                        v.detail = format!(
+                            " while the type {name} is re-created (added back after)",
+                            name = object_name_of(&object)
+                        )
+                    });
+                    Draft::new(
+                        id,
+                        Action::Drop,
+                        format!("ALTER TABLE {table} DROP CONSTRAINT {}", quote_ident(name)),
+                        risk,
+                        rank::DROP_CONSTRAINT,
+                    )
+                }
+                Guard::Index { name, .. } => {
+                    let id = ObjectId::Index { name: name.clone() };
+                    let risk = self.risk(RuleId::DropIndex, &id, |v| {
+                        v.detail = format!(
+                            " while the type {} is re-created (built again after)",
+                            object_name_of(&object)
+                        )
+                    });
+                    Draft::new(
+                        id,
+                        Action::Drop,
+                        format!("DROP INDEX {name}"),
+                        risk,
+                        rank::DROP_INDEX,
+                    )
+                }
+            };
+            d.after.push(create);
+            guard_drops.push(self.push(d));
+        }
+        let mut converted_by_table: BTreeMap<QualName, Vec<usize>> = BTreeMap::new();
+
+        // 4. Convert the columns.
         let mut last: Vec<usize> = vec![create];
         for c in columns {
             let col = ObjectId::Column {
@@ -516,7 +565,16 @@ impl Builder<'_> {
                 rank::COLUMN,
             );
             d.after.push(prev);
+            d.after.extend(guard_drops.iter().copied());
+            // Changed checks and indexes on the column are dropped by their own steps first.
+            d.after_drops_of
+                .extend(self.exprs_on_column(&c.table, &c.column));
+            d.creates.push(col.clone());
             prev = self.push(d);
+            converted_by_table
+                .entry(c.table.clone())
+                .or_default()
+                .push(prev);
             if let Some(e) = &c.default_to {
                 let risk = self.risk(RuleId::SetDefault, &col, |v| {
                     v.detail = format!(" back to {} after the type's re-creation", e.sql)
@@ -543,7 +601,60 @@ impl Builder<'_> {
             last.push(prev);
         }
 
-        // 4. Drop the old type, once no column holds it: after the conversions, the
+        for g in &guards {
+            let (table, d) = match g {
+                Guard::Check { table, name } => {
+                    let Some(c) = self
+                        .to
+                        .tables
+                        .get(table)
+                        .and_then(|t| t.constraints.get(name))
+                    else {
+                        continue;
+                    };
+                    let id = ObjectId::Constraint {
+                        table: table.clone(),
+                        name: name.clone(),
+                    };
+                    let risk = self.risk(RuleId::AddCheck, &id, |v| {
+                        v.detail = " again after the type's re-creation".to_string()
+                    });
+                    let mut d = Draft::new(
+                        id.clone(),
+                        Action::Create,
+                        format!("ALTER TABLE {table} ADD {}", crate::sql::constraint_def(c)),
+                        risk,
+                        rank::CONSTRAINT,
+                    );
+                    d.creates.push(id);
+                    (table, d)
+                }
+                Guard::Index { table, name } => {
+                    let Some(ix) = self.to.indexes.get(name) else {
+                        continue;
+                    };
+                    let id = ObjectId::Index { name: name.clone() };
+                    let risk = self.risk(RuleId::AddIndexBlocking, &id, |v| {
+                        v.detail = " again after the type's re-creation".to_string()
+                    });
+                    let mut d = Draft::new(
+                        id.clone(),
+                        Action::Create,
+                        crate::sql::create_index(ix, false),
+                        risk,
+                        rank::INDEX,
+                    );
+                    d.creates.push(id);
+                    (table, d)
+                }
+            };
+            let mut d = d;
+            d.after
+                .extend(converted_by_table.get(table).into_iter().flatten().copied());
+            last.push(self.push(d));
+        }
+
+        // 5. Drop the old type, once no column holds it: after the conversions, the
         // drops of its columns and the changes of its columns to other types.
         let risk = self.risk(RuleId::DropTypeAside, &object, |v| {
             v.detail = old.to_string()
@@ -573,6 +684,95 @@ impl Builder<'_> {
             }
         }
         self.push(drop);
+    }
+}
+
+/// A check or an expression/partial index that names a converted column.
+enum Guard {
+    Check { table: QualName, name: String },
+    Index { table: QualName, name: QualName },
+}
+
+fn object_name_of(o: &ObjectId) -> String {
+    crate::build::object_name(o)
+}
+
+impl Builder<'_> {
+    /// Checks and expression/partial indexes of `from` naming a converted column that are
+    /// unchanged in `to` (changed or dropped ones have steps of their own).
+    fn guards(&self, columns: &[ConvertedColumn]) -> Vec<Guard> {
+        let mut out = Vec::new();
+        let mut seen: Vec<ObjectId> = Vec::new();
+        for c in columns {
+            for id in self.exprs_on_column(&c.table, &c.column) {
+                if seen.contains(&id) {
+                    continue;
+                }
+                seen.push(id.clone());
+                match id {
+                    ObjectId::Constraint { table, name } => {
+                        let a = self
+                            .from
+                            .tables
+                            .get(&table)
+                            .and_then(|t| t.constraints.get(&name));
+                        let b = self
+                            .to
+                            .tables
+                            .get(&table)
+                            .and_then(|t| t.constraints.get(&name));
+                        if a.is_some() && a == b {
+                            out.push(Guard::Check { table, name });
+                        }
+                    }
+                    ObjectId::Index { name } => {
+                        let a = self.from.indexes.get(&name);
+                        if a.is_some() && a == self.to.indexes.get(&name) {
+                            out.push(Guard::Index {
+                                table: c.table.clone(),
+                                name,
+                            });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        out
+    }
+
+    /// Checks and expression/partial indexes of `from` on `table` whose expressions name
+    /// `column`.
+    fn exprs_on_column(&self, table: &QualName, column: &str) -> Vec<ObjectId> {
+        let names = |e: &shale_model::Expr| {
+            shale_diff::mentions_identifier(&e.canon, column)
+                || shale_diff::mentions_identifier(&e.sql, column)
+        };
+        let mut out = Vec::new();
+        if let Some(t) = self.from.tables.get(table) {
+            for c in t.constraints.values() {
+                if let ConstraintKind::Check { expr, .. } = &c.kind {
+                    if names(expr) {
+                        out.push(ObjectId::Constraint {
+                            table: table.clone(),
+                            name: c.name.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        for ix in self.from.indexes.values().filter(|ix| &ix.table == table) {
+            let in_keys = ix.keys.iter().any(|k| match &k.key {
+                IndexKeyExpr::Expr(e) => names(e),
+                IndexKeyExpr::Column(_) => false,
+            });
+            if in_keys || ix.predicate.as_ref().is_some_and(names) {
+                out.push(ObjectId::Index {
+                    name: ix.name.clone(),
+                });
+            }
+        }
+        out
     }
 }
 
