@@ -232,6 +232,19 @@ fn privileges(from: &Catalog, to: &Catalog, out: &mut Vec<SecurityChange>) {
             .filter(|o| to.acl_object_exists(o))
             .cloned(),
     );
+    // Objects the plan creates while the current database has default privileges: they
+    // start with those, even when the desired state holds none for them.
+    if !from.default_privileges.is_empty() {
+        let new = |o: &ObjectId| !from.acl_object_exists(o);
+        let mut all: Vec<ObjectId> = Vec::new();
+        all.extend(to.schemas.keys().map(|n| ObjectId::Schema { name: n.clone() }));
+        all.extend(to.tables.keys().map(|n| ObjectId::Table { name: n.clone() }));
+        all.extend(to.views.keys().map(|n| ObjectId::View { name: n.clone() }));
+        all.extend(to.sequences.keys().map(|n| ObjectId::Sequence { name: n.clone() }));
+        all.extend(to.enums.keys().map(|n| ObjectId::Type { name: n.clone() }));
+        all.extend(to.functions.values().map(|f| f.id()));
+        objects.extend(all.into_iter().filter(new));
+    }
     for on in objects {
         let new_object = !from.acl_object_exists(&on);
         // A new object starts with the current database's default privileges: the steps
@@ -321,5 +334,163 @@ fn compare(
             grants: grant,
             new_object,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shale_model::{Expr, PolicyCommand, Schema, Table};
+
+    fn cat_with_table() -> (Catalog, QualName) {
+        let mut c = Catalog::default();
+        c.schemas.insert(
+            "public".into(),
+            Schema {
+                name: "public".into(),
+            },
+        );
+        let t = QualName::new("public", "t");
+        c.tables.insert(t.clone(), Table::new(t.clone()));
+        (c, t)
+    }
+
+    fn policy(t: &QualName, command: PolicyCommand, permissive: bool) -> Policy {
+        Policy {
+            table: t.clone(),
+            name: "p".into(),
+            command,
+            permissive,
+            roles: vec!["PUBLIC".into()],
+            using: Some(Expr::new("true", "true")),
+            with_check: None,
+            comment: None,
+        }
+    }
+
+    #[test]
+    fn no_grants_in_files_means_no_revokes() {
+        let (from, _) = cat_with_table();
+        let (to, _) = cat_with_table();
+        assert!(diff(&from, &to).is_empty());
+    }
+
+    #[test]
+    fn a_new_table_starts_from_the_current_default_privileges() {
+        let (mut from, t) = cat_with_table();
+        from.tables.clear();
+        from.set_default_grants(
+            (None, None, shale_model::DefaultObjects::Tables),
+            [Grant::new("r", "SELECT", false)].into_iter().collect(),
+        );
+        let (mut to, _) = cat_with_table();
+        to.default_privileges = from.default_privileges.clone();
+        // The desired table was created before the defaults: no grants.
+        to.set_grants(ObjectId::Table { name: t.clone() }, BTreeSet::new());
+        let changes = diff(&from, &to);
+        assert_eq!(
+            changes,
+            vec![SecurityChange::Revoke {
+                on: ObjectId::Table { name: t },
+                grants: vec![Grant::new("r", "SELECT", false)],
+                grant_option_only: false,
+            }]
+        );
+    }
+
+    #[test]
+    fn grant_option_changes_alone() {
+        let (mut from, t) = cat_with_table();
+        let (mut to, _) = cat_with_table();
+        let on = ObjectId::Table { name: t };
+        from.set_grants(
+            on.clone(),
+            [
+                Grant::new("r", "SELECT", true),
+                Grant::new("s", "UPDATE", false),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        to.set_grants(
+            on.clone(),
+            [
+                Grant::new("r", "SELECT", false),
+                Grant::new("s", "UPDATE", true),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        assert_eq!(
+            diff(&from, &to),
+            vec![
+                SecurityChange::Revoke {
+                    on: on.clone(),
+                    grants: vec![Grant::new("r", "SELECT", true)],
+                    grant_option_only: true,
+                },
+                SecurityChange::Grant {
+                    on,
+                    grants: vec![Grant::new("s", "UPDATE", true)],
+                    new_object: false,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn policies_alter_in_place_or_are_recreated() {
+        let (mut from, t) = cat_with_table();
+        let (mut to, _) = cat_with_table();
+        let key = (t.clone(), "p".to_string());
+        from.policies
+            .insert(key.clone(), policy(&t, PolicyCommand::All, true));
+        let mut roles = policy(&t, PolicyCommand::All, true);
+        roles.roles = vec!["r".into()];
+        to.policies.insert(key.clone(), roles);
+        assert!(matches!(
+            diff(&from, &to).as_slice(),
+            [SecurityChange::AlterPolicy { .. }]
+        ));
+        to.policies
+            .insert(key.clone(), policy(&t, PolicyCommand::Select, true));
+        assert!(matches!(
+            diff(&from, &to).as_slice(),
+            [
+                SecurityChange::DropPolicy {
+                    recreate: Some(_),
+                    ..
+                },
+                SecurityChange::CreatePolicy {
+                    recreate: Some(_),
+                    ..
+                }
+            ]
+        ));
+        to.policies
+            .insert(key.clone(), policy(&t, PolicyCommand::All, false));
+        assert_eq!(diff(&from, &to).len(), 2);
+        let mut no_using = policy(&t, PolicyCommand::All, true);
+        no_using.using = None;
+        no_using.with_check = Some(Expr::new("true", "true"));
+        to.policies.insert(key, no_using);
+        assert_eq!(diff(&from, &to).len(), 2);
+    }
+
+    #[test]
+    fn a_dropped_table_takes_its_policies_and_grants() {
+        let (mut from, t) = cat_with_table();
+        from.policies.insert(
+            (t.clone(), "p".to_string()),
+            policy(&t, PolicyCommand::All, true),
+        );
+        from.tables.get_mut(&t).unwrap().rls_enabled = true;
+        from.set_grants(
+            ObjectId::Table { name: t.clone() },
+            [Grant::new("r", "SELECT", false)].into_iter().collect(),
+        );
+        let (mut to, _) = cat_with_table();
+        to.tables.clear();
+        assert!(diff(&from, &to).is_empty());
     }
 }
