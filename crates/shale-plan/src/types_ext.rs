@@ -122,9 +122,11 @@ impl Builder<'_> {
         let object = ObjectId::Type { name: name.clone() };
         let mut d = Draft::new(object.clone(), action, sql, risk, rank::TYPE);
         d.needs = deps(self.to, &object);
+        d.needs.extend(domain_functions(self.to, name));
         d.creates = vec![object.clone()];
         if action == Action::Alter {
             d.releases = deps(self.from, &object);
+            d.releases.extend(domain_functions(self.from, name));
         }
         d
     }
@@ -132,6 +134,7 @@ impl Builder<'_> {
     fn type_drop(&self, name: &QualName, sql: String, risk: Risk) -> Draft {
         let object = ObjectId::Type { name: name.clone() };
         let mut d = self.drop(vec![object], sql, risk, rank::DROP_TYPE);
+        d.releases.extend(domain_functions(self.from, name));
         d.names_removed.push(name.clone());
         d
     }
@@ -693,6 +696,28 @@ enum Guard {
     Index { table: QualName, name: QualName },
 }
 
+/// The functions of `cat` a domain's default or checks call (the normalizer does not list
+/// function calls in `refs`, so they are found by name in the normalized text).
+fn domain_functions(cat: &shale_model::Catalog, name: &QualName) -> Vec<ObjectId> {
+    let Some(d) = cat.domains.get(name) else {
+        return Vec::new();
+    };
+    let exprs: Vec<&shale_model::Expr> = d
+        .default
+        .iter()
+        .chain(d.checks.values().map(|c| &c.expr))
+        .collect();
+    cat.functions
+        .values()
+        .filter(|f| {
+            exprs
+                .iter()
+                .any(|e| shale_diff::mentions_identifier(&e.canon, &f.name.name))
+        })
+        .map(|f| f.id())
+        .collect()
+}
+
 fn object_name_of(o: &ObjectId) -> String {
     crate::build::object_name(o)
 }
@@ -788,6 +813,55 @@ fn labels_text(labels: &[String]) -> String {
 mod tests {
     use super::*;
     use shale_model::Expr;
+
+    fn parse(sql: &str) -> shale_model::Catalog {
+        shale_sql::parse_sources(&[shale_sql::SourceFile {
+            path: "t.sql".into(),
+            text: sql.into(),
+        }])
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn position(p: &crate::Plan, needle: &str) -> usize {
+        p.steps
+            .iter()
+            .position(|s| s.sql.contains(needle))
+            .unwrap_or_else(|| panic!("no step with {needle}"))
+    }
+
+    #[test]
+    fn types_are_ordered_by_their_dependencies() {
+        let empty = parse("");
+        let full = parse(
+            "CREATE FUNCTION is_even(x integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT x % 2 = 0';
+             CREATE DOMAIN even AS integer CHECK (is_even(VALUE));
+             CREATE DOMAIN small_even AS even CHECK (VALUE < 100);
+             CREATE TYPE pair AS (a small_even, b text);
+             CREATE TYPE pairs AS RANGE (subtype = numeric);
+             CREATE TABLE t (p pair, e small_even[], r pairs);",
+        );
+        let p = crate::plan(&empty, &full, &crate::PlanOptions::default()).unwrap();
+        assert!(position(&p, "FUNCTION public.is_even") < position(&p, "DOMAIN public.even "));
+        assert!(position(&p, "DOMAIN public.even ") < position(&p, "DOMAIN public.small_even"));
+        assert!(position(&p, "DOMAIN public.small_even") < position(&p, "TYPE public.pair AS ("));
+        assert!(position(&p, "TYPE public.pair AS (") < position(&p, "CREATE TABLE"));
+        assert!(position(&p, "TYPE public.pairs AS RANGE") < position(&p, "CREATE TABLE"));
+        // And dropped in the reverse order.
+        let back = crate::plan(&full, &empty, &crate::PlanOptions::default()).unwrap();
+        assert!(position(&back, "DROP TABLE") < position(&back, "DROP TYPE public.pair"));
+        assert!(
+            position(&back, "DROP TYPE public.pair")
+                < position(&back, "DROP DOMAIN public.small_even")
+        );
+        assert!(
+            position(&back, "DROP DOMAIN public.small_even")
+                < position(&back, "DROP DOMAIN public.even")
+        );
+        assert!(
+            position(&back, "DROP DOMAIN public.even")
+                < position(&back, "DROP FUNCTION public.is_even")
+        );
+    }
 
     #[test]
     fn aside_names_fit() {
