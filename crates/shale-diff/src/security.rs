@@ -237,19 +237,49 @@ fn privileges(from: &Catalog, to: &Catalog, out: &mut Vec<SecurityChange>) {
     if !from.default_privileges.is_empty() {
         let new = |o: &ObjectId| !from.acl_object_exists(o);
         let mut all: Vec<ObjectId> = Vec::new();
-        all.extend(to.schemas.keys().map(|n| ObjectId::Schema { name: n.clone() }));
-        all.extend(to.tables.keys().map(|n| ObjectId::Table { name: n.clone() }));
+        all.extend(
+            to.schemas
+                .keys()
+                .map(|n| ObjectId::Schema { name: n.clone() }),
+        );
+        all.extend(
+            to.tables
+                .keys()
+                .map(|n| ObjectId::Table { name: n.clone() }),
+        );
         all.extend(to.views.keys().map(|n| ObjectId::View { name: n.clone() }));
-        all.extend(to.sequences.keys().map(|n| ObjectId::Sequence { name: n.clone() }));
+        all.extend(
+            to.sequences
+                .keys()
+                .map(|n| ObjectId::Sequence { name: n.clone() }),
+        );
         all.extend(to.enums.keys().map(|n| ObjectId::Type { name: n.clone() }));
         all.extend(to.functions.values().map(|f| f.id()));
         objects.extend(all.into_iter().filter(new));
     }
+    // A view whose definition changes may be dropped and created again (then it starts
+    // with the default privileges): its grants are compared as for a new view, and
+    // granted again. On a view replaced in place the extra GRANTs change nothing.
+    let recreated_views: BTreeSet<QualName> = to
+        .views
+        .iter()
+        .filter(|(n, v)| from.views.get(*n).is_some_and(|v0| v0 != *v))
+        .map(|(n, _)| n.clone())
+        .collect();
+    for v in &recreated_views {
+        objects.insert(ObjectId::View { name: v.clone() });
+    }
     for on in objects {
+        let on_recreated_view = match &on {
+            ObjectId::View { name } | ObjectId::Column { table: name, .. } => {
+                recreated_views.contains(name)
+            }
+            _ => false,
+        };
         let new_object = !from.acl_object_exists(&on);
         // A new object starts with the current database's default privileges: the steps
         // changing those run after every create.
-        let have = if new_object {
+        let have = if new_object || on_recreated_view {
             from.new_object_grants(&on)
         } else {
             from.grants_on(&on)
