@@ -299,12 +299,12 @@ fn unmodeled_statements_are_reported_from_files() {
         vec![
             (
                 "aggregate".to_string(),
-                "my_sum".to_string(),
+                "public.my_sum(integer)".to_string(),
                 Some("schema.sql:2:1".to_string())
             ),
             (
                 "rule".to_string(),
-                "r on t".to_string(),
+                "r on public.t".to_string(),
                 Some("schema.sql:3:1".to_string())
             ),
         ]

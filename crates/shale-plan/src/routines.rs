@@ -726,11 +726,10 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
         }
         RoutineChange::CreateFunction { function, recreate } => {
             let kind = function.kind_sql().to_lowercase();
-            let detail = match recreate {
-                Some(why) => format!("{kind} (again, because {why})"),
-                None => kind,
-            };
-            let r = risk(RR::CreateFunction, &name, "", &detail);
+            let mut r = risk(RR::CreateFunction, &name, "", &kind);
+            if let Some(why) = recreate {
+                r.reason = format!("{} again, because {why}", r.reason);
+            }
             let d = create(
                 b,
                 object,

@@ -170,7 +170,7 @@ impl Resolver for Res<'_> {
                     columns: t
                         .columns
                         .iter()
-                        .map(|c| (c.name.clone(), Some(c.ty.clone())))
+                        .map(|c| (c.name.clone(), Some(b.cat.domain_base(&c.ty))))
                         .collect(),
                 });
             }
@@ -1528,7 +1528,7 @@ impl Builder {
         if !self.routines.collect_unmodeled {
             return unsupported(-1, &kind);
         }
-        let (kind, name) = unmodeled_name(n, text).unwrap_or_else(|| {
+        let (kind, name) = self.unmodeled_name(n).unwrap_or_else(|| {
             let first: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
             let short: String = first.chars().take(80).collect();
             (kind.to_ascii_lowercase(), short)
@@ -1543,90 +1543,126 @@ impl Builder {
     }
 }
 
-fn qual_names(names: &[String]) -> String {
-    names
-        .iter()
-        .map(|n| quote_ident(n))
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-fn rv_name(rv: Option<&protobuf::RangeVar>) -> String {
-    match rv {
-        Some(rv) if rv.schemaname.is_empty() => quote_ident(&rv.relname),
-        Some(rv) => format!(
-            "{}.{}",
-            quote_ident(&rv.schemaname),
-            quote_ident(&rv.relname)
-        ),
-        None => String::new(),
-    }
-}
-
-/// Kind and name of an unmodeled statement's object, for the common kinds.
-fn unmodeled_name(n: &NodeEnum, _text: &str) -> Option<(String, String)> {
-    Some(match n {
-        NodeEnum::DefineStmt(d) => {
-            let kind = match ObjectType::try_from(d.kind).unwrap_or(ObjectType::Undefined) {
-                ObjectType::ObjectAggregate => "aggregate",
-                ObjectType::ObjectOperator => "operator",
-                ObjectType::ObjectType => "type",
-                ObjectType::ObjectCollation => "collation",
-                ObjectType::ObjectTsconfiguration => "text search configuration",
-                ObjectType::ObjectTsdictionary => "text search dictionary",
-                ObjectType::ObjectTsparser => "text search parser",
-                ObjectType::ObjectTstemplate => "text search template",
-                _ => "object",
-            };
-            (kind.into(), qual_names(&strings(&d.defnames)))
+impl Builder {
+    /// A possibly qualified name, qualified as PostgreSQL would create it.
+    fn qualified_display(&self, names: &[String]) -> String {
+        match names {
+            [n] => format!(
+                "{}.{}",
+                quote_ident(&first_schema(&self.path())),
+                quote_ident(n)
+            ),
+            _ => names
+                .iter()
+                .map(|n| quote_ident(n))
+                .collect::<Vec<_>>()
+                .join("."),
         }
-        NodeEnum::CreateDomainStmt(d) => ("domain".into(), qual_names(&strings(&d.domainname))),
-        NodeEnum::CompositeTypeStmt(c) => ("composite type".into(), rv_name(c.typevar.as_ref())),
-        NodeEnum::CreateRangeStmt(r) => ("range type".into(), qual_names(&strings(&r.type_name))),
-        NodeEnum::CreatePolicyStmt(p) => (
-            "policy".into(),
-            format!(
-                "{} on {}",
-                quote_ident(&p.policy_name),
-                rv_name(p.table.as_ref())
+    }
+
+    /// A relation named in a statement, qualified (resolved when it exists).
+    fn relation_display(&self, rv: Option<&protobuf::RangeVar>) -> String {
+        let Some(rv) = rv else {
+            return String::new();
+        };
+        if let Ok(q) = self.find_trigger_relation(rv) {
+            return q.to_string();
+        }
+        let mut names = Vec::new();
+        if !rv.schemaname.is_empty() {
+            names.push(rv.schemaname.clone());
+        }
+        names.push(rv.relname.clone());
+        self.qualified_display(&names)
+    }
+
+    /// Kind and name of an unmodelled statement's object, spelled as the live front end
+    /// spells the same object (schema-qualified; aggregates with their argument types), so
+    /// that the two lists can be merged.
+    fn unmodeled_name(&self, n: &NodeEnum) -> Option<(String, String)> {
+        Some(match n {
+            NodeEnum::DefineStmt(d) => {
+                let kind = match ObjectType::try_from(d.kind).unwrap_or(ObjectType::Undefined) {
+                    ObjectType::ObjectAggregate => "aggregate",
+                    ObjectType::ObjectOperator => "operator",
+                    ObjectType::ObjectType => "base type",
+                    ObjectType::ObjectCollation => "collation",
+                    ObjectType::ObjectTsconfiguration => "text search configuration",
+                    ObjectType::ObjectTsdictionary => "text search dictionary",
+                    ObjectType::ObjectTsparser => "text search parser",
+                    ObjectType::ObjectTstemplate => "text search template",
+                    _ => "object",
+                };
+                let mut name = self.qualified_display(&strings(&d.defnames));
+                if kind == "aggregate" {
+                    let mut args = Vec::new();
+                    if let Some(NodeEnum::List(l)) = d.args.first().and_then(|a| a.node.as_ref()) {
+                        for p in &l.items {
+                            if let Some(NodeEnum::FunctionParameter(fp)) = p.node.as_ref() {
+                                if let Some(t) =
+                                    fp.arg_type.as_ref().and_then(|t| self.routine_type(t).ok())
+                                {
+                                    args.push(t.to_string());
+                                }
+                            }
+                        }
+                    }
+                    let star = args.is_empty();
+                    name = format!("{name}({})", if star { "*".into() } else { args.join(",") });
+                }
+                (kind.into(), name)
+            }
+            NodeEnum::RuleStmt(r) => (
+                "rule".into(),
+                format!(
+                    "{} on {}",
+                    quote_ident(&r.rulename),
+                    self.relation_display(r.relation.as_ref())
+                ),
             ),
-        ),
-        NodeEnum::RuleStmt(r) => (
-            "rule".into(),
-            format!(
-                "{} on {}",
-                quote_ident(&r.rulename),
-                rv_name(r.relation.as_ref())
+            NodeEnum::CreateEventTrigStmt(e) => ("event trigger".into(), quote_ident(&e.trigname)),
+            NodeEnum::CreatePublicationStmt(p) => ("publication".into(), quote_ident(&p.pubname)),
+            NodeEnum::CreateSubscriptionStmt(s) => ("subscription".into(), quote_ident(&s.subname)),
+            NodeEnum::CreateForeignTableStmt(f) => (
+                "foreign table".into(),
+                self.relation_display(f.base_stmt.as_ref().and_then(|b| b.relation.as_ref())),
             ),
-        ),
-        NodeEnum::CreateEventTrigStmt(e) => ("event trigger".into(), quote_ident(&e.trigname)),
-        NodeEnum::CreatePublicationStmt(p) => ("publication".into(), quote_ident(&p.pubname)),
-        NodeEnum::CreateSubscriptionStmt(s) => ("subscription".into(), quote_ident(&s.subname)),
-        NodeEnum::CreateForeignTableStmt(f) => (
-            "foreign table".into(),
-            rv_name(f.base_stmt.as_ref().and_then(|b| b.relation.as_ref())),
-        ),
-        NodeEnum::CreateForeignServerStmt(f) => ("server".into(), quote_ident(&f.servername)),
-        NodeEnum::CreateCastStmt(_) => ("cast".into(), "cast".into()),
-        NodeEnum::CreateStatsStmt(s) => ("statistics".into(), qual_names(&strings(&s.defnames))),
-        NodeEnum::CreateConversionStmt(c) => (
-            "conversion".into(),
-            qual_names(&strings(&c.conversion_name)),
-        ),
-        NodeEnum::CreateOpClassStmt(c) => (
-            "operator class".into(),
-            qual_names(&strings(&c.opclassname)),
-        ),
-        NodeEnum::CreateOpFamilyStmt(c) => (
-            "operator family".into(),
-            qual_names(&strings(&c.opfamilyname)),
-        ),
-        NodeEnum::GrantStmt(g) => (
-            if g.is_grant { "grant" } else { "revoke" }.into(),
-            format!("on {} object(s)", g.objects.len()),
-        ),
-        _ => return None,
-    })
+            NodeEnum::CreateForeignServerStmt(f) => {
+                ("foreign server".into(), quote_ident(&f.servername))
+            }
+            NodeEnum::CreateFdwStmt(f) => ("foreign-data wrapper".into(), quote_ident(&f.fdwname)),
+            NodeEnum::CreateCastStmt(c) => {
+                let ty = |t: &Option<protobuf::TypeName>| {
+                    t.as_ref()
+                        .and_then(|t| self.routine_type(t).ok())
+                        .map(|t| t.to_string())
+                        .unwrap_or_default()
+                };
+                (
+                    "cast".into(),
+                    format!("({} AS {})", ty(&c.sourcetype), ty(&c.targettype)),
+                )
+            }
+            NodeEnum::CreateStatsStmt(s) => (
+                "statistics".into(),
+                self.qualified_display(&strings(&s.defnames)),
+            ),
+            NodeEnum::CreateConversionStmt(c) => (
+                "conversion".into(),
+                self.qualified_display(&strings(&c.conversion_name)),
+            ),
+            NodeEnum::CreateOpClassStmt(c) => (
+                "operator class".into(),
+                self.qualified_display(&strings(&c.opclassname)),
+            ),
+            NodeEnum::CreateOpFamilyStmt(c) => (
+                "operator family".into(),
+                self.qualified_display(&strings(&c.opfamilyname)),
+            ),
+            NodeEnum::CreatePlangStmt(l) => ("language".into(), quote_ident(&l.plname)),
+            _ => return None,
+        })
+    }
 }
 
 /// Replays the catalog's own DDL for views, functions and triggers on top of a catalog
