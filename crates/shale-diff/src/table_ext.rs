@@ -227,9 +227,17 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                 }));
             }
         }
+        let bare = |x: &Exclusion| Exclusion {
+            comment: None,
+            ..x.clone()
+        };
         for (n, x) in &a.exclusions {
             match b.exclusions.get(n) {
-                Some(y) if y == x => {}
+                Some(y) if bare(y) == bare(x) => {
+                    if x.comment != y.comment {
+                        extra.push(exclusion_comment(name, n, &x.comment, &y.comment));
+                    }
+                }
                 Some(y) => {
                     extra.push(ext(TableExtChange::DropExclusion {
                         table: name.clone(),
@@ -240,6 +248,9 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                         exclusion: y.clone(),
                         recreate: Some("its definition changed".into()),
                     }));
+                    if y.comment.is_some() {
+                        extra.push(exclusion_comment(name, n, &None, &y.comment));
+                    }
                 }
                 None => extra.push(ext(TableExtChange::DropExclusion {
                     table: name.clone(),
@@ -254,6 +265,9 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                     exclusion: y.clone(),
                     recreate: None,
                 }));
+                if y.comment.is_some() {
+                    extra.push(exclusion_comment(name, n, &None, &y.comment));
+                }
             }
         }
         // A table joining a parent: its columns now come from the parent (and stay);
@@ -282,7 +296,34 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             });
         }
     }
+    // Schema comments (a new schema's too; a dropped one takes its comment along).
+    for s in to.schemas.keys() {
+        let (x, y) = (from.schema_comments.get(s), to.schema_comments.get(s));
+        if x != y {
+            extra.push(Change::SetComment {
+                object: ObjectId::Schema { name: s.clone() },
+                from: x.cloned(),
+                to: y.cloned(),
+            });
+        }
+    }
     out.extend(extra);
+}
+
+fn exclusion_comment(
+    table: &QualName,
+    name: &str,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> Change {
+    Change::SetComment {
+        object: ObjectId::Constraint {
+            table: table.clone(),
+            name: name.to_string(),
+        },
+        from: from.clone(),
+        to: to.clone(),
+    }
 }
 
 fn ext(change: TableExtChange) -> Change {

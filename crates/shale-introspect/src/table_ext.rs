@@ -22,8 +22,9 @@ pub(crate) struct Rows {
     columns: Vec<ColumnRow>,
     child_indexes: Vec<QualName>,
     inherited_constraints: Vec<(QualName, String)>,
-    /// Table, name, `pg_get_constraintdef`.
-    exclusions: Vec<(QualName, String, String)>,
+    /// Table, name, `pg_get_constraintdef`, comment.
+    exclusions: Vec<(QualName, String, String, Option<String>)>,
+    schema_comments: Vec<(String, String)>,
 }
 
 struct TableRow {
@@ -189,7 +190,8 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
     const X: &str = "exclusion constraints";
     let sql = format!(
         "SELECT n.nspname::text, c.relname::text, co.conname::text, \
-                pg_catalog.pg_get_constraintdef(co.oid) \
+                pg_catalog.pg_get_constraintdef(co.oid), \
+                pg_catalog.obj_description(co.oid, 'pg_constraint') \
            FROM pg_catalog.pg_constraint co \
            JOIN pg_catalog.pg_class c ON c.oid = co.conrelid \
            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -198,11 +200,29 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
     );
     let mut exclusions = Vec::new();
     for r in q(tx, X, &sql)? {
-        exclusions.push((qual(&r, X, 0)?, get(&r, X, 2)?, get(&r, X, 3)?));
+        exclusions.push((
+            qual(&r, X, 0)?,
+            get(&r, X, 2)?,
+            get(&r, X, 3)?,
+            get(&r, X, 4)?,
+        ));
+    }
+
+    const S: &str = "schema comments";
+    let sql = format!(
+        "SELECT n.nspname::text, pg_catalog.obj_description(n.oid, 'pg_namespace') \
+           FROM pg_catalog.pg_namespace n \
+          WHERE {USER_SCHEMA} \
+            AND pg_catalog.obj_description(n.oid, 'pg_namespace') IS NOT NULL"
+    );
+    let mut schema_comments = Vec::new();
+    for r in q(tx, S, &sql)? {
+        schema_comments.push((get(&r, S, 0)?, get(&r, S, 1)?));
     }
 
     Ok(Rows {
         exclusions,
+        schema_comments,
         tables,
         parents,
         inherited_columns,
@@ -306,7 +326,10 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
         };
         o.columns.insert(c.column.clone(), co);
     }
-    for (t, name, def) in &rows.exclusions {
+    for (s, c) in &rows.schema_comments {
+        cat.schema_comments.insert(s.clone(), c.clone());
+    }
+    for (t, name, def, comment) in &rows.exclusions {
         let Some(table) = cat.tables.get(t) else {
             continue;
         };
@@ -316,7 +339,7 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
             .map(|c| (c.name.clone(), c.ty.clone()))
             .collect();
         let ct = |n: &str| cols.get(n).cloned();
-        let x = shale_sql::exclusion_from_catalog(name, def, &ct).map_err(|message| {
+        let mut x = shale_sql::exclusion_from_catalog(name, def, &ct).map_err(|message| {
             IntrospectError::Expr {
                 object: format!("constraint {name} on {t}"),
                 what: "exclusion constraint",
@@ -324,6 +347,7 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
                 message,
             }
         })?;
+        x.comment = comment.clone();
         opts.entry(t.clone())
             .or_insert_with(|| TableOptions::new(t.clone()))
             .exclusions

@@ -79,6 +79,9 @@ pub struct Catalog {
     /// Partitioning, inheritance and other table options, for tables that have any.
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub table_options: BTreeMap<QualName, TableOptions>,
+    /// Comments on schemas, by schema name (`public`'s default comment counts as none).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub schema_comments: BTreeMap<String, String>,
     /// Row-level security policies, keyed by table and name (security.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<(QualName, String), Policy>,

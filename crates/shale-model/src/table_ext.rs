@@ -71,7 +71,12 @@ pub struct Exclusion {
     pub deferrable: bool,
     #[serde(default, skip_serializing_if = "is_false")]
     pub initially_deferred: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
+
+/// The comment PostgreSQL gives schema `public` in a new database: the same as none.
+pub const PUBLIC_SCHEMA_COMMENT: &str = "standard public schema";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExclusionElement {
@@ -328,6 +333,10 @@ impl Catalog {
     /// Drop entries that hold only defaults, column options of columns that are gone, and
     /// entries of tables that are gone: both front ends call it last.
     pub fn prune_table_options(&mut self) {
+        let schemas = &self.schemas;
+        self.schema_comments.retain(|s, c| {
+            schemas.contains_key(s) && !(s == "public" && c == PUBLIC_SCHEMA_COMMENT)
+        });
         let tables = &self.tables;
         self.table_options.retain(|q, _| tables.contains_key(q));
         for o in self.table_options.values_mut() {

@@ -620,6 +620,7 @@ impl Builder {
                 self.with_inherited_columns(&q, |b| b.create_index(&s))
             }
             NodeEnum::IndexStmt(s) => self.create_index(&s),
+            NodeEnum::CommentStmt(s) if self.is_table_ext_comment(&s) => self.table_ext_comment(&s),
             NodeEnum::CommentStmt(s) => self.comment(&s),
             NodeEnum::VariableSetStmt(s) => self.set(&s),
             NodeEnum::SelectStmt(s) if self.is_set_config(&s)? => Ok(()),

@@ -269,6 +269,7 @@ fn exclusion(
             predicate,
             deferrable: c.deferrable,
             initially_deferred: c.initdeferred,
+            comment: None,
         },
         names,
     ))
@@ -509,6 +510,61 @@ impl Builder {
             t.columns.retain(|c| !names.contains(&c.name));
         }
         r
+    }
+
+    /// `COMMENT ON SCHEMA`, or `COMMENT ON CONSTRAINT` of an exclusion constraint.
+    pub(super) fn is_table_ext_comment(&self, s: &protobuf::CommentStmt) -> bool {
+        match ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined) {
+            ObjectType::ObjectSchema => true,
+            ObjectType::ObjectTabconstraint => self.exclusion_named(s).is_some(),
+            _ => false,
+        }
+    }
+
+    fn comment_names(s: &protobuf::CommentStmt) -> Vec<String> {
+        match s.object.as_deref().and_then(|o| o.node.as_ref()) {
+            Some(NodeEnum::List(l)) => strings(&l.items),
+            Some(NodeEnum::String(st)) => vec![st.sval.clone()],
+            _ => vec![],
+        }
+    }
+
+    fn exclusion_named(&self, s: &protobuf::CommentStmt) -> Option<(QualName, String)> {
+        let names = Self::comment_names(s);
+        let (tn, con) = names.split_at(names.len().checked_sub(1)?);
+        let q = self.find_table_names(tn, -1).ok()?;
+        let name = con.first()?.clone();
+        self.cat
+            .table_options
+            .get(&q)
+            .is_some_and(|o| o.exclusions.contains_key(&name))
+            .then_some((q, name))
+    }
+
+    pub(super) fn table_ext_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
+        let text = (!s.comment.is_empty()).then(|| s.comment.clone());
+        if let Some((q, name)) = self.exclusion_named(s) {
+            if let Some(x) = self.opts_mut(&q).exclusions.get_mut(&name) {
+                x.comment = text;
+            }
+            return Ok(());
+        }
+        let names = Self::comment_names(s);
+        let [schema] = names.as_slice() else {
+            return err(-1, "improper schema name");
+        };
+        if !self.cat.schemas.contains_key(schema) {
+            return err(-1, format!("schema \"{schema}\" does not exist"));
+        }
+        match text {
+            Some(t) => {
+                self.cat.schema_comments.insert(schema.clone(), t);
+            }
+            None => {
+                self.cat.schema_comments.remove(schema);
+            }
+        }
+        Ok(())
     }
 
     fn opts_mut(&mut self, q: &QualName) -> &mut TableOptions {
