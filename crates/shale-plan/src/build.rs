@@ -1009,7 +1009,8 @@ impl<'a> Builder<'a> {
             Change::DropIndex { index, recreate } => {
                 // An INVALID index is rebuilt the way it was being built: CONCURRENTLY.
                 let rebuild = index.invalid && recreate.is_some();
-                let concurrently = self.opts.online || rebuild;
+                let concurrently = (self.opts.online || rebuild)
+                    && !crate::table_ext::is_partitioned(self.from, &index.table);
                 let id = if rebuild {
                     RuleId::RebuildInvalidIndex
                 } else if concurrently {
@@ -1744,8 +1745,12 @@ impl<'a> Builder<'a> {
         let rebuild = !new_table
             && recreate.is_some()
             && self.from.indexes.get(&ix.name).is_some_and(|i| i.invalid);
-        let concurrently = !new_table && (self.opts.online || rebuild);
+        let partitioned = crate::table_ext::is_partitioned(self.to, &ix.table);
+        let concurrently = !new_table && (self.opts.online || rebuild) && !partitioned;
         let detail = match recreate {
+            _ if partitioned && !new_table && self.opts.online => {
+                " (PostgreSQL cannot build a partitioned table's index CONCURRENTLY)".into()
+            }
             _ if rebuild => " (built again CONCURRENTLY)".into(),
             Some(why) => format!(" (again, because {why})"),
             None => String::new(),

@@ -76,6 +76,13 @@ fn exclusion_columns(table: &QualName, x: &shale_model::Exclusion) -> Vec<Object
         .collect()
 }
 
+/// PostgreSQL builds and drops no index of a partitioned table `CONCURRENTLY`.
+pub(crate) fn is_partitioned(cat: &Catalog, table: &QualName) -> bool {
+    cat.table_options
+        .get(table)
+        .is_some_and(|o| o.partition_by.is_some())
+}
+
 fn table_id(q: &QualName) -> ObjectId {
     ObjectId::Table { name: q.clone() }
 }
