@@ -14,7 +14,7 @@ pub mod source;
 use shale_lint::{Policies, Violation};
 use shale_model::Catalog;
 use shale_plan::{Plan, PlanOptions, RiskLevel};
-pub use source::{load, redact, Source};
+pub use source::{load, redact, LoadOptions, Source};
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -129,9 +129,41 @@ pub fn make_plan(from: &Source, to: &Source, opts: &PlanOptions) -> Result<Plan,
 
 /// Plan the change from `from` to `to`, keeping both catalogs.
 pub fn plan_sources(from: &Source, to: &Source, opts: &PlanOptions) -> Result<Planned, CliError> {
-    let current = load(from)?;
+    plan_sources_with(from, to, opts, &LoadOptions::default())
+}
+
+/// Objects of kinds shale does not model, in either catalog, as an error
+/// (`--strict-coverage`).
+pub fn check_coverage(current: &Catalog, desired: &Catalog) -> Result<(), CliError> {
+    let all: Vec<String> = current
+        .unmodeled
+        .iter()
+        .chain(&desired.unmodeled)
+        .map(|u| format!("  {u}"))
+        .collect();
+    if all.is_empty() {
+        return Ok(());
+    }
+    Err(CliError(format!(
+        "--strict-coverage: {} object(s) of kinds shale does not manage yet; nothing was planned:\n{}",
+        all.len(),
+        all.join("\n")
+    )))
+}
+
+/// [`plan_sources`] with load options (schema filters, dev database, owners, coverage).
+pub fn plan_sources_with(
+    from: &Source,
+    to: &Source,
+    opts: &PlanOptions,
+    load_opts: &LoadOptions,
+) -> Result<Planned, CliError> {
+    let (current, _) = source::load_with(from, load_opts)?;
     // Rename hints and backfills come with the desired state.
-    let (desired, directives) = source::load_with_directives(to)?;
+    let (desired, directives) = source::load_with(to, load_opts)?;
+    if load_opts.strict_coverage {
+        check_coverage(&current, &desired)?;
+    }
     let plan = shale_plan::plan_with(&current, &desired, &directives, opts)
         .map_err(|e| CliError(e.to_string()))?;
     Ok(Planned {
@@ -250,6 +282,8 @@ pub struct ApplyArgs {
     pub dry_run: bool,
     /// Apply only this phase of an expand/contract plan.
     pub phase: Option<shale_plan::Phase>,
+    /// Schema filters, dev database, owners, coverage.
+    pub load: LoadOptions,
 }
 
 /// What `apply` did, for the caller to print and turn into an exit code.
@@ -270,7 +304,7 @@ pub fn apply(
     show: &mut dyn FnMut(&Plan, &[Violation]),
 ) -> Result<ApplyOutcome, CliError> {
     let db = Source::Database(args.db.clone());
-    let planned = plan_sources(&db, &args.to, &args.plan)?;
+    let planned = plan_sources_with(&db, &args.to, &args.plan, &args.load)?;
     let violations = lint(&planned, &args.policies);
     let plan = match args.phase {
         Some(phase) => planned.plan.phase(phase),
@@ -305,7 +339,7 @@ pub fn apply(
         });
     }
     // Verify: the database must now match the desired state exactly.
-    let after = make_plan(&db, &args.to, &args.plan)?;
+    let after = plan_sources_with(&db, &args.to, &args.plan, &args.load)?.plan;
     if !after.is_empty() {
         return Err(CliError(format!(
             "applied {} step(s), but the database still differs from the desired state; remaining plan:\n{}",
@@ -341,7 +375,16 @@ impl std::str::FromStr for InspectFormat {
 
 /// Print a source's schema as desired-state files.
 pub fn inspect(source: &Source, format: InspectFormat) -> Result<String, CliError> {
-    let cat = load(source)?;
+    inspect_with(source, format, &LoadOptions::default())
+}
+
+/// [`inspect`] with schema filters and owners.
+pub fn inspect_with(
+    source: &Source,
+    format: InspectFormat,
+    load_opts: &LoadOptions,
+) -> Result<String, CliError> {
+    let (cat, _) = source::load_with(source, load_opts)?;
     Ok(match format {
         InspectFormat::Sql => {
             shale_plan::create_script(&cat).map_err(|e| CliError(e.to_string()))?

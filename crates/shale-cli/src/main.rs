@@ -73,6 +73,8 @@ enum Command {
         /// Show only this phase (expand or contract) of an expand-contract plan.
         #[arg(long)]
         phase: Option<Phase>,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// Plan against a live database, show the plan, apply it, and verify the result.
     Apply {
@@ -113,6 +115,8 @@ enum Command {
         /// application uses the new columns) contract.
         #[arg(long)]
         phase: Option<Phase>,
+        #[command(flatten)]
+        load: LoadArgs,
     },
     /// Print a schema (usually a live database) as desired-state files.
     Inspect {
@@ -121,7 +125,55 @@ enum Command {
         /// sql, yaml or json.
         #[arg(long, default_value = "sql")]
         format: InspectFormat,
+        #[command(flatten)]
+        load: LoadArgs,
     },
+}
+
+/// What to read and how (shared by plan, apply and inspect).
+#[derive(clap::Args, Debug, Clone, Default)]
+struct LoadArgs {
+    /// Manage only this schema (repeatable; default: every non-system schema).
+    #[arg(long = "schema", value_name = "NAME")]
+    schemas: Vec<String>,
+    /// Leave out objects whose qualified name matches this glob, e.g. 'audit.*' or
+    /// 'public.tmp_*' (repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    exclude: Vec<String>,
+    /// Read SQL files through a temporary database on this server (exact; the default
+    /// reads them offline with PostgreSQL's parser).
+    #[arg(long, value_name = "URL")]
+    dev_url: Option<String>,
+    /// Also compare what is normally left out: `owners` (they differ between
+    /// environments, so they are off by default).
+    #[arg(long, value_name = "WHAT")]
+    include: Vec<String>,
+    /// Refuse to plan while either side holds objects shale does not model yet.
+    #[arg(long)]
+    strict_coverage: bool,
+}
+
+impl LoadArgs {
+    fn options(&self) -> Result<shale_cli::LoadOptions, shale_cli::CliError> {
+        let mut include_owners = false;
+        for w in &self.include {
+            match w.as_str() {
+                "owners" => include_owners = true,
+                other => {
+                    return Err(shale_cli::CliError(format!(
+                        "--include {other}: unknown (expected owners)"
+                    )))
+                }
+            }
+        }
+        Ok(shale_cli::LoadOptions {
+            schemas: self.schemas.clone(),
+            exclude: self.exclude.clone(),
+            dev_url: self.dev_url.clone(),
+            include_owners,
+            strict_coverage: self.strict_coverage,
+        })
+    }
 }
 
 /// Settings after the project file and the flags are combined (flags win).
@@ -198,12 +250,25 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             rollback_out,
             strategy,
             phase,
+            load,
         } => {
             let settings = Settings::load(cli.config.as_deref())?;
             let opts = settings.plan_options(online, no_online, lock_timeout, strategy);
             let policies = settings.policies(&policy)?;
-            let mut planned =
-                shale_cli::plan_sources(&Source::parse(&from), &Source::parse(&to), &opts)?;
+            let load_opts = load.options()?;
+            let (from, to) = (Source::parse(&from), Source::parse(&to));
+            let mut planned = shale_cli::plan_sources_with(&from, &to, &opts, &load_opts)?;
+            // Say how each side was read (offline, dev database, introspection).
+            let modes = format!(
+                "from: {}\nto:   {}",
+                shale_cli::source::mode(&from, &load_opts),
+                shale_cli::source::mode(&to, &load_opts)
+            );
+            match format {
+                Format::Text => println!("{modes}\n"),
+                Format::Sql => println!("-- {}\n", modes.replace('\n', "\n-- ")),
+                Format::Json => eprintln!("{modes}"),
+            }
             if let Some(phase) = phase {
                 planned.plan = planned.plan.phase(phase);
             }
@@ -224,6 +289,9 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                     "{}",
                     shale_cli::approval_block(plan, settings.allow(None), &[])
                 );
+                print!("{}", shale_plan::routines::unmodeled_note(plan));
+            } else {
+                eprint!("{}", shale_plan::routines::unmodeled_note(plan));
             }
             let violations = shale_cli::lint(&planned, &policies);
             eprint!("{}", shale_cli::violations_text(&violations));
@@ -254,6 +322,7 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             dry_run,
             strategy,
             phase,
+            load,
         } => {
             let settings = Settings::load(cli.config.as_deref())?;
             let plan_opts = settings.plan_options(online, no_online, lock_timeout, strategy);
@@ -270,6 +339,7 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 policies: settings.policies(&policy)?,
                 dry_run,
                 phase,
+                load: load.options()?,
             };
             let outcome = shale_cli::apply(&args, &mut |plan, violations| {
                 print!("{}", shale_plan::render::text(plan));
@@ -278,6 +348,7 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                     shale_cli::approval_block(plan, allow, &args.apply.approve)
                 );
                 eprint!("{}", shale_cli::violations_text(violations));
+                print!("{}", shale_plan::routines::unmodeled_note(plan));
             })?;
             match outcome.report {
                 Some(r) if phase == Some(Phase::Expand) => println!(
@@ -295,8 +366,15 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Inspect { source, format } => {
-            print!("{}", shale_cli::inspect(&Source::parse(&source), format)?);
+        Command::Inspect {
+            source,
+            format,
+            load,
+        } => {
+            print!(
+                "{}",
+                shale_cli::inspect_with(&Source::parse(&source), format, &load.options()?)?
+            );
             Ok(ExitCode::SUCCESS)
         }
     }

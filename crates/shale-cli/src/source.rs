@@ -187,6 +187,97 @@ pub fn load_files_with_directives(files: &[PathBuf]) -> Result<(Catalog, Directi
     shale_sql::parse_sources_with_directives(&sources).map_err(|e| LoadError(e.to_string()))
 }
 
+/// How sources are read beyond their location (`plan`/`apply`/`inspect` flags).
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    /// Manage only these schemas (all when empty).
+    pub schemas: Vec<String>,
+    /// Leave out objects whose qualified name matches one of these globs.
+    pub exclude: Vec<String>,
+    /// Normalize SQL files by loading them into a temporary database on this server
+    /// instead of offline (exact by construction, slower).
+    pub dev_url: Option<String>,
+    /// Compare owners too (`--include owners`): off by default, since owners differ
+    /// between environments.
+    pub include_owners: bool,
+    /// Refuse to plan while either side holds objects shale does not model.
+    pub strict_coverage: bool,
+}
+
+/// How a source's model was made, for the plan output to say.
+pub fn mode(source: &Source, opts: &LoadOptions) -> String {
+    match source {
+        Source::Empty => "empty database".into(),
+        Source::Database(url) => format!("introspected from {}", redact(url)),
+        Source::Path(p) => match &opts.dev_url {
+            Some(url) if !is_yaml(p) => format!(
+                "{}: read through a temporary database on {} (exact)",
+                p.display(),
+                redact(url)
+            ),
+            _ => format!(
+                "{}: read offline (PostgreSQL's parser, normalized expressions)",
+                p.display()
+            ),
+        },
+    }
+}
+
+/// Load a source with `opts` applied: dev-database normalization, owners, schema filters.
+pub fn load_with(source: &Source, opts: &LoadOptions) -> Result<(Catalog, Directives), LoadError> {
+    let (mut cat, directives) = load_with_directives(source)?;
+    let files = || -> Result<Vec<shale_sql::SourceFile>, LoadError> {
+        let Source::Path(p) = source else {
+            return Ok(Vec::new());
+        };
+        let paths = if p.is_dir() {
+            schema_files(p)?
+        } else {
+            vec![p.clone()]
+        };
+        paths
+            .iter()
+            .filter(|p| is_sql(p))
+            .map(|p| {
+                Ok(shale_sql::SourceFile {
+                    path: p.display().to_string(),
+                    text: read(p)?,
+                })
+            })
+            .collect()
+    };
+    if let Some(url) = &opts.dev_url {
+        let sql = files()?;
+        if !sql.is_empty() {
+            cat = shale_introspect::normalize_with_dev_db(url, &sql)
+                .map_err(|e| LoadError(format!("--dev-url {}: {e}", redact(url))))?;
+        }
+    }
+    if opts.include_owners {
+        match source {
+            Source::Database(url) => {
+                let mut client = postgres::Client::connect(url, postgres::NoTls)
+                    .map_err(|e| LoadError(format!("{}: cannot connect: {e}", redact(url))))?;
+                shale_introspect::read_owners(&mut client, &mut cat)
+                    .map_err(|e| LoadError(format!("{}: {e}", redact(url))))?;
+            }
+            Source::Path(_) => {
+                shale_sql::read_owners(&files()?, &mut cat).map_err(|e| LoadError(e.to_string()))?
+            }
+            Source::Empty => {}
+        }
+    }
+    if !opts.schemas.is_empty() || !opts.exclude.is_empty() {
+        for pattern in &opts.exclude {
+            if pattern.is_empty() {
+                return Err(LoadError("--exclude takes a non-empty pattern".into()));
+            }
+        }
+        cat = shale_model::filter::filter(&cat, &opts.schemas, &opts.exclude);
+    }
+    Ok((cat, directives))
+}
+
 /// Load a schema from any source.
 pub fn load(source: &Source) -> Result<Catalog, LoadError> {
     load_with_directives(source).map(|(c, _)| c)

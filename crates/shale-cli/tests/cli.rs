@@ -518,3 +518,106 @@ fn expand_contract_rename_keeps_the_application_working_between_phases() {
         .get(0);
     assert_eq!(n, 2);
 }
+
+#[test]
+fn schema_filters_keep_other_objects_out_of_the_plan() {
+    let db = TestDb::new("cli_filter");
+    db.execute(
+        "CREATE SCHEMA audit; CREATE TABLE audit.log (id int); CREATE TABLE public.t (a int); CREATE TABLE public.tmp_import (x int);",
+    );
+    let s = Scratch::new(&[("want.sql", "CREATE TABLE public.t (a int);\n")]);
+    let want = s.path("want.sql");
+    // Without filters the audit schema and the scratch table would be dropped.
+    let o = shale(&["plan", "--from", db.url(), "--to", &want]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stdout(&o).contains("DROP TABLE audit.log"),
+        "{}",
+        stdout(&o)
+    );
+    let o = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &want,
+        "--schema",
+        "public",
+        "--exclude",
+        "public.tmp_*",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+}
+
+#[test]
+fn unmodeled_objects_are_reported_and_strict_coverage_refuses() {
+    let db = TestDb::new("cli_coverage");
+    let publication = format!("shale_pub_{}", db.name());
+    db.execute(&format!(
+        "CREATE TABLE t (a int); CREATE PUBLICATION {publication} FOR TABLE t;"
+    ));
+    let s = Scratch::new(&[("want.sql", "CREATE TABLE t (a int);\n")]);
+    let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains(&publication), "{}", stdout(&o));
+    let o = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--strict-coverage",
+    ]);
+    expect_error(&o, &["--strict-coverage", &publication]);
+}
+
+#[test]
+fn dev_database_mode_reads_files_through_a_temporary_database() {
+    let db = TestDb::new("cli_devdb");
+    let schema = "CREATE TABLE t (a varchar(10) CHECK (a IN ('x', 'y')), b numeric DEFAULT 0);\n";
+    db.execute(schema);
+    let s = Scratch::new(&[("want.sql", schema)]);
+    let server = shale_testkit::server_url();
+    let o = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--dev-url",
+        &server,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("temporary database"), "{}", stdout(&o));
+    let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);
+    assert!(stdout(&o).contains("read offline"), "{}", stdout(&o));
+}
+
+#[test]
+fn owners_are_compared_only_when_asked() {
+    let db = TestDb::new("cli_owners");
+    let role = format!("shale_owner_{}", db.name());
+    db.execute(&format!(
+        "CREATE ROLE {role}; CREATE TABLE t (a int); ALTER TABLE t OWNER TO {role};"
+    ));
+    let s = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE t (a int);\nALTER TABLE t OWNER TO postgres;\n",
+    )]);
+    let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);
+    let ignored = o.status.code();
+    let o2 = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--include",
+        "owners",
+    ]);
+    let text = stdout(&o2);
+    db.execute(&format!("DROP TABLE t; DROP ROLE {role};"));
+    assert_eq!(ignored, Some(0), "owners are not compared by default");
+    assert_eq!(o2.status.code(), Some(2), "{text}\n{}", stderr(&o2));
+    assert!(text.contains("OWNER TO postgres"), "{text}");
+}

@@ -177,6 +177,7 @@ fn run(case: &Case, online: bool) {
         policies: Policies::all(Level::Off),
         dry_run: false,
         phase: None,
+        load: Default::default(),
     };
     let result = shale_cli::apply(&args, &mut |_, _| {});
     let _ = std::fs::remove_dir_all(&dir);
