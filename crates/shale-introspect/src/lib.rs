@@ -211,7 +211,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         what: "end of transaction",
         source,
     })?;
-    let cat = types_ext::assemble(table_ext::apply(assemble(rows)?, table_rows)?, type_rows);
+    let cat = types_ext::assemble(table_ext::apply(assemble(rows)?, table_rows)?, type_rows)?;
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
         .map(types_ext::forget_unmodeled)
         .map(table_ext::forget_unmodeled)

@@ -347,7 +347,7 @@ fn ranges(tx: &mut Transaction<'_>) -> Result<Vec<RangeType>, IntrospectError> {
 
 /// Adds the types to the catalog (before functions and views are read: their signatures
 /// and columns may use them).
-pub(crate) fn assemble(mut cat: Catalog, types: Types) -> Catalog {
+pub(crate) fn assemble(mut cat: Catalog, types: Types) -> Result<Catalog, IntrospectError> {
     for d in types.domains {
         cat.domains.insert(d.name.clone(), d);
     }
@@ -357,7 +357,74 @@ pub(crate) fn assemble(mut cat: Catalog, types: Types) -> Catalog {
     for r in types.ranges {
         cat.ranges.insert(r.name.clone(), r);
     }
-    cat
+    renormalize_over_domains(&mut cat)?;
+    Ok(cat)
+}
+
+/// Checks, index key expressions and index predicates of tables with domain columns were
+/// normalized before the domains were known, with such a column typed as the domain: the
+/// catalog's `(price)::numeric` then stayed a cast. Normalize them again from their text
+/// with the columns typed as their base types, as the SQL front end types them.
+fn renormalize_over_domains(cat: &mut Catalog) -> Result<(), IntrospectError> {
+    let mut typed: HashMap<QualName, HashMap<String, TypeRef>> = HashMap::new();
+    for t in cat.tables.values() {
+        if !t.columns.iter().any(|c| cat.domain_base(&c.ty) != c.ty) {
+            continue;
+        }
+        typed.insert(
+            t.name.clone(),
+            t.columns
+                .iter()
+                .map(|c| (c.name.clone(), cat.domain_base(&c.ty)))
+                .collect(),
+        );
+    }
+    let again = |e: &shale_model::Expr,
+                 cols: &HashMap<String, TypeRef>,
+                 object: &str|
+     -> Result<shale_model::Expr, IntrospectError> {
+        let lookup = |name: &str| cols.get(name).cloned();
+        let ctx = ExprContext {
+            column_type: &lookup,
+            target_type: None,
+            search_path: &[],
+        };
+        let mut out =
+            shale_sql::normalize_expr(&e.sql, &ctx).map_err(|message| IntrospectError::Expr {
+                object: object.to_string(),
+                what: "expression over a domain column",
+                sql: e.sql.clone(),
+                message,
+            })?;
+        // Keep what the first reading found referenced.
+        for r in &e.refs {
+            if !out.refs.contains(r) {
+                out.refs.push(r.clone());
+            }
+        }
+        Ok(out)
+    };
+    for (table, cols) in &typed {
+        if let Some(t) = cat.tables.get_mut(table) {
+            for c in t.constraints.values_mut() {
+                if let shale_model::ConstraintKind::Check { expr, .. } = &mut c.kind {
+                    *expr = again(expr, cols, &format!("constraint {} on {table}", c.name))?;
+                }
+            }
+        }
+        for ix in cat.indexes.values_mut().filter(|ix| &ix.table == table) {
+            let object = format!("index {}", ix.name);
+            for k in &mut ix.keys {
+                if let shale_model::IndexKeyExpr::Expr(e) = &mut k.key {
+                    *e = again(e, cols, &object)?;
+                }
+            }
+            if let Some(p) = &mut ix.predicate {
+                *p = again(p, cols, &object)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The kinds this module models are not "unmodeled" any more: drops their entries from

@@ -51,9 +51,11 @@ CREATE DOMAIN tags AS text[];
 CREATE DOMAIN small_pos AS posint CHECK (VALUE < 100);
 ALTER DOMAIN code ADD CONSTRAINT code_upper CHECK (VALUE = upper(VALUE)) NOT VALID;
 COMMENT ON DOMAIN price IS 'money';
-CREATE TABLE item (id int PRIMARY KEY, p price, e email, c code, t tags, s small_pos[]);
+CREATE TABLE item (id int PRIMARY KEY, p price CHECK (p < 1000), e email, c code, t tags, s small_pos[],
+  q posint DEFAULT 5 CHECK (q <> 7));
+CREATE INDEX item_cheap ON item (id) WHERE p < 10;
 CREATE FUNCTION half(x posint) RETURNS price LANGUAGE sql IMMUTABLE AS $$ SELECT (x / 2)::price $$;
-CREATE VIEW cheap AS SELECT id, p, e FROM item;
+CREATE VIEW cheap AS SELECT id, p, e FROM item WHERE p < 10::price AND q > 1;
 ",
     );
     // Functions and views over the types read the same on both sides too.

@@ -162,6 +162,29 @@ impl Catalog {
             || self.ranges.contains_key(q)
     }
 
+    /// The type a value of `ty` has for operators and casts: a domain's innermost base
+    /// type (PostgreSQL coerces a domain value to it), anything else unchanged. Expression
+    /// normalizers type columns with it, so that the catalog's `(price)::numeric` on a
+    /// domain column reads as the plain column, as the user wrote it.
+    pub fn domain_base(&self, ty: &TypeRef) -> TypeRef {
+        let mut t = ty.clone();
+        for _ in 0..32 {
+            let Some(d) = t.user_type().and_then(|q| self.domains.get(&q)) else {
+                break;
+            };
+            let array = t.array;
+            t = d.base.clone();
+            if array {
+                if t.array {
+                    // An array of a domain over an array: no simpler type.
+                    return ty.clone();
+                }
+                t.array = true;
+            }
+        }
+        t
+    }
+
     /// Every column (table and column name) whose type is `q` or an array of it.
     pub fn columns_of_type(&self, q: &QualName) -> Vec<(QualName, String)> {
         let mut out = Vec::new();
@@ -279,6 +302,31 @@ mod tests {
         assert!(cat.dependencies(&email).contains(&ObjectId::Schema {
             name: "public".into()
         }));
+    }
+
+    #[test]
+    fn domain_bases() {
+        let mut cat = sample();
+        let inner = QualName::new("public", "inner");
+        cat.domains.insert(
+            inner.clone(),
+            Domain::new(inner.clone(), TypeRef::builtin("integer")),
+        );
+        let outer = QualName::new("public", "outer");
+        cat.domains.insert(
+            outer.clone(),
+            Domain::new(outer.clone(), TypeRef::user(inner)),
+        );
+        assert_eq!(
+            cat.domain_base(&TypeRef::user(outer.clone())),
+            TypeRef::builtin("integer")
+        );
+        assert_eq!(
+            cat.domain_base(&TypeRef::user(outer).array_of()),
+            TypeRef::builtin("integer").array_of()
+        );
+        let pair = TypeRef::user(QualName::new("public", "pair"));
+        assert_eq!(cat.domain_base(&pair), pair);
     }
 
     #[test]

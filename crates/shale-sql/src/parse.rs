@@ -862,7 +862,13 @@ impl Builder {
         target: Option<&TypeRef>,
         loc: i32,
     ) -> R<Expr> {
-        let ct = |c: &str| columns.iter().find(|x| x.name == c).map(|x| x.ty.clone());
+        // A domain column is typed as its base type (see `Catalog::domain_base`).
+        let ct = |c: &str| {
+            columns
+                .iter()
+                .find(|x| x.name == c)
+                .map(|x| self.cat.domain_base(&x.ty))
+        };
         let rs = |s: Option<&str>, n: &str| self.resolve_seq_name(s, n);
         let rt = |s: Option<&str>, n: &str| self.resolve_user_type(s, n);
         let cx = NormCx {
