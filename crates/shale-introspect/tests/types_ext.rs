@@ -30,6 +30,19 @@ fn round_trip(name: &str, sql: &str) -> Catalog {
             .to_string();
         panic!("{name}: phantom diff\n{diff}");
     }
+    // pg_dump's spelling of the same schema reads to the same model too.
+    let dump = db.pg_dump_schema();
+    let dumped = parse_sources(&files(&dump)).unwrap_or_else(|e| panic!("{name}: pg_dump: {e}"));
+    if dumped != live {
+        let a = serde_json::to_string_pretty(&dumped).unwrap();
+        let b = serde_json::to_string_pretty(&live).unwrap();
+        let diff = similar::TextDiff::from_lines(&a, &b)
+            .unified_diff()
+            .context_radius(3)
+            .header("pg_dump", "database")
+            .to_string();
+        panic!("{name}: phantom diff from pg_dump\n{diff}");
+    }
     live
 }
 
