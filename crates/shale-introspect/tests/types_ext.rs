@@ -107,6 +107,7 @@ CREATE TYPE mood AS ENUM ('a', 'b');
 CREATE TYPE addr AS (street text, zip varchar(10), n int, label text COLLATE \"C\", m mood);
 CREATE TYPE empty_t AS ();
 CREATE TYPE floatrange AS RANGE (subtype = float8, subtype_diff = float8mi);
+CREATE TYPE intrng AS RANGE (subtype = int4, subtype_opclass = int4_ops);
 CREATE TYPE textrng AS RANGE (subtype = text, collation = \"C\");
 CREATE TYPE tr2 AS RANGE (subtype = text, subtype_opclass = text_pattern_ops,
   multirange_type_name = tr2_multi);

@@ -23,7 +23,7 @@ pub mod rules;
 mod build;
 mod model;
 mod order;
-mod security;
+pub mod security;
 mod sql;
 mod strategy;
 mod table_ext;

@@ -16,6 +16,34 @@ fn def_names(d: &protobuf::DefElem) -> Vec<String> {
     }
 }
 
+/// The default btree operator class of a built-in type (`pg_opclass.opcdefault`), for
+/// the common range subtypes.
+fn default_btree_opclass(t: &TypeRef) -> Option<&'static str> {
+    if t.schema.is_some() || t.array {
+        return None;
+    }
+    let base = t.name.split('(').next().unwrap_or("").trim();
+    Some(match base {
+        "smallint" => "int2_ops",
+        "integer" => "int4_ops",
+        "bigint" => "int8_ops",
+        "numeric" => "numeric_ops",
+        "real" => "float4_ops",
+        "double precision" => "float8_ops",
+        "text" | "character varying" => "text_ops",
+        "character" => "bpchar_ops",
+        "date" => "date_ops",
+        "timestamp without time zone" => "timestamp_ops",
+        "timestamp with time zone" => "timestamptz_ops",
+        "time without time zone" => "time_ops",
+        "interval" => "interval_ops",
+        "inet" | "cidr" => "network_ops",
+        "uuid" => "uuid_ops",
+        "oid" => "oid_ops",
+        _ => return None,
+    })
+}
+
 /// The names of the object of a `COMMENT ON`/`DROP` (a type name).
 fn object_names(n: &Node) -> Vec<String> {
     match n.node.as_ref() {
@@ -309,6 +337,7 @@ impl Builder {
                         _ => return err(d.location, "improper operator class name"),
                     })
                 }
+
                 "collation" => {
                     r.collation = match names.as_slice() {
                         [n] if n == "default" => None,
@@ -338,6 +367,12 @@ impl Builder {
         let Some(st) = subtype else {
             return err(-1, "type attribute \"subtype\" is required");
         };
+        // The subtype's default btree class, named explicitly, is the default (absent).
+        if r.subtype_opclass.as_ref().is_some_and(|o| {
+            o.schema == "pg_catalog" && default_btree_opclass(&st).is_some_and(|d| d == o.name)
+        }) {
+            r.subtype_opclass = None;
+        }
         r.subtype = st;
         self.cat.ranges.insert(q.clone(), r);
         self.anchor_stmt(ObjectId::Type { name: q });
