@@ -14,8 +14,8 @@ use crate::model::Action;
 use crate::rules::RuleId;
 use shale_diff::SecurityChange;
 use shale_model::security::{grant_target_keyword, PUBLIC};
-use shale_model::{quote_ident, Grant, ObjectId, Policy};
-use std::collections::BTreeMap;
+use shale_model::{quote_ident, Catalog, Grant, ObjectId, Policy};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Ranks: policies with validations; revokes before grants, both after everything else.
 const POLICY: u8 = rank::VALIDATE;
@@ -449,4 +449,61 @@ fn describe_policy(p: &Policy) -> String {
         p.command.sql(),
         roles(&p.roles)
     )
+}
+
+/// The roles a plan from `from` to `to` needs on the server and does not show to exist:
+/// those the desired state names (policies, grants, default privileges, owners) and the
+/// current one does not. shale never creates roles: a live plan checks these with
+/// `shale_introspect::missing_roles` and fails before any step runs; offline, they are a
+/// note ([`roles_note`]).
+pub fn roles_needed(from: &Catalog, to: &Catalog) -> BTreeSet<String> {
+    let have = from.roles_named();
+    to.roles_named()
+        .into_iter()
+        .filter(|r| !have.contains(r))
+        .collect()
+}
+
+/// The note an offline plan prints for [`roles_needed`] (`None` when there are none).
+pub fn roles_note(roles: &BTreeSet<String>) -> Option<String> {
+    (!roles.is_empty()).then(|| {
+        format!(
+            "Note: the plan grants to or names roles shale does not create; they must exist on \
+             the server: {}",
+            roles
+                .iter()
+                .map(|r| quote_ident(r))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_needed_are_the_new_ones() {
+        let read = |sql: &str| {
+            shale_sql::parse_sources(&[shale_sql::SourceFile {
+                path: "s.sql".into(),
+                text: sql.into(),
+            }])
+            .unwrap()
+        };
+        let from = read("CREATE TABLE t (id int); GRANT SELECT ON t TO old_role;");
+        let to = read(
+            "CREATE TABLE t (id int); GRANT SELECT ON t TO old_role, \"New Role\", PUBLIC;
+             CREATE POLICY p ON t TO policy_role USING (true);",
+        );
+        let need = roles_needed(&from, &to);
+        assert_eq!(
+            need.iter().cloned().collect::<Vec<_>>(),
+            vec!["New Role".to_string(), "policy_role".to_string()]
+        );
+        let note = roles_note(&need).unwrap();
+        assert!(note.ends_with("\"New Role\", policy_role"), "{note}");
+        assert!(roles_note(&BTreeSet::new()).is_none());
+    }
 }
