@@ -497,3 +497,86 @@ impl Catalog {
         out
     }
 }
+
+impl Catalog {
+    /// Default privileges written `FOR ROLE current` (as `pg_dump` writes them) become
+    /// those of the role running shale (`role: None`), as the introspection of a database
+    /// by `current` reports them. For a live plan, with the connection's user.
+    pub fn default_privileges_as(&mut self, current: &str) {
+        let keys: Vec<DefaultKey> = self
+            .default_privileges
+            .keys()
+            .filter(|k| k.0.as_deref() == Some(current))
+            .cloned()
+            .collect();
+        for k in keys {
+            if let Some(mut d) = self.default_privileges.remove(&k) {
+                d.role = None;
+                let key = d.key();
+                // Both spellings in the files: they name one entry (order is lost).
+                let mut grants = match self.default_privileges.get(&key) {
+                    Some(e) => e.grants.clone(),
+                    None => BTreeSet::new(),
+                };
+                grants.extend(d.grants);
+                self.set_default_grants(key, grants);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pg_dump_style_default_privileges_meet_the_current_role() {
+        let mut c = Catalog::default();
+        let g =
+            |r: &str| -> BTreeSet<Grant> { [Grant::new(r, "SELECT", false)].into_iter().collect() };
+        c.set_default_grants(
+            (Some("postgres".into()), None, DefaultObjects::Tables),
+            g("a"),
+        );
+        c.set_default_grants((Some("other".into()), None, DefaultObjects::Tables), g("b"));
+        // REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC, for role postgres: nothing left.
+        c.set_default_grants(
+            (Some("postgres".into()), None, DefaultObjects::Functions),
+            BTreeSet::new(),
+        );
+        c.default_privileges_as("postgres");
+        let keys: Vec<_> = c.default_privileges.keys().cloned().collect();
+        assert_eq!(
+            keys,
+            vec![
+                (None, None, DefaultObjects::Tables),
+                (None, None, DefaultObjects::Functions),
+                (Some("other".into()), None, DefaultObjects::Tables)
+            ]
+        );
+        assert!(c
+            .default_grants(&(None, None, DefaultObjects::Functions))
+            .is_empty());
+        assert_eq!(
+            c.default_grants(&(None, None, DefaultObjects::Tables)),
+            g("a")
+        );
+    }
+
+    #[test]
+    fn baselines_are_not_stored() {
+        let mut c = Catalog::default();
+        let f = ObjectId::Function {
+            name: QualName::new("public", "f"),
+            args: String::new(),
+        };
+        c.set_grants(
+            f.clone(),
+            [Grant::new(PUBLIC, "EXECUTE", false)].into_iter().collect(),
+        );
+        assert!(c.privileges.is_empty());
+        c.set_grants(f.clone(), BTreeSet::new());
+        assert!(c.grants_on(&f).is_empty());
+        assert_eq!(c.privileges.len(), 1);
+    }
+}
