@@ -288,7 +288,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                 comment(out, name, &None, &c1.comment);
             }
             Some(c0) => {
-                composite_changes(c0, c1, out);
+                composite_changes(from, c0, c1, out);
                 comment(out, name, &c0.comment, &c1.comment);
             }
         }
@@ -307,7 +307,23 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                     comment: None,
                     ..r.clone()
                 };
-                if strip(r0) != strip(r1) {
+                let stored: Vec<(QualName, String)> = from
+                    .columns_of_type(name)
+                    .into_iter()
+                    .filter(|(t, c)| to.tables.get(t).and_then(|x| x.column(c)).is_some())
+                    .collect();
+                if strip(r0) != strip(r1) && !stored.is_empty() {
+                    out.push(Change::Unsupported {
+                        object: ObjectId::Type { name: name.clone() },
+                        reason: format!(
+                            "the range type's definition changes, and a range type can only be \
+                             dropped and created again, which PostgreSQL refuses while column {}.{} \
+                             stores it; create a new range type and migrate the column instead",
+                            stored[0].0,
+                            shale_model::quote_ident(&stored[0].1)
+                        ),
+                    });
+                } else if strip(r0) != strip(r1) {
                     let why =
                         Some("its definition changed; a range type cannot be altered".to_string());
                     out.push(wrap(TypeExtChange::DropRange {
@@ -395,8 +411,33 @@ fn domain_changes(d0: &Domain, d1: &Domain, out: &mut Vec<Change>) {
     }
 }
 
-fn composite_changes(c0: &CompositeType, c1: &CompositeType, out: &mut Vec<Change>) {
+fn composite_changes(
+    from: &Catalog,
+    c0: &CompositeType,
+    c1: &CompositeType,
+    out: &mut Vec<Change>,
+) {
     let name = &c1.name;
+    // PostgreSQL refuses ALTER ATTRIBUTE … TYPE while a table column stores the type.
+    let stored = from.columns_of_type(name);
+    let altered: Vec<&str> = c1
+        .attributes
+        .iter()
+        .filter(|a1| c0.attribute(&a1.name).is_some_and(|a0| a0 != *a1))
+        .map(|a| a.name.as_str())
+        .collect();
+    if let (Some((t, c)), false) = (stored.first(), altered.is_empty()) {
+        out.push(Change::Unsupported {
+            object: ObjectId::Type { name: name.clone() },
+            reason: format!(
+                "attribute(s) {} change type or collation, which PostgreSQL refuses while column \
+                 {t}.{} stores the type; add new attributes and migrate the values instead",
+                altered.join(", "),
+                shale_model::quote_ident(c)
+            ),
+        });
+        return;
+    }
     // Kept attributes must keep their relative order, and new ones come last.
     let kept0: Vec<&str> = c0
         .attributes
@@ -666,6 +707,52 @@ mod tests {
         let mut out = Vec::new();
         diff(&a, &c, &mut out);
         assert_eq!(kinds(&out), vec!["unsupported"]);
+    }
+
+    #[test]
+    fn changes_postgres_refuses_while_a_column_stores_the_type_are_unsupported() {
+        let attr = |t: &str| Attribute {
+            name: "a".into(),
+            ty: TypeRef::builtin(t),
+            collation: None,
+        };
+        let comp = |t: &str| CompositeType {
+            name: q("c"),
+            attributes: vec![attr(t)],
+            comment: None,
+        };
+        let mut table = Table::new(q("t"));
+        table.columns.push(Column::new("x", TypeRef::user(q("c"))));
+        table.columns.push(Column::new("r", TypeRef::user(q("r"))));
+        let range = |diff_fn: bool| RangeType {
+            name: q("r"),
+            subtype: TypeRef::builtin("double precision"),
+            subtype_opclass: None,
+            collation: None,
+            canonical: None,
+            subtype_diff: diff_fn.then(|| QualName::new("pg_catalog", "float8mi")),
+            multirange: None,
+            comment: None,
+        };
+        let mut a = base();
+        a.composites.insert(q("c"), comp("integer"));
+        a.ranges.insert(q("r"), range(false));
+        a.tables.insert(q("t"), table);
+        let mut b = a.clone();
+        b.composites.insert(q("c"), comp("bigint"));
+        b.ranges.insert(q("r"), range(true));
+        let mut out = Vec::new();
+        diff(&a, &b, &mut out);
+        assert_eq!(kinds(&out), vec!["unsupported", "unsupported"]);
+        // Without the table, both are planned.
+        a.tables.clear();
+        b.tables.clear();
+        let mut out = Vec::new();
+        diff(&a, &b, &mut out);
+        assert_eq!(
+            kinds(&out),
+            vec!["alter_attribute", "drop_range", "create_range"]
+        );
     }
 
     #[test]
