@@ -347,3 +347,40 @@ fn unreadable_definitions_are_reported_not_fatal() {
         .unwrap_or_else(|| panic!("{:?}", cat.unmodeled));
     assert!(u.kind.starts_with("view (not understood"), "{}", u.kind);
 }
+
+/// A battery of query shapes users write: each view must read back equal.
+#[test]
+fn more_view_shapes_meet() {
+    let sql = format!(
+        "{TABLES}
+CREATE TABLE tags (id int PRIMARY KEY, t_id int, label varchar(30), \"Weird Name\" text, \"select\" int, arr int[], doc jsonb, at date);
+CREATE VIEW s1 AS SELECT t.id, tags.label FROM t JOIN tags ON tags.t_id = t.id;
+CREATE VIEW s2 AS SELECT id, label FROM tags JOIN u USING (id);
+CREATE VIEW s3 AS SELECT DISTINCT ON (t_id) t_id, label FROM tags ORDER BY t_id, label DESC NULLS LAST;
+CREATE VIEW s4 AS SELECT t_id, string_agg(label, ',' ORDER BY label) AS labels, count(DISTINCT label) AS n,
+  count(*) FILTER (WHERE label LIKE 'a%') AS a_count FROM tags GROUP BY t_id;
+CREATE VIEW s5 AS SELECT g AS n FROM generate_series(1, 10) g;
+CREATE VIEW s6 AS SELECT x.a, y.b FROM (VALUES (1, 'one'), (2, 'two')) AS x(a, b2) JOIN (SELECT 1 AS a, 'b' AS b) y ON y.a = x.a;
+CREATE VIEW s7 AS SELECT id, doc ->> 'name' AS name, doc -> 'tags' AS tags, arr[1] AS first, \"Weird Name\", \"select\" FROM tags;
+CREATE VIEW s8 AS SELECT id, at + 1 AS tomorrow, now() - interval '1 day' AS yesterday, extract(year FROM at) AS y,
+  at::timestamp AS ts, date_trunc('month', at) AS m FROM tags;
+CREATE VIEW s9 AS SELECT id, coalesce(label, 'none') AS label, label || '!' AS shout, upper(label) AS up,
+  CASE label WHEN 'a' THEN 1 WHEN 'b' THEN 2 ELSE 0 END AS code FROM tags WHERE label ILIKE '%x%' OR label IS NULL;
+CREATE VIEW s10 AS SELECT t.id, (SELECT count(*) FROM tags WHERE tags.t_id = t.id) AS n_tags FROM t
+  WHERE t.id IN (SELECT t_id FROM tags) AND t.a = ANY (ARRAY[1, 2, 3]) AND NOT EXISTS (SELECT 1 FROM u WHERE u.tid = t.id);
+CREATE VIEW s11 AS SELECT t.id, x.label FROM t CROSS JOIN LATERAL (SELECT label FROM tags WHERE tags.t_id = t.id LIMIT 1) x;
+CREATE VIEW s12 AS WITH RECURSIVE nums(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM nums WHERE n < 5) SELECT n FROM nums;
+CREATE VIEW s13 AS SELECT t_id, label, count(*) FROM tags GROUP BY GROUPING SETS ((t_id), (label), ());
+CREATE VIEW s14 AS SELECT id, sum(a) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS running,
+  row_number() OVER w AS rn FROM t WINDOW w AS (PARTITION BY m ORDER BY id);
+CREATE VIEW s15 AS SELECT a FROM t UNION SELECT tid FROM u ORDER BY 1 LIMIT 5 OFFSET 1;
+CREATE VIEW s16 AS SELECT id, m FROM t WHERE m = 'happy' AND m <> 'sad'::mood AND m IN ('ok', 'happy') AND c LIKE 'x%' AND NOT (a > 1);
+CREATE VIEW s17 AS SELECT t.*, u.name FROM t LEFT JOIN u ON u.tid = t.id WHERE t.b IS NOT NULL;
+CREATE VIEW s18 AS SELECT id, greatest(a, 0) AS g, nullif(b, '') AS nb, a::text || b AS ab, round(d, 1) AS r,
+  d > 1.5 AS big, a BETWEEN 1 AND 2 AS mid, b IS DISTINCT FROM 'x' AS differs FROM t;
+CREATE VIEW s19 AS SELECT row_to_json(t) AS j FROM t;
+CREATE VIEW s20 AS SELECT id FROM t WHERE created > now() - '7 days'::interval AND created::date = current_date;
+"
+    );
+    round_trip("rt_view_shapes", &sql);
+}

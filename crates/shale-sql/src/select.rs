@@ -74,7 +74,11 @@ type Col = (String, Option<TypeRef>);
 
 #[derive(Clone)]
 struct Rte {
+    /// The name references print (unique across the query's levels, as `ruleutils` makes
+    /// it in canonical mode).
     refname: String,
+    /// The name the query as written uses for it (alias or relation name).
+    original: String,
     cols: Vec<Col>,
     /// A relation whose columns are not known (a system catalog): any column may be its.
     opaque: bool,
@@ -91,6 +95,10 @@ struct Scope<'s> {
     ctes: Vec<Cte>,
     /// Columns merged by `JOIN … USING` / `NATURAL JOIN`: (column, left entry's name).
     merged: Vec<(String, String)>,
+    /// The names of this level's FROM entries, in range-table order, made unique against
+    /// the enclosing levels (`ruleutils`' `set_rtable_names`: a clash gets `_1`, `_2`…).
+    assigned: Vec<String>,
+    next_assigned: usize,
     parent: Option<&'s Scope<'s>>,
 }
 
@@ -100,8 +108,57 @@ impl<'s> Scope<'s> {
             rtes: Vec::new(),
             ctes: Vec::new(),
             merged: Vec::new(),
+            assigned: Vec::new(),
+            next_assigned: 0,
             parent,
         }
+    }
+
+    /// Every entry name of this level and the enclosing ones.
+    fn names_in_use(&self) -> Vec<String> {
+        let mut out = self.assigned.clone();
+        if let Some(p) = self.parent {
+            out.extend(p.names_in_use());
+        }
+        out
+    }
+
+    /// Name this level's entries (`originals`, in range-table order) as `ruleutils`
+    /// does: unique against the enclosing levels and each other.
+    fn assign_names(&mut self, originals: &[String], unique: bool) {
+        let mut used = self.parent.map(|p| p.names_in_use()).unwrap_or_default();
+        for o in originals {
+            let mut name = o.clone();
+            if unique {
+                let mut n = 0;
+                while used.contains(&name) {
+                    n += 1;
+                    name = format!("{o}_{n}");
+                }
+            }
+            used.push(name.clone());
+            self.assigned.push(name);
+        }
+    }
+
+    /// The name for the next entry, whose written name is `original`.
+    fn take_name(&mut self, original: &str) -> String {
+        let n = self
+            .assigned
+            .get(self.next_assigned)
+            .cloned()
+            .unwrap_or_else(|| original.to_string());
+        self.next_assigned += 1;
+        n
+    }
+
+    /// The entry written as `original`, innermost level first.
+    fn by_original(&self, original: &str) -> Option<&Rte> {
+        self.rtes
+            .iter()
+            .rev()
+            .find(|r| r.original == original)
+            .or_else(|| self.parent.and_then(|p| p.by_original(original)))
     }
 
     fn find_cte(&self, name: &str) -> Option<&Cte> {
@@ -113,8 +170,7 @@ impl<'s> Scope<'s> {
     }
 
     fn has_refname(&self, name: &str) -> bool {
-        self.rtes.iter().any(|r| r.refname == name)
-            || self.parent.is_some_and(|p| p.has_refname(name))
+        self.by_original(name).is_some()
     }
 
     /// The range table entry a bare column name belongs to (innermost level first).
@@ -336,6 +392,8 @@ impl Norm<'_> {
         names: Option<&[String]>,
     ) -> Result<(protobuf::SelectStmt, Vec<Col>), String> {
         let mut scope = Scope::new(parent);
+        let originals = from_names(&sel.from_clause);
+        scope.assign_names(&originals, self.canonical);
         if let Some(mut w) = sel.with_clause.take() {
             for c in w.ctes.iter_mut() {
                 if let Some(NodeEnum::CommonTableExpr(cte)) = c.node.as_mut() {
@@ -579,7 +637,7 @@ impl Norm<'_> {
         let quals = strings(&c.fields[..c.fields.len() - 1]);
         let pick: Vec<&Rte> = match quals.as_slice() {
             [] => scope.rtes.iter().collect(),
-            [.., rel] => scope.rtes.iter().filter(|r| &r.refname == rel).collect(),
+            [.., rel] => scope.rtes.iter().filter(|r| &r.original == rel).collect(),
         };
         if pick.is_empty() {
             return Err(format!(
@@ -770,6 +828,15 @@ impl Norm<'_> {
                             }
                         }
                     };
+                let original = refname;
+                let refname = scope.take_name(&original);
+                if refname != rv.relname {
+                    let colnames = rv.alias.take().map(|a| a.colnames).unwrap_or_default();
+                    rv.alias = Some(protobuf::Alias {
+                        aliasname: refname.clone(),
+                        colnames,
+                    });
+                }
                 if let Some(a) = rv.alias.as_ref() {
                     if a.aliasname == rv.relname && a.colnames.is_empty() {
                         rv.alias = None;
@@ -781,6 +848,7 @@ impl Norm<'_> {
                 rv.location = -1;
                 scope.rtes.push(Rte {
                     refname,
+                    original,
                     cols,
                     opaque,
                 });
@@ -828,12 +896,17 @@ impl Norm<'_> {
                 };
                 let (s, mut cols) = self.select(*sel, Some(&*scope), None)?;
                 rs.subquery = Some(Box::new(node(NodeEnum::SelectStmt(Box::new(s)))));
-                let alias = rs.alias.clone().unwrap_or_default();
+                let mut alias = rs.alias.clone().unwrap_or_default();
                 for (c, n) in cols.iter_mut().zip(strings(&alias.colnames)) {
                     c.0 = n;
                 }
+                let original = alias.aliasname.clone();
+                let refname = scope.take_name(&original);
+                alias.aliasname = refname.clone();
+                rs.alias = Some(alias);
                 scope.rtes.push(Rte {
-                    refname: alias.aliasname,
+                    refname,
+                    original,
                     cols,
                     opaque: false,
                 });
@@ -856,20 +929,30 @@ impl Norm<'_> {
                     rf.functions.push(node(NodeEnum::List(l)));
                 }
                 let alias = rf.alias.clone().unwrap_or_default();
-                let refname = if alias.aliasname.is_empty() {
+                let original = if alias.aliasname.is_empty() {
                     first_name.clone()
                 } else {
                     alias.aliasname.clone()
                 };
+                let refname = scope.take_name(&original);
                 let mut names = strings(&alias.colnames);
                 if names.is_empty() {
-                    names.push(refname.clone());
+                    names.push(original.clone());
+                }
+                if self.canonical {
+                    // The catalog names a function's columns explicitly: `g(g)`.
+                    let given = names.len();
+                    rf.alias = Some(protobuf::Alias {
+                        aliasname: refname.clone(),
+                        colnames: names[..given].iter().map(|n| string_node(n)).collect(),
+                    });
                 }
                 if rf.ordinality {
                     names.push("ordinality".into());
                 }
                 scope.rtes.push(Rte {
                     refname,
+                    original,
                     cols: names.into_iter().map(|n| (n, None)).collect(),
                     opaque: false,
                 });
@@ -1004,7 +1087,22 @@ impl Norm<'_> {
             Some(NodeEnum::AStar(_))
         );
         let names = strings(&c.fields);
+        let whole_row = |r: &Rte| {
+            node(NodeEnum::ColumnRef(protobuf::ColumnRef {
+                fields: vec![
+                    string_node(&r.refname),
+                    node(NodeEnum::AStar(protobuf::AStar {})),
+                ],
+                location: -1,
+            }))
+        };
         if star {
+            // `t.*` in an expression: the entry's printed name
+            if let [.., rel] = names.as_slice() {
+                if let Some(r) = scope.by_original(rel) {
+                    return Ok(whole_row(r));
+                }
+            }
             return Ok(node(NodeEnum::ColumnRef(c)));
         }
         match names.as_slice() {
@@ -1012,14 +1110,18 @@ impl Norm<'_> {
                 if let Some(refname) = scope.resolve(col)? {
                     return Ok(colref(&[&refname, col]));
                 }
-                if self.param_named(col).is_some() || scope.has_refname(col) {
+                if self.param_named(col).is_some() {
                     return Ok(colref(&[col]));
+                }
+                // a whole-row reference: the catalog prints `t.*`
+                if let Some(r) = scope.by_original(col) {
+                    return Ok(whole_row(r));
                 }
                 Err(format!("column \"{col}\" does not exist"))
             }
             [rel, col] => {
-                if scope.has_refname(rel) {
-                    return Ok(colref(&[rel, col]));
+                if let Some(r) = scope.by_original(rel) {
+                    return Ok(colref(&[&r.refname, col]));
                 }
                 if let Some(p) = self.params {
                     if *rel == p.function && self.param_named(col).is_some() {
@@ -1034,10 +1136,62 @@ impl Norm<'_> {
                 // mistake); keep it
                 Ok(colref(&[rel, col]))
             }
-            [_schema, rel, col] if scope.has_refname(rel) => Ok(colref(&[rel, col])),
+            [_schema, rel, col] if scope.has_refname(rel) => {
+                let r = scope.by_original(rel).map(|r| r.refname.clone());
+                Ok(colref(&[r.as_deref().unwrap_or(rel), col]))
+            }
             _ => Ok(node(NodeEnum::ColumnRef(c))),
         }
     }
+}
+
+/// The names the entries of a FROM clause are written with, in range-table order (a
+/// join's inputs, then the join).
+fn from_names(items: &[Node]) -> Vec<String> {
+    fn walk(n: &Node, out: &mut Vec<String>) {
+        match n.node.as_ref() {
+            Some(NodeEnum::RangeVar(rv)) => out.push(
+                rv.alias
+                    .as_ref()
+                    .map(|a| a.aliasname.clone())
+                    .unwrap_or_else(|| rv.relname.clone()),
+            ),
+            Some(NodeEnum::RangeSubselect(rs)) => out.push(
+                rs.alias
+                    .as_ref()
+                    .map(|a| a.aliasname.clone())
+                    .unwrap_or_default(),
+            ),
+            Some(NodeEnum::RangeFunction(rf)) => out.push(match rf.alias.as_ref() {
+                Some(a) => a.aliasname.clone(),
+                None => rf
+                    .functions
+                    .first()
+                    .and_then(|f| match f.node.as_ref() {
+                        Some(NodeEnum::List(l)) => l.items.first().map(figure_colname),
+                        _ => None,
+                    })
+                    .unwrap_or_default(),
+            }),
+            Some(NodeEnum::JoinExpr(j)) => {
+                if let Some(l) = j.larg.as_deref() {
+                    walk(l, out);
+                }
+                if let Some(r) = j.rarg.as_deref() {
+                    walk(r, out);
+                }
+                if let Some(a) = j.alias.as_ref() {
+                    out.push(a.aliasname.clone());
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for i in items {
+        walk(i, &mut out);
+    }
+    out
 }
 
 /// Drop the output names of every branch (they do not matter: non-leftmost branches of
@@ -1332,6 +1486,7 @@ impl Norm<'_> {
             .map(|a| a.aliasname.clone())
             .unwrap_or(rv.relname.clone());
         scope.rtes.push(Rte {
+            original: refname.clone(),
             refname,
             cols: info.columns.clone(),
             opaque: false,
@@ -1523,6 +1678,31 @@ mod tests {
         assert!(query("select f(a) from t", &[])
             .refs
             .contains(&QualName::new("public", "f")));
+    }
+
+    #[test]
+    fn entry_names_are_unique_across_levels_as_ruleutils_makes_them() {
+        // the inner `t` clashes with the outer one: the catalog calls it `t_1`; two
+        // sibling subqueries may both use `t_1`
+        meet(
+            "select id from t where exists (select 1 from t where a > 0) \
+             and id in (select tid from u join t on t.id = u.tid)",
+            "SELECT t.id FROM public.t WHERE ((EXISTS ( SELECT 1 FROM public.t t_1 WHERE (t_1.a > 0))) \
+             AND (t.id IN ( SELECT u.tid FROM (public.u JOIN public.t t_1 ON ((t_1.id = u.tid))))))",
+        );
+        meet(
+            "with recursive n(x) as (select 1 union all select x + 1 from n where x < 5) select x from n",
+            "WITH RECURSIVE n(x) AS ( SELECT 1 UNION ALL SELECT n_1.x + 1 FROM n n_1 WHERE (n_1.x < 5)) SELECT n.x FROM n",
+        );
+        // whole-row references and function columns
+        meet(
+            "select row_to_json(t) from t",
+            "SELECT row_to_json(t.*) AS row_to_json FROM public.t",
+        );
+        meet(
+            "select g from generate_series(1, 3) g",
+            "SELECT g.g FROM generate_series(1, 3) g(g)",
+        );
     }
 
     #[test]
