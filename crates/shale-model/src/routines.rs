@@ -382,6 +382,35 @@ impl fmt::Display for Unmodeled {
     }
 }
 
+/// Does `sql` call a function named `name` (`name(` or `"Name"(`, outside string
+/// literals, not preceded by an identifier character or a dot-qualified field)?
+fn calls(sql: &str, name: &str) -> bool {
+    let quoted = quote_ident(name);
+    let bytes = sql.as_bytes();
+    let mut in_string = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'\'' {
+            in_string = !in_string;
+            i += 1;
+            continue;
+        }
+        if !in_string && sql[i..].starts_with(&quoted) {
+            let before_ok = i == 0 || {
+                let p = bytes[i - 1];
+                !(p.is_ascii_alphanumeric() || p == b'_' || p == b'"' || p == b'$')
+            };
+            let after = sql[i + quoted.len()..].trim_start();
+            if before_ok && after.starts_with('(') {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
 /// `name` quoted for SQL (helper for displays of triggers).
 pub(crate) fn trigger_display(table: &QualName, name: &str) -> String {
     format!("{} on {table}", quote_ident(name))
@@ -470,7 +499,51 @@ impl Catalog {
                     });
                 }
             }
+            // Defaults, generated columns, checks and index expressions may call user
+            // functions: those must exist first (and be dropped after).
+            ObjectId::Column { table, column } => {
+                if let Some(c) = self.tables.get(table).and_then(|t| t.column(column)) {
+                    for e in c.default.iter().chain(c.generated.iter()) {
+                        self.function_calls(&e.canon, out);
+                    }
+                }
+            }
+            ObjectId::Constraint { table, name } => {
+                if let Some(crate::ConstraintKind::Check { expr, .. }) = self
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.constraints.get(name))
+                    .map(|c| &c.kind)
+                {
+                    self.function_calls(&expr.canon, out);
+                }
+            }
+            ObjectId::Index { name } => {
+                if let Some(ix) = self.indexes.get(name) {
+                    for k in &ix.keys {
+                        if let crate::IndexKeyExpr::Expr(e) = &k.key {
+                            self.function_calls(&e.canon, out);
+                        }
+                    }
+                    if let Some(p) = &ix.predicate {
+                        self.function_calls(&p.canon, out);
+                    }
+                }
+            }
             _ => {}
+        }
+    }
+
+    /// The user functions an expression's normalized text calls (by name: the normalizer
+    /// drops function schemas, so every overload of that name counts).
+    fn function_calls(&self, canon: &str, out: &mut Vec<ObjectId>) {
+        if self.functions.is_empty() {
+            return;
+        }
+        for f in self.functions.values() {
+            if calls(canon, &f.name.name) {
+                out.push(f.id());
+            }
         }
     }
 
@@ -625,6 +698,26 @@ mod tests {
         assert!(deps.contains(&ObjectId::Table {
             name: QualName::new("public", "t")
         }));
+    }
+
+    #[test]
+    fn defaults_calling_user_functions_need_them() {
+        let mut cat = sample();
+        let mut f = cat.functions.values().next().unwrap().clone();
+        f.name = QualName::new("public", "next_code");
+        f.returns = Some(TypeRef::builtin("integer"));
+        cat.functions.insert(f.signature(), f.clone());
+        let t = cat.tables.get_mut(&QualName::new("public", "t")).unwrap();
+        t.columns[0].default = Some(expr("next_code()", &[]));
+        let deps = cat.dependencies(&ObjectId::Column {
+            table: QualName::new("public", "t"),
+            column: "a".into(),
+        });
+        assert!(deps.contains(&f.id()), "{deps:?}");
+        assert!(calls("a + next_code( 1)", "next_code"));
+        assert!(!calls("'next_code()'", "next_code"));
+        assert!(!calls("my_next_code()", "next_code"));
+        assert!(calls("\"Odd\"(x)", "Odd"));
     }
 
     #[test]
