@@ -133,8 +133,22 @@ pub fn rollback_with(
 
     // Reverse changes PostgreSQL cannot make in place: the object stays as it is.
     for c in shale_diff::diff(to, cx.mid) {
-        let Change::Unsupported { object, reason } = c else {
-            continue;
+        let (object, reason) = match c {
+            Change::Unsupported { object, reason } => (object, reason),
+            // Going back would re-create the enum without the labels the plan adds (fails
+            // if a row holds one): keep them instead, as before re-creation existed.
+            Change::TypeExt {
+                type_change:
+                    shale_diff::types_ext::TypeExtChange::RecreateType {
+                        name,
+                        recreated: shale_diff::types_ext::Recreated::Enum { removed, .. },
+                        ..
+                    },
+            } if !removed.is_empty() => (
+                ObjectId::Type { name },
+                "removing enum values re-creates the type".to_string(),
+            ),
+            _ => continue,
         };
         let ObjectId::Type { name } = &object else {
             return Err(PlanError::Unsupported { object, reason });
@@ -852,8 +866,10 @@ mod tests {
             .unwrap()
             .columns
             .push(col("nickname", "text"));
-        // Planned directly, the way back is refused (PostgreSQL cannot remove a value).
-        assert!(crate::plan(&to, &from, &online()).is_err());
+        // Planned directly, the way back re-creates the type (High: fails if a row holds
+        // the value); the rollback keeps the value instead.
+        let back = crate::plan(&to, &from, &online()).unwrap();
+        assert_eq!(back.max_risk(), Some(crate::RiskLevel::High));
         let rb = rollback(&from, &to, &online()).unwrap();
         let u = only(&rb, LossKind::EnumValues);
         assert!(u.what.contains("'great'"), "{}", u.what);
@@ -892,8 +908,28 @@ mod tests {
                 comment: None,
             },
         );
+        // A reordered composite type cannot be planned (an enum's labels can: re-created).
+        from.composites.insert(
+            q("pair"),
+            shale_model::CompositeType {
+                name: q("pair"),
+                attributes: ["a", "b"]
+                    .iter()
+                    .map(|n| shale_model::Attribute {
+                        name: n.to_string(),
+                        ty: ty("integer"),
+                        collation: None,
+                    })
+                    .collect(),
+                comment: None,
+            },
+        );
         let mut to = from.clone();
-        to.enums.get_mut(&q("mood")).unwrap().labels = vec!["b".into(), "a".into()];
+        to.composites
+            .get_mut(&q("pair"))
+            .unwrap()
+            .attributes
+            .reverse();
         assert!(matches!(
             rollback(&from, &to, &online()),
             Err(PlanError::Unsupported { .. })
