@@ -140,6 +140,7 @@ pub fn trigger_target(t: &Trigger) -> String {
 fn without_comment_v(v: &View) -> View {
     View {
         comment: None,
+        column_comments: BTreeMap::new(),
         indexes: BTreeMap::new(),
         with_data: true,
         security_barrier: None,
@@ -476,7 +477,8 @@ impl Rd<'_> {
                             &ix.comment,
                         );
                     }
-                    self.comment(object, view_target(v1), &None, &v1.comment);
+                    self.comment(object.clone(), view_target(v1), &None, &v1.comment);
+                    self.column_comments(&object, v1, &BTreeMap::new());
                 }
                 None => {
                     let v0 = &self.from.views[name];
@@ -489,8 +491,26 @@ impl Rd<'_> {
                         });
                     }
                     self.view_indexes(v0, v1);
-                    self.comment(object, view_target(v1), &v0.comment, &v1.comment);
+                    self.comment(object.clone(), view_target(v1), &v0.comment, &v1.comment);
+                    self.column_comments(&object, v1, &v0.column_comments);
                 }
+            }
+        }
+    }
+
+    /// `COMMENT ON COLUMN` of a view's columns whose comment differs from `before`.
+    fn column_comments(&mut self, object: &ObjectId, v1: &View, before: &BTreeMap<String, String>) {
+        let names: BTreeSet<&String> = before.keys().chain(v1.column_comments.keys()).collect();
+        for c in names {
+            let from = before.get(c).cloned();
+            let to = v1.column_comments.get(c).cloned();
+            if from != to && v1.columns.contains(c) {
+                self.comment(
+                    object.clone(),
+                    format!("COLUMN {}.{}", v1.name, shale_model::quote_ident(c)),
+                    &from,
+                    &to,
+                );
             }
         }
     }

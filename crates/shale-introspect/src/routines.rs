@@ -64,6 +64,9 @@ pub(crate) struct ViewRow {
     populated: bool,
     options: Vec<String>,
     comment: Option<String>,
+    /// Columns with a comment, and their comments.
+    comment_columns: Vec<String>,
+    comment_texts: Vec<String>,
 }
 
 pub(crate) struct IndexRow {
@@ -112,7 +115,19 @@ fn views(tx: &mut Transaction<'_>) -> Result<Vec<ViewRow>, IntrospectError> {
         "SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, \
                 c.relkind = 'm' AS materialized, \
                 pg_catalog.pg_get_viewdef(c.oid) AS def, c.relispopulated AS populated, \
-                COALESCE(c.reloptions, '{{}}')::text[] AS options, {} AS comment \
+                COALESCE(c.reloptions, '{{}}')::text[] AS options, {} AS comment, \
+                ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a \
+                      JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
+                       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+                       AND d.objsubid = a.attnum \
+                      WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) \
+                  AS comment_columns, \
+                ARRAY(SELECT d.description FROM pg_catalog.pg_attribute a \
+                      JOIN pg_catalog.pg_description d ON d.objoid = c.oid \
+                       AND d.classoid = 'pg_catalog.pg_class'::pg_catalog.regclass \
+                       AND d.objsubid = a.attnum \
+                      WHERE a.attrelid = c.oid AND a.attnum > 0 ORDER BY a.attnum) \
+                  AS comment_texts \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('v', 'm') AND {} AND {} ORDER BY c.oid",
@@ -134,6 +149,8 @@ fn views(tx: &mut Transaction<'_>) -> Result<Vec<ViewRow>, IntrospectError> {
                 populated: get(r, WHAT, "populated")?,
                 options: get(r, WHAT, "options")?,
                 comment: get(r, WHAT, "comment")?,
+                comment_columns: get(r, WHAT, "comment_columns")?,
+                comment_texts: get(r, WHAT, "comment_texts")?,
             })
         })
         .collect()
@@ -510,6 +527,12 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
     for (_, v) in views_by_oid {
         if let Some(view) = cat.views.get_mut(&v.name) {
             view.comment = v.comment.clone();
+            view.column_comments = v
+                .comment_columns
+                .iter()
+                .cloned()
+                .zip(v.comment_texts.iter().cloned())
+                .collect();
         }
     }
     for ix in &rows.view_indexes {

@@ -81,6 +81,9 @@ pub struct View {
     pub indexes: BTreeMap<QualName, Index>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// Comments on the view's columns, by column name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub column_comments: BTreeMap<String, String>,
 }
 
 impl View {
@@ -96,6 +99,7 @@ impl View {
             with_data: true,
             indexes: BTreeMap::new(),
             comment: None,
+            column_comments: BTreeMap::new(),
         }
     }
     /// `VIEW` or `MATERIALIZED VIEW`.

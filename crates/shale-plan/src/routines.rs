@@ -857,7 +857,19 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 (_, None) => "removes",
                 _ => "changes",
             };
-            let r = risk(RR::Comment, &object_name(object), "", verb);
+            // `COLUMN public.v.id` → `column public.v.id`: the keywords in lower case.
+            let mut words: Vec<String> = Vec::new();
+            let mut rest = target.as_str();
+            while let Some((w, r)) = rest.split_once(' ') {
+                if w.chars().all(|c| c.is_ascii_uppercase()) && !w.is_empty() {
+                    words.push(w.to_lowercase());
+                    rest = r;
+                } else {
+                    break;
+                }
+            }
+            words.push(rest.to_string());
+            let r = risk(RR::Comment, &words.join(" "), "", verb);
             let mut d = Draft::new(
                 object.clone(),
                 Action::Comment,

@@ -1208,7 +1208,23 @@ impl Builder {
 
     /// `COMMENT ON` a view, function, trigger, or an index of a materialized view.
     pub(super) fn is_routine_comment(&self, s: &protobuf::CommentStmt) -> bool {
-        Self::is_routine_kind(s.objtype) || self.comment_view_index(s).is_some()
+        Self::is_routine_kind(s.objtype)
+            || self.comment_view_index(s).is_some()
+            || self.comment_view_column(s).is_some()
+    }
+
+    /// The view and column a `COMMENT ON COLUMN` names, if the relation is a view.
+    fn comment_view_column(&self, s: &protobuf::CommentStmt) -> Option<(QualName, String)> {
+        if s.objtype != ObjectType::ObjectColumn as i32 {
+            return None;
+        }
+        let names = names_of(s.object.as_deref());
+        if names.len() < 2 {
+            return None;
+        }
+        let (rel, col) = names.split_at(names.len() - 1);
+        let q = self.find_view_names(rel, -1).ok()?;
+        Some((q, col[0].clone()))
     }
 
     /// The materialized view index a `COMMENT ON INDEX` names, if it names one.
@@ -1230,6 +1246,20 @@ impl Builder {
 
     pub(super) fn routine_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
         let text = (!s.comment.is_empty()).then(|| s.comment.clone());
+        if let Some((q, col)) = self.comment_view_column(s) {
+            let v = self.cat.views.get_mut(&q).expect("found");
+            if !v.columns.contains(&col) {
+                return err(
+                    -1,
+                    format!("column \"{col}\" of relation \"{}\" does not exist", q.name),
+                );
+            }
+            match text {
+                Some(t) => v.column_comments.insert(col, t),
+                None => v.column_comments.remove(&col),
+            };
+            return Ok(());
+        }
         if let Some(q) = self.comment_view_index(s) {
             for v in self.cat.views.values_mut() {
                 if let Some(ix) = v.indexes.get_mut(&q) {
