@@ -11,8 +11,8 @@
 use crate::Change;
 use serde::Serialize;
 use shale_model::{
-    Catalog, ColumnOptions, Exclusion, ObjectId, PartitionBound, QualName, ReplicaIdentity,
-    TableOptions,
+    Catalog, Collation, ColumnOptions, Exclusion, ObjectId, PartitionBound, QualName,
+    ReplicaIdentity, TableOptions,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -65,6 +65,10 @@ pub enum TableExtChange {
         table: QualName,
         exclusion: Exclusion,
     },
+    /// `CREATE COLLATION`.
+    CreateCollation { collation: Collation },
+    /// `DROP COLLATION`.
+    DropCollation { collation: Collation },
 }
 
 impl TableExtChange {
@@ -81,6 +85,8 @@ impl TableExtChange {
             | TableExtChange::NoInherit { table, .. }
             | TableExtChange::AddExclusion { table, .. }
             | TableExtChange::DropExclusion { table, .. } => table,
+            TableExtChange::CreateCollation { collation }
+            | TableExtChange::DropCollation { collation } => &collation.name,
         }
     }
 
@@ -96,6 +102,10 @@ impl TableExtChange {
             | TableExtChange::DropExclusion { table, exclusion } => ObjectId::Constraint {
                 table: table.clone(),
                 name: exclusion.name.clone(),
+            },
+            TableExtChange::CreateCollation { collation }
+            | TableExtChange::DropCollation { collation } => ObjectId::Collation {
+                name: collation.name.clone(),
             },
             other => ObjectId::Table {
                 name: other.table().clone(),
@@ -294,6 +304,48 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                 }
                 _ => true,
             });
+        }
+    }
+    // Collations: created, dropped; a changed one cannot be altered.
+    let bare = |c: &Collation| Collation {
+        comment: None,
+        ..c.clone()
+    };
+    for (n, c) in &to.collations {
+        let object = ObjectId::Collation { name: n.clone() };
+        match from.collations.get(n) {
+            None => {
+                extra.push(ext(TableExtChange::CreateCollation {
+                    collation: c.clone(),
+                }));
+                if c.comment.is_some() {
+                    extra.push(Change::SetComment {
+                        object,
+                        from: None,
+                        to: c.comment.clone(),
+                    });
+                }
+            }
+            Some(old) if bare(old) != bare(c) => extra.push(Change::Unsupported {
+                object,
+                reason: format!(
+                    "collation {n} cannot be changed in place: create a new collation, \
+                     move the columns to it (ALTER COLUMN … TYPE … COLLATE), then drop the old one"
+                ),
+            }),
+            Some(old) if old.comment != c.comment => extra.push(Change::SetComment {
+                object,
+                from: old.comment.clone(),
+                to: c.comment.clone(),
+            }),
+            Some(_) => {}
+        }
+    }
+    for (n, c) in &from.collations {
+        if !to.collations.contains_key(n) {
+            extra.push(ext(TableExtChange::DropCollation {
+                collation: c.clone(),
+            }));
         }
     }
     // Schema comments (a new schema's too; a dropped one takes its comment along).

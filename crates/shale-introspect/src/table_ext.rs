@@ -10,7 +10,9 @@
 
 use crate::IntrospectError;
 use postgres::Transaction;
-use shale_model::{Catalog, ColumnOptions, QualName, ReplicaIdentity, TableOptions, TypeRef};
+use shale_model::{
+    Catalog, Collation, ColumnOptions, QualName, ReplicaIdentity, TableOptions, TypeRef,
+};
 use std::collections::HashMap;
 
 const USER_SCHEMA: &str = "n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_%'";
@@ -25,6 +27,7 @@ pub(crate) struct Rows {
     /// Table, name, `pg_get_constraintdef`, comment.
     exclusions: Vec<(QualName, String, String, Option<String>)>,
     schema_comments: Vec<(String, String)>,
+    collations: Vec<Collation>,
 }
 
 struct TableRow {
@@ -220,7 +223,48 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
         schema_comments.push((get(&r, S, 0)?, get(&r, S, 1)?));
     }
 
+    // The ICU locale column is `colliculocale` (15, 16) or `colllocale` (17+): read
+    // through to_jsonb so one query fits every version.
+    const L: &str = "collations";
+    let sql = format!(
+        "SELECT n.nspname::text, c.collname::text, c.collprovider::text, \
+                COALESCE(to_jsonb(c)->>'colllocale', to_jsonb(c)->>'colliculocale'), \
+                c.collcollate::text, c.collctype::text, c.collisdeterministic, \
+                pg_catalog.obj_description(c.oid, 'pg_collation') \
+           FROM pg_catalog.pg_collation c \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace \
+          WHERE {USER_SCHEMA} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
+                WHERE d.classid = 'pg_catalog.pg_collation'::pg_catalog.regclass \
+                  AND d.objid = c.oid AND d.deptype = 'e') \
+          ORDER BY 1, 2"
+    );
+    let mut collations = Vec::new();
+    for r in q(tx, L, &sql)? {
+        let provider: String = get(&r, L, 2)?;
+        let icu: Option<String> = get(&r, L, 3)?;
+        let coll: Option<String> = get(&r, L, 4)?;
+        let ctype: Option<String> = get(&r, L, 5)?;
+        let (provider, locale, lc_ctype) = match provider.as_str() {
+            "i" => ("icu", icu.unwrap_or_default(), None),
+            _ => {
+                let coll = coll.unwrap_or_default();
+                let ctype = ctype.unwrap_or_default();
+                let differs = (ctype != coll).then_some(ctype);
+                ("libc", coll, differs)
+            }
+        };
+        collations.push(Collation {
+            name: qual(&r, L, 0)?,
+            provider: provider.into(),
+            locale,
+            lc_ctype,
+            deterministic: get(&r, L, 6)?,
+            comment: get(&r, L, 7)?,
+        });
+    }
+
     Ok(Rows {
+        collations,
         exclusions,
         schema_comments,
         tables,
@@ -326,6 +370,9 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
         };
         o.columns.insert(c.column.clone(), co);
     }
+    for c in &rows.collations {
+        cat.collations.insert(c.name.clone(), c.clone());
+    }
     for (s, c) in &rows.schema_comments {
         cat.schema_comments.insert(s.clone(), c.clone());
     }
@@ -375,6 +422,6 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
 /// Kinds this module models, no longer reported as unmodeled.
 pub(crate) fn forget_unmodeled(mut cat: Catalog) -> Catalog {
     cat.unmodeled
-        .retain(|u| !matches!(u.kind.as_str(), "exclusion constraint"));
+        .retain(|u| !matches!(u.kind.as_str(), "exclusion constraint" | "collation"));
     cat
 }

@@ -28,7 +28,7 @@ pub use routines::{
 };
 pub use security::{Acl, Grant, Policy, PolicyCommand};
 pub use table_ext::{
-    BoundValue, ColumnOptions, Exclusion, ExclusionElement, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
+    BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
     ReplicaIdentity, TableOptions,
 };
 pub use types::{Expr, TypeRef};
@@ -82,6 +82,9 @@ pub struct Catalog {
     /// Comments on schemas, by schema name (`public`'s default comment counts as none).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub schema_comments: BTreeMap<String, String>,
+    /// Collations created with `CREATE COLLATION` (table_ext.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub collations: BTreeMap<QualName, Collation>,
     /// Row-level security policies, keyed by table and name (security.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<(QualName, String), Policy>,
@@ -124,6 +127,7 @@ keyed!(RangeType, QualName, |s| s.name.clone());
 keyed!(Policy, (QualName, String), |s| s.key());
 keyed!(Acl, ObjectId, |s| s.object.clone());
 keyed!(TableOptions, QualName, |s| s.table.clone());
+keyed!(Collation, QualName, |s| s.name.clone());
 
 mod keyed {
     use super::Keyed;
@@ -522,6 +526,10 @@ pub enum ObjectId {
     Privileges {
         on: Box<ObjectId>,
     },
+    /// A collation made by `CREATE COLLATION`.
+    Collation {
+        name: QualName,
+    },
 }
 
 impl ObjectId {
@@ -540,6 +548,7 @@ impl ObjectId {
             ObjectId::Trigger { .. } => "trigger",
             ObjectId::Policy { .. } => "policy",
             ObjectId::Privileges { .. } => "privileges",
+            ObjectId::Collation { .. } => "collation",
         }
     }
 }
@@ -553,6 +562,7 @@ impl fmt::Display for ObjectId {
                 f.write_str(&quote_ident(name))
             }
             ObjectId::Type { name }
+            | ObjectId::Collation { name }
             | ObjectId::Sequence { name }
             | ObjectId::Table { name }
             | ObjectId::Index { name } => write!(f, "{name}"),
@@ -656,6 +666,7 @@ impl Catalog {
             }
             ObjectId::View { .. } | ObjectId::Function { .. } | ObjectId::Trigger { .. } => {}
             ObjectId::Policy { .. } | ObjectId::Privileges { .. } => {}
+            ObjectId::Collation { name } => out.push(schema(&name.schema)),
         }
         self.routine_dependencies(id, &mut out);
         self.types_ext_dependencies(id, &mut out);

@@ -321,6 +321,47 @@ impl ReplicaIdentity {
     }
 }
 
+/// `CREATE COLLATION name (provider = …, locale = …, deterministic = …)`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Collation {
+    pub name: QualName,
+    /// `libc` or `icu`.
+    pub provider: String,
+    /// The ICU locale (`icu`), or `LC_COLLATE`/`LC_CTYPE` when both are the same (`libc`).
+    pub locale: String,
+    /// `LC_CTYPE` of a `libc` collation when it differs from `LC_COLLATE` (`locale`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lc_ctype: Option<String>,
+    pub deterministic: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
+}
+
+impl fmt::Display for Collation {
+    /// `CREATE COLLATION …`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "CREATE COLLATION {} (provider = {}",
+            self.name,
+            quote_ident(&self.provider)
+        )?;
+        match &self.lc_ctype {
+            Some(ct) => write!(
+                f,
+                ", lc_collate = {}, lc_ctype = {}",
+                quote_literal(&self.locale),
+                quote_literal(ct)
+            )?,
+            None => write!(f, ", locale = {}", quote_literal(&self.locale))?,
+        }
+        if !self.deterministic {
+            f.write_str(", deterministic = false")?;
+        }
+        f.write_str(")")
+    }
+}
+
 impl Catalog {
     /// The options of `table` (a plain table's defaults when it has none).
     pub fn table_opts(&self, table: &QualName) -> TableOptions {
@@ -376,6 +417,29 @@ impl Catalog {
     /// Table-option dependencies of `id`: a child needs its parents; a table clustered on
     /// or identified by an index needs nothing more (those are separate steps).
     pub(crate) fn table_ext_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
+        // A column (or an index key) with a collation of the catalog needs it.
+        let coll = |c: &Option<QualName>, out: &mut Vec<ObjectId>| {
+            if let Some(c) = c {
+                if self.collations.contains_key(c) {
+                    out.push(ObjectId::Collation { name: c.clone() });
+                }
+            }
+        };
+        match id {
+            ObjectId::Column { table, column } => {
+                if let Some(c) = self.tables.get(table).and_then(|t| t.column(column)) {
+                    coll(&c.collation, out);
+                }
+            }
+            ObjectId::Index { name } => {
+                if let Some(ix) = self.indexes.get(name) {
+                    for k in &ix.keys {
+                        coll(&k.collation, out);
+                    }
+                }
+            }
+            _ => {}
+        }
         if let ObjectId::Table { name } = id {
             if let Some(o) = self.table_options.get(name) {
                 for p in o.parents() {

@@ -100,6 +100,7 @@ impl Step {
                 schema.as_deref().map(quote_ident).unwrap_or_default(),
                 objects.to_lowercase()
             ),
+            ObjectId::Collation { name } => format!("collation:{name}"),
         };
         format!("{}:{object}", self.action.as_str())
     }

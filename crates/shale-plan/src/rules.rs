@@ -153,6 +153,8 @@ pub enum RuleId {
     DropInherit,
     AddExclusion,
     DropExclusion,
+    CreateCollation,
+    DropCollation,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -702,6 +704,12 @@ pub static RULES: &[Rule] = &[
         "drops exclusion constraint {object} and its index: conflicting rows are accepted from now on",
         Some("verify the application does not rely on the database rejecting overlaps"),
         AX, NONE),
+    rule(R::CreateCollation, "SH212", "Create collation", Low,
+        "creates collation {object}", None, None, NONE),
+    rule(R::DropCollation, "SH213", "Drop collation", Medium,
+        "drops collation {object}: queries and code that name it (COLLATE {object}) fail from now on",
+        Some("verify no query, function or view names it"),
+        None, NONE),
     // Domains, composite and range types, re-created types (types_ext.rs).
     rule(R::CreateDomain, "SH170", "Create domain", Low,
         "creates domain {object}{detail}", None, None, NONE),

@@ -316,6 +316,28 @@ impl Builder<'_> {
                     .push(QualName::new(table.schema.clone(), exclusion.name.clone()));
                 d
             }
+            TableExtChange::CreateCollation { collation } => {
+                let risk = self.risk(RuleId::CreateCollation, &object, |_| {});
+                let mut d = Draft::new(
+                    object.clone(),
+                    Action::Create,
+                    collation.to_string(),
+                    risk,
+                    rank::TYPE,
+                );
+                d.needs = deps(self.to, &object);
+                d.creates = vec![object];
+                d
+            }
+            TableExtChange::DropCollation { collation } => {
+                let risk = self.risk(RuleId::DropCollation, &object, |_| {});
+                self.drop(
+                    vec![object],
+                    format!("DROP COLLATION {}", collation.name),
+                    risk,
+                    rank::DROP_TYPE,
+                )
+            }
             TableExtChange::DropExclusion { table, exclusion } => {
                 let risk = self.risk(RuleId::DropExclusion, &object, |_| {});
                 let mut d = self.drop(

@@ -580,6 +580,8 @@ impl Builder {
             NodeEnum::AlterSeqStmt(s) => self.alter_sequence(&s),
             NodeEnum::CreateStmt(s) if Self::is_table_ext_create(&s) => self.create_table_ext(&s),
             NodeEnum::CreateStmt(s) => self.create_table(&s),
+            NodeEnum::DefineStmt(s) if Self::is_collation_define(&s) => self.create_collation(&s),
+            NodeEnum::DropStmt(s) if Self::is_collation_drop(&s) => self.drop_collation(&s),
             // Domains, composite and range types (types_ext.rs).
             NodeEnum::CreateDomainStmt(s) => self.create_domain(&s),
             NodeEnum::AlterDomainStmt(s) => self.alter_domain(&s),
@@ -924,7 +926,7 @@ impl Builder {
         Ok(match names.as_slice() {
             [] => None,
             [n] if n == "default" => None,
-            [n] => Some(QualName::new("pg_catalog", n.clone())),
+            [n] => Some(self.resolve_collation_name(n)),
             [s, n] => Some(QualName::new(s.clone(), n.clone())),
             _ => {
                 return err(

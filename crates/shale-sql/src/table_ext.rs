@@ -13,7 +13,7 @@
 
 use super::*;
 use shale_model::{
-    BoundValue, Exclusion, ExclusionElement, PartitionBound, PartitionKey, PartitionOf,
+    BoundValue, Collation, Exclusion, ExclusionElement, PartitionBound, PartitionKey, PartitionOf,
     PartitionStrategy, ReplicaIdentity, TableOptions,
 };
 
@@ -515,7 +515,7 @@ impl Builder {
     /// `COMMENT ON SCHEMA`, or `COMMENT ON CONSTRAINT` of an exclusion constraint.
     pub(super) fn is_table_ext_comment(&self, s: &protobuf::CommentStmt) -> bool {
         match ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined) {
-            ObjectType::ObjectSchema => true,
+            ObjectType::ObjectSchema | ObjectType::ObjectCollation => true,
             ObjectType::ObjectTabconstraint => self.exclusion_named(s).is_some(),
             _ => false,
         }
@@ -542,6 +542,9 @@ impl Builder {
     }
 
     pub(super) fn table_ext_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
+        if s.objtype == ObjectType::ObjectCollation as i32 {
+            return self.collation_comment(s);
+        }
         let text = (!s.comment.is_empty()).then(|| s.comment.clone());
         if let Some((q, name)) = self.exclusion_named(s) {
             if let Some(x) = self.opts_mut(&q).exclusions.get_mut(&name) {
@@ -1174,5 +1177,210 @@ fn check_bound_strategy(s: PartitionStrategy, b: &PartitionBound, loc: i32) -> R
                 s.sql().to_ascii_lowercase()
             ),
         )
+    }
+}
+
+/// `CREATE COLLATION`, `DROP COLLATION`, and names of collations.
+impl Builder {
+    pub(super) fn is_collation_define(s: &protobuf::DefineStmt) -> bool {
+        s.kind == ObjectType::ObjectCollation as i32
+    }
+
+    pub(super) fn is_collation_drop(s: &protobuf::DropStmt) -> bool {
+        s.remove_type == ObjectType::ObjectCollation as i32
+    }
+
+    /// An unqualified collation name: the first schema of the search path that has a
+    /// collation of that name, else the built-in one (`pg_catalog`).
+    pub(super) fn resolve_collation_name(&self, name: &str) -> QualName {
+        for s in self.path() {
+            let q = QualName::new(s, name);
+            if self.cat.collations.contains_key(&q) {
+                return q;
+            }
+        }
+        QualName::new("pg_catalog", name)
+    }
+
+    fn collation_target(&self, names: &[String], loc: i32) -> R<QualName> {
+        Ok(match names {
+            [n] => {
+                let schema = first_schema(&self.path());
+                if !self.schema_exists(&schema) {
+                    return err(loc, "no schema has been selected to create in");
+                }
+                QualName::new(schema, n.clone())
+            }
+            [s, n] => {
+                if !self.schema_exists(s) {
+                    return err(loc, format!("schema \"{s}\" does not exist"));
+                }
+                QualName::new(s.clone(), n.clone())
+            }
+            _ => return err(loc, "improper collation name"),
+        })
+    }
+
+    pub(super) fn create_collation(&mut self, s: &protobuf::DefineStmt) -> R<()> {
+        let names = strings(&s.defnames);
+        let q = self.collation_target(&names, -1)?;
+        if self.cat.collations.contains_key(&q) {
+            if s.if_not_exists {
+                return Ok(());
+            }
+            return err(-1, format!("collation \"{}\" already exists", q.name));
+        }
+        let mut provider = None;
+        let mut locale = None;
+        let mut lc_collate = None;
+        let mut lc_ctype = None;
+        let mut deterministic = true;
+        let mut from = None;
+        for d in &s.definition {
+            let Some(NodeEnum::DefElem(d)) = d.node.as_ref() else {
+                continue;
+            };
+            match d.defname.as_str() {
+                "provider" => {
+                    let word = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                        Some(NodeEnum::TypeName(tn)) => strings(&tn.names).pop(),
+                        _ => Some(def_string(d)?),
+                    };
+                    provider = word.map(|w| w.to_ascii_lowercase());
+                }
+                "locale" => locale = Some(def_string(d)?),
+                "lc_collate" => lc_collate = Some(def_string(d)?),
+                "lc_ctype" => lc_ctype = Some(def_string(d)?),
+                "deterministic" => deterministic = def_bool(d)?,
+                "from" => {
+                    let n = match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                        Some(NodeEnum::List(l)) => strings(&l.items),
+                        _ => vec![],
+                    };
+                    from = Some(n);
+                }
+                other => {
+                    return unsupported(d.location, &format!("CREATE COLLATION option {other}"))
+                }
+            }
+        }
+        let c = if let Some(from) = from {
+            let src = match from.as_slice() {
+                [n] => self.resolve_collation_name(n),
+                [sch, n] => QualName::new(sch.clone(), n.clone()),
+                _ => return err(-1, "improper collation name"),
+            };
+            match self.cat.collations.get(&src) {
+                Some(c) => Collation {
+                    name: q.clone(),
+                    comment: None,
+                    ..c.clone()
+                },
+                None if src.schema == "pg_catalog" && (src.name == "C" || src.name == "POSIX") => {
+                    Collation {
+                        name: q.clone(),
+                        provider: "libc".into(),
+                        locale: src.name.clone(),
+                        lc_ctype: None,
+                        deterministic: true,
+                        comment: None,
+                    }
+                }
+                None => {
+                    return unsupported(
+                        -1,
+                        &format!("CREATE COLLATION … FROM {src} (only C, POSIX or a collation of the schema files)"),
+                    )
+                }
+            }
+        } else {
+            let provider = provider.unwrap_or_else(|| "libc".into());
+            match provider.as_str() {
+                "icu" => Collation {
+                    name: q.clone(),
+                    provider,
+                    locale: locale.ok_or_else(|| E {
+                        loc: -1,
+                        msg: "parameter \"locale\" must be specified".into(),
+                    })?,
+                    lc_ctype: None,
+                    deterministic,
+                    comment: None,
+                },
+                "libc" => {
+                    let coll = lc_collate.or(locale.clone()).ok_or_else(|| E {
+                        loc: -1,
+                        msg: "parameter \"lc_collate\" must be specified".into(),
+                    })?;
+                    let ctype = lc_ctype.or(locale).ok_or_else(|| E {
+                        loc: -1,
+                        msg: "parameter \"lc_ctype\" must be specified".into(),
+                    })?;
+                    if !deterministic {
+                        return err(
+                            -1,
+                            "nondeterministic collations are only supported by the ICU provider",
+                        );
+                    }
+                    Collation {
+                        name: q.clone(),
+                        provider,
+                        lc_ctype: (ctype != coll).then_some(ctype),
+                        locale: coll,
+                        deterministic,
+                        comment: None,
+                    }
+                }
+                other => return err(-1, format!("unrecognized collation provider: {other}")),
+            }
+        };
+        self.cat.collations.insert(q, c);
+        Ok(())
+    }
+
+    pub(super) fn drop_collation(&mut self, s: &protobuf::DropStmt) -> R<()> {
+        for o in &s.objects {
+            let names = match o.node.as_ref() {
+                Some(NodeEnum::List(l)) => strings(&l.items),
+                _ => vec![],
+            };
+            let q = match names.as_slice() {
+                [n] => self.resolve_collation_name(n),
+                [sch, n] => QualName::new(sch.clone(), n.clone()),
+                _ => return err(-1, "improper collation name"),
+            };
+            if self.cat.collations.remove(&q).is_none() && !s.missing_ok {
+                return err(-1, format!("collation \"{}\" does not exist", q.name));
+            }
+            let used = self
+                .cat
+                .tables
+                .values()
+                .any(|t| t.columns.iter().any(|c| c.collation.as_ref() == Some(&q)));
+            if used {
+                return err(
+                    -1,
+                    format!("cannot drop collation {q} because other objects depend on it"),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn collation_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
+        let names = Self::comment_names(s);
+        let q = match names.as_slice() {
+            [n] => self.resolve_collation_name(n),
+            [sch, n] => QualName::new(sch.clone(), n.clone()),
+            _ => return err(-1, "improper collation name"),
+        };
+        let text = (!s.comment.is_empty()).then(|| s.comment.clone());
+        match self.cat.collations.get_mut(&q) {
+            Some(c) => {
+                c.comment = text;
+                Ok(())
+            }
+            None => err(-1, format!("collation \"{}\" does not exist", q.name)),
+        }
     }
 }
