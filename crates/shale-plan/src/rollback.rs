@@ -476,6 +476,57 @@ impl Ctx<'_> {
                     restore: Some(format!("{} -c {}", psql(), dq(&sql))),
                 })
             }
+            // Composite attributes and domains (types_ext.rs).
+            Change::TypeExt { type_change } => {
+                use shale_diff::types_ext::{Recreated, TypeExtChange};
+                let find = |needle: &str| {
+                    self.forward
+                        .steps
+                        .iter()
+                        .find(|s| s.sql.contains(needle))
+                        .map(|s| s.id)
+                };
+                match type_change {
+                    TypeExtChange::DropAttribute { name, attribute } => {
+                        let old = self.names.relation(name);
+                        Some(Unrecoverable {
+                            step: find(&format!("DROP ATTRIBUTE {}", quote_ident(&attribute.name))),
+                            object: ObjectId::Type { name: old.clone() },
+                            kind: LossKind::ColumnValues,
+                            what: format!(
+                                "attribute {} of composite type {old} is dropped: the rollback adds \
+                                 it again, empty, wherever the type is stored",
+                                quote_ident(&attribute.name)
+                            ),
+                            backup: None,
+                            restore: None,
+                        })
+                    }
+                    TypeExtChange::RecreateType {
+                        name,
+                        recreated: Recreated::Domain { from, to },
+                        columns,
+                    } if !columns.is_empty()
+                        && classify(&from.base, &to.base) == TypeChange::Lossy =>
+                    {
+                        let old = self.names.relation(name);
+                        Some(Unrecoverable {
+                            step: find(&format!("TYPE {name} USING")),
+                            object: ObjectId::Type { name: old.clone() },
+                            kind: LossKind::ConvertedValues,
+                            what: format!(
+                                "domain {old} changes from {} to {}: the values of its columns \
+                                 can be rounded or truncated, and converting back does not \
+                                 restore them",
+                                from.base, to.base
+                            ),
+                            backup: None,
+                            restore: None,
+                        })
+                    }
+                    _ => None,
+                }
+            }
             _ => None,
         }
     }
@@ -895,6 +946,39 @@ mod tests {
              FROM public.\\\"Order Items\\\") TO 'public.Order_Items.Qty_.csv' WITH (FORMAT csv, \
              HEADER)\""
         );
+    }
+
+    #[test]
+    fn a_dropped_composite_attribute_is_listed() {
+        let attrs = |names: &[&str]| {
+            names
+                .iter()
+                .map(|n| shale_model::Attribute {
+                    name: n.to_string(),
+                    ty: ty("integer"),
+                    collation: None,
+                })
+                .collect()
+        };
+        let mut from = base();
+        from.composites.insert(
+            q("pair"),
+            shale_model::CompositeType {
+                name: q("pair"),
+                attributes: attrs(&["a", "b"]),
+                comment: None,
+            },
+        );
+        let mut to = from.clone();
+        to.composites.get_mut(&q("pair")).unwrap().attributes = attrs(&["a"]);
+        let rb = rollback(&from, &to, &online()).unwrap();
+        let u = only(&rb, LossKind::ColumnValues);
+        assert!(
+            u.what.contains("attribute b of composite type public.pair"),
+            "{}",
+            u.what
+        );
+        assert_eq!(u.step, Some(1));
     }
 
     #[test]
