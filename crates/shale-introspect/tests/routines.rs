@@ -384,3 +384,16 @@ CREATE VIEW s20 AS SELECT id FROM t WHERE created > now() - '7 days'::interval A
     );
     round_trip("rt_view_shapes", &sql);
 }
+
+#[test]
+fn alter_function_statements_meet() {
+    round_trip(
+        "rt_alter_function",
+        "CREATE FUNCTION f(x int) RETURNS SETOF int LANGUAGE sql AS 'select x';
+         ALTER FUNCTION f(int) STABLE STRICT COST 5 ROWS 20 SET search_path = public SET work_mem = '1MB';
+         ALTER FUNCTION f(integer) RESET work_mem;
+         ALTER FUNCTION f SECURITY DEFINER PARALLEL SAFE;
+         CREATE PROCEDURE p() LANGUAGE sql AS 'select 1';
+         ALTER PROCEDURE p() SET search_path = '';",
+    );
+}

@@ -605,6 +605,7 @@ impl Builder {
             NodeEnum::RefreshMatViewStmt(s) => self.refresh_matview(&s),
             NodeEnum::CreateFunctionStmt(s) => self.create_function(&s).map(|_| ()),
             NodeEnum::CreateTrigStmt(s) => self.create_trigger(&s),
+            NodeEnum::AlterFunctionStmt(s) => self.alter_function(&s),
             NodeEnum::IndexStmt(s) if self.index_on_view(&s) => self.create_view_index(&s),
             NodeEnum::AlterTableStmt(s) if self.is_routine_alter(&s) => {
                 self.alter_routine_relation(&s)

@@ -961,6 +961,107 @@ impl Builder {
         Ok(key)
     }
 
+    /// `ALTER FUNCTION|PROCEDURE|ROUTINE … <options>` (volatility, strictness, security,
+    /// leakproof, parallel, cost, rows, `SET`/`RESET`).
+    pub(super) fn alter_function(&mut self, s: &protobuf::AlterFunctionStmt) -> R<()> {
+        let owa = s.func.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing function name".into(),
+        })?;
+        let key = self.function_key(owa, -1)?.ok_or_else(|| E {
+            loc: -1,
+            msg: format!(
+                "function {}() does not exist",
+                strings(&owa.objname).join(".")
+            ),
+        })?;
+        let mut f = self.cat.functions.get(&key).cloned().expect("found");
+        let procedure = f.kind == RoutineKind::Procedure;
+        for a in &s.actions {
+            let Some(NodeEnum::DefElem(d)) = a.node.as_ref() else {
+                continue;
+            };
+            let not_for_procedures = || {
+                err::<()>(
+                    d.location,
+                    format!("invalid attribute in procedure definition: {}", d.defname),
+                )
+            };
+            match d.defname.as_str() {
+                "volatility" | "strict" | "leakproof" | "parallel" | "cost" | "rows"
+                    if procedure =>
+                {
+                    not_for_procedures()?
+                }
+                "volatility" => {
+                    f.volatility = match def_string(d)?.as_str() {
+                        "immutable" => Volatility::Immutable,
+                        "stable" => Volatility::Stable,
+                        _ => Volatility::Volatile,
+                    }
+                }
+                "strict" => f.strict = def_bool(d)?,
+                "security" => f.security_definer = def_bool(d)?,
+                "leakproof" => f.leakproof = def_bool(d)?,
+                "parallel" => {
+                    f.parallel = match def_word(d)?.as_str() {
+                        "safe" => Parallel::Safe,
+                        "restricted" => Parallel::Restricted,
+                        _ => Parallel::Unsafe,
+                    }
+                }
+                "cost" => {
+                    let c = canon_number(d)?;
+                    let default = if matches!(f.language.as_str(), "c" | "internal") {
+                        1.0
+                    } else {
+                        100.0
+                    };
+                    f.cost = ((c as f32) != default as f32).then(|| number_text(c));
+                }
+                "rows" => {
+                    if !f.returns_set {
+                        return err(
+                            d.location,
+                            "ROWS is not applicable when function does not return a set",
+                        );
+                    }
+                    let r = canon_number(d)?;
+                    f.rows = ((r as f32) != 1000.0).then(|| number_text(r));
+                }
+                "set" => match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                    Some(NodeEnum::VariableSetStmt(v)) => {
+                        use protobuf::VariableSetKind as K;
+                        match K::try_from(v.kind).unwrap_or(K::Undefined) {
+                            K::VarReset => {
+                                let key = format!("{}=", v.name);
+                                f.config.retain(|c| !c.starts_with(&key));
+                            }
+                            K::VarResetAll => f.config.clear(),
+                            _ => {
+                                let entry = config_entry(v)?;
+                                let key = format!("{}=", v.name);
+                                match f.config.iter().position(|c| c.starts_with(&key)) {
+                                    Some(i) => f.config[i] = entry,
+                                    None => f.config.push(entry),
+                                }
+                            }
+                        }
+                    }
+                    _ => return unsupported(d.location, "this SET form on a function"),
+                },
+                other => {
+                    return unsupported(
+                        d.location,
+                        &format!("ALTER FUNCTION … {}", other.to_ascii_uppercase()),
+                    )
+                }
+            }
+        }
+        self.cat.functions.insert(key, f);
+        Ok(())
+    }
+
     /// A SQL-standard body (`RETURN expr` or `BEGIN ATOMIC … END`), normalized.
     fn standard_body(&self, b: &Node, params: &Params) -> R<Expr> {
         let res = Res(self);
