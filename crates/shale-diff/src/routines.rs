@@ -242,6 +242,32 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     out.extend(d.out);
 }
 
+/// The views and functions that [`diff`] drops and creates again (they lose their
+/// privileges on the way: the privilege diff grants them again).
+pub fn recreated(from: &Catalog, to: &Catalog) -> BTreeSet<ObjectId> {
+    let mut out = Vec::new();
+    diff(from, to, &mut out);
+    out.into_iter()
+        .filter_map(|c| match c {
+            Change::Routine {
+                routine:
+                    RoutineChange::DropView {
+                        view,
+                        recreate: Some(_),
+                    },
+            } => Some(ObjectId::View { name: view.name }),
+            Change::Routine {
+                routine:
+                    RoutineChange::DropFunction {
+                        function,
+                        recreate: Some(_),
+                    },
+            } => Some(function.id()),
+            _ => None,
+        })
+        .collect()
+}
+
 impl Rd<'_> {
     fn push(&mut self, c: RoutineChange) {
         self.out.push(Change::Routine { routine: c });

@@ -269,13 +269,19 @@ fn privileges(from: &Catalog, to: &Catalog, out: &mut Vec<SecurityChange>) {
     for v in &recreated_views {
         objects.insert(ObjectId::View { name: v.clone() });
     }
+    // Views and functions the routines diff drops and creates again (also when only what
+    // they depend on changes): their privileges start over too.
+    let recreated_routines = crate::routines::recreated(from, to);
+    objects.extend(recreated_routines.iter().cloned());
     for on in objects {
-        let on_recreated_view = match &on {
-            ObjectId::View { name } | ObjectId::Column { table: name, .. } => {
-                recreated_views.contains(name)
-            }
-            _ => false,
-        };
+        let on_recreated_view = recreated_routines.contains(&on)
+            || match &on {
+                ObjectId::View { name } | ObjectId::Column { table: name, .. } => {
+                    recreated_views.contains(name)
+                        || recreated_routines.contains(&ObjectId::View { name: name.clone() })
+                }
+                _ => false,
+            };
         let new_object = !from.acl_object_exists(&on);
         // A new object starts with the current database's default privileges: the steps
         // changing those run after every create.
