@@ -294,6 +294,55 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             .filter(|p| !b.parents().contains(p))
             .flat_map(|p| from.all_column_names(p))
             .collect();
+        // Keys, checks, foreign keys and indexes a child gets from its parent: joining,
+        // an own one of the same definition is taken over (attached); leaving, the
+        // parent's copy stays as the table's own.
+        let joined_parents: Vec<QualName> = b
+            .parents()
+            .into_iter()
+            .filter(|p| !a.parents().contains(p))
+            .collect();
+        let left_parents: Vec<QualName> = a
+            .parents()
+            .into_iter()
+            .filter(|p| !b.parents().contains(p))
+            .collect();
+        let parent_has_con = |cat: &Catalog, ps: &[QualName], k: &shale_model::ConstraintKind| {
+            ps.iter().any(|p| {
+                cat.tables
+                    .get(p)
+                    .is_some_and(|t| t.constraints.values().any(|c| &c.kind == k))
+            })
+        };
+        let parent_has_index = |cat: &Catalog, ps: &[QualName], ix: &shale_model::Index| {
+            ps.iter().any(|p| {
+                cat.indexes.values().any(|pi| {
+                    &pi.table == p
+                        && pi.keys == ix.keys
+                        && pi.unique == ix.unique
+                        && pi.method == ix.method
+                        && pi.predicate == ix.predicate
+                        && pi.include == ix.include
+                })
+            })
+        };
+        if existing && (!joined_parents.is_empty() || !left_parents.is_empty()) {
+            out.retain(|c| match c {
+                Change::DropConstraint {
+                    table, constraint, ..
+                } if table == name => !parent_has_con(to, &joined_parents, &constraint.kind),
+                Change::AddConstraint {
+                    table, constraint, ..
+                } if table == name => !parent_has_con(from, &left_parents, &constraint.kind),
+                Change::DropIndex { index, .. } if &index.table == name => {
+                    !parent_has_index(to, &joined_parents, index)
+                }
+                Change::CreateIndex { index, .. } if &index.table == name => {
+                    !parent_has_index(from, &left_parents, index)
+                }
+                _ => true,
+            });
+        }
         if existing && (!joined.is_empty() || !left.is_empty()) {
             out.retain(|c| match c {
                 Change::DropColumn { table, column, .. } => {
