@@ -621,3 +621,14 @@ fn owners_are_compared_only_when_asked() {
     assert_eq!(o2.status.code(), Some(2), "{text}\n{}", stderr(&o2));
     assert!(text.contains("OWNER TO postgres"), "{text}");
 }
+
+#[test]
+fn yaml_inspect_refuses_what_yaml_cannot_express_instead_of_dropping_it() {
+    let db = TestDb::new("cli_yaml_views");
+    db.execute("CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t;");
+    let o = shale(&["inspect", db.url(), "--format", "yaml"]);
+    expect_error(&o, &["cannot express", "v", "--format sql"]);
+    let o = shale(&["inspect", db.url(), "--format", "sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("VIEW"), "{}", stdout(&o));
+}
