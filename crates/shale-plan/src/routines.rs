@@ -102,7 +102,7 @@ pub static ROUTINE_RULES: &[RoutineRuleRow] = &[
         Some("ACCESS EXCLUSIVE on {object}")),
     row(RR::RecreateView, "SH302", "Drop a view to re-create it", Medium,
         "drops view {object} to create it again because {detail}; it is missing until it is re-created in the same transaction",
-        Some("privileges granted on the view are lost with it (shale does not manage privileges yet): grant them again"),
+        Some("its privileges go with it and are granted again by later steps, as the desired state lists them; readers of the view wait until the transaction commits"),
         Some("ACCESS EXCLUSIVE on {object}")),
     RoutineRuleRow {
         scans_table: true,
@@ -129,7 +129,7 @@ pub static ROUTINE_RULES: &[RoutineRuleRow] = &[
         None),
     row(RR::RecreateFunction, "SH309", "Drop a function to re-create it", Medium,
         "drops {object} to create it again because {detail}; callers fail until it is re-created in the same transaction, and what depends on it is re-created too",
-        Some("privileges granted on it are lost with it (shale does not manage privileges yet): grant them again"),
+        Some("its privileges go with it and are granted again by later steps, as the desired state lists them"),
         None),
     row(RR::CreateTrigger, "SH310", "Create trigger", Medium,
         "creates trigger {object}: from now on it runs {detail} on {table}, inside the writing transactions",
