@@ -10,7 +10,9 @@
 //! options, whether a materialized view is populated) is read from the catalog directly.
 //!
 //! Extension members (`pg_depend.deptype = 'e'`) and objects internal to another
-//! (`deptype = 'i'`: range type constructors, internal triggers) are skipped.
+//! (`deptype = 'i'`: range type constructors, internal triggers) are skipped, and so are
+//! the clones of a partitioned table's triggers on its partitions (`tgparentid <> 0`:
+//! PostgreSQL creates and drops them with the parent's).
 
 use crate::IntrospectError;
 use postgres::Transaction;
@@ -27,6 +29,16 @@ fn not_member(catalog: &str, oid_expr: &str) -> String {
         "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
          WHERE dep.classid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
          AND dep.objid = {oid_expr} AND dep.deptype IN ('e', 'i'))"
+    )
+}
+
+/// Not a member of an extension (relations: a partitioned table depends internally on
+/// itself, so `deptype = 'i'` cannot be the test for them).
+fn not_ext_member(catalog: &str, oid_expr: &str) -> String {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
+         WHERE dep.classid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
+         AND dep.objid = {oid_expr} AND dep.deptype = 'e')"
     )
 }
 
@@ -133,7 +145,7 @@ fn views(tx: &mut Transaction<'_>) -> Result<Vec<ViewRow>, IntrospectError> {
          WHERE c.relkind IN ('v', 'm') AND {} AND {} ORDER BY c.oid",
         comment("pg_class", "c.oid"),
         user_schema("n"),
-        not_member("pg_class", "c.oid"),
+        not_ext_member("pg_class", "c.oid"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -168,7 +180,7 @@ fn view_indexes(tx: &mut Transaction<'_>) -> Result<Vec<IndexRow>, IntrospectErr
          WHERE tc.relkind = 'm' AND {} AND {} ORDER BY ic.oid",
         comment("pg_class", "ic.oid"),
         user_schema("n"),
-        not_member("pg_class", "tc.oid"),
+        not_ext_member("pg_class", "tc.oid"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -218,11 +230,11 @@ fn triggers(tx: &mut Transaction<'_>) -> Result<Vec<TriggerRow>, IntrospectError
          FROM pg_catalog.pg_trigger t \
          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE NOT t.tgisinternal AND {} AND {} AND {} ORDER BY t.oid",
+         WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {} AND {} AND {} ORDER BY t.oid",
         comment("pg_trigger", "t.oid"),
         user_schema("n"),
         not_member("pg_trigger", "t.oid"),
-        not_member("pg_class", "c.oid"),
+        not_ext_member("pg_class", "c.oid"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -254,7 +266,7 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "SELECT '{kind}' AS kind, c.oid::pg_catalog.regclass::text AS name \
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE {cond} AND {u} AND {}",
-            not_member("pg_class", "c.oid")
+            not_ext_member("pg_class", "c.oid")
         )
     };
     let named = |kind: &str, catalog: &str, name_expr: &str, ns_col: &str| {

@@ -397,3 +397,16 @@ fn alter_function_statements_meet() {
          ALTER PROCEDURE p() SET search_path = '';",
     );
 }
+
+#[test]
+fn triggers_of_partitioned_tables_are_not_repeated_per_partition() {
+    let cat = round_trip(
+        "rt_part_trigger",
+        "CREATE TABLE pt (id int, at date) PARTITION BY RANGE (at);
+         CREATE TABLE pt1 PARTITION OF pt FOR VALUES FROM ('2020-01-01') TO ('2021-01-01');
+         CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';
+         CREATE TRIGGER ptt AFTER INSERT ON pt FOR EACH ROW EXECUTE FUNCTION trg();
+         CREATE TABLE pt2 PARTITION OF pt FOR VALUES FROM ('2021-01-01') TO ('2022-01-01');",
+    );
+    assert_eq!(cat.triggers.len(), 1, "{:?}", cat.triggers.keys());
+}
