@@ -328,8 +328,9 @@ fn is_set_op(sel: &protobuf::SelectStmt) -> bool {
     )
 }
 
-/// Deparse one statement.
-pub(crate) fn deparse_stmt(n: NodeEnum) -> Result<String, String> {
+/// Deparse one statement, pretty-printed (for the SQL a plan prints) or on one line (for
+/// canonical forms).
+pub(crate) fn deparse_stmt_with(n: NodeEnum, pretty: bool) -> Result<String, String> {
     let version = pg_query::parse("SELECT 1", 0)
         .map(|r| r.protobuf.version)
         .unwrap_or(0);
@@ -341,7 +342,12 @@ pub(crate) fn deparse_stmt(n: NodeEnum) -> Result<String, String> {
             stmt_len: 0,
         }],
     };
-    pg_query::deparse(&pr, Default::default()).map_err(|e| e.to_string())
+    let opts = pg_query::DeparseOptions {
+        pretty_print: pretty,
+        indent_size: 2,
+        ..Default::default()
+    };
+    pg_query::deparse(&pr, opts).map_err(|e| e.to_string())
 }
 
 /// Parse one statement.
@@ -1302,7 +1308,7 @@ pub(crate) fn normalize_query(
             refs: RefCell::new(Vec::new()),
         };
         let (s, cols) = n.select((**sel).clone(), None, names)?;
-        let text = deparse_stmt(NodeEnum::SelectStmt(Box::new(s)))?;
+        let text = deparse_stmt_with(NodeEnum::SelectStmt(Box::new(s)), !canonical)?;
         Ok::<_, String>((text, cols, n.refs.into_inner()))
     };
     let (sql, _, _) = run(false)?;
@@ -1451,7 +1457,7 @@ pub(crate) fn normalize_dml(
                 ))
             }
         };
-        let text = deparse_stmt(out)?;
+        let text = deparse_stmt_with(out, !canonical)?;
         Ok((text, n.refs.into_inner()))
     };
     let (sql, _) = run(false)?;
