@@ -62,16 +62,17 @@ fn unsupported_statements_are_errors() {
     assert_eq!((e.line, e.column), (3, 3), "{e}");
     let e = err1("create cast (int as text) with inout;");
     assert_eq!(e.message, "unsupported statement: CREATE CAST");
-    let e = err1("create table a (id int);\ngrant select on a to public;");
-    assert_eq!(e.message, "unsupported statement: GRANT");
+    // (grants, policies, row-level security and partitioning are modelled since)
+    let e = err1("create table a (id int);\ncreate rule r as on insert to a do nothing;");
+    assert_eq!(e.message, "unsupported statement: CREATE RULE");
     assert_eq!(e.line, 2);
-    let e = err1("create table a (id int);\ncreate policy p on a using (true);");
-    assert_eq!(e.message, "unsupported statement: CREATE POLICY");
+    let e = err1("create table a (id int);\ncreate publication pub for table a;");
+    assert_eq!(e.message, "unsupported statement: CREATE PUBLICATION");
     let e = err1("create table a (id int);\ninsert into a values (1);");
     assert_eq!(e.message, "unsupported statement: INSERT");
     let e = err1("create event trigger e on ddl_command_start execute function f();");
     assert_eq!(e.message, "unsupported statement: CREATE EVENT TRIGGER");
-    let e = err1("create table a (id int);\nalter table a enable row level security;");
+    let e = err1("create table a (id int);\nalter table a set access method heap;");
     assert!(
         e.message.starts_with("unsupported statement: ALTER TABLE"),
         "{e}"
@@ -80,8 +81,8 @@ fn unsupported_statements_are_errors() {
     let e = err1("create domain d as int;\nalter domain nosuch set not null;");
     assert_eq!(e.message, "type \"nosuch\" does not exist");
     assert_eq!(e.line, 2, "{e}");
-    let e = err1("create table p (id int) partition by range (id);");
-    assert!(e.message.contains("PARTITION BY"), "{e}");
+    let e = err1("create table p (id int) tablespace pg_default;");
+    assert!(e.message.contains("TABLESPACE"), "{e}");
 }
 
 #[test]
