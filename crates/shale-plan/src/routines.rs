@@ -161,6 +161,47 @@ pub static ROUTINE_RULES: &[RoutineRuleRow] = &[
         "{detail} comment on {object}", None, None),
 ];
 
+/// How to regenerate `docs/ROUTINE_RISKS.md` (a test fails when it is stale).
+pub const REGENERATE_ROUTINE_RISKS_MD: &str =
+    "SHALE_UPDATE_DOCS=1 cargo test -p shale-plan routine_risks_md";
+
+/// `docs/ROUTINE_RISKS.md`: the rules of views, functions and triggers as a table.
+pub fn routine_rules_markdown() -> String {
+    let mut out = format!(
+        "<!-- Generated from crates/shale-plan/src/routines.rs; do not edit. Regenerate: {REGENERATE_ROUTINE_RISKS_MD} -->\n\n\
+         # Risk rules of views, functions and triggers\n\n\
+         The steps of views, materialized views (and their indexes), functions, procedures\n\
+         and triggers carry these rules (codes SH300–SH316), with the same meaning of level,\n\
+         lock and flags as in [RISKS.md](RISKS.md). Every one of these steps runs inside a\n\
+         transaction, except an index built `CONCURRENTLY` on an existing materialized view.\n\
+         A re-created object is dropped and created again in the same transaction: between\n\
+         the two steps it does not exist, which no other transaction can see.\n\n\
+         | Code | Level | Change | Lock | Scans | Reason | Mitigation |\n\
+         |---|---|---|---|---|---|---|\n"
+    );
+    let cell = |s: &str| {
+        s.replace("{object}", "‹object›")
+            .replace("{table}", "‹table›")
+            .replace("{detail}", "‹detail›")
+            .replace('|', "\\|")
+    };
+    for r in ROUTINE_RULES {
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            r.code,
+            r.level,
+            r.title,
+            r.lock.map(cell).unwrap_or_else(|| "none on tables".into()),
+            if r.scans_table { "yes" } else { "" },
+            cell(r.reason),
+            r.mitigation
+                .map(cell)
+                .unwrap_or_else(|| "none needed".into()),
+        ));
+    }
+    out
+}
+
 /// The rule for `id`.
 pub fn routine_rule(id: RoutineRule) -> &'static RoutineRuleRow {
     ROUTINE_RULES
@@ -955,6 +996,21 @@ mod tests {
             assert!(crate::rules::by_code(r.code).is_none(), "{}", r.code);
         }
         assert_eq!(ROUTINE_RULES.len(), 17, "one row per RoutineRule variant");
+    }
+
+    #[test]
+    fn routine_risks_md_is_current() {
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ROUTINE_RISKS.md");
+        let want = routine_rules_markdown();
+        if std::env::var("SHALE_UPDATE_DOCS").is_ok() {
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/ROUTINE_RISKS.md is stale: {REGENERATE_ROUTINE_RISKS_MD}"
+        );
     }
 
     #[test]
