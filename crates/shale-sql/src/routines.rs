@@ -1213,18 +1213,8 @@ impl Builder {
             None => None,
         };
         let fnames = strings(&s.funcname);
-        let function = {
-            let res = Res(self);
-            let found = match fnames.as_slice() {
-                [n] => res.function(None, n),
-                [sc, n] | [_, sc, n] => res.function(Some(sc), n),
-                _ => None,
-            };
-            found.ok_or_else(|| E {
-                loc: -1,
-                msg: format!("function {}() does not exist", fnames.join(".")),
-            })?
-        };
+        let function = self.trigger_function(&fnames)?;
+        let user_function = self.cat.functions.values().any(|f| f.name == function);
         let returns_trigger = self.cat.functions.values().any(|f| {
             f.name == function
                 && f.identity_args().is_empty()
@@ -1232,7 +1222,7 @@ impl Builder {
                     .as_ref()
                     .is_some_and(|r| r.name == "trigger" && r.schema.is_none())
         });
-        if !returns_trigger {
+        if user_function && !returns_trigger {
             return err(
                 -1,
                 format!("function {function}() must return type trigger (and take no arguments)"),
@@ -1290,6 +1280,48 @@ impl Builder {
             self.cat.triggers.insert(key, trig);
         }
         Ok(())
+    }
+
+    /// The function a trigger executes: a function of the files, a built-in trigger
+    /// function of `pg_catalog`, or one of an extension installed in the schema named (or,
+    /// unqualified, on the search path).
+    fn trigger_function(&self, names: &[String]) -> R<QualName> {
+        const BUILTIN: &[&str] = &[
+            "suppress_redundant_updates_trigger",
+            "tsvector_update_trigger",
+            "tsvector_update_trigger_column",
+        ];
+        let res = Res(self);
+        let missing = || E {
+            loc: -1,
+            msg: format!("function {}() does not exist", names.join(".")),
+        };
+        let ext_in = |s: &str| self.cat.extensions.values().any(|e| e.schema == s);
+        match names {
+            [n] => {
+                if let Some(q) = res.function(None, n) {
+                    return Ok(q);
+                }
+                if BUILTIN.contains(&n.as_str()) {
+                    return Ok(QualName::new("pg_catalog", n.clone()));
+                }
+                self.path()
+                    .into_iter()
+                    .find(|s| ext_in(s))
+                    .map(|s| QualName::new(s, n.clone()))
+                    .ok_or_else(missing)
+            }
+            [sc, n] | [_, sc, n] => {
+                if let Some(q) = res.function(Some(sc), n) {
+                    return Ok(q);
+                }
+                if (sc == "pg_catalog" && BUILTIN.contains(&n.as_str())) || ext_in(sc) {
+                    return Ok(QualName::new(sc.clone(), n.clone()));
+                }
+                Err(missing())
+            }
+            _ => Err(missing()),
+        }
     }
 
     // -----------------------------------------------------------------------------------
