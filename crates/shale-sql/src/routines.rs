@@ -156,6 +156,18 @@ fn number_text(n: f64) -> String {
     format!("{f}")
 }
 
+/// A query the offline normalizer cannot compare exactly says where to turn.
+fn with_dev_db_hint(m: String) -> String {
+    if m.contains("unsupported") || m.contains("not supported") || m.contains("not known offline") {
+        format!(
+            "{m} (the offline normalizer cannot read this query exactly; the dev-database mode, \
+             --dev-url, reads it through PostgreSQL)"
+        )
+    } else {
+        m
+    }
+}
+
 /// The Builder seen as the query normalizer's resolver.
 struct Res<'b>(&'b Builder);
 
@@ -424,7 +436,10 @@ impl Builder {
             loc: -1,
             msg: "missing query".into(),
         })?;
-        let out = select::normalize_query(query, names, &Res(self), None).map_err(at(-1))?;
+        let out = select::normalize_query(query, names, &Res(self), None).map_err(|m| E {
+            loc: -1,
+            msg: with_dev_db_hint(m),
+        })?;
         let mut seen = BTreeSet::new();
         for c in &out.columns {
             if !seen.insert(c) {

@@ -190,3 +190,12 @@ fn triggers_resolve_their_function_and_state() {
     ));
     assert!(e.message.contains("\"nope\""), "{e}");
 }
+
+#[test]
+fn queries_the_offline_normalizer_cannot_read_point_to_the_dev_database() {
+    let e = err(&format!(
+        "{T}CREATE VIEW v AS SELECT a FROM t TABLESAMPLE SYSTEM (10);"
+    ));
+    assert_eq!(e.line, 2, "{e}");
+    assert!(e.message.contains("--dev-url"), "{e}");
+}
