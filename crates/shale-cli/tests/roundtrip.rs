@@ -1,5 +1,5 @@
 //! Round trip at scale: a generated SaaS-like schema of several hundred objects is loaded
-//! into a database, dumped with `shale inspect --format sql` (and `--format yaml`), the
+//! into a database, dumped with `shale inspect --format sql`, the
 //! dump is loaded into a fresh database, and that database planned against the original
 //! files must need zero steps, with an identical `pg_dump --schema-only`.
 
@@ -9,7 +9,8 @@ use std::process::Command;
 
 /// A multi-tenant app: per module a handful of tables with identity and uuid keys,
 /// foreign keys (some cyclic, some cross-schema), checks, partial and expression indexes,
-/// enums, sequences and comments.
+/// enums, sequences, comments, a view, functions, a trigger, row-level security with a
+/// policy, and a range-partitioned table with a default partition and a partitioned index.
 fn saas_schema(modules: usize) -> String {
     let mut s = String::new();
     s.push_str("CREATE EXTENSION IF NOT EXISTS pgcrypto;\n");
@@ -60,6 +61,25 @@ CREATE TABLE \"Reporting\".\"m{m} Daily\" (
   revenue numeric(14,2),
   PRIMARY KEY (day, tenant_id)
 );
+CREATE VIEW m{m}_active_items AS SELECT id, tenant_id, name, price FROM m{m}_items WHERE status = 'active';
+CREATE FUNCTION m{m}_touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.updated_at := now();
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER m{m}_items_touch BEFORE UPDATE ON m{m}_items FOR EACH ROW EXECUTE FUNCTION m{m}_touch();
+CREATE FUNCTION m{m}_total(t uuid) RETURNS numeric LANGUAGE sql STABLE AS $$ SELECT coalesce(sum(price), 0) FROM m{m}_items WHERE tenant_id = t $$;
+ALTER TABLE m{m}_items ENABLE ROW LEVEL SECURITY;
+CREATE POLICY m{m}_tenant_isolation ON m{m}_items USING (tenant_id::text = current_setting('app.tenant', true));
+CREATE TABLE m{m}_metrics (
+  tenant_id uuid NOT NULL,
+  at date NOT NULL,
+  value double precision
+) PARTITION BY RANGE (at);
+CREATE TABLE m{m}_metrics_2026 PARTITION OF m{m}_metrics FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+CREATE TABLE m{m}_metrics_default PARTITION OF m{m}_metrics DEFAULT;
+CREATE INDEX ON m{m}_metrics (tenant_id, at);
 COMMENT ON TABLE m{m}_items IS 'Items of module {m}';
 COMMENT ON COLUMN m{m}_items.status IS 'Lifecycle; ''archived'' hides the item';
 "
@@ -92,7 +112,9 @@ fn inspect_round_trips_a_schema_of_several_hundred_objects() {
         .len();
     assert!(objects >= 500, "only {objects} objects");
 
-    for format in ["sql", "yaml"] {
+    // YAML cannot express views, functions, triggers, policies or partitions yet: the
+    // YAML export refuses such a schema (tested in cli.rs), so only SQL round-trips here.
+    for format in ["sql"] {
         let o = shale(&["inspect", a.url(), "--format", format]);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let dump = dir.join(format!("dump.{format}"));

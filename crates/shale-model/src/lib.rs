@@ -28,8 +28,8 @@ pub use routines::{
 };
 pub use security::{Acl, Grant, Policy, PolicyCommand};
 pub use table_ext::{
-    BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound, PartitionKey, PartitionOf, PartitionStrategy,
-    ReplicaIdentity, TableOptions,
+    BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound,
+    PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
 };
 pub use types::{Expr, TypeRef};
 pub use types_ext::{Attribute, CompositeType, Domain, DomainCheck, RangeType};
