@@ -428,7 +428,6 @@ pub fn constraints(
                 ON con.contype IN ('p', 'u') AND i.indexrelid = con.conindid \
          WHERE con.contype IN ('p', 'u', 'c', 'f') AND con.conrelid <> 0 AND {} \
            AND con.conparentid = 0 \
-           AND con.conparentid = 0 \
          ORDER BY con.conrelid, con.conname",
         comment("pg_constraint", "con.oid", "0"),
         user_schema("n"),

@@ -26,7 +26,7 @@ pub use routines::{
     ArgMode, CheckOption, Function, FunctionArg, FunctionBody, Parallel, RoutineKind, Trigger,
     TriggerEnabled, TriggerEvent, TriggerTiming, Unmodeled, View, Volatility,
 };
-pub use security::{Acl, Grant, Policy, PolicyCommand};
+pub use security::{Acl, DefaultObjects, DefaultPrivileges, Grant, Policy, PolicyCommand};
 pub use table_ext::{
     BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound,
     PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
@@ -67,15 +67,6 @@ pub struct Catalog {
     /// Objects of kinds shale does not model yet: reported, never diffed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmodeled: Vec<Unmodeled>,
-    /// Domains (types_ext.rs; absent in older JSON).
-    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
-    pub domains: BTreeMap<QualName, Domain>,
-    /// Composite types (`CREATE TYPE … AS (…)`).
-    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
-    pub composites: BTreeMap<QualName, CompositeType>,
-    /// Range types.
-    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
-    pub ranges: BTreeMap<QualName, RangeType>,
     /// Partitioning, inheritance and other table options, for tables that have any.
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub table_options: BTreeMap<QualName, TableOptions>,
@@ -85,12 +76,32 @@ pub struct Catalog {
     /// Collations created with `CREATE COLLATION` (table_ext.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub collations: BTreeMap<QualName, Collation>,
+    /// Domains (types_ext.rs; absent in older JSON).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub domains: BTreeMap<QualName, Domain>,
+    /// Composite types (`CREATE TYPE … AS (…)`).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub composites: BTreeMap<QualName, CompositeType>,
+    /// Range types.
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub ranges: BTreeMap<QualName, RangeType>,
     /// Row-level security policies, keyed by table and name (security.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub policies: BTreeMap<(QualName, String), Policy>,
     /// Privileges that differ from a new object's (see [`security`]), by object.
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub privileges: BTreeMap<ObjectId, Acl>,
+    /// `ALTER DEFAULT PRIVILEGES`, by role, schema and kind of object (security.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub default_privileges: BTreeMap<security::DefaultKey, DefaultPrivileges>,
+    /// Owners, only when asked for (`--include owners`): empty otherwise, and then owners
+    /// are never compared (they differ between environments). See [`security`].
+    #[serde(
+        default,
+        with = "security::owners_serde",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub owners: BTreeMap<ObjectId, String>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -120,14 +131,15 @@ keyed!(Constraint, String, |s| s.name.clone());
 keyed!(View, QualName, |s| s.name.clone());
 keyed!(Function, String, |s| s.signature());
 keyed!(Trigger, (QualName, String), |s| s.key());
+keyed!(TableOptions, QualName, |s| s.table.clone());
+keyed!(Collation, QualName, |s| s.name.clone());
+keyed!(Policy, (QualName, String), |s| s.key());
+keyed!(Acl, ObjectId, |s| s.object.clone());
+keyed!(DefaultPrivileges, security::DefaultKey, |s| s.key());
 keyed!(Domain, QualName, |s| s.name.clone());
 keyed!(DomainCheck, String, |s| s.name.clone());
 keyed!(CompositeType, QualName, |s| s.name.clone());
 keyed!(RangeType, QualName, |s| s.name.clone());
-keyed!(Policy, (QualName, String), |s| s.key());
-keyed!(Acl, ObjectId, |s| s.object.clone());
-keyed!(TableOptions, QualName, |s| s.table.clone());
-keyed!(Collation, QualName, |s| s.name.clone());
 
 mod keyed {
     use super::Keyed;
@@ -526,6 +538,13 @@ pub enum ObjectId {
     Privileges {
         on: Box<ObjectId>,
     },
+    /// `ALTER DEFAULT PRIVILEGES` for a role (`None`: the one running shale), a schema
+    /// (`None`: all) and a kind of object (`TABLES`, …).
+    DefaultPrivileges {
+        role: Option<String>,
+        schema: Option<String>,
+        objects: String,
+    },
     /// A collation made by `CREATE COLLATION`.
     Collation {
         name: QualName,
@@ -548,6 +567,7 @@ impl ObjectId {
             ObjectId::Trigger { .. } => "trigger",
             ObjectId::Policy { .. } => "policy",
             ObjectId::Privileges { .. } => "privileges",
+            ObjectId::DefaultPrivileges { .. } => "default privileges",
             ObjectId::Collation { .. } => "collation",
         }
     }
@@ -575,6 +595,20 @@ impl fmt::Display for ObjectId {
             }
             ObjectId::Policy { table, name } => write!(f, "{} on {table}", quote_ident(name)),
             ObjectId::Privileges { on } => write!(f, "on {on}"),
+            ObjectId::DefaultPrivileges {
+                role,
+                schema,
+                objects,
+            } => {
+                write!(f, "on {objects}")?;
+                if let Some(r) = role {
+                    write!(f, " for role {}", quote_ident(r))?;
+                }
+                if let Some(s) = schema {
+                    write!(f, " in schema {}", quote_ident(s))?;
+                }
+                Ok(())
+            }
         }
     }
 }
@@ -665,13 +699,15 @@ impl Catalog {
                 }
             }
             ObjectId::View { .. } | ObjectId::Function { .. } | ObjectId::Trigger { .. } => {}
-            ObjectId::Policy { .. } | ObjectId::Privileges { .. } => {}
+            ObjectId::Policy { .. }
+            | ObjectId::Privileges { .. }
+            | ObjectId::DefaultPrivileges { .. } => {}
             ObjectId::Collation { name } => out.push(schema(&name.schema)),
         }
         self.routine_dependencies(id, &mut out);
-        self.types_ext_dependencies(id, &mut out);
-        self.security_dependencies(id, &mut out);
         self.table_ext_dependencies(id, &mut out);
+        self.security_dependencies(id, &mut out);
+        self.types_ext_dependencies(id, &mut out);
         out.sort();
         out.dedup();
         out.retain(|d| d != id);
