@@ -239,7 +239,93 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     d.classify_views();
     d.views();
     d.triggers();
+    defaults_around_recreated_functions(from, to, &d.recreated_functions, out);
     out.extend(d.out);
+}
+
+/// A column default calling a function that is dropped and created again (same name)
+/// keeps PostgreSQL from dropping it: the default is dropped before and set again after.
+/// `out` holds the table changes already; a `SET DEFAULT` there gets a `DROP DEFAULT`
+/// in front of it, and an unchanged default gets both.
+fn defaults_around_recreated_functions(
+    from: &Catalog,
+    to: &Catalog,
+    recreated: &BTreeMap<QualName, String>,
+    out: &mut Vec<Change>,
+) {
+    for (tname, t0) in &from.tables {
+        let Some(t1) = to.tables.get(tname) else {
+            continue;
+        };
+        for c0 in &t0.columns {
+            let Some(d0) = &c0.default else {
+                continue;
+            };
+            let Some(d1) = t1.column(&c0.name).and_then(|c| c.default.clone()) else {
+                continue; // dropped anyway
+            };
+            let calls = recreated.keys().any(|f| calls_function(&d0.canon, &f.name));
+            if !calls {
+                continue;
+            }
+            let same = |c: &Change, drop: bool| match c {
+                Change::DropDefault { table, column, .. } => {
+                    drop && table == tname && *column == c0.name
+                }
+                Change::SetDefault { table, column, .. } => {
+                    !drop && table == tname && *column == c0.name
+                }
+                _ => false,
+            };
+            if out.iter().any(|c| same(c, true)) {
+                continue; // already dropped and set again (a type change)
+            }
+            // Shown in the step: spelled the same whichever side `from` was read from (the
+            // desired spelling when unchanged, else the canonical form).
+            let shown = if *d0 == d1 {
+                d1.clone()
+            } else {
+                shale_model::Expr {
+                    sql: d0.canon.clone(),
+                    ..d0.clone()
+                }
+            };
+            let drop = Change::DropDefault {
+                table: tname.clone(),
+                column: c0.name.clone(),
+                from: shown,
+            };
+            match out.iter().position(|c| same(c, false)) {
+                Some(i) => {
+                    if let Change::SetDefault { from, .. } = &mut out[i] {
+                        *from = None;
+                    }
+                    out.insert(i, drop);
+                }
+                None => {
+                    out.push(drop);
+                    out.push(Change::SetDefault {
+                        table: tname.clone(),
+                        column: c0.name.clone(),
+                        from: None,
+                        to: d1,
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// Does the normalized expression call a function named `name`?
+fn calls_function(canon: &str, name: &str) -> bool {
+    let q = shale_model::quote_ident(name);
+    canon.match_indices(&q).any(|(i, _)| {
+        let before_ok = canon[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|p| !(p.is_alphanumeric() || p == '_' || p == '"' || p == '.'));
+        before_ok && canon[i + q.len()..].trim_start().starts_with('(')
+    })
 }
 
 /// The views and functions that [`diff`] drops and creates again (they lose their
@@ -870,6 +956,42 @@ mod tests {
                 "create_trigger trigger tr on public.t"
             ]
         );
+    }
+
+    #[test]
+    fn defaults_calling_a_recreated_function_are_dropped_and_set_again() {
+        let mut from = base();
+        let f = func("code", "integer", "x");
+        from.functions.insert(f.signature(), f);
+        from.tables.get_mut(&q("t")).unwrap().columns[0].default = Some(e("code()", &[]));
+        let mut to = from.clone();
+        to.functions.get_mut("public.code()").unwrap().returns = Some(TypeRef::builtin("bigint"));
+        let mut out = Vec::new();
+        diff(&from, &to, &mut out);
+        let got: Vec<String> = out
+            .iter()
+            .map(|c| match c {
+                Change::DropDefault { .. } => "drop_default".to_string(),
+                Change::SetDefault { .. } => "set_default".to_string(),
+                Change::Routine { routine } => serde_json::to_value(routine).unwrap()
+                    ["routine_change"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                other => format!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                "drop_default",
+                "set_default",
+                "drop_function",
+                "create_function"
+            ]
+        );
+        assert!(calls_function("a + code(1)", "code"));
+        assert!(!calls_function("a + barcode(1)", "code"));
     }
 
     #[test]

@@ -809,6 +809,20 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                     &function.kind_sql().to_lowercase(),
                 ),
             };
+            if recreate.is_some() {
+                // A default calling it is dropped before (that `DROP DEFAULT` must not
+                // wait for the new version) and set again after (that `SET DEFAULT` does
+                // not release the old version: the drop did).
+                for d in b.out.iter_mut() {
+                    if matches!(d.object, ObjectId::Column { .. }) {
+                        if d.sql.ends_with(" DROP DEFAULT") {
+                            d.needs.retain(|n| *n != object);
+                        } else if d.sql.contains(" SET DEFAULT ") {
+                            d.releases.retain(|n| *n != object);
+                        }
+                    }
+                }
+            }
             let d = drop(
                 b,
                 vec![object],

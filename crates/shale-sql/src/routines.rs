@@ -450,7 +450,7 @@ impl Builder {
             q,
             out.columns,
             Expr {
-                sql: out.sql,
+                sql: out.sql_pretty,
                 canon: out.canon,
                 refs: out.refs,
             },

@@ -60,8 +60,11 @@ pub(crate) struct Params {
 
 /// A normalized query.
 pub(crate) struct QueryOut {
-    /// Printable SQL: relations qualified, `*` expanded, the column list applied.
+    /// Printable SQL: relations qualified, `*` expanded, the column list applied; on one
+    /// line.
     pub sql: String,
+    /// The same, pretty-printed (for plans).
+    pub sql_pretty: String,
     /// The canonical form.
     pub canon: String,
     /// Relations and user functions read (no CTEs).
@@ -1308,13 +1311,20 @@ pub(crate) fn normalize_query(
             refs: RefCell::new(Vec::new()),
         };
         let (s, cols) = n.select((**sel).clone(), None, names)?;
-        let text = deparse_stmt_with(NodeEnum::SelectStmt(Box::new(s)), !canonical)?;
-        Ok::<_, String>((text, cols, n.refs.into_inner()))
+        let stmt = NodeEnum::SelectStmt(Box::new(s));
+        let pretty = if canonical {
+            String::new()
+        } else {
+            deparse_stmt_with(stmt.clone(), true)?
+        };
+        let text = deparse_stmt_with(stmt, false)?;
+        Ok::<_, String>((text, pretty, cols, n.refs.into_inner()))
     };
-    let (sql, _, _) = run(false)?;
-    let (canon, cols, refs) = run(true)?;
+    let (sql, sql_pretty, _, _) = run(false)?;
+    let (canon, _, cols, refs) = run(true)?;
     Ok(QueryOut {
         sql,
+        sql_pretty,
         canon,
         refs,
         columns: cols.into_iter().map(|(n, _)| n).collect(),
