@@ -479,9 +479,17 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
                     .map(|key| {
                         function_keys.insert(f.signature.clone(), key);
                     }),
+                // A materialized view's options are storage parameters, which shale
+                // does not model for it: reported below, not replayed.
                 Item::View(v) => r
                     .view(&v.name, v.materialized, v.populated, &v.def)
-                    .and_then(|_| r.view_options(&v.name, &v.options)),
+                    .and_then(|_| {
+                        if v.materialized {
+                            Ok(())
+                        } else {
+                            r.view_options(&v.name, &v.options)
+                        }
+                    }),
             };
             if let Err(e) = result {
                 last_error = Some(e);
@@ -568,6 +576,17 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
     }
     cat.unmodeled = rows.unmodeled;
     cat.unmodeled.extend(unreadable);
+    for v in rows
+        .views
+        .iter()
+        .filter(|v| v.materialized && !v.options.is_empty())
+    {
+        cat.unmodeled.push(Unmodeled {
+            kind: "storage parameters".into(),
+            name: v.name.to_string(),
+            location: None,
+        });
+    }
     cat.unmodeled.sort();
     Ok(r.finish())
 }

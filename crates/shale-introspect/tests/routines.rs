@@ -435,3 +435,21 @@ fn triggers_may_run_built_in_and_extension_functions() {
            EXECUTE FUNCTION triggered_change_notification();",
     );
 }
+
+#[test]
+fn storage_parameters_of_materialized_views_are_reported() {
+    let db = TestDb::new("rt_mv_storage");
+    db.execute(
+        "CREATE TABLE t (a int);
+         CREATE MATERIALIZED VIEW mv WITH (fillfactor = 70) AS SELECT a FROM t;",
+    );
+    let cat = introspect_url(db.url()).unwrap();
+    assert!(cat.views.contains_key(&QualName::new("public", "mv")));
+    assert!(
+        cat.unmodeled
+            .iter()
+            .any(|u| u.kind == "storage parameters" && u.name == "public.mv"),
+        "{:?}",
+        cat.unmodeled
+    );
+}

@@ -528,9 +528,7 @@ impl Builder {
                 ),
             );
         }
-        if s.concurrent {
-            // CONCURRENTLY changes how it is built, not what is built.
-        }
+        // (CONCURRENTLY changes how the index is built, not what is built.)
         let mut pseudo = Table::new(q.clone());
         for c in &view.columns {
             pseudo
@@ -942,8 +940,7 @@ impl Builder {
         };
         let key = f.signature();
         match self.cat.functions.get(&key) {
-            Some(old) if !s.replace => {
-                let _ = old;
+            Some(_) if !s.replace => {
                 return err(
                     -1,
                     format!(
@@ -1171,10 +1168,9 @@ impl Builder {
         })?;
         let table = self.find_trigger_relation(rv)?;
         let is_view = self.cat.views.contains_key(&table);
-        const ROW: i32 = 1 << 0;
+        // tgtype bits (trigger.h): BEFORE and INSTEAD; AFTER is neither.
         const BEFORE: i32 = 1 << 1;
         const INSTEAD: i32 = 1 << 6;
-        let _ = ROW;
         let timing = if s.timing & INSTEAD != 0 {
             TriggerTiming::InsteadOf
         } else if s.timing & BEFORE != 0 {
