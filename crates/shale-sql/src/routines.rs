@@ -1867,6 +1867,16 @@ impl std::fmt::Display for ReplayError {
 
 impl std::error::Error for ReplayError {}
 
+/// Run `f`; a panic (a bug) becomes an error value instead of ending introspection.
+fn guard<T>(f: impl FnOnce() -> R<T>) -> R<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        err(
+            -1,
+            "internal error in the SQL front end while reading this definition (please report it)",
+        )
+    })
+}
+
 impl Replay {
     pub fn new(cat: Catalog) -> Replay {
         Replay {
@@ -1883,14 +1893,15 @@ impl Replay {
         let n = select::parse_stmt(sql).map_err(fail)?;
         self.b.text = sql.to_string();
         self.b.file = object.to_string();
-        let r = match n {
-            NodeEnum::ViewStmt(s) => self.b.create_view(&s),
-            NodeEnum::CreateTableAsStmt(s) => self.b.create_matview(&s),
-            NodeEnum::CreateFunctionStmt(s) => self.b.create_function(&s).map(|_| ()),
-            NodeEnum::CreateTrigStmt(s) => self.b.create_trigger(&s),
-            NodeEnum::IndexStmt(s) => self.b.create_view_index(&s),
+        let b = &mut self.b;
+        let r = guard(|| match n {
+            NodeEnum::ViewStmt(s) => b.create_view(&s),
+            NodeEnum::CreateTableAsStmt(s) => b.create_matview(&s),
+            NodeEnum::CreateFunctionStmt(s) => b.create_function(&s).map(|_| ()),
+            NodeEnum::CreateTrigStmt(s) => b.create_trigger(&s),
+            NodeEnum::IndexStmt(s) => b.create_view_index(&s),
             other => unsupported(-1, &statement_kind(&other, sql)),
-        };
+        });
         r.map_err(|e| fail(e.msg))
     }
 
@@ -1906,7 +1917,8 @@ impl Replay {
             return Err(fail("not a CREATE FUNCTION statement".into()));
         };
         self.b.file = object.to_string();
-        self.b.create_function(&s).map_err(|e| fail(e.msg))
+        let b = &mut self.b;
+        guard(|| b.create_function(&s)).map_err(|e| fail(e.msg))
     }
 
     /// A view from its name and `pg_get_viewdef`.
