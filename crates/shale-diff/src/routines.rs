@@ -240,6 +240,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     d.views();
     d.triggers();
     defaults_around_recreated_functions(from, to, &d.recreated_functions, out);
+    checks_and_indexes_around_recreated_functions(from, to, &d.recreated_functions, out);
     out.extend(d.out);
 }
 
@@ -314,6 +315,111 @@ fn defaults_around_recreated_functions(
             }
         }
     }
+}
+
+/// Checks and indexes whose expressions call a function that is dropped and created
+/// again are dropped before and created again after it (unless the table diff does so
+/// already).
+fn checks_and_indexes_around_recreated_functions(
+    from: &Catalog,
+    to: &Catalog,
+    recreated: &BTreeMap<QualName, String>,
+    out: &mut Vec<Change>,
+) {
+    let why_for = |canon: &str| {
+        recreated
+            .iter()
+            .find(|(f, _)| calls_function(canon, &f.name))
+            .map(|(_, why)| why.clone())
+    };
+    let mut extra = Vec::new();
+    for (tname, t0) in &from.tables {
+        let Some(t1) = to.tables.get(tname) else {
+            continue;
+        };
+        for c0 in t0.constraints.values() {
+            let shale_model::ConstraintKind::Check { expr, .. } = &c0.kind else {
+                continue;
+            };
+            let (Some(why), Some(c1)) = (why_for(&expr.canon), t1.constraints.get(&c0.name)) else {
+                continue;
+            };
+            let handled = out.iter().any(|c| {
+                matches!(c, Change::DropConstraint { table, constraint, .. }
+                    if table == tname && constraint.name == c0.name)
+            });
+            if handled {
+                continue;
+            }
+            extra.push(Change::DropConstraint {
+                table: tname.clone(),
+                constraint: c0.clone(),
+                recreate: Some(why.clone()),
+            });
+            extra.push(Change::AddConstraint {
+                table: tname.clone(),
+                constraint: shale_model::Constraint {
+                    comment: None,
+                    ..c1.clone()
+                },
+                new_table: false,
+                recreate: Some(why),
+            });
+            if c1.comment.is_some() {
+                extra.push(Change::SetComment {
+                    object: ObjectId::Constraint {
+                        table: tname.clone(),
+                        name: c1.name.clone(),
+                    },
+                    from: None,
+                    to: c1.comment.clone(),
+                });
+            }
+        }
+    }
+    for (name, ix0) in &from.indexes {
+        let exprs: Vec<&str> = ix0
+            .keys
+            .iter()
+            .filter_map(|k| match &k.key {
+                shale_model::IndexKeyExpr::Expr(e) => Some(e.canon.as_str()),
+                _ => None,
+            })
+            .chain(ix0.predicate.iter().map(|p| p.canon.as_str()))
+            .collect();
+        let Some(why) = exprs.iter().find_map(|e| why_for(e)) else {
+            continue;
+        };
+        let Some(ix1) = to.indexes.get(name) else {
+            continue;
+        };
+        let handled = out
+            .iter()
+            .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name));
+        if handled {
+            continue;
+        }
+        extra.push(Change::DropIndex {
+            index: ix0.clone(),
+            recreate: Some(why.clone()),
+        });
+        extra.push(Change::CreateIndex {
+            index: Index {
+                comment: None,
+                ..ix1.clone()
+            },
+            new_table: false,
+            recreate: Some(why),
+        });
+        if ix1.comment.is_some() {
+            extra.push(Change::SetComment {
+                object: ObjectId::Index { name: name.clone() },
+                from: None,
+                to: ix1.comment.clone(),
+            });
+        }
+    }
+    out.extend(extra);
 }
 
 /// Does the normalized expression call a function named `name`?

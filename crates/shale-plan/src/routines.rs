@@ -101,7 +101,7 @@ pub static ROUTINE_RULES: &[RoutineRuleRow] = &[
         Some("verify nothing reads it (application code, other databases' foreign tables, reports)"),
         Some("ACCESS EXCLUSIVE on {object}")),
     row(RR::RecreateView, "SH302", "Drop a view to re-create it", Medium,
-        "drops view {object} to create it again because {detail}; it is missing until it is re-created in the same transaction",
+        "drops view {object} to create it again because {detail}; it is missing until then (for other sessions: never, when no step in between runs outside a transaction)",
         Some("its privileges go with it and are granted again by later steps, as the desired state lists them; readers of the view wait until the transaction commits"),
         Some("ACCESS EXCLUSIVE on {object}")),
     RoutineRuleRow {
@@ -128,7 +128,7 @@ pub static ROUTINE_RULES: &[RoutineRuleRow] = &[
         Some("verify no code calls it; triggers and views using it are dropped by earlier steps"),
         None),
     row(RR::RecreateFunction, "SH309", "Drop a function to re-create it", Medium,
-        "drops {object} to create it again because {detail}; callers fail until it is re-created in the same transaction, and what depends on it is re-created too",
+        "drops {object} to create it again because {detail}; what depends on it is re-created around it, and callers fail until then (for other sessions: never, when no step in between runs outside a transaction)",
         Some("its privileges go with it and are granted again by later steps, as the desired state lists them"),
         None),
     row(RR::CreateTrigger, "SH310", "Create trigger", Medium,
@@ -140,7 +140,7 @@ pub static ROUTINE_RULES: &[RoutineRuleRow] = &[
         Some("verify nothing relies on its effect (audit rows, derived columns, checks)"),
         Some("ACCESS EXCLUSIVE on {table} (brief)")),
     row(RR::RecreateTrigger, "SH312", "Drop a trigger to re-create it", Low,
-        "drops trigger {object} to create it again because {detail}; both run in one transaction, so no write misses it",
+        "drops trigger {object} to create it again because {detail}; writes in between are not seen by it (none, when no step in between runs outside a transaction)",
         None,
         Some("ACCESS EXCLUSIVE on {table} (brief)")),
     row(RR::SetTriggerEnabled, "SH313", "Enable or disable trigger", Medium,
@@ -174,8 +174,9 @@ pub fn routine_rules_markdown() -> String {
          and triggers carry these rules (codes SH300–SH316), with the same meaning of level,\n\
          lock and flags as in [RISKS.md](RISKS.md). Every one of these steps runs inside a\n\
          transaction, except an index built `CONCURRENTLY` on an existing materialized view.\n\
-         A re-created object is dropped and created again in the same transaction: between\n\
-         the two steps it does not exist, which no other transaction can see.\n\n\
+         A re-created object is dropped and created again a few steps later: `apply` runs\n\
+         consecutive transactional steps in one transaction, so other sessions never see\n\
+         it missing unless a step in between runs outside a transaction (`CONCURRENTLY`).\n\n\
          | Code | Level | Change | Lock | Scans | Reason | Mitigation |\n\
          |---|---|---|---|---|---|---|\n"
     );
