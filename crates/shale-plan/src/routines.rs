@@ -1028,6 +1028,47 @@ mod tests {
         );
     }
 
+    fn cat(sql: &str) -> Catalog {
+        shale_sql::parse_sources(&[shale_sql::SourceFile {
+            path: "s.sql".into(),
+            text: sql.into(),
+        }])
+        .unwrap()
+    }
+
+    #[test]
+    fn drops_have_approval_keys_and_run_dependents_first() {
+        let from = cat("CREATE TABLE t (a int);\n\
+             CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';\n\
+             CREATE TRIGGER \"Tr\" BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();\n\
+             CREATE VIEW v AS SELECT a FROM t;\n\
+             CREATE VIEW w AS SELECT a FROM v;");
+        let to = cat("CREATE TABLE t (a int);");
+        let p = crate::plan(&from, &to, &crate::PlanOptions::default()).unwrap();
+        let keys: Vec<String> = p.steps.iter().map(|s| s.approval_key()).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "drop:public.w",
+                "drop:public.v",
+                "drop:trigger:public.t.\"Tr\"",
+                "drop:function:public.f()"
+            ],
+            "{}",
+            crate::render::text(&p)
+        );
+        // w reads v: dropped first; the trigger before its function
+        let pos = |k: &str| keys.iter().position(|x| x == k).unwrap();
+        assert!(pos("drop:public.w") < pos("drop:public.v"));
+        assert!(pos("drop:trigger:public.t.\"Tr\"") < pos("drop:function:public.f()"));
+        // and the plan back creates them in the opposite order
+        let back = crate::plan(&to, &from, &crate::PlanOptions::default()).unwrap();
+        let objs: Vec<String> = back.steps.iter().map(|s| s.object.to_string()).collect();
+        let at = |k: &str| objs.iter().position(|x| x == k).unwrap();
+        assert!(at("function public.f()") < at("trigger \"Tr\" on public.t"));
+        assert!(at("view public.v") < at("view public.w"));
+    }
+
     #[test]
     fn guc_lists_split_and_quote() {
         assert_eq!(split_guc_list("public, pg_temp"), vec!["public", "pg_temp"]);
