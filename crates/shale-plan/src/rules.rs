@@ -787,7 +787,7 @@ pub static RULES: &[Rule] = &[
         Some("run it when a rewrite of the table is acceptable"),
         AX, REWRITE),
     rule(R::DropTypeAside, "SH189", "Drop the old type after a re-creation", Low,
-        "drops the old type {detail}, which no column uses any more",
+        "drops {detail}, the old definition of {object}, which no column uses any more",
         None, None, NONE)
         .locks("ACCESS EXCLUSIVE on the type"),
 ];

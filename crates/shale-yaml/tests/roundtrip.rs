@@ -216,6 +216,25 @@ fn fixture_schemas_round_trip() {
             }]) else {
                 continue;
             };
+            // YAML has no keys yet for the object families of issue 3 (views, functions,
+            // triggers, types beyond enums, table options, policies, privileges): schemas
+            // that hold any are exported by SQL only (`inspect --format yaml` refuses them).
+            let beyond_yaml = !cat.views.is_empty()
+                || !cat.functions.is_empty()
+                || !cat.triggers.is_empty()
+                || !cat.table_options.is_empty()
+                || !cat.schema_comments.is_empty()
+                || !cat.collations.is_empty()
+                || !cat.domains.is_empty()
+                || !cat.composites.is_empty()
+                || !cat.ranges.is_empty()
+                || !cat.policies.is_empty()
+                || !cat.privileges.is_empty()
+                || !cat.default_privileges.is_empty()
+                || cat.tables.values().any(|t| t.rls_enabled || t.rls_forced);
+            if beyond_yaml {
+                continue;
+            }
             checked += 1;
             let yaml = to_yaml(&cat);
             match parse_yaml("exported.yaml", &yaml) {
