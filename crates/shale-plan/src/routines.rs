@@ -1,6 +1,6 @@
 //! Steps for views, materialized views (and their indexes), functions, procedures and
-//! triggers; the risk rules of these steps (codes `SH3xx`, in [`ROUTINE_RULES`]); and the
-//! note listing the objects shale does not manage ([`unmodeled_note`]).
+//! triggers (their risk rules are rows of the one registry in `rules.rs`, codes
+//! SH130–SH146); and the note listing the objects shale does not manage ([`unmodeled_note`]).
 //!
 //! Ordering follows the model's dependencies (`Catalog::dependencies`): a view is created
 //! after the tables, views and functions it reads, a trigger after its table and function;
@@ -9,7 +9,8 @@
 //! here is transactional), and the plan says why on both steps.
 
 use crate::build::{deps, Builder, Draft};
-use crate::model::{Action, Plan, Risk, RiskLevel};
+use crate::model::{Action, Plan, Risk};
+use crate::rules::{self, RuleId, Vars};
 use crate::sql;
 use shale_diff::RoutineChange;
 use shale_model::{
@@ -30,209 +31,14 @@ mod rank {
     pub const COMMENT: u8 = 21;
 }
 
-/// The risk rules of the steps this module plans.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RoutineRule {
-    CreateView,
-    DropView,
-    RecreateView,
-    CreateMatview,
-    DropMatview,
-    AlterViewOptions,
-    CreateFunction,
-    ReplaceFunction,
-    DropFunction,
-    RecreateFunction,
-    CreateTrigger,
-    DropTrigger,
-    RecreateTrigger,
-    SetTriggerEnabled,
-    CreateViewIndex,
-    DropViewIndex,
-    Comment,
-}
-
-/// One rule: code, level, reason template (`{object}`, `{table}`, `{detail}`), mitigation,
-/// lock template, and flags.
-#[derive(Debug, Clone, Copy)]
-pub struct RoutineRuleRow {
-    pub id: RoutineRule,
-    pub code: &'static str,
-    pub title: &'static str,
-    pub level: RiskLevel,
-    pub reason: &'static str,
-    pub mitigation: Option<&'static str>,
-    pub lock: Option<&'static str>,
-    pub scans_table: bool,
-    pub data_loss: bool,
-}
-
-const fn row(
-    id: RoutineRule,
-    code: &'static str,
-    title: &'static str,
-    level: RiskLevel,
-    reason: &'static str,
-    mitigation: Option<&'static str>,
-    lock: Option<&'static str>,
-) -> RoutineRuleRow {
-    RoutineRuleRow {
-        id,
-        code,
-        title,
-        level,
-        reason,
-        mitigation,
-        lock,
-        scans_table: false,
-        data_loss: false,
-    }
-}
-
-use RiskLevel::{Low, Medium};
-use RoutineRule as RR;
-
-/// The registry of this module's rules. Codes are stable.
-pub static ROUTINE_RULES: &[RoutineRuleRow] = &[
-    row(RR::CreateView, "SH300", "Create view", Low,
-        "creates view {object}{detail}", None, None),
-    row(RR::DropView, "SH301", "Drop view", Medium,
-        "drops view {object}: code that reads it breaks (a view stores no data)",
-        Some("verify nothing reads it (application code, other databases' foreign tables, reports)"),
-        Some("ACCESS EXCLUSIVE on {object}")),
-    row(RR::RecreateView, "SH302", "Drop a view to re-create it", Medium,
-        "drops view {object} to create it again because {detail}; it is missing until then (for other sessions: never, when no step in between runs outside a transaction)",
-        Some("its privileges go with it and are granted again by later steps, as the desired state lists them; readers of the view wait until the transaction commits"),
-        Some("ACCESS EXCLUSIVE on {object}")),
-    RoutineRuleRow {
-        scans_table: true,
-        ..row(RR::CreateMatview, "SH303", "Create materialized view", Low,
-            "creates materialized view {object}{detail}", None, None)
-    },
-    row(RR::DropMatview, "SH304", "Drop materialized view", Medium,
-        "drops materialized view {object}{detail} and the rows it stores (its query can compute them again)",
-        Some("verify nothing reads it; re-creating it WITH DATA runs its query again"),
-        Some("ACCESS EXCLUSIVE on {object}")),
-    row(RR::AlterViewOptions, "SH305", "Change view options", Medium,
-        "changes the options of view {object}{detail}: who sees which rows through it can change",
-        Some("review the security effect of security_barrier / security_invoker / check_option"),
-        Some("ACCESS EXCLUSIVE on {object} (brief)")),
-    row(RR::CreateFunction, "SH306", "Create function", Low,
-        "creates {detail} {object}", None, None),
-    row(RR::ReplaceFunction, "SH307", "Replace function", Medium,
-        "replaces {detail} {object} in place (CREATE OR REPLACE): every caller, view, trigger and default using it changes behaviour at once",
-        Some("when the change is not backwards compatible, create a function with a new name and move callers"),
-        None),
-    row(RR::DropFunction, "SH308", "Drop function", Medium,
-        "drops {detail} {object}: callers fail",
-        Some("verify no code calls it; triggers and views using it are dropped by earlier steps"),
-        None),
-    row(RR::RecreateFunction, "SH309", "Drop a function to re-create it", Medium,
-        "drops {object} to create it again because {detail}; what depends on it is re-created around it, and callers fail until then (for other sessions: never, when no step in between runs outside a transaction)",
-        Some("its privileges go with it and are granted again by later steps, as the desired state lists them"),
-        None),
-    row(RR::CreateTrigger, "SH310", "Create trigger", Medium,
-        "creates trigger {object}: from now on it runs {detail} on {table}, inside the writing transactions",
-        Some("test the trigger function: an error in it fails the writes; its cost is added to every write"),
-        Some("SHARE ROW EXCLUSIVE on {table} (brief)")),
-    row(RR::DropTrigger, "SH311", "Drop trigger", Medium,
-        "drops trigger {object}: what it did on writes to {table} stops",
-        Some("verify nothing relies on its effect (audit rows, derived columns, checks)"),
-        Some("ACCESS EXCLUSIVE on {table} (brief)")),
-    row(RR::RecreateTrigger, "SH312", "Drop a trigger to re-create it", Low,
-        "drops trigger {object} to create it again because {detail}; writes in between are not seen by it (none, when no step in between runs outside a transaction)",
-        None,
-        Some("ACCESS EXCLUSIVE on {table} (brief)")),
-    row(RR::SetTriggerEnabled, "SH313", "Enable or disable trigger", Medium,
-        "{detail} trigger {object} on {table}",
-        Some("writes made while a trigger is disabled are not seen by it"),
-        Some("SHARE ROW EXCLUSIVE on {table} (brief)")),
-    RoutineRuleRow {
-        scans_table: true,
-        ..row(RR::CreateViewIndex, "SH314", "Add index to a materialized view", Low,
-            "builds index {object} on materialized view {table}{detail}", None,
-            Some("SHARE on {table} (blocks REFRESH)"))
-    },
-    row(RR::DropViewIndex, "SH315", "Drop index of a materialized view", Medium,
-        "drops index {object} on materialized view {table}{detail}: queries that used it may slow down; REFRESH … CONCURRENTLY needs a unique index",
-        Some("verify query plans no longer need it"),
-        Some("ACCESS EXCLUSIVE on {table}")),
-    row(RR::Comment, "SH316", "Comment on a view, function or trigger", Low,
-        "{detail} comment on {object}", None, None),
-];
-
-/// How to regenerate `docs/ROUTINE_RISKS.md` (a test fails when it is stale).
-pub const REGENERATE_ROUTINE_RISKS_MD: &str =
-    "SHALE_UPDATE_DOCS=1 cargo test -p shale-plan routine_risks_md";
-
-/// `docs/ROUTINE_RISKS.md`: the rules of views, functions and triggers as a table.
-pub fn routine_rules_markdown() -> String {
-    let mut out = format!(
-        "<!-- Generated from crates/shale-plan/src/routines.rs; do not edit. Regenerate: {REGENERATE_ROUTINE_RISKS_MD} -->\n\n\
-         # Risk rules of views, functions and triggers\n\n\
-         The steps of views, materialized views (and their indexes), functions, procedures\n\
-         and triggers carry these rules (codes SH300–SH316), with the same meaning of level,\n\
-         lock and flags as in [RISKS.md](RISKS.md). Every one of these steps runs inside a\n\
-         transaction, except an index built `CONCURRENTLY` on an existing materialized view.\n\
-         A re-created object is dropped and created again a few steps later: `apply` runs\n\
-         consecutive transactional steps in one transaction, so other sessions never see\n\
-         it missing unless a step in between runs outside a transaction (`CONCURRENTLY`).\n\n\
-         | Code | Level | Change | Lock | Scans | Reason | Mitigation |\n\
-         |---|---|---|---|---|---|---|\n"
-    );
-    let cell = |s: &str| {
-        s.replace("{object}", "‹object›")
-            .replace("{table}", "‹table›")
-            .replace("{detail}", "‹detail›")
-            .replace('|', "\\|")
-    };
-    for r in ROUTINE_RULES {
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
-            r.code,
-            r.level,
-            r.title,
-            r.lock.map(cell).unwrap_or_else(|| "none on tables".into()),
-            if r.scans_table { "yes" } else { "" },
-            cell(r.reason),
-            r.mitigation
-                .map(cell)
-                .unwrap_or_else(|| "none needed".into()),
-        ));
-    }
-    out
-}
-
-/// The rule for `id`.
-pub fn routine_rule(id: RoutineRule) -> &'static RoutineRuleRow {
-    ROUTINE_RULES
-        .iter()
-        .find(|r| r.id == id)
-        .expect("every RoutineRule has a row (checked by a test)")
-}
-
-/// The rule with this code, if it is one of this module's.
-pub fn routine_rule_by_code(code: &str) -> Option<&'static RoutineRuleRow> {
-    ROUTINE_RULES.iter().find(|r| r.code == code)
-}
-
-fn risk(id: RoutineRule, object: &str, table: &str, detail: &str) -> Risk {
-    let r = routine_rule(id);
-    let fill = |t: &str| {
-        t.replace("{object}", object)
-            .replace("{table}", table)
-            .replace("{detail}", detail)
-    };
-    Risk {
-        level: r.level,
-        code: r.code.to_string(),
-        reason: fill(r.reason),
-        mitigation: r.mitigation.map(fill),
-        lock: r.lock.map(fill),
-        rewrites_table: false,
-        scans_table: r.scans_table,
-        data_loss: r.data_loss,
-    }
+/// The risk of a step of this module, from the registry (`rules.rs`, codes SH130–SH146).
+fn risk(id: RuleId, object: &str, table: &str, detail: &str) -> Risk {
+    rules::rule_for(id).risk(&Vars {
+        object: object.to_string(),
+        table: table.to_string(),
+        detail: detail.to_string(),
+        ..Vars::default()
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -624,9 +430,9 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 } else {
                     " WITH NO DATA (empty until REFRESH MATERIALIZED VIEW)"
                 };
-                (RR::CreateMatview, d.to_string())
+                (RuleId::CreateMatview, d.to_string())
             } else {
-                (RR::CreateView, String::new())
+                (RuleId::CreateView, String::new())
             };
             let detail = match recreate {
                 Some(why) => format!("{detail} (again, because {why})"),
@@ -652,15 +458,15 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 names.push(ix.clone());
             }
             let r = match (recreate, view.materialized) {
-                (Some(why), false) => risk(RR::RecreateView, &name, "", why),
+                (Some(why), false) => risk(RuleId::RecreateView, &name, "", why),
                 (Some(why), true) => risk(
-                    RR::DropMatview,
+                    RuleId::DropMatview,
                     &name,
                     "",
                     &format!(" to create it again because {why}"),
                 ),
-                (None, false) => risk(RR::DropView, &name, "", ""),
-                (None, true) => risk(RR::DropMatview, &name, "", ""),
+                (None, false) => risk(RuleId::DropView, &name, "", ""),
+                (None, true) => risk(RuleId::DropMatview, &name, "", ""),
             };
             let mut d = drop(
                 b,
@@ -694,7 +500,7 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 .collect();
             if !set.is_empty() {
                 let detail = format!(" (SET {})", set.join(", "));
-                let r = risk(RR::AlterViewOptions, &name, "", &detail);
+                let r = risk(RuleId::AlterViewOptions, &name, "", &detail);
                 let d = create(
                     b,
                     object.clone(),
@@ -707,7 +513,7 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
             }
             if !reset.is_empty() {
                 let detail = format!(" (RESET {})", reset.join(", "));
-                let r = risk(RR::AlterViewOptions, &name, "", &detail);
+                let r = risk(RuleId::AlterViewOptions, &name, "", &detail);
                 let d = create(
                     b,
                     object,
@@ -731,7 +537,7 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 None => String::new(),
             };
             let r = risk(
-                RR::CreateViewIndex,
+                RuleId::CreateViewIndex,
                 &name,
                 &index.table.to_string(),
                 &detail,
@@ -754,7 +560,12 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 .as_ref()
                 .map(|w| format!(" to create it again because {w}"))
                 .unwrap_or_default();
-            let r = risk(RR::DropViewIndex, &name, &index.table.to_string(), &detail);
+            let r = risk(
+                RuleId::DropViewIndex,
+                &name,
+                &index.table.to_string(),
+                &detail,
+            );
             let mut d = drop(
                 b,
                 vec![object],
@@ -768,7 +579,7 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
         }
         RoutineChange::CreateFunction { function, recreate } => {
             let kind = function.kind_sql().to_lowercase();
-            let mut r = risk(RR::CreateFunction, &name, "", &kind);
+            let mut r = risk(RuleId::CreateFunction, &name, "", &kind);
             if let Some(why) = recreate {
                 r.reason = format!("{} again, because {why}", r.reason);
             }
@@ -784,7 +595,7 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
         }
         RoutineChange::ReplaceFunction { from, to } => {
             let r = risk(
-                RR::ReplaceFunction,
+                RuleId::ReplaceFunction,
                 &name,
                 "",
                 &to.kind_sql().to_lowercase(),
@@ -802,9 +613,9 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
         }
         RoutineChange::DropFunction { function, recreate } => {
             let r = match recreate {
-                Some(why) => risk(RR::RecreateFunction, &name, "", why),
+                Some(why) => risk(RuleId::RecreateFunction, &name, "", why),
                 None => risk(
-                    RR::DropFunction,
+                    RuleId::DropFunction,
                     &name,
                     "",
                     &function.kind_sql().to_lowercase(),
@@ -837,14 +648,19 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
             let table = trigger.table.to_string();
             let r = match recreate {
                 Some(why) => {
-                    let mut r = risk(RR::RecreateTrigger, &name, &table, why);
+                    let mut r = risk(RuleId::RecreateTrigger, &name, &table, why);
                     r.reason = format!(
                         "creates trigger {name} again (dropped because {why}); it runs {} on {table}",
                         events_phrase(trigger)
                     );
                     r
                 }
-                None => risk(RR::CreateTrigger, &name, &table, &events_phrase(trigger)),
+                None => risk(
+                    RuleId::CreateTrigger,
+                    &name,
+                    &table,
+                    &events_phrase(trigger),
+                ),
             };
             let d = create(
                 b,
@@ -859,8 +675,8 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
         RoutineChange::DropTrigger { trigger, recreate } => {
             let table = trigger.table.to_string();
             let r = match recreate {
-                Some(why) => risk(RR::RecreateTrigger, &name, &table, why),
-                None => risk(RR::DropTrigger, &name, &table, ""),
+                Some(why) => risk(RuleId::RecreateTrigger, &name, &table, why),
+                None => risk(RuleId::DropTrigger, &name, &table, ""),
             };
             let d = drop(
                 b,
@@ -887,7 +703,7 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 (_, TriggerEnabled::Always) => "makes always-firing",
             };
             let r = risk(
-                RR::SetTriggerEnabled,
+                RuleId::SetTriggerEnabled,
                 &name,
                 &trigger.table.to_string(),
                 verb,
@@ -925,7 +741,7 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 }
             }
             words.push(rest.to_string());
-            let r = risk(RR::Comment, &words.join(" "), "", verb);
+            let r = risk(RuleId::CommentOnRoutine, &words.join(" "), "", verb);
             let mut d = Draft::new(
                 object.clone(),
                 Action::Comment,
@@ -989,44 +805,6 @@ pub fn view_index<'a>(cat: &'a Catalog, name: &QualName) -> Option<&'a Index> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeSet;
-
-    #[test]
-    fn registry_is_well_formed() {
-        let mut codes = BTreeSet::new();
-        for r in ROUTINE_RULES {
-            assert!(codes.insert(r.code), "duplicate {}", r.code);
-            assert!(r.code.starts_with("SH3") && r.code.len() == 5);
-            if r.level > Low {
-                assert!(r.mitigation.is_some(), "{} without mitigation", r.code);
-            }
-            let risk = risk(r.id, "public.x", "public.t", "d");
-            assert!(!risk.reason.contains('{'), "{}", r.code);
-            assert!(
-                risk.reason.contains("public.x"),
-                "{} names the object",
-                r.code
-            );
-            // no clash with the main registry
-            assert!(crate::rules::by_code(r.code).is_none(), "{}", r.code);
-        }
-        assert_eq!(ROUTINE_RULES.len(), 17, "one row per RoutineRule variant");
-    }
-
-    #[test]
-    fn routine_risks_md_is_current() {
-        let path =
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/ROUTINE_RISKS.md");
-        let want = routine_rules_markdown();
-        if std::env::var("SHALE_UPDATE_DOCS").is_ok() {
-            std::fs::write(&path, &want).unwrap();
-        }
-        let have = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            have == want,
-            "docs/ROUTINE_RISKS.md is stale: {REGENERATE_ROUTINE_RISKS_MD}"
-        );
-    }
 
     fn cat(sql: &str) -> Catalog {
         shale_sql::parse_sources(&[shale_sql::SourceFile {

@@ -12,13 +12,14 @@
 //! The product's safety table (README) is the first seven rules.
 //!
 //! Some rules are *forward-declared* ([`Status::Planned`]): they name a kind of step the
-//! planner does not emit yet (renames, backfills, policies, views, functions,
-//! expand/contract phases), so that its code, level and lock are settled before the step
+//! planner does not emit yet, so that its code, level and lock are settled before the step
 //! exists. A test keeps the status honest: an active rule is used by the planner's
 //! sources, a planned one is not.
 //!
-//! `docs/RISKS.md` is generated from this table ([`markdown`]); a test fails when the
-//! checked-in file is not current.
+//! `docs/RISKS.md` is generated from this table ([`markdown`]), one section per family of
+//! codes ([`FAMILIES`]); a test fails when the checked-in file is not current. This is the
+//! only registry: every module of the planner (views, functions and triggers included)
+//! takes its rules from here, so a code is unique across the product.
 
 use crate::model::{Risk, RiskLevel};
 
@@ -108,12 +109,6 @@ pub enum RuleId {
     AlterPolicy,
     EnableRowSecurity,
     DisableRowSecurity,
-    CreateView,
-    ReplaceView,
-    DropView,
-    CreateFunction,
-    ReplaceFunction,
-    DropFunction,
     ExpandDualWrite,
     ExpandDualWriteFunction,
     ContractVerify,
@@ -155,6 +150,24 @@ pub enum RuleId {
     DropExclusion,
     CreateCollation,
     DropCollation,
+    // Views, materialized views, functions, procedures and triggers (routines.rs).
+    CreateView,
+    DropView,
+    RecreateView,
+    CreateMatview,
+    DropMatview,
+    AlterViewOptions,
+    CreateFunction,
+    ReplaceFunction,
+    DropFunction,
+    RecreateFunction,
+    CreateTrigger,
+    DropTrigger,
+    RecreateTrigger,
+    SetTriggerEnabled,
+    CreateViewIndex,
+    DropViewIndex,
+    CommentOnRoutine,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -612,31 +625,6 @@ pub static RULES: &[Rule] = &[
         Some("only with --include owners; check the role exists in every environment the plan runs in"),
         None, NONE)
         .locks("ACCESS EXCLUSIVE on a table, view or sequence whose owner changes (brief); none otherwise"),
-    // Views and functions.
-    rule(R::CreateView, "SH110", "Create view", Low,
-        "creates view {object}", None, None, NONE).planned()
-        .locks("ACCESS SHARE on the tables it reads"),
-    rule(R::ReplaceView, "SH111", "Replace view", Medium,
-        "replaces the query of view {object}{detail}: readers get the new result at once; columns can only be added at the end",
-        Some("keep the columns' names and types; to change them, create a new view and move readers"),
-        Some("ACCESS EXCLUSIVE on the view {object} (brief)"), NONE).planned(),
-    rule(R::DropView, "SH112", "Drop view", Medium,
-        "drops view {object}: code that reads it breaks (no data is lost: a view stores none)",
-        Some("verify nothing reads it (pg_stat_statements, application code)"),
-        Some("ACCESS EXCLUSIVE on the view {object}"), NONE).planned(),
-    rule(R::CreateFunction, "SH113", "Create function", Low,
-        "creates function {object}", None, None, NONE).planned()
-        .locks("none on tables"),
-    rule(R::ReplaceFunction, "SH114", "Replace function", Medium,
-        "replaces the body of function {object}{detail}: every caller, trigger, default and check using it changes behaviour at once",
-        Some("deploy a function with a new name and move callers when the change is not backwards compatible"),
-        None, NONE).planned()
-        .locks("ACCESS EXCLUSIVE on the function only: running callers are not blocked"),
-    rule(R::DropFunction, "SH115", "Drop function", Medium,
-        "drops function {object}: callers fail; triggers, defaults and checks using it must be dropped first",
-        Some("verify no code calls it"),
-        None, NONE).planned()
-        .locks("ACCESS EXCLUSIVE on the function only"),
     // Expand/contract phases (column renames and type changes without downtime).
     rule(R::ExpandDualWrite, "SH120", "Expand: dual-write trigger", Low,
         "creates a trigger on {table} that copies every write of {object} to {detail} (and back) until the contract phase",
@@ -658,6 +646,75 @@ pub static RULES: &[Rule] = &[
         "drops old column {object}, replaced by {detail}, and its data",
         Some("needs explicit approval; only after every application instance reads and writes the new column; back up first"),
         AX, LOSS),
+    // Views, materialized views (and their indexes), functions, procedures and triggers
+    // (routines.rs). Every one of these steps runs inside a transaction, except an index
+    // built CONCURRENTLY on an existing materialized view.
+    rule(R::CreateView, "SH130", "Create view", Low,
+        "creates view {object}{detail}", None, None, NONE)
+        .locks("none on tables"),
+    rule(R::DropView, "SH131", "Drop view", Medium,
+        "drops view {object}: code that reads it breaks (a view stores no data)",
+        Some("verify nothing reads it (application code, other databases' foreign tables, reports)"),
+        Some("ACCESS EXCLUSIVE on {object}"), NONE),
+    rule(R::RecreateView, "SH132", "Drop a view to re-create it", Medium,
+        "drops view {object} to create it again because {detail}; it is missing until then (for other sessions: never, when no step in between runs outside a transaction)",
+        Some("its privileges go with it and are granted again by later steps, as the desired state lists them; readers of the view wait until the transaction commits"),
+        Some("ACCESS EXCLUSIVE on {object}"), NONE),
+    rule(R::CreateMatview, "SH133", "Create materialized view", Low,
+        "creates materialized view {object}{detail}", None, None, SCAN)
+        .locks("none on tables"),
+    rule(R::DropMatview, "SH134", "Drop materialized view", Medium,
+        "drops materialized view {object}{detail} and the rows it stores (its query can compute them again)",
+        Some("verify nothing reads it; re-creating it WITH DATA runs its query again"),
+        Some("ACCESS EXCLUSIVE on {object}"), NONE),
+    rule(R::AlterViewOptions, "SH135", "Change view options", Medium,
+        "changes the options of view {object}{detail}: who sees which rows through it can change",
+        Some("review the security effect of security_barrier / security_invoker / check_option"),
+        Some("ACCESS EXCLUSIVE on {object} (brief)"), NONE),
+    rule(R::CreateFunction, "SH136", "Create function", Low,
+        "creates {detail} {object}", None, None, NONE)
+        .locks("none on tables"),
+    rule(R::ReplaceFunction, "SH137", "Replace function", Medium,
+        "replaces {detail} {object} in place (CREATE OR REPLACE): every caller, view, trigger and default using it changes behaviour at once",
+        Some("when the change is not backwards compatible, create a function with a new name and move callers"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropFunction, "SH138", "Drop function", Medium,
+        "drops {detail} {object}: callers fail",
+        Some("verify no code calls it; triggers and views using it are dropped by earlier steps"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::RecreateFunction, "SH139", "Drop a function to re-create it", Medium,
+        "drops {object} to create it again because {detail}; what depends on it is re-created around it, and callers fail until then (for other sessions: never, when no step in between runs outside a transaction)",
+        Some("its privileges go with it and are granted again by later steps, as the desired state lists them"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::CreateTrigger, "SH140", "Create trigger", Medium,
+        "creates trigger {object}: from now on it runs {detail} on {table}, inside the writing transactions",
+        Some("test the trigger function: an error in it fails the writes; its cost is added to every write"),
+        Some("SHARE ROW EXCLUSIVE on {table} (brief)"), NONE),
+    rule(R::DropTrigger, "SH141", "Drop trigger", Medium,
+        "drops trigger {object}: what it did on writes to {table} stops",
+        Some("verify nothing relies on its effect (audit rows, derived columns, checks)"),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
+    rule(R::RecreateTrigger, "SH142", "Drop a trigger to re-create it", Low,
+        "drops trigger {object} to create it again because {detail}; writes in between are not seen by it (none, when no step in between runs outside a transaction)",
+        None,
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
+    rule(R::SetTriggerEnabled, "SH143", "Enable or disable trigger", Medium,
+        "{detail} trigger {object} on {table}",
+        Some("writes made while a trigger is disabled are not seen by it"),
+        Some("SHARE ROW EXCLUSIVE on {table} (brief)"), NONE),
+    rule(R::CreateViewIndex, "SH144", "Add index to a materialized view", Low,
+        "builds index {object} on materialized view {table}{detail}", None,
+        Some("SHARE on {table} (blocks REFRESH)"), SCAN).either(),
+    rule(R::DropViewIndex, "SH145", "Drop index of a materialized view", Medium,
+        "drops index {object} on materialized view {table}{detail}: queries that used it may slow down; REFRESH … CONCURRENTLY needs a unique index",
+        Some("verify query plans no longer need it"),
+        Some("ACCESS EXCLUSIVE on {table}"), NONE),
+    rule(R::CommentOnRoutine, "SH146", "Comment on a view, function or trigger", Low,
+        "{detail} comment on {object}", None, None, NONE)
+        .locks("none on tables"),
     // Table options: partitions, inheritance, persistence, storage (table_ext.rs).
     rule(R::SetUnlogged, "SH200", "Set table UNLOGGED", High,
         "rewrites {object} as UNLOGGED: breaks durability, its rows are no longer WAL-logged, are emptied after a crash and are not replicated to standbys",
@@ -931,12 +988,67 @@ impl Rule {
     }
 }
 
-fn rules_table(out: &mut String, status: Status) {
+/// A family of rules: a range of codes with a section of its own in `docs/RISKS.md`.
+#[derive(Debug, Clone, Copy)]
+pub struct Family {
+    /// First and last code number of the range (inclusive).
+    pub first: u16,
+    pub last: u16,
+    pub title: &'static str,
+    /// A paragraph printed under the title (may be empty).
+    pub intro: &'static str,
+}
+
+/// The families of codes. Every rule's code is in exactly one (checked by a test); a new
+/// family takes a free range.
+pub static FAMILIES: &[Family] = &[
+    Family { first: 1, last: 9, title: "The safety table and added columns", intro: "The product's safety table (README) is SH001–SH007; SH002 names a plan the planner refuses, with the fix." },
+    Family { first: 10, last: 19, title: "Schemas and extensions", intro: "" },
+    Family { first: 20, last: 29, title: "Enums", intro: "" },
+    Family { first: 30, last: 39, title: "Sequences", intro: "" },
+    Family { first: 40, last: 49, title: "Tables", intro: "" },
+    Family { first: 50, last: 69, title: "Columns", intro: "" },
+    Family { first: 70, last: 89, title: "Constraints and indexes", intro: "" },
+    Family { first: 90, last: 97, title: "Comments", intro: "" },
+    Family { first: 98, last: 119, title: "Row-level security, privileges and owners", intro: "" },
+    Family { first: 120, last: 129, title: "Expand/contract phases", intro: "Planned with `--strategy expand-contract`: column renames and type changes without downtime." },
+    Family {
+        first: 130,
+        last: 149,
+        title: "Views, functions and triggers",
+        intro: "Views, materialized views (and their indexes), functions, procedures and triggers. \
+                Every one of these steps runs inside a transaction, except an index built \
+                `CONCURRENTLY` on an existing materialized view. A re-created object is dropped \
+                and created again a few steps later: `apply` runs consecutive transactional \
+                steps in one transaction, so other sessions never see it missing unless a step \
+                in between runs outside a transaction (`CONCURRENTLY`).",
+    },
+    Family { first: 150, last: 159, title: "Event triggers", intro: "" },
+    Family { first: 170, last: 199, title: "Domains, composite and range types, re-created types", intro: "" },
+    Family { first: 200, last: 299, title: "Table options: partitions, inheritance, persistence, storage", intro: "" },
+];
+
+impl Rule {
+    /// The number of the code (`SH042` → 42).
+    pub fn number(&self) -> u16 {
+        self.code[2..].parse().unwrap_or(0)
+    }
+
+    /// The family of the rule's code, if its code is in one.
+    pub fn family(&self) -> Option<&'static Family> {
+        let n = self.number();
+        FAMILIES.iter().find(|f| (f.first..=f.last).contains(&n))
+    }
+}
+
+fn rules_table<'a>(out: &mut String, rules: impl Iterator<Item = &'a Rule>) {
     out.push_str(
         "| Code | Level | Change | Lock | Rewrites | Scans | Data loss | Transaction | Reason | Mitigation |\n\
          |---|---|---|---|---|---|---|---|---|---|\n",
     );
-    for r in RULES.iter().filter(|r| r.status == status) {
+    let mut rules: Vec<&Rule> = rules.collect();
+    rules.sort_by_key(|r| r.code);
+    for r in rules {
         let tx = match r.transaction {
             Transaction::Inside => "inside",
             Transaction::Outside => "outside, alone",
@@ -984,17 +1096,37 @@ pub fn markdown() -> String {
          \x20 every row is read; both take time proportional to the table.\n\
          - **Transaction**: `outside, alone` steps cannot run in a transaction block\n\
          \x20 (`CONCURRENTLY`) or commit in batches; `apply` runs them on their own.\n\n\
-         The product's safety table (README) is SH001–SH007; SH004 (rename column) is\n\
-         forward-declared until rename hints land.\n\n\
-         ## Rules the planner emits\n\n",
+         The rules the planner emits come first, one section per family of codes; the\n\
+         forward-declared ones (codes fixed ahead of the steps) follow in a section of their own.\n",
     );
-    rules_table(&mut out, Status::Active);
+    for f in FAMILIES {
+        let active = || {
+            RULES.iter().filter(move |r| {
+                r.status == Status::Active && r.family().is_some_and(|g| std::ptr::eq(g, f))
+            })
+        };
+        if active().next().is_none() {
+            continue;
+        }
+        out.push_str(&format!(
+            "\n## {} (SH{:03}–SH{:03})\n\n",
+            f.title, f.first, f.last
+        ));
+        if !f.intro.is_empty() {
+            out.push_str(f.intro);
+            out.push_str("\n\n");
+        }
+        rules_table(&mut out, active());
+    }
     out.push_str(
         "\n## Forward-declared rules\n\n\
          Codes, levels and locks fixed ahead of the steps that will carry them; the planner\n\
          does not emit these yet.\n\n",
     );
-    rules_table(&mut out, Status::Planned);
+    rules_table(
+        &mut out,
+        RULES.iter().filter(|r| r.status == Status::Planned),
+    );
     out.push_str(
         "\n## Column type changes\n\n\
          `ALTER COLUMN … TYPE` is free when the new type is binary-coercible and at least as\n\
@@ -1042,6 +1174,56 @@ mod tests {
             );
             let ids = RULES.iter().filter(|x| x.id == r.id).count();
             assert_eq!(ids, 1, "{:?} has {ids} rows", r.id);
+        }
+    }
+
+    /// The one registry: every `RuleId` variant (read from this file's source) has exactly
+    /// one row, every code is unique and in exactly one family, and no two families overlap.
+    #[test]
+    fn every_variant_has_one_row_and_every_code_one_family() {
+        let src = include_str!("rules.rs");
+        let start = src.find("pub enum RuleId {").unwrap();
+        let body = &src[start..start + src[start..].find('}').unwrap()];
+        let variants: Vec<&str> = body
+            .lines()
+            .skip(1)
+            .map(|l| l.trim().trim_end_matches(','))
+            .filter(|l| !l.is_empty() && !l.starts_with("//"))
+            .collect();
+        assert!(variants.len() > 100, "{variants:?}");
+        for v in &variants {
+            let rows = RULES.iter().filter(|r| variant_name(r.id) == *v).count();
+            assert_eq!(rows, 1, "RuleId::{v} has {rows} rows in RULES");
+        }
+        assert_eq!(variants.len(), RULES.len(), "a row without a variant?");
+        let mut codes = BTreeSet::new();
+        for r in RULES {
+            assert!(codes.insert(r.code), "duplicate code {}", r.code);
+            let n = FAMILIES
+                .iter()
+                .filter(|f| (f.first..=f.last).contains(&r.number()))
+                .count();
+            assert_eq!(n, 1, "{} is in {n} families", r.code);
+        }
+        for (i, f) in FAMILIES.iter().enumerate() {
+            assert!(f.first <= f.last, "{}", f.title);
+            if let Some(g) = FAMILIES.get(i + 1) {
+                assert!(f.last < g.first, "{} overlaps {}", f.title, g.title);
+            }
+        }
+        // The routine rules moved here from their own table keep their order.
+        let routine: Vec<&str> = RULES
+            .iter()
+            .filter(|r| (130..=146).contains(&r.number()))
+            .map(|r| r.code)
+            .collect();
+        let want: Vec<String> = (130..=146).map(|n| format!("SH{n}")).collect();
+        assert_eq!(routine, want);
+        assert_eq!(rule_for(RuleId::CreateView).code, "SH130");
+        assert_eq!(rule_for(RuleId::CommentOnRoutine).code, "SH146");
+        // Codes of the old separate routine table and the reserved SH110–SH115 are gone.
+        for n in (110..=115).chain(300..=316) {
+            assert!(by_code(&format!("SH{n}")).is_none(), "SH{n}");
         }
     }
 
@@ -1273,6 +1455,13 @@ mod tests {
         let planned = md.find("## Forward-declared rules").unwrap();
         assert!(md.find("| SH035 |").unwrap() > planned);
         assert!(md.find("| SH003 |").unwrap() < planned);
+        // One section per family: the routine rules sit under their own heading.
+        let routines = md
+            .find("## Views, functions and triggers (SH130–SH149)")
+            .unwrap();
+        assert!(md.find("| SH130 |").unwrap() > routines);
+        assert!(md.find("| SH146 |").unwrap() < planned);
+        assert!(md.find("| SH120 |").unwrap() < routines);
     }
 
     /// `docs/RISKS.md` is the registry as generated now. Regenerate with
@@ -1411,6 +1600,24 @@ mod tests {
         ("SH211", true, "CREATE TABLE c (r int4range, EXCLUDE USING gist (r WITH &&));", "CREATE TABLE c (r int4range);"),
         ("SH212", true, "", "CREATE COLLATION bytewise FROM \"C\";"),
         ("SH213", true, "CREATE COLLATION bytewise FROM \"C\";", ""),
+        // Views, functions and triggers (routines.rs).
+        ("SH130", true, "", "CREATE VIEW v AS SELECT 1 AS a;"),
+        ("SH131", true, "CREATE VIEW v AS SELECT 1 AS a;", ""),
+        ("SH132", true, "CREATE TABLE t (a integer); CREATE VIEW v AS SELECT a FROM t;", "CREATE TABLE t (a bigint); CREATE VIEW v AS SELECT a FROM t;"),
+        ("SH133", true, "", "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a;"),
+        ("SH134", true, "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a;", ""),
+        ("SH135", true, "CREATE VIEW v AS SELECT 1 AS a;", "CREATE VIEW v WITH (security_barrier) AS SELECT 1 AS a;"),
+        ("SH136", true, "", "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1';"),
+        ("SH137", true, "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1';", "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 2';"),
+        ("SH138", true, "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1';", ""),
+        ("SH139", true, "CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1';", "CREATE FUNCTION f() RETURNS bigint LANGUAGE sql AS 'SELECT 1';"),
+        ("SH140", true, TF, TG),
+        ("SH141", true, TG, TF),
+        ("SH142", true, TG, "CREATE TABLE t (a integer); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end'; CREATE TRIGGER tr BEFORE INSERT OR UPDATE ON t FOR EACH ROW EXECUTE FUNCTION f();"),
+        ("SH143", true, TG, "CREATE TABLE t (a integer); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end'; CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f(); ALTER TABLE t DISABLE TRIGGER tr;"),
+        ("SH144", true, "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a;", "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a; CREATE INDEX m_a_idx ON m (a);"),
+        ("SH145", true, "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a; CREATE INDEX m_a_idx ON m (a);", "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a;"),
+        ("SH146", true, "CREATE VIEW v AS SELECT 1 AS a;", "CREATE VIEW v AS SELECT 1 AS a; COMMENT ON VIEW v IS 'numbers';"),
         // With --strategy expand-contract (EXPAND_CONTRACT below).
         ("SH120", true, T, TB),
         ("SH121", true, T, TB),
@@ -1423,6 +1630,8 @@ mod tests {
     const TB: &str =
         "CREATE TABLE t (\n id integer PRIMARY KEY,\n b text -- shale:renamed-from a\n);";
     const T: &str = "CREATE TABLE t (id integer PRIMARY KEY, a text);";
+    const TF: &str = "CREATE TABLE t (a integer); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';";
+    const TG: &str = "CREATE TABLE t (a integer); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end'; CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();";
     const TI: &str =
         "CREATE TABLE t (id integer PRIMARY KEY, a text); CREATE INDEX t_a_idx ON t (a);";
     const TU: &str = "CREATE TABLE u (id integer PRIMARY KEY); CREATE TABLE t (id integer PRIMARY KEY, a text, u integer);";
