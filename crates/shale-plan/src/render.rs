@@ -167,9 +167,79 @@ fn script(plan: &Plan, opts: &PlanOptions, what: &str, preamble: &str) -> String
     out
 }
 
-/// The plan as pretty JSON (the `Plan` structure as is).
+/// The plan as pretty JSON: the `Plan` structure, with one more member in every step,
+/// `approval_key` ([`crate::Step::approval_key`]), the key `shale apply --approve KEY`
+/// takes for that step.
+///
+/// Every step carries its key, not only the steps above the default `--allow medium`:
+/// which steps need approval depends on the `--allow` level `apply` runs with, which the
+/// plan does not know. A CI tool selects the steps whose `risk.level` is above the level
+/// it applies with and passes their `approval_key`s. The member is derived (reading the
+/// JSON back as a `Plan` ignores it).
 pub fn json(plan: &Plan) -> String {
-    serde_json::to_string_pretty(plan).expect("a plan always serializes")
+    serde_json::to_string_pretty(&JsonPlan::new(plan, None)).expect("a plan always serializes")
+}
+
+/// A step as JSON: its members as is, then `approval_key`.
+#[derive(serde::Serialize)]
+struct JsonStep<'a> {
+    #[serde(flatten)]
+    step: &'a Step,
+    approval_key: String,
+}
+
+/// A plan as JSON: the members of [`Plan`] in order (a test checks none is missing), its
+/// steps with `approval_key`, and the rollback when there is one.
+#[derive(serde::Serialize)]
+struct JsonPlan<'a> {
+    format_version: u32,
+    steps: Vec<JsonStep<'a>>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    unmodeled: &'a [shale_model::Unmodeled],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rollback: Option<Box<JsonRollback<'a>>>,
+}
+
+/// A rollback as JSON: the members of [`Rollback`], its plan's steps with `approval_key`.
+#[derive(serde::Serialize)]
+struct JsonRollback<'a> {
+    plan: JsonPlan<'a>,
+    unrecoverable: &'a [Unrecoverable],
+}
+
+impl<'a> JsonPlan<'a> {
+    fn new(plan: &'a Plan, rollback: Option<&'a Rollback>) -> JsonPlan<'a> {
+        let Plan {
+            format_version,
+            steps,
+            unmodeled,
+        } = plan;
+        JsonPlan {
+            format_version: *format_version,
+            steps: steps
+                .iter()
+                .map(|step| JsonStep {
+                    step,
+                    approval_key: step.approval_key(),
+                })
+                .collect(),
+            unmodeled,
+            rollback: rollback.map(|rb| Box::new(JsonRollback::new(rb))),
+        }
+    }
+}
+
+impl<'a> JsonRollback<'a> {
+    fn new(rb: &'a Rollback) -> JsonRollback<'a> {
+        let Rollback {
+            plan,
+            unrecoverable,
+        } = rb;
+        JsonRollback {
+            plan: JsonPlan::new(plan, None),
+            unrecoverable,
+        }
+    }
 }
 
 /// What the rollback cannot restore, one item per loss, each line prefixed by `prefix`
@@ -262,21 +332,15 @@ pub fn rollback_sql(rb: &Rollback, opts: &PlanOptions) -> String {
     script(&rb.plan, opts, "rollback", &preamble)
 }
 
-/// The rollback as pretty JSON (the [`Rollback`] structure as is).
+/// The rollback as pretty JSON (the [`Rollback`] structure, its steps with
+/// `approval_key` as in [`json`]).
 pub fn rollback_json(rb: &Rollback) -> String {
-    serde_json::to_string_pretty(rb).expect("a rollback always serializes")
+    serde_json::to_string_pretty(&JsonRollback::new(rb)).expect("a rollback always serializes")
 }
 
 /// The plan as [`json`] renders it, with one more member, `rollback` (the [`Rollback`]).
 pub fn json_with_rollback(plan: &Plan, rb: &Rollback) -> String {
-    let mut v = serde_json::to_value(plan).expect("a plan always serializes");
-    if let serde_json::Value::Object(m) = &mut v {
-        m.insert(
-            "rollback".into(),
-            serde_json::to_value(rb).expect("a rollback always serializes"),
-        );
-    }
-    serde_json::to_string_pretty(&v).expect("a JSON value always serializes")
+    serde_json::to_string_pretty(&JsonPlan::new(plan, Some(rb))).expect("a plan always serializes")
 }
 
 /// Plain statements, each terminated by `;`, no comments, no transaction control (the
@@ -367,6 +431,65 @@ mod tests {
         assert_eq!(v["rollback"]["unrecoverable"][0]["kind"], "column_values");
         let alone: Rollback = serde_json::from_str(&rollback_json(&rb)).unwrap();
         assert_eq!(alone, rb);
+    }
+
+    /// Every JSON step, of the plan and of its rollback, names the key that approves it,
+    /// so that a CI tool can pass `--approve` for the steps above its `--allow` level
+    /// without parsing the text output.
+    #[test]
+    fn json_steps_carry_their_approval_keys() {
+        let (from, to) = case();
+        let p = plan(&from, &to, &opts()).unwrap();
+        let rb = rollback(&from, &to, &opts()).unwrap();
+        for out in [json(&p), json_with_rollback(&p, &rb)] {
+            let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+            let steps = v["steps"].as_array().unwrap();
+            assert_eq!(steps.len(), p.steps.len());
+            for (js, s) in steps.iter().zip(&p.steps) {
+                assert_eq!(js["id"], s.id);
+                assert_eq!(js["approval_key"], s.approval_key(), "{out}");
+            }
+        }
+        // Apart from `approval_key`, the JSON is the structures as serde writes them (so a
+        // member added to Plan, Step or Rollback cannot go missing here).
+        let strip = |mut v: serde_json::Value| {
+            let mut plans = vec![&mut v];
+            while let Some(p) = plans.pop() {
+                let m = p.as_object_mut().unwrap();
+                for s in m.get_mut("steps").unwrap().as_array_mut().unwrap() {
+                    assert!(s.as_object_mut().unwrap().remove("approval_key").is_some());
+                }
+                if let Some(rb) = m.get_mut("rollback") {
+                    plans.push(rb.get_mut("plan").unwrap());
+                }
+            }
+            v
+        };
+        let mut want = serde_json::to_value(&p).unwrap();
+        assert_eq!(strip(serde_json::from_str(&json(&p)).unwrap()), want);
+        want["rollback"] = serde_json::to_value(&rb).unwrap();
+        let got = strip(serde_json::from_str(&json_with_rollback(&p, &rb)).unwrap());
+        assert_eq!(got, want);
+        // The dropped column is the High step: its key is the one `--approve` takes.
+        let v: serde_json::Value = serde_json::from_str(&json(&p)).unwrap();
+        let high: Vec<&str> = v["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["risk"]["level"] == "High")
+            .map(|s| s["approval_key"].as_str().unwrap())
+            .collect();
+        assert_eq!(high, ["drop:public.users.legacy_flag"], "{v:#}");
+        // The rollback's steps too, in both renderings.
+        let v: serde_json::Value = serde_json::from_str(&json_with_rollback(&p, &rb)).unwrap();
+        let alone: serde_json::Value = serde_json::from_str(&rollback_json(&rb)).unwrap();
+        for r in [&v["rollback"], &alone] {
+            let steps = r["plan"]["steps"].as_array().unwrap();
+            assert!(!steps.is_empty());
+            for (js, s) in steps.iter().zip(&rb.plan.steps) {
+                assert_eq!(js["approval_key"], s.approval_key());
+            }
+        }
     }
 
     #[test]
