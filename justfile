@@ -19,3 +19,8 @@ lint:
 # Planning speed and memory on a generated schema (default 10,000 tables).
 bench tables="10000":
     cargo run --release -p shale-cli --example bench -- {{tables}}
+
+# The DB test suites on several PostgreSQL majors (default 13 to 18), each on a throwaway
+# cluster; binaries are fetched once into a cache. See docs/POSTGRES_VERSIONS.md.
+pg-matrix *versions:
+    bash scripts/pg-matrix.sh {{versions}}

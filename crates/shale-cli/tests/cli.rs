@@ -281,7 +281,7 @@ fn sql_format_runs_as_is_with_psql() {
     assert!(script.contains("lock_timeout"), "{script}");
     assert!(script.contains("CONCURRENTLY"), "{script}");
     let s2 = Scratch::new(&[("plan.sql", &script)]);
-    let psql = Command::new("psql")
+    let psql = Command::new(shale_testkit::pg_binary("psql"))
         .args([
             "-X",
             "-q",
@@ -419,7 +419,7 @@ fn every_plan_comes_with_a_rollback_that_restores_the_schema() {
         "high",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
-    let psql = Command::new("psql")
+    let psql = Command::new(shale_testkit::pg_binary("psql"))
         .args([
             "-X",
             "-q",

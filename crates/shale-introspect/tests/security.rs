@@ -382,7 +382,7 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
     .replace("{r1}", &r.names[1]);
     db.execute(&sql);
     let live = introspect_url(db.url()).unwrap();
-    let dump = std::process::Command::new(pg_dump())
+    let dump = std::process::Command::new(shale_testkit::pg_dump())
         .args(["--schema-only", "--no-owner"])
         .arg(format!("--dbname={}", db.url()))
         .output()
@@ -398,18 +398,4 @@ REVOKE CREATE ON SCHEMA public FROM PUBLIC;
     assert_eq!(parsed, live, "{text}");
     assert_eq!(live.policies.len(), 2);
     assert!(!live.privileges.is_empty());
-}
-
-fn pg_dump() -> String {
-    let mut best: Option<(u32, String)> = None;
-    if let Ok(dirs) = std::fs::read_dir("/usr/lib/postgresql") {
-        for d in dirs.flatten() {
-            let v: u32 = d.file_name().to_string_lossy().parse().unwrap_or(0);
-            let p = d.path().join("bin/pg_dump");
-            if p.exists() && best.as_ref().is_none_or(|(b, _)| v > *b) {
-                best = Some((v, p.to_string_lossy().to_string()));
-            }
-        }
-    }
-    best.map(|(_, p)| p).unwrap_or_else(|| "pg_dump".into())
 }

@@ -10,7 +10,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 pub fn try_psql(db: &TestDb, script: &str) -> Result<(), String> {
-    let mut child = Command::new("psql")
+    let mut child = Command::new(shale_testkit::pg_binary("psql"))
         .args(["-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"])
         .arg(format!("--dbname={}", db.url()))
         .stdin(Stdio::piped())

@@ -1210,6 +1210,7 @@ mod pg_tests {
             .arg("-c")
             .arg(cmd)
             .env("DATABASE_URL", db.url())
+            .env("PATH", shale_testkit::path_env())
             .current_dir(dir)
             .output()
             .map_err(|e| format!("cannot run sh: {e}"))?;

@@ -145,8 +145,30 @@ fn running_as_root() -> bool {
     }
 }
 
-/// A PostgreSQL binary: on PATH, else the newest under `/usr/lib/postgresql/*/bin`.
+/// The environment variable naming a directory of PostgreSQL client/server binaries
+/// (`pg_dump`, `psql`, `initdb`, `pg_ctl`) that tests use before any other. Set it when the
+/// server under test is newer than the machine's own tools (`pg_dump` refuses to dump a
+/// server newer than itself); `scripts/pg-matrix.sh` sets it.
+pub const BINDIR_ENV: &str = "SHALE_PG_BINDIR";
+
+/// The PostgreSQL program `name` that tests should run: `$SHALE_PG_BINDIR/name` when that
+/// variable is set (a missing file there is reported by the caller's error, not silently
+/// replaced by another version), else the one on PATH, else the newest under
+/// `/usr/lib/postgresql/*/bin`, else the bare name.
+pub fn pg_binary(name: &str) -> PathBuf {
+    find_pg_binary(name).unwrap_or_else(|| PathBuf::from(name))
+}
+
+/// A PostgreSQL binary: in `$SHALE_PG_BINDIR`, else on PATH, else the newest under
+/// `/usr/lib/postgresql/*/bin`.
 fn find_pg_binary(name: &str) -> Option<PathBuf> {
+    find_pg_binary_in(bindir().as_deref(), name)
+}
+
+fn find_pg_binary_in(bindir: Option<&Path>, name: &str) -> Option<PathBuf> {
+    if let Some(dir) = bindir {
+        return Some(dir.join(name));
+    }
     if let Some(paths) = std::env::var_os("PATH") {
         for dir in std::env::split_paths(&paths) {
             let p = dir.join(name);
@@ -156,6 +178,12 @@ fn find_pg_binary(name: &str) -> Option<PathBuf> {
         }
     }
     installed_pg_bins(name).into_iter().last().map(|(_, p)| p)
+}
+
+fn bindir() -> Option<PathBuf> {
+    std::env::var_os(BINDIR_ENV)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
 }
 
 /// `(major, path)` of `name` in every `/usr/lib/postgresql/<major>/bin`, by major.
@@ -398,7 +426,7 @@ impl TestDb {
     /// lines that differ between databases or runs removed (`-- Dumped from/by`,
     /// `\restrict`/`\unrestrict` keys) and runs of blank lines collapsed to one.
     pub fn pg_dump_schema(&self) -> String {
-        let pg_dump = self.pg_dump_binary();
+        let pg_dump = pg_dump();
         let out = Command::new(&pg_dump)
             .arg("--schema-only")
             .arg("--no-owner")
@@ -417,27 +445,51 @@ impl TestDb {
         }
         clean_dump(&String::from_utf8_lossy(&out.stdout))
     }
+}
 
-    /// pg_dump of the server's major version when several are installed, else the one
-    /// on PATH (or the newest installed).
-    fn pg_dump_binary(&self) -> PathBuf {
-        let mut c = self.client();
-        let major: Option<u32> = c
-            .query_one("SELECT current_setting('server_version_num')::int", &[])
-            .ok()
-            .map(|r| r.get::<_, i32>(0) as u32 / 10000);
-        let installed = installed_pg_bins("pg_dump");
-        if let Some(m) = major {
-            if let Some((_, p)) = installed.iter().find(|(v, _)| *v == m) {
-                return p.clone();
-            }
-            // A newer pg_dump can dump an older server; an older one cannot.
-            if let Some((_, p)) = installed.iter().find(|(v, _)| *v > m) {
-                return p.clone();
-            }
-        }
-        find_pg_binary("pg_dump").unwrap_or_else(|| PathBuf::from("pg_dump"))
+/// The `pg_dump` to run against the server tests use: `$SHALE_PG_BINDIR/pg_dump` when set;
+/// else the one of the server's major version when several are installed, else a newer
+/// installed one (a newer pg_dump can dump an older server; an older one cannot), else the
+/// one on PATH.
+pub fn pg_dump() -> PathBuf {
+    if let Some(dir) = bindir() {
+        return dir.join("pg_dump");
     }
+    let installed = installed_pg_bins("pg_dump");
+    if let Some(m) = server_major() {
+        if let Some((_, p)) = installed.iter().find(|(v, _)| *v == m) {
+            return p.clone();
+        }
+        if let Some((_, p)) = installed.iter().find(|(v, _)| *v > m) {
+            return p.clone();
+        }
+    }
+    pg_binary("pg_dump")
+}
+
+/// `PATH` with `$SHALE_PG_BINDIR` first, for shell commands that run `psql` or `pg_dump`
+/// by name.
+pub fn path_env() -> std::ffi::OsString {
+    let rest = std::env::var_os("PATH").unwrap_or_default();
+    match bindir() {
+        Some(dir) => {
+            let mut dirs = vec![dir];
+            dirs.extend(std::env::split_paths(&rest));
+            std::env::join_paths(dirs).unwrap_or(rest)
+        }
+        None => rest,
+    }
+}
+
+/// The major version of the server tests use (13, 14, …), asked once per process.
+pub fn server_major() -> Option<u32> {
+    static MAJOR: OnceLock<Option<u32>> = OnceLock::new();
+    *MAJOR.get_or_init(|| {
+        let mut c = postgres::Client::connect(&server_url(), postgres::NoTls).ok()?;
+        c.query_one("SELECT current_setting('server_version_num')::int", &[])
+            .ok()
+            .map(|r| r.get::<_, i32>(0) as u32 / 10000)
+    })
 }
 
 fn is_transient(e: &postgres::Error) -> bool {
@@ -550,7 +602,7 @@ mod tests {
     /// usable as root (PostgreSQL refuses to run as root; the harness switches user).
     #[test]
     fn throwaway_cluster_starts_and_answers() {
-        if find_pg_binary("initdb").is_none() {
+        if !find_pg_binary("initdb").is_some_and(|p| p.is_file()) {
             eprintln!("initdb not installed; nothing to check");
             return;
         }
@@ -563,6 +615,20 @@ mod tests {
             .unwrap()
             .get(0);
         assert_eq!(db, "postgres");
+    }
+
+    #[test]
+    fn bindir_wins_over_path_and_is_not_second_guessed() {
+        let dir = Path::new("/nonexistent/pg18/bin");
+        assert_eq!(
+            find_pg_binary_in(Some(dir), "pg_dump"),
+            Some(dir.join("pg_dump")),
+            "a named directory is used even when PATH has a pg_dump"
+        );
+        // Without one, PATH and /usr/lib/postgresql decide; never the nonexistent dir.
+        if let Some(p) = find_pg_binary_in(None, "pg_dump") {
+            assert!(!p.starts_with("/nonexistent"), "{}", p.display());
+        }
     }
 
     #[test]
