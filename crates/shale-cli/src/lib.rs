@@ -433,9 +433,15 @@ pub fn apply(
     let db = Source::Database(args.db.clone());
     let planned = plan_sources_with(&db, &args.to, &args.plan, &args.load)?;
     let violations = lint(&planned, &args.policies);
+    let Planned {
+        desired,
+        directives,
+        plan,
+        ..
+    } = planned;
     let plan = match args.phase {
-        Some(phase) => planned.plan.phase(phase),
-        None => planned.plan,
+        Some(phase) => plan.phase(phase),
+        None => plan,
     };
     show(&plan, &violations);
     if let Some(e) = policy_error(&violations) {
@@ -465,8 +471,11 @@ pub fn apply(
             report: Some(report),
         });
     }
-    // Verify: the database must now match the desired state exactly.
-    let after = plan_sources_with(&db, &args.to, &args.plan, &args.load)?.plan;
+    // Verify: the database must now match the desired state exactly (the files as they
+    // were read for the plan, not read again).
+    let (now, _) = source::load_with(&db, &args.load)?;
+    let after = shale_plan::plan_with(&now, &desired, &directives, &args.plan)
+        .map_err(|e| CliError(e.to_string()))?;
     if !after.is_empty() {
         return Err(CliError(format!(
             "applied {} step(s), but the database still differs from the desired state; remaining plan:\n{}",
