@@ -1,68 +1,10 @@
 //! The `shale` binary end to end: exit codes, bad input, apply gating.
 
+mod common;
+
+use common::{expect_error, root, shale, stderr, stdout, Scratch};
 use shale_testkit::TestDb;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn shale(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shale"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run shale")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A scratch directory with the given files, removed on drop.
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(files: &[(&str, &str)]) -> Scratch {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "shale-cli-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, text) in files {
-            std::fs::write(dir.join(name), text).unwrap();
-        }
-        Scratch(dir)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn expect_error(o: &Output, parts: &[&str]) {
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "stdout: {}\nstderr: {}",
-        stdout(o),
-        stderr(o)
-    );
-    let err = stderr(o);
-    assert!(!err.contains("panicked"), "{err}");
-    for p in parts {
-        assert!(err.contains(p), "expected `{p}` in:\n{err}");
-    }
-}
 
 #[test]
 fn example_schemas_plan_without_a_database() {
