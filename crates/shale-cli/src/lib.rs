@@ -15,6 +15,7 @@ use shale_lint::{Policies, Violation};
 use shale_model::Catalog;
 use shale_plan::{Plan, PlanOptions, RiskLevel};
 pub use source::{load, redact, LoadOptions, Source};
+use std::collections::BTreeSet;
 use std::fmt;
 use std::fmt::Write as _;
 
@@ -66,6 +67,10 @@ pub struct Planned {
     /// Rename hints and backfills of the desired state.
     pub directives: shale_model::Directives,
     pub plan: Plan,
+    /// Roles the desired state names that the current one does not, listed for a plan
+    /// with no server to check them against (empty when `from` is a database, where
+    /// missing roles are an error instead).
+    pub roles_needed: BTreeSet<String>,
 }
 
 impl Planned {
@@ -158,20 +163,142 @@ pub fn plan_sources_with(
     opts: &PlanOptions,
     load_opts: &LoadOptions,
 ) -> Result<Planned, CliError> {
-    let (current, _) = source::load_with(from, load_opts)?;
+    let (mut current, _) = source::load_with(from, load_opts)?;
     // Rename hints and backfills come with the desired state.
-    let (desired, directives) = source::load_with(to, load_opts)?;
+    let (mut desired, directives) = source::load_with(to, load_opts)?;
+    // Files that name the connecting role in default privileges (`FOR ROLE postgres`, as
+    // pg_dump writes them) mean what the introspection of a database by that role reports
+    // as the role running shale.
+    if let Source::Database(url) = from {
+        let mut client = connect(url)?;
+        if let Source::Path(_) = to {
+            desired.default_privileges_as(&current_user(&mut client, url)?);
+        }
+        // Roles are never created: a missing one would fail the plan midway.
+        check_roles(&mut client, url, &desired)?;
+    }
+    if let (Source::Path(_), Source::Database(url)) = (from, to) {
+        current.default_privileges_as(&current_user(&mut connect(url)?, url)?);
+    }
     if load_opts.strict_coverage {
         check_coverage(&current, &desired)?;
     }
     let plan = shale_plan::plan_with(&current, &desired, &directives, opts)
         .map_err(|e| CliError(e.to_string()))?;
+    // Offline there is no server to ask: the roles are listed with the plan instead.
+    let roles_needed = match from {
+        Source::Database(_) => BTreeSet::new(),
+        _ => shale_plan::security::roles_needed(&current, &desired),
+    };
     Ok(Planned {
         current,
         desired,
         directives,
         plan,
+        roles_needed,
     })
+}
+
+fn connect(url: &str) -> Result<postgres::Client, CliError> {
+    postgres::Client::connect(url, postgres::NoTls)
+        .map_err(|e| CliError(format!("{}: cannot connect: {e}", redact(url))))
+}
+
+fn current_user(client: &mut postgres::Client, url: &str) -> Result<String, CliError> {
+    client
+        .query_one("SELECT current_user::text", &[])
+        .map(|r| r.get(0))
+        .map_err(|e| CliError(format!("{}: {e}", redact(url))))
+}
+
+/// The objects of `cat` that name `role`: policies applying to it, objects granting to
+/// it, default privileges for or to it, objects it owns.
+pub fn objects_naming_role(cat: &Catalog, role: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in cat.policies.values() {
+        if p.roles.iter().any(|r| r == role) {
+            out.push(
+                shale_model::ObjectId::Policy {
+                    table: p.table.clone(),
+                    name: p.name.clone(),
+                }
+                .to_string(),
+            );
+        }
+    }
+    for a in cat.privileges.values() {
+        if a.grants.iter().any(|g| g.grantee == role) {
+            out.push(format!("grant on {}", a.object));
+        }
+    }
+    for d in cat.default_privileges.values() {
+        if d.role.as_deref() == Some(role) || d.grants.iter().any(|g| g.grantee == role) {
+            out.push(d.id().to_string());
+        }
+    }
+    for (object, owner) in &cat.owners {
+        if owner == role {
+            out.push(format!("owner of {object}"));
+        }
+    }
+    out
+}
+
+/// An error naming each role `desired` names that the server behind `client` lacks, with
+/// the objects that need it; nothing is planned (or applied) then.
+pub fn check_roles(
+    client: &mut postgres::Client,
+    url: &str,
+    desired: &Catalog,
+) -> Result<(), CliError> {
+    let named = desired.roles_named();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let missing = shale_introspect::missing_roles(client, &named)
+        .map_err(|e| CliError(format!("{}: {e}", redact(url))))?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let mut m = format!(
+        "the desired state names {} role{} that do{} not exist on {}; shale does not create roles, so nothing was planned or changed (create {} first):",
+        missing.len(),
+        if missing.len() == 1 { "" } else { "s" },
+        if missing.len() == 1 { "es" } else { "" },
+        redact(url),
+        if missing.len() == 1 { "it" } else { "them" },
+    );
+    for role in &missing {
+        let _ = write!(
+            m,
+            "\n  role {}: {}",
+            shale_model::quote_ident(role),
+            objects_naming_role(desired, role).join(", ")
+        );
+    }
+    Err(CliError(m))
+}
+
+/// The note listing the roles an offline plan needs on its target server (empty when
+/// none).
+pub fn roles_text(roles: &BTreeSet<String>) -> String {
+    shale_plan::security::roles_note(roles)
+        .map(|n| format!("\n{n}\n"))
+        .unwrap_or_default()
+}
+
+/// `json` (a rendered plan) with a `roles_needed` member when `roles` is not empty.
+pub fn json_with_roles(json: &str, roles: &BTreeSet<String>) -> String {
+    if roles.is_empty() {
+        return json.to_string();
+    }
+    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(json) else {
+        return json.to_string();
+    };
+    if let serde_json::Value::Object(m) = &mut v {
+        m.insert("roles_needed".into(), serde_json::json!(roles));
+    }
+    serde_json::to_string_pretty(&v).expect("a JSON value always serializes")
 }
 
 /// The policies' violations among what the plan creates or changes.
@@ -306,9 +433,15 @@ pub fn apply(
     let db = Source::Database(args.db.clone());
     let planned = plan_sources_with(&db, &args.to, &args.plan, &args.load)?;
     let violations = lint(&planned, &args.policies);
+    let Planned {
+        desired,
+        directives,
+        plan,
+        ..
+    } = planned;
     let plan = match args.phase {
-        Some(phase) => planned.plan.phase(phase),
-        None => planned.plan,
+        Some(phase) => plan.phase(phase),
+        None => plan,
     };
     show(&plan, &violations);
     if let Some(e) = policy_error(&violations) {
@@ -338,8 +471,11 @@ pub fn apply(
             report: Some(report),
         });
     }
-    // Verify: the database must now match the desired state exactly.
-    let after = plan_sources_with(&db, &args.to, &args.plan, &args.load)?.plan;
+    // Verify: the database must now match the desired state exactly (the files as they
+    // were read for the plan, not read again).
+    let (now, _) = source::load_with(&db, &args.load)?;
+    let after = shale_plan::plan_with(&now, &desired, &directives, &args.plan)
+        .map_err(|e| CliError(e.to_string()))?;
     if !after.is_empty() {
         return Err(CliError(format!(
             "applied {} step(s), but the database still differs from the desired state; remaining plan:\n{}",

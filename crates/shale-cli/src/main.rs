@@ -279,10 +279,15 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                     |e| shale_cli::CliError(format!("{}: cannot write: {e}", path.display())),
                 )?;
             }
-            if no_rollback {
-                print!("{}", shale_cli::render(plan, format, &opts));
+            let rendered = if no_rollback {
+                shale_cli::render(plan, format, &opts)
             } else {
-                print!("{}", planned.render_with_rollback(format, &opts));
+                planned.render_with_rollback(format, &opts)
+            };
+            let roles = &planned.roles_needed;
+            match format {
+                Format::Json => print!("{}", shale_cli::json_with_roles(&rendered, roles)),
+                _ => print!("{rendered}"),
             }
             if format == Format::Text {
                 print!(
@@ -290,8 +295,10 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                     shale_cli::approval_block(plan, settings.allow(None), &[])
                 );
                 print!("{}", shale_plan::routines::unmodeled_note(plan));
+                print!("{}", shale_cli::roles_text(roles));
             } else {
                 eprint!("{}", shale_plan::routines::unmodeled_note(plan));
+                eprint!("{}", shale_cli::roles_text(roles));
             }
             let violations = shale_cli::lint(&planned, &policies);
             eprint!("{}", shale_cli::violations_text(&violations));

@@ -150,6 +150,92 @@ fn read(p: &Path) -> Result<String, LoadError> {
     std::fs::read_to_string(p).map_err(|e| LoadError(format!("{}: cannot read: {e}", p.display())))
 }
 
+/// The text of a source's schema files, read once and handed to every step that needs
+/// it (the offline parse, `--dev-url`, `--include owners`).
+#[derive(Debug, Clone)]
+pub enum SourceText {
+    /// SQL files, in the order they run.
+    Sql(Vec<shale_sql::SourceFile>),
+    /// YAML documents: (path, text).
+    Yaml(Vec<(String, String)>),
+}
+
+impl SourceText {
+    /// Read schema files (all SQL or all YAML).
+    pub fn read_files(files: &[PathBuf]) -> Result<SourceText, LoadError> {
+        let sql: Vec<&PathBuf> = files.iter().filter(|p| is_sql(p)).collect();
+        let yaml: Vec<&PathBuf> = files.iter().filter(|p| is_yaml(p)).collect();
+        if !sql.is_empty() && !yaml.is_empty() {
+            return Err(LoadError(format!(
+                "{} and {}: a schema is written either in SQL or in YAML files, not both",
+                sql[0].display(),
+                yaml[0].display()
+            )));
+        }
+        if !yaml.is_empty() {
+            return yaml
+                .iter()
+                .map(|p| Ok((p.display().to_string(), read(p)?)))
+                .collect::<Result<Vec<_>, LoadError>>()
+                .map(SourceText::Yaml);
+        }
+        sql.iter()
+            .map(|p| {
+                Ok(shale_sql::SourceFile {
+                    path: p.display().to_string(),
+                    text: read(p)?,
+                })
+            })
+            .collect::<Result<Vec<_>, LoadError>>()
+            .map(SourceText::Sql)
+    }
+
+    /// Read the schema files of a path: one file, or every schema file under a directory.
+    pub fn read_path(p: &Path) -> Result<SourceText, LoadError> {
+        if p.is_dir() {
+            let files = schema_files(p)?;
+            if files.is_empty() {
+                return Err(LoadError(format!(
+                    "{}: no .sql, .yaml or .yml files in this directory",
+                    p.display()
+                )));
+            }
+            SourceText::read_files(&files)
+        } else if p.is_file() {
+            if !(is_sql(p) || is_yaml(p)) {
+                return Err(LoadError(format!(
+                    "{}: not a schema file (expected .sql, .yaml or .yml)",
+                    p.display()
+                )));
+            }
+            SourceText::read_files(std::slice::from_ref(&p.to_path_buf()))
+        } else {
+            Err(LoadError(format!(
+                "{}: no such file or directory (a source is `empty`, a postgres:// URL, a .sql/.yaml file or a directory)",
+                p.display()
+            )))
+        }
+    }
+
+    /// The SQL files (none for YAML).
+    pub fn sql(&self) -> &[shale_sql::SourceFile] {
+        match self {
+            SourceText::Sql(files) => files,
+            SourceText::Yaml(_) => &[],
+        }
+    }
+
+    /// The schema these files describe, with its directives, read offline.
+    pub fn parse(&self) -> Result<(Catalog, Directives), LoadError> {
+        match self {
+            SourceText::Yaml(docs) => shale_yaml::parse_yaml_files_with_directives(docs)
+                .map_err(|e| LoadError(e.to_string())),
+            SourceText::Sql(files) => shale_sql::parse_sources_with_directives(files)
+                .map_err(|e| LoadError(e.to_string())),
+        }
+    }
+}
+
 /// Read schema files (all SQL or all YAML) as one schema.
 pub fn load_files(files: &[PathBuf]) -> Result<Catalog, LoadError> {
     load_files_with_directives(files).map(|(c, _)| c)
@@ -158,33 +244,7 @@ pub fn load_files(files: &[PathBuf]) -> Result<Catalog, LoadError> {
 /// Read schema files (all SQL or all YAML) as one schema, with the directives (rename
 /// hints, backfills) they carry beside it.
 pub fn load_files_with_directives(files: &[PathBuf]) -> Result<(Catalog, Directives), LoadError> {
-    let sql: Vec<&PathBuf> = files.iter().filter(|p| is_sql(p)).collect();
-    let yaml: Vec<&PathBuf> = files.iter().filter(|p| is_yaml(p)).collect();
-    if !sql.is_empty() && !yaml.is_empty() {
-        return Err(LoadError(format!(
-            "{} and {}: a schema is written either in SQL or in YAML files, not both",
-            sql[0].display(),
-            yaml[0].display()
-        )));
-    }
-    if !yaml.is_empty() {
-        let docs = yaml
-            .iter()
-            .map(|p| Ok((p.display().to_string(), read(p)?)))
-            .collect::<Result<Vec<_>, LoadError>>()?;
-        return shale_yaml::parse_yaml_files_with_directives(&docs)
-            .map_err(|e| LoadError(e.to_string()));
-    }
-    let sources = sql
-        .iter()
-        .map(|p| {
-            Ok(shale_sql::SourceFile {
-                path: p.display().to_string(),
-                text: read(p)?,
-            })
-        })
-        .collect::<Result<Vec<_>, LoadError>>()?;
-    shale_sql::parse_sources_with_directives(&sources).map_err(|e| LoadError(e.to_string()))
+    SourceText::read_files(files)?.parse()
 }
 
 /// How sources are read beyond their location (`plan`/`apply`/`inspect` flags).
@@ -224,32 +284,36 @@ pub fn mode(source: &Source, opts: &LoadOptions) -> String {
 }
 
 /// Load a source with `opts` applied: dev-database normalization, owners, schema filters.
+/// Files are read once.
 pub fn load_with(source: &Source, opts: &LoadOptions) -> Result<(Catalog, Directives), LoadError> {
-    let (mut cat, directives) = load_with_directives(source)?;
-    let files = || -> Result<Vec<shale_sql::SourceFile>, LoadError> {
-        let Source::Path(p) = source else {
-            return Ok(Vec::new());
-        };
-        let paths = if p.is_dir() {
-            schema_files(p)?
-        } else {
-            vec![p.clone()]
-        };
-        paths
-            .iter()
-            .filter(|p| is_sql(p))
-            .map(|p| {
-                Ok(shale_sql::SourceFile {
-                    path: p.display().to_string(),
-                    text: read(p)?,
-                })
-            })
-            .collect()
+    let text = match source {
+        Source::Path(p) => Some(SourceText::read_path(p)?),
+        _ => None,
     };
+    load_read_with(source, text.as_ref(), opts)
+}
+
+/// [`load_with`] for a source whose files (`text`, for a [`Source::Path`]) were already
+/// read: nothing is read from disk again.
+pub fn load_read_with(
+    source: &Source,
+    text: Option<&SourceText>,
+    opts: &LoadOptions,
+) -> Result<(Catalog, Directives), LoadError> {
+    let (mut cat, directives) = match (source, text) {
+        (Source::Path(_), Some(text)) => text.parse()?,
+        (Source::Path(p), None) => {
+            return Err(LoadError(format!(
+                "{}: internal error: the files were not read",
+                p.display()
+            )))
+        }
+        _ => load_with_directives(source)?,
+    };
+    let sql = text.map(SourceText::sql).unwrap_or_default();
     if let Some(url) = &opts.dev_url {
-        let sql = files()?;
         if !sql.is_empty() {
-            cat = shale_introspect::normalize_with_dev_db(url, &sql)
+            cat = shale_introspect::normalize_with_dev_db(url, sql)
                 .map_err(|e| LoadError(format!("--dev-url {}: {e}", redact(url))))?;
         }
     }
@@ -262,7 +326,7 @@ pub fn load_with(source: &Source, opts: &LoadOptions) -> Result<(Catalog, Direct
                     .map_err(|e| LoadError(format!("{}: {e}", redact(url))))?;
             }
             Source::Path(_) => {
-                shale_sql::read_owners(&files()?, &mut cat).map_err(|e| LoadError(e.to_string()))?
+                shale_sql::read_owners(sql, &mut cat).map_err(|e| LoadError(e.to_string()))?
             }
             Source::Empty => {}
         }
@@ -290,31 +354,7 @@ pub fn load_with_directives(source: &Source) -> Result<(Catalog, Directives), Lo
         Source::Database(url) => shale_introspect::introspect_url(url)
             .map(|c| (c, Directives::default()))
             .map_err(|e| LoadError(format!("{}: {e}", redact(url)))),
-        Source::Path(p) => {
-            if p.is_dir() {
-                let files = schema_files(p)?;
-                if files.is_empty() {
-                    return Err(LoadError(format!(
-                        "{}: no .sql, .yaml or .yml files in this directory",
-                        p.display()
-                    )));
-                }
-                load_files_with_directives(&files)
-            } else if p.is_file() {
-                if !(is_sql(p) || is_yaml(p)) {
-                    return Err(LoadError(format!(
-                        "{}: not a schema file (expected .sql, .yaml or .yml)",
-                        p.display()
-                    )));
-                }
-                load_files_with_directives(std::slice::from_ref(p))
-            } else {
-                Err(LoadError(format!(
-                    "{}: no such file or directory (a source is `empty`, a postgres:// URL, a .sql/.yaml file or a directory)",
-                    p.display()
-                )))
-            }
-        }
+        Source::Path(p) => SourceText::read_path(p)?.parse(),
     }
 }
 
@@ -337,6 +377,86 @@ mod tests {
             "postgres://localhost/app"
         );
         assert_eq!(redact("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
+    }
+
+    /// A scratch directory of schema files, removed on drop.
+    struct Dir(PathBuf);
+    impl Dir {
+        fn new(tag: &str, files: &[(&str, &str)]) -> Dir {
+            let dir =
+                std::env::temp_dir().join(format!("shale-source-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            for (name, text) in files {
+                std::fs::write(dir.join(name), text).unwrap();
+            }
+            Dir(dir)
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    const OWNED: &str = "CREATE TABLE t (id int CHECK (id>0));
+        ALTER TABLE t OWNER TO someone;";
+
+    #[test]
+    fn files_are_read_once_for_the_parse_and_the_owners() {
+        let dir = Dir::new(
+            "owners",
+            &[("01.sql", OWNED), ("02.sql", "CREATE TABLE u ();")],
+        );
+        let source = Source::Path(dir.0.clone());
+        let opts = LoadOptions {
+            include_owners: true,
+            ..LoadOptions::default()
+        };
+        let (expected, _) = load_with(&source, &opts).unwrap();
+        assert_eq!(expected.owners.len(), 1, "{:?}", expected.owners);
+        assert_eq!(expected.tables.len(), 2);
+        // Read, then take the files away: the owners come from the text already read.
+        let text = SourceText::read_path(&dir.0).unwrap();
+        assert_eq!(text.sql().len(), 2);
+        drop(dir);
+        assert!(load(&source).is_err(), "the files are gone");
+        let (cat, _) = load_read_with(&source, Some(&text), &opts).unwrap();
+        assert_eq!(cat, expected);
+    }
+
+    #[test]
+    fn files_are_read_once_for_the_dev_database() {
+        let dir = Dir::new(
+            "dev",
+            &[("schema.sql", "CREATE TABLE t (id int CHECK (id>0));")],
+        );
+        let source = Source::Path(dir.0.clone());
+        let opts = LoadOptions {
+            dev_url: Some(shale_testkit::server_url()),
+            ..LoadOptions::default()
+        };
+        let (expected, _) = load_with(&source, &opts).unwrap();
+        let text = SourceText::read_path(&dir.0).unwrap();
+        drop(dir);
+        let (cat, _) = load_read_with(&source, Some(&text), &opts).unwrap();
+        assert_eq!(cat, expected);
+        assert_eq!(cat.tables.len(), 1);
+    }
+
+    #[test]
+    fn yaml_files_have_no_sql_for_the_dev_database() {
+        let dir = Dir::new(
+            "yaml",
+            &[(
+                "s.yaml",
+                "tables:\n  t:\n    columns:\n      id: {type: integer}\n",
+            )],
+        );
+        let text = SourceText::read_path(&dir.0).unwrap();
+        assert!(text.sql().is_empty());
+        let (cat, _) = text.parse().unwrap();
+        assert_eq!(cat.tables.len(), 1);
     }
 
     #[test]

@@ -1,68 +1,10 @@
 //! The `shale` binary end to end: exit codes, bad input, apply gating.
 
+mod common;
+
+use common::{expect_error, root, shale, stderr, stdout, Scratch};
 use shale_testkit::TestDb;
-use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn shale(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shale"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run shale")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// A scratch directory with the given files, removed on drop.
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(files: &[(&str, &str)]) -> Scratch {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "shale-cli-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, text) in files {
-            std::fs::write(dir.join(name), text).unwrap();
-        }
-        Scratch(dir)
-    }
-    fn path(&self, name: &str) -> String {
-        self.0.join(name).display().to_string()
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn expect_error(o: &Output, parts: &[&str]) {
-    assert_eq!(
-        o.status.code(),
-        Some(1),
-        "stdout: {}\nstderr: {}",
-        stdout(o),
-        stderr(o)
-    );
-    let err = stderr(o);
-    assert!(!err.contains("panicked"), "{err}");
-    for p in parts {
-        assert!(err.contains(p), "expected `{p}` in:\n{err}");
-    }
-}
 
 #[test]
 fn example_schemas_plan_without_a_database() {
@@ -631,4 +573,171 @@ fn yaml_inspect_refuses_what_yaml_cannot_express_instead_of_dropping_it() {
     let o = shale(&["inspect", db.url(), "--format", "sql"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("VIEW"), "{}", stdout(&o));
+}
+
+/// The number of tables in `db`'s `public` schema.
+fn public_tables(db: &TestDb) -> i64 {
+    db.client()
+        .query_one(
+            "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
+
+#[test]
+fn missing_roles_stop_live_plans_and_apply_before_any_change() {
+    let db = TestDb::new("cli_roles");
+    let s = Scratch::new(&[
+        (
+            "want.sql",
+            "CREATE TABLE t (id int);
+             GRANT SELECT ON t TO \"Shale Missing Reader\", pg_monitor;
+             CREATE POLICY p ON t TO shale_missing_writer USING (true);
+             CREATE TABLE u (id int);
+             ALTER TABLE u OWNER TO shale_missing_owner;",
+        ),
+        (
+            "ok.sql",
+            "CREATE TABLE t (id int); GRANT SELECT ON t TO pg_monitor;",
+        ),
+    ]);
+    let want = s.path("want.sql");
+    let expect_roles = |o: &Output| {
+        expect_error(
+            o,
+            &[
+                "2 roles that do not exist",
+                "role \"Shale Missing Reader\": grant on table public.t",
+                "role shale_missing_writer: policy p on public.t",
+                "nothing was planned or changed",
+            ],
+        );
+        // The role that exists is not reported, and owners are off by default.
+        assert!(!stderr(o).contains("pg_monitor"), "{}", stderr(o));
+        assert!(!stderr(o).contains("shale_missing_owner"), "{}", stderr(o));
+    };
+    expect_roles(&shale(&["plan", "--from", db.url(), "--to", &want]));
+    for extra in [&[][..], &["--dry-run"][..]] {
+        let mut args = vec!["apply", "--db", db.url(), "--to", &want, "--allow", "high"];
+        args.extend_from_slice(extra);
+        let o = shale(&args);
+        expect_roles(&o);
+        // Refused before the plan is even shown.
+        assert!(!stdout(&o).contains("CREATE TABLE"), "{}", stdout(&o));
+    }
+    assert_eq!(public_tables(&db), 0, "a refused apply must change nothing");
+
+    // With owners compared, the owner's role is needed too.
+    let o = shale(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--to",
+        &want,
+        "--include",
+        "owners",
+    ]);
+    expect_error(
+        &o,
+        &[
+            "3 roles",
+            "role shale_missing_owner: owner of table public.u",
+        ],
+    );
+    assert_eq!(public_tables(&db), 0);
+
+    // Roles that exist pass.
+    let o = shale(&["apply", "--db", db.url(), "--to", &s.path("ok.sql")]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert_eq!(public_tables(&db), 1);
+}
+
+#[test]
+fn offline_plans_list_the_roles_they_need() {
+    let s = Scratch::new(&[
+        (
+            "cur.sql",
+            "CREATE TABLE t (id int); GRANT SELECT ON t TO old_reader;",
+        ),
+        (
+            "want.sql",
+            "CREATE TABLE t (id int); GRANT SELECT ON t TO old_reader, \"New Reader\";
+             CREATE POLICY p ON t TO new_writer USING (true);",
+        ),
+        (
+            "plain.sql",
+            "CREATE TABLE t (id int); CREATE TABLE u (id int);",
+        ),
+    ]);
+    let (cur, want) = (s.path("cur.sql"), s.path("want.sql"));
+    let o = shale(&["plan", "--from", &cur, "--to", &want]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let note = "they must exist on the server: \"New Reader\", new_writer\n";
+    assert!(stdout(&o).contains(note), "{}", stdout(&o));
+    // A role the current state already names is known to exist.
+    assert!(!stdout(&o).contains("old_reader"), "{}", stdout(&o));
+
+    for extra in [&[][..], &["--no-rollback"][..]] {
+        let mut args = vec!["plan", "--from", &cur, "--to", &want, "--format", "json"];
+        args.extend_from_slice(extra);
+        let o = shale(&args);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(
+            v["roles_needed"],
+            serde_json::json!(["New Reader", "new_writer"])
+        );
+        assert!(!v["steps"].as_array().unwrap().is_empty());
+        assert!(stderr(&o).contains(note), "{}", stderr(&o));
+    }
+    // The SQL script stays runnable: the note goes to stderr.
+    let o = shale(&["plan", "--from", &cur, "--to", &want, "--format", "sql"]);
+    assert!(!stdout(&o).contains("must exist"), "{}", stdout(&o));
+    assert!(stderr(&o).contains(note), "{}", stderr(&o));
+
+    // No roles, no note and no member.
+    let o = shale(&["plan", "--from", &cur, "--to", &s.path("plain.sql")]);
+    assert!(!stdout(&o).contains("must exist"), "{}", stdout(&o));
+    let o = shale(&[
+        "plan",
+        "--from",
+        &cur,
+        "--to",
+        &s.path("plain.sql"),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(v.get("roles_needed").is_none(), "{v}");
+}
+
+#[test]
+fn default_privileges_for_the_connecting_role_converge() {
+    // pg_dump writes default privileges `FOR ROLE` the role that ran it; the database,
+    // introspected by that same role, reports them as the current role's.
+    let db = TestDb::new("cli_defpriv");
+    let s = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE t (id int);
+         ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;",
+    )]);
+    let o = shale(&["apply", "--db", db.url(), "--to", &s.path("want.sql")]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("now matches"), "{}", stdout(&o));
+    let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    // And the other way round: files as the current state, the database as desired.
+    let o = shale(&["plan", "--from", &s.path("want.sql"), "--to", db.url()]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let n: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM pg_default_acl WHERE defaclrole = 'postgres'::regrole",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
 }

@@ -8,10 +8,11 @@
 //! lock than it says fails the first half, and one that claims a lock it does not need
 //! fails the second.
 
+mod common;
+
 use shale_cli::source::load_files;
 use shale_plan::{PlanOptions, Step};
 use shale_testkit::TestDb;
-use std::path::Path;
 
 /// PostgreSQL's table lock modes, weakest first.
 const MODES: [&str; 8] = [
@@ -79,9 +80,7 @@ fn holding<T>(db: &TestDb, mode: usize, table: &str, f: impl FnOnce() -> T) -> T
 
 /// Returns how many steps were checked.
 fn check_case(case: &str) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(case);
+    let dir = common::fixture(case);
     let current_sql = std::fs::read_to_string(dir.join("current.sql")).unwrap();
     let desired = load_files(&[dir.join("desired.sql")]).unwrap();
     let db = TestDb::new("locks");
@@ -132,9 +131,7 @@ fn check_case(case: &str) -> usize {
 /// The other half for steps that leave room for others: holding the weakest conflicting
 /// mode makes them time out cleanly, and a re-run completes.
 fn check_case_conflicts(case: &str) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(case);
+    let dir = common::fixture(case);
     let current_sql = std::fs::read_to_string(dir.join("current.sql")).unwrap();
     let desired = load_files(&[dir.join("desired.sql")]).unwrap();
     let db = TestDb::new("lockc");

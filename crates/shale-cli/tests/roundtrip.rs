@@ -3,9 +3,11 @@
 //! dump is loaded into a fresh database, and that database planned against the original
 //! files must need zero steps, with an identical `pg_dump --schema-only`.
 
+mod common;
+
+use common::shale;
 use shale_testkit::TestDb;
 use std::fmt::Write;
-use std::process::Command;
 
 /// A multi-tenant app: per module a handful of tables with identity and uuid keys,
 /// foreign keys (some cyclic, some cross-schema), checks, partial and expression indexes,
@@ -86,14 +88,6 @@ COMMENT ON COLUMN m{m}_items.status IS 'Lifecycle; ''archived'' hides the item';
         );
     }
     s
-}
-
-fn shale(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_shale"))
-        .args(args)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run shale")
 }
 
 #[test]

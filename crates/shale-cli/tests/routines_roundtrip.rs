@@ -2,14 +2,14 @@
 //! loaded into a database, introspected, written back as SQL by `create_script`, and
 //! loaded into a fresh database gives the same model and the same `pg_dump`.
 
+mod common;
+
 use shale_testkit::TestDb;
-use std::path::Path;
 
 #[test]
 fn routines_round_trip_through_create_script() {
     let sql = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../fixtures/69_routines_no_changes_pg_dump/current.sql"),
+        common::fixture("69_routines_no_changes_pg_dump").join("current.sql"),
     )
     .unwrap();
     let a = TestDb::new("rt_routines_a");

@@ -1,71 +1,10 @@
 //! The safety engine end to end, through the `shale` binary: approvals by key, the
 //! `--fail-on` CI gate, the project file `shale.toml`, and policies on plan and apply.
 
+mod common;
+
+use common::{both, code, column_names, stderr, stdout, Scratch};
 use shale_testkit::TestDb;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// Run `shale` in `dir` (the current directory, where `shale.toml` is looked for).
-fn shale_in(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_shale"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("DATABASE_URL")
-        .output()
-        .expect("run shale")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-fn both(o: &Output) -> String {
-    format!("stdout:\n{}\nstderr:\n{}", stdout(o), stderr(o))
-}
-
-/// A scratch directory with the given files, removed on drop.
-struct Scratch(PathBuf);
-impl Scratch {
-    fn new(files: &[(&str, &str)]) -> Scratch {
-        static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "shale-safety-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        for (name, text) in files {
-            std::fs::write(dir.join(name), text).unwrap();
-        }
-        Scratch(dir)
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        shale_in(&self.0, args)
-    }
-}
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn code(o: &Output) -> Option<i32> {
-    o.status.code()
-}
-
-fn column_names(db: &TestDb, table: &str) -> Vec<String> {
-    let mut c = db.client();
-    c.query(
-        "SELECT attname::text FROM pg_attribute WHERE attrelid = $1::text::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-        &[&table],
-    )
-    .unwrap()
-    .iter()
-    .map(|r| r.get(0))
-    .collect()
-}
 
 // ---------------------------------------------------------------------------------------
 // --fail-on

@@ -3,6 +3,8 @@
 //! converted value by value; when a row holds a removed label the plan fails as a whole
 //! and the database is left as it was.
 
+mod common;
+
 use shale_introspect::introspect_url;
 use shale_plan::{plan, render, PlanOptions, RiskLevel};
 use shale_sql::{parse_sources, SourceFile};
@@ -141,7 +143,7 @@ fn domain_base_type_change_keeps_values() {
 /// the same catalog: domains, composite and range types survive the round trip.
 #[test]
 fn create_script_round_trips_every_types_fixture() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let dir = common::root().join("fixtures");
     let mut seen = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
