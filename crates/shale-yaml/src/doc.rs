@@ -10,12 +10,14 @@ use serde::{Deserialize, Deserializer};
 use shale_model::FkAction;
 use std::fmt;
 
+pub use crate::doc_ext::*;
+
 /// One YAML file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Document {
     #[serde(default)]
-    pub schemas: Vec<String>,
+    pub schemas: Vec<SchemaItem>,
     #[serde(default)]
     pub extensions: Vec<ExtensionItem>,
     #[serde(default)]
@@ -24,6 +26,20 @@ pub struct Document {
     pub sequences: OrderedMap<SequenceDoc>,
     #[serde(default)]
     pub tables: OrderedMap<TableDoc>,
+    #[serde(default)]
+    pub domains: OrderedMap<DomainDoc>,
+    #[serde(default)]
+    pub composite_types: OrderedMap<CompositeDoc>,
+    #[serde(default)]
+    pub range_types: OrderedMap<RangeDoc>,
+    #[serde(default)]
+    pub functions: Vec<FunctionDoc>,
+    #[serde(default)]
+    pub procedures: Vec<FunctionDoc>,
+    #[serde(default)]
+    pub views: OrderedMap<ViewDoc>,
+    #[serde(default)]
+    pub default_privileges: Vec<DefaultPrivilegesDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys
@@ -186,6 +202,8 @@ pub struct EnumFull {
     pub values: Vec<String>,
     #[serde(default)]
     pub comment: Option<String>,
+    #[serde(default)]
+    pub grants: Option<Grants>,
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
@@ -202,7 +220,7 @@ impl From<EnumFull> for EnumDoc {
 short_or_long!(EnumDoc, EnumFull, "a list of labels or a mapping",
     str: |s| not_this("string", "a list of labels or a mapping"),
     seq: |q| Vec::<String>::deserialize(SeqAccessDeserializer::new(q))
-        .map(|values| EnumDoc(EnumFull { schema: None, values, comment: None, renamed_from: None })));
+        .map(|values| EnumDoc(EnumFull { schema: None, values, comment: None, grants: None, renamed_from: None })));
 
 // ---------------------------------------------------------------------------------------
 // Sequences
@@ -232,6 +250,8 @@ pub struct SequenceDoc {
     pub owned_by: Option<OwnedBy>,
     #[serde(default)]
     pub comment: Option<String>,
+    #[serde(default)]
+    pub grants: Option<Grants>,
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
@@ -270,6 +290,7 @@ pub struct TableDoc {
     pub schema: Option<String>,
     #[serde(default)]
     pub comment: Option<String>,
+    #[serde(default)]
     pub columns: OrderedMap<ColumnDoc>,
     #[serde(default)]
     pub primary_key: Option<PrimaryKeyDoc>,
@@ -284,6 +305,35 @@ pub struct TableDoc {
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
+    #[serde(default)]
+    pub exclusions: Vec<ExclusionDoc>,
+    #[serde(default)]
+    pub unlogged: bool,
+    /// Storage parameters (`WITH (fillfactor = 70)`).
+    #[serde(default)]
+    pub with: OrderedMap<Scalar>,
+    /// `range (created_at)`, `list (region)`, `hash (id)`.
+    #[serde(default)]
+    pub partition_by: Option<String>,
+    #[serde(default)]
+    pub partition_of: Option<PartitionOfDoc>,
+    #[serde(default)]
+    pub inherits: Vec<String>,
+    /// `default`, `full`, `nothing` or `index <name>`.
+    #[serde(default)]
+    pub replica_identity: Option<String>,
+    #[serde(default)]
+    pub cluster_on: Option<String>,
+    #[serde(default)]
+    pub row_level_security: bool,
+    #[serde(default)]
+    pub force_row_level_security: bool,
+    #[serde(default)]
+    pub policies: OrderedMap<PolicyDoc>,
+    #[serde(default)]
+    pub triggers: OrderedMap<TriggerDoc>,
+    #[serde(default)]
+    pub grants: Option<Grants>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -319,6 +369,14 @@ pub struct ColumnFull {
     /// Backfill: an SQL expression that fills the column for existing rows.
     #[serde(default)]
     pub backfill: Option<String>,
+    #[serde(default)]
+    pub statistics: Option<i32>,
+    #[serde(default)]
+    pub storage: Option<String>,
+    #[serde(default)]
+    pub compression: Option<String>,
+    #[serde(default)]
+    pub grants: Option<Grants>,
 }
 
 /// `email: text` or `email: {type: text, not_null: true, ...}`.

@@ -7,10 +7,12 @@ use crate::sqlcheck::{self, BUILTIN_TYPES};
 use shale_model::ident::needs_quotes;
 use shale_model::{
     Catalog, Column, ColumnRef, Constraint, ConstraintKind, FkAction, Index, IndexKeyExpr,
-    QualName, Sequence, Table, TypeRef,
+    ObjectId, QualName, Sequence, Table, TypeRef,
 };
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
+
+mod ext;
 
 const PUBLIC: &str = "public";
 
@@ -195,6 +197,17 @@ impl Taken {
         for i in cat.indexes.keys() {
             add(&i.schema, &i.name);
         }
+        for v in cat.views.values() {
+            add(&v.name.schema, &v.name.name);
+            for i in v.indexes.keys() {
+                add(&i.schema, &i.name);
+            }
+        }
+        for t in cat.table_options.values() {
+            for x in t.exclusions.keys() {
+                add(&t.table.schema, x);
+            }
+        }
         Taken(m)
     }
     fn unique(&self, schema: &str, name: &str) -> bool {
@@ -355,15 +368,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
         }
     }
 
-    let schemas: Vec<String> = cat
-        .schemas
-        .keys()
-        .filter(|s| s.as_str() != PUBLIC)
-        .cloned()
-        .collect();
-    if !schemas.is_empty() {
-        out.kv(0, "schemas", &flow_list(&schemas));
-    }
+    ext::write_schemas(&mut out, cat);
 
     if !cat.extensions.is_empty() {
         out.line(0, "extensions:");
@@ -386,13 +391,22 @@ pub fn to_yaml(cat: &Catalog) -> String {
         out.line(0, "enums:");
         for en in cat.enums.values() {
             let labels = flow_list(&en.labels);
-            match (dotted_key(&en.name), &en.comment) {
-                (Some(k), None) => out.kv(1, &scalar(&k), &labels),
+            let grants = ext::grants_value(
+                cat,
+                &ObjectId::Type {
+                    name: en.name.clone(),
+                },
+            );
+            match (dotted_key(&en.name), &en.comment, &grants) {
+                (Some(k), None, None) => out.kv(1, &scalar(&k), &labels),
                 _ => {
                     object_key(&mut out, 1, &en.name);
                     out.kv(2, "values", &labels);
                     if let Some(c) = &en.comment {
                         out.kv(2, "comment", &scalar(c));
+                    }
+                    if let Some(g) = &grants {
+                        out.kv(2, "grants", g);
                     }
                 }
             }
@@ -430,6 +444,12 @@ pub fn to_yaml(cat: &Catalog) -> String {
             if let Some(c) = &s.comment {
                 out.kv(2, "comment", &scalar(c));
             }
+            let id = ObjectId::Sequence {
+                name: s.name.clone(),
+            };
+            if let Some(g) = ext::grants_value(cat, &id) {
+                out.kv(2, "grants", &g);
+            }
             if out.0.len() == header_end {
                 // Nothing but defaults: an empty mapping.
                 out.0.truncate(before);
@@ -443,12 +463,17 @@ pub fn to_yaml(cat: &Catalog) -> String {
         }
     }
 
+    ext::write_default_privileges(&mut out, cat);
+    ext::write_types(&mut out, cat);
+    ext::write_functions(&mut out, cat);
+
     if !cat.tables.is_empty() {
         out.line(0, "tables:");
         for t in cat.tables.values() {
             write_table(&mut out, cat, t, &taken, &serials);
         }
     }
+    ext::write_views(&mut out, cat, &taken);
     out.0
 }
 
@@ -603,6 +628,7 @@ fn write_table(
         if let Some(c) = &col.comment {
             fields.push(("comment".into(), scalar(c)));
         }
+        fields.extend(ext::column_extras(cat, t, &col.name));
         let fk = col_fk.get(col.name.as_str()).copied();
         let key = scalar(&col.name);
         if fields.is_empty() && fk.is_none() && col.identity.is_none() {
@@ -828,6 +854,7 @@ fn write_table(
             write_index(out, ix, taken);
         }
     }
+    ext::write_table_extras(out, cat, t);
 }
 
 fn deferrable(out: &mut Out, indent: usize, c: &Constraint) {

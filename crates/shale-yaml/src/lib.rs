@@ -15,6 +15,7 @@
 //! The format is described in `docs/YAML.md`.
 
 mod doc;
+mod doc_ext;
 mod export;
 mod names;
 mod render;

@@ -336,6 +336,26 @@ impl Scope<'_> {
                 })
     }
 
+    /// The columns of a table defined here, with those it gets from its parents.
+    fn all_columns(&self, t: &QualName) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut todo = vec![t.clone()];
+        let mut seen = BTreeSet::new();
+        while let Some(n) = todo.pop() {
+            if !seen.insert(n.clone()) {
+                continue;
+            }
+            if let Some((_, d)) = self.tables.get(&n) {
+                out.extend(d.columns.0.iter().map(|(c, _)| c.clone()));
+                if let Some(p) = &d.partition_of {
+                    todo.push(dotted_name(&p.parent));
+                }
+                todo.extend(d.inherits.iter().map(|p| dotted_name(p)));
+            }
+        }
+        out
+    }
+
     fn primary_key_of(&self, t: &QualName) -> Option<Vec<String>> {
         let (_, doc) = self.tables.get(t)?;
         if let Some(pk) = &doc.primary_key {
@@ -388,6 +408,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     };
     for (file, d) in docs {
         for s in &d.schemas {
+            let s = &s.0.name;
             check_name(file, &format!("schema {}", quote_ident(s)), "schema", s)?;
             add_schema(s, &mut schemas);
         }
@@ -440,6 +461,57 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             claim(&mut types, file, &name, "table")?;
             add_schema(&name.schema, &mut schemas);
             scope.tables.insert(name, (file.as_str(), t));
+        }
+        let mut type_names: Vec<(QualName, &str)> = Vec::new();
+        for (key, x) in &d.domains.0 {
+            type_names.push((object_name(key, x.schema.as_deref()), "domain"));
+        }
+        for (key, x) in &d.composite_types.0 {
+            type_names.push((object_name(key, x.schema.as_deref()), "composite type"));
+        }
+        for (key, x) in &d.range_types.0 {
+            let name = object_name(key, x.schema.as_deref());
+            let multi = match &x.multirange {
+                Some(m) => m.clone(),
+                None => shale_model::RangeType::default_multirange(&name.name),
+            };
+            type_names.push((QualName::new(name.schema.clone(), multi), "multirange type"));
+            type_names.push((name, "range type"));
+        }
+        for (name, what) in type_names {
+            let obj = format!("{what} {name}");
+            check_name(file, &obj, "schema", &name.schema)?;
+            check_name(file, &obj, "type", &name.name)?;
+            claim(&mut types, file, &name, what)?;
+            add_schema(&name.schema, &mut schemas);
+            scope.enums.insert(name);
+        }
+        for (key, v) in &d.views.0 {
+            let name = object_name(key, v.schema.as_deref());
+            let obj = format!("view {name}");
+            check_name(file, &obj, "schema", &name.schema)?;
+            check_name(file, &obj, "view", &name.name)?;
+            claim(&mut relations, file, &name, "view")?;
+            claim(&mut types, file, &name, "view")?;
+            add_schema(&name.schema, &mut schemas);
+            for ix in &v.indexes {
+                if let Some(n) = &ix.name {
+                    let iname = QualName::new(name.schema.clone(), n.clone());
+                    check_name(file, &format!("index {iname}"), "index", n)?;
+                    claim(&mut relations, file, &iname, "index")?;
+                }
+            }
+        }
+        for f in d.functions.iter().chain(&d.procedures) {
+            let name = object_name(&f.name, f.schema.as_deref());
+            check_name(file, &format!("function {name}"), "schema", &name.schema)?;
+            add_schema(&name.schema, &mut schemas);
+        }
+        for dp in &d.default_privileges {
+            if let Some(sch) = &dp.schema {
+                check_name(file, "default_privileges", "schema", sch)?;
+                add_schema(sch, &mut schemas);
+            }
         }
     }
     for (file, d) in docs {
@@ -502,7 +574,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         let o = out.origin(&docs[0].0, &format!("schema {}", quote_ident(s)));
         let file = docs
             .iter()
-            .find(|(_, d)| d.schemas.iter().any(|x| x == s))
+            .find(|(_, d)| d.schemas.iter().any(|x| x.0.name == *s))
             .map(|(f, _)| f.as_str())
             .unwrap_or(&docs[0].0);
         out.origins[o].file = file.to_string();
@@ -530,6 +602,48 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             comments.push((origin, format!("COMMENT ON {on} IS {};", quote_literal(t))));
         }
     };
+
+    // ---- default privileges (before every object they apply to)
+    let mut grants: Stmts = Vec::new();
+    let mut dp_stmts: Stmts = Vec::new();
+    // Roles default privileges may give to a new object: `grants:` revokes from them too.
+    let mut revoke_from: BTreeSet<String> = BTreeSet::new();
+    for (file, d) in docs {
+        for dp in &d.default_privileges {
+            default_privileges_stmts(file, dp, &mut out, &mut dp_stmts)?;
+            revoke_from.extend(dp.grants.0.iter().map(|(r, _)| r.clone()));
+        }
+    }
+    revoke_from.retain(|r| !r.eq_ignore_ascii_case("public"));
+    for (o, s) in dp_stmts {
+        out.push(o, &s);
+    }
+    for (file, d) in docs {
+        for sc in &d.schemas {
+            let sc = &sc.0;
+            let obj = format!("schema {}", quote_ident(&sc.name));
+            let o = out.origin(file, &obj);
+            comment(
+                o,
+                format!("SCHEMA {}", quote_ident(&sc.name)),
+                sc.comment.as_ref(),
+            );
+            if let Some(g) = &sc.grants {
+                let target = format!("SCHEMA {}", quote_ident(&sc.name));
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &target,
+                    None,
+                    g,
+                    SCHEMA_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+        }
+    }
 
     // ---- enums
     for (file, d) in docs {
@@ -563,6 +677,92 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     .join(", ");
             out.push(o, &format!("{hint}CREATE TYPE {name} AS ENUM ({labels});"));
             comment(o, format!("TYPE {name}"), en.0.comment.as_ref());
+            if let Some(g) = &en.0.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &format!("TYPE {name}"),
+                    None,
+                    g,
+                    TYPE_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+        }
+    }
+
+    // ---- domains, composite types, range types
+    let mut type_later: Stmts = Vec::new();
+    for (file, d) in docs {
+        for (key, x) in &d.domains.0 {
+            let name = object_name(key, x.schema.as_deref());
+            let obj = format!("domain {name}");
+            let o = out.origin(file, &obj);
+            let sql = domain_stmts(file, &name, x, &scope, o, &mut type_later)?;
+            out.push(o, &sql);
+            comment(o, format!("DOMAIN {name}"), x.comment.as_ref());
+            if let Some(g) = &x.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &format!("DOMAIN {name}"),
+                    None,
+                    g,
+                    TYPE_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+        }
+    }
+    for (o, s) in type_later {
+        out.push(o, &s);
+    }
+    for (file, d) in docs {
+        for (key, x) in &d.composite_types.0 {
+            let name = object_name(key, x.schema.as_deref());
+            let obj = format!("composite type {name}");
+            let o = out.origin(file, &obj);
+            let sql = composite_stmt(file, &name, x, &scope)?;
+            out.push(o, &sql);
+            comment(o, format!("TYPE {name}"), x.comment.as_ref());
+            if let Some(g) = &x.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &format!("TYPE {name}"),
+                    None,
+                    g,
+                    TYPE_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+        }
+        for (key, x) in &d.range_types.0 {
+            let name = object_name(key, x.schema.as_deref());
+            let obj = format!("range type {name}");
+            let o = out.origin(file, &obj);
+            let sql = range_stmt(file, &name, x, &scope)?;
+            out.push(o, &sql);
+            comment(o, format!("TYPE {name}"), x.comment.as_ref());
+            if let Some(g) = &x.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &format!("TYPE {name}"),
+                    None,
+                    g,
+                    TYPE_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
         }
     }
 
@@ -643,6 +843,58 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 ));
             }
             comment(o, format!("SEQUENCE {name}"), sq.comment.as_ref());
+            if let Some(g) = &sq.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &format!("SEQUENCE {name}"),
+                    None,
+                    g,
+                    SEQUENCE_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+        }
+    }
+
+    // ---- functions and procedures: string bodies before the tables (defaults and checks
+    // may call them), SQL-standard bodies after tables and before views (they are parsed
+    // against the tables they read).
+    let mut std_functions: Stmts = Vec::new();
+    for (file, d) in docs {
+        for (f, procedure) in d
+            .functions
+            .iter()
+            .map(|f| (f, false))
+            .chain(d.procedures.iter().map(|f| (f, true)))
+        {
+            let (name, sql, target) = function_stmt(file, f, procedure)?;
+            let obj = format!(
+                "{} {name}",
+                if procedure { "procedure" } else { "function" }
+            );
+            let o = out.origin(file, &obj);
+            if f.sql_body.is_some() {
+                std_functions.push((o, sql));
+            } else {
+                out.push(o, &sql);
+            }
+            comment(o, target.clone(), f.comment.as_ref());
+            if let Some(g) = &f.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &target,
+                    None,
+                    g,
+                    FUNCTION_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
         }
     }
 
@@ -650,30 +902,49 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     let mut created: BTreeSet<QualName> = BTreeSet::new();
     let mut later: Vec<(usize, String)> = Vec::new();
     let mut indexes: Vec<(usize, String)> = Vec::new();
-    for (file, d) in docs {
-        for (key, t) in &d.tables.0 {
+    let mut alters: Stmts = Vec::new();
+    let mut triggers: Stmts = Vec::new();
+    let mut policies: Stmts = Vec::new();
+    // Parents (partitioned and inherited tables) before their children.
+    let mut pending: Vec<(&String, &String, &TableDoc)> = docs
+        .iter()
+        .flat_map(|(f, d)| d.tables.0.iter().map(move |(k, t)| (f, k, t)))
+        .collect();
+    let mut ordered: Vec<(&String, &String, &TableDoc)> = Vec::new();
+    let mut placed: BTreeSet<QualName> = BTreeSet::new();
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|(f, k, t)| {
+            let parents: Vec<QualName> = t
+                .partition_of
+                .iter()
+                .map(|p| dotted_name(&p.parent))
+                .chain(t.inherits.iter().map(|p| dotted_name(p)))
+                .collect();
+            if parents
+                .iter()
+                .all(|p| placed.contains(p) || !scope.tables.contains_key(p))
+            {
+                placed.insert(object_name(k, t.schema.as_deref()));
+                ordered.push((f, k, t));
+                false
+            } else {
+                true
+            }
+        });
+        if pending.len() == before {
+            // A cycle: the SQL front end reports it.
+            ordered.append(&mut pending);
+        }
+    }
+    {
+        for (file, key, t) in ordered {
             let tname = object_name(key, t.schema.as_deref());
             let tobj = format!("table {tname}");
             let terr = |m: String| YamlError::object(file, tobj.clone(), m);
-            let colnames: Vec<&str> = t.columns.0.iter().map(|(n, _)| n.as_str()).collect();
+            let all_cols = scope.all_columns(&tname);
             let need_cols = |what: &str, cols: &[String]| -> Result<(), YamlError> {
-                if cols.is_empty() {
-                    return Err(YamlError::object(
-                        file,
-                        tobj.clone(),
-                        format!("{what}: no columns given"),
-                    ));
-                }
-                for c in cols {
-                    if !colnames.contains(&c.as_str()) {
-                        return Err(YamlError::object(
-                            file,
-                            tobj.clone(),
-                            format!("{what}: no column `{c}` in this table"),
-                        ));
-                    }
-                }
-                Ok(())
+                need_columns(file, &tobj, Some(&all_cols), what, cols)
             };
             let t_origin = out.origin(file, &tobj);
             let mut lines: Vec<(usize, String)> = Vec::new();
@@ -1040,129 +1311,143 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
 
             // indexes
             for ix in &t.indexes {
-                let iobj = match &ix.name {
-                    Some(n) => format!("index {}", QualName::new(tname.schema.clone(), n.clone())),
-                    None => format!("{tobj}, index"),
-                };
-                let ierr = |m: String| YamlError::object(file, iobj.clone(), m);
-                let keys: Vec<String> = match (&ix.columns, &ix.keys) {
-                    (Some(_), Some(_)) => {
-                        return Err(ierr("give `columns` or `keys`, not both".into()))
-                    }
-                    (None, None) => return Err(ierr("an index needs `columns` or `keys`".into())),
-                    (Some(cols), None) => {
-                        need_cols("index", cols)?;
-                        cols.iter().map(|c| quote_ident(c)).collect()
-                    }
-                    (None, Some(keys)) => {
-                        if keys.is_empty() {
-                            return Err(ierr("an index needs at least one key".into()));
-                        }
-                        let mut v = Vec::new();
-                        for k in keys {
-                            let k = &k.0;
-                            let mut s = match (&k.column, &k.expr) {
-                                (Some(c), None) => {
-                                    need_cols("index key", std::slice::from_ref(c))?;
-                                    quote_ident(c)
-                                }
-                                (None, Some(e)) => {
-                                    sqlcheck::check_expr(e).map_err(ierr)?;
-                                    format!("({e})")
-                                }
-                                _ => {
-                                    return Err(ierr(
-                                        "an index key has either `column` or `expr`".into(),
-                                    ))
-                                }
-                            };
-                            if let Some(c) = &k.collation {
-                                s.push_str(&format!(" COLLATE {}", dotted_sql(c)));
-                            }
-                            if let Some(oc) = &k.opclass {
-                                s.push_str(&format!(" {}", dotted_sql(oc)));
-                            }
-                            if k.desc {
-                                s.push_str(" DESC");
-                            }
-                            match k.nulls {
-                                Some(Nulls::First) => s.push_str(" NULLS FIRST"),
-                                Some(Nulls::Last) => s.push_str(" NULLS LAST"),
-                                None => {}
-                            }
-                            v.push(s);
-                        }
-                        v
-                    }
-                };
-                if !ix.include.is_empty() {
-                    need_cols("index include", &ix.include)?;
-                }
-                let o = out.origin(file, &iobj);
-                let mut s = rename_line(file, &iobj, ix.renamed_from.as_ref(), true, "")?;
-                s.push_str("CREATE ");
-                if ix.unique {
-                    s.push_str("UNIQUE ");
-                }
-                s.push_str("INDEX ");
-                if let Some(n) = &ix.name {
-                    s.push_str(&quote_ident(n));
-                    s.push(' ');
-                }
-                s.push_str(&format!("ON {tname}"));
-                if let Some(m) = &ix.using {
-                    if !scope.access_method_known(m) {
-                        return Err(ierr(format!("unknown index method `{m}`")));
-                    }
-                    s.push_str(&format!(" USING {}", quote_ident(m)));
-                }
-                s.push_str(&format!(" ({})", keys.join(", ")));
-                if !ix.include.is_empty() {
-                    s.push_str(&format!(" INCLUDE ({})", ident_list(&ix.include)));
-                }
-                if ix.nulls_not_distinct {
-                    if !ix.unique {
-                        return Err(ierr("`nulls_not_distinct` needs `unique: true`".into()));
-                    }
-                    s.push_str(" NULLS NOT DISTINCT");
-                }
-                if let Some(w) = &ix.predicate {
-                    sqlcheck::check_expr(w).map_err(ierr)?;
-                    s.push_str(&format!(" WHERE {w}"));
-                }
-                s.push(';');
-                indexes.push((o, s));
-                match (&ix.name, ix.comment.as_ref().filter(|c| !c.is_empty())) {
-                    (Some(n), Some(_)) => comment(
-                        o,
-                        format!("INDEX {}", QualName::new(tname.schema.clone(), n.clone())),
-                        ix.comment.as_ref(),
-                    ),
-                    (None, Some(_)) => {
-                        return Err(ierr("an index with a comment needs a `name`".into()))
-                    }
-                    _ => {}
+                let (o, sql, cm) =
+                    index_stmt(file, &scope, &tname, &tobj, Some(&all_cols), ix, &mut out)?;
+                indexes.push((o, sql));
+                if let Some((on, text)) = cm {
+                    comment(o, on, Some(text));
                 }
             }
 
+            for x in &t.exclusions {
+                let o = out.origin(file, &tobj);
+                lines.push((o, format!("    {}", exclusion_sql(file, &tobj, x)?)));
+                constraint_comment(
+                    file,
+                    &tobj,
+                    o,
+                    &tname,
+                    x.name.as_deref(),
+                    x.comment.as_ref(),
+                    &mut comment,
+                )?;
+            }
+            table_extras(
+                file,
+                &tname,
+                &tobj,
+                t,
+                t_origin,
+                &revoke_from,
+                &mut alters,
+                &mut triggers,
+                &mut policies,
+                &mut grants,
+                &mut comment,
+            )?;
+
             // the CREATE TABLE itself
             let hint = rename_line(file, &tobj, t.renamed_from.as_ref(), true, "")?;
-            out.push(t_origin, &format!("{hint}CREATE TABLE {tname} ("));
-            let n = lines.len();
-            for (i, (o, l)) in lines.into_iter().enumerate() {
-                let sep = if i + 1 < n { "," } else { "" };
-                out.push(o, &format!("{l}{sep}"));
+            let (head, tail) = table_head_tail(file, &tobj, &tname, t)?;
+            if lines.is_empty() && t.partition_of.is_some() {
+                out.push(t_origin, &format!("{hint}{head}{tail};"));
+            } else {
+                out.push(t_origin, &format!("{hint}{head} ("));
+                let n = lines.len();
+                for (i, (o, l)) in lines.into_iter().enumerate() {
+                    let sep = if i + 1 < n { "," } else { "" };
+                    out.push(o, &format!("{l}{sep}"));
+                }
+                out.push(t_origin, &format!("){tail};"));
             }
-            out.push(t_origin, ");");
             comment(t_origin, format!("TABLE {tname}"), t.comment.as_ref());
             created.insert(tname);
         }
     }
 
-    for (o, s) in later
+    for (o, s) in later.into_iter().chain(owned_by).chain(indexes) {
+        out.push(o, &s);
+    }
+    for (o, s) in std_functions {
+        out.push(o, &s);
+    }
+
+    // ---- views and materialized views, in the order written
+    for (file, d) in docs {
+        for (key, v) in &d.views.0 {
+            let name = object_name(key, v.schema.as_deref());
+            let obj = format!("view {name}");
+            let o = out.origin(file, &obj);
+            out.push(o, &view_stmt(file, &name, v)?);
+            let kw = if v.materialized {
+                "MATERIALIZED VIEW"
+            } else {
+                "VIEW"
+            };
+            comment(o, format!("{kw} {name}"), v.comment.as_ref());
+            for (c, text) in &v.column_comments.0 {
+                comment(o, format!("COLUMN {name}.{}", quote_ident(c)), Some(text));
+            }
+            for ix in &v.indexes {
+                let (io, sql, cm) = index_stmt(
+                    file,
+                    &scope,
+                    &name,
+                    &obj,
+                    v.columns.as_deref(),
+                    ix,
+                    &mut out,
+                )?;
+                out.push(io, &sql);
+                if let Some((on, text)) = cm {
+                    comment(io, on, Some(text));
+                }
+            }
+            for (tn, tr) in &v.triggers.0 {
+                for s in trigger_stmts(file, &name, tn, tr)? {
+                    triggers.push((o, s));
+                }
+                comment(
+                    o,
+                    format!("TRIGGER {} ON {name}", quote_ident(tn)),
+                    tr.comment.as_ref(),
+                );
+            }
+            let target = format!("TABLE {name}");
+            if let Some(g) = &v.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &target,
+                    None,
+                    g,
+                    TABLE_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+            for (c, g) in &v.column_grants.0 {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &target,
+                    Some(c),
+                    g,
+                    COLUMN_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+        }
+    }
+
+    for (o, s) in alters
         .into_iter()
-        .chain(owned_by)
-        .chain(indexes)
+        .chain(triggers)
+        .chain(policies)
+        .chain(grants)
         .chain(comments)
     {
         out.push(o, &s);
@@ -1199,4 +1484,1130 @@ fn constraint_comment(
             "a constraint with a comment needs a `name`",
         )),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Issue-3 families: helpers rendering one object each.
+
+/// A statement list with the origin of each statement.
+type Stmts = Vec<(usize, String)>;
+
+/// Per role, its privileges and whether each is grantable.
+type RoleGrants = Vec<(String, Vec<(String, bool)>)>;
+
+/// An index statement: origin, SQL, and the target and text of its comment.
+type IndexStmt<'a> = (usize, String, Option<(String, &'a String)>);
+
+/// Check that a whole generated statement is exactly one statement (so no fragment in it
+/// reached beyond it), naming the object on failure.
+fn one_statement(file: &str, object: &str, sql: &str) -> Result<(), YamlError> {
+    sqlcheck::check_statement(sql).map_err(|m| YamlError::object(file, object, m))
+}
+
+/// `app.f` / `f` (public) → a name; for references to other objects.
+fn dotted_name(s: &str) -> QualName {
+    object_name(s, None)
+}
+
+fn lower_word(s: &str) -> String {
+    s.trim()
+        .to_ascii_lowercase()
+        .replace(['_', '-'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `PUBLIC` (any case) or a quoted role name.
+fn role_sql(r: &str) -> String {
+    if r.eq_ignore_ascii_case("public") {
+        "PUBLIC".into()
+    } else {
+        quote_ident(r)
+    }
+}
+
+/// The privileges `role → [privilege, ...]` as `(privilege, grantable)` per role; `all`
+/// stands for every privilege of the kind.
+fn read_grants(
+    file: &str,
+    object: &str,
+    grants: &Grants,
+    allowed: &[&str],
+) -> Result<RoleGrants, YamlError> {
+    let mut out = Vec::new();
+    for (role, privs) in &grants.0 {
+        check_name(file, object, "role", role)?;
+        let mut list = Vec::new();
+        for p in privs {
+            let w = lower_word(p);
+            let (name, grantable) = match w.strip_suffix(" with grant option") {
+                Some(n) => (n.to_string(), true),
+                None => (w.clone(), false),
+            };
+            let name = name
+                .strip_suffix(" privileges")
+                .unwrap_or(&name)
+                .to_string();
+            if name == "all" {
+                for a in allowed {
+                    list.push((a.to_string(), grantable));
+                }
+                continue;
+            }
+            let up = name.to_ascii_uppercase();
+            if !allowed.contains(&up.as_str()) {
+                return Err(YamlError::object(
+                    file,
+                    object,
+                    format!(
+                        "grants: `{p}` is not a privilege of this object (expected one of {}, all)",
+                        allowed
+                            .iter()
+                            .map(|a| a.to_ascii_lowercase())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ));
+            }
+            list.push((up, grantable));
+        }
+        out.push((role.clone(), list));
+    }
+    Ok(out)
+}
+
+/// `REVOKE ALL … FROM PUBLIC, <roles>` and one `GRANT` per privilege: the object then
+/// holds exactly `grants` (roles other than its owner). `columns`: column privileges,
+/// which start empty (no revoke).
+#[allow(clippy::too_many_arguments)]
+fn grant_stmts(
+    file: &str,
+    object: &str,
+    origin: usize,
+    target: &str,
+    column: Option<&str>,
+    grants: &Grants,
+    allowed: &[&str],
+    revoke_from: &BTreeSet<String>,
+    out: &mut Stmts,
+) -> Result<(), YamlError> {
+    let list = read_grants(file, object, grants, allowed)?;
+    if column.is_none() {
+        let mut roles = vec!["PUBLIC".to_string()];
+        roles.extend(revoke_from.iter().map(|r| role_sql(r)));
+        roles.dedup();
+        out.push((
+            origin,
+            format!("REVOKE ALL ON {target} FROM {};", roles.join(", ")),
+        ));
+    }
+    for (role, privs) in list {
+        for (p, g) in privs {
+            let p = match column {
+                Some(c) => format!("{p} ({})", quote_ident(c)),
+                None => p,
+            };
+            out.push((
+                origin,
+                format!(
+                    "GRANT {p} ON {target} TO {}{};",
+                    role_sql(&role),
+                    if g { " WITH GRANT OPTION" } else { "" }
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+const TABLE_PRIVS: &[&str] = &[
+    "INSERT",
+    "SELECT",
+    "UPDATE",
+    "DELETE",
+    "TRUNCATE",
+    "REFERENCES",
+    "TRIGGER",
+];
+const COLUMN_PRIVS: &[&str] = &["INSERT", "SELECT", "UPDATE", "REFERENCES"];
+const SEQUENCE_PRIVS: &[&str] = &["SELECT", "UPDATE", "USAGE"];
+const SCHEMA_PRIVS: &[&str] = &["USAGE", "CREATE"];
+const TYPE_PRIVS: &[&str] = &["USAGE"];
+const FUNCTION_PRIVS: &[&str] = &["EXECUTE"];
+
+/// `ALTER DEFAULT PRIVILEGES …` for one entry.
+fn default_privileges_stmts(
+    file: &str,
+    dp: &DefaultPrivilegesDoc,
+    out: &mut Rendered,
+    stmts: &mut Stmts,
+) -> Result<(), YamlError> {
+    let on = lower_word(&dp.on);
+    let (kw, allowed, baseline_public) = match on.as_str() {
+        "tables" => ("TABLES", TABLE_PRIVS, false),
+        "sequences" => ("SEQUENCES", SEQUENCE_PRIVS, false),
+        "functions" | "routines" => ("FUNCTIONS", FUNCTION_PRIVS, true),
+        "types" => ("TYPES", TYPE_PRIVS, true),
+        "schemas" => ("SCHEMAS", SCHEMA_PRIVS, false),
+        _ => {
+            return Err(YamlError::object(
+                file,
+                "default_privileges",
+                format!(
+                    "unknown `on: {}`, expected tables, sequences, functions, types or schemas",
+                    dp.on
+                ),
+            ))
+        }
+    };
+    let mut head = "ALTER DEFAULT PRIVILEGES".to_string();
+    if let Some(r) = &dp.role {
+        head.push_str(&format!(" FOR ROLE {}", quote_ident(r)));
+    }
+    if let Some(s) = &dp.schema {
+        if kw == "SCHEMAS" {
+            return Err(YamlError::object(
+                file,
+                "default_privileges",
+                "default privileges on schemas cannot be given per schema",
+            ));
+        }
+        head.push_str(&format!(" IN SCHEMA {}", quote_ident(s)));
+    }
+    let obj = format!("default privileges {head} ON {kw}");
+    let o = out.origin(file, &obj);
+    let list = read_grants(file, &obj, &dp.grants, allowed)?;
+    if baseline_public && dp.schema.is_none() {
+        stmts.push((o, format!("{head} REVOKE ALL ON {kw} FROM PUBLIC;")));
+    }
+    for (role, privs) in list {
+        for (p, g) in privs {
+            stmts.push((
+                o,
+                format!(
+                    "{head} GRANT {p} ON {kw} TO {}{};",
+                    role_sql(&role),
+                    if g { " WITH GRANT OPTION" } else { "" }
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_type_known(
+    file: &str,
+    object: &str,
+    scope: &Scope,
+    ty: &str,
+) -> Result<sqlcheck::TypeInfo, YamlError> {
+    let info = sqlcheck::check_type(ty).map_err(|m| YamlError::object(file, object, m))?;
+    if !scope.type_known(&info.names) {
+        return Err(YamlError::object(
+            file,
+            object,
+            format!("invalid type \"{ty}\": no such type"),
+        ));
+    }
+    Ok(info)
+}
+
+/// `CREATE DOMAIN`, and `ALTER DOMAIN … NOT VALID` checks into `later`.
+fn domain_stmts(
+    file: &str,
+    name: &QualName,
+    d: &DomainDoc,
+    scope: &Scope,
+    o: usize,
+    later: &mut Stmts,
+) -> Result<String, YamlError> {
+    let obj = format!("domain {name}");
+    check_type_known(file, &obj, scope, &d.ty)?;
+    let mut sql = format!("CREATE DOMAIN {name} AS {}", d.ty.trim());
+    if let Some(c) = &d.collation {
+        sql.push_str(&format!(" COLLATE {}", dotted_sql(c)));
+    }
+    if let Some(def) = &d.default {
+        sqlcheck::check_expr(def).map_err(|m| YamlError::object(file, &obj, m))?;
+        sql.push_str(&format!(" DEFAULT ({def})"));
+    }
+    if d.not_null {
+        sql.push_str(" NOT NULL");
+    }
+    for ck in &d.checks {
+        let ck = &ck.0;
+        sqlcheck::check_expr(&ck.expr).map_err(|m| YamlError::object(file, &obj, m))?;
+        if ck.no_inherit || ck.comment.is_some() || ck.renamed_from.is_some() {
+            return Err(YamlError::object(
+                file,
+                &obj,
+                "a domain check takes only `name`, `expr` and `not_valid`",
+            ));
+        }
+        if let Some(n) = &ck.name {
+            check_name(file, &obj, "constraint", n)?;
+        }
+        let c = format!(
+            "{}CHECK ({})",
+            constraint_prefix(ck.name.as_deref()),
+            ck.expr
+        );
+        if ck.not_valid {
+            later.push((o, format!("ALTER DOMAIN {name} ADD {c} NOT VALID;")));
+        } else {
+            sql.push_str(&format!(" {c}"));
+        }
+    }
+    sql.push(';');
+    one_statement(file, &obj, &sql)?;
+    Ok(sql)
+}
+
+fn composite_stmt(
+    file: &str,
+    name: &QualName,
+    c: &CompositeDoc,
+    scope: &Scope,
+) -> Result<String, YamlError> {
+    let obj = format!("composite type {name}");
+    let mut attrs = Vec::new();
+    for (a, ad) in &c.attributes.0 {
+        check_name(file, &obj, "attribute", a)?;
+        check_type_known(file, &obj, scope, &ad.0.ty)?;
+        let mut s = format!("{} {}", quote_ident(a), ad.0.ty.trim());
+        if let Some(coll) = &ad.0.collation {
+            s.push_str(&format!(" COLLATE {}", dotted_sql(coll)));
+        }
+        attrs.push(s);
+    }
+    Ok(format!("CREATE TYPE {name} AS ({});", attrs.join(", ")))
+}
+
+fn range_stmt(
+    file: &str,
+    name: &QualName,
+    r: &RangeDoc,
+    scope: &Scope,
+) -> Result<String, YamlError> {
+    let obj = format!("range type {name}");
+    check_type_known(file, &obj, scope, &r.subtype)?;
+    let mut opts = vec![format!("SUBTYPE = {}", r.subtype.trim())];
+    if let Some(x) = &r.subtype_opclass {
+        opts.push(format!("SUBTYPE_OPCLASS = {}", dotted_sql(x)));
+    }
+    if let Some(x) = &r.collation {
+        opts.push(format!("COLLATION = {}", dotted_sql(x)));
+    }
+    if let Some(x) = &r.canonical {
+        opts.push(format!("CANONICAL = {}", dotted_sql(x)));
+    }
+    if let Some(x) = &r.subtype_diff {
+        opts.push(format!("SUBTYPE_DIFF = {}", dotted_sql(x)));
+    }
+    if let Some(x) = &r.multirange {
+        check_name(file, &obj, "multirange type", x)?;
+        opts.push(format!(
+            "MULTIRANGE_TYPE_NAME = {}",
+            QualName::new(name.schema.clone(), x.clone())
+        ));
+    }
+    let sql = format!("CREATE TYPE {name} AS RANGE ({});", opts.join(", "));
+    one_statement(file, &obj, &sql)?;
+    Ok(sql)
+}
+
+/// A dollar quote for `body` that does not occur in it.
+fn dollar_quote(body: &str) -> String {
+    let mut tag = "$body$".to_string();
+    let mut i = 0;
+    while body.contains(&tag) || body.ends_with('$') && tag == "$$" {
+        i += 1;
+        tag = format!("$body{i}$");
+    }
+    format!("{tag}{body}{tag}")
+}
+
+fn arg_mode(file: &str, obj: &str, m: Option<&String>) -> Result<&'static str, YamlError> {
+    Ok(match m.map(|s| lower_word(s)).as_deref() {
+        None | Some("in") => "",
+        Some("out") => "OUT ",
+        Some("inout") | Some("in out") => "INOUT ",
+        Some("variadic") => "VARIADIC ",
+        Some(other) => {
+            return Err(YamlError::object(
+                file,
+                obj,
+                format!("unknown argument mode `{other}`, expected in, out, inout or variadic"),
+            ))
+        }
+    })
+}
+
+/// `CREATE FUNCTION` / `CREATE PROCEDURE`, and the text naming it in `GRANT … ON
+/// FUNCTION` (name and input argument types).
+fn function_stmt(
+    file: &str,
+    f: &FunctionDoc,
+    procedure: bool,
+) -> Result<(QualName, String, String), YamlError> {
+    let name = object_name(&f.name, f.schema.as_deref());
+    let what = if procedure { "procedure" } else { "function" };
+    let obj = format!("{what} {name}");
+    let err = |m: String| YamlError::object(file, obj.clone(), m);
+    check_name(file, &obj, what, &name.name)?;
+    let mut args = Vec::new();
+    let mut identity = Vec::new();
+    for a in &f.args {
+        let a = &a.0;
+        let mode = arg_mode(file, &obj, a.mode.as_ref())?;
+        sqlcheck::check_type(&a.ty).map_err(&err)?;
+        let mut s = mode.to_string();
+        if let Some(n) = &a.name {
+            check_name(file, &obj, "argument", n)?;
+            s.push_str(&quote_ident(n));
+            s.push(' ');
+        }
+        s.push_str(a.ty.trim());
+        if let Some(d) = &a.default {
+            sqlcheck::check_expr(d).map_err(&err)?;
+            s.push_str(&format!(" DEFAULT {d}"));
+        }
+        if mode != "OUT " {
+            identity.push(a.ty.trim().to_string());
+        }
+        args.push(s);
+    }
+    let mut sql = format!(
+        "CREATE {} {name}(",
+        if procedure { "PROCEDURE" } else { "FUNCTION" }
+    );
+    match (&f.returns, &f.returns_table) {
+        (Some(_), Some(_)) => {
+            return Err(err("give `returns` or `returns_table`, not both".into()))
+        }
+        (_, Some(_)) | (Some(_), _) if procedure => {
+            return Err(err("a procedure returns nothing".into()))
+        }
+        _ => {}
+    }
+    if let Some(t) = &f.returns_table {
+        for (c, ty) in &t.0 {
+            check_name(file, &obj, "column", c)?;
+            sqlcheck::check_type(ty).map_err(&err)?;
+        }
+    }
+    sql.push_str(&args.join(", "));
+    sql.push(')');
+    if let Some(r) = &f.returns {
+        let t = r.trim();
+        let (setof, ty) = match t.get(..6) {
+            Some(p) if p.eq_ignore_ascii_case("setof ") => (true, t[6..].trim()),
+            _ => (false, t),
+        };
+        sqlcheck::check_type(ty).map_err(&err)?;
+        sql.push_str(&format!(
+            " RETURNS {}{ty}",
+            if setof { "SETOF " } else { "" }
+        ));
+    } else if let Some(t) = &f.returns_table {
+        let cols: Vec<String> =
+            t.0.iter()
+                .map(|(c, ty)| format!("{} {}", quote_ident(c), ty.trim()))
+                .collect();
+        sql.push_str(&format!(" RETURNS TABLE ({})", cols.join(", ")));
+    }
+    check_name(file, &obj, "language", &f.language)?;
+    sql.push_str(&format!(" LANGUAGE {}", quote_ident(&f.language)));
+    if let Some(v) = &f.volatility {
+        let v = match lower_word(v).as_str() {
+            "immutable" => "IMMUTABLE",
+            "stable" => "STABLE",
+            "volatile" => "VOLATILE",
+            _ => {
+                return Err(err(format!(
+                    "unknown volatility `{v}`, expected immutable, stable or volatile"
+                )))
+            }
+        };
+        sql.push_str(&format!(" {v}"));
+    }
+    if f.strict {
+        sql.push_str(" STRICT");
+    }
+    if f.security_definer {
+        sql.push_str(" SECURITY DEFINER");
+    }
+    if f.leakproof {
+        sql.push_str(" LEAKPROOF");
+    }
+    if let Some(p) = &f.parallel {
+        let p = match lower_word(p).as_str() {
+            "unsafe" => "UNSAFE",
+            "restricted" => "RESTRICTED",
+            "safe" => "SAFE",
+            _ => {
+                return Err(err(format!(
+                    "unknown parallel `{p}`, expected unsafe, restricted or safe"
+                )))
+            }
+        };
+        sql.push_str(&format!(" PARALLEL {p}"));
+    }
+    if let Some(c) = &f.cost {
+        sql.push_str(&format!(" COST {}", c.0));
+    }
+    if let Some(r) = &f.rows {
+        sql.push_str(&format!(" ROWS {}", r.0));
+    }
+    for (k, v) in &f.config.0 {
+        check_name(file, &obj, "setting", k)?;
+        let list = [
+            "local_preload_libraries",
+            "search_path",
+            "session_preload_libraries",
+            "shared_preload_libraries",
+            "temp_tablespaces",
+            "unix_socket_directories",
+        ]
+        .contains(&k.as_str());
+        let value = if list {
+            v.split(',')
+                .map(|p| {
+                    let p = p.trim();
+                    if p.starts_with('"') {
+                        p.to_string()
+                    } else {
+                        quote_literal(p)
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            quote_literal(v)
+        };
+        sql.push_str(&format!(" SET {} = {value}", quote_ident(k)));
+    }
+    match (&f.body, &f.sql_body) {
+        (Some(b), None) => {
+            sql.push_str(" AS ");
+            sql.push_str(&dollar_quote(b));
+        }
+        (None, Some(b)) => {
+            sql.push('\n');
+            sql.push_str(b.trim().trim_end_matches(';').trim_end());
+        }
+        _ => return Err(err("give exactly one of `body` and `sql_body`".into())),
+    }
+    sql.push(';');
+    one_statement(file, &obj, &sql)?;
+    let target = format!(
+        "{} {name}({})",
+        if procedure { "PROCEDURE" } else { "FUNCTION" },
+        identity.join(", ")
+    );
+    Ok((name, sql, target))
+}
+
+/// `CREATE [MATERIALIZED] VIEW`.
+fn view_stmt(file: &str, name: &QualName, v: &ViewDoc) -> Result<String, YamlError> {
+    let obj = format!("view {name}");
+    let err = |m: &str| YamlError::object(file, obj.clone(), m.to_string());
+    let mut sql = format!(
+        "CREATE {}VIEW {name}",
+        if v.materialized { "MATERIALIZED " } else { "" }
+    );
+    if let Some(cols) = &v.columns {
+        for c in cols {
+            check_name(file, &obj, "column", c)?;
+        }
+        sql.push_str(&format!(" ({})", ident_list(cols)));
+    }
+    let mut opts = Vec::new();
+    if let Some(b) = v.security_barrier {
+        opts.push(format!("security_barrier = {b}"));
+    }
+    if let Some(b) = v.security_invoker {
+        opts.push(format!("security_invoker = {b}"));
+    }
+    if v.materialized && (!opts.is_empty() || v.check_option.is_some()) {
+        return Err(err(
+            "a materialized view takes no security_barrier, security_invoker or check_option",
+        ));
+    }
+    if !v.materialized && (!v.with_data || !v.indexes.is_empty()) {
+        return Err(err(
+            "`with_data` and `indexes` are for materialized views (`materialized: true`)",
+        ));
+    }
+    if !opts.is_empty() {
+        sql.push_str(&format!(" WITH ({})", opts.join(", ")));
+    }
+    let q = v.query.trim().trim_end_matches(';').trim_end();
+    if q.is_empty() {
+        return Err(err("empty query"));
+    }
+    sql.push_str(&format!(" AS\n{q}"));
+    if let Some(c) = &v.check_option {
+        match lower_word(c).as_str() {
+            "local" => sql.push_str("\nWITH LOCAL CHECK OPTION"),
+            "cascaded" => sql.push_str("\nWITH CASCADED CHECK OPTION"),
+            _ => return Err(err("check_option is `local` or `cascaded`")),
+        }
+    }
+    if v.materialized && !v.with_data {
+        sql.push_str("\nWITH NO DATA");
+    }
+    sql.push(';');
+    one_statement(file, &obj, &sql)?;
+    Ok(sql)
+}
+
+/// `CREATE [CONSTRAINT] TRIGGER`, and the `ALTER TABLE … ENABLE/DISABLE TRIGGER` for its
+/// state.
+fn trigger_stmts(
+    file: &str,
+    table: &QualName,
+    name: &str,
+    t: &TriggerDoc,
+) -> Result<Vec<String>, YamlError> {
+    let obj = format!("trigger {} on {table}", quote_ident(name));
+    let err = |m: String| YamlError::object(file, obj.clone(), m);
+    check_name(file, &obj, "trigger", name)?;
+    let timing = match lower_word(&t.timing).as_str() {
+        "before" => "BEFORE",
+        "after" => "AFTER",
+        "instead of" => "INSTEAD OF",
+        _ => {
+            return Err(err(format!(
+                "unknown timing `{}`, expected before, after or instead_of",
+                t.timing
+            )))
+        }
+    };
+    if t.events.is_empty() {
+        return Err(err("a trigger needs at least one event".into()));
+    }
+    let mut events = Vec::new();
+    for e in &t.events {
+        events.push(match lower_word(e).as_str() {
+            "insert" => "INSERT".to_string(),
+            "delete" => "DELETE".to_string(),
+            "truncate" => "TRUNCATE".to_string(),
+            "update" if t.update_of.is_empty() => "UPDATE".to_string(),
+            "update" => format!("UPDATE OF {}", ident_list(&t.update_of)),
+            _ => {
+                return Err(err(format!(
+                    "unknown event `{e}`, expected insert, update, delete or truncate"
+                )))
+            }
+        });
+    }
+    if !t.update_of.is_empty() && !events.iter().any(|e| e.starts_with("UPDATE")) {
+        return Err(err("`update_of` needs the `update` event".into()));
+    }
+    let row = match t.for_each.as_deref().map(lower_word).as_deref() {
+        None | Some("statement") => false,
+        Some("row") => true,
+        Some(o) => return Err(err(format!("for_each is `row` or `statement`, not `{o}`"))),
+    };
+    let mut sql = format!(
+        "CREATE {}TRIGGER {} {timing} {} ON {table}",
+        if t.constraint { "CONSTRAINT " } else { "" },
+        quote_ident(name),
+        events.join(" OR ")
+    );
+    if let Some(f) = &t.from {
+        sql.push_str(&format!(" FROM {}", dotted_name(f)));
+    }
+    if (t.deferrable || t.initially_deferred || t.from.is_some()) && !t.constraint {
+        return Err(err(
+            "`deferrable`, `initially_deferred` and `from` are for constraint triggers".into(),
+        ));
+    }
+    if t.constraint {
+        sql.push_str(if t.initially_deferred {
+            " DEFERRABLE INITIALLY DEFERRED"
+        } else if t.deferrable {
+            " DEFERRABLE"
+        } else {
+            " NOT DEFERRABLE"
+        });
+    }
+    if let Some(r) = &t.referencing {
+        let mut s = String::new();
+        if let Some(o) = &r.old_table {
+            s.push_str(&format!(" OLD TABLE AS {}", quote_ident(o)));
+        }
+        if let Some(n) = &r.new_table {
+            s.push_str(&format!(" NEW TABLE AS {}", quote_ident(n)));
+        }
+        if !s.is_empty() {
+            sql.push_str(" REFERENCING");
+            sql.push_str(&s);
+        }
+    }
+    sql.push_str(if row {
+        " FOR EACH ROW"
+    } else {
+        " FOR EACH STATEMENT"
+    });
+    if let Some(w) = &t.when {
+        sqlcheck::check_expr(w).map_err(&err)?;
+        sql.push_str(&format!(" WHEN ({w})"));
+    }
+    let args: Vec<String> = t.args.iter().map(|a| quote_literal(a)).collect();
+    sql.push_str(&format!(
+        " EXECUTE FUNCTION {}({});",
+        dotted_name(&t.function),
+        args.join(", ")
+    ));
+    one_statement(file, &obj, &sql)?;
+    let mut out = vec![sql];
+    let state = match t.enabled.as_deref().map(lower_word).as_deref() {
+        None | Some("origin") | Some("enabled") => None,
+        Some("disabled") => Some("DISABLE"),
+        Some("replica") => Some("ENABLE REPLICA"),
+        Some("always") => Some("ENABLE ALWAYS"),
+        Some(o) => {
+            return Err(err(format!(
+                "enabled is origin, disabled, replica or always, not `{o}`"
+            )))
+        }
+    };
+    if let Some(s) = state {
+        out.push(format!(
+            "ALTER TABLE {table} {s} TRIGGER {};",
+            quote_ident(name)
+        ));
+    }
+    Ok(out)
+}
+
+fn policy_stmt(
+    file: &str,
+    table: &QualName,
+    name: &str,
+    p: &PolicyDoc,
+) -> Result<String, YamlError> {
+    let obj = format!("policy {} on {table}", quote_ident(name));
+    let err = |m: String| YamlError::object(file, obj.clone(), m);
+    check_name(file, &obj, "policy", name)?;
+    let mut sql = format!("CREATE POLICY {} ON {table}", quote_ident(name));
+    if p.restrictive {
+        sql.push_str(" AS RESTRICTIVE");
+    }
+    if let Some(c) = &p.command {
+        let c = match lower_word(c).as_str() {
+            "all" => "ALL",
+            "select" => "SELECT",
+            "insert" => "INSERT",
+            "update" => "UPDATE",
+            "delete" => "DELETE",
+            _ => {
+                return Err(err(format!(
+                    "unknown command `{c}`, expected all, select, insert, update or delete"
+                )))
+            }
+        };
+        sql.push_str(&format!(" FOR {c}"));
+    }
+    if !p.roles.is_empty() {
+        let roles: Vec<String> = p.roles.iter().map(|r| role_sql(r)).collect();
+        sql.push_str(&format!(" TO {}", roles.join(", ")));
+    }
+    if let Some(u) = &p.using {
+        sqlcheck::check_expr(u).map_err(&err)?;
+        sql.push_str(&format!(" USING ({u})"));
+    }
+    if let Some(w) = &p.with_check {
+        sqlcheck::check_expr(w).map_err(&err)?;
+        sql.push_str(&format!(" WITH CHECK ({w})"));
+    }
+    sql.push(';');
+    one_statement(file, &obj, &sql)?;
+    Ok(sql)
+}
+
+/// `EXCLUDE USING … (…)` as a table element.
+fn exclusion_sql(file: &str, tobj: &str, x: &ExclusionDoc) -> Result<String, YamlError> {
+    let err = |m: String| YamlError::object(file, tobj, m);
+    if x.elements.is_empty() {
+        return Err(err("an exclusion constraint needs `elements`".into()));
+    }
+    let mut els = Vec::new();
+    for e in &x.elements {
+        let k = match (&e.column, &e.expr) {
+            (Some(c), None) => quote_ident(c),
+            (None, Some(x)) => {
+                sqlcheck::check_expr(x).map_err(&err)?;
+                format!("({x})")
+            }
+            _ => {
+                return Err(err(
+                    "an exclusion element has either `column` or `expr`".into()
+                ))
+            }
+        };
+        let op = e.with.trim();
+        if op.is_empty() || !op.chars().all(|c| "+-*/<>=~!@#%^&|`?".contains(c)) {
+            return Err(err(format!("`with: {op}` is not an operator")));
+        }
+        els.push(format!("{k} WITH {op}"));
+    }
+    let mut s = format!("{}EXCLUDE", constraint_prefix(x.name.as_deref()));
+    if let Some(m) = &x.using {
+        s.push_str(&format!(" USING {}", quote_ident(m)));
+    }
+    s.push_str(&format!(" ({})", els.join(", ")));
+    if let Some(p) = &x.predicate {
+        sqlcheck::check_expr(p).map_err(&err)?;
+        s.push_str(&format!(" WHERE ({p})"));
+    }
+    s.push_str(deferrable_sql(x.deferrable, x.initially_deferred));
+    Ok(s)
+}
+
+/// `CREATE INDEX` on a table or materialized view; with the `COMMENT ON INDEX` target
+/// and text when it has a comment. `cols`: the columns of the relation, when known.
+fn index_stmt<'a>(
+    file: &str,
+    scope: &Scope,
+    tname: &QualName,
+    tobj: &str,
+    cols: Option<&[String]>,
+    ix: &'a IndexDoc,
+    out: &mut Rendered,
+) -> Result<IndexStmt<'a>, YamlError> {
+    let need_cols = |what: &str, c: &[String]| -> Result<(), YamlError> {
+        need_columns(file, tobj, cols, what, c)
+    };
+    let iobj = match &ix.name {
+        Some(n) => format!("index {}", QualName::new(tname.schema.clone(), n.clone())),
+        None => format!("{tobj}, index"),
+    };
+    let ierr = |m: String| YamlError::object(file, iobj.clone(), m);
+    let keys: Vec<String> = match (&ix.columns, &ix.keys) {
+        (Some(_), Some(_)) => return Err(ierr("give `columns` or `keys`, not both".into())),
+        (None, None) => return Err(ierr("an index needs `columns` or `keys`".into())),
+        (Some(cols), None) => {
+            need_cols("index", cols)?;
+            cols.iter().map(|c| quote_ident(c)).collect()
+        }
+        (None, Some(keys)) => {
+            if keys.is_empty() {
+                return Err(ierr("an index needs at least one key".into()));
+            }
+            let mut v = Vec::new();
+            for k in keys {
+                let k = &k.0;
+                let mut s = match (&k.column, &k.expr) {
+                    (Some(c), None) => {
+                        need_cols("index key", std::slice::from_ref(c))?;
+                        quote_ident(c)
+                    }
+                    (None, Some(e)) => {
+                        sqlcheck::check_expr(e).map_err(&ierr)?;
+                        format!("({e})")
+                    }
+                    _ => return Err(ierr("an index key has either `column` or `expr`".into())),
+                };
+                if let Some(c) = &k.collation {
+                    s.push_str(&format!(" COLLATE {}", dotted_sql(c)));
+                }
+                if let Some(oc) = &k.opclass {
+                    s.push_str(&format!(" {}", dotted_sql(oc)));
+                }
+                if k.desc {
+                    s.push_str(" DESC");
+                }
+                match k.nulls {
+                    Some(Nulls::First) => s.push_str(" NULLS FIRST"),
+                    Some(Nulls::Last) => s.push_str(" NULLS LAST"),
+                    None => {}
+                }
+                v.push(s);
+            }
+            v
+        }
+    };
+    if !ix.include.is_empty() {
+        need_cols("index include", &ix.include)?;
+    }
+    let o = out.origin(file, &iobj);
+    let mut s = rename_line(file, &iobj, ix.renamed_from.as_ref(), true, "")?;
+    s.push_str("CREATE ");
+    if ix.unique {
+        s.push_str("UNIQUE ");
+    }
+    s.push_str("INDEX ");
+    if let Some(n) = &ix.name {
+        s.push_str(&quote_ident(n));
+        s.push(' ');
+    }
+    s.push_str(&format!("ON {tname}"));
+    if let Some(m) = &ix.using {
+        if !scope.access_method_known(m) {
+            return Err(ierr(format!("unknown index method `{m}`")));
+        }
+        s.push_str(&format!(" USING {}", quote_ident(m)));
+    }
+    s.push_str(&format!(" ({})", keys.join(", ")));
+    if !ix.include.is_empty() {
+        s.push_str(&format!(" INCLUDE ({})", ident_list(&ix.include)));
+    }
+    if ix.nulls_not_distinct {
+        if !ix.unique {
+            return Err(ierr("`nulls_not_distinct` needs `unique: true`".into()));
+        }
+        s.push_str(" NULLS NOT DISTINCT");
+    }
+    if let Some(w) = &ix.predicate {
+        sqlcheck::check_expr(w).map_err(&ierr)?;
+        s.push_str(&format!(" WHERE {w}"));
+    }
+    s.push(';');
+    let cm = match (&ix.name, ix.comment.as_ref().filter(|c| !c.is_empty())) {
+        (Some(n), Some(c)) => Some((
+            format!("INDEX {}", QualName::new(tname.schema.clone(), n.clone())),
+            c,
+        )),
+        (None, Some(_)) => return Err(ierr("an index with a comment needs a `name`".into())),
+        _ => None,
+    };
+    Ok((o, s, cm))
+}
+
+fn need_columns(
+    file: &str,
+    tobj: &str,
+    cols: Option<&[String]>,
+    what: &str,
+    c: &[String],
+) -> Result<(), YamlError> {
+    if c.is_empty() {
+        return Err(YamlError::object(
+            file,
+            tobj,
+            format!("{what}: no columns given"),
+        ));
+    }
+    if let Some(cols) = cols {
+        for x in c {
+            if !cols.contains(x) {
+                return Err(YamlError::object(
+                    file,
+                    tobj,
+                    format!("{what}: no column `{x}` in this table"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `CREATE [UNLOGGED] TABLE name [PARTITION OF parent]` and what follows the column list
+/// (`INHERITS`, the partition bound, `PARTITION BY`, `WITH`).
+fn table_head_tail(
+    file: &str,
+    tobj: &str,
+    tname: &QualName,
+    t: &TableDoc,
+) -> Result<(String, String), YamlError> {
+    let err = |m: String| YamlError::object(file, tobj, m);
+    let mut head = format!(
+        "CREATE {}TABLE {tname}",
+        if t.unlogged { "UNLOGGED " } else { "" }
+    );
+    let mut tail = String::new();
+    if let Some(po) = &t.partition_of {
+        if !t.columns.0.is_empty() {
+            return Err(err(
+                "a partition gets its columns from its parent: give no `columns`".into(),
+            ));
+        }
+        if !t.inherits.is_empty() {
+            return Err(err("a partition cannot also inherit".into()));
+        }
+        head.push_str(&format!(" PARTITION OF {}", dotted_name(&po.parent)));
+        let b = po.bound.trim();
+        let bound = if b.eq_ignore_ascii_case("default") {
+            " DEFAULT".to_string()
+        } else {
+            let b = match b.get(..11) {
+                Some(p) if p.eq_ignore_ascii_case("for values ") => b[11..].trim(),
+                _ => b,
+            };
+            format!(" FOR VALUES {b}")
+        };
+        sqlcheck::check_statement(&format!("CREATE TABLE t PARTITION OF p{bound}"))
+            .map_err(|_| err(format!("invalid partition bound `{}`", po.bound)))?;
+        tail.push_str(&bound);
+    }
+    if !t.inherits.is_empty() {
+        let parents: Vec<String> = t
+            .inherits
+            .iter()
+            .map(|p| dotted_name(p).to_string())
+            .collect();
+        tail.push_str(&format!(" INHERITS ({})", parents.join(", ")));
+    }
+    if let Some(pb) = &t.partition_by {
+        let pb = pb.trim();
+        sqlcheck::check_statement(&format!("CREATE TABLE t (c int) PARTITION BY {pb}")).map_err(
+            |_| {
+                err(format!(
+                    "invalid partition_by `{pb}`: expected e.g. `range (created_at)`"
+                ))
+            },
+        )?;
+        tail.push_str(&format!(" PARTITION BY {pb}"));
+    }
+    if !t.with.0.is_empty() {
+        let mut opts = Vec::new();
+        for (k, v) in &t.with.0 {
+            if k.is_empty()
+                || !k
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+            {
+                return Err(err(format!("`with`: invalid storage parameter name `{k}`")));
+            }
+            let raw = v.0.parse::<f64>().is_ok()
+                || matches!(
+                    v.0.to_ascii_lowercase().as_str(),
+                    "true" | "false" | "on" | "off"
+                );
+            let val = if raw {
+                v.0.clone()
+            } else {
+                quote_literal(&v.0)
+            };
+            opts.push(format!("{k} = {val}"));
+        }
+        tail.push_str(&format!(" WITH ({})", opts.join(", ")));
+    }
+    Ok((head, tail))
+}
+
+/// Everything of a table that `ALTER TABLE`, `CREATE TRIGGER`, `CREATE POLICY` and
+/// `GRANT` add after it exists.
+#[allow(clippy::too_many_arguments)]
+fn table_extras(
+    file: &str,
+    tname: &QualName,
+    tobj: &str,
+    t: &TableDoc,
+    o: usize,
+    revoke_from: &BTreeSet<String>,
+    alters: &mut Stmts,
+    triggers: &mut Stmts,
+    policies: &mut Stmts,
+    grants: &mut Stmts,
+    comment: &mut impl FnMut(usize, String, Option<&String>),
+) -> Result<(), YamlError> {
+    let err = |m: String| YamlError::object(file, tobj, m);
+    // After the table's own grants: `REVOKE ALL` on a table revokes column privileges too.
+    let mut column_grants: Stmts = Vec::new();
+    for (cname, c) in &t.columns.0 {
+        let c = &c.0;
+        let col = format!("ALTER TABLE {tname} ALTER COLUMN {}", quote_ident(cname));
+        if let Some(n) = c.statistics {
+            alters.push((o, format!("{col} SET STATISTICS {n};")));
+        }
+        if let Some(st) = &c.storage {
+            let st = lower_word(st);
+            if !matches!(st.as_str(), "plain" | "external" | "extended" | "main") {
+                return Err(err(format!(
+                    "column {cname}: storage is plain, external, extended or main, not `{st}`"
+                )));
+            }
+            alters.push((o, format!("{col} SET STORAGE {};", st.to_ascii_uppercase())));
+        }
+        if let Some(cm) = &c.compression {
+            let cm = lower_word(cm);
+            if !matches!(cm.as_str(), "pglz" | "lz4" | "default") {
+                return Err(err(format!(
+                    "column {cname}: compression is pglz, lz4 or default, not `{cm}`"
+                )));
+            }
+            alters.push((o, format!("{col} SET COMPRESSION {cm};")));
+        }
+        if let Some(g) = &c.grants {
+            grant_stmts(
+                file,
+                tobj,
+                o,
+                &format!("TABLE {tname}"),
+                Some(cname),
+                g,
+                COLUMN_PRIVS,
+                revoke_from,
+                &mut column_grants,
+            )?;
+        }
+    }
+    if let Some(ri) = &t.replica_identity {
+        let w = lower_word(ri);
+        let sql = match w.as_str() {
+            "default" => "DEFAULT".to_string(),
+            "full" => "FULL".to_string(),
+            "nothing" => "NOTHING".to_string(),
+            _ => match ri.trim().strip_prefix("index ") {
+                Some(ix) => format!("USING INDEX {}", quote_ident(ix.trim())),
+                None => {
+                    return Err(err(format!(
+                        "replica_identity is default, full, nothing or `index <name>`, not `{ri}`"
+                    )))
+                }
+            },
+        };
+        alters.push((o, format!("ALTER TABLE {tname} REPLICA IDENTITY {sql};")));
+    }
+    if let Some(ix) = &t.cluster_on {
+        check_name(file, tobj, "index", ix)?;
+        alters.push((
+            o,
+            format!("ALTER TABLE {tname} CLUSTER ON {};", quote_ident(ix)),
+        ));
+    }
+    if t.row_level_security {
+        alters.push((o, format!("ALTER TABLE {tname} ENABLE ROW LEVEL SECURITY;")));
+    }
+    if t.force_row_level_security {
+        alters.push((o, format!("ALTER TABLE {tname} FORCE ROW LEVEL SECURITY;")));
+    }
+    for (n, p) in &t.policies.0 {
+        policies.push((o, policy_stmt(file, tname, n, p)?));
+        comment(
+            o,
+            format!("POLICY {} ON {tname}", quote_ident(n)),
+            p.comment.as_ref(),
+        );
+    }
+    for (n, tr) in &t.triggers.0 {
+        for s in trigger_stmts(file, tname, n, tr)? {
+            triggers.push((o, s));
+        }
+        comment(
+            o,
+            format!("TRIGGER {} ON {tname}", quote_ident(n)),
+            tr.comment.as_ref(),
+        );
+    }
+    if let Some(g) = &t.grants {
+        grant_stmts(
+            file,
+            tobj,
+            o,
+            &format!("TABLE {tname}"),
+            None,
+            g,
+            TABLE_PRIVS,
+            revoke_from,
+            grants,
+        )?;
+    }
+    grants.append(&mut column_grants);
+    Ok(())
 }

@@ -81,6 +81,19 @@ pub fn check_type(ty: &str) -> Result<TypeInfo, String> {
     Ok(TypeInfo { names })
 }
 
+/// Check that generated DDL is exactly one statement (no fragment in it ended it early or
+/// added another).
+pub fn check_statement(sql: &str) -> Result<(), String> {
+    let r = parse(sql).map_err(|m| format!("invalid SQL: {m}"))?;
+    if only_stmt(&r).is_some() {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid SQL: a fragment ends the statement early or adds another: {sql}"
+        ))
+    }
+}
+
 /// Check that `expr` is exactly one SQL expression.
 pub fn check_expr(expr: &str) -> Result<(), String> {
     if expr.trim().is_empty() {
