@@ -332,7 +332,16 @@ fn serial_type(cat: &Catalog, t: &Table, c: &Column) -> Option<(&'static str, Qu
         table: t.name.clone(),
         column: c.name.clone(),
     });
-    if *seq != expect {
+    if *seq != expect
+        || ext::grants_value(
+            cat,
+            &ObjectId::Sequence {
+                name: seq_name.clone(),
+            },
+        )
+        .is_some()
+    {
+        // A sequence with grants of its own is written out, not folded into `serial`.
         return None;
     }
     let lit = shale_model::quote_literal(&seq_name.to_string());
@@ -464,6 +473,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
     }
 
     ext::write_default_privileges(&mut out, cat);
+    ext::write_collations(&mut out, cat);
     ext::write_types(&mut out, cat);
     ext::write_functions(&mut out, cat);
 
@@ -590,9 +600,15 @@ fn write_table(
         }
     }
 
+    let partition = cat
+        .table_options
+        .get(&t.name)
+        .is_some_and(|o| o.partition_of.is_some());
     if t.columns.is_empty() {
-        // PostgreSQL allows a table without columns.
-        out.kv(2, "columns", "{}");
+        // PostgreSQL allows a table without columns; a partition has its parent's.
+        if !partition {
+            out.kv(2, "columns", "{}");
+        }
     } else {
         out.line(2, "columns:");
     }
