@@ -3,7 +3,7 @@
 //! ascending key, `btree`, `NO ACTION`, `not_null` on primary key and identity columns.
 
 use crate::names::{make_object_name, name_addition};
-use crate::sqlcheck::{self, BUILTIN_TYPES};
+use crate::sqlcheck;
 use shale_model::ident::needs_quotes;
 use shale_model::{
     Catalog, Column, ColumnRef, Constraint, ConstraintKind, FkAction, Index, IndexKeyExpr,
@@ -165,7 +165,8 @@ fn type_sql(t: &TypeRef) -> String {
         Some(s)
             if s == PUBLIC
                 && !needs_quotes(&t.name)
-                && !BUILTIN_TYPES.contains(&t.name.as_str()) =>
+                // A name the type parser reads as a built-in type needs its schema.
+                && shale_sql::parse_type(&t.name, &[]).is_ok_and(|r| r.schema.is_some()) =>
         {
             let mut n = t.name.clone();
             if t.array {

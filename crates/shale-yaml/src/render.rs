@@ -7,7 +7,7 @@
 //! ownership, indexes, comments. Implicit names are PostgreSQL's for DDL run in that order.
 
 use crate::doc::*;
-use crate::sqlcheck::{self, BUILTIN_TYPES};
+use crate::sqlcheck;
 use crate::YamlError;
 use shale_model::{quote_ident, quote_literal, Catalog, Directives, FkAction, QualName};
 use std::collections::{BTreeSet, HashMap};
@@ -293,7 +293,11 @@ struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn type_known(&self, names: &[String]) -> bool {
+    fn type_known(&self, info: &sqlcheck::TypeInfo) -> bool {
+        if info.builtin {
+            return true;
+        }
+        let names = &info.names;
         let ext_allows = |schema: Option<&str>, ty: &str| {
             self.extensions.iter().any(|(e, s)| {
                 let in_schema = match schema {
@@ -307,12 +311,10 @@ impl Scope<'_> {
                     }
             })
         };
-        match names {
+        match names.as_slice() {
             [n] => {
-                BUILTIN_TYPES.contains(&n.as_str())
-                    || self
-                        .enums
-                        .contains(&QualName::new(DEFAULT_SCHEMA, n.as_str()))
+                self.enums
+                    .contains(&QualName::new(DEFAULT_SCHEMA, n.as_str()))
                     || ext_allows(None, n)
             }
             [s, n] => {
@@ -1047,7 +1049,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 let cerr = |m: String| YamlError::object(file, cobj.clone(), m);
                 check_name(file, &cobj, "column", cname)?;
                 let info = sqlcheck::check_type(&c.ty).map_err(cerr)?;
-                if !scope.type_known(&info.names) {
+                if !scope.type_known(&info) {
                     return Err(cerr(format!("invalid type \"{}\": no such type", c.ty)));
                 }
                 let not_null = match (c.not_null, c.nullable) {
@@ -1774,7 +1776,7 @@ fn check_type_known(
     ty: &str,
 ) -> Result<sqlcheck::TypeInfo, YamlError> {
     let info = sqlcheck::check_type(ty).map_err(|m| YamlError::object(file, object, m))?;
-    if !scope.type_known(&info.names) {
+    if !scope.type_known(&info) {
         return Err(YamlError::object(
             file,
             object,
