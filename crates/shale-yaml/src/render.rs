@@ -574,6 +574,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
+    // ---- function bodies may name tables created later (as in pg_dump's output)
+    if docs
+        .iter()
+        .any(|(_, d)| !d.functions.is_empty() || !d.procedures.is_empty())
+    {
+        let o = out.origin(&docs[0].0, "functions");
+        out.push(o, "SET check_function_bodies = false;");
+    }
+
     // ---- schemas and extensions
     for s in &schemas {
         let o = out.origin(&docs[0].0, &format!("schema {}", quote_ident(s)));
