@@ -27,6 +27,8 @@ pub struct Document {
     #[serde(default)]
     pub tables: OrderedMap<TableDoc>,
     #[serde(default)]
+    pub collations: OrderedMap<CollationDoc>,
+    #[serde(default)]
     pub domains: OrderedMap<DomainDoc>,
     #[serde(default)]
     pub composite_types: OrderedMap<CompositeDoc>,

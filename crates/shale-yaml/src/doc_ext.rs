@@ -470,3 +470,24 @@ impl<'de> Deserialize<'de> for Scalar {
         d.deserialize_any(V)
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Collations
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CollationDoc {
+    #[serde(default)]
+    pub schema: Option<String>,
+    /// `libc` (default) or `icu`.
+    #[serde(default)]
+    pub provider: Option<String>,
+    pub locale: String,
+    /// libc: an `LC_CTYPE` other than `locale` (which is then `LC_COLLATE`).
+    #[serde(default)]
+    pub lc_ctype: Option<String>,
+    #[serde(default = "yes")]
+    pub deterministic: bool,
+    #[serde(default)]
+    pub comment: Option<String>,
+}

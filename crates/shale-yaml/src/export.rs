@@ -3,7 +3,7 @@
 //! ascending key, `btree`, `NO ACTION`, `not_null` on primary key and identity columns.
 
 use crate::names::{make_object_name, name_addition};
-use crate::sqlcheck::{self, BUILTIN_TYPES};
+use crate::sqlcheck;
 use shale_model::ident::needs_quotes;
 use shale_model::{
     Catalog, Column, ColumnRef, Constraint, ConstraintKind, FkAction, Index, IndexKeyExpr,
@@ -165,7 +165,8 @@ fn type_sql(t: &TypeRef) -> String {
         Some(s)
             if s == PUBLIC
                 && !needs_quotes(&t.name)
-                && !BUILTIN_TYPES.contains(&t.name.as_str()) =>
+                // A name the type parser reads as a built-in type needs its schema.
+                && shale_sql::parse_type(&t.name, &[]).is_ok_and(|r| r.schema.is_some()) =>
         {
             let mut n = t.name.clone();
             if t.array {
@@ -332,7 +333,16 @@ fn serial_type(cat: &Catalog, t: &Table, c: &Column) -> Option<(&'static str, Qu
         table: t.name.clone(),
         column: c.name.clone(),
     });
-    if *seq != expect {
+    if *seq != expect
+        || ext::grants_value(
+            cat,
+            &ObjectId::Sequence {
+                name: seq_name.clone(),
+            },
+        )
+        .is_some()
+    {
+        // A sequence with grants of its own is written out, not folded into `serial`.
         return None;
     }
     let lit = shale_model::quote_literal(&seq_name.to_string());
@@ -464,6 +474,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
     }
 
     ext::write_default_privileges(&mut out, cat);
+    ext::write_collations(&mut out, cat);
     ext::write_types(&mut out, cat);
     ext::write_functions(&mut out, cat);
 
@@ -590,9 +601,15 @@ fn write_table(
         }
     }
 
+    let partition = cat
+        .table_options
+        .get(&t.name)
+        .is_some_and(|o| o.partition_of.is_some());
     if t.columns.is_empty() {
-        // PostgreSQL allows a table without columns.
-        out.kv(2, "columns", "{}");
+        // PostgreSQL allows a table without columns; a partition has its parent's.
+        if !partition {
+            out.kv(2, "columns", "{}");
+        }
     } else {
         out.line(2, "columns:");
     }

@@ -7,7 +7,7 @@
 //! ownership, indexes, comments. Implicit names are PostgreSQL's for DDL run in that order.
 
 use crate::doc::*;
-use crate::sqlcheck::{self, BUILTIN_TYPES};
+use crate::sqlcheck;
 use crate::YamlError;
 use shale_model::{quote_ident, quote_literal, Catalog, Directives, FkAction, QualName};
 use std::collections::{BTreeSet, HashMap};
@@ -293,7 +293,11 @@ struct Scope<'a> {
 }
 
 impl Scope<'_> {
-    fn type_known(&self, names: &[String]) -> bool {
+    fn type_known(&self, info: &sqlcheck::TypeInfo) -> bool {
+        if info.builtin {
+            return true;
+        }
+        let names = &info.names;
         let ext_allows = |schema: Option<&str>, ty: &str| {
             self.extensions.iter().any(|(e, s)| {
                 let in_schema = match schema {
@@ -307,12 +311,10 @@ impl Scope<'_> {
                     }
             })
         };
-        match names {
+        match names.as_slice() {
             [n] => {
-                BUILTIN_TYPES.contains(&n.as_str())
-                    || self
-                        .enums
-                        .contains(&QualName::new(DEFAULT_SCHEMA, n.as_str()))
+                self.enums
+                    .contains(&QualName::new(DEFAULT_SCHEMA, n.as_str()))
                     || ext_allows(None, n)
             }
             [s, n] => {
@@ -507,6 +509,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             check_name(file, &format!("function {name}"), "schema", &name.schema)?;
             add_schema(&name.schema, &mut schemas);
         }
+        for (key, c) in &d.collations.0 {
+            add_schema(&object_name(key, c.schema.as_deref()).schema, &mut schemas);
+        }
         for dp in &d.default_privileges {
             if let Some(sch) = &dp.schema {
                 check_name(file, "default_privileges", "schema", sch)?;
@@ -567,6 +572,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
             }
         }
+    }
+
+    // ---- function bodies may name tables created later (as in pg_dump's output)
+    if docs
+        .iter()
+        .any(|(_, d)| !d.functions.is_empty() || !d.procedures.is_empty())
+    {
+        let o = out.origin(&docs[0].0, "functions");
+        out.push(o, "SET check_function_bodies = false;");
     }
 
     // ---- schemas and extensions
@@ -642,6 +656,37 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     &mut grants,
                 )?;
             }
+        }
+    }
+
+    // ---- collations
+    for (file, d) in docs {
+        for (key, c) in &d.collations.0 {
+            let name = object_name(key, c.schema.as_deref());
+            let obj = format!("collation {name}");
+            check_name(file, &obj, "schema", &name.schema)?;
+            check_name(file, &obj, "collation", &name.name)?;
+            let provider = lower_word(c.provider.as_deref().unwrap_or("libc"));
+            if provider != "libc" && provider != "icu" {
+                return Err(YamlError::object(
+                    file,
+                    obj,
+                    format!("provider is libc or icu, not `{provider}`"),
+                ));
+            }
+            let o = out.origin(file, &obj);
+            let coll = shale_model::Collation {
+                name: name.clone(),
+                provider,
+                locale: c.locale.clone(),
+                lc_ctype: c.lc_ctype.clone(),
+                deterministic: c.deterministic,
+                comment: None,
+            };
+            let sql = format!("{coll};");
+            one_statement(file, &obj, &sql)?;
+            out.push(o, &sql);
+            comment(o, format!("COLLATION {name}"), c.comment.as_ref());
         }
     }
 
@@ -721,9 +766,44 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     for (o, s) in type_later {
         out.push(o, &s);
     }
-    for (file, d) in docs {
-        for (key, x) in &d.composite_types.0 {
-            let name = object_name(key, x.schema.as_deref());
+    // Composite types after the composite types their attributes use.
+    let mut pending: Vec<(&String, &String, &CompositeDoc)> = docs
+        .iter()
+        .flat_map(|(f, d)| d.composite_types.0.iter().map(move |(k, x)| (f, k, x)))
+        .collect();
+    let all_composites: BTreeSet<QualName> = pending
+        .iter()
+        .map(|(_, k, x)| object_name(k, x.schema.as_deref()))
+        .collect();
+    let mut composites: Vec<(&String, &String, &CompositeDoc)> = Vec::new();
+    let mut placed: BTreeSet<QualName> = BTreeSet::new();
+    while !pending.is_empty() {
+        let before = pending.len();
+        pending.retain(|(f, k, x)| {
+            let uses = x.attributes.0.iter().filter_map(|(_, a)| {
+                let names = sqlcheck::check_type(&a.0.ty).ok()?.names;
+                match names.as_slice() {
+                    [n] => Some(QualName::new(DEFAULT_SCHEMA, n.as_str())),
+                    [s, n] => Some(QualName::new(s.as_str(), n.as_str())),
+                    _ => None,
+                }
+            });
+            let mut uses = uses;
+            if uses.all(|u| placed.contains(&u) || !all_composites.contains(&u)) {
+                placed.insert(object_name(k, x.schema.as_deref()));
+                composites.push((f, k, x));
+                false
+            } else {
+                true
+            }
+        });
+        if pending.len() == before {
+            composites.append(&mut pending);
+        }
+    }
+    for (file, key, x) in composites {
+        let name = object_name(key, x.schema.as_deref());
+        {
             let obj = format!("composite type {name}");
             let o = out.origin(file, &obj);
             let sql = composite_stmt(file, &name, x, &scope)?;
@@ -743,6 +823,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 )?;
             }
         }
+    }
+    for (file, d) in docs {
         for (key, x) in &d.range_types.0 {
             let name = object_name(key, x.schema.as_deref());
             let obj = format!("range type {name}");
@@ -976,7 +1058,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 let cerr = |m: String| YamlError::object(file, cobj.clone(), m);
                 check_name(file, &cobj, "column", cname)?;
                 let info = sqlcheck::check_type(&c.ty).map_err(cerr)?;
-                if !scope.type_known(&info.names) {
+                if !scope.type_known(&info) {
                     return Err(cerr(format!("invalid type \"{}\": no such type", c.ty)));
                 }
                 let not_null = match (c.not_null, c.nullable) {
@@ -1703,7 +1785,7 @@ fn check_type_known(
     ty: &str,
 ) -> Result<sqlcheck::TypeInfo, YamlError> {
     let info = sqlcheck::check_type(ty).map_err(|m| YamlError::object(file, object, m))?;
-    if !scope.type_known(&info.names) {
+    if !scope.type_known(&info) {
         return Err(YamlError::object(
             file,
             object,

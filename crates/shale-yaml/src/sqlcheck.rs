@@ -9,6 +9,9 @@ use pg_query::protobuf::{self, node::Node as N};
 pub struct TypeInfo {
     /// The name parts as the parser reads them (`["pg_catalog", "varchar"]`, `["mood"]`).
     pub names: Vec<String>,
+    /// A built-in type (or a serial pseudo-type), as the SQL front end's type parser
+    /// ([`shale_sql::parse_type`]) reads it.
+    pub builtin: bool,
 }
 
 impl TypeInfo {
@@ -78,7 +81,12 @@ pub fn check_type(ty: &str) -> Result<TypeInfo, String> {
     if tn.setof || tn.pct_type || names.is_empty() || names.len() > 2 {
         return Err(bad());
     }
-    Ok(TypeInfo { names })
+    // The SQL front end's own reading decides what is built in (no list of our own); a
+    // name it cannot read is left to the caller's "no such type".
+    let builtin = shale_sql::parse_type(ty, &[]).is_ok_and(|t| t.schema.is_none());
+    let mut info = TypeInfo { names, builtin };
+    info.builtin |= info.is_serial();
+    Ok(info)
 }
 
 /// Check that generated DDL is exactly one statement (no fragment in it ended it early or
@@ -235,90 +243,6 @@ fn figure_colname(node: &protobuf::Node) -> Option<Option<String>> {
         _ => None,
     }
 }
-
-/// Type names in `pg_catalog` (as the parser reads them: `int4`, `varchar`, ...).
-pub const BUILTIN_TYPES: &[&str] = &[
-    "bigserial",
-    "bit",
-    "bool",
-    "box",
-    "bpchar",
-    "bytea",
-    "char",
-    "cid",
-    "cidr",
-    "circle",
-    "date",
-    "datemultirange",
-    "daterange",
-    "float4",
-    "float8",
-    "inet",
-    "int2",
-    "int2vector",
-    "int4",
-    "int4multirange",
-    "int4range",
-    "int8",
-    "int8multirange",
-    "int8range",
-    "interval",
-    "json",
-    "jsonb",
-    "jsonpath",
-    "line",
-    "lseg",
-    "macaddr",
-    "macaddr8",
-    "money",
-    "name",
-    "nummultirange",
-    "numeric",
-    "numrange",
-    "oid",
-    "oidvector",
-    "path",
-    "pg_lsn",
-    "pg_snapshot",
-    "point",
-    "polygon",
-    "refcursor",
-    "regclass",
-    "regcollation",
-    "regconfig",
-    "regdictionary",
-    "regnamespace",
-    "regoper",
-    "regoperator",
-    "regproc",
-    "regprocedure",
-    "regrole",
-    "regtype",
-    "serial",
-    "serial2",
-    "serial4",
-    "serial8",
-    "smallserial",
-    "text",
-    "tid",
-    "time",
-    "timestamp",
-    "timestamptz",
-    "timetz",
-    "tsmultirange",
-    "tsquery",
-    "tsrange",
-    "tstzmultirange",
-    "tstzrange",
-    "tsvector",
-    "txid_snapshot",
-    "uuid",
-    "varbit",
-    "varchar",
-    "xid",
-    "xid8",
-    "xml",
-];
 
 /// Types that well-known extensions create (so that `citext` is known once `citext` is
 /// declared). An extension missing here makes every unknown type name acceptable.

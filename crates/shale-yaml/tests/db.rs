@@ -18,6 +18,7 @@ fn docs() -> Vec<(&'static str, String)> {
     vec![
         ("kitchen_sink.yaml", data("kitchen_sink.yaml")),
         ("app.yaml", example_app()),
+        ("families.yaml", data("families.yaml")),
     ]
 }
 
@@ -57,6 +58,33 @@ fn diff(a: &shale_model::Catalog, b: &shale_model::Catalog) -> String {
     side("sequence", &a.sequences, &b.sequences, &mut out);
     side("table", &a.tables, &b.tables, &mut out);
     side("index", &a.indexes, &b.indexes, &mut out);
+    side("view", &a.views, &b.views, &mut out);
+    side("function", &a.functions, &b.functions, &mut out);
+    side("trigger", &a.triggers, &b.triggers, &mut out);
+    side("domain", &a.domains, &b.domains, &mut out);
+    side("composite", &a.composites, &b.composites, &mut out);
+    side("range", &a.ranges, &b.ranges, &mut out);
+    side("policy", &a.policies, &b.policies, &mut out);
+    side("privileges", &a.privileges, &b.privileges, &mut out);
+    side(
+        "default privileges",
+        &a.default_privileges,
+        &b.default_privileges,
+        &mut out,
+    );
+    side(
+        "table options",
+        &a.table_options,
+        &b.table_options,
+        &mut out,
+    );
+    side("collation", &a.collations, &b.collations, &mut out);
+    side(
+        "schema comment",
+        &a.schema_comments,
+        &b.schema_comments,
+        &mut out,
+    );
     out.join("\n")
 }
 

@@ -261,3 +261,162 @@ fn constraint_names_are_unique() {
         "{e}"
     );
 }
+
+/// `file:line:col` of an error, as printed.
+fn place(e: &YamlError) -> (Option<usize>, Option<usize>) {
+    (e.line, e.column)
+}
+
+#[test]
+fn unknown_keys_of_issue3_families_have_line_and_column() {
+    let cases: &[(&str, usize, &str)] = &[
+        ("views:\n  v:\n    query: SELECT 1\n    check: local\n", 4, "unknown field `check`"),
+        (
+            "functions:\n  - name: f\n    language: sql\n    body: SELECT 1\n    volatile: true\n",
+            5,
+            "unknown field `volatile`",
+        ),
+        (
+            "functions:\n  - name: f\n    language: sql\n    body: SELECT 1\n    args: [{name: a, typ: int}]\n",
+            5,
+            "unknown field `typ`",
+        ),
+        (
+            "tables:\n  t:\n    columns: {a: int}\n    triggers:\n      tr: {timing: before, events: [insert], function: f, each: row}\n",
+            5,
+            "unknown field `each`",
+        ),
+        (
+            "tables:\n  t:\n    columns: {a: int}\n    policies:\n      p: {using: a > 0, to: [x]}\n",
+            5,
+            "unknown field `to`",
+        ),
+        ("domains:\n  d: {type: int, nullable: false}\n", 2, "unknown field `nullable`"),
+        (
+            "composite_types:\n  c:\n    fields: {a: int}\n",
+            3,
+            "unknown field `fields`",
+        ),
+        ("range_types:\n  r: {sub_type: float8}\n", 2, "unknown field `sub_type`"),
+        (
+            "default_privileges:\n  - {on: tables, grant: {x: [select]}}\n",
+            2,
+            "unknown field `grant`",
+        ),
+        (
+            "tables:\n  p:\n    partition_of: {parent: q, values: default}\n",
+            3,
+            "unknown field `values`",
+        ),
+        (
+            "tables:\n  t:\n    columns: {a: int}\n    exclusions:\n      - {elements: [{column: a, operator: \"=\"}]}\n",
+            5,
+            "unknown field `operator`",
+        ),
+        ("schemas:\n  - {name: app, owner: bob}\n", 2, "unknown field `owner`"),
+    ];
+    for (text, line, msg) in cases {
+        let e = err(text);
+        assert_eq!(e.file, "schema.yaml");
+        assert_eq!(e.line, Some(*line), "{text}: {e}");
+        assert!(e.column.is_some(), "{text}: {e}");
+        assert!(e.message.contains(msg), "{text}: {e}");
+        let (l, c) = place(&e);
+        assert!(
+            e.to_string()
+                .starts_with(&format!("schema.yaml:{}:{}: ", l.unwrap(), c.unwrap())),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn wrong_types_of_issue3_keys_have_line_and_column() {
+    let e = err("views:\n  v:\n    query: SELECT 1\n    security_barrier: sometimes\n");
+    assert_eq!(place(&e), (Some(4), Some(23)), "{e}");
+    assert!(e.message.contains("expected a boolean"), "{e}");
+
+    let e = err("tables:\n  t:\n    columns: {a: int}\n    triggers:\n      tr: {timing: before, events: insert, function: f}\n");
+    assert_eq!(e.line, Some(5), "{e}");
+    assert!(e.message.contains("events"), "{e}");
+    assert!(e.message.contains("expected a sequence"), "{e}");
+
+    let e =
+        err("functions:\n  - name: f\n    language: sql\n    body: SELECT 1\n    cost: cheap\n");
+    assert_eq!(e.line, Some(5), "{e}");
+    assert!(e.message.contains("`cheap` is not a number"), "{e}");
+
+    let e = err("tables:\n  t:\n    columns:\n      a: {type: int, statistics: lots}\n");
+    assert_eq!(e.line, Some(4), "{e}");
+    assert!(e.message.contains("statistics"), "{e}");
+
+    let e = err("tables:\n  t:\n    columns: {a: int}\n    grants: {bob: select}\n");
+    assert_eq!(e.line, Some(4), "{e}");
+    assert!(e.message.contains("expected a sequence"), "{e}");
+
+    let e = err("functions: {f: {}}\n");
+    assert_eq!(e.line, Some(1), "{e}");
+    assert!(e.message.contains("expected a sequence"), "{e}");
+}
+
+#[test]
+fn bad_values_of_issue3_keys_name_the_object() {
+    let e = err("tables:\n  t:\n    columns: {a: int}\n    triggers:\n      tr: {timing: during, events: [insert], function: f}\n");
+    assert_eq!(
+        e.to_string(),
+        "schema.yaml: trigger tr on public.t: unknown timing `during`, expected before, after or instead_of"
+    );
+
+    let e = err("tables:\n  t:\n    columns: {a: int}\n    grants: {bob: [fly]}\n");
+    assert!(
+        e.to_string()
+            .starts_with("schema.yaml: table public.t: grants: `fly` is not a privilege"),
+        "{e}"
+    );
+
+    let e = err("views:\n  v:\n    query: \"SELECT 1; DROP TABLE x\"\n");
+    assert!(
+        e.to_string()
+            .starts_with("schema.yaml: view public.v: invalid SQL"),
+        "{e}"
+    );
+
+    let e = err("functions:\n  - name: f\n    language: sql\n    sql_body: \"RETURN 1; DROP TABLE x\"\n    returns: int\n");
+    assert!(
+        e.to_string()
+            .starts_with("schema.yaml: function public.f: invalid SQL"),
+        "{e}"
+    );
+
+    let e = err("functions:\n  - name: f\n    language: sql\n    returns: int\n");
+    assert!(
+        e.message.contains("exactly one of `body` and `sql_body`"),
+        "{e}"
+    );
+
+    let e = err("tables:\n  p:\n    partition_of: {parent: q, bound: \"FROM (1\"}\n");
+    assert!(
+        e.to_string()
+            .contains("table public.p: invalid partition bound"),
+        "{e}"
+    );
+
+    let e = err("tables:\n  t:\n    columns: {a: int}\n    partition_by: \"range (a)) ; DROP TABLE x; --\"\n");
+    assert!(e.message.contains("invalid partition_by"), "{e}");
+
+    let e = err("domains:\n  d: {type: nosuchtype}\n");
+    assert_eq!(
+        e.to_string(),
+        "schema.yaml: domain public.d: invalid type \"nosuchtype\": no such type"
+    );
+
+    let e = err("views:\n  v: {query: SELECT 1, materialized: true, check_option: local}\n");
+    assert!(e.message.contains("materialized view takes no"), "{e}");
+
+    let e = err("default_privileges:\n  - {on: views, grants: {}}\n");
+    assert!(e.message.contains("unknown `on: views`"), "{e}");
+
+    // A name taken twice across kinds.
+    let e = err("tables:\n  x: {columns: {a: int}}\nviews:\n  x: {query: SELECT 1}\n");
+    assert!(e.message.contains("already taken by table"), "{e}");
+}

@@ -54,7 +54,7 @@ pub(super) fn grant_map(grants: &BTreeSet<Grant>, all: &[&str]) -> String {
             .collect();
         let mut privs: Vec<String> = Vec::new();
         let mut push = |set: &BTreeSet<&str>, suffix: &str| {
-            if !all.is_empty() && all.iter().all(|p| set.contains(p)) && all.len() == set.len() {
+            if all.len() > 1 && all.iter().all(|p| set.contains(p)) && all.len() == set.len() {
                 privs.push(format!("all{suffix}"));
             } else {
                 for a in all {
@@ -145,6 +145,29 @@ pub(super) fn write_default_privileges(out: &mut Out, cat: &Catalog) {
 
 // ---------------------------------------------------------------------------------------
 // Types
+
+pub(super) fn write_collations(out: &mut Out, cat: &Catalog) {
+    if cat.collations.is_empty() {
+        return;
+    }
+    out.line(0, "collations:");
+    for c in cat.collations.values() {
+        object_key(out, 1, &c.name);
+        if c.provider != "libc" {
+            out.kv(2, "provider", &scalar(&c.provider));
+        }
+        out.kv(2, "locale", &super::quoted(&c.locale));
+        if let Some(ct) = &c.lc_ctype {
+            out.kv(2, "lc_ctype", &super::quoted(ct));
+        }
+        if !c.deterministic {
+            out.kv(2, "deterministic", "false");
+        }
+        if let Some(cm) = &c.comment {
+            out.kv(2, "comment", &scalar(cm));
+        }
+    }
+}
 
 pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
     if !cat.domains.is_empty() {
@@ -246,31 +269,39 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
 // ---------------------------------------------------------------------------------------
 // Functions and procedures
 
-/// A string that reads back exactly: a literal block when it has several lines and
-/// nothing a block would change, a quoted scalar otherwise.
+/// A string that reads back exactly: a literal block (`|2`, with the chomping its final
+/// newlines need) when it has several lines and nothing a block would change, a quoted
+/// scalar otherwise.
 fn text_value(indent: usize, s: &str) -> String {
-    let block_ok = s.contains('\n')
-        && s.ends_with('\n')
-        && !s.ends_with("\n\n")
-        && !s.starts_with([' ', '\t', '\n'])
-        && s.lines()
-            .all(|l| !l.ends_with([' ', '\t']) && !l.contains('\t'))
-        && !s.contains('\r')
-        && s.chars().all(|c| !c.is_control() || c == '\n');
-    if block_ok {
-        let pad = "  ".repeat(indent + 1);
-        let mut out = "|".to_string();
-        for l in s.lines() {
-            out.push('\n');
-            if !l.is_empty() {
-                out.push_str(&pad);
-                out.push_str(l);
-            }
-        }
-        out
-    } else {
-        scalar(s)
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    let block_ok = body.contains('\n')
+        && s.chars().all(|c| c == '\n' || c == '\t' || !c.is_control())
+        && !s.contains(['\u{85}', '\u{2028}', '\u{2029}', '\u{feff}'])
+        && body
+            .split('\n')
+            .all(|l| l.is_empty() || !l.trim_matches([' ', '\t']).is_empty());
+    if !block_ok {
+        return scalar(s);
     }
+    let chomp = match trailing {
+        0 => "-",
+        1 => "",
+        _ => "+",
+    };
+    let pad = "  ".repeat(indent + 1);
+    let mut out = format!("|2{chomp}");
+    for l in body.split('\n') {
+        out.push('\n');
+        if !l.is_empty() {
+            out.push_str(&pad);
+            out.push_str(l);
+        }
+    }
+    for _ in 1..trailing {
+        out.push('\n');
+    }
+    out
 }
 
 pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
@@ -356,10 +387,10 @@ pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
                 Parallel::Unsafe => {}
             }
             if let Some(c) = &f.cost {
-                out.kv(2, "cost", &super::quoted(c));
+                out.kv(2, "cost", &expr_scalar(c));
             }
             if let Some(r) = &f.rows {
-                out.kv(2, "rows", &super::quoted(r));
+                out.kv(2, "rows", &expr_scalar(r));
             }
             if !f.config.is_empty() {
                 out.line(2, "set:");
