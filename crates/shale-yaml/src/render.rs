@@ -1,10 +1,14 @@
 //! YAML documents → PostgreSQL DDL, with a map from each generated line back to the YAML
 //! object it came from.
 //!
-//! Statement order: schemas, extensions, enum types, sequences, tables (with their primary
-//! keys, unique and check constraints, and the foreign keys whose target already exists),
-//! the remaining foreign keys and `NOT VALID` constraints as `ALTER TABLE`, sequence
-//! ownership, indexes, comments. Implicit names are PostgreSQL's for DDL run in that order.
+//! Statement order: `SET check_function_bodies = false` (with functions), schemas,
+//! extensions, default privileges, collations, enum types, domains, composite and range
+//! types, sequences, functions not in `sql`, tables (parents first; with their primary
+//! keys, unique, check and exclusion constraints, and the foreign keys whose target
+//! already exists), the remaining foreign keys and `NOT VALID` constraints as `ALTER
+//! TABLE`, sequence ownership, indexes, `sql` functions, views, table options (`ALTER
+//! TABLE`), triggers, policies, grants, comments. Implicit names are PostgreSQL's for DDL
+//! run in that order.
 
 use crate::doc::*;
 use crate::sqlcheck;
@@ -941,9 +945,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
-    // ---- functions and procedures: string bodies before the tables (defaults and checks
-    // may call them), SQL-standard bodies after tables and before views (they are parsed
-    // against the tables they read).
+    // ---- functions and procedures: bodies in other languages before the tables (defaults
+    // and checks may call them), SQL-language and SQL-standard bodies after the tables and
+    // before the views (they are read against the tables they name).
     let mut std_functions: Stmts = Vec::new();
     for (file, d) in docs {
         for (f, procedure) in d
@@ -958,7 +962,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 if procedure { "procedure" } else { "function" }
             );
             let o = out.origin(file, &obj);
-            if f.sql_body.is_some() {
+            // A SQL-language body names tables the planner must create first: read it
+            // after the tables, so that the SQL front end finds what it refers to.
+            if f.sql_body.is_some() || f.language.eq_ignore_ascii_case("sql") {
                 std_functions.push((o, sql));
             } else {
                 out.push(o, &sql);

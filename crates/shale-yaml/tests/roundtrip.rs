@@ -441,3 +441,29 @@ CREATE VIEW app.labels AS SELECT id, label FROM app.items WITH CASCADED CHECK OP
     let from_yaml = parse_yaml("families.yaml", yaml).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(from_yaml, from_sql(sql));
 }
+
+#[test]
+fn sql_function_bodies_know_the_tables_they_read() {
+    // The planner orders a SQL function after the tables its body names (`Expr::refs`):
+    // YAML must give the same refs as SQL, wherever the table is written.
+    let yaml = r#"
+functions:
+  - name: n_items
+    returns: bigint
+    language: sql
+    body: SELECT count(*) FROM items
+tables:
+  items: {columns: {id: int}}
+"#;
+    let cat = parse_yaml("f.yaml", yaml).unwrap_or_else(|e| panic!("{e}"));
+    let f = cat.functions.values().next().expect("one function");
+    let shale_model::FunctionBody::Source(body) = &f.body else {
+        panic!("a string body: {:?}", f.body)
+    };
+    assert!(
+        body.refs
+            .contains(&shale_model::QualName::new("public", "items")),
+        "{:?}",
+        body.refs
+    );
+}
