@@ -1426,6 +1426,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 &tobj,
                 t,
                 t_origin,
+                &mut out,
                 &revoke_from,
                 &mut alters,
                 &mut triggers,
@@ -1492,6 +1493,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
             }
             for (tn, tr) in &v.triggers.0 {
+                let o = out.origin(file, &format!("trigger {} on {name}", quote_ident(tn)));
                 for s in trigger_stmts(file, &name, tn, tr)? {
                     triggers.push((o, s));
                 }
@@ -2587,6 +2589,7 @@ fn table_extras(
     tobj: &str,
     t: &TableDoc,
     o: usize,
+    out: &mut Rendered,
     revoke_from: &BTreeSet<String>,
     alters: &mut Stmts,
     triggers: &mut Stmts,
@@ -2666,6 +2669,8 @@ fn table_extras(
         alters.push((o, format!("ALTER TABLE {tname} FORCE ROW LEVEL SECURITY;")));
     }
     for (n, p) in &t.policies.0 {
+        // Errors the SQL front end finds in it name the policy.
+        let o = out.origin(file, &format!("policy {} on {tname}", quote_ident(n)));
         policies.push((o, policy_stmt(file, tname, n, p)?));
         comment(
             o,
@@ -2674,6 +2679,7 @@ fn table_extras(
         );
     }
     for (n, tr) in &t.triggers.0 {
+        let o = out.origin(file, &format!("trigger {} on {tname}", quote_ident(n)));
         for s in trigger_stmts(file, tname, n, tr)? {
             triggers.push((o, s));
         }
