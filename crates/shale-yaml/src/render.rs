@@ -1911,7 +1911,9 @@ fn range_stmt(
 fn dollar_quote(body: &str) -> String {
     let mut tag = "$body$".to_string();
     let mut i = 0;
-    while body.contains(&tag) || body.ends_with('$') && tag == "$$" {
+    // The first occurrence of the tag after the opening one must be the closing one
+    // (`x$body` + `$body$` would otherwise close early).
+    while format!("{body}{tag}").find(&tag) != Some(body.len()) {
         i += 1;
         tag = format!("$body{i}$");
     }
@@ -2704,4 +2706,23 @@ fn table_extras(
     }
     grants.append(&mut column_grants);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dollar_quote;
+
+    #[test]
+    fn dollar_quotes_never_close_early() {
+        assert_eq!(dollar_quote("SELECT 1"), "$body$SELECT 1$body$");
+        assert_eq!(dollar_quote("a $body$ b"), "$body1$a $body$ b$body1$");
+        assert_eq!(dollar_quote("x$body"), "$body1$x$body$body1$");
+        for b in ["x$body", "$body$", "a$body1$b$body$", "$", "$$"] {
+            let q = dollar_quote(b);
+            let tag_end = q[1..].find('$').unwrap() + 2;
+            let tag = &q[..tag_end];
+            let rest = &q[tag_end..];
+            assert_eq!(rest.find(tag), Some(b.len()), "{q}");
+        }
+    }
 }
