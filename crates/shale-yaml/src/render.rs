@@ -354,9 +354,9 @@ impl Scope<'_> {
             if let Some((_, d)) = self.tables.get(&n) {
                 out.extend(d.columns.0.iter().map(|(c, _)| c.clone()));
                 if let Some(p) = &d.partition_of {
-                    todo.push(dotted_name(&p.parent));
+                    todo.push(p.parent.0.clone());
                 }
-                todo.extend(d.inherits.iter().map(|p| dotted_name(p)));
+                todo.extend(d.inherits.iter().map(|p| p.0.clone()));
             }
         }
         out
@@ -1006,8 +1006,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let parents: Vec<QualName> = t
                 .partition_of
                 .iter()
-                .map(|p| dotted_name(&p.parent))
-                .chain(t.inherits.iter().map(|p| dotted_name(p)))
+                .map(|p| p.parent.0.clone())
+                .chain(t.inherits.iter().map(|p| p.0.clone()))
                 .collect();
             if parents
                 .iter()
@@ -1592,11 +1592,6 @@ type IndexStmt<'a> = (usize, String, Option<(String, &'a String)>);
 /// reached beyond it), naming the object on failure.
 fn one_statement(file: &str, object: &str, sql: &str) -> Result<(), YamlError> {
     sqlcheck::check_statement(sql).map_err(|m| YamlError::object(file, object, m))
-}
-
-/// `app.f` / `f` (public) → a name; for references to other objects.
-fn dotted_name(s: &str) -> QualName {
-    object_name(s, None)
 }
 
 fn lower_word(s: &str) -> String {
@@ -2210,7 +2205,7 @@ fn trigger_stmts(
         events.join(" OR ")
     );
     if let Some(f) = &t.from {
-        sql.push_str(&format!(" FROM {}", dotted_name(f)));
+        sql.push_str(&format!(" FROM {}", f.0));
     }
     if (t.deferrable || t.initially_deferred || t.from.is_some()) && !t.constraint {
         return Err(err(
@@ -2251,7 +2246,7 @@ fn trigger_stmts(
     let args: Vec<String> = t.args.iter().map(|a| quote_literal(a)).collect();
     sql.push_str(&format!(
         " EXECUTE FUNCTION {}({});",
-        dotted_name(&t.function),
+        t.function.0,
         args.join(", ")
     ));
     one_statement(file, &obj, &sql)?;
@@ -2521,7 +2516,7 @@ fn table_head_tail(
         if !t.inherits.is_empty() {
             return Err(err("a partition cannot also inherit".into()));
         }
-        head.push_str(&format!(" PARTITION OF {}", dotted_name(&po.parent)));
+        head.push_str(&format!(" PARTITION OF {}", po.parent.0));
         let b = po.bound.trim();
         let bound = if b.eq_ignore_ascii_case("default") {
             " DEFAULT".to_string()
@@ -2537,11 +2532,7 @@ fn table_head_tail(
         tail.push_str(&bound);
     }
     if !t.inherits.is_empty() {
-        let parents: Vec<String> = t
-            .inherits
-            .iter()
-            .map(|p| dotted_name(p).to_string())
-            .collect();
+        let parents: Vec<String> = t.inherits.iter().map(|p| p.0.to_string()).collect();
         tail.push_str(&format!(" INHERITS ({})", parents.join(", ")));
     }
     if let Some(pb) = &t.partition_by {

@@ -467,3 +467,29 @@ tables:
         body.refs
     );
 }
+
+#[test]
+fn references_to_names_with_dots_round_trip() {
+    let cat = from_sql(
+        r#"
+CREATE SCHEMA "s.x";
+CREATE FUNCTION "trg.fn"() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TABLE "m.parent" (id int, d date) PARTITION BY RANGE (d);
+CREATE TABLE "m.2024" PARTITION OF "m.parent" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE "s.x".base (id int);
+CREATE TABLE kid (extra text) INHERITS ("s.x".base);
+CREATE TABLE "other.t" (id int);
+CREATE TRIGGER t1 BEFORE INSERT ON kid FOR EACH ROW EXECUTE FUNCTION "trg.fn"();
+CREATE CONSTRAINT TRIGGER t2 AFTER INSERT ON kid FROM "other.t" FOR EACH ROW EXECUTE FUNCTION "trg.fn"();
+"#,
+    );
+    let yaml = assert_round_trip(&cat);
+    assert!(
+        yaml.contains("function: {schema: public, name: trg.fn}"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("inherits: [{schema: s.x, name: base}]"),
+        "{yaml}"
+    );
+}
