@@ -568,8 +568,17 @@ fn owners_are_compared_only_when_asked() {
 fn yaml_inspect_refuses_what_yaml_cannot_express_instead_of_dropping_it() {
     let db = TestDb::new("cli_yaml_views");
     db.execute("CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t;");
+    // Views have YAML keys now: exported, not refused.
     let o = shale(&["inspect", db.url(), "--format", "yaml"]);
-    expect_error(&o, &["cannot express", "v", "--format sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("views:\n  v:\n"), "{}", stdout(&o));
+    // A C-language function (`AS 'file', 'symbol'`) has none: refused, named.
+    db.execute(
+        "CREATE FUNCTION c_handler() RETURNS integer \
+         AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE c;",
+    );
+    let o = shale(&["inspect", db.url(), "--format", "yaml"]);
+    expect_error(&o, &["cannot express", "c_handler", "--format sql"]);
     let o = shale(&["inspect", db.url(), "--format", "sql"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("VIEW"), "{}", stdout(&o));

@@ -320,7 +320,7 @@ pub struct TableDoc {
     #[serde(default)]
     pub partition_of: Option<PartitionOfDoc>,
     #[serde(default)]
-    pub inherits: Vec<String>,
+    pub inherits: Vec<NameRef>,
     /// `default`, `full`, `nothing` or `index <name>`.
     #[serde(default)]
     pub replica_identity: Option<String>,

@@ -6,6 +6,7 @@
 use crate::doc::{CheckDoc, IndexDoc, OrderedMap};
 use serde::de::{self, value::MapAccessDeserializer, MapAccess};
 use serde::{Deserialize, Deserializer};
+use shale_model::QualName;
 use std::fmt;
 
 // ---------------------------------------------------------------------------------------
@@ -252,7 +253,7 @@ pub struct TriggerDoc {
     #[serde(default)]
     pub when: Option<String>,
     /// `name` or `schema.name` of the trigger function.
-    pub function: String,
+    pub function: NameRef,
     #[serde(default)]
     pub args: Vec<String>,
     #[serde(default)]
@@ -263,7 +264,7 @@ pub struct TriggerDoc {
     pub initially_deferred: bool,
     /// Constraint triggers: `FROM` the referenced table.
     #[serde(default)]
-    pub from: Option<String>,
+    pub from: Option<NameRef>,
     #[serde(default)]
     pub referencing: Option<ReferencingDoc>,
     /// `origin` (default), `disabled`, `replica` or `always`.
@@ -404,7 +405,7 @@ pub struct RangeDoc {
 #[serde(deny_unknown_fields)]
 pub struct PartitionOfDoc {
     /// `table` or `schema.table`.
-    pub parent: String,
+    pub parent: NameRef,
     /// `default`, or what follows `FOR VALUES`: `FROM (…) TO (…)`, `IN (…)`,
     /// `WITH (MODULUS m, REMAINDER r)`.
     pub bound: String,
@@ -490,4 +491,43 @@ pub struct CollationDoc {
     pub deterministic: bool,
     #[serde(default)]
     pub comment: Option<String>,
+}
+
+/// A reference to another object: `name` (schema `public`), `schema.name` (split at the
+/// first dot), or `{schema: ..., name: ...}` when a name holds a dot.
+#[derive(Debug, Clone)]
+pub struct NameRef(pub QualName);
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameRefFull {
+    #[serde(default)]
+    schema: Option<String>,
+    name: String,
+}
+
+impl<'de> Deserialize<'de> for NameRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> de::Visitor<'de> for V {
+            type Value = NameRef;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`name`, `schema.name` or a mapping with `schema` and `name`")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<NameRef, E> {
+                Ok(NameRef(match s.split_once('.') {
+                    Some((sch, n)) => QualName::new(sch, n),
+                    None => QualName::new("public", s),
+                }))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<NameRef, A::Error> {
+                let f = NameRefFull::deserialize(MapAccessDeserializer::new(m))?;
+                Ok(NameRef(QualName::new(
+                    f.schema.unwrap_or_else(|| "public".to_string()),
+                    f.name,
+                )))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }

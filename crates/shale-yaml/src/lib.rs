@@ -10,7 +10,11 @@
 //! line and column; errors found in the generated DDL name the YAML object it came from.
 //!
 //! [`to_yaml`] writes a model back in this format, leaving out what is implicit; the round
-//! trip `parse_yaml(to_yaml(cat)) == cat` holds for catalogs the SQL front end produces.
+//! trip `parse_yaml(to_yaml(cat)) == cat` holds for catalogs the SQL front end produces,
+//! every object family included (views, routines, triggers, domains, composite and range
+//! types, collations, RLS, policies, privileges, default privileges, table options) —
+//! except C-language functions, which have no YAML key (and owners, which YAML does not
+//! carry).
 //!
 //! The format is described in `docs/YAML.md`.
 

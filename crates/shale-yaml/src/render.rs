@@ -1,10 +1,14 @@
 //! YAML documents → PostgreSQL DDL, with a map from each generated line back to the YAML
 //! object it came from.
 //!
-//! Statement order: schemas, extensions, enum types, sequences, tables (with their primary
-//! keys, unique and check constraints, and the foreign keys whose target already exists),
-//! the remaining foreign keys and `NOT VALID` constraints as `ALTER TABLE`, sequence
-//! ownership, indexes, comments. Implicit names are PostgreSQL's for DDL run in that order.
+//! Statement order: `SET check_function_bodies = false` (with functions), schemas,
+//! extensions, default privileges, collations, enum types, domains, composite and range
+//! types, sequences, functions not in `sql`, tables (parents first; with their primary
+//! keys, unique, check and exclusion constraints, and the foreign keys whose target
+//! already exists), the remaining foreign keys and `NOT VALID` constraints as `ALTER
+//! TABLE`, sequence ownership, indexes, `sql` functions, views, table options (`ALTER
+//! TABLE`), triggers, policies, grants, comments. Implicit names are PostgreSQL's for DDL
+//! run in that order.
 
 use crate::doc::*;
 use crate::sqlcheck;
@@ -350,9 +354,9 @@ impl Scope<'_> {
             if let Some((_, d)) = self.tables.get(&n) {
                 out.extend(d.columns.0.iter().map(|(c, _)| c.clone()));
                 if let Some(p) = &d.partition_of {
-                    todo.push(dotted_name(&p.parent));
+                    todo.push(p.parent.0.clone());
                 }
-                todo.extend(d.inherits.iter().map(|p| dotted_name(p)));
+                todo.extend(d.inherits.iter().map(|p| p.0.clone()));
             }
         }
         out
@@ -941,9 +945,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
-    // ---- functions and procedures: string bodies before the tables (defaults and checks
-    // may call them), SQL-standard bodies after tables and before views (they are parsed
-    // against the tables they read).
+    // ---- functions and procedures: bodies in other languages before the tables (defaults
+    // and checks may call them), SQL-language and SQL-standard bodies after the tables and
+    // before the views (they are read against the tables they name).
     let mut std_functions: Stmts = Vec::new();
     for (file, d) in docs {
         for (f, procedure) in d
@@ -958,7 +962,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 if procedure { "procedure" } else { "function" }
             );
             let o = out.origin(file, &obj);
-            if f.sql_body.is_some() {
+            // A SQL-language body names tables the planner must create first: read it
+            // after the tables, so that the SQL front end finds what it refers to.
+            if f.sql_body.is_some() || f.language.eq_ignore_ascii_case("sql") {
                 std_functions.push((o, sql));
             } else {
                 out.push(o, &sql);
@@ -1000,8 +1006,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let parents: Vec<QualName> = t
                 .partition_of
                 .iter()
-                .map(|p| dotted_name(&p.parent))
-                .chain(t.inherits.iter().map(|p| dotted_name(p)))
+                .map(|p| p.parent.0.clone())
+                .chain(t.inherits.iter().map(|p| p.0.clone()))
                 .collect();
             if parents
                 .iter()
@@ -1420,6 +1426,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 &tobj,
                 t,
                 t_origin,
+                &mut out,
                 &revoke_from,
                 &mut alters,
                 &mut triggers,
@@ -1486,6 +1493,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
             }
             for (tn, tr) in &v.triggers.0 {
+                let o = out.origin(file, &format!("trigger {} on {name}", quote_ident(tn)));
                 for s in trigger_stmts(file, &name, tn, tr)? {
                     triggers.push((o, s));
                 }
@@ -1584,11 +1592,6 @@ type IndexStmt<'a> = (usize, String, Option<(String, &'a String)>);
 /// reached beyond it), naming the object on failure.
 fn one_statement(file: &str, object: &str, sql: &str) -> Result<(), YamlError> {
     sqlcheck::check_statement(sql).map_err(|m| YamlError::object(file, object, m))
-}
-
-/// `app.f` / `f` (public) → a name; for references to other objects.
-fn dotted_name(s: &str) -> QualName {
-    object_name(s, None)
 }
 
 fn lower_word(s: &str) -> String {
@@ -1903,7 +1906,9 @@ fn range_stmt(
 fn dollar_quote(body: &str) -> String {
     let mut tag = "$body$".to_string();
     let mut i = 0;
-    while body.contains(&tag) || body.ends_with('$') && tag == "$$" {
+    // The first occurrence of the tag after the opening one must be the closing one
+    // (`x$body` + `$body$` would otherwise close early).
+    while format!("{body}{tag}").find(&tag) != Some(body.len()) {
         i += 1;
         tag = format!("$body{i}$");
     }
@@ -2200,7 +2205,7 @@ fn trigger_stmts(
         events.join(" OR ")
     );
     if let Some(f) = &t.from {
-        sql.push_str(&format!(" FROM {}", dotted_name(f)));
+        sql.push_str(&format!(" FROM {}", f.0));
     }
     if (t.deferrable || t.initially_deferred || t.from.is_some()) && !t.constraint {
         return Err(err(
@@ -2241,7 +2246,7 @@ fn trigger_stmts(
     let args: Vec<String> = t.args.iter().map(|a| quote_literal(a)).collect();
     sql.push_str(&format!(
         " EXECUTE FUNCTION {}({});",
-        dotted_name(&t.function),
+        t.function.0,
         args.join(", ")
     ));
     one_statement(file, &obj, &sql)?;
@@ -2511,7 +2516,7 @@ fn table_head_tail(
         if !t.inherits.is_empty() {
             return Err(err("a partition cannot also inherit".into()));
         }
-        head.push_str(&format!(" PARTITION OF {}", dotted_name(&po.parent)));
+        head.push_str(&format!(" PARTITION OF {}", po.parent.0));
         let b = po.bound.trim();
         let bound = if b.eq_ignore_ascii_case("default") {
             " DEFAULT".to_string()
@@ -2527,11 +2532,7 @@ fn table_head_tail(
         tail.push_str(&bound);
     }
     if !t.inherits.is_empty() {
-        let parents: Vec<String> = t
-            .inherits
-            .iter()
-            .map(|p| dotted_name(p).to_string())
-            .collect();
+        let parents: Vec<String> = t.inherits.iter().map(|p| p.0.to_string()).collect();
         tail.push_str(&format!(" INHERITS ({})", parents.join(", ")));
     }
     if let Some(pb) = &t.partition_by {
@@ -2581,6 +2582,7 @@ fn table_extras(
     tobj: &str,
     t: &TableDoc,
     o: usize,
+    out: &mut Rendered,
     revoke_from: &BTreeSet<String>,
     alters: &mut Stmts,
     triggers: &mut Stmts,
@@ -2660,6 +2662,8 @@ fn table_extras(
         alters.push((o, format!("ALTER TABLE {tname} FORCE ROW LEVEL SECURITY;")));
     }
     for (n, p) in &t.policies.0 {
+        // Errors the SQL front end finds in it name the policy.
+        let o = out.origin(file, &format!("policy {} on {tname}", quote_ident(n)));
         policies.push((o, policy_stmt(file, tname, n, p)?));
         comment(
             o,
@@ -2668,6 +2672,7 @@ fn table_extras(
         );
     }
     for (n, tr) in &t.triggers.0 {
+        let o = out.origin(file, &format!("trigger {} on {tname}", quote_ident(n)));
         for s in trigger_stmts(file, tname, n, tr)? {
             triggers.push((o, s));
         }
@@ -2692,4 +2697,23 @@ fn table_extras(
     }
     grants.append(&mut column_grants);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dollar_quote;
+
+    #[test]
+    fn dollar_quotes_never_close_early() {
+        assert_eq!(dollar_quote("SELECT 1"), "$body$SELECT 1$body$");
+        assert_eq!(dollar_quote("a $body$ b"), "$body1$a $body$ b$body1$");
+        assert_eq!(dollar_quote("x$body"), "$body1$x$body$body1$");
+        for b in ["x$body", "$body$", "a$body1$b$body$", "$", "$$"] {
+            let q = dollar_quote(b);
+            let tag_end = q[1..].find('$').unwrap() + 2;
+            let tag = &q[..tag_end];
+            let rest = &q[tag_end..];
+            assert_eq!(rest.find(tag), Some(b.len()), "{q}");
+        }
+    }
 }

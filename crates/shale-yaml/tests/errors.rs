@@ -420,3 +420,24 @@ fn bad_values_of_issue3_keys_name_the_object() {
     let e = err("tables:\n  x: {columns: {a: int}}\nviews:\n  x: {query: SELECT 1}\n");
     assert!(e.message.contains("already taken by table"), "{e}");
 }
+
+#[test]
+fn errors_in_triggers_and_policies_name_them() {
+    // Found by the SQL front end in the generated DDL: mapped back to the trigger.
+    let e = err_parse(
+        "tables:\n  t:\n    columns: {a: int}\n    triggers:\n      tr: {timing: before, events: [insert], for_each: row, function: missing_fn}\n",
+    );
+    assert!(
+        e.to_string()
+            .starts_with("schema.yaml: trigger tr on public.t: "),
+        "{e}"
+    );
+    assert!(e.message.contains("missing_fn"), "{e}");
+}
+
+fn err_parse(text: &str) -> YamlError {
+    match parse_yaml("schema.yaml", text) {
+        Ok(c) => panic!("expected an error, got {c:?}"),
+        Err(e) => e,
+    }
+}

@@ -441,3 +441,55 @@ CREATE VIEW app.labels AS SELECT id, label FROM app.items WITH CASCADED CHECK OP
     let from_yaml = parse_yaml("families.yaml", yaml).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(from_yaml, from_sql(sql));
 }
+
+#[test]
+fn sql_function_bodies_know_the_tables_they_read() {
+    // The planner orders a SQL function after the tables its body names (`Expr::refs`):
+    // YAML must give the same refs as SQL, wherever the table is written.
+    let yaml = r#"
+functions:
+  - name: n_items
+    returns: bigint
+    language: sql
+    body: SELECT count(*) FROM items
+tables:
+  items: {columns: {id: int}}
+"#;
+    let cat = parse_yaml("f.yaml", yaml).unwrap_or_else(|e| panic!("{e}"));
+    let f = cat.functions.values().next().expect("one function");
+    let shale_model::FunctionBody::Source(body) = &f.body else {
+        panic!("a string body: {:?}", f.body)
+    };
+    assert!(
+        body.refs
+            .contains(&shale_model::QualName::new("public", "items")),
+        "{:?}",
+        body.refs
+    );
+}
+
+#[test]
+fn references_to_names_with_dots_round_trip() {
+    let cat = from_sql(
+        r#"
+CREATE SCHEMA "s.x";
+CREATE FUNCTION "trg.fn"() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+CREATE TABLE "m.parent" (id int, d date) PARTITION BY RANGE (d);
+CREATE TABLE "m.2024" PARTITION OF "m.parent" FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE "s.x".base (id int);
+CREATE TABLE kid (extra text) INHERITS ("s.x".base);
+CREATE TABLE "other.t" (id int);
+CREATE TRIGGER t1 BEFORE INSERT ON kid FOR EACH ROW EXECUTE FUNCTION "trg.fn"();
+CREATE CONSTRAINT TRIGGER t2 AFTER INSERT ON kid FROM "other.t" FOR EACH ROW EXECUTE FUNCTION "trg.fn"();
+"#,
+    );
+    let yaml = assert_round_trip(&cat);
+    assert!(
+        yaml.contains("function: {schema: public, name: trg.fn}"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("inherits: [{schema: s.x, name: base}]"),
+        "{yaml}"
+    );
+}

@@ -12,12 +12,19 @@ use shale_model::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
-/// `name` in `public`, `schema.name` elsewhere (how references to other objects read).
+/// A reference to another object as YAML reads it back: `name` in `public`,
+/// `schema.name` elsewhere, `{schema: ..., name: ...}` when a dot makes that ambiguous.
 pub(super) fn ref_name(q: &QualName) -> String {
-    if q.schema == PUBLIC {
-        q.name.clone()
+    if q.schema.contains('.') || q.name.contains('.') {
+        format!(
+            "{{schema: {}, name: {}}}",
+            scalar(&q.schema),
+            scalar(&q.name)
+        )
+    } else if q.schema == PUBLIC {
+        scalar(&q.name)
     } else {
-        format!("{}.{}", q.schema, q.name)
+        scalar(&format!("{}.{}", q.schema, q.name))
     }
 }
 
@@ -555,7 +562,7 @@ fn write_triggers(out: &mut Out, cat: &Catalog, table: &QualName) {
         if let Some(w) = &t.when {
             out.kv(4, "when", &scalar(&w.sql));
         }
-        out.kv(4, "function", &scalar(&ref_name(&t.function)));
+        out.kv(4, "function", &ref_name(&t.function));
         if !t.args.is_empty() {
             out.kv(4, "args", &flow_list(&t.args));
         }
@@ -569,7 +576,7 @@ fn write_triggers(out: &mut Out, cat: &Catalog, table: &QualName) {
             out.kv(4, "initially_deferred", "true");
         }
         if let Some(f) = &t.from_table {
-            out.kv(4, "from", &scalar(&ref_name(f)));
+            out.kv(4, "from", &ref_name(f));
         }
         if t.old_table.is_some() || t.new_table.is_some() {
             out.line(4, "referencing:");
@@ -683,14 +690,14 @@ pub(super) fn write_table_extras(out: &mut Out, cat: &Catalog, t: &Table) {
                 "partition_of",
                 &format!(
                     "{{parent: {}, bound: {}}}",
-                    scalar(&ref_name(&po.parent)),
+                    ref_name(&po.parent),
                     scalar(&bound)
                 ),
             );
         }
         if !o.inherits.is_empty() {
             let ps: Vec<String> = o.inherits.iter().map(ref_name).collect();
-            out.kv(2, "inherits", &flow_list(&ps));
+            out.kv(2, "inherits", &format!("[{}]", ps.join(", ")));
         }
         match &o.replica_identity {
             ReplicaIdentity::Default => {}
