@@ -374,11 +374,23 @@ fn domain_changes(d0: &Domain, d1: &Domain, out: &mut Vec<Change>) {
     }
     // Checks go before NOT NULL is set (a failing check is the likelier mistake) and
     // dropped ones before added ones (a name may be reused).
+    // Why a check of both must be dropped and added again, if it must.
+    let recreate_why = |c0: &DomainCheck, c1: &DomainCheck| {
+        if c1.expr != c0.expr {
+            Some("its expression changed".to_string())
+        } else if c0.validated && !c1.validated {
+            Some("it is wanted NOT VALID (a validated check cannot be un-validated)".to_string())
+        } else {
+            None
+        }
+    };
     for (cname, c0) in &d0.checks {
         let recreate = match d1.checks.get(cname) {
             None => None,
-            Some(c1) if c1.expr != c0.expr => Some("its expression changed".to_string()),
-            Some(_) => continue,
+            Some(c1) => match recreate_why(c0, c1) {
+                Some(why) => Some(why),
+                None => continue,
+            },
         };
         out.push(wrap(TypeExtChange::DropDomainCheck {
             name: name.clone(),
@@ -387,21 +399,26 @@ fn domain_changes(d0: &Domain, d1: &Domain, out: &mut Vec<Change>) {
         }));
     }
     for (cname, c1) in &d1.checks {
-        match d0.checks.get(cname) {
-            Some(c0) if c0.expr == c1.expr => {
-                if !c0.validated && c1.validated {
-                    out.push(wrap(TypeExtChange::ValidateDomainCheck {
-                        name: name.clone(),
-                        check: cname.clone(),
-                    }));
+        let recreate = match d0.checks.get(cname) {
+            Some(c0) => match recreate_why(c0, c1) {
+                None => {
+                    if !c0.validated && c1.validated {
+                        out.push(wrap(TypeExtChange::ValidateDomainCheck {
+                            name: name.clone(),
+                            check: cname.clone(),
+                        }));
+                    }
+                    continue;
                 }
-            }
-            other => out.push(wrap(TypeExtChange::AddDomainCheck {
-                name: name.clone(),
-                check: c1.clone(),
-                recreate: other.map(|_| "its expression changed".to_string()),
-            })),
-        }
+                why => why,
+            },
+            None => None,
+        };
+        out.push(wrap(TypeExtChange::AddDomainCheck {
+            name: name.clone(),
+            check: c1.clone(),
+            recreate,
+        }));
     }
     if d0.not_null != d1.not_null {
         out.push(wrap(TypeExtChange::SetDomainNotNull {
@@ -591,6 +608,44 @@ mod tests {
         let mut none = Vec::new();
         diff(&a, &a, &mut none);
         assert!(none.is_empty());
+    }
+
+    /// A validated check cannot be made NOT VALID in place: wanted NOT VALID, it is
+    /// dropped and added again NOT VALID (and the other way it is only validated).
+    #[test]
+    fn domain_check_wanted_not_valid_is_recreated() {
+        let mut a = base();
+        let mut d0 = Domain::new(q("d"), TypeRef::builtin("integer"));
+        d0.checks.insert("c".into(), check("c", "value >= 0", true));
+        a.domains.insert(q("d"), d0.clone());
+        let mut b = base();
+        let mut d1 = d0;
+        d1.checks
+            .insert("c".into(), check("c", "value >= 0", false));
+        b.domains.insert(q("d"), d1);
+        let mut out = Vec::new();
+        diff(&a, &b, &mut out);
+        assert_eq!(kinds(&out), vec!["drop_domain_check", "add_domain_check"]);
+        for c in &out {
+            let Change::TypeExt { type_change } = c else {
+                panic!("{c:?}")
+            };
+            match type_change {
+                TypeExtChange::DropDomainCheck { recreate, .. } => {
+                    assert!(recreate.as_deref().unwrap().contains("NOT VALID"))
+                }
+                TypeExtChange::AddDomainCheck {
+                    check, recreate, ..
+                } => {
+                    assert!(!check.validated);
+                    assert!(recreate.as_deref().unwrap().contains("NOT VALID"));
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let mut back = Vec::new();
+        diff(&b, &a, &mut back);
+        assert_eq!(kinds(&back), vec!["validate_domain_check"]);
     }
 
     #[test]

@@ -1808,16 +1808,31 @@ impl<'a> Builder<'a> {
             // INDEX name, and the kinds added since (VIEW, FUNCTION …) the same way.
             other => format!("{} {}", other.kind().to_uppercase(), object_name(other)),
         };
+        // Schema public without a comment in the model has the one PostgreSQL gives it in
+        // a new database (the model reads that one as none): removing a comment restores
+        // it, so that the result is what a new database loaded with the schema has.
+        let public_default = match object {
+            ObjectId::Schema { name } if name == "public" && to.is_none() => {
+                Some(shale_model::table_ext::PUBLIC_SCHEMA_COMMENT.to_string())
+            }
+            _ => None,
+        };
         let verb = match (from, to) {
             (None, _) => "sets",
+            (_, None) if public_default.is_some() => "restores the default",
             (_, None) => "removes",
             _ => "changes",
         };
         let risk = self.risk(RuleId::Comment, object, |v| v.detail = verb.to_string());
+        let literal = sql::comment_literal(if public_default.is_some() {
+            &public_default
+        } else {
+            to
+        });
         let mut d = Draft::new(
             object.clone(),
             Action::Comment,
-            format!("COMMENT ON {target} IS {}", sql::comment_literal(to)),
+            format!("COMMENT ON {target} IS {literal}"),
             risk,
             rank::COMMENT,
         );

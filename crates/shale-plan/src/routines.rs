@@ -536,12 +536,19 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 None if concurrently => " CONCURRENTLY".into(),
                 None => String::new(),
             };
-            let r = risk(
+            let mut r = risk(
                 RuleId::CreateViewIndex,
                 &name,
                 &index.table.to_string(),
                 &detail,
             );
+            if concurrently {
+                // CREATE INDEX CONCURRENTLY takes SHARE UPDATE EXCLUSIVE, not SHARE.
+                r.lock = Some(format!(
+                    "SHARE UPDATE EXCLUSIVE on {} (reads continue; REFRESH waits)",
+                    index.table
+                ));
+            }
             let mut d = create(
                 b,
                 object,

@@ -2292,3 +2292,44 @@ fn expand_contract_on_a_renamed_table_runs_after_the_table_rename() {
     assert!(trigger.depends_on.contains(&rename), "{trigger:?}");
     assert!(trigger.sql.contains("ON public.people"));
 }
+
+/// A new database gives schema `public` a comment that the model reads as none: removing
+/// public's comment restores that one (so the result dumps like a new database loaded with
+/// the schema); another schema's comment is removed.
+#[test]
+fn removing_public_schema_comment_restores_the_default() {
+    let mut from = base();
+    from.schemas
+        .insert("app".into(), shale_model::Schema { name: "app".into() });
+    from.schema_comments
+        .insert("public".into(), "Shared".into());
+    from.schema_comments.insert("app".into(), "Mine".into());
+    let mut to = from.clone();
+    to.schema_comments.clear();
+    let p = ok(&from, &to, &offline());
+    let sql: Vec<&str> = p.steps.iter().map(|s| s.sql.as_str()).collect();
+    assert!(
+        sql.contains(&"COMMENT ON SCHEMA public IS 'standard public schema'"),
+        "{sql:?}"
+    );
+    assert!(sql.contains(&"COMMENT ON SCHEMA app IS NULL"), "{sql:?}");
+    let public = p
+        .steps
+        .iter()
+        .find(|s| s.sql.contains("SCHEMA public"))
+        .unwrap();
+    assert!(
+        public
+            .risk
+            .reason
+            .starts_with("restores the default comment"),
+        "{}",
+        public.risk.reason
+    );
+    // Setting it is a plain comment.
+    let back = ok(&to, &from, &offline());
+    assert!(back
+        .steps
+        .iter()
+        .any(|s| s.sql == "COMMENT ON SCHEMA public IS 'Shared'"));
+}

@@ -481,6 +481,7 @@ impl Builder {
     pub(crate) fn finish(mut self) -> Result<(Catalog, shale_model::Directives), SqlError> {
         self.prune_security();
         self.cat.prune_table_options();
+        routines::resolve_late_source_refs(&mut self.cat);
         let d = directives::resolve(self.attached, &self.cat)?;
         Ok((self.cat, d))
     }

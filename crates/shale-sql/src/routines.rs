@@ -2004,6 +2004,59 @@ impl Replay {
     }
 }
 
+/// Relations a SQL-language source body names that were created after the function (as
+/// in pg_dump's order, where functions come before tables, with `check_function_bodies`
+/// off): added to its `refs` once every file is read, so that a plan creates the
+/// function after them. PostgreSQL validates the body with the function's own `SET
+/// search_path` when it has one; an unqualified name is looked up on that path, then in
+/// `public`, then in any schema.
+pub(crate) fn resolve_late_source_refs(cat: &mut Catalog) {
+    let relations: Vec<QualName> = cat.tables.keys().chain(cat.views.keys()).cloned().collect();
+    for f in cat.functions.values_mut() {
+        if f.language != "sql" {
+            continue;
+        }
+        let FunctionBody::Source(body) = &mut f.body else {
+            continue;
+        };
+        let Ok(parsed) = pg_query::parse(&body.sql, 0) else {
+            continue;
+        };
+        let mut path: Vec<String> = f
+            .config
+            .iter()
+            .find_map(|c| c.strip_prefix("search_path="))
+            .map(|p| {
+                p.split(',')
+                    .map(|s| s.trim().trim_matches('"').to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        path.push("public".into());
+        for t in parsed.tables() {
+            let parts: Vec<&str> = t.split('.').collect();
+            let found = match parts.as_slice() {
+                [s, n] => relations
+                    .iter()
+                    .find(|q| q.schema == *s && q.name == *n)
+                    .cloned(),
+                [n] => path
+                    .iter()
+                    .find_map(|s| relations.iter().find(|q| q.schema == *s && q.name == *n))
+                    .or_else(|| relations.iter().find(|q| q.name == *n))
+                    .cloned(),
+                _ => None,
+            };
+            if let Some(q) = found {
+                if !body.refs.contains(&q) {
+                    body.refs.push(q);
+                }
+            }
+        }
+    }
+}
+
 /// Read the files, in order, as one schema, collecting statements of kinds shale does not
 /// model into [`Catalog::unmodeled`] (by kind, name and `file:line:column`) instead of
 /// failing on the first one.

@@ -199,3 +199,28 @@ fn queries_the_offline_normalizer_cannot_read_point_to_the_dev_database() {
     assert_eq!(e.line, 2, "{e}");
     assert!(e.message.contains("--dev-url"), "{e}");
 }
+
+/// A SQL function whose body names tables created after it (pg_dump's order, with
+/// `check_function_bodies` off) still depends on them: a plan creates it after them.
+/// Names resolve on the function's own `SET search_path` first.
+#[test]
+fn sql_body_refs_include_tables_created_later() {
+    let c = ok("SELECT pg_catalog.set_config('search_path', '', false);\n\
+         CREATE SCHEMA app;\n\
+         CREATE FUNCTION public.n() RETURNS bigint LANGUAGE sql\n\
+             SET search_path TO 'app', 'pg_temp' AS $$ SELECT count(*) FROM people $$;\n\
+         CREATE FUNCTION public.m() RETURNS bigint LANGUAGE sql\n\
+             AS $$ SELECT count(*) FROM people $$;\n\
+         CREATE FUNCTION public.p() RETURNS integer LANGUAGE plpgsql\n\
+             AS $$ BEGIN RETURN (SELECT count(*) FROM people); END $$;\n\
+         CREATE TABLE public.people (id integer);\n\
+         CREATE TABLE app.people (id integer);");
+    let refs = |key: &str| match &c.functions[key].body {
+        shale_model::FunctionBody::Source(e) => e.refs.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(refs("public.n()"), vec![QualName::new("app", "people")]);
+    assert_eq!(refs("public.m()"), vec![q("people")]);
+    // Only SQL bodies are parsed for names.
+    assert!(refs("public.p()").is_empty());
+}
