@@ -1,0 +1,150 @@
+//! Steps for event triggers (rules `SH150`–`SH154`).
+//!
+//! An event trigger fires on the DDL of the whole database — the plan's own steps too.
+//! So the plan drops (and disables) event triggers before its other steps, and creates
+//! (and enables) them after all of them ([`order_around_other_steps`]): a new audit or
+//! guard trigger does not see, or block, the migration that installs it. The function an
+//! event trigger executes is created before it and dropped after it (the model's
+//! dependencies).
+
+use crate::build::{deps, object_name, Builder, Draft};
+use crate::model::Action;
+use crate::rules::RuleId;
+use shale_diff::event_triggers::EventTriggerChange;
+use shale_model::{quote_ident, quote_literal, EventTrigger, ObjectId, TriggerEnabled};
+
+/// Ranks (tie-breaks of the topological order; see `build::rank`).
+mod rank {
+    pub const DROP: u8 = 0;
+    pub const CREATE: u8 = 21;
+}
+
+/// `public.f() (on ddl_command_end for CREATE TABLE, DROP TABLE)`.
+fn what_it_runs(e: &EventTrigger) -> String {
+    let mut s = format!("{}() (on {}", e.function, e.event);
+    if !e.tags.is_empty() {
+        let tags: Vec<String> = e.tags.iter().map(|t| quote_literal(t)).collect();
+        s.push_str(&format!(" for {}", tags.join(", ")));
+    }
+    s.push(')');
+    s
+}
+
+fn enabled_verb(to: TriggerEnabled) -> &'static str {
+    match to {
+        TriggerEnabled::Origin => "enables",
+        TriggerEnabled::Disabled => "disables",
+        TriggerEnabled::Replica => "makes replica-only",
+        TriggerEnabled::Always => "makes always-firing",
+    }
+}
+
+impl Builder<'_> {
+    pub(crate) fn event_trigger(&mut self, c: &EventTriggerChange) {
+        let object = c.object();
+        match c {
+            EventTriggerChange::Create {
+                event_trigger,
+                recreate,
+            } => {
+                let mut risk = self.risk(RuleId::CreateEventTrigger, &object, |v| {
+                    v.detail = what_it_runs(event_trigger)
+                });
+                if let Some(why) = recreate {
+                    let name = object_name(&object);
+                    risk.reason = risk.reason.replacen(
+                        &format!("creates event trigger {name}"),
+                        &format!("creates event trigger {name} again (dropped because {why})"),
+                        1,
+                    );
+                }
+                let mut d = Draft::new(
+                    object.clone(),
+                    Action::Create,
+                    event_trigger.create_sql(),
+                    risk,
+                    rank::CREATE,
+                );
+                d.needs = deps(self.to, &object);
+                d.creates = vec![object];
+                self.push(d);
+            }
+            EventTriggerChange::Drop {
+                event_trigger,
+                recreate,
+            } => {
+                let risk = match recreate {
+                    Some(why) => self.risk(RuleId::RecreateEventTrigger, &object, |v| {
+                        v.detail = why.clone()
+                    }),
+                    None => self.risk(RuleId::DropEventTrigger, &object, |v| {
+                        v.detail = format!(" ({})", event_trigger.event)
+                    }),
+                };
+                let d = self.drop(
+                    vec![object],
+                    format!("DROP EVENT TRIGGER {}", quote_ident(&event_trigger.name)),
+                    risk,
+                    rank::DROP,
+                );
+                self.push(d);
+            }
+            EventTriggerChange::SetEnabled {
+                event_trigger,
+                from: _,
+            } => {
+                let risk = self.risk(RuleId::SetEventTriggerEnabled, &object, |v| {
+                    v.detail = enabled_verb(event_trigger.enabled).to_string()
+                });
+                let mut d = Draft::new(
+                    object.clone(),
+                    Action::Alter,
+                    event_trigger.enabled_sql(),
+                    risk,
+                    rank::CREATE,
+                );
+                d.needs = vec![object.clone()];
+                d.creates = vec![object];
+                self.push(d);
+            }
+        }
+    }
+}
+
+/// Whether a step on an event trigger runs before the plan's other steps (drops, and
+/// disabling one that exists already) rather than after them.
+fn runs_first(d: &Draft, created: &[ObjectId]) -> bool {
+    d.action == Action::Drop
+        || (d.action == Action::Alter
+            && d.sql.ends_with(" DISABLE")
+            && !created.contains(&d.object))
+}
+
+/// Steps on event triggers that stop them firing run before every other step, and steps
+/// that make them fire run after every other step (called once all drafts exist).
+pub(crate) fn order_around_other_steps(b: &mut Builder) {
+    let is_et = |d: &Draft| matches!(d.object, ObjectId::EventTrigger { .. });
+    let created: Vec<ObjectId> = b
+        .out
+        .iter()
+        .filter(|d| is_et(d) && d.action == Action::Create)
+        .map(|d| d.object.clone())
+        .collect();
+    let first: Vec<usize> = (0..b.out.len())
+        .filter(|&i| is_et(&b.out[i]) && runs_first(&b.out[i], &created))
+        .collect();
+    let others: Vec<usize> = (0..b.out.len()).filter(|&i| !is_et(&b.out[i])).collect();
+    if others.len() == b.out.len() {
+        return; // no steps on event triggers
+    }
+    for i in 0..b.out.len() {
+        let d = &mut b.out[i];
+        if !is_et(d) {
+            d.after.extend(first.iter().copied());
+        } else if !first.contains(&i) {
+            d.after.extend(others.iter().copied());
+        }
+        d.after.sort_unstable();
+        d.after.dedup();
+    }
+}
