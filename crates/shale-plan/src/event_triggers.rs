@@ -148,3 +148,72 @@ pub(crate) fn order_around_other_steps(b: &mut Builder) {
         d.after.dedup();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{plan, PlanOptions};
+
+    fn cat(sql: &str) -> shale_model::Catalog {
+        shale_sql::parse_sources(&[shale_sql::SourceFile {
+            path: "s.sql".into(),
+            text: sql.into(),
+        }])
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const F: &str =
+        "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n";
+
+    #[test]
+    fn drops_and_disables_run_first_creates_and_enables_last() {
+        let from = cat(&format!(
+            "{F}CREATE TABLE a (id int);\n\
+             CREATE EVENT TRIGGER old ON sql_drop EXECUTE FUNCTION f();\n\
+             CREATE EVENT TRIGGER off ON ddl_command_start EXECUTE FUNCTION f();\n\
+             CREATE EVENT TRIGGER on_again ON ddl_command_start EXECUTE FUNCTION f();\n\
+             ALTER EVENT TRIGGER on_again DISABLE;"
+        ));
+        let to = cat(&format!(
+            "{F}CREATE TABLE b (id int PRIMARY KEY);\nCREATE INDEX b_idx ON b (id);\n\
+             CREATE FUNCTION g() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n\
+             CREATE EVENT TRIGGER new ON ddl_command_end EXECUTE FUNCTION g();\n\
+             CREATE EVENT TRIGGER off ON ddl_command_start EXECUTE FUNCTION f();\n\
+             ALTER EVENT TRIGGER off DISABLE;\n\
+             CREATE EVENT TRIGGER on_again ON ddl_command_start EXECUTE FUNCTION f();"
+        ));
+        let p = plan(&from, &to, &PlanOptions::default()).unwrap();
+        let pos = |sql: &str| {
+            p.steps
+                .iter()
+                .position(|s| s.sql.starts_with(sql))
+                .unwrap_or_else(|| panic!("no step {sql}:\n{}", crate::render::text(&p)))
+        };
+        let others: Vec<usize> = p
+            .steps
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !s.sql.contains("EVENT TRIGGER"))
+            .map(|(i, _)| i)
+            .collect();
+        assert!(others.len() >= 4, "{}", crate::render::text(&p));
+        for first in ["DROP EVENT TRIGGER old", "ALTER EVENT TRIGGER off DISABLE"] {
+            assert!(others.iter().all(|&o| pos(first) < o), "{first}");
+        }
+        for last in [
+            "CREATE EVENT TRIGGER new",
+            "ALTER EVENT TRIGGER on_again ENABLE",
+        ] {
+            assert!(others.iter().all(|&o| pos(last) > o), "{last}");
+        }
+        // The new trigger's function exists before it.
+        assert!(pos("CREATE FUNCTION public.g()") < pos("CREATE EVENT TRIGGER new"));
+        let step = &p.steps[pos("CREATE EVENT TRIGGER new")];
+        assert_eq!(step.risk.code, "SH150");
+        assert!(step.risk.reason.contains("blocks all matching DDL"));
+        assert_eq!(
+            step.approval_key(),
+            "create:event-trigger:new",
+            "approval keys name event triggers"
+        );
+    }
+}
