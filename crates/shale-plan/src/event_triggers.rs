@@ -133,13 +133,20 @@ pub(crate) fn order_around_other_steps(b: &mut Builder) {
     let first: Vec<usize> = (0..b.out.len())
         .filter(|&i| is_et(&b.out[i]) && runs_first(&b.out[i], &created))
         .collect();
-    let others: Vec<usize> = (0..b.out.len()).filter(|&i| !is_et(&b.out[i])).collect();
-    if others.len() == b.out.len() {
-        return; // no steps on event triggers
+    // Steps that need an event trigger (its owner, default privileges that wait for every
+    // object) follow it anyway; the others are the plan's steps it must not see.
+    let needs_et = |d: &Draft| {
+        d.needs
+            .iter()
+            .any(|n| matches!(n, ObjectId::EventTrigger { .. }))
+    };
+    let is_other: Vec<bool> = b.out.iter().map(|d| !is_et(d) && !needs_et(d)).collect();
+    let others: Vec<usize> = (0..b.out.len()).filter(|&i| is_other[i]).collect();
+    if !b.out.iter().any(is_et) {
+        return;
     }
-    for i in 0..b.out.len() {
-        let d = &mut b.out[i];
-        if !is_et(d) {
+    for (i, d) in b.out.iter_mut().enumerate() {
+        if is_other[i] {
             d.after.extend(first.iter().copied());
         } else if !first.contains(&i) {
             d.after.extend(others.iter().copied());
@@ -163,6 +170,33 @@ mod tests {
 
     const F: &str =
         "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;\n";
+
+    #[test]
+    fn steps_that_need_a_new_event_trigger_follow_it_without_a_cycle() {
+        let from = cat("CREATE TABLE a (id int);");
+        let text = format!(
+            "{F}CREATE TABLE a (id int);\nCREATE TABLE b (id int);\n\
+             CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();\n\
+             ALTER EVENT TRIGGER e OWNER TO postgres;\n\
+             ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC;"
+        );
+        let files = [shale_sql::SourceFile {
+            path: "s.sql".into(),
+            text,
+        }];
+        let mut to = shale_sql::parse_sources(&files).unwrap();
+        shale_sql::read_owners(&files, &mut to).unwrap();
+        let p = plan(&from, &to, &PlanOptions::default()).unwrap();
+        let pos = |sql: &str| {
+            p.steps
+                .iter()
+                .position(|s| s.sql.starts_with(sql))
+                .unwrap_or_else(|| panic!("no step {sql}:\n{}", crate::render::text(&p)))
+        };
+        assert!(pos("CREATE TABLE public.b") < pos("CREATE EVENT TRIGGER e"));
+        assert!(pos("CREATE EVENT TRIGGER e") < pos("ALTER EVENT TRIGGER e OWNER TO postgres"));
+        assert!(pos("CREATE EVENT TRIGGER e") < pos("ALTER DEFAULT PRIVILEGES"));
+    }
 
     #[test]
     fn drops_and_disables_run_first_creates_and_enables_last() {
