@@ -23,6 +23,7 @@
 //! - What shale cannot do yet is a [`Change::Unsupported`] naming the object, so that the
 //!   planner fails clearly instead of producing a wrong plan.
 
+pub mod event_triggers;
 mod renames;
 pub mod routines;
 mod security;
@@ -237,6 +238,10 @@ pub enum Change {
     TypeExt {
         type_change: types_ext::TypeExtChange,
     },
+    /// Event triggers: see [`event_triggers`].
+    EventTrigger {
+        event_trigger_change: event_triggers::EventTriggerChange,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -324,6 +329,9 @@ impl Change {
             Change::TypeExt { type_change } => type_change.object(),
             Change::TableOption { option } => option.object(),
             Change::Routine { routine } => routine.object(),
+            Change::EventTrigger {
+                event_trigger_change,
+            } => event_trigger_change.object(),
         }
     }
 }
@@ -379,6 +387,7 @@ impl Differ<'_> {
         table_ext::diff(self.from, self.to, &mut self.out);
         routines::diff(self.from, self.to, &mut self.out);
         types_ext::diff(self.from, self.to, &mut self.out);
+        event_triggers::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

@@ -29,6 +29,7 @@
 //!
 //! Supports PostgreSQL 13 to 18 (`NULLS NOT DISTINCT` is read on 15 and later).
 
+mod event_triggers;
 pub mod queries;
 mod routines;
 mod security;
@@ -206,6 +207,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let table_rows = table_ext::read(&mut tx)?;
     let routine_rows = routines::read(&mut tx)?;
     let security_rows = security::read(&mut tx)?;
+    let event_trigger_rows = event_triggers::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -213,6 +215,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     })?;
     let cat = types_ext::assemble(table_ext::apply(assemble(rows)?, table_rows)?, type_rows)?;
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
+        .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
         .map(types_ext::forget_unmodeled)
         .map(table_ext::forget_unmodeled)
 }

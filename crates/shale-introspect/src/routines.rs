@@ -381,12 +381,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "true",
         ),
         global(
-            "event trigger",
-            "pg_event_trigger",
-            "pg_catalog.quote_ident(x.evtname)",
-            "true",
-        ),
-        global(
             "foreign server",
             "pg_foreign_server",
             "pg_catalog.quote_ident(x.srvname)",

@@ -370,7 +370,10 @@ pub fn read_owners(
                                     FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY a(t, i)), ''),
                         pg_get_userbyid(p.proowner)::text
                    FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
-                  WHERE p.prokind IN ('f', 'p') AND {SYSTEM}"
+                  WHERE p.prokind IN ('f', 'p') AND {SYSTEM}
+                 UNION ALL
+                 SELECT 'event trigger', '', e.evtname, '', pg_get_userbyid(e.evtowner)::text
+                   FROM pg_event_trigger e"
             ),
             &[],
         )
@@ -391,6 +394,7 @@ pub fn read_owners(
             },
             "schema" => ObjectId::Schema { name: schema },
             "type" => ObjectId::Type { name: q },
+            "event trigger" => ObjectId::EventTrigger { name: q.name },
             _ => ObjectId::Function {
                 name: q,
                 args: extra,

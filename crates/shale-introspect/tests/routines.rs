@@ -258,7 +258,9 @@ fn unmodeled_objects_are_reported_from_a_database() {
          CREATE TEXT SEARCH CONFIGURATION my_cfg (COPY = simple);
          CREATE FUNCTION add_text(int, text) RETURNS int LANGUAGE sql RETURN $1;
          CREATE OPERATOR ~~~ (LEFTARG = int, RIGHTARG = text, FUNCTION = add_text);
-         CREATE VIEW v AS SELECT a FROM t;",
+         CREATE VIEW v AS SELECT a FROM t;
+         CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+         CREATE EVENT TRIGGER on_ddl ON ddl_command_end EXECUTE FUNCTION on_ddl();",
     );
     let cat = introspect_url(db.url()).unwrap();
     let has = |kind: &str, name: &str| {
@@ -283,8 +285,10 @@ fn unmodeled_objects_are_reported_from_a_database() {
         "{:?}",
         cat.unmodeled
     );
-    // a view's own rewrite rule and row type, and the function, are not reported
+    // a view's own rewrite rule and row type, and the function, are not reported; nor
+    // is the event trigger (modelled since)
     assert_eq!(cat.unmodeled.len(), 5, "{:?}", cat.unmodeled);
+    assert!(cat.event_triggers.contains_key("on_ddl"));
     assert!(cat.views.contains_key(&QualName::new("public", "v")));
     assert!(cat.functions.contains_key("public.add_text(integer, text)"));
 }

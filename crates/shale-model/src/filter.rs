@@ -154,6 +154,9 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
     out.functions.retain(|_, fun| f.kept(&fun.name));
     out.triggers
         .retain(|(t, _), _| tables.contains(t) || out.views.contains_key(t));
+    // Event triggers are database-wide: kept when the schema of their function is.
+    out.event_triggers
+        .retain(|_, e| f.schema_kept(&e.function.schema));
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,

@@ -11,6 +11,7 @@
 //! This crate is plain data: it depends on nothing of shale's and parses nothing.
 
 pub mod directives;
+pub mod event_triggers;
 pub mod filter;
 pub mod ident;
 pub mod routines;
@@ -20,6 +21,8 @@ pub mod types;
 pub mod types_ext;
 
 pub use directives::*;
+
+pub use event_triggers::{EventTrigger, EventTriggerEvent};
 
 pub use ident::{quote_ident, quote_literal, QualName};
 pub use routines::{
@@ -67,6 +70,9 @@ pub struct Catalog {
     /// Objects of kinds shale does not model yet: reported, never diffed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmodeled: Vec<Unmodeled>,
+    /// Event triggers, by name (database-wide; event_triggers.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub event_triggers: BTreeMap<String, EventTrigger>,
     /// Partitioning, inheritance and other table options, for tables that have any.
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub table_options: BTreeMap<QualName, TableOptions>,
@@ -140,6 +146,7 @@ keyed!(Domain, QualName, |s| s.name.clone());
 keyed!(DomainCheck, String, |s| s.name.clone());
 keyed!(CompositeType, QualName, |s| s.name.clone());
 keyed!(RangeType, QualName, |s| s.name.clone());
+keyed!(EventTrigger, String, |s| s.name.clone());
 
 mod keyed {
     use super::Keyed;
@@ -549,6 +556,10 @@ pub enum ObjectId {
     Collation {
         name: QualName,
     },
+    /// An event trigger (database-wide).
+    EventTrigger {
+        name: String,
+    },
 }
 
 impl ObjectId {
@@ -569,6 +580,7 @@ impl ObjectId {
             ObjectId::Privileges { .. } => "privileges",
             ObjectId::DefaultPrivileges { .. } => "default privileges",
             ObjectId::Collation { .. } => "collation",
+            ObjectId::EventTrigger { .. } => "event trigger",
         }
     }
 }
@@ -578,9 +590,9 @@ impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ", self.kind())?;
         match self {
-            ObjectId::Schema { name } | ObjectId::Extension { name } => {
-                f.write_str(&quote_ident(name))
-            }
+            ObjectId::Schema { name }
+            | ObjectId::Extension { name }
+            | ObjectId::EventTrigger { name } => f.write_str(&quote_ident(name)),
             ObjectId::Type { name }
             | ObjectId::Collation { name }
             | ObjectId::Sequence { name }
@@ -703,8 +715,10 @@ impl Catalog {
             | ObjectId::Privileges { .. }
             | ObjectId::DefaultPrivileges { .. } => {}
             ObjectId::Collation { name } => out.push(schema(&name.schema)),
+            ObjectId::EventTrigger { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
+        self.event_trigger_dependencies(id, &mut out);
         self.table_ext_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
         self.types_ext_dependencies(id, &mut out);
@@ -848,6 +862,7 @@ impl Catalog {
         }
         out.extend(self.triggers.values().map(|t| t.id()));
         out.extend(self.policies.values().map(|p| p.id()));
+        out.extend(self.event_triggers.values().map(|e| e.id()));
         out
     }
 }

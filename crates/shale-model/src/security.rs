@@ -229,6 +229,8 @@ impl Catalog {
             ObjectId::Function { name, args } => {
                 self.functions.contains_key(&format!("{name}({args})"))
             }
+            // No privileges, but an owner (`--include owners`).
+            ObjectId::EventTrigger { name } => self.event_triggers.contains_key(name),
             _ => false,
         }
     }
@@ -441,6 +443,7 @@ impl Catalog {
             ObjectId::Sequence { .. } => "SEQUENCE",
             ObjectId::Type { .. } => "TYPE",
             ObjectId::Function { .. } => "ROUTINE",
+            ObjectId::EventTrigger { .. } => "EVENT TRIGGER",
             _ => return None,
         })
     }

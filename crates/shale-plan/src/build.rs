@@ -302,6 +302,7 @@ impl<'a> Builder<'a> {
         }
         self.after_renames();
         self.backfills_after_adds();
+        crate::event_triggers::order_around_other_steps(self);
         Ok(())
     }
 
@@ -1051,6 +1052,9 @@ impl<'a> Builder<'a> {
             Change::Routine { routine } => crate::routines::expand(self, routine),
             Change::Security(s) => self.security(s),
             Change::TypeExt { type_change } => self.types_ext(type_change),
+            Change::EventTrigger {
+                event_trigger_change,
+            } => self.event_trigger(event_trigger_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

@@ -21,6 +21,7 @@ pub mod routines;
 pub mod rules;
 
 mod build;
+mod event_triggers;
 mod model;
 mod order;
 pub mod security;

@@ -101,6 +101,7 @@ impl Step {
                 objects.to_lowercase()
             ),
             ObjectId::Collation { name } => format!("collation:{name}"),
+            ObjectId::EventTrigger { name } => format!("event-trigger:{}", quote_ident(name)),
         };
         format!("{}:{object}", self.action.as_str())
     }

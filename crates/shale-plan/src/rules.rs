@@ -168,6 +168,12 @@ pub enum RuleId {
     CreateViewIndex,
     DropViewIndex,
     CommentOnRoutine,
+    // Event triggers (event_triggers.rs).
+    CreateEventTrigger,
+    DropEventTrigger,
+    RecreateEventTrigger,
+    SetEventTriggerEnabled,
+    RenameEventTrigger,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -847,6 +853,32 @@ pub static RULES: &[Rule] = &[
         "drops {detail}, the old definition of {object}, which no column uses any more",
         None, None, NONE)
         .locks("ACCESS EXCLUSIVE on the type"),
+    // Event triggers (event_triggers.rs): they fire on the DDL of the whole database,
+    // including the steps of later plans.
+    rule(R::CreateEventTrigger, "SH150", "Create event trigger", Medium,
+        "creates event trigger {object}: from now on its function {detail} runs on every matching DDL command of the whole database, including later migrations, and an error in it fails that command (a broken function blocks all matching DDL)",
+        Some("test the function on a copy first; a superuser can stop it with ALTER EVENT TRIGGER … DISABLE. The plan creates it after its other steps so that they do not fire it"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropEventTrigger, "SH151", "Drop event trigger", Medium,
+        "drops event trigger {object}: what it enforced or audited on DDL{detail} stops",
+        Some("verify nothing relies on it (DDL audit logs, guards against drops); the plan drops it before its other steps"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::RecreateEventTrigger, "SH152", "Drop an event trigger to re-create it", Medium,
+        "drops event trigger {object} to create it again because {detail}: the plan's other steps run in between and are not seen by it, nor is DDL of other sessions if a step in between runs outside a transaction",
+        Some("test the new definition: once created again, an error in its function fails every matching DDL command"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::SetEventTriggerEnabled, "SH153", "Enable or disable event trigger", Medium,
+        "{detail} event trigger {object}: while it fires, its function runs on every matching DDL command of the database and an error in it fails that command; while it does not, what it enforces or audits stops",
+        Some("when enabling, test the function first; when disabling, verify nothing relies on it"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::RenameEventTrigger, "SH154", "Rename event trigger", Low,
+        "renames event trigger {detail} to {object}; what it does is unchanged",
+        None, None, NONE).planned()
+        .locks("none on tables"),
 ];
 
 /// The rule for `id`.
@@ -1624,7 +1656,14 @@ mod tests {
         ("SH122", true, T, TB),
         ("SH123", true, T, TB),
         ("SH124", true, T, TB),
+        // Event triggers (event_triggers.rs).
+        ("SH150", true, EF, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();")),
+        ("SH151", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), EF),
+        ("SH152", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON sql_drop EXECUTE FUNCTION f();")),
+        ("SH153", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f(); ALTER EVENT TRIGGER e DISABLE;")),
     ];
+    /// The event trigger function alone (both sides of the event trigger fixtures have it).
+    const EF: &str = "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;";
     /// Fixtures planned with the expand/contract strategy.
     const EXPAND_CONTRACT: &[&str] = &["SH120", "SH121", "SH122", "SH123", "SH124"];
     const TB: &str =

@@ -259,7 +259,9 @@ impl Builder<'_> {
                     return;
                 };
                 let name = match on {
-                    ObjectId::Schema { name } => quote_ident(name),
+                    ObjectId::Schema { name } | ObjectId::EventTrigger { name } => {
+                        quote_ident(name)
+                    }
                     ObjectId::Function { name, args } => format!("{name}({args})"),
                     ObjectId::Table { name }
                     | ObjectId::View { name }

@@ -17,6 +17,8 @@ use shale_model::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+#[path = "event_triggers.rs"]
+mod event_triggers;
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
@@ -598,6 +600,16 @@ impl Builder {
             NodeEnum::CommentStmt(s) if Self::is_policy_comment(&s) => self.policy_comment(&s),
             NodeEnum::GrantStmt(s) => self.grant(&s),
             NodeEnum::AlterDefaultPrivilegesStmt(s) => self.alter_default_privileges(&s),
+            // Event triggers (event_triggers.rs).
+            NodeEnum::CreateEventTrigStmt(s) => self.create_event_trigger(&s),
+            NodeEnum::AlterEventTrigStmt(s) => self.alter_event_trigger(&s),
+            NodeEnum::RenameStmt(s) if Self::is_event_trigger_rename(&s) => {
+                self.rename_event_trigger(&s)
+            }
+            NodeEnum::CommentStmt(s) if Self::is_event_trigger_comment(&s) => {
+                self.event_trigger_comment(&s)
+            }
+            NodeEnum::DropStmt(s) if Self::is_event_trigger_drop(&s) => self.drop_event_trigger(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {
@@ -612,7 +624,10 @@ impl Builder {
                 self.alter_routine_relation(&s)
             }
             NodeEnum::CommentStmt(s) if self.is_routine_comment(&s) => self.routine_comment(&s),
-            NodeEnum::DropStmt(s) if self.is_routine_drop(&s) => self.routine_drop(&s),
+            NodeEnum::DropStmt(s) if self.is_routine_drop(&s) => {
+                self.drop_event_trigger_functions(&s)?;
+                self.routine_drop(&s)
+            }
             NodeEnum::AlterTableStmt(s) if Self::is_table_ext_alter(&s) => self.alter_table_ext(&s),
             NodeEnum::AlterTableStmt(s) if self.child_target(s.relation.as_ref()).is_some() => {
                 let q = self.child_target(s.relation.as_ref()).expect("checked");
@@ -635,6 +650,7 @@ impl Builder {
                 self.drop_table_dependents(&s)?;
                 self.drop(&s, text)?;
                 self.prune_routines();
+                self.prune_event_triggers();
                 Ok(())
             }
             NodeEnum::AlterExtensionStmt(s) => self.alter_extension(&s),

@@ -1794,7 +1794,6 @@ impl Builder {
                     self.relation_display(r.relation.as_ref())
                 ),
             ),
-            NodeEnum::CreateEventTrigStmt(e) => ("event trigger".into(), quote_ident(&e.trigname)),
             NodeEnum::CreatePublicationStmt(p) => ("publication".into(), quote_ident(&p.pubname)),
             NodeEnum::CreateSubscriptionStmt(s) => ("subscription".into(), quote_ident(&s.subname)),
             NodeEnum::CreateForeignTableStmt(f) => (

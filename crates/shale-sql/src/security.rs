@@ -921,6 +921,12 @@ fn owner_clause(node: &NodeEnum, cat: &Catalog) -> Option<(ObjectId, String)> {
                     let rv = s.relation.as_ref()?;
                     relation_id(cat, &rv.schemaname, &rv.relname)?
                 }
+                ObjectType::ObjectEventTrigger => ObjectId::EventTrigger {
+                    name: match obj {
+                        Some(NodeEnum::String(x)) => x.sval.clone(),
+                        _ => return None,
+                    },
+                },
                 _ => return None,
             };
             Some((id, owner))

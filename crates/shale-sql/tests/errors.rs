@@ -70,8 +70,10 @@ fn unsupported_statements_are_errors() {
     assert_eq!(e.message, "unsupported statement: CREATE PUBLICATION");
     let e = err1("create table a (id int);\ninsert into a values (1);");
     assert_eq!(e.message, "unsupported statement: INSERT");
-    let e = err1("create event trigger e on ddl_command_start execute function f();");
-    assert_eq!(e.message, "unsupported statement: CREATE EVENT TRIGGER");
+    // (event triggers are modelled since; see event_triggers.rs)
+    let e = err1("create table a (id int, b int);\n\ncreate statistics st on id, b from a;");
+    assert_eq!(e.message, "unsupported statement: CREATE STATISTICS");
+    assert_eq!((e.line, e.column), (3, 1), "{e}");
     let e = err1("create table a (id int);\nalter table a set access method heap;");
     assert!(
         e.message.starts_with("unsupported statement: ALTER TABLE"),
