@@ -17,6 +17,8 @@ use shale_model::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+#[path = "names.rs"]
+pub(crate) mod names;
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
@@ -202,7 +204,9 @@ pub(crate) struct Builder {
     cat: Catalog,
     search_path: Vec<String>,
     /// Internal sequences of identity columns (not in the model, but they take names).
-    identity_seqs: BTreeMap<ColumnRef, QualName>,
+    identity_seqs: names::IdentitySeqs,
+    /// Constraint names by schema (kept true by `sync_table_names`).
+    con_names: names::ConstraintNames,
     file: String,
     text: String,
     /// Start of the statement being applied (byte offset in the file).
@@ -465,7 +469,8 @@ impl Builder {
         Builder {
             cat,
             search_path: default_search_path(),
-            identity_seqs: BTreeMap::new(),
+            identity_seqs: names::IdentitySeqs::default(),
+            con_names: names::ConstraintNames::default(),
             file: String::new(),
             text: String::new(),
             stmt_start: 0,
@@ -564,6 +569,7 @@ impl Builder {
                 return Err(self.sql_error(byte, e.msg));
             }
             self.after_statement_security();
+            self.check_name_indexes();
         }
         let found = directives::attach(&f.path, &text, &self.anchors)?;
         self.attached.extend(found);
@@ -714,24 +720,35 @@ impl Builder {
         self.cat.tables.contains_key(&q)
             || self.cat.sequences.contains_key(&q)
             || self.cat.indexes.contains_key(&q)
-            || self.identity_seqs.values().any(|s| *s == q)
-            || self.cat.tables.values().any(|t| {
-                t.name.schema == schema
-                    && t.constraints.values().any(|c| {
-                        c.name == name
-                            && matches!(
-                                c.kind,
-                                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
-                            )
-                    })
-            })
+            || self.identity_seqs.contains(&q)
+            || self.con_names.index_owning(schema, name)
     }
 
+    /// Is `name` the name of a constraint of some table in `schema`?
     fn constraint_taken(&self, schema: &str, name: &str) -> bool {
-        self.cat
-            .tables
-            .values()
-            .any(|t| t.name.schema == schema && t.constraints.contains_key(name))
+        self.con_names.constraint(schema, name)
+    }
+
+    /// Bring the name index up to date for the table stored under `q` (after its
+    /// constraints changed, it was added, or it was removed).
+    fn sync_table_names(&mut self, q: &QualName) {
+        self.con_names.sync(q, self.cat.tables.get(q));
+    }
+
+    /// Rebuild the name index from the whole catalog (after the catalog was replaced).
+    pub(crate) fn rebuild_name_indexes(&mut self) {
+        self.con_names = names::ConstraintNames::build(&self.cat);
+    }
+
+    /// Debug builds: the maintained name index must equal one built afresh.
+    fn check_name_indexes(&self) {
+        if cfg!(debug_assertions) && self.cat.tables.len() <= 2000 {
+            assert_eq!(
+                self.con_names,
+                names::ConstraintNames::build(&self.cat),
+                "constraint name index out of date"
+            );
+        }
     }
 
     fn lookup<T>(&self, schema: &str, name: &str, map: &BTreeMap<QualName, T>) -> Option<QualName> {
@@ -846,9 +863,7 @@ impl Builder {
             None => {
                 for s in self.path() {
                     let q = QualName::new(s.clone(), name);
-                    if self.cat.sequences.contains_key(&q)
-                        || self.identity_seqs.values().any(|i| *i == q)
-                    {
+                    if self.cat.sequences.contains_key(&q) || self.identity_seqs.contains(&q) {
                         return q;
                     }
                 }
@@ -883,8 +898,7 @@ impl Builder {
         check_expr_nodes(n, loc)?;
         let e = normalize::normalize_node(n, &cx).map_err(at(loc))?;
         for r in &e.refs {
-            let known =
-                self.cat.sequences.contains_key(r) || self.identity_seqs.values().any(|s| s == r);
+            let known = self.cat.sequences.contains_key(r) || self.identity_seqs.contains(r);
             if !known {
                 return err(loc, format!("relation \"{r}\" does not exist"));
             }
@@ -1604,6 +1618,7 @@ impl Builder {
         }
         self.finish_columns(&mut table, &mut p, true)?;
         self.cat.tables.insert(q.clone(), table);
+        self.sync_table_names(&q);
         self.anchor_stmt(ObjectId::Table { name: q.clone() });
         for (loc, column) in column_anchors {
             let id = ObjectId::Column {
@@ -2040,6 +2055,7 @@ impl Builder {
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.insert(name.clone(), con);
         }
+        self.sync_table_names(q);
         self.anchor_constraint(q, &name, c.location);
         Ok(())
     }
@@ -2124,6 +2140,7 @@ impl Builder {
                 comment: None,
             },
         );
+        self.sync_table_names(q);
         self.anchor_constraint(q, &name, ic.loc);
         Ok(())
     }
@@ -2226,6 +2243,7 @@ impl Builder {
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.insert(name.clone(), con);
         }
+        self.sync_table_names(q);
         self.anchor_constraint(q, &name, c.location);
         Ok(())
     }
@@ -2248,7 +2266,11 @@ impl Builder {
             }
             _ => false,
         });
-        let by_index = self.cat.indexes.values().any(|i| {
+        if by_constraint {
+            // (The usual case; the scan of every index below is not needed.)
+            return true;
+        }
+        self.cat.indexes.values().any(|i| {
             i.table == *table && i.unique && i.predicate.is_none() && {
                 let cs: Option<Vec<String>> = i
                     .keys
@@ -2260,8 +2282,7 @@ impl Builder {
                     .collect();
                 cs.is_some_and(|cs| same(&cs))
             }
-        });
-        by_constraint || by_index
+        })
     }
 
     // -----------------------------------------------------------------------------------
@@ -2776,12 +2797,14 @@ impl Builder {
                     if let Some(t) = self.cat.tables.get_mut(&tq) {
                         t.constraints.remove(&cn);
                     }
+                    self.sync_table_names(&tq);
                 }
             }
         }
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.remove(name);
         }
+        self.sync_table_names(q);
         Ok(())
     }
 
@@ -2847,6 +2870,7 @@ impl Builder {
             if let Some(t) = self.cat.tables.get_mut(&tq) {
                 t.constraints.remove(&cn);
             }
+            self.sync_table_names(&tq);
         }
         let t = self.cat.tables.get_mut(q).expect("table exists");
         t.columns.retain(|c| c.name != col);
@@ -2865,6 +2889,7 @@ impl Builder {
             }
             k => !k.columns().iter().any(|c| c == col) && !constraint_includes(k, col),
         });
+        self.sync_table_names(q);
         self.cat.indexes.retain(|_, i| {
             i.table != *q
                 || !(i.include.iter().any(|c| c == col)
@@ -3061,8 +3086,10 @@ impl Builder {
             if let Some(t) = self.cat.tables.get_mut(&tq) {
                 t.constraints.remove(&cn);
             }
+            self.sync_table_names(&tq);
         }
         self.cat.tables.remove(q);
+        self.sync_table_names(q);
         self.cat.indexes.retain(|_, i| i.table != *q);
         self.cat
             .sequences
@@ -3121,6 +3148,7 @@ impl Builder {
                 if let Some(t) = self.cat.tables.get_mut(&tq) {
                     t.constraints.remove(&cn);
                 }
+                self.sync_table_names(&tq);
             }
         }
         Ok(())
