@@ -19,6 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 #[path = "event_triggers.rs"]
 mod event_triggers;
+#[path = "names.rs"]
+pub(crate) mod names;
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
@@ -204,7 +206,9 @@ pub(crate) struct Builder {
     cat: Catalog,
     search_path: Vec<String>,
     /// Internal sequences of identity columns (not in the model, but they take names).
-    identity_seqs: BTreeMap<ColumnRef, QualName>,
+    identity_seqs: names::IdentitySeqs,
+    /// Constraint names by schema (kept true by `sync_table_names`).
+    con_names: names::ConstraintNames,
     file: String,
     text: String,
     /// Start of the statement being applied (byte offset in the file).
@@ -467,7 +471,8 @@ impl Builder {
         Builder {
             cat,
             search_path: default_search_path(),
-            identity_seqs: BTreeMap::new(),
+            identity_seqs: names::IdentitySeqs::default(),
+            con_names: names::ConstraintNames::default(),
             file: String::new(),
             text: String::new(),
             stmt_start: 0,
@@ -567,6 +572,7 @@ impl Builder {
                 return Err(self.sql_error(byte, e.msg));
             }
             self.after_statement_security();
+            self.check_name_indexes();
         }
         let found = directives::attach(&f.path, &text, &self.anchors)?;
         self.attached.extend(found);
@@ -731,24 +737,35 @@ impl Builder {
         self.cat.tables.contains_key(&q)
             || self.cat.sequences.contains_key(&q)
             || self.cat.indexes.contains_key(&q)
-            || self.identity_seqs.values().any(|s| *s == q)
-            || self.cat.tables.values().any(|t| {
-                t.name.schema == schema
-                    && t.constraints.values().any(|c| {
-                        c.name == name
-                            && matches!(
-                                c.kind,
-                                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
-                            )
-                    })
-            })
+            || self.identity_seqs.contains(&q)
+            || self.con_names.index_owning(schema, name)
     }
 
+    /// Is `name` the name of a constraint of some table in `schema`?
     fn constraint_taken(&self, schema: &str, name: &str) -> bool {
-        self.cat
-            .tables
-            .values()
-            .any(|t| t.name.schema == schema && t.constraints.contains_key(name))
+        self.con_names.constraint(schema, name)
+    }
+
+    /// Bring the name index up to date for the table stored under `q` (after its
+    /// constraints changed, it was added, or it was removed).
+    fn sync_table_names(&mut self, q: &QualName) {
+        self.con_names.sync(q, self.cat.tables.get(q));
+    }
+
+    /// Rebuild the name index from the whole catalog (after the catalog was replaced).
+    pub(crate) fn rebuild_name_indexes(&mut self) {
+        self.con_names = names::ConstraintNames::build(&self.cat);
+    }
+
+    /// Debug builds: the maintained name index must equal one built afresh.
+    fn check_name_indexes(&self) {
+        if cfg!(debug_assertions) && self.cat.tables.len() <= 2000 {
+            assert_eq!(
+                self.con_names,
+                names::ConstraintNames::build(&self.cat),
+                "constraint name index out of date"
+            );
+        }
     }
 
     fn lookup<T>(&self, schema: &str, name: &str, map: &BTreeMap<QualName, T>) -> Option<QualName> {
@@ -863,9 +880,7 @@ impl Builder {
             None => {
                 for s in self.path() {
                     let q = QualName::new(s.clone(), name);
-                    if self.cat.sequences.contains_key(&q)
-                        || self.identity_seqs.values().any(|i| *i == q)
-                    {
+                    if self.cat.sequences.contains_key(&q) || self.identity_seqs.contains(&q) {
                         return q;
                     }
                 }
@@ -900,8 +915,7 @@ impl Builder {
         check_expr_nodes(n, loc)?;
         let e = normalize::normalize_node(n, &cx).map_err(at(loc))?;
         for r in &e.refs {
-            let known =
-                self.cat.sequences.contains_key(r) || self.identity_seqs.values().any(|s| s == r);
+            let known = self.cat.sequences.contains_key(r) || self.identity_seqs.contains(r);
             if !known {
                 return err(loc, format!("relation \"{r}\" does not exist"));
             }
@@ -1621,6 +1635,7 @@ impl Builder {
         }
         self.finish_columns(&mut table, &mut p, true)?;
         self.cat.tables.insert(q.clone(), table);
+        self.sync_table_names(&q);
         self.anchor_stmt(ObjectId::Table { name: q.clone() });
         for (loc, column) in column_anchors {
             let id = ObjectId::Column {
@@ -2057,6 +2072,7 @@ impl Builder {
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.insert(name.clone(), con);
         }
+        self.sync_table_names(q);
         self.anchor_constraint(q, &name, c.location);
         Ok(())
     }
@@ -2141,6 +2157,7 @@ impl Builder {
                 comment: None,
             },
         );
+        self.sync_table_names(q);
         self.anchor_constraint(q, &name, ic.loc);
         Ok(())
     }
@@ -2243,6 +2260,7 @@ impl Builder {
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.insert(name.clone(), con);
         }
+        self.sync_table_names(q);
         self.anchor_constraint(q, &name, c.location);
         Ok(())
     }
@@ -2265,7 +2283,11 @@ impl Builder {
             }
             _ => false,
         });
-        let by_index = self.cat.indexes.values().any(|i| {
+        if by_constraint {
+            // (The usual case; the scan of every index below is not needed.)
+            return true;
+        }
+        self.cat.indexes.values().any(|i| {
             i.table == *table && i.unique && i.predicate.is_none() && {
                 let cs: Option<Vec<String>> = i
                     .keys
@@ -2277,8 +2299,7 @@ impl Builder {
                     .collect();
                 cs.is_some_and(|cs| same(&cs))
             }
-        });
-        by_constraint || by_index
+        })
     }
 
     // -----------------------------------------------------------------------------------
@@ -2793,12 +2814,14 @@ impl Builder {
                     if let Some(t) = self.cat.tables.get_mut(&tq) {
                         t.constraints.remove(&cn);
                     }
+                    self.sync_table_names(&tq);
                 }
             }
         }
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.remove(name);
         }
+        self.sync_table_names(q);
         Ok(())
     }
 
@@ -2864,6 +2887,7 @@ impl Builder {
             if let Some(t) = self.cat.tables.get_mut(&tq) {
                 t.constraints.remove(&cn);
             }
+            self.sync_table_names(&tq);
         }
         let t = self.cat.tables.get_mut(q).expect("table exists");
         t.columns.retain(|c| c.name != col);
@@ -2882,6 +2906,7 @@ impl Builder {
             }
             k => !k.columns().iter().any(|c| c == col) && !constraint_includes(k, col),
         });
+        self.sync_table_names(q);
         self.cat.indexes.retain(|_, i| {
             i.table != *q
                 || !(i.include.iter().any(|c| c == col)
@@ -3078,8 +3103,10 @@ impl Builder {
             if let Some(t) = self.cat.tables.get_mut(&tq) {
                 t.constraints.remove(&cn);
             }
+            self.sync_table_names(&tq);
         }
         self.cat.tables.remove(q);
+        self.sync_table_names(q);
         self.cat.indexes.retain(|_, i| i.table != *q);
         self.cat
             .sequences
@@ -3138,6 +3165,7 @@ impl Builder {
                 if let Some(t) = self.cat.tables.get_mut(&tq) {
                     t.constraints.remove(&cn);
                 }
+                self.sync_table_names(&tq);
             }
         }
         Ok(())

@@ -229,6 +229,7 @@ impl Builder {
     pub(crate) fn over(cat: Catalog, search_path: Vec<String>) -> Builder {
         let mut b = Builder::new();
         b.cat = cat;
+        b.rebuild_name_indexes();
         b.search_path = search_path;
         b
     }
@@ -1843,6 +1844,8 @@ impl Builder {
 /// prints every name outside `pg_catalog` qualified.
 pub struct Replay {
     b: Builder,
+    /// `catalog_mut` handed out the catalog: its name indexes may be out of date.
+    names_stale: bool,
 }
 
 /// Why a definition the catalog printed could not be read.
@@ -1880,6 +1883,15 @@ impl Replay {
     pub fn new(cat: Catalog) -> Replay {
         Replay {
             b: Builder::over(cat, Vec::new()),
+            names_stale: false,
+        }
+    }
+
+    /// Rebuild the builder's name indexes if the catalog was changed from outside.
+    fn refresh_names(&mut self) {
+        if self.names_stale {
+            self.b.rebuild_name_indexes();
+            self.names_stale = false;
         }
     }
 
@@ -1890,6 +1902,7 @@ impl Replay {
             sql: sql.to_string(),
         };
         let n = select::parse_stmt(sql).map_err(fail)?;
+        self.refresh_names();
         self.b.text = sql.to_string();
         self.b.file = object.to_string();
         let b = &mut self.b;
@@ -1915,6 +1928,7 @@ impl Replay {
         let NodeEnum::CreateFunctionStmt(s) = n else {
             return Err(fail("not a CREATE FUNCTION statement".into()));
         };
+        self.refresh_names();
         self.b.file = object.to_string();
         let b = &mut self.b;
         guard(|| b.create_function(&s)).map_err(|e| fail(e.msg))
@@ -1961,6 +1975,7 @@ impl Replay {
         let NodeEnum::AlterTableStmt(s) = n else {
             return Ok(());
         };
+        self.refresh_names();
         self.b.alter_routine_relation(&s).map_err(|e| ReplayError {
             object: format!("view {name}"),
             message: e.msg,
@@ -1995,6 +2010,7 @@ impl Replay {
 
     /// The catalog so far (to set comments on what was replayed).
     pub fn catalog_mut(&mut self) -> &mut Catalog {
+        self.names_stale = true;
         &mut self.b.cat
     }
 

@@ -1136,11 +1136,16 @@ impl Builder {
                     done = true;
                     break;
                 }
-                for t in self.cat.tables.values_mut() {
+                let mut owner = None;
+                for (tq, t) in self.cat.tables.iter_mut() {
                     if t.name.schema == sch && t.constraints.remove(&crv.relname).is_some() {
-                        done = true;
+                        owner = Some(tq.clone());
                         break;
                     }
+                }
+                if let Some(q) = owner {
+                    self.sync_table_names(&q);
+                    done = true;
                 }
                 if done {
                     break;
