@@ -4,14 +4,15 @@
 #   scripts/peers/setup.sh                 # once: installs the peers outside the repo
 #   scripts/peers/compare.sh [FIXTURE...]  # default: the set in DEFAULT_FIXTURES below
 #
-# For each fixture (fixtures/NNN_name/{current,desired}.sql): load current.sql and
-# desired.sql into two fresh databases; for each tool, compute the migration from the
-# first to the second, apply it to a fresh copy of current (CREATE DATABASE ... TEMPLATE),
-# and compare `pg_dump --schema-only --no-owner` of the result with that of desired
-# (normalized by dumpnorm.py: banners dropped, column order not compared; privileges ARE
-# compared). Recorded per fixture and tool: converges (yes / no: dump differs / apply
-# failed / diff failed), statements (sqlstats.py: transaction control and SET not
-# counted), how many use CONCURRENTLY and NOT VALID, and the wall time of the diff.
+# For each fixture (fixtures/NNN_name/{current,desired}.sql; without current.sql, an
+# empty database): load current.sql and desired.sql into two fresh databases; for each
+# tool, compute the migration from the first to the second, apply it to a fresh copy of
+# current (CREATE DATABASE ... TEMPLATE), and compare `pg_dump --schema-only --no-owner`
+# of the result with that of desired (normalized by dumpnorm.py: banners dropped, column
+# order and the order of an object's grants not compared; privileges ARE compared).
+# Recorded per fixture and tool: converges (yes / no: dump differs / apply failed / diff
+# failed), statements (sqlstats.py: transaction control and SET not counted), how many
+# use CONCURRENTLY and NOT VALID, and the wall time of the diff.
 #
 # Tools:
 #   shale-db    shale plan --from URL --to URL --format sql (both sides introspected)
@@ -128,11 +129,13 @@ printf 'fixture\ttool\tconverges\tstatements\tconcurrently\tnot_valid\tdiff_ms\n
 suffix=$$
 for name in "${FIXTURES[@]}"; do
     fx="$ROOT/fixtures/$name"
-    [ -f "$fx/current.sql" ] && [ -f "$fx/desired.sql" ] || { echo "no fixture $name" >&2; continue; }
+    [ -f "$fx/desired.sql" ] || { echo "no fixture $name" >&2; continue; }
+    current_sql="$fx/current.sql"   # a fixture without one starts from an empty database
+    [ -f "$current_sql" ] || current_sql=/dev/null
     dir="$PEERS_DIR/runs/$name"; mkdir -p "$dir"; rm -f "$dir"/*.log
     cur="peer_cur_$suffix"; des="peer_des_$suffix"; tgt="peer_tgt_$suffix"
     fresh_db "$cur"; fresh_db "$des"
-    if ! psql -X -q -v ON_ERROR_STOP=1 -f "$fx/current.sql" "$PGBASE/$cur" >"$dir/load.log" 2>&1 ||
+    if ! psql -X -q -v ON_ERROR_STOP=1 -f "$current_sql" "$PGBASE/$cur" >"$dir/load.log" 2>&1 ||
        ! psql -X -q -v ON_ERROR_STOP=1 -f "$fx/desired.sql" "$PGBASE/$des" >>"$dir/load.log" 2>&1; then
         echo "$name: the fixture does not load (see $dir/load.log)" >&2
         drop_db "$cur"; drop_db "$des"; continue

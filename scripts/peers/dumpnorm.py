@@ -8,7 +8,9 @@ comments), collapses blank lines, and sorts the column lines of each CREATE TABL
 column added at the end by ALTER TABLE equals one written in the middle; the order of
 columns is not compared). Constraints are dumped as separate ALTER TABLE statements, so
 the lines between `CREATE TABLE ... (` and `)` are columns (and table-level CHECKs of
-inherited tables, sorted along with them).
+inherited tables, sorted along with them). Runs of consecutive GRANT/REVOKE lines are
+sorted too: pg_dump prints an object's privileges in the order of its ACL array, which
+follows the order the grants were made in, not what they are.
 """
 import sys
 
@@ -35,6 +37,15 @@ def main():
             block = []
         elif line.startswith("CREATE UNLOGGED TABLE ") and line.endswith("("):
             block = []
+    # Sort each run of privilege lines.
+    i = 0
+    while i < len(out):
+        j = i
+        while j < len(out) and out[j].startswith(("GRANT ", "REVOKE ")):
+            j += 1
+        if j > i + 1:
+            out[i:j] = sorted(out[i:j])
+        i = max(j, i + 1)
     sys.stdout.write("\n".join(out).strip() + "\n")
 
 
