@@ -154,9 +154,8 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
     out.functions.retain(|_, fun| f.kept(&fun.name));
     out.triggers
         .retain(|(t, _), _| tables.contains(t) || out.views.contains_key(t));
-    // Event triggers are database-wide: kept when the schema of their function is.
-    out.event_triggers
-        .retain(|_, e| f.schema_kept(&e.function.schema));
+    // Event triggers are database-wide: kept when their function is.
+    out.event_triggers.retain(|_, e| f.kept(&e.function));
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,
@@ -265,6 +264,34 @@ mod tests {
         assert!(ex.sequences.is_empty() && ex.indexes.is_empty());
         assert_eq!(ex.unmodeled.len(), 1, "{:?}", ex.unmodeled);
         assert_eq!(ex.unmodeled[0].kind, "rule");
+    }
+
+    #[test]
+    fn event_triggers_follow_their_function() {
+        let mut cat = sample();
+        for (name, schema) in [("in_app", "app"), ("in_audit", "audit")] {
+            cat.event_triggers.insert(
+                name.into(),
+                crate::EventTrigger {
+                    name: name.into(),
+                    event: crate::EventTriggerEvent::SqlDrop,
+                    tags: vec![],
+                    function: q(schema, "on_ddl"),
+                    enabled: Default::default(),
+                    comment: None,
+                },
+            );
+        }
+        let only_app = filter(&cat, &["app".into()], &[]);
+        assert_eq!(
+            only_app.event_triggers.keys().collect::<Vec<_>>(),
+            vec!["in_app"]
+        );
+        let ex = filter(&cat, &[], &["app.on_*".into()]);
+        assert_eq!(
+            ex.event_triggers.keys().collect::<Vec<_>>(),
+            vec!["in_audit"]
+        );
     }
 
     #[test]

@@ -857,7 +857,7 @@ pub static RULES: &[Rule] = &[
     // including the steps of later plans.
     rule(R::CreateEventTrigger, "SH150", "Create event trigger", Medium,
         "creates event trigger {object}: from now on its function {detail} runs on every matching DDL command of the whole database, including later migrations, and an error in it fails that command (a broken function blocks all matching DDL)",
-        Some("test the function on a copy first; a superuser can stop it with ALTER EVENT TRIGGER … DISABLE. The plan creates it after its other steps so that they do not fire it"),
+        Some("needs a superuser; test the function on a copy first (a superuser can stop it with ALTER EVENT TRIGGER … DISABLE). The plan creates it after its other steps so that they do not fire it"),
         None, NONE)
         .locks("none on tables"),
     rule(R::DropEventTrigger, "SH151", "Drop event trigger", Medium,
