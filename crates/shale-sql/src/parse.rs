@@ -752,6 +752,16 @@ impl Builder {
         self.con_names.sync(q, self.cat.tables.get(q));
     }
 
+    /// Remove these constraints (table, name) from their tables.
+    fn remove_constraints(&mut self, cons: Vec<(QualName, String)>) {
+        for (tq, cn) in cons {
+            if let Some(t) = self.cat.tables.get_mut(&tq) {
+                t.constraints.remove(&cn);
+            }
+            self.sync_table_names(&tq);
+        }
+    }
+
     /// Rebuild the name index from the whole catalog (after the catalog was replaced).
     pub(crate) fn rebuild_name_indexes(&mut self) {
         self.con_names = names::ConstraintNames::build(&self.cat);
@@ -1618,7 +1628,7 @@ impl Builder {
                     column_anchors.push((cd.location, cd.colname.clone()));
                 }
                 Some(NodeEnum::Constraint(c)) => {
-                    self.table_constraint(c, &mut p)?;
+                    self.table_constraint(c, &mut p, None)?;
                     self.table_con_locs.insert(c.location);
                 }
                 Some(NodeEnum::TableLikeClause(_)) => {
@@ -1629,7 +1639,7 @@ impl Builder {
         }
         for c in s.constraints.iter().chain(&s.nnconstraints) {
             if let Some(NodeEnum::Constraint(c)) = c.node.as_ref() {
-                self.table_constraint(c, &mut p)?;
+                self.table_constraint(c, &mut p, None)?;
                 self.table_con_locs.insert(c.location);
             }
         }
@@ -1866,23 +1876,43 @@ impl Builder {
         Ok(())
     }
 
-    fn table_constraint(&self, c: &protobuf::Constraint, p: &mut Pending) -> R<()> {
+    /// A table constraint of `CREATE TABLE` (`using_index` is `None`) or of
+    /// `ALTER TABLE … ADD CONSTRAINT` (which collects `… USING INDEX` in `using_index`),
+    /// kept in `p` until the columns are known.
+    fn table_constraint(
+        &self,
+        c: &protobuf::Constraint,
+        p: &mut Pending,
+        using_index: Option<&mut Vec<protobuf::Constraint>>,
+    ) -> R<()> {
+        let altering = using_index.is_some();
         match contype(c) {
-            ConstrType::ConstrCheck => p.checks.push(c.clone()),
-            ConstrType::ConstrPrimary | ConstrType::ConstrUnique => {
-                if !c.indexname.is_empty() {
-                    return unsupported(c.location, "constraint … USING INDEX");
+            ConstrType::ConstrCheck => {
+                let mut c = c.clone();
+                if altering {
+                    // NOT VALID is kept (the table may have rows)
+                    c.skip_validation = !c.initially_valid;
                 }
+                p.checks.push(c)
+            }
+            ConstrType::ConstrPrimary | ConstrType::ConstrUnique if !c.indexname.is_empty() => {
+                match using_index {
+                    Some(u) => u.push(c.clone()),
+                    None => return unsupported(c.location, "constraint … USING INDEX"),
+                }
+            }
+            ConstrType::ConstrPrimary | ConstrType::ConstrUnique => {
                 p.index_cons.push(index_con(c, strings(&c.keys))?)
             }
             ConstrType::ConstrForeign => p.fks.push(FkCon {
                 con: c.clone(),
                 columns: strings(&c.fk_attrs),
             }),
+            ConstrType::ConstrExclusion => return unsupported(c.location, "EXCLUDE constraints"),
+            _ if altering => return unsupported(c.location, "ADD CONSTRAINT of this kind"),
             ConstrType::ConstrNotnull => {
                 return unsupported(c.location, "table-level NOT NULL constraint")
             }
-            ConstrType::ConstrExclusion => return unsupported(c.location, "EXCLUDE constraints"),
             _ => return unsupported(c.location, "table constraint"),
         }
         Ok(())
@@ -2391,29 +2421,7 @@ impl Builder {
                     return err(-1, "ADD CONSTRAINT without a constraint");
                 };
                 self.table_con_locs.insert(c.location);
-                match contype(c) {
-                    ConstrType::ConstrCheck => {
-                        let mut c = c.as_ref().clone();
-                        // NOT VALID is kept (the table may have rows)
-                        c.skip_validation = !c.initially_valid;
-                        p.checks.push(c)
-                    }
-                    ConstrType::ConstrPrimary | ConstrType::ConstrUnique => {
-                        if !c.indexname.is_empty() {
-                            using_index.push(c.as_ref().clone());
-                        } else {
-                            p.index_cons.push(index_con(c, strings(&c.keys))?)
-                        }
-                    }
-                    ConstrType::ConstrForeign => p.fks.push(FkCon {
-                        con: c.as_ref().clone(),
-                        columns: strings(&c.fk_attrs),
-                    }),
-                    ConstrType::ConstrExclusion => {
-                        return unsupported(c.location, "EXCLUDE constraints")
-                    }
-                    _ => return unsupported(c.location, "ADD CONSTRAINT of this kind"),
-                }
+                self.table_constraint(c, &mut p, Some(&mut using_index))?;
             } else {
                 rest.push(cmd);
             }
@@ -2791,13 +2799,7 @@ impl Builder {
                 .filter(|c| c.name != name)
                 .any(|c| match &c.kind {
                     ConstraintKind::PrimaryKey { columns: c2, .. }
-                    | ConstraintKind::Unique { columns: c2, .. } => {
-                        let mut a = c2.clone();
-                        let mut b = columns.clone();
-                        a.sort();
-                        b.sort();
-                        a == b
-                    }
+                    | ConstraintKind::Unique { columns: c2, .. } => same_columns(c2, columns),
                     _ => false,
                 });
             if !dependents.is_empty() && !others {
@@ -2810,12 +2812,7 @@ impl Builder {
                         ),
                     );
                 }
-                for (tq, cn) in dependents {
-                    if let Some(t) = self.cat.tables.get_mut(&tq) {
-                        t.constraints.remove(&cn);
-                    }
-                    self.sync_table_names(&tq);
-                }
+                self.remove_constraints(dependents);
             }
         }
         if let Some(t) = self.cat.tables.get_mut(q) {
@@ -2837,16 +2834,7 @@ impl Builder {
                 } = &c.kind
                 {
                     if ref_table == q {
-                        let hit = match cols {
-                            None => true,
-                            Some(cs) => {
-                                let mut a = ref_columns.clone();
-                                let mut b = cs.clone();
-                                a.sort();
-                                b.sort();
-                                a == b
-                            }
-                        };
+                        let hit = cols.is_none_or(|cs| same_columns(ref_columns, cs));
                         if hit {
                             out.push((t.name.clone(), c.name.clone()));
                         }
@@ -2883,12 +2871,7 @@ impl Builder {
                 ),
             );
         }
-        for (tq, cn) in external {
-            if let Some(t) = self.cat.tables.get_mut(&tq) {
-                t.constraints.remove(&cn);
-            }
-            self.sync_table_names(&tq);
-        }
+        self.remove_constraints(external);
         let t = self.cat.tables.get_mut(q).expect("table exists");
         t.columns.retain(|c| c.name != col);
         t.constraints.retain(|_, c| match &c.kind {
@@ -3099,12 +3082,7 @@ impl Builder {
                 ),
             );
         }
-        for (tq, cn) in dependents {
-            if let Some(t) = self.cat.tables.get_mut(&tq) {
-                t.constraints.remove(&cn);
-            }
-            self.sync_table_names(&tq);
-        }
+        self.remove_constraints(dependents);
         self.cat.tables.remove(q);
         self.sync_table_names(q);
         self.cat.indexes.retain(|_, i| i.table != *q);
@@ -3129,20 +3107,13 @@ impl Builder {
                 IndexKeyExpr::Expr(_) => None,
             })
             .collect();
-        let same_set = |a: &[String], b: &[String]| {
-            let mut x = a.to_vec();
-            let mut y = b.to_vec();
-            x.sort();
-            y.sort();
-            x == y
-        };
         let mut broken = Vec::new();
         if let (true, Some(cols)) = (ix.unique, key_cols) {
             let by_constraint = self.table(&ix.table).constraints.values().any(|c| {
                 matches!(
                     c.kind,
                     ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
-                ) && same_set(c.kind.columns(), &cols)
+                ) && same_columns(c.kind.columns(), &cols)
             });
             if !by_constraint {
                 for (tq, cn) in self.fks_referencing(&ix.table, Some(&cols)) {
@@ -3161,12 +3132,7 @@ impl Builder {
                     ),
                 );
             }
-            for (tq, cn) in broken {
-                if let Some(t) = self.cat.tables.get_mut(&tq) {
-                    t.constraints.remove(&cn);
-                }
-                self.sync_table_names(&tq);
-            }
+            self.remove_constraints(broken);
         }
         Ok(())
     }
@@ -3251,34 +3217,13 @@ impl Builder {
                 ),
             );
         }
-        let tables: Vec<QualName> = self
-            .cat
-            .tables
-            .keys()
-            .filter(|q| in_schema(q))
-            .cloned()
-            .collect();
-        for t in tables {
+        for t in keys_in_schema(&self.cat.tables, name) {
             self.drop_table(&t, true)?;
         }
-        let seqs: Vec<QualName> = self
-            .cat
-            .sequences
-            .keys()
-            .filter(|q| in_schema(q))
-            .cloned()
-            .collect();
-        for sq in seqs {
+        for sq in keys_in_schema(&self.cat.sequences, name) {
             self.drop_sequence(&sq, true)?;
         }
-        let enums: Vec<QualName> = self
-            .cat
-            .enums
-            .keys()
-            .filter(|q| in_schema(q))
-            .cloned()
-            .collect();
-        for e in enums {
+        for e in keys_in_schema(&self.cat.enums, name) {
             self.drop_enum(&e, true)?;
         }
         self.cat.extensions.retain(|_, e| e.schema != name);
@@ -3664,6 +3609,20 @@ fn check_expr_nodes(n: &Node, loc: i32) -> R<()> {
 }
 
 /// `[schema.]name` → (schema or "", name).
+/// The names of `map` in schema `schema`.
+fn keys_in_schema<T>(map: &BTreeMap<QualName, T>, schema: &str) -> Vec<QualName> {
+    map.keys().filter(|q| q.schema == schema).cloned().collect()
+}
+
+/// The same columns in any order (compared as multisets).
+fn same_columns(a: &[String], b: &[String]) -> bool {
+    let mut x = a.to_vec();
+    let mut y = b.to_vec();
+    x.sort();
+    y.sort();
+    x == y
+}
+
 fn split_names(names: &[String]) -> (&str, &str) {
     match names {
         [n] => ("", n.as_str()),

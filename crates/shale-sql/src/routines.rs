@@ -223,6 +223,26 @@ fn names_of(n: Option<&Node>) -> Vec<String> {
     }
 }
 
+/// `[schema.]table.trigger` as named by `COMMENT ON TRIGGER` / `DROP TRIGGER`: the
+/// table (unresolved) and the trigger's name.
+fn trigger_object(names: &[String]) -> R<(protobuf::RangeVar, String)> {
+    let [.., table, trigger] = names else {
+        return err(-1, "improper trigger name");
+    };
+    let schema = match names {
+        [.., schema, _, _] => schema.clone(),
+        _ => String::new(),
+    };
+    let rv = protobuf::RangeVar {
+        schemaname: schema,
+        relname: table.clone(),
+        inh: true,
+        location: -1,
+        ..Default::default()
+    };
+    Ok((rv, trigger.clone()))
+}
+
 impl Builder {
     /// A builder over an existing catalog (the live front end's tables, enums, …), with
     /// the given search path.
@@ -1422,32 +1442,17 @@ impl Builder {
                 }
             }
             ObjectType::ObjectTrigger => {
-                let names = names_of(obj);
-                if names.len() < 2 {
-                    return err(-1, "improper trigger name");
-                }
-                let (tn, tr) = names.split_at(names.len() - 1);
-                let rv = protobuf::RangeVar {
-                    schemaname: if tn.len() > 1 {
-                        tn[tn.len() - 2].clone()
-                    } else {
-                        String::new()
-                    },
-                    relname: tn[tn.len() - 1].clone(),
-                    inh: true,
-                    location: -1,
-                    ..Default::default()
-                };
+                let (rv, tr) = trigger_object(&names_of(obj))?;
                 let table = self.find_trigger_relation(&rv)?;
                 let t = self
                     .cat
                     .triggers
-                    .get_mut(&(table.clone(), tr[0].clone()))
+                    .get_mut(&(table.clone(), tr.clone()))
                     .ok_or_else(|| E {
                         loc: -1,
                         msg: format!(
                             "trigger \"{}\" for table \"{}\" does not exist",
-                            tr[0], table.name
+                            tr, table.name
                         ),
                     })?;
                 t.comment = text;
@@ -1571,22 +1576,7 @@ impl Builder {
                     }
                 }
                 ObjectType::ObjectTrigger => {
-                    let names = names_of(Some(o));
-                    if names.len() < 2 {
-                        return err(-1, "improper trigger name");
-                    }
-                    let (tn, tr) = names.split_at(names.len() - 1);
-                    let rv = protobuf::RangeVar {
-                        schemaname: if tn.len() > 1 {
-                            tn[tn.len() - 2].clone()
-                        } else {
-                            String::new()
-                        },
-                        relname: tn[tn.len() - 1].clone(),
-                        inh: true,
-                        location: -1,
-                        ..Default::default()
-                    };
+                    let (rv, tr) = trigger_object(&names_of(Some(o)))?;
                     let table = match self.find_trigger_relation(&rv) {
                         Ok(t) => t,
                         Err(_) if s.missing_ok => continue,
@@ -1595,7 +1585,7 @@ impl Builder {
                     if self
                         .cat
                         .triggers
-                        .remove(&(table.clone(), tr[0].clone()))
+                        .remove(&(table.clone(), tr.clone()))
                         .is_none()
                         && !s.missing_ok
                     {
@@ -1603,7 +1593,7 @@ impl Builder {
                             -1,
                             format!(
                                 "trigger \"{}\" for table \"{}\" does not exist",
-                                tr[0], table.name
+                                tr, table.name
                             ),
                         );
                     }
