@@ -118,18 +118,22 @@ stop_clusters() {
 }
 trap stop_clusters EXIT
 
-start_cluster() { # major bindir -> prints the URL
+# Sets URL. Runs in this shell (not in $(...)) so that CLUSTERS keeps what to stop.
+start_cluster() { # major bindir
   local major=$1 bin=$2 port=$((5400 + $1)) dir
+  # The first free port from 5400 + major on, so that a cluster left running elsewhere
+  # does not stop the run.
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 10)); done
   dir=$(mktemp -d "${TMPDIR:-/tmp}/shale-pg$major.XXXXXX")
   chmod 755 "$dir"
   [ $ROOT = 1 ] && chown postgres "$dir"
+  CLUSTERS+=("$bin|$dir")
   as_pg "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 \
     --no-sync >"$dir/initdb.log" 2>&1 || { cat "$dir/initdb.log" >&2; return 1; }
   as_pg "$bin/pg_ctl" start -w -D "$dir/data" -l "$dir/server.log" -o \
     "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" \
     >/dev/null || { cat "$dir/server.log" >&2; return 1; }
-  CLUSTERS+=("$bin|$dir")
-  echo "postgresql://postgres@127.0.0.1:$port/postgres"
+  URL="postgresql://postgres@127.0.0.1:$port/postgres"
 }
 
 CLIENT_BIN=$(install_client)
@@ -138,7 +142,8 @@ SUMMARY=()
 STATUS=0
 for v in "${VERSIONS[@]}"; do
   bin=$(install_server "$v")
-  url=$(start_cluster "$v" "$bin")
+  start_cluster "$v" "$bin"
+  url=$URL
   server=$(PGCONNECT_TIMEOUT=5 "$CLIENT_BIN/psql" -XAtq "$url" -c 'SHOW server_version')
   say "PostgreSQL $server at $url"
   log=$LOGS/pg$v.log
@@ -149,7 +154,7 @@ for v in "${VERSIONS[@]}"; do
     start=$(date +%s)
     first=$(($(wc -l <"$log") + 1))
     set +e
-    DATABASE_URL=$url SHALE_PG_BINDIR=$CLIENT_BIN cargo test "${args[@]}" >>"$log" 2>&1
+    DATABASE_URL=$url SHALE_PG_BINDIR=$CLIENT_BIN cargo test --no-fail-fast "${args[@]}" >>"$log" 2>&1
     rc=$?
     set -e
     secs=$(($(date +%s) - start))

@@ -10,6 +10,10 @@
 //!    text is a snapshot (`plan.snap` beside the case) so reviewers see plans change.
 //!
 //! `desired.yaml`, when present, must give exactly the model of `desired.sql`.
+//!
+//! A case that uses a feature older servers lack declares it in a `meta` file beside it:
+//! a line `min_pg = 15` (the oldest PostgreSQL major it runs on; `#` starts a comment).
+//! On an older server its `converges` test is reported as ignored, never silently passed.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use shale_cli::source::{empty_catalog, load_files};
@@ -37,10 +41,20 @@ fn main() {
         trials.push(Trial::test(format!("{name}::plan_snapshot"), move || {
             plan_snapshot(&c)
         }));
+        let min_pg = match min_pg(&case) {
+            Ok(v) => v,
+            Err(e) => {
+                trials.push(Trial::test(format!("{name}::meta"), move || Err(e.into())));
+                continue;
+            }
+        };
+        let too_old =
+            min_pg.is_some_and(|min| shale_testkit::server_major().is_some_and(|m| m < min));
         let c = case.clone();
-        trials.push(Trial::test(format!("{name}::converges"), move || {
-            converges(&c)
-        }));
+        trials.push(
+            Trial::test(format!("{name}::converges"), move || converges(&c))
+                .with_ignored_flag(too_old),
+        );
         if case.join("desired.yaml").is_file() {
             let c = case.clone();
             trials.push(Trial::test(format!("{name}::yaml_equals_sql"), move || {
@@ -49,6 +63,33 @@ fn main() {
         }
     }
     libtest_mimic::run(&args, trials).exit();
+}
+
+/// The `min_pg = N` of the case's `meta` file, if any. Any other line is an error, so a
+/// misspelt key cannot skip nothing silently.
+fn min_pg(case: &Path) -> Result<Option<u32>, String> {
+    let path = case.join("meta");
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        return Ok(None);
+    };
+    let mut min = None;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let at = format!("{}:{}", path.display(), i + 1);
+        match line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
+            Some(("min_pg", v)) => {
+                min = Some(
+                    v.parse()
+                        .map_err(|_| format!("{at}: min_pg is not a number: {v}"))?,
+                )
+            }
+            _ => return Err(format!("{at}: expected `min_pg = <major>`, got `{line}`")),
+        }
+    }
+    Ok(min)
 }
 
 fn read(p: &Path) -> String {

@@ -64,7 +64,7 @@ pub enum IntrospectError {
     #[error("PostgreSQL {version} is not supported (13 or later is needed)")]
     UnsupportedVersion { version: String },
     /// A catalog query failed; `what` is the object kind being read.
-    #[error("reading {what} from the catalog failed: {source}")]
+    #[error("reading {what} from the catalog failed: {}", server_message(source))]
     Query {
         what: &'static str,
         #[source]
@@ -81,6 +81,15 @@ pub enum IntrospectError {
     /// Rows that should agree do not (e.g. a column row for an unknown attribute).
     #[error("unexpected catalog contents at {object}: {message}")]
     Inconsistent { object: String, message: String },
+}
+
+/// The server's own message for a failed query (`postgres::Error` alone prints only
+/// "db error"), else the client error.
+fn server_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
+        None => e.to_string(),
+    }
 }
 
 /// Connect to `url` (a `postgres://` URL or libpq key/value string) and introspect it.
@@ -204,9 +213,9 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         index_columns: queries::index_columns(&mut tx)?,
     };
     let type_rows = types_ext::read(&mut tx)?;
-    let table_rows = table_ext::read(&mut tx)?;
+    let table_rows = table_ext::read(&mut tx, version)?;
     let routine_rows = routines::read(&mut tx)?;
-    let security_rows = security::read(&mut tx)?;
+    let security_rows = security::read(&mut tx, version)?;
     let event_trigger_rows = event_triggers::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {

@@ -19,24 +19,55 @@ impl Version {
     pub fn has_nulls_not_distinct(self) -> bool {
         self.0 >= 150000
     }
+
+    /// Before 15, `initdb` gives `PUBLIC` `CREATE` on the `public` schema too.
+    pub fn public_schema_creatable_by_default(self) -> bool {
+        self.0 < 150000
+    }
+
+    /// The `MAINTAIN` table privilege (part of `GRANT ALL`) exists from 17 on.
+    pub fn has_maintain_privilege(self) -> bool {
+        self.0 >= 170000
+    }
+
+    /// Per-column compression (`pg_attribute.attcompression`) exists from 14 on.
+    pub fn has_column_compression(self) -> bool {
+        self.0 >= 140000
+    }
 }
 
+// The SQL fragments and row access every catalog query of this crate shares
+// (`routines.rs`, `types_ext.rs` and `table_ext.rs` use them too).
+
 /// `alias.nspname` is a user schema.
-fn user_schema(ns: &str) -> String {
+pub(crate) fn user_schema(ns: &str) -> String {
     format!("{ns}.nspname <> 'information_schema' AND {ns}.nspname NOT LIKE 'pg\\_%'")
 }
 
-/// The object `oid_expr` of catalog `catalog` is not a member of an extension.
-fn not_extension_member(catalog: &str, oid_expr: &str) -> String {
+/// The object `oid_expr` of catalog `catalog` has no `pg_depend` row of a type in
+/// `deptypes` (a SQL list such as `'e'` or `'e', 'i'`).
+fn no_dependency(catalog: &str, oid_expr: &str, deptypes: &str) -> String {
     format!(
         "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
          WHERE dep.classid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
-         AND dep.objid = {oid_expr} AND dep.deptype = 'e')"
+         AND dep.objid = {oid_expr} AND dep.deptype IN ({deptypes}))"
     )
 }
 
+/// The object `oid_expr` of catalog `catalog` is not a member of an extension.
+pub(crate) fn not_extension_member(catalog: &str, oid_expr: &str) -> String {
+    no_dependency(catalog, oid_expr, "'e'")
+}
+
+/// Neither a member of an extension nor internal to another object (range type
+/// constructors, internal triggers). Not for relations: a partitioned table depends
+/// internally on itself.
+pub(crate) fn not_member_or_internal(catalog: &str, oid_expr: &str) -> String {
+    no_dependency(catalog, oid_expr, "'e', 'i'")
+}
+
 /// The comment on `oid_expr` (of catalog `catalog`, sub-object `subid`).
-fn comment(catalog: &str, oid_expr: &str, subid: &str) -> String {
+pub(crate) fn comment(catalog: &str, oid_expr: &str, subid: &str) -> String {
     format!(
         "(SELECT d.description FROM pg_catalog.pg_description d \
          WHERE d.classoid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
@@ -44,7 +75,8 @@ fn comment(catalog: &str, oid_expr: &str, subid: &str) -> String {
     )
 }
 
-fn query(
+/// Run a catalog query; a failure names what was being read.
+pub(crate) fn query(
     tx: &mut Transaction<'_>,
     what: &'static str,
     sql: &str,
@@ -53,11 +85,12 @@ fn query(
         .map_err(|source| IntrospectError::Query { what, source })
 }
 
-/// `get` that reports a column-type mismatch as an error instead of panicking.
-fn get<'a, T: postgres::types::FromSql<'a>>(
+/// `get` (by column name or position) that reports a column-type mismatch as an error
+/// instead of panicking.
+pub(crate) fn get<'a, T: postgres::types::FromSql<'a>>(
     row: &'a postgres::Row,
     what: &'static str,
-    col: &str,
+    col: impl postgres::row::RowIndex + std::fmt::Display,
 ) -> Result<T, IntrospectError> {
     row.try_get(col)
         .map_err(|source| IntrospectError::Query { what, source })

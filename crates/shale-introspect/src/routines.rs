@@ -14,59 +14,14 @@
 //! the clones of a partitioned table's triggers on its partitions (`tgparentid <> 0`:
 //! PostgreSQL creates and drops them with the parent's).
 
+use crate::queries::{
+    comment, get, not_extension_member, not_member_or_internal, query, user_schema,
+};
 use crate::IntrospectError;
 use postgres::Transaction;
 use shale_model::{Catalog, QualName, TriggerEnabled, Unmodeled};
 use shale_sql::{Replay, ReplayError};
 use std::collections::HashMap;
-
-fn user_schema(ns: &str) -> String {
-    format!("{ns}.nspname <> 'information_schema' AND {ns}.nspname NOT LIKE 'pg\\_%'")
-}
-
-fn not_member(catalog: &str, oid_expr: &str) -> String {
-    format!(
-        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
-         WHERE dep.classid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
-         AND dep.objid = {oid_expr} AND dep.deptype IN ('e', 'i'))"
-    )
-}
-
-/// Not a member of an extension (relations: a partitioned table depends internally on
-/// itself, so `deptype = 'i'` cannot be the test for them).
-fn not_ext_member(catalog: &str, oid_expr: &str) -> String {
-    format!(
-        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
-         WHERE dep.classid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
-         AND dep.objid = {oid_expr} AND dep.deptype = 'e')"
-    )
-}
-
-fn comment(catalog: &str, oid_expr: &str) -> String {
-    format!(
-        "(SELECT d.description FROM pg_catalog.pg_description d \
-         WHERE d.classoid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
-         AND d.objoid = {oid_expr} AND d.objsubid = 0)"
-    )
-}
-
-fn query(
-    tx: &mut Transaction<'_>,
-    what: &'static str,
-    sql: &str,
-) -> Result<Vec<postgres::Row>, IntrospectError> {
-    tx.query(sql, &[])
-        .map_err(|source| IntrospectError::Query { what, source })
-}
-
-fn get<'a, T: postgres::types::FromSql<'a>>(
-    row: &'a postgres::Row,
-    what: &'static str,
-    col: &str,
-) -> Result<T, IntrospectError> {
-    row.try_get(col)
-        .map_err(|source| IntrospectError::Query { what, source })
-}
 
 pub(crate) struct ViewRow {
     oid: u32,
@@ -143,9 +98,9 @@ fn views(tx: &mut Transaction<'_>) -> Result<Vec<ViewRow>, IntrospectError> {
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE c.relkind IN ('v', 'm') AND {} AND {} ORDER BY c.oid",
-        comment("pg_class", "c.oid"),
+        comment("pg_class", "c.oid", "0"),
         user_schema("n"),
-        not_ext_member("pg_class", "c.oid"),
+        not_extension_member("pg_class", "c.oid"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -178,9 +133,9 @@ fn view_indexes(tx: &mut Transaction<'_>) -> Result<Vec<IndexRow>, IntrospectErr
          JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace \
          WHERE tc.relkind = 'm' AND {} AND {} ORDER BY ic.oid",
-        comment("pg_class", "ic.oid"),
+        comment("pg_class", "ic.oid", "0"),
         user_schema("n"),
-        not_ext_member("pg_class", "tc.oid"),
+        not_extension_member("pg_class", "tc.oid"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -205,9 +160,9 @@ fn functions(tx: &mut Transaction<'_>) -> Result<Vec<FunctionRow>, IntrospectErr
          FROM pg_catalog.pg_proc p \
          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace \
          WHERE p.prokind IN ('f', 'p') AND {} AND {} ORDER BY p.oid",
-        comment("pg_proc", "p.oid"),
+        comment("pg_proc", "p.oid", "0"),
         user_schema("n"),
-        not_member("pg_proc", "p.oid"),
+        not_member_or_internal("pg_proc", "p.oid"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -231,10 +186,10 @@ fn triggers(tx: &mut Transaction<'_>) -> Result<Vec<TriggerRow>, IntrospectError
          JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
          WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {} AND {} AND {} ORDER BY t.oid",
-        comment("pg_trigger", "t.oid"),
+        comment("pg_trigger", "t.oid", "0"),
         user_schema("n"),
-        not_member("pg_trigger", "t.oid"),
-        not_ext_member("pg_class", "c.oid"),
+        not_member_or_internal("pg_trigger", "t.oid"),
+        not_extension_member("pg_class", "c.oid"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -266,20 +221,20 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "SELECT '{kind}' AS kind, c.oid::pg_catalog.regclass::text AS name \
              FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE {cond} AND {u} AND {}",
-            not_ext_member("pg_class", "c.oid")
+            not_extension_member("pg_class", "c.oid")
         )
     };
     let named = |kind: &str, catalog: &str, name_expr: &str, ns_col: &str| {
         format!(
             "SELECT '{kind}', {name_expr} FROM pg_catalog.{catalog} x \
              JOIN pg_catalog.pg_namespace n ON n.oid = x.{ns_col} WHERE {u} AND {}",
-            not_member(catalog, "x.oid")
+            not_member_or_internal(catalog, "x.oid")
         )
     };
     let global = |kind: &str, catalog: &str, name_expr: &str, cond: &str| {
         format!(
             "SELECT '{kind}', {name_expr} FROM pg_catalog.{catalog} x WHERE {cond} AND {}",
-            not_member(catalog, "x.oid")
+            not_member_or_internal(catalog, "x.oid")
         )
     };
     let parts = [
@@ -300,7 +255,7 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
              FROM pg_catalog.pg_rewrite x JOIN pg_catalog.pg_class c ON c.oid = x.ev_class \
              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
              WHERE x.rulename <> '_RETURN' AND {u} AND {}",
-            not_member("pg_rewrite", "x.oid")
+            not_member_or_internal("pg_rewrite", "x.oid")
         ),
         named(
             "base type",

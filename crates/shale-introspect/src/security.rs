@@ -6,6 +6,7 @@
 //! acl; stored only when they differ from a new object's. Objects the catalog does not
 //! hold (system schemas, extension members) are left out.
 
+use crate::queries::{query, Version};
 use crate::{IntrospectError, SEARCH_PATH};
 use postgres::Transaction;
 use shale_model::security::{DefaultObjects, PUBLIC};
@@ -14,6 +15,7 @@ use shale_sql::ExprContext;
 use std::collections::{BTreeSet, HashMap};
 
 pub(crate) struct Rows {
+    version: Version,
     rls: Vec<(String, String, bool, bool)>,
     policies: Vec<PolicyRow>,
     acls: Vec<AclRow>,
@@ -51,12 +53,8 @@ struct AclRow {
 const SYSTEM: &str = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast') \
                       AND n.nspname NOT LIKE 'pg\\_temp\\_%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%'";
 
-pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
-    let q = |tx: &mut Transaction<'_>, what: &'static str, sql: &str| {
-        tx.query(sql, &[])
-            .map_err(|source| IntrospectError::Query { what, source })
-    };
-    let rls = q(
+pub(crate) fn read(tx: &mut Transaction<'_>, version: Version) -> Result<Rows, IntrospectError> {
+    let rls = query(
         tx,
         "row-level security",
         &format!(
@@ -69,7 +67,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
     .iter()
     .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
     .collect();
-    let policies = q(
+    let policies = query(
         tx,
         "policies",
         &format!(
@@ -100,7 +98,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
         comment: r.get(8),
     })
     .collect();
-    let acls = q(
+    let acls = query(
         tx,
         "privileges",
         &format!(
@@ -158,7 +156,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
         items: r.get(5),
     })
     .collect();
-    let defaults = q(
+    let defaults = query(
         tx,
         "default privileges",
         "SELECT CASE WHEN d.defaclrole = (SELECT oid FROM pg_roles WHERE rolname = current_user)
@@ -181,6 +179,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
     })
     .collect();
     Ok(Rows {
+        version,
         rls,
         policies,
         acls,
@@ -295,7 +294,19 @@ pub(crate) fn assemble(mut cat: Catalog, rows: Rows) -> Result<Catalog, Introspe
         if !cat.acl_object_exists(&object) {
             continue;
         }
-        cat.set_grants(object, grant_set(&r.items));
+        let mut grants = grant_set(&r.items);
+        if rows.version.has_maintain_privilege() {
+            drop_maintain(&mut grants);
+        }
+        if rows.version.public_schema_creatable_by_default()
+            && matches!(&object, ObjectId::Schema { name } if name == "public")
+            && grants == pre15_public_schema_grants()
+        {
+            // The untouched pre-15 `public` schema: read as the model's new `public`
+            // schema, so that files without GRANTs plan nothing on any version.
+            grants = shale_model::security::baseline(&object);
+        }
+        cat.set_grants(object, grants);
     }
     for r in rows.defaults {
         let Some(objects) = DefaultObjects::from_catalog(&r.objtype) else {
@@ -307,9 +318,30 @@ pub(crate) fn assemble(mut cat: Catalog, rows: Rows) -> Result<Catalog, Introspe
         {
             continue;
         }
-        cat.set_default_grants((r.role, r.schema, objects), grant_set(&r.items));
+        let mut grants = grant_set(&r.items);
+        if rows.version.has_maintain_privilege() {
+            drop_maintain(&mut grants);
+        }
+        cat.set_default_grants((r.role, r.schema, objects), grants);
     }
     Ok(cat)
+}
+
+/// What `initdb` gives `PUBLIC` on the `public` schema before PostgreSQL 15.
+fn pre15_public_schema_grants() -> BTreeSet<Grant> {
+    [
+        Grant::new(PUBLIC, "CREATE", false),
+        Grant::new(PUBLIC, "USAGE", false),
+    ]
+    .into()
+}
+
+/// From 17 on tables have the `MAINTAIN` privilege (and `GRANT ALL` gives it), which the
+/// model does not know: files cannot grant or revoke it, so what the catalog says about it
+/// is left out, as for any object kind shale does not model. Otherwise every `GRANT ALL`
+/// (and every `GRANT ALL` followed by a partial `REVOKE`) would read as a difference.
+fn drop_maintain(grants: &mut BTreeSet<Grant>) {
+    grants.retain(|g| g.privilege != "MAINTAIN");
 }
 
 /// `grantee \x01 privilege \x01 grantable` items → a set of grants.
@@ -426,4 +458,35 @@ pub fn missing_roles(
             source,
         })?;
     Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(grantee: &str, privilege: &str, grantable: bool) -> Grant {
+        Grant::new(grantee, privilege, grantable)
+    }
+
+    #[test]
+    fn maintain_is_not_modelled() {
+        let mut grants: BTreeSet<Grant> = [
+            g("r", "SELECT", true),
+            g("r", "MAINTAIN", true),
+            g("s", "MAINTAIN", false),
+        ]
+        .into();
+        drop_maintain(&mut grants);
+        assert_eq!(grants, [g("r", "SELECT", true)].into());
+    }
+
+    #[test]
+    fn version_gates() {
+        assert!(Version(130023).public_schema_creatable_by_default());
+        assert!(!Version(150000).public_schema_creatable_by_default());
+        assert!(!Version(160014).has_maintain_privilege());
+        assert!(Version(170000).has_maintain_privilege());
+        assert!(!Version(130023).has_column_compression());
+        assert!(Version(140000).has_column_compression());
+    }
 }

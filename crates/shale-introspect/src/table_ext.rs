@@ -8,6 +8,7 @@
 //! and the partitions' indexes that belong to a partitioned index (`pg_inherits` on
 //! indexes) are removed from the children.
 
+use crate::queries::{get, not_extension_member, query, Version};
 use crate::IntrospectError;
 use postgres::Transaction;
 use shale_model::{
@@ -50,24 +51,6 @@ struct ColumnRow {
     compression: String,
 }
 
-fn q(
-    tx: &mut Transaction<'_>,
-    what: &'static str,
-    sql: &str,
-) -> Result<Vec<postgres::Row>, IntrospectError> {
-    tx.query(sql, &[])
-        .map_err(|source| IntrospectError::Query { what, source })
-}
-
-fn get<'a, T: postgres::types::FromSql<'a>>(
-    row: &'a postgres::Row,
-    what: &'static str,
-    idx: usize,
-) -> Result<T, IntrospectError> {
-    row.try_get(idx)
-        .map_err(|source| IntrospectError::Query { what, source })
-}
-
 fn qual(row: &postgres::Row, what: &'static str, i: usize) -> Result<QualName, IntrospectError> {
     Ok(QualName::new(
         get::<String>(row, what, i)?,
@@ -75,7 +58,7 @@ fn qual(row: &postgres::Row, what: &'static str, i: usize) -> Result<QualName, I
     ))
 }
 
-pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
+pub(crate) fn read(tx: &mut Transaction<'_>, version: Version) -> Result<Rows, IntrospectError> {
     const T: &str = "table options";
     let sql = format!(
         "SELECT n.nspname::text, c.relname::text, c.relpersistence = 'u', \
@@ -94,7 +77,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
           WHERE c.relkind IN ('r', 'p') AND {USER_SCHEMA} ORDER BY 1, 2"
     );
     let mut tables = Vec::new();
-    for r in q(tx, T, &sql)? {
+    for r in query(tx, T, &sql)? {
         tables.push(TableRow {
             name: qual(&r, T, 0)?,
             unlogged: get(&r, T, 2)?,
@@ -119,7 +102,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
           ORDER BY 1, 2, i.inhseqno"
     );
     let mut parents = Vec::new();
-    for r in q(tx, P, &sql)? {
+    for r in query(tx, P, &sql)? {
         parents.push((qual(&r, P, 0)?, qual(&r, P, 2)?));
     }
 
@@ -133,15 +116,21 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
             AND a.attinhcount > 0 AND {USER_SCHEMA}"
     );
     let mut inherited_columns = Vec::new();
-    for r in q(tx, IC, &sql)? {
+    for r in query(tx, IC, &sql)? {
         inherited_columns.push((qual(&r, IC, 0)?, get(&r, IC, 2)?));
     }
 
     const C: &str = "column options";
+    // Column compression (`attcompression`) exists from 14 on; before, no column has one.
+    let compression = if version.has_column_compression() {
+        "a.attcompression::text"
+    } else {
+        "''::text"
+    };
     let sql = format!(
         "SELECT n.nspname::text, c.relname::text, a.attname::text, \
                 COALESCE(a.attstattarget::int, -1), a.attstorage::text, t.typstorage::text, \
-                a.attcompression::text \
+                {compression} AS compression \
            FROM pg_catalog.pg_attribute a \
            JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -149,10 +138,10 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
           WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped \
             AND a.attinhcount = 0 AND {USER_SCHEMA} \
             AND (COALESCE(a.attstattarget::int, -1) <> -1 OR a.attstorage <> t.typstorage \
-                 OR a.attcompression <> '')"
+                 OR {compression} <> '')"
     );
     let mut columns = Vec::new();
-    for r in q(tx, C, &sql)? {
+    for r in query(tx, C, &sql)? {
         columns.push(ColumnRow {
             table: qual(&r, C, 0)?,
             column: get(&r, C, 2)?,
@@ -172,7 +161,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
           WHERE c.relkind IN ('i', 'I') AND {USER_SCHEMA}"
     );
     let mut child_indexes = Vec::new();
-    for r in q(tx, I, &sql)? {
+    for r in query(tx, I, &sql)? {
         child_indexes.push(qual(&r, I, 0)?);
     }
 
@@ -186,7 +175,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
             AND (NOT co.conislocal OR co.conparentid <> 0)"
     );
     let mut inherited_constraints = Vec::new();
-    for r in q(tx, K, &sql)? {
+    for r in query(tx, K, &sql)? {
         inherited_constraints.push((qual(&r, K, 0)?, get(&r, K, 2)?));
     }
 
@@ -202,7 +191,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
             AND co.conparentid = 0 AND {USER_SCHEMA} ORDER BY 1, 2, 3"
     );
     let mut exclusions = Vec::new();
-    for r in q(tx, X, &sql)? {
+    for r in query(tx, X, &sql)? {
         exclusions.push((
             qual(&r, X, 0)?,
             get(&r, X, 2)?,
@@ -219,27 +208,28 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Rows, IntrospectError> {
             AND pg_catalog.obj_description(n.oid, 'pg_namespace') IS NOT NULL"
     );
     let mut schema_comments = Vec::new();
-    for r in q(tx, S, &sql)? {
+    for r in query(tx, S, &sql)? {
         schema_comments.push((get(&r, S, 0)?, get(&r, S, 1)?));
     }
 
     // The ICU locale column is `colliculocale` (15, 16) or `colllocale` (17+): read
-    // through to_jsonb so one query fits every version.
+    // through to_jsonb so one query fits every version. Before 15 an ICU collation keeps
+    // its locale in `collcollate` (and `collctype`).
     const L: &str = "collations";
     let sql = format!(
         "SELECT n.nspname::text, c.collname::text, c.collprovider::text, \
-                COALESCE(to_jsonb(c)->>'colllocale', to_jsonb(c)->>'colliculocale'), \
+                COALESCE(to_jsonb(c)->>'colllocale', to_jsonb(c)->>'colliculocale', \
+                         CASE WHEN c.collprovider = 'i' THEN c.collcollate::text END), \
                 c.collcollate::text, c.collctype::text, c.collisdeterministic, \
                 pg_catalog.obj_description(c.oid, 'pg_collation') \
            FROM pg_catalog.pg_collation c \
            JOIN pg_catalog.pg_namespace n ON n.oid = c.collnamespace \
-          WHERE {USER_SCHEMA} AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d \
-                WHERE d.classid = 'pg_catalog.pg_collation'::pg_catalog.regclass \
-                  AND d.objid = c.oid AND d.deptype = 'e') \
-          ORDER BY 1, 2"
+          WHERE {USER_SCHEMA} AND {} \
+          ORDER BY 1, 2",
+        not_extension_member("pg_collation", "c.oid")
     );
     let mut collations = Vec::new();
-    for r in q(tx, L, &sql)? {
+    for r in query(tx, L, &sql)? {
         let provider: String = get(&r, L, 2)?;
         let icu: Option<String> = get(&r, L, 3)?;
         let coll: Option<String> = get(&r, L, 4)?;

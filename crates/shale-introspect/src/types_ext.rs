@@ -2,6 +2,7 @@
 //! `shale_model::types_ext`). One query per kind; expressions go through the same
 //! normalizer as the files, with `VALUE` typed as the domain's base type.
 
+use crate::queries::{comment, get, not_extension_member, query, user_schema};
 use crate::IntrospectError;
 use postgres::Transaction;
 use shale_model::{
@@ -9,27 +10,6 @@ use shale_model::{
 };
 use shale_sql::ExprContext;
 use std::collections::HashMap;
-
-/// `alias.nspname` is a user schema.
-fn user_schema(ns: &str) -> String {
-    format!("{ns}.nspname <> 'information_schema' AND {ns}.nspname NOT LIKE 'pg\\_%'")
-}
-
-fn not_extension_member(oid_expr: &str) -> String {
-    format!(
-        "NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep \
-         WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass \
-         AND dep.objid = {oid_expr} AND dep.deptype = 'e')"
-    )
-}
-
-fn type_comment(oid_expr: &str) -> String {
-    format!(
-        "(SELECT d.description FROM pg_catalog.pg_description d \
-         WHERE d.classoid = 'pg_catalog.pg_type'::pg_catalog.regclass \
-         AND d.objoid = {oid_expr} AND d.objsubid = 0)"
-    )
-}
 
 /// Columns (`{p}formatted`, `{p}is_array`, `{p}elem_schema`, `{p}elem_name`) describing
 /// the type `{t}.oid` with modifier `typmod`, and the joins they need (aliases `{p}et`,
@@ -49,30 +29,12 @@ fn type_columns(p: &str, t: &str, typmod: &str) -> (String, String) {
     )
 }
 
-fn get<'a, T: postgres::types::FromSql<'a>>(
-    row: &'a postgres::Row,
-    what: &'static str,
-    col: &str,
-) -> Result<T, IntrospectError> {
-    row.try_get(col)
-        .map_err(|source| IntrospectError::Query { what, source })
-}
-
-fn query(
-    tx: &mut Transaction<'_>,
-    what: &'static str,
-    sql: &str,
-) -> Result<Vec<postgres::Row>, IntrospectError> {
-    tx.query(sql, &[])
-        .map_err(|source| IntrospectError::Query { what, source })
-}
-
 /// The model's spelling of a type read with [`type_columns`].
 fn type_ref(r: &postgres::Row, what: &'static str, p: &str) -> Result<TypeRef, IntrospectError> {
-    let formatted: String = get(r, what, &format!("{p}formatted"))?;
-    let is_array: bool = get(r, what, &format!("{p}is_array"))?;
-    let elem_schema: String = get(r, what, &format!("{p}elem_schema"))?;
-    let elem_name: String = get(r, what, &format!("{p}elem_name"))?;
+    let formatted: String = get(r, what, format!("{p}formatted").as_str())?;
+    let is_array: bool = get(r, what, format!("{p}is_array").as_str())?;
+    let elem_schema: String = get(r, what, format!("{p}elem_schema").as_str())?;
+    let elem_name: String = get(r, what, format!("{p}elem_name").as_str())?;
     let base = if elem_schema == "pg_catalog" {
         let mut name = formatted.as_str();
         while let Some(s) = name.strip_suffix("[]") {
@@ -151,9 +113,9 @@ fn domains(tx: &mut Transaction<'_>) -> Result<Vec<Domain>, IntrospectError> {
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = t.typcollation \
          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
          WHERE t.typtype = 'd' AND {} AND {} ORDER BY 2, 3",
-        type_comment("t.oid"),
+        comment("pg_type", "t.oid", "0"),
         user_schema("n"),
-        not_extension_member("t.oid"),
+        not_extension_member("pg_type", "t.oid"),
     );
     let checks_sql = "SELECT c.contypid AS oid, c.conname::text AS name, \
                 pg_catalog.pg_get_expr(c.conbin, 0) AS expr, c.convalidated AS validated \
@@ -242,13 +204,13 @@ fn composites(tx: &mut Transaction<'_>) -> Result<Vec<CompositeType>, Introspect
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
          WHERE t.typtype = 'c' AND {} AND {} ORDER BY 2, 3, a.attnum",
-        type_comment("t.oid"),
+        comment("pg_type", "t.oid", "0"),
         // Attribute-less composite types have no type row to join.
         joins
             .replace("JOIN pg_catalog", "LEFT JOIN pg_catalog")
             .replace("LEFT LEFT", "LEFT"),
         user_schema("n"),
-        not_extension_member("t.oid"),
+        not_extension_member("pg_type", "t.oid"),
     );
     let mut out: Vec<CompositeType> = Vec::new();
     for r in query(tx, WHAT, &sql)? {
@@ -320,9 +282,9 @@ fn ranges(tx: &mut Transaction<'_>) -> Result<Vec<RangeType>, IntrospectError> {
          LEFT JOIN pg_catalog.pg_proc dp ON dp.oid = rg.rngsubdiff \
          LEFT JOIN pg_catalog.pg_namespace dpn ON dpn.oid = dp.pronamespace \
          WHERE {} AND {} ORDER BY 1, 2",
-        type_comment("t.oid"),
+        comment("pg_type", "t.oid", "0"),
         user_schema("n"),
-        not_extension_member("t.oid"),
+        not_extension_member("pg_type", "t.oid"),
     );
     let mut out = Vec::new();
     for r in query(tx, WHAT, &sql)? {

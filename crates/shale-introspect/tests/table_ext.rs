@@ -43,6 +43,9 @@ fn fixture_files() -> Vec<(String, String)> {
         if !(110..=139).contains(&n) {
             continue;
         }
+        if !fixture_runs_here(&p) {
+            continue;
+        }
         for f in ["current.sql", "desired.sql"] {
             if let Ok(text) = std::fs::read_to_string(p.join(f)) {
                 out.push((format!("{name}/{f}"), text));
@@ -51,6 +54,21 @@ fn fixture_files() -> Vec<(String, String)> {
     }
     out.sort();
     out
+}
+
+/// A fixture's declared `min_pg = N` (its `meta` file, as the fixture harness reads it)
+/// against the server's version.
+fn fixture_runs_here(case: &std::path::Path) -> bool {
+    let Ok(meta) = std::fs::read_to_string(case.join("meta")) else {
+        return true;
+    };
+    let min = meta
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .find_map(|l| l.strip_prefix("min_pg"))
+        .and_then(|v| v.trim().trim_start_matches('=').trim().parse::<u32>().ok())
+        .unwrap_or_else(|| panic!("{}/meta: no `min_pg = N` line", case.display()));
+    shale_testkit::server_at_least(min, &case.display().to_string())
 }
 
 #[test]
