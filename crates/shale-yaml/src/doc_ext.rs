@@ -196,6 +196,12 @@ pub struct FunctionDoc {
     /// A SQL-standard body: `RETURN expr` or `BEGIN ATOMIC … END`.
     #[serde(default)]
     pub sql_body: Option<String>,
+    /// A C function's shared library (`AS 'obj_file', 'link_symbol'`).
+    #[serde(default)]
+    pub obj_file: Option<String>,
+    /// The symbol in `obj_file` that implements a C function.
+    #[serde(default)]
+    pub link_symbol: Option<String>,
     #[serde(default)]
     pub comment: Option<String>,
     #[serde(default)]

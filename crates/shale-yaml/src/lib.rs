@@ -12,9 +12,8 @@
 //! [`to_yaml`] writes a model back in this format, leaving out what is implicit; the round
 //! trip `parse_yaml(to_yaml(cat)) == cat` holds for catalogs the SQL front end produces,
 //! every object family included (views, routines, triggers, domains, composite and range
-//! types, collations, RLS, policies, privileges, default privileges, table options) —
-//! except C-language functions, which have no YAML key (and owners, which YAML does not
-//! carry).
+//! types, collations, RLS, policies, privileges, default privileges, table options,
+//! C-language functions) — except owners, which YAML does not carry.
 //!
 //! The format is described in `docs/YAML.md`.
 

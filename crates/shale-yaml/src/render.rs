@@ -2075,16 +2075,32 @@ fn function_stmt(
         };
         sql.push_str(&format!(" SET {} = {value}", quote_ident(k)));
     }
-    match (&f.body, &f.sql_body) {
-        (Some(b), None) => {
+    match (&f.body, &f.sql_body, &f.obj_file, &f.link_symbol) {
+        (Some(b), None, None, None) => {
             sql.push_str(" AS ");
             sql.push_str(&dollar_quote(b));
         }
-        (None, Some(b)) => {
+        (None, Some(b), None, None) => {
             sql.push('\n');
             sql.push_str(b.trim().trim_end_matches(';').trim_end());
         }
-        _ => return Err(err("give exactly one of `body` and `sql_body`".into())),
+        (None, None, Some(file), Some(symbol)) => {
+            sql.push_str(&format!(
+                " AS {}, {}",
+                quote_literal(file),
+                quote_literal(symbol)
+            ));
+        }
+        (None, None, Some(_), None) | (None, None, None, Some(_)) => {
+            return Err(err(
+                "a C function needs both `obj_file` and `link_symbol`".into()
+            ))
+        }
+        _ => {
+            return Err(err(
+                "give exactly one of `body`, `sql_body` or `obj_file` with `link_symbol`".into(),
+            ))
+        }
     }
     sql.push(';');
     one_statement(file, &obj, &sql)?;

@@ -390,7 +390,8 @@ fn bad_values_of_issue3_keys_name_the_object() {
 
     let e = err("functions:\n  - name: f\n    language: sql\n    returns: int\n");
     assert!(
-        e.message.contains("exactly one of `body` and `sql_body`"),
+        e.message
+            .contains("exactly one of `body`, `sql_body` or `obj_file`"),
         "{e}"
     );
 
@@ -440,4 +441,22 @@ fn err_parse(text: &str) -> YamlError {
         Ok(c) => panic!("expected an error, got {c:?}"),
         Err(e) => e,
     }
+}
+
+#[test]
+fn c_function_needs_file_and_symbol() {
+    let head = "functions:\n  - {name: f, returns: void, language: c";
+    let e = err(&format!("{head}, obj_file: $libdir/x}}\n"));
+    assert_eq!(e.object.as_deref(), Some("function public.f"), "{e}");
+    assert!(
+        e.message.contains("both `obj_file` and `link_symbol`"),
+        "{e}"
+    );
+    let e = err(&format!("{head}, link_symbol: f}}\n"));
+    assert!(
+        e.message.contains("both `obj_file` and `link_symbol`"),
+        "{e}"
+    );
+    let e = err(&format!("{head}, body: x, obj_file: y, link_symbol: f}}\n"));
+    assert!(e.message.contains("give exactly one of `body`"), "{e}");
 }

@@ -493,3 +493,65 @@ CREATE CONSTRAINT TRIGGER t2 AFTER INSERT ON kid FROM "other.t" FOR EACH ROW EXE
         "{yaml}"
     );
 }
+
+const C_FUNCTIONS: &str = r#"
+CREATE SCHEMA ext;
+CREATE FUNCTION validate(oid) RETURNS void
+    LANGUAGE c STRICT AS '$libdir/plpgsql', 'plpgsql_validator';
+CREATE FUNCTION ext."Hash it"(data bytea, seed integer DEFAULT 0) RETURNS bigint
+    LANGUAGE c IMMUTABLE PARALLEL SAFE COST 5 AS '/opt/lib/it''s.so', 'hash_it';
+CREATE PROCEDURE ext.flush() LANGUAGE c AS 'flusher', 'flush';
+COMMENT ON FUNCTION validate(oid) IS 'plpgsql''s validator';
+"#;
+
+#[test]
+fn c_functions_round_trip() {
+    let cat = from_sql(C_FUNCTIONS);
+    let objects = cat
+        .functions
+        .values()
+        .filter(|f| matches!(f.body, shale_model::FunctionBody::Object { .. }))
+        .count();
+    assert_eq!(objects, 3, "{:?}", cat.functions.keys());
+    let yaml = assert_round_trip(&cat);
+    for key in [
+        "language: c",
+        "obj_file: \"$libdir/plpgsql\"",
+        "link_symbol: plpgsql_validator",
+        "obj_file: \"/opt/lib/it's.so\"",
+        "link_symbol: flush",
+    ] {
+        assert!(yaml.contains(key), "no `{key}` in the export:\n{yaml}");
+    }
+    assert!(!yaml.contains("body"), "{yaml}");
+
+    // Written by hand, the same functions read as the SQL does.
+    let by_hand = r#"
+functions:
+  - name: validate
+    args: [oid]
+    returns: void
+    language: c
+    strict: true
+    obj_file: $libdir/plpgsql
+    link_symbol: plpgsql_validator
+    comment: plpgsql's validator
+  - name: Hash it
+    schema: ext
+    args: [{name: data, type: bytea}, {name: seed, type: integer, default: "0"}]
+    returns: bigint
+    language: c
+    volatility: immutable
+    parallel: safe
+    cost: 5
+    obj_file: /opt/lib/it's.so
+    link_symbol: hash_it
+procedures:
+  - name: ext.flush
+    language: c
+    obj_file: flusher
+    link_symbol: flush
+"#;
+    let from_yaml = parse_yaml("c.yaml", by_hand).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_yaml, cat);
+}

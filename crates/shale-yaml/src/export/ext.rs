@@ -316,11 +316,7 @@ pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
         (RoutineKind::Function, "functions"),
         (RoutineKind::Procedure, "procedures"),
     ] {
-        let fs: Vec<_> = cat
-            .functions
-            .values()
-            .filter(|f| f.kind == kind && !matches!(f.body, FunctionBody::Object { .. }))
-            .collect();
+        let fs: Vec<_> = cat.functions.values().filter(|f| f.kind == kind).collect();
         if fs.is_empty() {
             continue;
         }
@@ -409,7 +405,10 @@ pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
             match &f.body {
                 FunctionBody::Source(e) => out.kv(2, "body", &text_value(2, &e.sql)),
                 FunctionBody::Standard(e) => out.kv(2, "sql_body", &text_value(2, &e.sql)),
-                FunctionBody::Object { .. } => {}
+                FunctionBody::Object { file, symbol } => {
+                    out.kv(2, "obj_file", &scalar(file));
+                    out.kv(2, "link_symbol", &scalar(symbol));
+                }
             }
             if let Some(c) = &f.comment {
                 out.kv(2, "comment", &scalar(c));
