@@ -206,6 +206,9 @@ pub struct EnumFull {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
@@ -222,7 +225,7 @@ impl From<EnumFull> for EnumDoc {
 short_or_long!(EnumDoc, EnumFull, "a list of labels or a mapping",
     str: |s| not_this("string", "a list of labels or a mapping"),
     seq: |q| Vec::<String>::deserialize(SeqAccessDeserializer::new(q))
-        .map(|values| EnumDoc(EnumFull { schema: None, values, comment: None, grants: None, renamed_from: None })));
+        .map(|values| EnumDoc(EnumFull { schema: None, values, comment: None, grants: None, owner: None, renamed_from: None })));
 
 // ---------------------------------------------------------------------------------------
 // Sequences
@@ -254,6 +257,9 @@ pub struct SequenceDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
@@ -336,6 +342,9 @@ pub struct TableDoc {
     pub triggers: OrderedMap<TriggerDoc>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

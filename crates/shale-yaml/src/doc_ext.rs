@@ -20,6 +20,9 @@ pub struct SchemaFull {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// `- app` or `- {name: app, comment: ..., grants: {...}}`.
@@ -39,6 +42,7 @@ impl<'de> Deserialize<'de> for SchemaItem {
                     name: s.to_string(),
                     comment: None,
                     grants: None,
+                    owner: None,
                 }))
             }
             fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<SchemaItem, A::Error> {
@@ -102,6 +106,9 @@ pub struct ViewDoc {
     pub column_comments: OrderedMap<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
     #[serde(default)]
     pub column_grants: OrderedMap<Grants>,
     #[serde(default)]
@@ -206,6 +213,9 @@ pub struct FunctionDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// A number given as a YAML number or a string (`cost: 10`, `cost: "0.5"`).
@@ -333,6 +343,9 @@ pub struct DomainDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -380,6 +393,9 @@ pub struct CompositeDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -402,6 +418,9 @@ pub struct RangeDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@
 //! trip `parse_yaml(to_yaml(cat)) == cat` holds for catalogs the SQL front end produces,
 //! every object family included (views, routines, triggers, domains, composite and range
 //! types, collations, RLS, policies, privileges, default privileges, table options,
-//! C-language functions) — except owners, which YAML does not carry.
+//! C-language functions). Owners (`owner:` keys) are opt-in as for SQL files: read them
+//! with [`read_owners`].
 //!
 //! The format is described in `docs/YAML.md`.
 
@@ -100,6 +101,14 @@ pub fn parse_yaml_files_with_directives(
     files: &[(String, String)],
 ) -> Result<(Catalog, Directives), YamlError> {
     render_files(files)?.parse()
+}
+
+/// Fill `cat.owners` from the `owner:` keys of a set of YAML documents (for
+/// `--include owners`), as [`shale_sql::read_owners`] does for SQL files: owners of objects
+/// `cat` does not hold are left out. Owners are opt-in, so [`parse_yaml_files`] leaves
+/// them out.
+pub fn read_owners(files: &[(String, String)], cat: &mut Catalog) -> Result<(), YamlError> {
+    render_files(files)?.read_owners(cat)
 }
 
 /// The PostgreSQL DDL a set of YAML documents stands for (what [`parse_yaml_files`] feeds

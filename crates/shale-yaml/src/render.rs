@@ -64,31 +64,44 @@ impl Rendered {
     /// Run the SQL front end on the DDL (directives included) and map its errors back to
     /// the YAML.
     pub fn parse(&self) -> Result<(Catalog, Directives), YamlError> {
-        let src = shale_sql::SourceFile {
+        shale_sql::parse_sources_with_directives(&[self.source()]).map_err(|e| self.error(e))
+    }
+
+    /// Fill `cat.owners` from the `ALTER … OWNER TO` statements the `owner:` keys render
+    /// to, through the SQL front end's own owner reader.
+    pub fn read_owners(&self, cat: &mut Catalog) -> Result<(), YamlError> {
+        shale_sql::read_owners(&[self.source()], cat).map_err(|e| self.error(e))
+    }
+
+    fn source(&self) -> shale_sql::SourceFile {
+        shale_sql::SourceFile {
             path: self.sql_path.clone(),
             text: self.sql.clone(),
-        };
-        shale_sql::parse_sources_with_directives(&[src]).map_err(|e| {
-            let origin = e
-                .line
-                .checked_sub(1)
-                .and_then(|i| self.line_origin.get(i))
-                .and_then(|o| self.origins.get(*o));
-            match origin {
-                Some(o) => YamlError::object(&o.file, o.object.clone(), e.message.clone()),
-                None => YamlError {
-                    file: self
-                        .origins
-                        .first()
-                        .map(|o| o.file.clone())
-                        .unwrap_or_else(|| self.sql_path.clone()),
-                    line: None,
-                    column: None,
-                    object: None,
-                    message: format!("in the DDL generated from YAML: {e}"),
-                },
-            }
-        })
+        }
+    }
+
+    /// An error of the SQL front end on the generated DDL, named after the YAML object
+    /// the failing line came from.
+    fn error(&self, e: shale_sql::SqlError) -> YamlError {
+        let origin = e
+            .line
+            .checked_sub(1)
+            .and_then(|i| self.line_origin.get(i))
+            .and_then(|o| self.origins.get(*o));
+        match origin {
+            Some(o) => YamlError::object(&o.file, o.object.clone(), e.message.clone()),
+            None => YamlError {
+                file: self
+                    .origins
+                    .first()
+                    .map(|o| o.file.clone())
+                    .unwrap_or_else(|| self.sql_path.clone()),
+                line: None,
+                column: None,
+                object: None,
+                message: format!("in the DDL generated from YAML: {e}"),
+            },
+        }
     }
 }
 
@@ -623,6 +636,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
 
     // ---- default privileges (before every object they apply to)
     let mut grants: Stmts = Vec::new();
+    // `ALTER … OWNER TO` for `owner:` keys, before the grants (as pg_dump writes them).
+    let mut owners: Stmts = Vec::new();
     let mut dp_stmts: Stmts = Vec::new();
     // Roles default privileges may give to a new object: `grants:` revokes from them too.
     let mut revoke_from: BTreeSet<String> = BTreeSet::new();
@@ -646,6 +661,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 format!("SCHEMA {}", quote_ident(&sc.name)),
                 sc.comment.as_ref(),
             );
+            let target = format!("SCHEMA {}", quote_ident(&sc.name));
+            owner_stmt(file, &obj, o, &target, sc.owner.as_ref(), &mut owners)?;
             if let Some(g) = &sc.grants {
                 let target = format!("SCHEMA {}", quote_ident(&sc.name));
                 grant_stmts(
@@ -726,6 +743,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     .join(", ");
             out.push(o, &format!("{hint}CREATE TYPE {name} AS ENUM ({labels});"));
             comment(o, format!("TYPE {name}"), en.0.comment.as_ref());
+            let target = format!("TYPE {name}");
+            owner_stmt(file, &obj, o, &target, en.0.owner.as_ref(), &mut owners)?;
             if let Some(g) = &en.0.grants {
                 grant_stmts(
                     file,
@@ -752,6 +771,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let sql = domain_stmts(file, &name, x, &scope, o, &mut type_later)?;
             out.push(o, &sql);
             comment(o, format!("DOMAIN {name}"), x.comment.as_ref());
+            let target = format!("DOMAIN {name}");
+            owner_stmt(file, &obj, o, &target, x.owner.as_ref(), &mut owners)?;
             if let Some(g) = &x.grants {
                 grant_stmts(
                     file,
@@ -813,6 +834,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let sql = composite_stmt(file, &name, x, &scope)?;
             out.push(o, &sql);
             comment(o, format!("TYPE {name}"), x.comment.as_ref());
+            let target = format!("TYPE {name}");
+            owner_stmt(file, &obj, o, &target, x.owner.as_ref(), &mut owners)?;
             if let Some(g) = &x.grants {
                 grant_stmts(
                     file,
@@ -836,6 +859,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let sql = range_stmt(file, &name, x, &scope)?;
             out.push(o, &sql);
             comment(o, format!("TYPE {name}"), x.comment.as_ref());
+            let target = format!("TYPE {name}");
+            owner_stmt(file, &obj, o, &target, x.owner.as_ref(), &mut owners)?;
             if let Some(g) = &x.grants {
                 grant_stmts(
                     file,
@@ -886,6 +911,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             }
             sql.push(';');
             out.push(o, &sql);
+            let target = format!("SEQUENCE {name}");
+            owner_stmt(file, &obj, o, &target, sq.owner.as_ref(), &mut owners)?;
             if let Some(ob) = &sq.owned_by {
                 let (table, column) = match ob {
                     OwnedBy::Dotted(s) => {
@@ -970,6 +997,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 out.push(o, &sql);
             }
             comment(o, target.clone(), f.comment.as_ref());
+            owner_stmt(file, &obj, o, &target, f.owner.as_ref(), &mut owners)?;
             if let Some(g) = &f.grants {
                 grant_stmts(
                     file,
@@ -1450,6 +1478,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 out.push(t_origin, &format!("){tail};"));
             }
             comment(t_origin, format!("TABLE {tname}"), t.comment.as_ref());
+            let target = format!("TABLE {tname}");
+            owner_stmt(
+                file,
+                &tobj,
+                t_origin,
+                &target,
+                t.owner.as_ref(),
+                &mut owners,
+            )?;
             created.insert(tname);
         }
     }
@@ -1474,6 +1511,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 "VIEW"
             };
             comment(o, format!("{kw} {name}"), v.comment.as_ref());
+            let target = format!("{kw} {name}");
+            owner_stmt(file, &obj, o, &target, v.owner.as_ref(), &mut owners)?;
             for (c, text) in &v.column_comments.0 {
                 comment(o, format!("COLUMN {name}.{}", quote_ident(c)), Some(text));
             }
@@ -1537,12 +1576,32 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         .into_iter()
         .chain(triggers)
         .chain(policies)
+        .chain(owners)
         .chain(grants)
         .chain(comments)
     {
         out.push(o, &s);
     }
     Ok(out)
+}
+
+/// `ALTER <target> OWNER TO <role>` for an object's `owner:` key.
+fn owner_stmt(
+    file: &str,
+    object: &str,
+    origin: usize,
+    target: &str,
+    owner: Option<&String>,
+    owners: &mut Stmts,
+) -> Result<(), YamlError> {
+    if let Some(role) = owner {
+        check_name(file, object, "owner", role)?;
+        owners.push((
+            origin,
+            format!("ALTER {target} OWNER TO {};", quote_ident(role)),
+        ));
+    }
+    Ok(())
 }
 
 /// Comments on constraints need the constraint's name.

@@ -313,7 +313,7 @@ fn unknown_keys_of_issue3_families_have_line_and_column() {
             5,
             "unknown field `operator`",
         ),
-        ("schemas:\n  - {name: app, owner: bob}\n", 2, "unknown field `owner`"),
+        ("schemas:\n  - {name: app, ownr: bob}\n", 2, "unknown field `ownr`"),
     ];
     for (text, line, msg) in cases {
         let e = err(text);
@@ -459,4 +459,13 @@ fn c_function_needs_file_and_symbol() {
     );
     let e = err(&format!("{head}, body: x, obj_file: y, link_symbol: f}}\n"));
     assert!(e.message.contains("give exactly one of `body`"), "{e}");
+}
+
+#[test]
+fn owner_must_be_a_role_name() {
+    let e = err("tables:\n  t: {columns: {a: int}, owner: \"\"}\n");
+    assert_eq!(e.object.as_deref(), Some("table public.t"), "{e}");
+    assert!(e.message.contains("owner"), "{e}");
+    let e = err("tables:\n  t: {columns: {a: int}, owner: [a, b]}\n");
+    assert_eq!(e.line, Some(2), "{e}");
 }

@@ -42,6 +42,13 @@ pub(super) fn grants_value(cat: &Catalog, id: &ObjectId) -> Option<String> {
     Some(grant_map(&have, all_privileges(id)))
 }
 
+/// `owner: role` when the model holds the object's owner (`--include owners`).
+pub(super) fn write_owner(out: &mut Out, indent: usize, cat: &Catalog, id: &ObjectId) {
+    if let Some(r) = cat.owners.get(id) {
+        out.kv(indent, "owner", &scalar(r));
+    }
+}
+
 pub(super) fn grant_map(grants: &BTreeSet<Grant>, all: &[&str]) -> String {
     let mut by_role: BTreeMap<&str, Vec<&Grant>> = BTreeMap::new();
     for g in grants {
@@ -92,8 +99,10 @@ pub(super) fn write_schemas(out: &mut Out, cat: &Catalog) {
     let mut rich = false;
     for s in cat.schemas.keys() {
         let comment = cat.schema_comments.get(s);
-        let grants = grants_value(cat, &ObjectId::Schema { name: s.clone() });
-        if comment.is_none() && grants.is_none() {
+        let id = ObjectId::Schema { name: s.clone() };
+        let grants = grants_value(cat, &id);
+        let owner = cat.owners.get(&id);
+        if comment.is_none() && grants.is_none() && owner.is_none() {
             if s != PUBLIC {
                 items.push(format!("- {}", scalar(s)));
             }
@@ -106,6 +115,9 @@ pub(super) fn write_schemas(out: &mut Out, cat: &Catalog) {
         }
         if let Some(g) = grants {
             item.push_str(&format!("\n    grants: {g}"));
+        }
+        if let Some(r) = owner {
+            item.push_str(&format!("\n    owner: {}", scalar(r)));
         }
         items.push(item);
     }
@@ -210,6 +222,7 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
             if let Some(g) = grants_value(cat, &id) {
                 out.kv(2, "grants", &g);
             }
+            write_owner(out, 2, cat, &id);
         }
     }
     if !cat.composites.is_empty() {
@@ -241,6 +254,7 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
             if let Some(g) = grants_value(cat, &id) {
                 out.kv(2, "grants", &g);
             }
+            write_owner(out, 2, cat, &id);
         }
     }
     if !cat.ranges.is_empty() {
@@ -269,6 +283,7 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
             if let Some(g) = grants_value(cat, &id) {
                 out.kv(2, "grants", &g);
             }
+            write_owner(out, 2, cat, &id);
         }
     }
 }
@@ -416,6 +431,7 @@ pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
             if let Some(g) = grants_value(cat, &f.id()) {
                 out.kv(2, "grants", &g);
             }
+            write_owner(out, 2, cat, &f.id());
         }
     }
 }
@@ -496,6 +512,7 @@ pub(super) fn write_views(out: &mut Out, cat: &Catalog, taken: &Taken) {
         if let Some(g) = grants_value(cat, &id) {
             out.kv(2, "grants", &g);
         }
+        write_owner(out, 2, cat, &id);
         let col_grants: Vec<(String, String)> = v
             .columns
             .iter()
@@ -760,4 +777,5 @@ pub(super) fn write_table_extras(out: &mut Out, cat: &Catalog, t: &Table) {
     if let Some(g) = grants_value(cat, &id) {
         out.kv(2, "grants", &g);
     }
+    write_owner(out, 2, cat, &id);
 }
