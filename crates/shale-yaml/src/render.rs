@@ -742,22 +742,20 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     .collect::<Vec<_>>()
                     .join(", ");
             out.push(o, &format!("{hint}CREATE TYPE {name} AS ENUM ({labels});"));
-            comment(o, format!("TYPE {name}"), en.0.comment.as_ref());
-            let target = format!("TYPE {name}");
-            owner_stmt(file, &obj, o, &target, en.0.owner.as_ref(), &mut owners)?;
-            if let Some(g) = &en.0.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("TYPE {name}"),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            type_keys(
+                file,
+                &obj,
+                o,
+                format!("TYPE {name}"),
+                (
+                    en.0.comment.as_ref(),
+                    en.0.owner.as_ref(),
+                    en.0.grants.as_ref(),
+                ),
+                &revoke_from,
+                &mut comment,
+                (&mut owners, &mut grants),
+            )?;
         }
     }
 
@@ -770,22 +768,16 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let o = out.origin(file, &obj);
             let sql = domain_stmts(file, &name, x, &scope, o, &mut type_later)?;
             out.push(o, &sql);
-            comment(o, format!("DOMAIN {name}"), x.comment.as_ref());
-            let target = format!("DOMAIN {name}");
-            owner_stmt(file, &obj, o, &target, x.owner.as_ref(), &mut owners)?;
-            if let Some(g) = &x.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("DOMAIN {name}"),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            type_keys(
+                file,
+                &obj,
+                o,
+                format!("DOMAIN {name}"),
+                (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref()),
+                &revoke_from,
+                &mut comment,
+                (&mut owners, &mut grants),
+            )?;
         }
     }
     for (o, s) in type_later {
@@ -833,22 +825,16 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let o = out.origin(file, &obj);
             let sql = composite_stmt(file, &name, x, &scope)?;
             out.push(o, &sql);
-            comment(o, format!("TYPE {name}"), x.comment.as_ref());
-            let target = format!("TYPE {name}");
-            owner_stmt(file, &obj, o, &target, x.owner.as_ref(), &mut owners)?;
-            if let Some(g) = &x.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("TYPE {name}"),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            type_keys(
+                file,
+                &obj,
+                o,
+                format!("TYPE {name}"),
+                (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref()),
+                &revoke_from,
+                &mut comment,
+                (&mut owners, &mut grants),
+            )?;
         }
     }
     for (file, d) in docs {
@@ -858,22 +844,16 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let o = out.origin(file, &obj);
             let sql = range_stmt(file, &name, x, &scope)?;
             out.push(o, &sql);
-            comment(o, format!("TYPE {name}"), x.comment.as_ref());
-            let target = format!("TYPE {name}");
-            owner_stmt(file, &obj, o, &target, x.owner.as_ref(), &mut owners)?;
-            if let Some(g) = &x.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("TYPE {name}"),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            type_keys(
+                file,
+                &obj,
+                o,
+                format!("TYPE {name}"),
+                (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref()),
+                &revoke_from,
+                &mut comment,
+                (&mut owners, &mut grants),
+            )?;
         }
     }
 
@@ -1215,66 +1195,61 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             }
 
             // table-level constraints
-            if let Some(pk) = &t.primary_key {
+            // The primary key and unique constraints differ only in their keyword.
+            let pk = t.primary_key.iter().map(|pk| {
                 let pk = &pk.0;
-                need_cols("primary_key", &pk.columns.0)?;
-                if !pk.include.is_empty() {
-                    need_cols("primary_key include", &pk.include)?;
+                KeyConstraint {
+                    key: "primary_key",
+                    keyword: "PRIMARY KEY",
+                    object: format!("{tobj}, primary key"),
+                    name: pk.name.as_deref(),
+                    columns: &pk.columns.0,
+                    include: &pk.include,
+                    nulls_not_distinct: false,
+                    deferrable: pk.deferrable,
+                    initially_deferred: pk.initially_deferred,
+                    renamed_from: pk.renamed_from.as_ref(),
+                    comment: pk.comment.as_ref(),
                 }
-                let pobj = format!("{tobj}, primary key");
-                let o = out.origin(file, &pobj);
-                let mut s = format!(
-                    "{}    {}PRIMARY KEY ({})",
-                    rename_line(file, &pobj, pk.renamed_from.as_ref(), false, "    ")?,
-                    constraint_prefix(pk.name.as_deref()),
-                    ident_list(&pk.columns.0)
-                );
-                if !pk.include.is_empty() {
-                    s.push_str(&format!(" INCLUDE ({})", ident_list(&pk.include)));
-                }
-                s.push_str(deferrable_sql(pk.deferrable, pk.initially_deferred));
-                lines.push((o, s));
-                constraint_comment(
-                    file,
-                    &pobj,
-                    o,
-                    &tname,
-                    pk.name.as_deref(),
-                    pk.comment.as_ref(),
-                    &mut comment,
-                )?;
-            }
-            for u in &t.unique {
+            });
+            let uniques = t.unique.iter().map(|u| {
                 let u = &u.0;
-                let uobj = format!("{tobj}, unique ({})", u.columns.0.join(", "));
-                need_cols("unique", &u.columns.0)?;
-                if !u.include.is_empty() {
-                    need_cols("unique include", &u.include)?;
+                KeyConstraint {
+                    key: "unique",
+                    keyword: "UNIQUE",
+                    object: format!("{tobj}, unique ({})", u.columns.0.join(", ")),
+                    name: u.name.as_deref(),
+                    columns: &u.columns.0,
+                    include: &u.include,
+                    nulls_not_distinct: u.nulls_not_distinct,
+                    deferrable: u.deferrable,
+                    initially_deferred: u.initially_deferred,
+                    renamed_from: u.renamed_from.as_ref(),
+                    comment: u.comment.as_ref(),
                 }
-                let o = out.origin(file, &uobj);
+            });
+            for k in pk.chain(uniques) {
+                need_cols(k.key, k.columns)?;
+                if !k.include.is_empty() {
+                    need_cols(&format!("{} include", k.key), k.include)?;
+                }
+                let o = out.origin(file, &k.object);
                 let mut s = format!(
-                    "{}    {}UNIQUE",
-                    rename_line(file, &uobj, u.renamed_from.as_ref(), false, "    ")?,
-                    constraint_prefix(u.name.as_deref())
+                    "{}    {}{}",
+                    rename_line(file, &k.object, k.renamed_from, false, "    ")?,
+                    constraint_prefix(k.name),
+                    k.keyword
                 );
-                if u.nulls_not_distinct {
+                if k.nulls_not_distinct {
                     s.push_str(" NULLS NOT DISTINCT");
                 }
-                s.push_str(&format!(" ({})", ident_list(&u.columns.0)));
-                if !u.include.is_empty() {
-                    s.push_str(&format!(" INCLUDE ({})", ident_list(&u.include)));
+                s.push_str(&format!(" ({})", ident_list(k.columns)));
+                if !k.include.is_empty() {
+                    s.push_str(&format!(" INCLUDE ({})", ident_list(k.include)));
                 }
-                s.push_str(deferrable_sql(u.deferrable, u.initially_deferred));
+                s.push_str(deferrable_sql(k.deferrable, k.initially_deferred));
                 lines.push((o, s));
-                constraint_comment(
-                    file,
-                    &uobj,
-                    o,
-                    &tname,
-                    u.name.as_deref(),
-                    u.comment.as_ref(),
-                    &mut comment,
-                )?;
+                constraint_comment(file, &k.object, o, &tname, k.name, k.comment, &mut comment)?;
             }
             for ck in &t.checks {
                 let ck = &ck.0;
@@ -1585,6 +1560,37 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     Ok(out)
 }
 
+/// A type's `comment:`, `owner:` and `grants:` keys (`target`: `TYPE name` or
+/// `DOMAIN name`) as statements.
+#[allow(clippy::too_many_arguments)]
+fn type_keys(
+    file: &str,
+    object: &str,
+    origin: usize,
+    target: String,
+    (text, owner, privileges): (Option<&String>, Option<&String>, Option<&Grants>),
+    revoke_from: &BTreeSet<String>,
+    comment: &mut impl FnMut(usize, String, Option<&String>),
+    (owners, grants): (&mut Stmts, &mut Stmts),
+) -> Result<(), YamlError> {
+    owner_stmt(file, object, origin, &target, owner, owners)?;
+    if let Some(g) = privileges {
+        grant_stmts(
+            file,
+            object,
+            origin,
+            &target,
+            None,
+            g,
+            TYPE_PRIVS,
+            revoke_from,
+            grants,
+        )?;
+    }
+    comment(origin, target, text);
+    Ok(())
+}
+
 /// `ALTER <target> OWNER TO <role>` for an object's `owner:` key.
 fn owner_stmt(
     file: &str,
@@ -1602,6 +1608,23 @@ fn owner_stmt(
         ));
     }
     Ok(())
+}
+
+/// A table's primary key or one of its unique constraints, as rendered.
+struct KeyConstraint<'a> {
+    /// The YAML key (`primary_key`, `unique`), for errors.
+    key: &'static str,
+    keyword: &'static str,
+    /// The object errors name.
+    object: String,
+    name: Option<&'a str>,
+    columns: &'a [String],
+    include: &'a [String],
+    nulls_not_distinct: bool,
+    deferrable: bool,
+    initially_deferred: bool,
+    renamed_from: Option<&'a String>,
+    comment: Option<&'a String>,
 }
 
 /// Comments on constraints need the constraint's name.
