@@ -532,10 +532,10 @@ pub fn inspect_with(
     })
 }
 
-/// The catalog as YAML, or an error naming the objects the YAML format cannot hold (a
-/// kind with no YAML key, such as event triggers): the output is read back (with its
-/// `owner:` keys when the catalog has owners) and must plan to nothing, so nothing is
-/// silently left out.
+/// The catalog as YAML, or an error naming the objects the YAML format cannot hold (every
+/// kind the model holds has a YAML key, so this is a safety net for kinds added later):
+/// the output is read back (with its `owner:` keys when the catalog has owners) and must
+/// plan to nothing, so nothing is silently left out.
 fn yaml_or_error(cat: &Catalog) -> Result<String, CliError> {
     let text = shale_yaml::to_yaml(cat);
     let internal = |e: shale_yaml::YamlError| {

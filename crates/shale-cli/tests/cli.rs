@@ -623,7 +623,7 @@ fn yaml_owners_are_read_with_include_owners_and_exported() {
 }
 
 #[test]
-fn yaml_inspect_refuses_what_yaml_cannot_express_instead_of_dropping_it() {
+fn yaml_inspect_writes_views_c_functions_and_event_triggers() {
     let db = TestDb::new("cli_yaml_views");
     db.execute("CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t;");
     // Views have YAML keys now: exported, not refused.
@@ -642,18 +642,20 @@ fn yaml_inspect_refuses_what_yaml_cannot_express_instead_of_dropping_it() {
         "{}",
         stdout(&o)
     );
-    // An event trigger has none: refused, named.
+    // And event triggers.
     db.execute(
         "CREATE FUNCTION note_ddl() RETURNS event_trigger LANGUAGE plpgsql \
          AS $$BEGIN END$$; \
-         CREATE EVENT TRIGGER yaml_cannot_say_this ON ddl_command_end \
+         CREATE EVENT TRIGGER yaml_says_this ON ddl_command_end \
          EXECUTE FUNCTION note_ddl();",
     );
     let o = shale(&["inspect", db.url(), "--format", "yaml"]);
-    db.execute("DROP EVENT TRIGGER yaml_cannot_say_this;");
-    expect_error(
-        &o,
-        &["cannot express", "yaml_cannot_say_this", "--format sql"],
+    db.execute("DROP EVENT TRIGGER yaml_says_this;");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("event_triggers:\n  yaml_says_this:\n"),
+        "{}",
+        stdout(&o)
     );
     let o = shale(&["inspect", db.url(), "--format", "sql"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

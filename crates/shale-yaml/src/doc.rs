@@ -42,6 +42,8 @@ pub struct Document {
     pub views: OrderedMap<ViewDoc>,
     #[serde(default)]
     pub default_privileges: Vec<DefaultPrivilegesDoc>,
+    #[serde(default)]
+    pub event_triggers: OrderedMap<EventTriggerDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys

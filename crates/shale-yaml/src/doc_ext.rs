@@ -252,6 +252,29 @@ impl<'de> Deserialize<'de> for Number {
 }
 
 // ---------------------------------------------------------------------------------------
+// Event triggers
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventTriggerDoc {
+    /// `ddl_command_start`, `ddl_command_end`, `sql_drop`, `table_rewrite` (or `login`).
+    pub event: String,
+    /// `WHEN TAG IN (...)`: command tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The function it executes: `name` or `schema.name`.
+    pub function: NameRef,
+    /// `origin` (default), `disabled`, `replica` or `always`.
+    #[serde(default)]
+    pub enabled: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------
 // Triggers
 
 #[derive(Debug, Deserialize)]

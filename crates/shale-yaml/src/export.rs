@@ -492,6 +492,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
         }
     }
     ext::write_views(&mut out, cat, &taken);
+    ext::write_event_triggers(&mut out, cat);
     out.0
 }
 

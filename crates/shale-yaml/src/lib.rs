@@ -13,8 +13,8 @@
 //! trip `parse_yaml(to_yaml(cat)) == cat` holds for catalogs the SQL front end produces,
 //! every object family included (views, routines, triggers, domains, composite and range
 //! types, collations, RLS, policies, privileges, default privileges, table options,
-//! C-language functions). Owners (`owner:` keys) are opt-in as for SQL files: read them
-//! with [`read_owners`].
+//! C-language functions, event triggers). Owners (`owner:` keys) are opt-in as for SQL
+//! files: read them with [`read_owners`].
 //!
 //! The format is described in `docs/YAML.md`.
 

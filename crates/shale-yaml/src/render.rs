@@ -1547,6 +1547,21 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
+    // ---- event triggers: database-wide, after the functions they execute
+    for (file, d) in docs {
+        for (n, e) in &d.event_triggers.0 {
+            let obj = format!("event trigger {}", quote_ident(n));
+            check_name(file, &obj, "event trigger", n)?;
+            let o = out.origin(file, &obj);
+            for s in event_trigger_stmts(file, &obj, n, e)? {
+                triggers.push((o, s));
+            }
+            let target = format!("EVENT TRIGGER {}", quote_ident(n));
+            owner_stmt(file, &obj, o, &target, e.owner.as_ref(), &mut owners)?;
+            comment(o, target, e.comment.as_ref());
+        }
+    }
+
     for (o, s) in alters
         .into_iter()
         .chain(triggers)
@@ -2349,22 +2364,61 @@ fn trigger_stmts(
     ));
     one_statement(file, &obj, &sql)?;
     let mut out = vec![sql];
-    let state = match t.enabled.as_deref().map(lower_word).as_deref() {
+    if let Some(s) = trigger_state(t.enabled.as_deref()).map_err(err)? {
+        out.push(format!(
+            "ALTER TABLE {table} {s} TRIGGER {};",
+            quote_ident(name)
+        ));
+    }
+    Ok(out)
+}
+
+/// The `ALTER … TRIGGER` words for a trigger's or event trigger's `enabled:` key (`None`:
+/// enabled, as created).
+fn trigger_state(enabled: Option<&str>) -> Result<Option<&'static str>, String> {
+    Ok(match enabled.map(lower_word).as_deref() {
         None | Some("origin") | Some("enabled") => None,
         Some("disabled") => Some("DISABLE"),
         Some("replica") => Some("ENABLE REPLICA"),
         Some("always") => Some("ENABLE ALWAYS"),
         Some(o) => {
-            return Err(err(format!(
+            return Err(format!(
                 "enabled is origin, disabled, replica or always, not `{o}`"
-            )))
+            ))
         }
-    };
-    if let Some(s) = state {
-        out.push(format!(
-            "ALTER TABLE {table} {s} TRIGGER {};",
-            quote_ident(name)
-        ));
+    })
+}
+
+/// `CREATE EVENT TRIGGER` and, when not enabled, `ALTER EVENT TRIGGER … DISABLE/ENABLE …`.
+fn event_trigger_stmts(
+    file: &str,
+    obj: &str,
+    name: &str,
+    e: &EventTriggerDoc,
+) -> Result<Vec<String>, YamlError> {
+    let err = |m: String| YamlError::object(file, obj, m);
+    let word = lower_word(&e.event).replace(' ', "_");
+    let event = shale_model::EventTriggerEvent::from_sql(&word).ok_or_else(|| {
+        err(format!(
+            "unknown event `{}`, expected ddl_command_start, ddl_command_end, sql_drop, \
+             table_rewrite or login",
+            e.event
+        ))
+    })?;
+    let mut sql = format!(
+        "CREATE EVENT TRIGGER {} ON {}",
+        quote_ident(name),
+        event.sql()
+    );
+    if !e.tags.is_empty() {
+        let tags: Vec<String> = e.tags.iter().map(|t| quote_literal(t)).collect();
+        sql.push_str(&format!(" WHEN TAG IN ({})", tags.join(", ")));
+    }
+    sql.push_str(&format!(" EXECUTE FUNCTION {}();", e.function.0));
+    one_statement(file, obj, &sql)?;
+    let mut out = vec![sql];
+    if let Some(s) = trigger_state(e.enabled.as_deref()).map_err(err)? {
+        out.push(format!("ALTER EVENT TRIGGER {} {s};", quote_ident(name)));
     }
     Ok(out)
 }

@@ -469,3 +469,18 @@ fn owner_must_be_a_role_name() {
     let e = err("tables:\n  t: {columns: {a: int}, owner: [a, b]}\n");
     assert_eq!(e.line, Some(2), "{e}");
 }
+
+#[test]
+fn bad_event_triggers_name_the_object() {
+    let e = err("event_triggers:\n  et: {event: ddl_command_middle, function: f}\n");
+    assert_eq!(e.object.as_deref(), Some("event trigger et"), "{e}");
+    assert!(
+        e.message.contains("unknown event `ddl_command_middle`"),
+        "{e}"
+    );
+    let e = err("event_triggers:\n  et: {event: sql_drop, function: f, enabled: sometimes}\n");
+    assert!(e.message.contains("enabled is origin, disabled"), "{e}");
+    let e = err("event_triggers:\n  et: {event: sql_drop}\n");
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.message.contains("missing field `function`"), "{e}");
+}

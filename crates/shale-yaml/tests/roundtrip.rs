@@ -583,6 +583,9 @@ CREATE FUNCTION app.twice(x integer) RETURNS integer LANGUAGE sql RETURN x * 2;
 ALTER FUNCTION app.twice(integer) OWNER TO app_owner;
 CREATE PROCEDURE app.noop() LANGUAGE plpgsql AS $$BEGIN END$$;
 ALTER PROCEDURE app.noop() OWNER TO app_owner;
+CREATE FUNCTION app.note() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER note ON ddl_command_end EXECUTE FUNCTION app.note();
+ALTER EVENT TRIGGER note OWNER TO app_owner;
 "#;
 
 fn owned_catalog() -> Catalog {
@@ -607,6 +610,7 @@ fn owners_round_trip() {
     assert_eq!(
         kinds.into_iter().collect::<Vec<_>>(),
         [
+            "EVENT TRIGGER",
             "MATERIALIZED VIEW",
             "ROUTINE",
             "SCHEMA",
@@ -620,8 +624,8 @@ fn owners_round_trip() {
     );
     // Domains, composite and range types have `owner:` keys, but the shared owners path
     // keeps the owners of enums only among types (`Catalog::acl_object_exists`), for SQL
-    // files and YAML alike: 11 of the 14 `OWNER TO`s.
-    assert_eq!(cat.owners.len(), 11, "{:?}", cat.owners);
+    // files and YAML alike: 12 of the 15 `OWNER TO`s.
+    assert_eq!(cat.owners.len(), 12, "{:?}", cat.owners);
 
     let yaml = to_yaml(&cat);
     let files = [("exported.yaml".to_string(), yaml.clone())];
@@ -688,8 +692,11 @@ views:
 functions:
   - {name: app.twice, args: [{name: x, type: integer}], returns: integer, language: sql,
      sql_body: RETURN x * 2, owner: app_owner}
+  - {name: app.note, returns: event_trigger, language: plpgsql, body: BEGIN END}
 procedures:
   - {name: app.noop, language: plpgsql, body: BEGIN END, owner: app_owner}
+event_triggers:
+  note: {event: ddl_command_end, function: app.note, owner: app_owner}
 "#;
     let files = [("owned.yaml".to_string(), yaml.to_string())];
     let ddl = shale_yaml::render_sql(&files).unwrap();

@@ -437,6 +437,46 @@ pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Event triggers
+
+pub(super) fn write_event_triggers(out: &mut Out, cat: &Catalog) {
+    if cat.event_triggers.is_empty() {
+        return;
+    }
+    out.line(0, "event_triggers:");
+    for e in cat.event_triggers.values() {
+        out.line(1, &format!("{}:", scalar(&e.name)));
+        out.kv(2, "event", e.event.sql());
+        if !e.tags.is_empty() {
+            out.kv(2, "tags", &flow_list(&e.tags));
+        }
+        out.kv(2, "function", &ref_name(&e.function));
+        write_enabled(out, 2, e.enabled);
+        if let Some(c) = &e.comment {
+            out.kv(2, "comment", &scalar(c));
+        }
+        write_owner(
+            out,
+            2,
+            cat,
+            &ObjectId::EventTrigger {
+                name: e.name.clone(),
+            },
+        );
+    }
+}
+
+/// `enabled:` of a trigger or event trigger, when not `origin`.
+fn write_enabled(out: &mut Out, indent: usize, enabled: TriggerEnabled) {
+    match enabled {
+        TriggerEnabled::Origin => {}
+        TriggerEnabled::Disabled => out.kv(indent, "enabled", "disabled"),
+        TriggerEnabled::Replica => out.kv(indent, "enabled", "replica"),
+        TriggerEnabled::Always => out.kv(indent, "enabled", "always"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Views
 
 /// Views in an order where each comes after the views it reads.
@@ -603,12 +643,7 @@ fn write_triggers(out: &mut Out, cat: &Catalog, table: &QualName) {
                 out.kv(5, "new_table", &scalar(n));
             }
         }
-        match t.enabled {
-            TriggerEnabled::Origin => {}
-            TriggerEnabled::Disabled => out.kv(4, "enabled", "disabled"),
-            TriggerEnabled::Replica => out.kv(4, "enabled", "replica"),
-            TriggerEnabled::Always => out.kv(4, "enabled", "always"),
-        }
+        write_enabled(out, 4, t.enabled);
         if let Some(c) = &t.comment {
             out.kv(4, "comment", &scalar(c));
         }
