@@ -818,24 +818,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             composites.append(&mut pending);
         }
     }
+    // Composite types, then range types: statement, comment, owner and grants alike.
+    let mut typed = Vec::new();
     for (file, key, x) in composites {
         let name = object_name(key, x.schema.as_deref());
-        {
-            let obj = format!("composite type {name}");
-            let o = out.origin(file, &obj);
-            let sql = composite_stmt(file, &name, x, &scope)?;
-            out.push(o, &sql);
-            type_keys(
-                file,
-                &obj,
-                o,
-                format!("TYPE {name}"),
-                (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref()),
-                &revoke_from,
-                &mut comment,
-                (&mut owners, &mut grants),
-            )?;
-        }
+        let obj = format!("composite type {name}");
+        let o = out.origin(file, &obj);
+        let sql = composite_stmt(file, &name, x, &scope)?;
+        let keys = (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref());
+        typed.push((file, obj, o, name, sql, keys));
     }
     for (file, d) in docs {
         for (key, x) in &d.range_types.0 {
@@ -843,18 +834,22 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let obj = format!("range type {name}");
             let o = out.origin(file, &obj);
             let sql = range_stmt(file, &name, x, &scope)?;
-            out.push(o, &sql);
-            type_keys(
-                file,
-                &obj,
-                o,
-                format!("TYPE {name}"),
-                (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref()),
-                &revoke_from,
-                &mut comment,
-                (&mut owners, &mut grants),
-            )?;
+            let keys = (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref());
+            typed.push((file, obj, o, name, sql, keys));
         }
+    }
+    for (file, obj, o, name, sql, keys) in typed {
+        out.push(o, &sql);
+        type_keys(
+            file,
+            &obj,
+            o,
+            format!("TYPE {name}"),
+            keys,
+            &revoke_from,
+            &mut comment,
+            (&mut owners, &mut grants),
+        )?;
     }
 
     // ---- sequences
