@@ -532,16 +532,22 @@ pub fn inspect_with(
     })
 }
 
-/// The catalog as YAML, or an error naming what the YAML format cannot hold yet (views,
-/// functions, policies, …): the output is read back and must plan to nothing, so nothing
-/// is silently left out.
+/// The catalog as YAML, or an error naming the objects the YAML format cannot hold (every
+/// kind the model holds has a YAML key, so this is a safety net for kinds added later):
+/// the output is read back (with its `owner:` keys when the catalog has owners) and must
+/// plan to nothing, so nothing is silently left out.
 fn yaml_or_error(cat: &Catalog) -> Result<String, CliError> {
     let text = shale_yaml::to_yaml(cat);
-    let back = shale_yaml::parse_yaml("inspect.yaml", &text).map_err(|e| {
+    let internal = |e: shale_yaml::YamlError| {
         CliError(format!(
             "internal error: the YAML export does not read back: {e}"
         ))
-    })?;
+    };
+    let files = [("inspect.yaml".to_string(), text.clone())];
+    let mut back = shale_yaml::parse_yaml_files(&files).map_err(internal)?;
+    if !cat.owners.is_empty() {
+        shale_yaml::read_owners(&files, &mut back).map_err(internal)?;
+    }
     let opts = PlanOptions {
         online: false,
         ..PlanOptions::default()

@@ -325,9 +325,12 @@ pub fn load_read_with(
                 shale_introspect::read_owners(&mut client, &mut cat)
                     .map_err(|e| LoadError(format!("{}: {e}", redact(url))))?;
             }
-            Source::Path(_) => {
-                shale_sql::read_owners(sql, &mut cat).map_err(|e| LoadError(e.to_string()))?
-            }
+            Source::Path(_) => match text {
+                Some(SourceText::Yaml(docs)) => {
+                    shale_yaml::read_owners(docs, &mut cat).map_err(|e| LoadError(e.to_string()))?
+                }
+                _ => shale_sql::read_owners(sql, &mut cat).map_err(|e| LoadError(e.to_string()))?,
+            },
             Source::Empty => {}
         }
     }

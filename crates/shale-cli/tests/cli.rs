@@ -565,20 +565,98 @@ fn owners_are_compared_only_when_asked() {
 }
 
 #[test]
-fn yaml_inspect_refuses_what_yaml_cannot_express_instead_of_dropping_it() {
+fn yaml_owners_are_read_with_include_owners_and_exported() {
+    let db = TestDb::new("cli_yaml_owners");
+    let role = format!("shale_owner_{}", db.name());
+    db.execute(&format!(
+        "CREATE ROLE {role}; CREATE TABLE t (a int); ALTER TABLE t OWNER TO {role};"
+    ));
+    let same_yaml = format!("tables:\n  t: {{owner: {role}, columns: {{a: integer}}}}\n");
+    let s = Scratch::new(&[
+        ("same.yaml", same_yaml.as_str()),
+        (
+            "other.yaml",
+            "tables:\n  t: {owner: postgres, columns: {a: integer}}\n",
+        ),
+    ]);
+    let plan = |file: &str| {
+        shale(&[
+            "plan",
+            "--from",
+            db.url(),
+            "--to",
+            &s.path(file),
+            "--include",
+            "owners",
+        ])
+    };
+    let same = plan("same.yaml");
+    let other = plan("other.yaml");
+    let inspect = shale(&[
+        "inspect",
+        db.url(),
+        "--format",
+        "yaml",
+        "--include",
+        "owners",
+    ]);
+    db.execute(&format!("DROP TABLE t; DROP ROLE {role};"));
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&same),
+        stderr(&same)
+    );
+    assert_eq!(other.status.code(), Some(2), "{}", stderr(&other));
+    assert!(
+        stdout(&other).contains("OWNER TO postgres"),
+        "{}",
+        stdout(&other)
+    );
+    assert_eq!(inspect.status.code(), Some(0), "{}", stderr(&inspect));
+    assert!(
+        stdout(&inspect).contains(&format!("owner: {role}")),
+        "{}",
+        stdout(&inspect)
+    );
+}
+
+#[test]
+fn yaml_inspect_writes_views_c_functions_and_event_triggers() {
     let db = TestDb::new("cli_yaml_views");
     db.execute("CREATE TABLE t (a int); CREATE VIEW v AS SELECT a FROM t;");
     // Views have YAML keys now: exported, not refused.
     let o = shale(&["inspect", db.url(), "--format", "yaml"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("views:\n  v:\n"), "{}", stdout(&o));
-    // A C-language function (`AS 'file', 'symbol'`) has none: refused, named.
+    // So do C-language functions (`obj_file` / `link_symbol`).
     db.execute(
         "CREATE FUNCTION c_handler() RETURNS integer \
          AS '$libdir/plpgsql', 'plpgsql_call_handler' LANGUAGE c;",
     );
     let o = shale(&["inspect", db.url(), "--format", "yaml"]);
-    expect_error(&o, &["cannot express", "c_handler", "--format sql"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("link_symbol: plpgsql_call_handler"),
+        "{}",
+        stdout(&o)
+    );
+    // And event triggers.
+    db.execute(
+        "CREATE FUNCTION note_ddl() RETURNS event_trigger LANGUAGE plpgsql \
+         AS $$BEGIN END$$; \
+         CREATE EVENT TRIGGER yaml_says_this ON ddl_command_end \
+         EXECUTE FUNCTION note_ddl();",
+    );
+    let o = shale(&["inspect", db.url(), "--format", "yaml"]);
+    db.execute("DROP EVENT TRIGGER yaml_says_this;");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("event_triggers:\n  yaml_says_this:\n"),
+        "{}",
+        stdout(&o)
+    );
     let o = shale(&["inspect", db.url(), "--format", "sql"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stdout(&o).contains("VIEW"), "{}", stdout(&o));

@@ -42,6 +42,8 @@ pub struct Document {
     pub views: OrderedMap<ViewDoc>,
     #[serde(default)]
     pub default_privileges: Vec<DefaultPrivilegesDoc>,
+    #[serde(default)]
+    pub event_triggers: OrderedMap<EventTriggerDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys
@@ -162,6 +164,21 @@ macro_rules! short_or_long {
     };
 }
 
+/// `pub struct $ty(pub $full);` (debuggable) with `From<$full>`: the value of a key that
+/// takes a short form or the mapping `$full` (read by [`short_or_long!`]).
+macro_rules! newtype {
+    ($(#[$m:meta])* $ty:ident($full:ty)) => {
+        $(#[$m])*
+        #[derive(Debug)]
+        pub struct $ty(pub $full);
+        impl From<$full> for $ty {
+            fn from(d: $full) -> Self {
+                $ty(d)
+            }
+        }
+    };
+}
+
 fn not_this<T, E: de::Error>(what: &str, expected: &str) -> Result<T, E> {
     Err(E::custom(format!(
         "invalid type: {what}, expected {expected}"
@@ -181,14 +198,10 @@ pub struct ExtensionDoc {
     pub version: Option<String>,
 }
 
-/// `- pgcrypto` or `- {name: citext, schema: ext, version: "1.6"}`.
-#[derive(Debug)]
-pub struct ExtensionItem(pub ExtensionDoc);
-impl From<ExtensionDoc> for ExtensionItem {
-    fn from(d: ExtensionDoc) -> Self {
-        ExtensionItem(d)
-    }
-}
+newtype!(
+    /// `- pgcrypto` or `- {name: citext, schema: ext, version: "1.6"}`.
+    ExtensionItem(ExtensionDoc)
+);
 short_or_long!(ExtensionItem, ExtensionDoc, "an extension name or a mapping",
     str: |s| Ok(ExtensionItem(ExtensionDoc { name: s.to_string(), schema: None, version: None })),
     seq: |q| not_this("sequence", "an extension name or a mapping"));
@@ -206,23 +219,22 @@ pub struct EnumFull {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
 }
 
-/// `mood: [sad, ok, happy]` or `mood: {values: [...], comment: ...}`.
-#[derive(Debug)]
-pub struct EnumDoc(pub EnumFull);
-impl From<EnumFull> for EnumDoc {
-    fn from(d: EnumFull) -> Self {
-        EnumDoc(d)
-    }
-}
+newtype!(
+    /// `mood: [sad, ok, happy]` or `mood: {values: [...], comment: ...}`.
+    EnumDoc(EnumFull)
+);
 short_or_long!(EnumDoc, EnumFull, "a list of labels or a mapping",
     str: |s| not_this("string", "a list of labels or a mapping"),
     seq: |q| Vec::<String>::deserialize(SeqAccessDeserializer::new(q))
-        .map(|values| EnumDoc(EnumFull { schema: None, values, comment: None, grants: None, renamed_from: None })));
+        .map(|values| EnumDoc(EnumFull { schema: None, values, comment: None, grants: None, owner: None, renamed_from: None })));
 
 // ---------------------------------------------------------------------------------------
 // Sequences
@@ -254,6 +266,9 @@ pub struct SequenceDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
@@ -336,6 +351,9 @@ pub struct TableDoc {
     pub triggers: OrderedMap<TriggerDoc>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -381,14 +399,10 @@ pub struct ColumnFull {
     pub grants: Option<Grants>,
 }
 
-/// `email: text` or `email: {type: text, not_null: true, ...}`.
-#[derive(Debug)]
-pub struct ColumnDoc(pub ColumnFull);
-impl From<ColumnFull> for ColumnDoc {
-    fn from(d: ColumnFull) -> Self {
-        ColumnDoc(d)
-    }
-}
+newtype!(
+    /// `email: text` or `email: {type: text, not_null: true, ...}`.
+    ColumnDoc(ColumnFull)
+);
 short_or_long!(ColumnDoc, ColumnFull, "a type name or a column mapping",
     str: |s| Ok(ColumnDoc(ColumnFull { ty: s.to_string(), ..Default::default() })),
     seq: |q| not_this("sequence", "a type name or a column mapping"));
@@ -412,14 +426,10 @@ pub struct IdentityFull {
     pub cycle: bool,
 }
 
-/// `identity: always`, `identity: by_default` or a mapping with the sequence options.
-#[derive(Debug)]
-pub struct IdentityDoc(pub IdentityFull);
-impl From<IdentityFull> for IdentityDoc {
-    fn from(d: IdentityFull) -> Self {
-        IdentityDoc(d)
-    }
-}
+newtype!(
+    /// `identity: always`, `identity: by_default` or a mapping with the sequence options.
+    IdentityDoc(IdentityFull)
+);
 short_or_long!(IdentityDoc, IdentityFull, "`always`, `by_default` or a mapping",
     str: |s| {
         let always = match s {
@@ -691,7 +701,7 @@ impl<'de> Deserialize<'de> for OneOrMany {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrimaryKeyFull {
     #[serde(default)]
@@ -710,30 +720,21 @@ pub struct PrimaryKeyFull {
     pub renamed_from: Option<String>,
 }
 
-/// `primary_key: [a, b]` or a mapping.
-#[derive(Debug)]
-pub struct PrimaryKeyDoc(pub PrimaryKeyFull);
-impl From<PrimaryKeyFull> for PrimaryKeyDoc {
-    fn from(d: PrimaryKeyFull) -> Self {
-        PrimaryKeyDoc(d)
-    }
-}
+newtype!(
+    /// `primary_key: [a, b]` or a mapping.
+    PrimaryKeyDoc(PrimaryKeyFull)
+);
 fn pk_from_cols(columns: Vec<String>) -> PrimaryKeyDoc {
     PrimaryKeyDoc(PrimaryKeyFull {
-        name: None,
         columns: OneOrMany(columns),
-        include: Vec::new(),
-        deferrable: false,
-        initially_deferred: false,
-        comment: None,
-        renamed_from: None,
+        ..Default::default()
     })
 }
 short_or_long!(PrimaryKeyDoc, PrimaryKeyFull, "a list of columns or a mapping",
     str: |s| Ok(pk_from_cols(vec![s.to_string()])),
     seq: |q| Vec::<String>::deserialize(SeqAccessDeserializer::new(q)).map(pk_from_cols));
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UniqueFull {
     #[serde(default)]
@@ -754,31 +755,21 @@ pub struct UniqueFull {
     pub renamed_from: Option<String>,
 }
 
-/// `- [a, b]` or a mapping.
-#[derive(Debug)]
-pub struct UniqueDoc(pub UniqueFull);
-impl From<UniqueFull> for UniqueDoc {
-    fn from(d: UniqueFull) -> Self {
-        UniqueDoc(d)
-    }
-}
+newtype!(
+    /// `- [a, b]` or a mapping.
+    UniqueDoc(UniqueFull)
+);
 fn unique_from_cols(columns: Vec<String>) -> UniqueDoc {
     UniqueDoc(UniqueFull {
-        name: None,
         columns: OneOrMany(columns),
-        include: Vec::new(),
-        nulls_not_distinct: false,
-        deferrable: false,
-        initially_deferred: false,
-        comment: None,
-        renamed_from: None,
+        ..Default::default()
     })
 }
 short_or_long!(UniqueDoc, UniqueFull, "a list of columns or a mapping",
     str: |s| Ok(unique_from_cols(vec![s.to_string()])),
     seq: |q| Vec::<String>::deserialize(SeqAccessDeserializer::new(q)).map(unique_from_cols));
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CheckFull {
     #[serde(default)]
@@ -795,19 +786,12 @@ pub struct CheckFull {
     pub renamed_from: Option<String>,
 }
 
-/// `- price > 0` or a mapping.
-#[derive(Debug)]
-pub struct CheckDoc(pub CheckFull);
-impl From<CheckFull> for CheckDoc {
-    fn from(d: CheckFull) -> Self {
-        CheckDoc(d)
-    }
-}
+newtype!(
+    /// `- price > 0` or a mapping.
+    CheckDoc(CheckFull)
+);
 short_or_long!(CheckDoc, CheckFull, "an expression or a mapping",
-    str: |s| Ok(CheckDoc(CheckFull {
-        name: None, expr: s.to_string(), not_valid: false, no_inherit: false, comment: None,
-        renamed_from: None,
-    })),
+    str: |s| Ok(CheckDoc(CheckFull { expr: s.to_string(), ..Default::default() })),
     seq: |q| not_this("sequence", "an expression or a mapping"));
 
 #[derive(Debug, Deserialize)]
@@ -886,14 +870,10 @@ pub struct KeyFull {
     pub collation: Option<String>,
 }
 
-/// `- email` (a column) or `- {expr: lower(email)}` / `- {column: created_at, desc: true}`.
-#[derive(Debug)]
-pub struct KeyDoc(pub KeyFull);
-impl From<KeyFull> for KeyDoc {
-    fn from(d: KeyFull) -> Self {
-        KeyDoc(d)
-    }
-}
+newtype!(
+    /// `- email` (a column) or `- {expr: lower(email)}` / `- {column: created_at, desc: true}`.
+    KeyDoc(KeyFull)
+);
 short_or_long!(KeyDoc, KeyFull, "a column name or a key mapping",
     str: |s| Ok(KeyDoc(KeyFull { column: Some(s.to_string()), ..Default::default() })),
     seq: |q| not_this("sequence", "a column name or a key mapping"));

@@ -20,6 +20,9 @@ pub struct SchemaFull {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// `- app` or `- {name: app, comment: ..., grants: {...}}`.
@@ -39,6 +42,7 @@ impl<'de> Deserialize<'de> for SchemaItem {
                     name: s.to_string(),
                     comment: None,
                     grants: None,
+                    owner: None,
                 }))
             }
             fn visit_map<A: MapAccess<'de>>(self, m: A) -> Result<SchemaItem, A::Error> {
@@ -102,6 +106,9 @@ pub struct ViewDoc {
     pub column_comments: OrderedMap<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
     #[serde(default)]
     pub column_grants: OrderedMap<Grants>,
     #[serde(default)]
@@ -196,10 +203,19 @@ pub struct FunctionDoc {
     /// A SQL-standard body: `RETURN expr` or `BEGIN ATOMIC … END`.
     #[serde(default)]
     pub sql_body: Option<String>,
+    /// A C function's shared library (`AS 'obj_file', 'link_symbol'`).
+    #[serde(default)]
+    pub obj_file: Option<String>,
+    /// The symbol in `obj_file` that implements a C function.
+    #[serde(default)]
+    pub link_symbol: Option<String>,
     #[serde(default)]
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// A number given as a YAML number or a string (`cost: 10`, `cost: "0.5"`).
@@ -233,6 +249,29 @@ impl<'de> Deserialize<'de> for Number {
         }
         d.deserialize_any(V)
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Event triggers
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EventTriggerDoc {
+    /// `ddl_command_start`, `ddl_command_end`, `sql_drop`, `table_rewrite` (or `login`).
+    pub event: String,
+    /// `WHEN TAG IN (...)`: command tags.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// The function it executes: `name` or `schema.name`.
+    pub function: NameRef,
+    /// `origin` (default), `disabled`, `replica` or `always`.
+    #[serde(default)]
+    pub enabled: Option<String>,
+    #[serde(default)]
+    pub comment: Option<String>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------
@@ -327,6 +366,9 @@ pub struct DomainDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -374,6 +416,9 @@ pub struct CompositeDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -396,6 +441,9 @@ pub struct RangeDoc {
     pub comment: Option<String>,
     #[serde(default)]
     pub grants: Option<Grants>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------

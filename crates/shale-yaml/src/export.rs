@@ -345,6 +345,12 @@ fn serial_type(cat: &Catalog, t: &Table, c: &Column) -> Option<(&'static str, Qu
         // A sequence with grants of its own is written out, not folded into `serial`.
         return None;
     }
+    if cat.owners.contains_key(&ObjectId::Sequence {
+        name: seq_name.clone(),
+    }) {
+        // So is one with an owner (`--include owners`), which `owner:` keeps.
+        return None;
+    }
     let lit = shale_model::quote_literal(&seq_name.to_string());
     let sql = format!("nextval({lit}::regclass)");
     let column_type = |n: &str| t.column(n).map(|c| c.ty.clone());
@@ -401,14 +407,13 @@ pub fn to_yaml(cat: &Catalog) -> String {
         out.line(0, "enums:");
         for en in cat.enums.values() {
             let labels = flow_list(&en.labels);
-            let grants = ext::grants_value(
-                cat,
-                &ObjectId::Type {
-                    name: en.name.clone(),
-                },
-            );
-            match (dotted_key(&en.name), &en.comment, &grants) {
-                (Some(k), None, None) => out.kv(1, &scalar(&k), &labels),
+            let id = ObjectId::Type {
+                name: en.name.clone(),
+            };
+            let grants = ext::grants_value(cat, &id);
+            let owner = cat.owners.get(&id);
+            match (dotted_key(&en.name), &en.comment, &grants, owner) {
+                (Some(k), None, None, None) => out.kv(1, &scalar(&k), &labels),
                 _ => {
                     object_key(&mut out, 1, &en.name);
                     out.kv(2, "values", &labels);
@@ -418,6 +423,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
                     if let Some(g) = &grants {
                         out.kv(2, "grants", g);
                     }
+                    ext::write_owner(&mut out, 2, cat, &id);
                 }
             }
         }
@@ -460,6 +466,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
             if let Some(g) = ext::grants_value(cat, &id) {
                 out.kv(2, "grants", &g);
             }
+            ext::write_owner(&mut out, 2, cat, &id);
             if out.0.len() == header_end {
                 // Nothing but defaults: an empty mapping.
                 out.0.truncate(before);
@@ -485,6 +492,7 @@ pub fn to_yaml(cat: &Catalog) -> String {
         }
     }
     ext::write_views(&mut out, cat, &taken);
+    ext::write_event_triggers(&mut out, cat);
     out.0
 }
 

@@ -12,9 +12,9 @@
 //! [`to_yaml`] writes a model back in this format, leaving out what is implicit; the round
 //! trip `parse_yaml(to_yaml(cat)) == cat` holds for catalogs the SQL front end produces,
 //! every object family included (views, routines, triggers, domains, composite and range
-//! types, collations, RLS, policies, privileges, default privileges, table options) —
-//! except C-language functions, which have no YAML key (and owners, which YAML does not
-//! carry).
+//! types, collations, RLS, policies, privileges, default privileges, table options,
+//! C-language functions, event triggers). Owners (`owner:` keys) are opt-in as for SQL
+//! files: read them with [`read_owners`].
 //!
 //! The format is described in `docs/YAML.md`.
 
@@ -101,6 +101,14 @@ pub fn parse_yaml_files_with_directives(
     files: &[(String, String)],
 ) -> Result<(Catalog, Directives), YamlError> {
     render_files(files)?.parse()
+}
+
+/// Fill `cat.owners` from the `owner:` keys of a set of YAML documents (for
+/// `--include owners`), as [`shale_sql::read_owners`] does for SQL files: owners of objects
+/// `cat` does not hold are left out. Owners are opt-in, so [`parse_yaml_files`] leaves
+/// them out.
+pub fn read_owners(files: &[(String, String)], cat: &mut Catalog) -> Result<(), YamlError> {
+    render_files(files)?.read_owners(cat)
 }
 
 /// The PostgreSQL DDL a set of YAML documents stands for (what [`parse_yaml_files`] feeds

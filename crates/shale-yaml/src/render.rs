@@ -64,31 +64,44 @@ impl Rendered {
     /// Run the SQL front end on the DDL (directives included) and map its errors back to
     /// the YAML.
     pub fn parse(&self) -> Result<(Catalog, Directives), YamlError> {
-        let src = shale_sql::SourceFile {
+        shale_sql::parse_sources_with_directives(&[self.source()]).map_err(|e| self.error(e))
+    }
+
+    /// Fill `cat.owners` from the `ALTER … OWNER TO` statements the `owner:` keys render
+    /// to, through the SQL front end's own owner reader.
+    pub fn read_owners(&self, cat: &mut Catalog) -> Result<(), YamlError> {
+        shale_sql::read_owners(&[self.source()], cat).map_err(|e| self.error(e))
+    }
+
+    fn source(&self) -> shale_sql::SourceFile {
+        shale_sql::SourceFile {
             path: self.sql_path.clone(),
             text: self.sql.clone(),
-        };
-        shale_sql::parse_sources_with_directives(&[src]).map_err(|e| {
-            let origin = e
-                .line
-                .checked_sub(1)
-                .and_then(|i| self.line_origin.get(i))
-                .and_then(|o| self.origins.get(*o));
-            match origin {
-                Some(o) => YamlError::object(&o.file, o.object.clone(), e.message.clone()),
-                None => YamlError {
-                    file: self
-                        .origins
-                        .first()
-                        .map(|o| o.file.clone())
-                        .unwrap_or_else(|| self.sql_path.clone()),
-                    line: None,
-                    column: None,
-                    object: None,
-                    message: format!("in the DDL generated from YAML: {e}"),
-                },
-            }
-        })
+        }
+    }
+
+    /// An error of the SQL front end on the generated DDL, named after the YAML object
+    /// the failing line came from.
+    fn error(&self, e: shale_sql::SqlError) -> YamlError {
+        let origin = e
+            .line
+            .checked_sub(1)
+            .and_then(|i| self.line_origin.get(i))
+            .and_then(|o| self.origins.get(*o));
+        match origin {
+            Some(o) => YamlError::object(&o.file, o.object.clone(), e.message.clone()),
+            None => YamlError {
+                file: self
+                    .origins
+                    .first()
+                    .map(|o| o.file.clone())
+                    .unwrap_or_else(|| self.sql_path.clone()),
+                line: None,
+                column: None,
+                object: None,
+                message: format!("in the DDL generated from YAML: {e}"),
+            },
+        }
     }
 }
 
@@ -623,6 +636,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
 
     // ---- default privileges (before every object they apply to)
     let mut grants: Stmts = Vec::new();
+    // `ALTER … OWNER TO` for `owner:` keys, before the grants (as pg_dump writes them).
+    let mut owners: Stmts = Vec::new();
     let mut dp_stmts: Stmts = Vec::new();
     // Roles default privileges may give to a new object: `grants:` revokes from them too.
     let mut revoke_from: BTreeSet<String> = BTreeSet::new();
@@ -646,6 +661,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 format!("SCHEMA {}", quote_ident(&sc.name)),
                 sc.comment.as_ref(),
             );
+            let target = format!("SCHEMA {}", quote_ident(&sc.name));
+            owner_stmt(file, &obj, o, &target, sc.owner.as_ref(), &mut owners)?;
             if let Some(g) = &sc.grants {
                 let target = format!("SCHEMA {}", quote_ident(&sc.name));
                 grant_stmts(
@@ -725,20 +742,20 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     .collect::<Vec<_>>()
                     .join(", ");
             out.push(o, &format!("{hint}CREATE TYPE {name} AS ENUM ({labels});"));
-            comment(o, format!("TYPE {name}"), en.0.comment.as_ref());
-            if let Some(g) = &en.0.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("TYPE {name}"),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            type_keys(
+                file,
+                &obj,
+                o,
+                format!("TYPE {name}"),
+                (
+                    en.0.comment.as_ref(),
+                    en.0.owner.as_ref(),
+                    en.0.grants.as_ref(),
+                ),
+                &revoke_from,
+                &mut comment,
+                (&mut owners, &mut grants),
+            )?;
         }
     }
 
@@ -751,20 +768,16 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let o = out.origin(file, &obj);
             let sql = domain_stmts(file, &name, x, &scope, o, &mut type_later)?;
             out.push(o, &sql);
-            comment(o, format!("DOMAIN {name}"), x.comment.as_ref());
-            if let Some(g) = &x.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("DOMAIN {name}"),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            type_keys(
+                file,
+                &obj,
+                o,
+                format!("DOMAIN {name}"),
+                (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref()),
+                &revoke_from,
+                &mut comment,
+                (&mut owners, &mut grants),
+            )?;
         }
     }
     for (o, s) in type_later {
@@ -805,28 +818,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             composites.append(&mut pending);
         }
     }
+    // Composite types, then range types: statement, comment, owner and grants alike.
+    let mut typed = Vec::new();
     for (file, key, x) in composites {
         let name = object_name(key, x.schema.as_deref());
-        {
-            let obj = format!("composite type {name}");
-            let o = out.origin(file, &obj);
-            let sql = composite_stmt(file, &name, x, &scope)?;
-            out.push(o, &sql);
-            comment(o, format!("TYPE {name}"), x.comment.as_ref());
-            if let Some(g) = &x.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("TYPE {name}"),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
-        }
+        let obj = format!("composite type {name}");
+        let o = out.origin(file, &obj);
+        let sql = composite_stmt(file, &name, x, &scope)?;
+        let keys = (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref());
+        typed.push((file, obj, o, name, sql, keys));
     }
     for (file, d) in docs {
         for (key, x) in &d.range_types.0 {
@@ -834,22 +834,22 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let obj = format!("range type {name}");
             let o = out.origin(file, &obj);
             let sql = range_stmt(file, &name, x, &scope)?;
-            out.push(o, &sql);
-            comment(o, format!("TYPE {name}"), x.comment.as_ref());
-            if let Some(g) = &x.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("TYPE {name}"),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            let keys = (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref());
+            typed.push((file, obj, o, name, sql, keys));
         }
+    }
+    for (file, obj, o, name, sql, keys) in typed {
+        out.push(o, &sql);
+        type_keys(
+            file,
+            &obj,
+            o,
+            format!("TYPE {name}"),
+            keys,
+            &revoke_from,
+            &mut comment,
+            (&mut owners, &mut grants),
+        )?;
     }
 
     // ---- sequences
@@ -886,6 +886,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             }
             sql.push(';');
             out.push(o, &sql);
+            let target = format!("SEQUENCE {name}");
+            owner_stmt(file, &obj, o, &target, sq.owner.as_ref(), &mut owners)?;
             if let Some(ob) = &sq.owned_by {
                 let (table, column) = match ob {
                     OwnedBy::Dotted(s) => {
@@ -970,6 +972,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 out.push(o, &sql);
             }
             comment(o, target.clone(), f.comment.as_ref());
+            owner_stmt(file, &obj, o, &target, f.owner.as_ref(), &mut owners)?;
             if let Some(g) = &f.grants {
                 grant_stmts(
                     file,
@@ -1187,66 +1190,61 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             }
 
             // table-level constraints
-            if let Some(pk) = &t.primary_key {
+            // The primary key and unique constraints differ only in their keyword.
+            let pk = t.primary_key.iter().map(|pk| {
                 let pk = &pk.0;
-                need_cols("primary_key", &pk.columns.0)?;
-                if !pk.include.is_empty() {
-                    need_cols("primary_key include", &pk.include)?;
+                KeyConstraint {
+                    key: "primary_key",
+                    keyword: "PRIMARY KEY",
+                    object: format!("{tobj}, primary key"),
+                    name: pk.name.as_deref(),
+                    columns: &pk.columns.0,
+                    include: &pk.include,
+                    nulls_not_distinct: false,
+                    deferrable: pk.deferrable,
+                    initially_deferred: pk.initially_deferred,
+                    renamed_from: pk.renamed_from.as_ref(),
+                    comment: pk.comment.as_ref(),
                 }
-                let pobj = format!("{tobj}, primary key");
-                let o = out.origin(file, &pobj);
-                let mut s = format!(
-                    "{}    {}PRIMARY KEY ({})",
-                    rename_line(file, &pobj, pk.renamed_from.as_ref(), false, "    ")?,
-                    constraint_prefix(pk.name.as_deref()),
-                    ident_list(&pk.columns.0)
-                );
-                if !pk.include.is_empty() {
-                    s.push_str(&format!(" INCLUDE ({})", ident_list(&pk.include)));
-                }
-                s.push_str(deferrable_sql(pk.deferrable, pk.initially_deferred));
-                lines.push((o, s));
-                constraint_comment(
-                    file,
-                    &pobj,
-                    o,
-                    &tname,
-                    pk.name.as_deref(),
-                    pk.comment.as_ref(),
-                    &mut comment,
-                )?;
-            }
-            for u in &t.unique {
+            });
+            let uniques = t.unique.iter().map(|u| {
                 let u = &u.0;
-                let uobj = format!("{tobj}, unique ({})", u.columns.0.join(", "));
-                need_cols("unique", &u.columns.0)?;
-                if !u.include.is_empty() {
-                    need_cols("unique include", &u.include)?;
+                KeyConstraint {
+                    key: "unique",
+                    keyword: "UNIQUE",
+                    object: format!("{tobj}, unique ({})", u.columns.0.join(", ")),
+                    name: u.name.as_deref(),
+                    columns: &u.columns.0,
+                    include: &u.include,
+                    nulls_not_distinct: u.nulls_not_distinct,
+                    deferrable: u.deferrable,
+                    initially_deferred: u.initially_deferred,
+                    renamed_from: u.renamed_from.as_ref(),
+                    comment: u.comment.as_ref(),
                 }
-                let o = out.origin(file, &uobj);
+            });
+            for k in pk.chain(uniques) {
+                need_cols(k.key, k.columns)?;
+                if !k.include.is_empty() {
+                    need_cols(&format!("{} include", k.key), k.include)?;
+                }
+                let o = out.origin(file, &k.object);
                 let mut s = format!(
-                    "{}    {}UNIQUE",
-                    rename_line(file, &uobj, u.renamed_from.as_ref(), false, "    ")?,
-                    constraint_prefix(u.name.as_deref())
+                    "{}    {}{}",
+                    rename_line(file, &k.object, k.renamed_from, false, "    ")?,
+                    constraint_prefix(k.name),
+                    k.keyword
                 );
-                if u.nulls_not_distinct {
+                if k.nulls_not_distinct {
                     s.push_str(" NULLS NOT DISTINCT");
                 }
-                s.push_str(&format!(" ({})", ident_list(&u.columns.0)));
-                if !u.include.is_empty() {
-                    s.push_str(&format!(" INCLUDE ({})", ident_list(&u.include)));
+                s.push_str(&format!(" ({})", ident_list(k.columns)));
+                if !k.include.is_empty() {
+                    s.push_str(&format!(" INCLUDE ({})", ident_list(k.include)));
                 }
-                s.push_str(deferrable_sql(u.deferrable, u.initially_deferred));
+                s.push_str(deferrable_sql(k.deferrable, k.initially_deferred));
                 lines.push((o, s));
-                constraint_comment(
-                    file,
-                    &uobj,
-                    o,
-                    &tname,
-                    u.name.as_deref(),
-                    u.comment.as_ref(),
-                    &mut comment,
-                )?;
+                constraint_comment(file, &k.object, o, &tname, k.name, k.comment, &mut comment)?;
             }
             for ck in &t.checks {
                 let ck = &ck.0;
@@ -1450,6 +1448,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 out.push(t_origin, &format!("){tail};"));
             }
             comment(t_origin, format!("TABLE {tname}"), t.comment.as_ref());
+            let target = format!("TABLE {tname}");
+            owner_stmt(
+                file,
+                &tobj,
+                t_origin,
+                &target,
+                t.owner.as_ref(),
+                &mut owners,
+            )?;
             created.insert(tname);
         }
     }
@@ -1474,6 +1481,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 "VIEW"
             };
             comment(o, format!("{kw} {name}"), v.comment.as_ref());
+            let target = format!("{kw} {name}");
+            owner_stmt(file, &obj, o, &target, v.owner.as_ref(), &mut owners)?;
             for (c, text) in &v.column_comments.0 {
                 comment(o, format!("COLUMN {name}.{}", quote_ident(c)), Some(text));
             }
@@ -1533,16 +1542,99 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
+    // ---- event triggers: database-wide, after the functions they execute
+    for (file, d) in docs {
+        for (n, e) in &d.event_triggers.0 {
+            let obj = format!("event trigger {}", quote_ident(n));
+            check_name(file, &obj, "event trigger", n)?;
+            let o = out.origin(file, &obj);
+            for s in event_trigger_stmts(file, &obj, n, e)? {
+                triggers.push((o, s));
+            }
+            let target = format!("EVENT TRIGGER {}", quote_ident(n));
+            owner_stmt(file, &obj, o, &target, e.owner.as_ref(), &mut owners)?;
+            comment(o, target, e.comment.as_ref());
+        }
+    }
+
     for (o, s) in alters
         .into_iter()
         .chain(triggers)
         .chain(policies)
+        .chain(owners)
         .chain(grants)
         .chain(comments)
     {
         out.push(o, &s);
     }
     Ok(out)
+}
+
+/// A type's `comment:`, `owner:` and `grants:` keys (`target`: `TYPE name` or
+/// `DOMAIN name`) as statements.
+#[allow(clippy::too_many_arguments)]
+fn type_keys(
+    file: &str,
+    object: &str,
+    origin: usize,
+    target: String,
+    (text, owner, privileges): (Option<&String>, Option<&String>, Option<&Grants>),
+    revoke_from: &BTreeSet<String>,
+    comment: &mut impl FnMut(usize, String, Option<&String>),
+    (owners, grants): (&mut Stmts, &mut Stmts),
+) -> Result<(), YamlError> {
+    owner_stmt(file, object, origin, &target, owner, owners)?;
+    if let Some(g) = privileges {
+        grant_stmts(
+            file,
+            object,
+            origin,
+            &target,
+            None,
+            g,
+            TYPE_PRIVS,
+            revoke_from,
+            grants,
+        )?;
+    }
+    comment(origin, target, text);
+    Ok(())
+}
+
+/// `ALTER <target> OWNER TO <role>` for an object's `owner:` key.
+fn owner_stmt(
+    file: &str,
+    object: &str,
+    origin: usize,
+    target: &str,
+    owner: Option<&String>,
+    owners: &mut Stmts,
+) -> Result<(), YamlError> {
+    if let Some(role) = owner {
+        check_name(file, object, "owner", role)?;
+        owners.push((
+            origin,
+            format!("ALTER {target} OWNER TO {};", quote_ident(role)),
+        ));
+    }
+    Ok(())
+}
+
+/// A table's primary key or one of its unique constraints, as rendered.
+struct KeyConstraint<'a> {
+    /// The YAML key (`primary_key`, `unique`), for errors.
+    key: &'static str,
+    keyword: &'static str,
+    /// The object errors name.
+    object: String,
+    name: Option<&'a str>,
+    columns: &'a [String],
+    include: &'a [String],
+    nulls_not_distinct: bool,
+    deferrable: bool,
+    initially_deferred: bool,
+    renamed_from: Option<&'a String>,
+    comment: Option<&'a String>,
 }
 
 /// Comments on constraints need the constraint's name.
@@ -2075,16 +2167,32 @@ fn function_stmt(
         };
         sql.push_str(&format!(" SET {} = {value}", quote_ident(k)));
     }
-    match (&f.body, &f.sql_body) {
-        (Some(b), None) => {
+    match (&f.body, &f.sql_body, &f.obj_file, &f.link_symbol) {
+        (Some(b), None, None, None) => {
             sql.push_str(" AS ");
             sql.push_str(&dollar_quote(b));
         }
-        (None, Some(b)) => {
+        (None, Some(b), None, None) => {
             sql.push('\n');
             sql.push_str(b.trim().trim_end_matches(';').trim_end());
         }
-        _ => return Err(err("give exactly one of `body` and `sql_body`".into())),
+        (None, None, Some(file), Some(symbol)) => {
+            sql.push_str(&format!(
+                " AS {}, {}",
+                quote_literal(file),
+                quote_literal(symbol)
+            ));
+        }
+        (None, None, Some(_), None) | (None, None, None, Some(_)) => {
+            return Err(err(
+                "a C function needs both `obj_file` and `link_symbol`".into()
+            ))
+        }
+        _ => {
+            return Err(err(
+                "give exactly one of `body`, `sql_body` or `obj_file` with `link_symbol`".into(),
+            ))
+        }
     }
     sql.push(';');
     one_statement(file, &obj, &sql)?;
@@ -2251,22 +2359,61 @@ fn trigger_stmts(
     ));
     one_statement(file, &obj, &sql)?;
     let mut out = vec![sql];
-    let state = match t.enabled.as_deref().map(lower_word).as_deref() {
+    if let Some(s) = trigger_state(t.enabled.as_deref()).map_err(err)? {
+        out.push(format!(
+            "ALTER TABLE {table} {s} TRIGGER {};",
+            quote_ident(name)
+        ));
+    }
+    Ok(out)
+}
+
+/// The `ALTER … TRIGGER` words for a trigger's or event trigger's `enabled:` key (`None`:
+/// enabled, as created).
+fn trigger_state(enabled: Option<&str>) -> Result<Option<&'static str>, String> {
+    Ok(match enabled.map(lower_word).as_deref() {
         None | Some("origin") | Some("enabled") => None,
         Some("disabled") => Some("DISABLE"),
         Some("replica") => Some("ENABLE REPLICA"),
         Some("always") => Some("ENABLE ALWAYS"),
         Some(o) => {
-            return Err(err(format!(
+            return Err(format!(
                 "enabled is origin, disabled, replica or always, not `{o}`"
-            )))
+            ))
         }
-    };
-    if let Some(s) = state {
-        out.push(format!(
-            "ALTER TABLE {table} {s} TRIGGER {};",
-            quote_ident(name)
-        ));
+    })
+}
+
+/// `CREATE EVENT TRIGGER` and, when not enabled, `ALTER EVENT TRIGGER … DISABLE/ENABLE …`.
+fn event_trigger_stmts(
+    file: &str,
+    obj: &str,
+    name: &str,
+    e: &EventTriggerDoc,
+) -> Result<Vec<String>, YamlError> {
+    let err = |m: String| YamlError::object(file, obj, m);
+    let word = lower_word(&e.event).replace(' ', "_");
+    let event = shale_model::EventTriggerEvent::from_sql(&word).ok_or_else(|| {
+        err(format!(
+            "unknown event `{}`, expected ddl_command_start, ddl_command_end, sql_drop, \
+             table_rewrite or login",
+            e.event
+        ))
+    })?;
+    let mut sql = format!(
+        "CREATE EVENT TRIGGER {} ON {}",
+        quote_ident(name),
+        event.sql()
+    );
+    if !e.tags.is_empty() {
+        let tags: Vec<String> = e.tags.iter().map(|t| quote_literal(t)).collect();
+        sql.push_str(&format!(" WHEN TAG IN ({})", tags.join(", ")));
+    }
+    sql.push_str(&format!(" EXECUTE FUNCTION {}();", e.function.0));
+    one_statement(file, obj, &sql)?;
+    let mut out = vec![sql];
+    if let Some(s) = trigger_state(e.enabled.as_deref()).map_err(err)? {
+        out.push(format!("ALTER EVENT TRIGGER {} {s};", quote_ident(name)));
     }
     Ok(out)
 }

@@ -313,7 +313,7 @@ fn unknown_keys_of_issue3_families_have_line_and_column() {
             5,
             "unknown field `operator`",
         ),
-        ("schemas:\n  - {name: app, owner: bob}\n", 2, "unknown field `owner`"),
+        ("schemas:\n  - {name: app, ownr: bob}\n", 2, "unknown field `ownr`"),
     ];
     for (text, line, msg) in cases {
         let e = err(text);
@@ -390,7 +390,8 @@ fn bad_values_of_issue3_keys_name_the_object() {
 
     let e = err("functions:\n  - name: f\n    language: sql\n    returns: int\n");
     assert!(
-        e.message.contains("exactly one of `body` and `sql_body`"),
+        e.message
+            .contains("exactly one of `body`, `sql_body` or `obj_file`"),
         "{e}"
     );
 
@@ -440,4 +441,46 @@ fn err_parse(text: &str) -> YamlError {
         Ok(c) => panic!("expected an error, got {c:?}"),
         Err(e) => e,
     }
+}
+
+#[test]
+fn c_function_needs_file_and_symbol() {
+    let head = "functions:\n  - {name: f, returns: void, language: c";
+    let e = err(&format!("{head}, obj_file: $libdir/x}}\n"));
+    assert_eq!(e.object.as_deref(), Some("function public.f"), "{e}");
+    assert!(
+        e.message.contains("both `obj_file` and `link_symbol`"),
+        "{e}"
+    );
+    let e = err(&format!("{head}, link_symbol: f}}\n"));
+    assert!(
+        e.message.contains("both `obj_file` and `link_symbol`"),
+        "{e}"
+    );
+    let e = err(&format!("{head}, body: x, obj_file: y, link_symbol: f}}\n"));
+    assert!(e.message.contains("give exactly one of `body`"), "{e}");
+}
+
+#[test]
+fn owner_must_be_a_role_name() {
+    let e = err("tables:\n  t: {columns: {a: int}, owner: \"\"}\n");
+    assert_eq!(e.object.as_deref(), Some("table public.t"), "{e}");
+    assert!(e.message.contains("owner"), "{e}");
+    let e = err("tables:\n  t: {columns: {a: int}, owner: [a, b]}\n");
+    assert_eq!(e.line, Some(2), "{e}");
+}
+
+#[test]
+fn bad_event_triggers_name_the_object() {
+    let e = err("event_triggers:\n  et: {event: ddl_command_middle, function: f}\n");
+    assert_eq!(e.object.as_deref(), Some("event trigger et"), "{e}");
+    assert!(
+        e.message.contains("unknown event `ddl_command_middle`"),
+        "{e}"
+    );
+    let e = err("event_triggers:\n  et: {event: sql_drop, function: f, enabled: sometimes}\n");
+    assert!(e.message.contains("enabled is origin, disabled"), "{e}");
+    let e = err("event_triggers:\n  et: {event: sql_drop}\n");
+    assert_eq!(e.line, Some(2), "{e}");
+    assert!(e.message.contains("missing field `function`"), "{e}");
 }

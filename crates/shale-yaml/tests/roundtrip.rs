@@ -493,3 +493,225 @@ CREATE CONSTRAINT TRIGGER t2 AFTER INSERT ON kid FROM "other.t" FOR EACH ROW EXE
         "{yaml}"
     );
 }
+
+const C_FUNCTIONS: &str = r#"
+CREATE SCHEMA ext;
+CREATE FUNCTION validate(oid) RETURNS void
+    LANGUAGE c STRICT AS '$libdir/plpgsql', 'plpgsql_validator';
+CREATE FUNCTION ext."Hash it"(data bytea, seed integer DEFAULT 0) RETURNS bigint
+    LANGUAGE c IMMUTABLE PARALLEL SAFE COST 5 AS '/opt/lib/it''s.so', 'hash_it';
+CREATE PROCEDURE ext.flush() LANGUAGE c AS 'flusher', 'flush';
+COMMENT ON FUNCTION validate(oid) IS 'plpgsql''s validator';
+"#;
+
+#[test]
+fn c_functions_round_trip() {
+    let cat = from_sql(C_FUNCTIONS);
+    let objects = cat
+        .functions
+        .values()
+        .filter(|f| matches!(f.body, shale_model::FunctionBody::Object { .. }))
+        .count();
+    assert_eq!(objects, 3, "{:?}", cat.functions.keys());
+    let yaml = assert_round_trip(&cat);
+    for key in [
+        "language: c",
+        "obj_file: \"$libdir/plpgsql\"",
+        "link_symbol: plpgsql_validator",
+        "obj_file: \"/opt/lib/it's.so\"",
+        "link_symbol: flush",
+    ] {
+        assert!(yaml.contains(key), "no `{key}` in the export:\n{yaml}");
+    }
+    assert!(!yaml.contains("body"), "{yaml}");
+
+    // Written by hand, the same functions read as the SQL does.
+    let by_hand = r#"
+functions:
+  - name: validate
+    args: [oid]
+    returns: void
+    language: c
+    strict: true
+    obj_file: $libdir/plpgsql
+    link_symbol: plpgsql_validator
+    comment: plpgsql's validator
+  - name: Hash it
+    schema: ext
+    args: [{name: data, type: bytea}, {name: seed, type: integer, default: "0"}]
+    returns: bigint
+    language: c
+    volatility: immutable
+    parallel: safe
+    cost: 5
+    obj_file: /opt/lib/it's.so
+    link_symbol: hash_it
+procedures:
+  - name: ext.flush
+    language: c
+    obj_file: flusher
+    link_symbol: flush
+"#;
+    let from_yaml = parse_yaml("c.yaml", by_hand).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(from_yaml, cat);
+}
+
+const OWNED: &str = r#"
+CREATE SCHEMA app AUTHORIZATION app_owner;
+ALTER SCHEMA public OWNER TO pg_database_owner;
+CREATE TYPE app.mood AS ENUM ('sad', 'ok');
+ALTER TYPE app.mood OWNER TO app_owner;
+CREATE TYPE plain AS ENUM ('a');
+CREATE DOMAIN app.score AS integer CHECK (VALUE >= 0);
+ALTER DOMAIN app.score OWNER TO "Mixed Case";
+CREATE TYPE app.pair AS (a integer, b text);
+ALTER TYPE app.pair OWNER TO app_owner;
+CREATE TYPE app.floats AS RANGE (subtype = float8);
+ALTER TYPE app.floats OWNER TO app_owner;
+CREATE SEQUENCE app.ticket;
+ALTER SEQUENCE app.ticket OWNER TO "Mixed Case";
+CREATE TABLE app.items (id serial PRIMARY KEY, mood app.mood);
+ALTER TABLE app.items OWNER TO app_owner;
+ALTER SEQUENCE app.items_id_seq OWNER TO app_owner;
+CREATE TABLE app.loose (id serial);
+ALTER TABLE app.loose OWNER TO app_owner;
+CREATE VIEW app.item_ids AS SELECT id FROM app.items;
+ALTER VIEW app.item_ids OWNER TO app_owner;
+CREATE MATERIALIZED VIEW app.moods AS SELECT mood FROM app.items;
+ALTER MATERIALIZED VIEW app.moods OWNER TO app_owner;
+CREATE FUNCTION app.twice(x integer) RETURNS integer LANGUAGE sql RETURN x * 2;
+ALTER FUNCTION app.twice(integer) OWNER TO app_owner;
+CREATE PROCEDURE app.noop() LANGUAGE plpgsql AS $$BEGIN END$$;
+ALTER PROCEDURE app.noop() OWNER TO app_owner;
+CREATE FUNCTION app.note() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
+CREATE EVENT TRIGGER note ON ddl_command_end EXECUTE FUNCTION app.note();
+ALTER EVENT TRIGGER note OWNER TO app_owner;
+"#;
+
+fn owned_catalog() -> Catalog {
+    let files = [SourceFile {
+        path: "schema.sql".into(),
+        text: OWNED.into(),
+    }];
+    let mut cat = parse_sources(&files).unwrap_or_else(|e| panic!("{e}"));
+    shale_sql::read_owners(&files, &mut cat).unwrap_or_else(|e| panic!("{e}"));
+    cat
+}
+
+#[test]
+fn owners_round_trip() {
+    let cat = owned_catalog();
+    // Every kind with an owner is there (so the round trip is not vacuous).
+    let kinds: std::collections::BTreeSet<&str> = cat
+        .owners
+        .keys()
+        .filter_map(|id| cat.owner_keyword(id))
+        .collect();
+    assert_eq!(
+        kinds.into_iter().collect::<Vec<_>>(),
+        [
+            "EVENT TRIGGER",
+            "MATERIALIZED VIEW",
+            "ROUTINE",
+            "SCHEMA",
+            "SEQUENCE",
+            "TABLE",
+            "TYPE",
+            "VIEW"
+        ],
+        "{:?}",
+        cat.owners
+    );
+    // Domains, composite and range types have `owner:` keys, but the shared owners path
+    // keeps the owners of enums only among types (`Catalog::acl_object_exists`), for SQL
+    // files and YAML alike: 12 of the 15 `OWNER TO`s.
+    assert_eq!(cat.owners.len(), 12, "{:?}", cat.owners);
+
+    let yaml = to_yaml(&cat);
+    let files = [("exported.yaml".to_string(), yaml.clone())];
+    let mut back = shale_yaml::parse_yaml_files(&files).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    // Owners are opt-in, as for SQL files.
+    assert!(back.owners.is_empty(), "{:?}", back.owners);
+    shale_yaml::read_owners(&files, &mut back).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+    assert_eq!(back.owners, cat.owners, "{yaml}");
+    assert!(
+        back == cat,
+        "round trip with owners changed the catalog:\n{yaml}"
+    );
+    for key in [
+        "owner: app_owner",
+        "owner: Mixed Case",
+        "owner: pg_database_owner",
+        // The serial sequence with an owner of its own is written out to keep it.
+        "app.items_id_seq:",
+        // The one without stays a serial column.
+        "id: serial",
+    ] {
+        assert!(yaml.contains(key), "no `{key}` in the export:\n{yaml}");
+    }
+    // The DDL says who owns what, quoted.
+    let sql = shale_yaml::render_sql(&files).unwrap();
+    assert!(
+        sql.contains("ALTER SEQUENCE app.ticket OWNER TO \"Mixed Case\";"),
+        "{sql}"
+    );
+    assert!(
+        sql.contains("ALTER PROCEDURE app.noop() OWNER TO app_owner;"),
+        "{sql}"
+    );
+}
+
+#[test]
+fn owners_written_by_hand_read_like_sql() {
+    let yaml = r#"
+schemas:
+  - {name: app, owner: app_owner}
+  - {name: public, owner: pg_database_owner}
+enums:
+  app.mood: {values: [sad, ok], owner: app_owner}
+  plain: [a]
+domains:
+  app.score: {type: integer, checks: ["VALUE >= 0"], owner: Mixed Case}
+composite_types:
+  app.pair: {attributes: {a: integer, b: text}, owner: app_owner}
+range_types:
+  app.floats: {subtype: float8, owner: app_owner}
+sequences:
+  app.ticket: {owner: Mixed Case}
+  app.items_id_seq: {type: integer, owned_by: app.items.id, owner: app_owner}
+tables:
+  app.items:
+    owner: app_owner
+    columns:
+      id: {type: integer, primary_key: true, default: "nextval('app.items_id_seq'::regclass)"}
+      mood: app.mood
+  app.loose: {owner: app_owner, columns: {id: serial}}
+views:
+  app.item_ids: {query: SELECT id FROM app.items, owner: app_owner}
+  app.moods: {materialized: true, query: SELECT mood FROM app.items, owner: app_owner}
+functions:
+  - {name: app.twice, args: [{name: x, type: integer}], returns: integer, language: sql,
+     sql_body: RETURN x * 2, owner: app_owner}
+  - {name: app.note, returns: event_trigger, language: plpgsql, body: BEGIN END}
+procedures:
+  - {name: app.noop, language: plpgsql, body: BEGIN END, owner: app_owner}
+event_triggers:
+  note: {event: ddl_command_end, function: app.note, owner: app_owner}
+"#;
+    let files = [("owned.yaml".to_string(), yaml.to_string())];
+    let ddl = shale_yaml::render_sql(&files).unwrap();
+    for stmt in [
+        "ALTER DOMAIN app.score OWNER TO \"Mixed Case\";",
+        "ALTER TYPE app.pair OWNER TO app_owner;",
+        "ALTER TYPE app.floats OWNER TO app_owner;",
+        "ALTER MATERIALIZED VIEW app.moods OWNER TO app_owner;",
+        "ALTER SCHEMA public OWNER TO pg_database_owner;",
+    ] {
+        assert!(ddl.contains(stmt), "no `{stmt}` in:\n{ddl}");
+    }
+    let mut cat = shale_yaml::parse_yaml_files(&files).unwrap_or_else(|e| panic!("{e}"));
+    shale_yaml::read_owners(&files, &mut cat).unwrap_or_else(|e| panic!("{e}"));
+    let sql = owned_catalog();
+    assert_eq!(cat.owners, sql.owners);
+    assert!(cat == sql, "{}", to_yaml(&cat));
+}

@@ -42,6 +42,13 @@ pub(super) fn grants_value(cat: &Catalog, id: &ObjectId) -> Option<String> {
     Some(grant_map(&have, all_privileges(id)))
 }
 
+/// `owner: role` when the model holds the object's owner (`--include owners`).
+pub(super) fn write_owner(out: &mut Out, indent: usize, cat: &Catalog, id: &ObjectId) {
+    if let Some(r) = cat.owners.get(id) {
+        out.kv(indent, "owner", &scalar(r));
+    }
+}
+
 pub(super) fn grant_map(grants: &BTreeSet<Grant>, all: &[&str]) -> String {
     let mut by_role: BTreeMap<&str, Vec<&Grant>> = BTreeMap::new();
     for g in grants {
@@ -92,8 +99,10 @@ pub(super) fn write_schemas(out: &mut Out, cat: &Catalog) {
     let mut rich = false;
     for s in cat.schemas.keys() {
         let comment = cat.schema_comments.get(s);
-        let grants = grants_value(cat, &ObjectId::Schema { name: s.clone() });
-        if comment.is_none() && grants.is_none() {
+        let id = ObjectId::Schema { name: s.clone() };
+        let grants = grants_value(cat, &id);
+        let owner = cat.owners.get(&id);
+        if comment.is_none() && grants.is_none() && owner.is_none() {
             if s != PUBLIC {
                 items.push(format!("- {}", scalar(s)));
             }
@@ -106,6 +115,9 @@ pub(super) fn write_schemas(out: &mut Out, cat: &Catalog) {
         }
         if let Some(g) = grants {
             item.push_str(&format!("\n    grants: {g}"));
+        }
+        if let Some(r) = owner {
+            item.push_str(&format!("\n    owner: {}", scalar(r)));
         }
         items.push(item);
     }
@@ -210,6 +222,7 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
             if let Some(g) = grants_value(cat, &id) {
                 out.kv(2, "grants", &g);
             }
+            write_owner(out, 2, cat, &id);
         }
     }
     if !cat.composites.is_empty() {
@@ -241,6 +254,7 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
             if let Some(g) = grants_value(cat, &id) {
                 out.kv(2, "grants", &g);
             }
+            write_owner(out, 2, cat, &id);
         }
     }
     if !cat.ranges.is_empty() {
@@ -269,6 +283,7 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
             if let Some(g) = grants_value(cat, &id) {
                 out.kv(2, "grants", &g);
             }
+            write_owner(out, 2, cat, &id);
         }
     }
 }
@@ -316,11 +331,7 @@ pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
         (RoutineKind::Function, "functions"),
         (RoutineKind::Procedure, "procedures"),
     ] {
-        let fs: Vec<_> = cat
-            .functions
-            .values()
-            .filter(|f| f.kind == kind && !matches!(f.body, FunctionBody::Object { .. }))
-            .collect();
+        let fs: Vec<_> = cat.functions.values().filter(|f| f.kind == kind).collect();
         if fs.is_empty() {
             continue;
         }
@@ -409,7 +420,10 @@ pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
             match &f.body {
                 FunctionBody::Source(e) => out.kv(2, "body", &text_value(2, &e.sql)),
                 FunctionBody::Standard(e) => out.kv(2, "sql_body", &text_value(2, &e.sql)),
-                FunctionBody::Object { .. } => {}
+                FunctionBody::Object { file, symbol } => {
+                    out.kv(2, "obj_file", &scalar(file));
+                    out.kv(2, "link_symbol", &scalar(symbol));
+                }
             }
             if let Some(c) = &f.comment {
                 out.kv(2, "comment", &scalar(c));
@@ -417,7 +431,48 @@ pub(super) fn write_functions(out: &mut Out, cat: &Catalog) {
             if let Some(g) = grants_value(cat, &f.id()) {
                 out.kv(2, "grants", &g);
             }
+            write_owner(out, 2, cat, &f.id());
         }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Event triggers
+
+pub(super) fn write_event_triggers(out: &mut Out, cat: &Catalog) {
+    if cat.event_triggers.is_empty() {
+        return;
+    }
+    out.line(0, "event_triggers:");
+    for e in cat.event_triggers.values() {
+        out.line(1, &format!("{}:", scalar(&e.name)));
+        out.kv(2, "event", e.event.sql());
+        if !e.tags.is_empty() {
+            out.kv(2, "tags", &flow_list(&e.tags));
+        }
+        out.kv(2, "function", &ref_name(&e.function));
+        write_enabled(out, 2, e.enabled);
+        if let Some(c) = &e.comment {
+            out.kv(2, "comment", &scalar(c));
+        }
+        write_owner(
+            out,
+            2,
+            cat,
+            &ObjectId::EventTrigger {
+                name: e.name.clone(),
+            },
+        );
+    }
+}
+
+/// `enabled:` of a trigger or event trigger, when not `origin`.
+fn write_enabled(out: &mut Out, indent: usize, enabled: TriggerEnabled) {
+    match enabled {
+        TriggerEnabled::Origin => {}
+        TriggerEnabled::Disabled => out.kv(indent, "enabled", "disabled"),
+        TriggerEnabled::Replica => out.kv(indent, "enabled", "replica"),
+        TriggerEnabled::Always => out.kv(indent, "enabled", "always"),
     }
 }
 
@@ -497,6 +552,7 @@ pub(super) fn write_views(out: &mut Out, cat: &Catalog, taken: &Taken) {
         if let Some(g) = grants_value(cat, &id) {
             out.kv(2, "grants", &g);
         }
+        write_owner(out, 2, cat, &id);
         let col_grants: Vec<(String, String)> = v
             .columns
             .iter()
@@ -587,12 +643,7 @@ fn write_triggers(out: &mut Out, cat: &Catalog, table: &QualName) {
                 out.kv(5, "new_table", &scalar(n));
             }
         }
-        match t.enabled {
-            TriggerEnabled::Origin => {}
-            TriggerEnabled::Disabled => out.kv(4, "enabled", "disabled"),
-            TriggerEnabled::Replica => out.kv(4, "enabled", "replica"),
-            TriggerEnabled::Always => out.kv(4, "enabled", "always"),
-        }
+        write_enabled(out, 4, t.enabled);
         if let Some(c) = &t.comment {
             out.kv(4, "comment", &scalar(c));
         }
@@ -761,4 +812,5 @@ pub(super) fn write_table_extras(out: &mut Out, cat: &Catalog, t: &Table) {
     if let Some(g) = grants_value(cat, &id) {
         out.kv(2, "grants", &g);
     }
+    write_owner(out, 2, cat, &id);
 }
