@@ -125,7 +125,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>, version: Version) -> Result<Rows, I
                SELECT 'type', n.nspname, t.typname, NULL, t.typtype::text,
                       coalesce(t.typacl, acldefault('T', t.typowner)), t.typowner
                  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-                WHERE t.typtype IN ('e', 'd', 'r', 'm') AND {SYSTEM}
+                WHERE (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class tc WHERE tc.oid = t.typrelid AND tc.relkind = 'c'))) AND {SYSTEM}
                UNION ALL
                SELECT 'function', n.nspname, p.proname,
                       coalesce((SELECT string_agg(pg_catalog.format_type(a.t, NULL), ', '
@@ -394,7 +394,7 @@ pub fn read_owners(
                  UNION ALL
                  SELECT 'type', n.nspname, t.typname, '', pg_get_userbyid(t.typowner)::text
                    FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
-                  WHERE t.typtype IN ('e', 'd', 'r', 'm') AND {SYSTEM}
+                  WHERE (t.typtype IN ('e', 'd', 'r', 'm') OR (t.typtype = 'c' AND EXISTS (SELECT 1 FROM pg_class tc WHERE tc.oid = t.typrelid AND tc.relkind = 'c'))) AND {SYSTEM}
                  UNION ALL
                  SELECT 'function', n.nspname, p.proname,
                         coalesce((SELECT string_agg(pg_catalog.format_type(a.t, NULL), ', '

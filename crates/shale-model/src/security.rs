@@ -225,7 +225,12 @@ impl Catalog {
                         .is_some_and(|v| v.columns.iter().any(|c| c == column))
             }
             ObjectId::Sequence { name } => self.sequences.contains_key(name),
-            ObjectId::Type { name } => self.enums.contains_key(name),
+            ObjectId::Type { name } => {
+                self.enums.contains_key(name)
+                    || self.domains.contains_key(name)
+                    || self.composites.contains_key(name)
+                    || self.ranges.contains_key(name)
+            }
             ObjectId::Function { name, args } => {
                 self.functions.contains_key(&format!("{name}({args})"))
             }

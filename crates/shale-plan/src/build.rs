@@ -1366,8 +1366,10 @@ impl<'a> Builder<'a> {
         self.push(drop);
     }
 
-    /// `<table>_<column>_not_null`, shortened to 63 bytes as PostgreSQL shortens implicit
-    /// names, with a number added if a constraint of the table has the name already.
+    /// `<table>_<column>_not_null_check`, shortened to 63 bytes as PostgreSQL shortens
+    /// implicit names, with a number added if a constraint of the table has the name already.
+    /// Not `<table>_<column>_not_null`: from PostgreSQL 18 that is the name SET NOT NULL gives
+    /// the column's own NOT NULL constraint, which would then be named `…_not_null1`.
     fn not_null_check_name(&self, table: &QualName, column: &str) -> String {
         let taken = |n: &str| {
             [self.from, self.to].iter().any(|c| {
@@ -1379,9 +1381,9 @@ impl<'a> Builder<'a> {
         let mut i = 0;
         loop {
             let label = if i == 0 {
-                "not_null".to_string()
+                "not_null_check".to_string()
             } else {
-                format!("not_null{i}")
+                format!("not_null_check{i}")
             };
             let name = sql::implicit_name(&table.name, column, &label);
             if !taken(&name) {

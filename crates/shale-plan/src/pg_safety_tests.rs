@@ -246,13 +246,19 @@ fn online_set_not_null_fails_at_validation_on_nulls_and_converges_once_fixed() {
     assert!(db
         .try_execute("INSERT INTO t VALUES (3, NULL)")
         .unwrap_err()
-        .contains("t_a_not_null"));
+        .contains("t_a_not_null_check"));
     db.execute("UPDATE t SET a = 'y' WHERE a IS NULL");
     // The re-plan drops the leftover helper and goes again under a free name.
     let p = plan_with(&introspect(&db), &want, &d, &PlanOptions::default()).unwrap();
     let text = render::text(&p);
-    assert!(text.contains("DROP CONSTRAINT t_a_not_null\n"), "{text}");
-    assert!(text.contains("ADD CONSTRAINT t_a_not_null1"), "{text}");
+    assert!(
+        text.contains("DROP CONSTRAINT t_a_not_null_check\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ADD CONSTRAINT t_a_not_null_check1"),
+        "{text}"
+    );
     run_steps(&db, &p).unwrap_or_else(|e| panic!("{e}\n{text}"));
     assert_converged(&db, desired, "setnn_fresh");
 }

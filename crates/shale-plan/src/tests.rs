@@ -812,7 +812,7 @@ fn risk_cases() -> Vec<Case> {
         &u,
         &nn_email,
         true,
-        "ALTER TABLE public.users ADD CONSTRAINT users_email_not_null",
+        "ALTER TABLE public.users ADD CONSTRAINT users_email_not_null_check",
         "SH066",
         Low,
     );
@@ -828,7 +828,7 @@ fn risk_cases() -> Vec<Case> {
         &u,
         &nn_email,
         true,
-        "ALTER TABLE public.users DROP CONSTRAINT users_email_not_null",
+        "ALTER TABLE public.users DROP CONSTRAINT users_email_not_null_check",
         "SH068",
         Low,
     );
@@ -1895,10 +1895,10 @@ fn backfill_adds_nullable_fills_then_sets_not_null_online() {
             "ALTER TABLE public.users ADD COLUMN email_lower text",
             "ALTER TABLE public.users ALTER COLUMN email_lower SET DEFAULT ''::text",
             "DO $shale$",
-            "ALTER TABLE public.users ADD CONSTRAINT users_email_lower_not_null CHECK (email_lower IS NOT NULL) NOT VALID",
-            "ALTER TABLE public.users VALIDATE CONSTRAINT users_email_lower_not_null",
+            "ALTER TABLE public.users ADD CONSTRAINT users_email_lower_not_null_check CHECK (email_lower IS NOT NULL) NOT VALID",
+            "ALTER TABLE public.users VALIDATE CONSTRAINT users_email_lower_not_null_check",
             "ALTER TABLE public.users ALTER COLUMN email_lower SET NOT NULL",
-            "ALTER TABLE public.users DROP CONSTRAINT users_email_lower_not_null",
+            "ALTER TABLE public.users DROP CONSTRAINT users_email_lower_not_null_check",
         ]
     );
     let codes: Vec<&str> = p.steps.iter().map(|s| s.risk.code.as_str()).collect();
@@ -1955,7 +1955,7 @@ fn backfill_may_use_other_new_columns_and_is_ignored_where_not_needed() {
         sqls(&p)[..2],
         [
             "DO $shale$",
-            "ALTER TABLE public.users ADD CONSTRAINT users_b_not_null CHECK (b IS NOT NULL) NOT VALID"
+            "ALTER TABLE public.users ADD CONSTRAINT users_b_not_null_check CHECK (b IS NOT NULL) NOT VALID"
         ]
     );
     // Already NOT NULL: nothing to do.
@@ -1987,8 +1987,8 @@ fn online_set_not_null_uses_a_validated_check_with_a_free_name() {
         .unwrap()
         .constraints
         .insert(
-            "users_email_not_null".into(),
-            check("users_email_not_null", "length(email) > 0"),
+            "users_email_not_null_check".into(),
+            check("users_email_not_null_check", "length(email) > 0"),
         );
     let mut to = from.clone();
     let t = to.tables.get_mut(&q("users")).unwrap();
@@ -1999,10 +1999,10 @@ fn online_set_not_null_uses_a_validated_check_with_a_free_name() {
         sqls(&p),
         vec![
             "ALTER TABLE public.users ALTER COLUMN email TYPE character varying(100)",
-            "ALTER TABLE public.users ADD CONSTRAINT users_email_not_null1 CHECK (email IS NOT NULL) NOT VALID",
-            "ALTER TABLE public.users VALIDATE CONSTRAINT users_email_not_null1",
+            "ALTER TABLE public.users ADD CONSTRAINT users_email_not_null_check1 CHECK (email IS NOT NULL) NOT VALID",
+            "ALTER TABLE public.users VALIDATE CONSTRAINT users_email_not_null_check1",
             "ALTER TABLE public.users ALTER COLUMN email SET NOT NULL",
-            "ALTER TABLE public.users DROP CONSTRAINT users_email_not_null1",
+            "ALTER TABLE public.users DROP CONSTRAINT users_email_not_null_check1",
         ]
     );
     assert_eq!(
@@ -2085,10 +2085,10 @@ fn expand_contract_moves_a_renamed_and_a_retyped_column_in_two_phases() {
             "CREATE OR REPLACE FUNCTION public.shale_sync_users() RETURNS trigger LANGUAGE plpgsql AS $shale$",
             "CREATE OR REPLACE TRIGGER shale_sync BEFORE INSERT OR UPDATE ON public.users FOR EACH ROW EXECUTE FUNCTION public.shale_sync_users()",
             "DO $shale$",
-            "ALTER TABLE public.users ADD CONSTRAINT users_full_name_not_null CHECK (full_name IS NOT NULL) NOT VALID",
-            "ALTER TABLE public.users VALIDATE CONSTRAINT users_full_name_not_null",
+            "ALTER TABLE public.users ADD CONSTRAINT users_full_name_not_null_check CHECK (full_name IS NOT NULL) NOT VALID",
+            "ALTER TABLE public.users VALIDATE CONSTRAINT users_full_name_not_null_check",
             "ALTER TABLE public.users ALTER COLUMN full_name SET NOT NULL",
-            "ALTER TABLE public.users DROP CONSTRAINT users_full_name_not_null",
+            "ALTER TABLE public.users DROP CONSTRAINT users_full_name_not_null_check",
             "CREATE INDEX CONCURRENTLY users_full_name_idx ON public.users (full_name)",
             "DO $shale$",
         ]
