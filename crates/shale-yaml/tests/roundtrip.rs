@@ -622,10 +622,8 @@ fn owners_round_trip() {
         "{:?}",
         cat.owners
     );
-    // Domains, composite and range types have `owner:` keys, but the shared owners path
-    // keeps the owners of enums only among types (`Catalog::acl_object_exists`), for SQL
-    // files and YAML alike: 12 of the 15 `OWNER TO`s.
-    assert_eq!(cat.owners.len(), 12, "{:?}", cat.owners);
+    // Every `OWNER TO`, domains, composite and range types included.
+    assert_eq!(cat.owners.len(), 15, "{:?}", cat.owners);
 
     let yaml = to_yaml(&cat);
     let files = [("exported.yaml".to_string(), yaml.clone())];
