@@ -20,6 +20,7 @@ use shale_model::{
     quote_ident, quote_literal, Catalog, Constraint, ConstraintKind, Expr, Index, IndexKeyExpr,
     ObjectId, QualName, RenameHint, Sequence,
 };
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -50,9 +51,11 @@ pub struct ColumnPair {
 
 /// The result of [`apply_renames`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Renamed {
-    /// The current catalog with every rename applied.
-    pub catalog: Catalog,
+pub struct Renamed<'a> {
+    /// The current catalog with every rename applied: `from` itself, borrowed, when
+    /// nothing was renamed (cloning a 10,000-table catalog for nothing was a large part
+    /// of planning it).
+    pub catalog: Cow<'a, Catalog>,
     /// One [`Change::Rename`] per rename, in the order they must run.
     pub changes: Vec<Change>,
     /// Hinted column renames whose two columns both exist in the current catalog: not
@@ -85,13 +88,13 @@ fn kind_order(id: &ObjectId) -> u8 {
 /// when its old and new objects are of different kinds, when the new name is taken in
 /// `from` by an object of another kind, when a column or constraint would move to another
 /// table, or when an index would leave its table's schema.
-pub fn apply_renames(
-    from: &Catalog,
+pub fn apply_renames<'a>(
+    from: &'a Catalog,
     to: &Catalog,
     hints: &[RenameHint],
-) -> Result<Renamed, RenameError> {
+) -> Result<Renamed<'a>, RenameError> {
     let mut r = Renamer {
-        cat: from.clone(),
+        cat: Cow::Borrowed(from),
         to,
         moved: BTreeMap::new(),
         changes: Vec::new(),
@@ -111,9 +114,10 @@ pub fn apply_renames(
     })
 }
 
-struct Renamer<'a> {
-    cat: Catalog,
-    to: &'a Catalog,
+struct Renamer<'a, 'b> {
+    /// Cloned on the first rename only.
+    cat: Cow<'a, Catalog>,
+    to: &'b Catalog,
     /// Objects that moved (renamed, or moved with their table): old id → id in `cat`.
     moved: BTreeMap<ObjectId, ObjectId>,
     changes: Vec<Change>,
@@ -130,7 +134,7 @@ fn err(object: &ObjectId, reason: impl Into<String>) -> RenameError {
     }
 }
 
-impl Renamer<'_> {
+impl Renamer<'_, '_> {
     /// The current name of a table named `q` in `from`.
     fn table_now(&self, q: &QualName) -> QualName {
         match self.moved.get(&ObjectId::Table { name: q.clone() }) {
@@ -376,12 +380,12 @@ impl Renamer<'_> {
     }
 
     fn move_table(&mut self, q0: &QualName, q1: &QualName) {
-        let Some(mut t) = self.cat.tables.remove(q0) else {
+        let Some(mut t) = self.cat.to_mut().tables.remove(q0) else {
             return;
         };
         t.name = q1.clone();
-        self.cat.tables.insert(q1.clone(), t);
-        for t in self.cat.tables.values_mut() {
+        self.cat.to_mut().tables.insert(q1.clone(), t);
+        for t in self.cat.to_mut().tables.values_mut() {
             for c in t.constraints.values_mut() {
                 if let ConstraintKind::ForeignKey { ref_table, .. } = &mut c.kind {
                     if ref_table == q0 {
@@ -399,7 +403,12 @@ impl Renamer<'_> {
             .map(|ix| ix.name.clone())
             .collect();
         for name in on_table {
-            let mut ix = self.cat.indexes.remove(&name).expect("listed above");
+            let mut ix = self
+                .cat
+                .to_mut()
+                .indexes
+                .remove(&name)
+                .expect("listed above");
             ix.table = q1.clone();
             if schema_moves {
                 ix.name.schema = q1.schema.clone();
@@ -410,7 +419,7 @@ impl Renamer<'_> {
                     },
                 );
             }
-            self.cat.indexes.insert(ix.name.clone(), ix);
+            self.cat.to_mut().indexes.insert(ix.name.clone(), ix);
         }
         let owned: Vec<QualName> = self
             .cat
@@ -422,6 +431,7 @@ impl Renamer<'_> {
         for s in owned {
             if let Some(o) = self
                 .cat
+                .to_mut()
                 .sequences
                 .get_mut(&s)
                 .and_then(|s| s.owned_by.as_mut())
@@ -442,12 +452,12 @@ impl Renamer<'_> {
     }
 
     fn rename_enum(&mut self, q0: &QualName, q1: &QualName) {
-        let Some(mut e) = self.cat.enums.remove(q0) else {
+        let Some(mut e) = self.cat.to_mut().enums.remove(q0) else {
             return;
         };
         e.name = q1.clone();
-        self.cat.enums.insert(q1.clone(), e);
-        for t in self.cat.tables.values_mut() {
+        self.cat.to_mut().enums.insert(q1.clone(), e);
+        for t in self.cat.to_mut().tables.values_mut() {
             for c in &mut t.columns {
                 if c.ty.user_type().as_ref() == Some(q0) {
                     c.ty.schema = Some(q1.schema.clone());
@@ -459,11 +469,11 @@ impl Renamer<'_> {
     }
 
     fn rename_sequence(&mut self, q0: &QualName, q1: &QualName) {
-        let Some(mut s) = self.cat.sequences.remove(q0) else {
+        let Some(mut s) = self.cat.to_mut().sequences.remove(q0) else {
             return;
         };
         s.name = q1.clone();
-        self.cat.sequences.insert(q1.clone(), s);
+        self.cat.to_mut().sequences.insert(q1.clone(), s);
         self.rewrite_exprs(|e| rename_relation_in_expr(e, q0, q1));
     }
 
@@ -475,7 +485,7 @@ impl Renamer<'_> {
                 }
             }
         };
-        for t in self.cat.tables.values_mut() {
+        for t in self.cat.to_mut().tables.values_mut() {
             let own = &t.name == table;
             if own {
                 for c in &mut t.columns {
@@ -516,7 +526,7 @@ impl Renamer<'_> {
                 }
             }
         }
-        for ix in self.cat.indexes.values_mut() {
+        for ix in self.cat.to_mut().indexes.values_mut() {
             if &ix.table != table {
                 continue;
             }
@@ -532,7 +542,7 @@ impl Renamer<'_> {
                 rename_column_in_expr(p, c0, c1);
             }
         }
-        for s in self.cat.sequences.values_mut() {
+        for s in self.cat.to_mut().sequences.values_mut() {
             if let Some(o) = &mut s.owned_by {
                 if &o.table == table && o.column == c0 {
                     o.column = c1.to_string();
@@ -542,7 +552,7 @@ impl Renamer<'_> {
     }
 
     fn rename_constraint(&mut self, table: &QualName, n0: &str, n1: &str) {
-        if let Some(t) = self.cat.tables.get_mut(table) {
+        if let Some(t) = self.cat.to_mut().tables.get_mut(table) {
             if let Some(mut c) = t.constraints.remove(n0) {
                 c.name = n1.to_string();
                 t.constraints.insert(n1.to_string(), c);
@@ -551,15 +561,15 @@ impl Renamer<'_> {
     }
 
     fn rename_index(&mut self, q0: &QualName, q1: &QualName) {
-        if let Some(mut ix) = self.cat.indexes.remove(q0) {
+        if let Some(mut ix) = self.cat.to_mut().indexes.remove(q0) {
             ix.name = q1.clone();
-            self.cat.indexes.insert(q1.clone(), ix);
+            self.cat.to_mut().indexes.insert(q1.clone(), ix);
         }
     }
 
     /// Every expression of the catalog, rewritten by `f`.
     fn rewrite_exprs(&mut self, f: impl Fn(&mut Expr)) {
-        for t in self.cat.tables.values_mut() {
+        for t in self.cat.to_mut().tables.values_mut() {
             for c in &mut t.columns {
                 for e in c.default.iter_mut().chain(c.generated.iter_mut()) {
                     f(e);
@@ -571,7 +581,7 @@ impl Renamer<'_> {
                 }
             }
         }
-        for ix in self.cat.indexes.values_mut() {
+        for ix in self.cat.to_mut().indexes.values_mut() {
             for k in &mut ix.keys {
                 if let IndexKeyExpr::Expr(e) = &mut k.key {
                     f(e);

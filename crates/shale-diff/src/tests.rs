@@ -1246,7 +1246,7 @@ fn hints_for_renames_already_done_are_ignored_and_both_columns_present_is_report
     )
     .unwrap();
     assert!(r.changes.is_empty() && r.both_exist.is_empty());
-    assert_eq!(r.catalog, from);
+    assert_eq!(*r.catalog, from);
     // Both exist (an expand phase added the new one): not renamed, reported.
     let mut from2 = from.clone();
     from2
