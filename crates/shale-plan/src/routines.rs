@@ -669,13 +669,24 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                     }
                 }
             }
-            let d = drop(
+            let mut d = drop(
                 b,
                 vec![object],
                 drop_function_sql(function),
                 r,
                 rank::DROP_FUNCTION,
             );
+            if let FunctionBody::Source(body) = &function.body {
+                // PostgreSQL records no dependency on what a string body reads: the drop
+                // need not wait for those tables and columns to go (a default calling the
+                // function, on a column the body reads, is dropped first).
+                d.releases.retain(|o| match o {
+                    ObjectId::Table { name } | ObjectId::Column { table: name, .. } => {
+                        !body.refs.contains(name)
+                    }
+                    _ => true,
+                });
+            }
             b.out.push(d);
         }
         RoutineChange::CreateTrigger { trigger, recreate } => {
