@@ -41,6 +41,9 @@ pub enum RoutineChange {
     },
     /// `ALTER VIEW … SET (…)` / `RESET (…)`: options only.
     AlterViewOptions { from: View, to: View },
+    /// `CREATE OR REPLACE VIEW`: the new query keeps the old columns (names, order,
+    /// types) and may add columns at the end; options may change too.
+    ReplaceView { from: View, to: View },
     /// An index of a materialized view.
     CreateViewIndex {
         index: Index,
@@ -100,9 +103,11 @@ impl RoutineChange {
                     name: view.name.clone(),
                 }
             }
-            RoutineChange::AlterViewOptions { to, .. } => ObjectId::View {
-                name: to.name.clone(),
-            },
+            RoutineChange::AlterViewOptions { to, .. } | RoutineChange::ReplaceView { to, .. } => {
+                ObjectId::View {
+                    name: to.name.clone(),
+                }
+            }
             RoutineChange::CreateViewIndex { index, .. }
             | RoutineChange::DropViewIndex { index, .. } => ObjectId::Index {
                 name: index.name.clone(),
@@ -221,6 +226,8 @@ struct Rd<'a> {
     recreated_functions: BTreeMap<QualName, String>,
     /// Views (of `from`) dropped, or dropped and re-created, with why.
     removed_views: BTreeMap<QualName, Option<String>>,
+    /// Views whose query changes compatibly: replaced in place (`CREATE OR REPLACE`).
+    replaced_views: BTreeSet<QualName>,
 }
 
 /// The changes in views, functions and triggers that turn `from` into `to`, appended to
@@ -233,6 +240,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         changed_columns: BTreeMap::new(),
         recreated_functions: BTreeMap::new(),
         removed_views: BTreeMap::new(),
+        replaced_views: BTreeSet::new(),
     };
     d.classify_columns();
     d.functions();
@@ -440,6 +448,176 @@ fn calls_function(canon: &str, name: &str) -> bool {
     })
 }
 
+/// Can `CREATE OR REPLACE VIEW` turn `v0` into `v1`? PostgreSQL requires the new query to
+/// produce the old columns with the same names, order, types and collations (new columns
+/// may follow them). The model holds no column types for views, so this decides from the
+/// canonical queries, conservatively: both are one plain `SELECT` (no `WITH`, `DISTINCT`
+/// or set operation), their `FROM` clauses are the same, and the old target list (the
+/// expressions and their output names) is the start of the new one. The same expressions
+/// over the same relations have the same types; what the relations themselves change
+/// (a column's type) is handled by the caller, which re-creates the view then. Anything
+/// else is dropped and created again, which is always correct.
+pub(crate) fn replaceable(v0: &View, v1: &View) -> bool {
+    if v0.materialized || v1.materialized || v0.name != v1.name {
+        return false;
+    }
+    let n0 = v0.columns.len();
+    if v1.columns.len() < n0 || v1.columns[..n0] != v0.columns[..] {
+        return false;
+    }
+    let (Some((t0, f0)), Some((t1, f1))) =
+        (select_parts(&v0.query.canon), select_parts(&v1.query.canon))
+    else {
+        return false;
+    };
+    if t0.len() != n0 || t1.len() != v1.columns.len() || t1[..n0] != t0[..] || f0 != f1 {
+        return false;
+    }
+    // The canonical form drops casts PostgreSQL would apply implicitly (`a::bigint` on an
+    // integer column reads as `a`), which change an output column's type: a kept column
+    // whose printed expression holds a cast on either side is not trusted.
+    let casts = |v: &View| match select_parts(&v.query.sql) {
+        Some((t, _)) if t.len() >= n0 => t[..n0]
+            .iter()
+            .any(|e| e.contains("::") || e.to_ascii_uppercase().contains("CAST")),
+        _ => true,
+    };
+    !casts(v0) && !casts(v1)
+}
+
+/// Top-level words (byte offset, text) and top-level comma offsets of a query.
+type TopLevel<'a> = (Vec<(usize, &'a str)>, Vec<usize>);
+
+/// Words of a canonical query at parenthesis depth 0 (outside quotes), with their byte
+/// offsets, and the offsets of the top-level commas. `None` when the text holds something
+/// this scanner does not follow (a dollar sign, an unterminated quote).
+fn top_level(sql: &str) -> Option<TopLevel<'_>> {
+    let b = sql.as_bytes();
+    let mut words = Vec::new();
+    let mut commas = Vec::new();
+    let mut depth = 0i32;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\'' => {
+                let escapes = i > 0 && (b[i - 1] == b'E' || b[i - 1] == b'e');
+                i += 1;
+                loop {
+                    if i >= b.len() {
+                        return None;
+                    }
+                    if escapes && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == b'\'' {
+                        if i + 1 < b.len() && b[i + 1] == b'\'' {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'"' => {
+                i += 1;
+                loop {
+                    if i >= b.len() {
+                        return None;
+                    }
+                    if b[i] == b'"' {
+                        if i + 1 < b.len() && b[i + 1] == b'"' {
+                            i += 2;
+                            continue;
+                        }
+                        break;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            b'$' => return None,
+            b'(' | b'[' => {
+                depth += 1;
+                i += 1;
+            }
+            b')' | b']' => {
+                depth -= 1;
+                if depth < 0 {
+                    return None;
+                }
+                i += 1;
+            }
+            b',' => {
+                if depth == 0 {
+                    commas.push(i);
+                }
+                i += 1;
+            }
+            c if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                if depth == 0 {
+                    words.push((start, &sql[start..i]));
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    (depth == 0).then_some((words, commas))
+}
+
+/// A canonical plain `SELECT` split into its targets (text of each) and its `FROM` clause
+/// (up to `WHERE`, `GROUP BY` and the like). `None` for anything else.
+fn select_parts(canon: &str) -> Option<(Vec<&str>, &str)> {
+    let sql = canon.trim().trim_end_matches(';').trim_end();
+    let (words, commas) = top_level(sql)?;
+    let mut it = words.iter();
+    let &(0, "SELECT") = it.next()? else {
+        return None;
+    };
+    if words.iter().any(|(_, w)| {
+        matches!(
+            *w,
+            "DISTINCT" | "UNION" | "INTERSECT" | "EXCEPT" | "WITH" | "INTO" | "ALL"
+        )
+    }) {
+        return None;
+    }
+    const TAIL: &[&str] = &[
+        "WHERE", "GROUP", "HAVING", "WINDOW", "ORDER", "LIMIT", "OFFSET", "FETCH", "FOR",
+    ];
+    let from = words.iter().find(|(_, w)| *w == "FROM").map(|(i, _)| *i);
+    let after_from = from.unwrap_or(0);
+    let tail = words
+        .iter()
+        .find(|(i, w)| *i >= after_from && TAIL.contains(w))
+        .map(|(i, _)| *i)
+        .unwrap_or(sql.len());
+    let targets_end = from.unwrap_or(tail);
+    let start = "SELECT".len();
+    if targets_end < start {
+        return None;
+    }
+    let mut targets = Vec::new();
+    let mut s = start;
+    for &c in commas.iter().filter(|&&c| c < targets_end) {
+        targets.push(sql[s..c].trim());
+        s = c + 1;
+    }
+    targets.push(sql[s..targets_end].trim());
+    if targets.iter().any(|t| t.is_empty()) {
+        return None;
+    }
+    let from_clause = from.map(|f| sql[f..tail].trim()).unwrap_or("");
+    Some((targets, from_clause))
+}
+
 /// The views and functions that [`diff`] drops and creates again (they lose their
 /// privileges on the way: the privilege diff grants them again).
 pub fn recreated(from: &Catalog, to: &Catalog) -> BTreeSet<ObjectId> {
@@ -594,6 +772,10 @@ impl Rd<'_> {
                 }
                 Some(v1) => {
                     if without_comment_v(v0) != without_comment_v(v1) {
+                        if replaceable(v0, v1) {
+                            self.replaced_views.insert(name.clone());
+                            continue;
+                        }
                         let why = if v0.materialized != v1.materialized {
                             "it changes between view and materialized view"
                         } else if v0.columns != v1.columns {
@@ -622,6 +804,8 @@ impl Rd<'_> {
                 break;
             }
             for (n, why) in more {
+                // Something under it forces a drop: it cannot be replaced in place.
+                self.replaced_views.remove(&n);
                 self.removed_views.insert(n, Some(why));
             }
         }
@@ -703,6 +887,18 @@ impl Rd<'_> {
                     }
                     self.comment(object.clone(), view_target(v1), &None, &v1.comment);
                     self.column_comments(&object, v1, &BTreeMap::new());
+                }
+                None if self.replaced_views.contains(name) => {
+                    let v0 = &self.from.views[name];
+                    self.push(RoutineChange::ReplaceView {
+                        from: v0.clone(),
+                        to: View {
+                            comment: v0.comment.clone(),
+                            ..v1.clone()
+                        },
+                    });
+                    self.comment(object.clone(), view_target(v1), &v0.comment, &v1.comment);
+                    self.column_comments(&object, v1, &v0.column_comments);
                 }
                 None => {
                     let v0 = &self.from.views[name];
@@ -1008,6 +1204,103 @@ mod tests {
         let t = trigger("tr", "f");
         c.triggers.insert(t.key(), t);
         assert!(run(&c, &c).is_empty());
+    }
+
+    fn view_cols(name: &str, cols: &[&str], sql: &str) -> View {
+        View::new(
+            q(name),
+            cols.iter().map(|c| c.to_string()).collect(),
+            e(sql, &[q("t")]),
+        )
+    }
+
+    #[test]
+    fn select_parts_splits_targets_and_from() {
+        let (t, f) = select_parts(
+            "SELECT t.a AS a, f(t.b, ',') AS \"x, y\", 'FROM' AS s FROM public.t WHERE t.a > 0 ORDER BY t.a",
+        )
+        .unwrap();
+        assert_eq!(
+            t,
+            vec!["t.a AS a", "f(t.b, ',') AS \"x, y\"", "'FROM' AS s"]
+        );
+        assert_eq!(f, "FROM public.t");
+        let (t, f) = select_parts("SELECT 1 AS a").unwrap();
+        assert_eq!((t, f), (vec!["1 AS a"], ""));
+        // Not a plain SELECT: not split.
+        for q in [
+            "SELECT DISTINCT t.a AS a FROM public.t",
+            "SELECT t.a AS a FROM public.t UNION SELECT 2",
+            "WITH c AS (SELECT 1 AS a) SELECT c.a AS a FROM c",
+            "SELECT t.a IS DISTINCT FROM 1 AS a FROM public.t",
+            "SELECT 'unterminated AS a",
+        ] {
+            assert!(select_parts(q).is_none(), "{q}");
+        }
+    }
+
+    #[test]
+    fn replaceable_only_when_old_columns_lead_the_new_ones() {
+        let v0 = view_cols("v", &["a"], "SELECT t.a AS a FROM public.t");
+        // A column added at the end, a new WHERE: replaceable.
+        let added = view_cols("v", &["a", "b"], "SELECT t.a AS a, t.b AS b FROM public.t");
+        assert!(replaceable(&v0, &added));
+        let filtered = view_cols("v", &["a"], "SELECT t.a AS a FROM public.t WHERE t.a > 1");
+        assert!(replaceable(&v0, &filtered));
+        // Reordered, removed, renamed, retyped or over another FROM: not.
+        let v2 = view_cols("v", &["a", "b"], "SELECT t.a AS a, t.b AS b FROM public.t");
+        let reordered = view_cols("v", &["b", "a"], "SELECT t.b AS b, t.a AS a FROM public.t");
+        assert!(!replaceable(&v2, &reordered));
+        assert!(!replaceable(&v2, &v0));
+        let renamed = view_cols("v", &["z"], "SELECT t.a AS z FROM public.t");
+        assert!(!replaceable(&v0, &renamed));
+        let retyped = view_cols("v", &["a"], "SELECT t.a::bigint AS a FROM public.t");
+        assert!(!replaceable(&v0, &retyped));
+        // A cast the canonical form dropped still shows in the printed SQL.
+        let mut cast = view_cols("v", &["a", "b"], "SELECT t.a AS a, t.b AS b FROM public.t");
+        cast.query.sql = "SELECT t.a::bigint AS a, t.b FROM public.t".into();
+        assert!(!replaceable(&v0, &cast));
+        let joined = view_cols(
+            "v",
+            &["a"],
+            "SELECT t.a AS a FROM public.t LEFT JOIN public.u ON u.a = t.a",
+        );
+        assert!(!replaceable(&v0, &joined));
+        let mut mat0 = v0.clone();
+        mat0.materialized = true;
+        let mut mat1 = added.clone();
+        mat1.materialized = true;
+        assert!(!replaceable(&mat0, &mat1));
+    }
+
+    #[test]
+    fn compatible_view_change_is_replaced_and_keeps_dependants() {
+        let mut from = base();
+        from.views.insert(
+            q("v"),
+            view_cols("v", &["a"], "SELECT t.a AS a FROM public.t"),
+        );
+        let mut w = view_cols("w", &["a"], "SELECT v.a AS a FROM public.v");
+        w.query.refs = vec![q("v")];
+        from.views.insert(q("w"), w);
+        let mut to = from.clone();
+        to.views.insert(
+            q("v"),
+            view_cols("v", &["a", "b"], "SELECT t.a AS a, t.b AS b FROM public.t"),
+        );
+        assert_eq!(kinds(&run(&from, &to)), vec!["replace_view view public.v"]);
+        assert!(recreated(&from, &to).is_empty());
+        // A column type change under it still forces the drop (of it and its dependant).
+        to.tables.get_mut(&q("t")).unwrap().columns[0].ty = TypeRef::builtin("bigint");
+        assert_eq!(
+            kinds(&run(&from, &to)),
+            vec![
+                "drop_view view public.v",
+                "drop_view view public.w",
+                "create_view view public.v",
+                "create_view view public.w"
+            ]
+        );
     }
 
     #[test]

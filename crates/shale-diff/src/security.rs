@@ -257,28 +257,17 @@ fn privileges(from: &Catalog, to: &Catalog, out: &mut Vec<SecurityChange>) {
         all.extend(to.functions.values().map(|f| f.id()));
         objects.extend(all.into_iter().filter(new));
     }
-    // A view whose definition changes may be dropped and created again (then it starts
-    // with the default privileges): its grants are compared as for a new view, and
-    // granted again. On a view replaced in place the extra GRANTs change nothing.
-    let recreated_views: BTreeSet<QualName> = to
-        .views
-        .iter()
-        .filter(|(n, v)| from.views.get(*n).is_some_and(|v0| v0 != *v))
-        .map(|(n, _)| n.clone())
-        .collect();
-    for v in &recreated_views {
-        objects.insert(ObjectId::View { name: v.clone() });
-    }
-    // Views and functions the routines diff drops and creates again (also when only what
-    // they depend on changes): their privileges start over too.
+    // Views and functions the routines diff drops and creates again (their definition
+    // changes, or what they depend on does): their privileges start over, so their grants
+    // are compared as for a new object and granted again. A view replaced in place
+    // (`CREATE OR REPLACE VIEW`) keeps its privileges.
     let recreated_routines = crate::routines::recreated(from, to);
     objects.extend(recreated_routines.iter().cloned());
     for on in objects {
         let on_recreated_view = recreated_routines.contains(&on)
             || match &on {
                 ObjectId::View { name } | ObjectId::Column { table: name, .. } => {
-                    recreated_views.contains(name)
-                        || recreated_routines.contains(&ObjectId::View { name: name.clone() })
+                    recreated_routines.contains(&ObjectId::View { name: name.clone() })
                 }
                 _ => false,
             };

@@ -366,6 +366,36 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Functions the default of `table`.`column` (desired catalog) calls whose body reads
+    /// `table` (SQL bodies name the relations they read): the default cannot be set before
+    /// the function exists, nor the function created (its body checked) before the table
+    /// and its columns.
+    fn looped_functions(&self, table: &QualName, column: &str) -> Vec<ObjectId> {
+        let t = ObjectId::Table {
+            name: table.clone(),
+        };
+        deps(self.to, &col_id(table, column))
+            .into_iter()
+            .filter(|d| matches!(d, ObjectId::Function { .. }) && deps(self.to, d).contains(&t))
+            .collect()
+    }
+
+    /// `SET DEFAULT` of a column created by an earlier step, after the function the
+    /// default calls (which reads the table: see [`Self::looped_functions`]).
+    fn set_deferred_default(
+        &mut self,
+        table: &QualName,
+        column: &str,
+        to: shale_model::Expr,
+    ) -> Result<(), PlanError> {
+        self.change(&Change::SetDefault {
+            table: table.clone(),
+            column: column.to_string(),
+            from: None,
+            to,
+        })
+    }
+
     fn change(&mut self, c: &Change) -> Result<(), PlanError> {
         let object = c.object();
         match c {
@@ -594,6 +624,28 @@ impl<'a> Builder<'a> {
                 self.push(d);
             }
             Change::CreateTable { table } => {
+                // A default calling a function that reads this table (a SQL body) is set
+                // by a later step: the function can only be created (its body checked)
+                // once the table exists.
+                let mut looped = Vec::new();
+                let mut deferred: Vec<(String, shale_model::Expr)> = Vec::new();
+                for c in &table.columns {
+                    let Some(e) = &c.default else {
+                        continue;
+                    };
+                    let fs = self.looped_functions(&table.name, &c.name);
+                    if !fs.is_empty() {
+                        looped.extend(fs);
+                        deferred.push((c.name.clone(), e.clone()));
+                    }
+                }
+                let mut shown = table.clone();
+                for c in shown.columns.iter_mut() {
+                    if deferred.iter().any(|(n, _)| *n == c.name) {
+                        c.default = None;
+                    }
+                }
+                let table = &shown;
                 let risk = self.risk(RuleId::CreateTable, &object, |_| {});
                 let mut d = Draft::new(
                     object.clone(),
@@ -609,7 +661,7 @@ impl<'a> Builder<'a> {
                     creates.iter().flat_map(|o| deps(self.to, o)).collect();
                 needs.sort();
                 needs.dedup();
-                needs.retain(|o| !creates.contains(o));
+                needs.retain(|o| !creates.contains(o) && !looped.contains(o));
                 d.needs = needs;
                 d.creates = creates;
                 d.names_created.push(table.name.clone());
@@ -618,6 +670,9 @@ impl<'a> Builder<'a> {
                         .push(QualName::new(table.name.schema.clone(), c.name.clone()));
                 }
                 self.push(d);
+                for (column, to) in deferred {
+                    self.set_deferred_default(&table.name, &column, to)?;
+                }
             }
             Change::DropTable { table } => {
                 let name = &table.name;
@@ -680,7 +735,48 @@ impl<'a> Builder<'a> {
                 table,
                 column,
                 recreate,
-            } => self.add_column(object, table, column, recreate.as_deref())?,
+            } => {
+                // A default calling a new function that reads this table: the function is
+                // created (its body checked) once the column exists, and the default set
+                // after it. Only for a nullable new column (existing rows get NULL; a NOT
+                // NULL one could not be added without its default).
+                // A function that exists already, unchanged, is called by the ADD COLUMN.
+                let looped: Vec<ObjectId> = match &column.default {
+                    Some(_) if recreate.is_none() && !column.not_null => self
+                        .looped_functions(table, &column.name)
+                        .into_iter()
+                        .filter(|id| {
+                            let same =
+                                |c: &'a Catalog| c.functions.values().find(|f| f.id() == *id);
+                            same(self.from).is_none() || same(self.from) != same(self.to)
+                        })
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let Some(default_expr) = column.default.clone().filter(|_| !looped.is_empty())
+                else {
+                    self.add_column(object, table, column, recreate.as_deref())?;
+                    return Ok(());
+                };
+                let bare = shale_model::Column {
+                    default: None,
+                    ..column.clone()
+                };
+                let before = self.out.len();
+                self.add_column(object.clone(), table, &bare, None)?;
+                let default = column.default.as_ref().map(|e| e.sql.trim().to_string());
+                for d in &mut self.out[before..] {
+                    d.needs.retain(|o| !looped.contains(o));
+                    if d.sql.contains(" ADD COLUMN ") {
+                        d.risk.reason = format!(
+                            "{}; its default {} is set by a later step, after the function it calls (which reads this table): existing rows get NULL, not that default",
+                            d.risk.reason,
+                            default.as_deref().unwrap_or_default()
+                        );
+                    }
+                }
+                self.set_deferred_default(table, &column.name, default_expr)?;
+            }
             Change::DropColumn {
                 table,
                 column,
@@ -820,8 +916,9 @@ impl<'a> Builder<'a> {
                 let risk = self.risk(RuleId::SetDefault, &object, |v| {
                     v.detail = format!(" to {}", to.sql.trim());
                 });
-                let d = self.alter(
-                    object,
+                let calls_looped = !self.looped_functions(table, column).is_empty();
+                let mut d = self.alter(
+                    object.clone(),
                     format!(
                         "ALTER TABLE {table} ALTER COLUMN {} SET DEFAULT {}",
                         quote_ident(column),
@@ -830,6 +927,12 @@ impl<'a> Builder<'a> {
                     risk,
                     rank::COLUMN,
                 );
+                if calls_looped {
+                    // The default calls a function reading this table, which is created
+                    // once the table's columns exist: that function must not wait for
+                    // this step (it runs after the function).
+                    d.creates.retain(|o| *o != object);
+                }
                 self.push(d);
             }
             Change::DropDefault {

@@ -1,6 +1,6 @@
 //! Steps for views, materialized views (and their indexes), functions, procedures and
 //! triggers (their risk rules are rows of the one registry in `rules.rs`, codes
-//! SH130–SH146); and the note listing the objects shale does not manage ([`unmodeled_note`]).
+//! SH130–SH147); and the note listing the objects shale does not manage ([`unmodeled_note`]).
 //!
 //! Ordering follows the model's dependencies (`Catalog::dependencies`): a view is created
 //! after the tables, views and functions it reads, a trigger after its table and function;
@@ -31,7 +31,7 @@ mod rank {
     pub const COMMENT: u8 = 21;
 }
 
-/// The risk of a step of this module, from the registry (`rules.rs`, codes SH130–SH146).
+/// The risk of a step of this module, from the registry (`rules.rs`, codes SH130–SH147).
 fn risk(id: RuleId, object: &str, table: &str, detail: &str) -> Risk {
     rules::rule_for(id).risk(&Vars {
         object: object.to_string(),
@@ -67,6 +67,11 @@ pub fn create_view_sql(v: &View) -> String {
         format!(" WITH ({})", opts.join(", "))
     };
     format!("CREATE VIEW {} ({cols}){with} AS\n{query}", v.name)
+}
+
+/// `CREATE OR REPLACE VIEW …` (options given replace the old ones; absent ones are reset).
+pub fn replace_view_sql(v: &View) -> String {
+    create_view_sql(v).replacen("CREATE VIEW ", "CREATE OR REPLACE VIEW ", 1)
 }
 
 fn view_options(v: &View) -> Vec<String> {
@@ -481,6 +486,28 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 hold_column_changes(b, &view.query.refs, &object);
             }
         }
+        RoutineChange::ReplaceView { from, to } => {
+            let added: Vec<String> = to.columns[from.columns.len().min(to.columns.len())..]
+                .iter()
+                .map(|c| quote_ident(c))
+                .collect();
+            let detail = match added.len() {
+                0 => String::new(),
+                1 => format!(", adding column {}", added[0]),
+                _ => format!(", adding columns {}", added.join(", ")),
+            };
+            let r = risk(RuleId::ReplaceView, &name, "", &detail);
+            let mut d = create(
+                b,
+                object.clone(),
+                Action::Alter,
+                replace_view_sql(to),
+                r,
+                rank::VIEW,
+            );
+            d.releases = deps(b.from, &object);
+            b.out.push(d);
+        }
         RoutineChange::AlterViewOptions { from, to } => {
             let set = view_options(to);
             let mut reset = Vec::new();
@@ -642,13 +669,24 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                     }
                 }
             }
-            let d = drop(
+            let mut d = drop(
                 b,
                 vec![object],
                 drop_function_sql(function),
                 r,
                 rank::DROP_FUNCTION,
             );
+            if let FunctionBody::Source(body) = &function.body {
+                // PostgreSQL records no dependency on what a string body reads: the drop
+                // need not wait for those tables and columns to go (a default calling the
+                // function, on a column the body reads, is dropped first).
+                d.releases.retain(|o| match o {
+                    ObjectId::Table { name } | ObjectId::Column { table: name, .. } => {
+                        !body.refs.contains(name)
+                    }
+                    _ => true,
+                });
+            }
             b.out.push(d);
         }
         RoutineChange::CreateTrigger { trigger, recreate } => {
@@ -660,6 +698,8 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                         "creates trigger {name} again (dropped because {why}); it runs {} on {table}",
                         events_phrase(trigger)
                     );
+                    // CREATE TRIGGER takes SHARE ROW EXCLUSIVE; the rule's lock is the DROP's.
+                    r.lock = Some(format!("SHARE ROW EXCLUSIVE on {table} (brief)"));
                     r
                 }
                 None => risk(

@@ -168,6 +168,7 @@ pub enum RuleId {
     CreateViewIndex,
     DropViewIndex,
     CommentOnRoutine,
+    ReplaceView,
     // Event triggers (event_triggers.rs).
     CreateEventTrigger,
     DropEventTrigger,
@@ -212,8 +213,9 @@ pub struct Rule {
     /// Lock template, e.g. `ACCESS EXCLUSIVE on {table}`.
     pub lock: Option<&'static str>,
     /// What the statement locks when `lock` is `None` (no lock on a table in use): the
-    /// sequence, type or catalog object it locks, for the documentation. Steps show `lock`
-    /// only.
+    /// sequence, type or catalog object it locks, for the documentation. With a `lock`, the
+    /// lock another form of the step takes (online, or the other half of a re-creation),
+    /// shown after it in the documentation. Steps show `lock` only.
     pub lock_note: Option<&'static str>,
     pub rewrites_table: bool,
     pub scans_table: bool,
@@ -706,14 +708,16 @@ pub static RULES: &[Rule] = &[
     rule(R::RecreateTrigger, "SH142", "Drop a trigger to re-create it", Low,
         "drops trigger {object} to create it again because {detail}; writes in between are not seen by it (none, when no step in between runs outside a transaction)",
         None,
-        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE)
+        .locks("the CREATE TRIGGER half: SHARE ROW EXCLUSIVE on the table (brief)"),
     rule(R::SetTriggerEnabled, "SH143", "Enable or disable trigger", Medium,
         "{detail} trigger {object} on {table}",
         Some("writes made while a trigger is disabled are not seen by it"),
         Some("SHARE ROW EXCLUSIVE on {table} (brief)"), NONE),
     rule(R::CreateViewIndex, "SH144", "Add index to a materialized view", Low,
         "builds index {object} on materialized view {table}{detail}", None,
-        Some("SHARE on {table} (blocks REFRESH)"), SCAN).either(),
+        Some("SHARE on {table} (blocks REFRESH)"), SCAN).either()
+        .locks("online (CONCURRENTLY, on an existing materialized view): SHARE UPDATE EXCLUSIVE on the view (reads continue; REFRESH waits)"),
     rule(R::DropViewIndex, "SH145", "Drop index of a materialized view", Medium,
         "drops index {object} on materialized view {table}{detail}: queries that used it may slow down; REFRESH … CONCURRENTLY needs a unique index",
         Some("verify query plans no longer need it"),
@@ -721,6 +725,10 @@ pub static RULES: &[Rule] = &[
     rule(R::CommentOnRoutine, "SH146", "Comment on a view, function or trigger", Low,
         "{detail} comment on {object}", None, None, NONE)
         .locks("none on tables"),
+    rule(R::ReplaceView, "SH147", "Replace view in place", Medium,
+        "replaces view {object} in place (CREATE OR REPLACE VIEW){detail}: readers see the new definition at once; its privileges, comments and the views and triggers depending on it stay",
+        Some("check that code reading the view copes with the new definition (its old columns keep their names and types)"),
+        Some("ACCESS EXCLUSIVE on {object} (brief)"), NONE),
     // Table options: partitions, inheritance, persistence, storage (table_ext.rs).
     rule(R::SetUnlogged, "SH200", "Set table UNLOGGED", High,
         "rewrites {object} as UNLOGGED: breaks durability, its rows are no longer WAL-logged, are emptied after a crash and are not replicated to standbys",
@@ -1013,7 +1021,8 @@ impl Rule {
     /// locks besides tables in use.
     pub fn lock_doc(&self) -> String {
         match (self.lock, self.lock_note) {
-            (Some(l), _) => md_template(l),
+            (Some(l), Some(n)) => format!("{}; {}", md_template(l), md_cell(n)),
+            (Some(l), None) => md_template(l),
             (None, Some(n)) => md_cell(n),
             (None, None) => "none on existing objects".into(),
         }
@@ -1650,6 +1659,7 @@ mod tests {
         ("SH144", true, "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a;", "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a; CREATE INDEX m_a_idx ON m (a);"),
         ("SH145", true, "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a; CREATE INDEX m_a_idx ON m (a);", "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a;"),
         ("SH146", true, "CREATE VIEW v AS SELECT 1 AS a;", "CREATE VIEW v AS SELECT 1 AS a; COMMENT ON VIEW v IS 'numbers';"),
+        ("SH147", true, "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a FROM t;", "CREATE TABLE t (a integer, b text); CREATE VIEW v AS SELECT a, b FROM t WHERE a > 0;"),
         // With --strategy expand-contract (EXPAND_CONTRACT below).
         ("SH120", true, T, TB),
         ("SH121", true, T, TB),

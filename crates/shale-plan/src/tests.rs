@@ -2333,3 +2333,63 @@ fn removing_public_schema_comment_restores_the_default() {
         .iter()
         .any(|s| s.sql == "COMMENT ON SCHEMA public IS 'Shared'"));
 }
+
+fn sql_catalog(sql: &str) -> Catalog {
+    shale_sql::parse_sources(&[shale_sql::SourceFile {
+        path: "s.sql".into(),
+        text: sql.into(),
+    }])
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A SQL function reading the table whose column default calls it: the table (or the
+/// column) comes first without the default, then the function, then `SET DEFAULT`.
+#[test]
+fn default_calling_a_function_that_reads_its_table_is_set_after_the_function() {
+    const F: &str = "SET check_function_bodies = false;\n\
+        CREATE FUNCTION nx() RETURNS text LANGUAGE sql AS $$ SELECT max(code) FROM public.t $$;\n";
+    let to = sql_catalog(&format!(
+        "{F}CREATE TABLE t (id integer, code text DEFAULT public.nx());"
+    ));
+    let order = |p: &Plan| {
+        (
+            id_of(p, "CREATE FUNCTION public.nx()"),
+            id_of(
+                p,
+                "ALTER TABLE public.t ALTER COLUMN code SET DEFAULT public.nx()",
+            ),
+        )
+    };
+    // From empty.
+    let p = ok(&base(), &to, &online());
+    let create = step(&p, "CREATE TABLE public.t");
+    assert!(!create.sql.contains("DEFAULT"), "{}", create.sql);
+    let (f, d) = order(&p);
+    assert!(create.id < f && f < d, "{}", render::statements(&p));
+    // The column is new on an existing table: added bare, then its default.
+    let from = sql_catalog("CREATE TABLE t (id integer);");
+    let p = ok(&from, &to, &online());
+    let add = step(&p, "ALTER TABLE public.t ADD COLUMN code text");
+    assert!(!add.sql.contains("DEFAULT"), "{}", add.sql);
+    assert!(
+        add.risk.reason.contains("existing rows get NULL"),
+        "{}",
+        add.risk.reason
+    );
+    let (f, d) = order(&p);
+    assert!(add.id < f && f < d, "{}", render::statements(&p));
+    // The column exists: only the default follows the function.
+    let from = sql_catalog("CREATE TABLE t (id integer, code text);");
+    let p = ok(&from, &to, &online());
+    let (f, d) = order(&p);
+    assert!(f < d, "{}", render::statements(&p));
+    // The function exists unchanged: the new column is added with its default at once
+    // (existing rows get it).
+    let from = sql_catalog(&format!("{F}CREATE TABLE t (id integer);"));
+    let p = ok(&from, &to, &online());
+    step(
+        &p,
+        "ALTER TABLE public.t ADD COLUMN code text DEFAULT public.nx()",
+    );
+    assert_eq!(p.steps.len(), 1, "{}", render::statements(&p));
+}
