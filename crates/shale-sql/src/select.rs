@@ -493,7 +493,13 @@ impl Norm<'_> {
                 rt.name.clone()
             };
             let ty = self.plain_column_type(&val, &scope);
-            let v = self.expr(val, &scope)?;
+            // An output column that is a cast of a column keeps its cast even when the cast
+            // is implicit elsewhere: it sets the view column's type (`age::bigint AS age`).
+            let v = if is_cast_of_column(&val) {
+                self.expr_with(val, &scope, false)?
+            } else {
+                self.expr(val, &scope)?
+            };
             let keep_name = self.canonical || !rt.name.is_empty();
             targets.push(protobuf::ResTarget {
                 name: if keep_name {
@@ -980,6 +986,13 @@ impl Norm<'_> {
     /// Resolve names in an expression, then (canonical mode) run the shared expression
     /// normalizer with the column types in scope.
     fn expr(&self, n: Node, scope: &Scope) -> Result<Node, String> {
+        self.expr_with(n, scope, true)
+    }
+
+    /// [`Self::expr`]; `column_types: false` normalizes as if column types were unknown, so
+    /// a cast of a column is kept (with its canonical type name) rather than dropped as
+    /// implicit.
+    fn expr_with(&self, n: Node, scope: &Scope, column_types: bool) -> Result<Node, String> {
         let q = self.qualify(n, scope)?;
         if !self.canonical || q.node.is_none() {
             return Ok(q);
@@ -988,6 +1001,9 @@ impl Norm<'_> {
             return Ok(q);
         }
         let column_type = |c: &str| {
+            if !column_types {
+                return None;
+            }
             scope
                 .column_type(c)
                 .or_else(|| self.param_named(c).cloned())
@@ -1762,5 +1778,16 @@ mod tests {
             dml("insert into u values (x)"),
             dml("INSERT INTO public.u (id) VALUES (f4.x)")
         );
+    }
+}
+
+/// `col::type` (or `CAST(col AS type)`), the cast directly over a column reference.
+fn is_cast_of_column(n: &Node) -> bool {
+    match n.node.as_ref() {
+        Some(NodeEnum::TypeCast(tc)) => matches!(
+            tc.arg.as_deref().and_then(|a| a.node.as_ref()),
+            Some(NodeEnum::ColumnRef(_))
+        ),
+        _ => false,
     }
 }
