@@ -1527,6 +1527,17 @@ impl Norm<'_> {
     }
 }
 
+/// `col::type` (or `CAST(col AS type)`), the cast directly over a column reference.
+fn is_cast_of_column(n: &Node) -> bool {
+    match n.node.as_ref() {
+        Some(NodeEnum::TypeCast(tc)) => matches!(
+            tc.arg.as_deref().and_then(|a| a.node.as_ref()),
+            Some(NodeEnum::ColumnRef(_))
+        ),
+        _ => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1778,16 +1789,5 @@ mod tests {
             dml("insert into u values (x)"),
             dml("INSERT INTO public.u (id) VALUES (f4.x)")
         );
-    }
-}
-
-/// `col::type` (or `CAST(col AS type)`), the cast directly over a column reference.
-fn is_cast_of_column(n: &Node) -> bool {
-    match n.node.as_ref() {
-        Some(NodeEnum::TypeCast(tc)) => matches!(
-            tc.arg.as_deref().and_then(|a| a.node.as_ref()),
-            Some(NodeEnum::ColumnRef(_))
-        ),
-        _ => false,
     }
 }
