@@ -605,9 +605,9 @@ pub fn index_columns(tx: &mut Transaction<'_>) -> Result<Vec<IndexColumnRow>, In
                 COALESCE(k.opt, 0::int2) AS option, \
                 CASE WHEN NOT oc.opcdefault THEN ocn.nspname::text END AS opclass_schema, \
                 CASE WHEN NOT oc.opcdefault THEN oc.opcname::text END AS opclass_name, \
-                CASE WHEN k.coll <> 0 AND k.coll <> COALESCE(a.attcollation, kt.typcollation) \
+                CASE WHEN k.coll <> 0 AND k.coll <> COALESCE(a.attcollation, CASE WHEN oc.opckeytype <> 0 THEN COALESCE(NULLIF(it.typcollation, 0), 100::pg_catalog.oid) ELSE kt.typcollation END) \
                      THEN cn.nspname::text END AS collation_schema, \
-                CASE WHEN k.coll <> 0 AND k.coll <> COALESCE(a.attcollation, kt.typcollation) \
+                CASE WHEN k.coll <> 0 AND k.coll <> COALESCE(a.attcollation, CASE WHEN oc.opckeytype <> 0 THEN COALESCE(NULLIF(it.typcollation, 0), 100::pg_catalog.oid) ELSE kt.typcollation END) \
                      THEN co.collname::text END AS collation_name \
          FROM k \
          LEFT JOIN pg_catalog.pg_attribute a \
@@ -616,6 +616,7 @@ pub fn index_columns(tx: &mut Transaction<'_>) -> Result<Vec<IndexColumnRow>, In
                 ON ia.attrelid = k.indexrelid AND ia.attnum = k.ord \
          LEFT JOIN pg_catalog.pg_type kt ON kt.oid = ia.atttypid \
          LEFT JOIN pg_catalog.pg_opclass oc ON oc.oid = k.opclass \
+         LEFT JOIN pg_catalog.pg_type it ON it.oid = oc.opcintype \
          LEFT JOIN pg_catalog.pg_namespace ocn ON ocn.oid = oc.opcnamespace \
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = k.coll \
          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \

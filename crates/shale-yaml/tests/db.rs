@@ -125,10 +125,9 @@ fn yaml_model_equals_introspected_database() {
     }
 }
 
+/// An expression key whose operator class stores another type (gin_trgm_ops stores int4):
+/// its collation is compared with the expression's type, not the storage type.
 #[test]
-#[ignore = "shale-introspect reports collation pg_catalog.default for an expression key whose \
-            operator class stores another type (gin_trgm_ops stores int4): it compares the \
-            key's collation with the index column's storage type instead of the expression's"]
 fn expression_key_with_storage_type_opclass_matches_introspection() {
     let text = "extensions: [pg_trgm]\ntables:\n  t:\n    columns:\n      name: text\n    indexes:\n      - {using: gin, keys: [{expr: lower(name), opclass: gin_trgm_ops}]}\n";
     let files = [("trgm.yaml".to_string(), text.to_string())];
