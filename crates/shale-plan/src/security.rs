@@ -14,7 +14,7 @@ use crate::model::Action;
 use crate::rules::RuleId;
 use shale_diff::SecurityChange;
 use shale_model::security::{grant_target_keyword, PUBLIC};
-use shale_model::{quote_ident, Catalog, Grant, ObjectId, Policy};
+use shale_model::{quote_ident, Catalog, Grant, ObjectId, Policy, QualName};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Ranks: policies with validations; revokes before grants, both after everything else.
@@ -113,6 +113,40 @@ impl Builder<'_> {
         d
     }
 
+    /// `ALTER TABLE … {ENABLE|DISABLE|FORCE|NO FORCE} ROW LEVEL SECURITY`. Turning it on
+    /// waits for the table's policies, so it never leaves a role without one.
+    fn row_security_step(
+        &mut self,
+        object: ObjectId,
+        table: &QualName,
+        verb: &str,
+        rule: RuleId,
+        turns_on: bool,
+    ) {
+        let mut d = self.security_draft(
+            object,
+            Action::Alter,
+            format!("ALTER TABLE {table} {verb} ROW LEVEL SECURITY"),
+            rule,
+            String::new(),
+            RLS,
+        );
+        d.creates.clear();
+        d.needs = vec![ObjectId::Table {
+            name: table.clone(),
+        }];
+        if turns_on {
+            d.needs.extend(
+                self.to
+                    .policies
+                    .values()
+                    .filter(|p| &p.table == table)
+                    .map(|p| p.id()),
+            );
+        }
+        self.push(d);
+    }
+
     pub(crate) fn security(&mut self, c: &SecurityChange) {
         let object = c.object();
         match c {
@@ -122,29 +156,7 @@ impl Builder<'_> {
                 } else {
                     ("DISABLE", RuleId::DisableRowSecurity)
                 };
-                let mut d = self.security_draft(
-                    object,
-                    Action::Alter,
-                    format!("ALTER TABLE {table} {verb} ROW LEVEL SECURITY"),
-                    rule,
-                    String::new(),
-                    RLS,
-                );
-                d.creates.clear();
-                d.needs = vec![ObjectId::Table {
-                    name: table.clone(),
-                }];
-                if *enabled {
-                    // The policies first: enabling never leaves a role without one.
-                    d.needs.extend(
-                        self.to
-                            .policies
-                            .values()
-                            .filter(|p| &p.table == table)
-                            .map(|p| p.id()),
-                    );
-                }
-                self.push(d);
+                self.row_security_step(object, table, verb, rule, *enabled);
             }
             SecurityChange::SetForceRowSecurity { table, forced } => {
                 let (verb, rule) = if *forced {
@@ -152,28 +164,7 @@ impl Builder<'_> {
                 } else {
                     ("NO FORCE", RuleId::NoForceRowSecurity)
                 };
-                let mut d = self.security_draft(
-                    object,
-                    Action::Alter,
-                    format!("ALTER TABLE {table} {verb} ROW LEVEL SECURITY"),
-                    rule,
-                    String::new(),
-                    RLS,
-                );
-                d.creates.clear();
-                d.needs = vec![ObjectId::Table {
-                    name: table.clone(),
-                }];
-                if *forced {
-                    d.needs.extend(
-                        self.to
-                            .policies
-                            .values()
-                            .filter(|p| &p.table == table)
-                            .map(|p| p.id()),
-                    );
-                }
-                self.push(d);
+                self.row_security_step(object, table, verb, rule, *forced);
             }
             SecurityChange::CreatePolicy { policy, recreate } => {
                 let detail = describe_policy(policy)
