@@ -182,34 +182,19 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shale_model::{
-        EventTriggerEvent, Expr, Function, FunctionBody, Parallel, QualName, RoutineKind, TypeRef,
-        Volatility,
-    };
+    use shale_model::{EventTriggerEvent, Expr, Function, FunctionBody, QualName, TypeRef};
 
     fn func(returns: &str) -> Function {
-        Function {
-            name: QualName::new("public", "f"),
-            kind: RoutineKind::Function,
-            args: vec![],
-            returns: Some(TypeRef::builtin(returns)),
-            returns_set: false,
-            language: "plpgsql".into(),
-            volatility: Volatility::Volatile,
-            strict: false,
-            security_definer: false,
-            leakproof: false,
-            parallel: Parallel::Unsafe,
-            cost: None,
-            rows: None,
-            config: vec![],
-            body: FunctionBody::Source(Expr {
+        Function::new(
+            QualName::new("public", "f"),
+            TypeRef::builtin(returns),
+            "plpgsql",
+            FunctionBody::Source(Expr {
                 sql: "begin end".into(),
                 canon: "begin end".into(),
                 refs: vec![],
             }),
-            comment: None,
-        }
+        )
     }
 
     fn cat(e: Option<EventTrigger>, f: Function) -> Catalog {

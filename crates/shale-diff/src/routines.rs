@@ -1095,8 +1095,7 @@ impl Rd<'_> {
 mod tests {
     use super::*;
     use shale_model::{
-        Column, Expr, FunctionBody, Parallel, RoutineKind, Schema, Table, TriggerEvent,
-        TriggerTiming, TypeRef, Volatility,
+        Column, Expr, FunctionBody, Schema, Table, TriggerEvent, TriggerTiming, TypeRef,
     };
 
     fn q(n: &str) -> QualName {
@@ -1128,24 +1127,12 @@ mod tests {
     }
 
     fn func(name: &str, returns: &str, body: &str) -> Function {
-        Function {
-            name: q(name),
-            kind: RoutineKind::Function,
-            args: vec![],
-            returns: Some(TypeRef::builtin(returns)),
-            returns_set: false,
-            language: "plpgsql".into(),
-            volatility: Volatility::Volatile,
-            strict: false,
-            security_definer: false,
-            leakproof: false,
-            parallel: Parallel::Unsafe,
-            cost: None,
-            rows: None,
-            config: vec![],
-            body: FunctionBody::Source(e(body, &[])),
-            comment: None,
-        }
+        Function::new(
+            q(name),
+            TypeRef::builtin(returns),
+            "plpgsql",
+            FunctionBody::Source(e(body, &[])),
+        )
     }
 
     fn view(name: &str, sql: &str, refs: &[QualName]) -> View {

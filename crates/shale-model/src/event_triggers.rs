@@ -138,7 +138,7 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Function, FunctionBody, Parallel, RoutineKind, TypeRef, Volatility};
+    use crate::{Function, FunctionBody, TypeRef};
 
     fn sample() -> EventTrigger {
         EventTrigger {
@@ -177,28 +177,16 @@ mod tests {
         let e = sample();
         cat.event_triggers.insert(e.name.clone(), e.clone());
         assert!(cat.dependencies(&e.id()).is_empty());
-        let f = Function {
-            name: QualName::new("audit", "log_ddl"),
-            kind: RoutineKind::Function,
-            args: vec![],
-            returns: Some(TypeRef::builtin("event_trigger")),
-            returns_set: false,
-            language: "plpgsql".into(),
-            volatility: Volatility::Volatile,
-            strict: false,
-            security_definer: false,
-            leakproof: false,
-            parallel: Parallel::Unsafe,
-            cost: None,
-            rows: None,
-            config: vec![],
-            body: FunctionBody::Source(crate::Expr {
+        let f = Function::new(
+            QualName::new("audit", "log_ddl"),
+            TypeRef::builtin("event_trigger"),
+            "plpgsql",
+            FunctionBody::Source(crate::Expr {
                 sql: "begin end".into(),
                 canon: "begin end".into(),
                 refs: vec![],
             }),
-            comment: None,
-        };
+        );
         cat.functions.insert(f.signature(), f.clone());
         assert_eq!(cat.dependencies(&e.id()), vec![f.id()]);
         assert!(cat.objects().contains(&e.id()));

@@ -220,6 +220,29 @@ pub struct Function {
 
 impl Function {
     /// The identity argument types: `integer, text`.
+    /// A function with no arguments and PostgreSQL's defaults for everything a
+    /// `CREATE FUNCTION` does not say (volatile, not strict, invoker, parallel unsafe).
+    pub fn new(name: QualName, returns: TypeRef, language: &str, body: FunctionBody) -> Self {
+        Function {
+            name,
+            kind: RoutineKind::Function,
+            args: vec![],
+            returns: Some(returns),
+            returns_set: false,
+            language: language.into(),
+            volatility: Volatility::Volatile,
+            strict: false,
+            security_definer: false,
+            leakproof: false,
+            parallel: Parallel::Unsafe,
+            cost: None,
+            rows: None,
+            config: vec![],
+            body,
+            comment: None,
+        }
+    }
+
     pub fn identity_args(&self) -> String {
         self.args
             .iter()
@@ -625,24 +648,12 @@ mod tests {
             .columns
             .push(Column::new("a", TypeRef::builtin("integer")));
         cat.tables.insert(t.clone(), table);
-        let f = Function {
-            name: QualName::new("public", "trg"),
-            kind: RoutineKind::Function,
-            args: vec![],
-            returns: Some(TypeRef::builtin("trigger")),
-            returns_set: false,
-            language: "plpgsql".into(),
-            volatility: Volatility::Volatile,
-            strict: false,
-            security_definer: false,
-            leakproof: false,
-            parallel: Parallel::Unsafe,
-            cost: None,
-            rows: None,
-            config: vec![],
-            body: FunctionBody::Source(expr("begin return new; end", &[])),
-            comment: None,
-        };
+        let f = Function::new(
+            QualName::new("public", "trg"),
+            TypeRef::builtin("trigger"),
+            "plpgsql",
+            FunctionBody::Source(expr("begin return new; end", &[])),
+        );
         cat.functions.insert(f.signature(), f);
         let v = View::new(
             QualName::new("public", "v"),
