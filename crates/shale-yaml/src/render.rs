@@ -3,10 +3,10 @@
 //!
 //! Statement order: `SET check_function_bodies = false` (with functions), schemas,
 //! extensions, default privileges, collations, enum types, domains, composite and range
-//! types, sequences, functions not in `sql`, tables (parents first; with their primary
+//! types, sequences, functions with string bodies, tables (parents first; with their primary
 //! keys, unique, check and exclusion constraints, and the foreign keys whose target
 //! already exists), the remaining foreign keys and `NOT VALID` constraints as `ALTER
-//! TABLE`, sequence ownership, indexes, `sql` functions, views, table options (`ALTER
+//! TABLE`, sequence ownership, indexes, functions with SQL-standard bodies, views, table options (`ALTER
 //! TABLE`), triggers, policies, grants, comments. Implicit names are PostgreSQL's for DDL
 //! run in that order.
 
@@ -947,9 +947,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
-    // ---- functions and procedures: bodies in other languages before the tables (defaults
-    // and checks may call them), SQL-language and SQL-standard bodies after the tables and
-    // before the views (they are read against the tables they name).
+    // ---- functions and procedures: string bodies before the tables (defaults and checks
+    // may call them), SQL-standard bodies after the tables and before the views (PostgreSQL
+    // parses them against the tables they read).
     let mut std_functions: Stmts = Vec::new();
     for (file, d) in docs {
         for (f, procedure) in d
@@ -964,9 +964,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 if procedure { "procedure" } else { "function" }
             );
             let o = out.origin(file, &obj);
-            // A SQL-language body names tables the planner must create first: read it
-            // after the tables, so that the SQL front end finds what it refers to.
-            if f.sql_body.is_some() || f.language.eq_ignore_ascii_case("sql") {
+            // A SQL-language string body may name tables created later: shale-sql resolves
+            // its references once every statement is read, as for SQL files.
+            if f.sql_body.is_some() {
                 std_functions.push((o, sql));
             } else {
                 out.push(o, &sql);
