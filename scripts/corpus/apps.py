@@ -18,7 +18,8 @@ kept as DIR/app-NAME/HEAD.sql for roundtrip.
 roundtrip: for each app's newest version: load it into a fresh database; `shale plan
 --from DB --to HEAD.sql` must plan nothing (the dump read offline equals the database);
 `shale inspect DB --format sql` then `shale plan --from DB --to <that output>` must plan
-nothing (the inspect round trip). Each result (ok, or the first planned step / error) is
+nothing (the inspect round trip), and that output loaded into a fresh database must dump
+(pg_dump -s, normalized as run.py does) exactly as the original. Each result (ok, or the first planned step / error) is
 appended to OUT/apps-roundtrip.jsonl.
 """
 import argparse
@@ -114,6 +115,28 @@ def roundtrip(a):
                 print(r)
             else:
                 checks.append(("plan db -> inspect output", insp))
+                # 3. inspect's output loaded into a fresh database dumps as the original
+                db2 = db + "_insp"
+                R.fresh_db(db2)
+                try:
+                    ok, err = R.load(db2, insp, os.path.join(rdir, "load-inspect.log"))
+                    if not ok:
+                        r = {"app": app, "check": "inspect output loads and dumps equal", "status": "load-failed",
+                             "detail": R.first_error(err)}
+                    else:
+                        want, got = R.dump(db, {}), R.dump(db2, {})
+                        if want == got:
+                            r = {"app": app, "check": "inspect output loads and dumps equal", "status": "ok",
+                                 "detail": ""}
+                        else:
+                            head, full = R.diff_head(want, got)
+                            open(os.path.join(rdir, "inspect.dump.diff"), "w").write(full)
+                            r = {"app": app, "check": "inspect output loads and dumps equal", "status": "differs",
+                                 "detail": head}
+                finally:
+                    R.drop_db(db2)
+                res.write(json.dumps(r) + "\n")
+                print(json.dumps(r))
             for label, target in checks:
                 t0 = time.time()
                 rc, out, err = R.run([R.SHALE, "plan", "--from", R.url(db), "--to", target, "--no-rollback"],
