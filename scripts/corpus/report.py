@@ -47,6 +47,7 @@ def klass(status, detail):
     if status in ("diverged",):
         d = re.sub(r"^[-+]\s*", lambda m: m.group(0).strip() + " ", d)
         d = re.sub(r"\b(public|schema_\w+)\.\w+", "…", d)
+    d = re.sub(r"\b[\w\"]+\.[\w\"]+(\.[\w\"]+)?(\([^)]*\))?", "…", d)
     if status == "replan-not-empty":
         d = re.sub(r"\b[\w\"]+\.[\w\"]+(\.[\w\"]+)?", "…", d)
         words = d.split()
@@ -126,8 +127,16 @@ def main():
     ap.add_argument("results", nargs="+")
     ap.add_argument("--failures", action="store_true")
     ap.add_argument("--tool", action="append")
+    ap.add_argument("--common", action="store_true",
+                    help="only the cases present in every results file (e.g. peers run on a --sample)")
     a = ap.parse_args()
     rows = load(a.results)
+    if a.common:
+        keep = None
+        for p in a.results:
+            ks = {(r["source"], r["case"]) for r in load([p])}
+            keep = ks if keep is None else keep & ks
+        rows = [r for r in rows if (r["source"], r["case"]) in keep]
     print(summary(rows))
     if a.failures:
         print(failures(rows, a.tool or ["shale-file", "shale-db"]))
