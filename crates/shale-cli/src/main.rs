@@ -26,7 +26,7 @@ enum Command {
     /// Print the plan that turns --from into --to.
     ///
     /// Exit codes: 0 no changes, 2 changes planned, 3 a step is at or above the --fail-on
-    /// level, 1 error (including a policy at level error). As Terraform's
+    /// level, 1 error (usage errors and a policy at level error included). As Terraform's
     /// -detailed-exitcode; --no-detailed-exitcode makes a successful plan exit 0 (exit 3
     /// still applies).
     Plan {
@@ -224,7 +224,15 @@ impl Settings {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Exit 2 means "changes planned": a usage error (clap's default exit code is 2) must
+    // not read as drift in a CI gate, so every error exits 1 (`--help`/`--version` 0).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
