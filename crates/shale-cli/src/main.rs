@@ -17,6 +17,10 @@ struct Cli {
     /// Project file (default: shale.toml in the current directory, if there is one).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// Color risk levels in text output: auto (on a terminal, unless NO_COLOR is set),
+    /// always or never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: shale_cli::review::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -36,7 +40,8 @@ enum Command {
         /// Desired state: a .sql/.yaml file, a directory, a postgres:// URL, or `empty`.
         #[arg(long)]
         to: String,
-        /// text (for review), sql (a psql script), or json (the plan as data).
+        /// text (for review), sql (a psql script), json (the plan as data, docs/JSON.md)
+        /// or markdown (a pull-request comment).
         #[arg(long, default_value = "text")]
         format: Format,
         /// Plain plan: no CONCURRENTLY indexes, no NOT VALID + VALIDATE constraints.
@@ -115,6 +120,35 @@ enum Command {
         /// application uses the new columns) contract.
         #[arg(long)]
         phase: Option<Phase>,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
+    /// Write the plan from --from to --to as the next versioned migration in --dir
+    /// (drizzle's migrator, or any runner of SQL files). See docs/GENERATE.md.
+    Generate {
+        /// Current state: what the migrations so far produce (a git:REF:PATH, files, a
+        /// postgres:// URL, or `empty`).
+        #[arg(long)]
+        from: String,
+        /// Desired state.
+        #[arg(long)]
+        to: String,
+        /// The migrations folder.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// The migration's name: NNNN_NAME.sql.
+        #[arg(long)]
+        name: String,
+        /// drizzle (breakpoints and meta/_journal.json; no CONCURRENTLY) or plain (a psql
+        /// script).
+        #[arg(long, default_value = "plain")]
+        style: shale_cli::generate::Style,
+        /// Plain plan: no CONCURRENTLY indexes, no NOT VALID + VALIDATE constraints.
+        #[arg(long)]
+        no_online: bool,
+        /// lock_timeout for each locking step [default: shale.toml, else 5s].
+        #[arg(long)]
+        lock_timeout: Option<String>,
         #[command(flatten)]
         load: LoadArgs,
     },
@@ -272,11 +306,6 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 shale_cli::source::mode(&from, &load_opts),
                 shale_cli::source::mode(&to, &load_opts)
             );
-            match format {
-                Format::Text => println!("{modes}\n"),
-                Format::Sql => println!("-- {}\n", modes.replace('\n', "\n-- ")),
-                Format::Json => eprintln!("{modes}"),
-            }
             if let Some(phase) = phase {
                 planned.plan = planned.plan.phase(phase);
             }
@@ -287,29 +316,21 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                     |e| shale_cli::CliError(format!("{}: cannot write: {e}", path.display())),
                 )?;
             }
-            let rendered = if no_rollback {
-                shale_cli::render(plan, format, &opts)
-            } else {
-                planned.render_with_rollback(format, &opts)
-            };
-            let roles = &planned.roles_needed;
-            match format {
-                Format::Json => print!("{}", shale_cli::json_with_roles(&rendered, roles)),
-                _ => print!("{rendered}"),
-            }
-            if format == Format::Text {
-                print!(
-                    "{}",
-                    shale_cli::approval_block(plan, settings.allow(None), &[])
-                );
-                print!("{}", shale_plan::routines::unmodeled_note(plan));
-                print!("{}", shale_cli::roles_text(roles));
-            } else {
-                eprint!("{}", shale_plan::routines::unmodeled_note(plan));
-                eprint!("{}", shale_cli::roles_text(roles));
-            }
             let violations = shale_cli::lint(&planned, &policies);
-            eprint!("{}", shale_cli::violations_text(&violations));
+            let out = shale_cli::review::plan_output(
+                &planned,
+                &shale_cli::review::Review {
+                    format,
+                    opts: &opts,
+                    no_rollback,
+                    allow: settings.allow(None),
+                    violations: &violations,
+                    modes: &modes,
+                    color: cli.color.on_stdout(),
+                },
+            );
+            print!("{}", out.stdout);
+            eprint!("{}", out.stderr);
             if let Some(e) = shale_cli::policy_error(&violations) {
                 return Err(e);
             }
@@ -378,6 +399,38 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 ),
                 None if outcome.plan.is_empty() => {}
                 None => println!("\nDry run: nothing was changed."),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            from,
+            to,
+            dir,
+            name,
+            style,
+            no_online,
+            lock_timeout,
+            load,
+        } => {
+            let settings = Settings::load(cli.config.as_deref())?;
+            let opts = settings.plan_options(false, no_online, lock_timeout, Strategy::Direct);
+            let generated = shale_cli::generate::run(
+                &Source::parse(&from),
+                &Source::parse(&to),
+                &opts,
+                &load.options()?,
+                &dir,
+                &name,
+                style,
+            )?;
+            match generated {
+                None => println!("No changes: nothing written."),
+                Some(g) => {
+                    for w in &g.warnings {
+                        eprintln!("{w}");
+                    }
+                    println!("wrote {}", g.file.display());
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
