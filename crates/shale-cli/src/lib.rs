@@ -10,6 +10,10 @@
 
 pub mod config;
 pub mod deploy;
+pub mod generate;
+pub mod git;
+pub mod json;
+pub mod review;
 pub mod source;
 
 use shale_lint::{Policies, Violation};
@@ -25,6 +29,8 @@ pub enum Format {
     Text,
     Sql,
     Json,
+    /// A pull-request comment (`shale_plan::render::markdown`).
+    Markdown,
 }
 
 impl std::str::FromStr for Format {
@@ -34,7 +40,10 @@ impl std::str::FromStr for Format {
             "text" => Ok(Format::Text),
             "sql" => Ok(Format::Sql),
             "json" => Ok(Format::Json),
-            _ => Err(format!("unknown format `{s}` (expected text, sql or json)")),
+            "markdown" | "md" => Ok(Format::Markdown),
+            _ => Err(format!(
+                "unknown format `{s}` (expected text, sql, json or markdown)"
+            )),
         }
     }
 }
@@ -92,7 +101,7 @@ impl Planned {
             Err(e) => {
                 let note = format!("Rollback: {e}");
                 return match format {
-                    Format::Json => render(&self.plan, format, opts),
+                    Format::Json | Format::Markdown => render(&self.plan, format, opts),
                     Format::Sql => format!(
                         "{}
 -- {}
@@ -112,6 +121,13 @@ impl Planned {
         match format {
             Format::Text => shale_plan::render::text_with_rollback(&self.plan, &rb),
             Format::Json => shale_plan::render::json_with_rollback(&self.plan, &rb),
+            Format::Markdown => shale_plan::render::markdown(
+                &self.plan,
+                &shale_plan::render::MarkdownOptions {
+                    rollback: Some(&rb),
+                    ..shale_plan::render::MarkdownOptions::default()
+                },
+            ),
             Format::Sql => {
                 let mut out = render(&self.plan, format, opts);
                 out.push_str(
@@ -172,13 +188,13 @@ pub fn plan_sources_with(
     // as the role running shale.
     if let Source::Database(url) = from {
         let mut client = connect(url)?;
-        if let Source::Path(_) = to {
+        if to.is_files() {
             desired.default_privileges_as(&current_user(&mut client, url)?);
         }
         // Roles are never created: a missing one would fail the plan midway.
         check_roles(&mut client, url, &desired)?;
     }
-    if let (Source::Path(_), Source::Database(url)) = (from, to) {
+    if let (true, Source::Database(url)) = (from.is_files(), to) {
         current.default_privileges_as(&current_user(&mut connect(url)?, url)?);
     }
     if load_opts.strict_coverage {
@@ -397,6 +413,13 @@ pub fn render(plan: &Plan, format: Format, opts: &PlanOptions) -> String {
         Format::Text => shale_plan::render::text(plan),
         Format::Sql => shale_plan::render::sql_with_options(plan, opts),
         Format::Json => shale_plan::render::json(plan),
+        Format::Markdown => shale_plan::render::markdown(
+            plan,
+            &shale_plan::render::MarkdownOptions {
+                allow: RiskLevel::Medium,
+                ..shale_plan::render::MarkdownOptions::default()
+            },
+        ),
     }
 }
 

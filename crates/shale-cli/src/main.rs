@@ -17,6 +17,10 @@ struct Cli {
     /// Project file (default: shale.toml in the current directory, if there is one).
     #[arg(long, global = true, value_name = "PATH")]
     config: Option<PathBuf>,
+    /// Color risk levels in text output: auto (on a terminal, unless NO_COLOR is set),
+    /// always or never.
+    #[arg(long, global = true, value_name = "WHEN", default_value = "auto")]
+    color: shale_cli::review::ColorChoice,
     #[command(subcommand)]
     command: Command,
 }
@@ -26,7 +30,7 @@ enum Command {
     /// Print the plan that turns --from into --to.
     ///
     /// Exit codes: 0 no changes, 2 changes planned, 3 a step is at or above the --fail-on
-    /// level, 1 error (including a policy at level error). As Terraform's
+    /// level, 1 error (usage errors and a policy at level error included). As Terraform's
     /// -detailed-exitcode; --no-detailed-exitcode makes a successful plan exit 0 (exit 3
     /// still applies).
     Plan {
@@ -36,7 +40,8 @@ enum Command {
         /// Desired state: a .sql/.yaml file, a directory, a postgres:// URL, or `empty`.
         #[arg(long)]
         to: String,
-        /// text (for review), sql (a psql script), or json (the plan as data).
+        /// text (for review), sql (a psql script), json (the plan as data, docs/JSON.md)
+        /// or markdown (a pull-request comment).
         #[arg(long, default_value = "text")]
         format: Format,
         /// Plain plan: no CONCURRENTLY indexes, no NOT VALID + VALIDATE constraints.
@@ -160,6 +165,35 @@ enum Command {
         #[arg(required = true, value_name = "KEY")]
         keys: Vec<String>,
     },
+    /// Write the plan from --from to --to as the next versioned migration in --dir
+    /// (drizzle's migrator, or any runner of SQL files). See docs/GENERATE.md.
+    Generate {
+        /// Current state: what the migrations so far produce (a git:REF:PATH, files, a
+        /// postgres:// URL, or `empty`).
+        #[arg(long)]
+        from: String,
+        /// Desired state.
+        #[arg(long)]
+        to: String,
+        /// The migrations folder.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+        /// The migration's name: NNNN_NAME.sql.
+        #[arg(long)]
+        name: String,
+        /// drizzle (breakpoints and meta/_journal.json; no CONCURRENTLY) or plain (a psql
+        /// script).
+        #[arg(long, default_value = "plain")]
+        style: shale_cli::generate::Style,
+        /// Plain plan: no CONCURRENTLY indexes, no NOT VALID + VALIDATE constraints.
+        #[arg(long)]
+        no_online: bool,
+        /// lock_timeout for each locking step [default: shale.toml, else 5s].
+        #[arg(long)]
+        lock_timeout: Option<String>,
+        #[command(flatten)]
+        load: LoadArgs,
+    },
     /// Print a schema (usually a live database) as desired-state files.
     Inspect {
         /// A postgres:// URL (or a file or directory).
@@ -266,7 +300,15 @@ impl Settings {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Exit 2 means "changes planned": a usage error (clap's default exit code is 2) must
+    // not read as drift in a CI gate, so every error exits 1 (`--help`/`--version` 0).
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 1 } else { 0 });
+        }
+    };
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -307,11 +349,6 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 shale_cli::source::mode(&from, &load_opts),
                 shale_cli::source::mode(&to, &load_opts)
             );
-            match format {
-                Format::Text => println!("{modes}\n"),
-                Format::Sql => println!("-- {}\n", modes.replace('\n', "\n-- ")),
-                Format::Json => eprintln!("{modes}"),
-            }
             if let Some(phase) = phase {
                 planned.plan = planned.plan.phase(phase);
             }
@@ -322,32 +359,26 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                     |e| shale_cli::CliError(format!("{}: cannot write: {e}", path.display())),
                 )?;
             }
-            let rendered = if no_rollback {
-                shale_cli::render(plan, format, &opts)
-            } else {
-                planned.render_with_rollback(format, &opts)
-            };
-            let roles = &planned.roles_needed;
-            match format {
-                Format::Json => print!("{}", shale_cli::json_with_roles(&rendered, roles)),
-                _ => print!("{rendered}"),
-            }
+            let violations = shale_cli::lint(&planned, &policies);
+            let rendered = shale_cli::review::plan_output(
+                &planned,
+                &shale_cli::review::Review {
+                    format,
+                    opts: &opts,
+                    no_rollback,
+                    allow: settings.allow(None),
+                    violations: &violations,
+                    modes: &modes,
+                    color: cli.color.on_stdout(),
+                },
+            );
+            print!("{}", rendered.stdout);
             if format == Format::Text {
-                print!(
-                    "{}",
-                    shale_cli::approval_block(plan, settings.allow(None), &[])
-                );
-                print!("{}", shale_plan::routines::unmodeled_note(plan));
-                print!("{}", shale_cli::roles_text(roles));
                 if let (Source::Database(url), false) = (&from, plan.is_empty()) {
                     print!("\n{}", shale_cli::deploy::proof_note(url, &load_opts));
                 }
-            } else {
-                eprint!("{}", shale_plan::routines::unmodeled_note(plan));
-                eprint!("{}", shale_cli::roles_text(roles));
             }
-            let violations = shale_cli::lint(&planned, &policies);
-            eprint!("{}", shale_cli::violations_text(&violations));
+            eprint!("{}", rendered.stderr);
             if let Some(e) = shale_cli::policy_error(&violations) {
                 return Err(e);
             }
@@ -502,6 +533,38 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                     added.join(", ")
                 }
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Generate {
+            from,
+            to,
+            dir,
+            name,
+            style,
+            no_online,
+            lock_timeout,
+            load,
+        } => {
+            let settings = Settings::load(cli.config.as_deref())?;
+            let opts = settings.plan_options(false, no_online, lock_timeout, Strategy::Direct);
+            let generated = shale_cli::generate::run(
+                &Source::parse(&from),
+                &Source::parse(&to),
+                &opts,
+                &load.options()?,
+                &dir,
+                &name,
+                style,
+            )?;
+            match generated {
+                None => println!("No changes: nothing written."),
+                Some(g) => {
+                    for w in &g.warnings {
+                        eprintln!("{w}");
+                    }
+                    println!("wrote {}", g.file.display());
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Inspect {

@@ -11,17 +11,32 @@ pub enum Source {
     Empty,
     Database(String),
     Path(PathBuf),
+    /// `git:REF:PATH`: schema files read from a git commit, without a checkout
+    /// ([`crate::git`]).
+    Git {
+        rev: String,
+        path: String,
+    },
 }
 
 impl Source {
     pub fn parse(s: &str) -> Source {
         if s == "empty" {
             Source::Empty
+        } else if let Some((rev, path)) = crate::git::parse(s) {
+            Source::Git { rev, path }
         } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
             Source::Database(s.to_string())
         } else {
             Source::Path(PathBuf::from(s))
         }
+    }
+}
+
+impl Source {
+    /// Whether the source is schema files (on disk or in git), not a database.
+    pub fn is_files(&self) -> bool {
+        matches!(self, Source::Path(_) | Source::Git { .. })
     }
 }
 
@@ -31,6 +46,7 @@ impl fmt::Display for Source {
             Source::Empty => f.write_str("empty"),
             Source::Database(url) => f.write_str(&redact(url)),
             Source::Path(p) => write!(f, "{}", p.display()),
+            Source::Git { rev, path } => write!(f, "git:{rev}:{path}"),
         }
     }
 }
@@ -280,6 +296,15 @@ pub fn mode(source: &Source, opts: &LoadOptions) -> String {
                 p.display()
             ),
         },
+        Source::Git { .. } => match &opts.dev_url {
+            Some(url) => format!(
+                "{source}: read from git through a temporary database on {} (exact)",
+                redact(url)
+            ),
+            None => format!(
+                "{source}: read from git offline (PostgreSQL's parser, normalized expressions)"
+            ),
+        },
     }
 }
 
@@ -288,6 +313,7 @@ pub fn mode(source: &Source, opts: &LoadOptions) -> String {
 pub fn load_with(source: &Source, opts: &LoadOptions) -> Result<(Catalog, Directives), LoadError> {
     let text = match source {
         Source::Path(p) => Some(SourceText::read_path(p)?),
+        Source::Git { rev, path } => Some(crate::git::read(rev, path)?),
         _ => None,
     };
     load_read_with(source, text.as_ref(), opts)
@@ -301,11 +327,10 @@ pub fn load_read_with(
     opts: &LoadOptions,
 ) -> Result<(Catalog, Directives), LoadError> {
     let (mut cat, directives) = match (source, text) {
-        (Source::Path(_), Some(text)) => text.parse()?,
-        (Source::Path(p), None) => {
+        (Source::Path(_) | Source::Git { .. }, Some(text)) => text.parse()?,
+        (Source::Path(_) | Source::Git { .. }, None) => {
             return Err(LoadError(format!(
-                "{}: internal error: the files were not read",
-                p.display()
+                "{source}: internal error: the files were not read"
             )))
         }
         _ => load_with_directives(source)?,
@@ -325,7 +350,7 @@ pub fn load_read_with(
                 shale_introspect::read_owners(&mut client, &mut cat)
                     .map_err(|e| LoadError(format!("{}: {e}", redact(url))))?;
             }
-            Source::Path(_) => match text {
+            Source::Path(_) | Source::Git { .. } => match text {
                 Some(SourceText::Yaml(docs)) => {
                     shale_yaml::read_owners(docs, &mut cat).map_err(|e| LoadError(e.to_string()))?
                 }
@@ -358,6 +383,7 @@ pub fn load_with_directives(source: &Source) -> Result<(Catalog, Directives), Lo
             .map(|c| (c, Directives::default()))
             .map_err(|e| LoadError(format!("{}: {e}", redact(url)))),
         Source::Path(p) => SourceText::read_path(p)?.parse(),
+        Source::Git { rev, path } => crate::git::read(rev, path)?.parse(),
     }
 }
 

@@ -1,95 +1,23 @@
-//! Renderings of a [`Plan`]: text for review, a SQL script for `psql`, JSON.
+//! Renderings of a [`Plan`]: text for review ([`text`], in `text.rs`), markdown for a
+//! pull-request comment ([`markdown`]), a SQL script for `psql`, JSON.
 
-use crate::model::{Plan, RiskLevel, Step};
+mod markdown;
+mod text;
+
+pub use markdown::{markdown, MarkdownOptions};
+pub use text::{
+    headline, rollback_text, text, text_colored, text_with_rollback, text_with_rollback_colored,
+};
+
+use crate::model::{Plan, Step};
 use crate::rollback::{Rollback, Unrecoverable};
 use crate::PlanOptions;
-use shale_model::{quote_literal, ObjectId};
+use shale_model::quote_literal;
 use std::fmt::Write;
 
 /// One line of free text, safe inside a `--` comment.
-fn one_line(s: &str) -> String {
+pub(crate) fn one_line(s: &str) -> String {
     s.replace(['\r', '\n'], " ")
-}
-
-/// The object a step is grouped under for review: a table for its columns and
-/// constraints, the object itself otherwise.
-fn group_of(o: &ObjectId) -> ObjectId {
-    match o {
-        ObjectId::Column { table, .. } | ObjectId::Constraint { table, .. } => ObjectId::Table {
-            name: table.clone(),
-        },
-        other => other.clone(),
-    }
-}
-
-/// Human review: steps grouped per object (in order of their first step), each with its
-/// SQL, risk, lock and mitigation; then a summary of steps per risk level.
-pub fn text(plan: &Plan) -> String {
-    if plan.is_empty() {
-        return "No changes.\n".into();
-    }
-    steps_text(plan, "Plan")
-}
-
-/// The plan's steps under a title line (`Plan: 3 steps (highest risk: High)`), grouped per
-/// object, then the summary.
-fn steps_text(plan: &Plan, title: &str) -> String {
-    let mut groups: Vec<(ObjectId, Vec<&Step>)> = Vec::new();
-    for s in &plan.steps {
-        let g = group_of(&s.object);
-        match groups.iter_mut().find(|(k, _)| *k == g) {
-            Some((_, v)) => v.push(s),
-            None => groups.push((g, vec![s])),
-        }
-    }
-    let mut out = String::new();
-    let n = plan.steps.len();
-    let _ = writeln!(
-        out,
-        "{title}: {n} step{} (highest risk: {})",
-        if n == 1 { "" } else { "s" },
-        plan.max_risk().unwrap_or_default()
-    );
-    for (g, steps) in &groups {
-        let _ = writeln!(out, "\n{g}");
-        for s in steps {
-            let mut lines = s.sql.lines();
-            let _ = writeln!(out, "  {:>3}. {}", s.id, lines.next().unwrap_or(""));
-            for l in lines {
-                let _ = writeln!(out, "       {l}");
-            }
-            let _ = writeln!(
-                out,
-                "       [{}] {} {}",
-                s.risk.level,
-                s.risk.code,
-                one_line(&s.risk.reason)
-            );
-            if let Some(l) = &s.risk.lock {
-                let _ = writeln!(out, "       lock: {}", one_line(l));
-            }
-            if let Some(m) = &s.risk.mitigation {
-                let _ = writeln!(out, "       mitigation: {}", one_line(m));
-            }
-            if !s.transactional {
-                let _ = writeln!(out, "       runs outside a transaction");
-            }
-            if s.commit_after {
-                let _ = writeln!(out, "       commits right after");
-            }
-            if let Some(p) = s.phase {
-                let _ = writeln!(out, "       phase: {p} (apply with --phase {p})");
-            }
-        }
-    }
-    let count = |l: RiskLevel| plan.steps.iter().filter(|s| s.risk.level == l).count();
-    let _ = writeln!(out, "\nSummary:");
-    let _ = writeln!(out, "  {:<8} {:>5}", "Risk", "Steps");
-    for l in [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low] {
-        let _ = writeln!(out, "  {:<8} {:>5}", l.to_string(), count(l));
-    }
-    let _ = writeln!(out, "  {:<8} {:>5}", "Total", n);
-    out
 }
 
 /// A script that runs as-is with `psql -v ON_ERROR_STOP=1 -f`: risks as comments,
@@ -244,7 +172,11 @@ impl<'a> JsonRollback<'a> {
 
 /// What the rollback cannot restore, one item per loss, each line prefixed by `prefix`
 /// (`""` for text, `"-- "` for SQL).
-fn unrecoverable_lines(items: &[Unrecoverable], prefix: &str, restore_after: &str) -> String {
+pub(crate) fn unrecoverable_lines(
+    items: &[Unrecoverable],
+    prefix: &str,
+    restore_after: &str,
+) -> String {
     let mut out = String::new();
     for u in items {
         let step = u
@@ -272,37 +204,6 @@ fn unrecoverable_lines(items: &[Unrecoverable], prefix: &str, restore_after: &st
             );
         }
     }
-    out
-}
-
-/// The "Rollback" section of the text rendering: the rollback plan as [`text`] shows a
-/// plan, then what it cannot restore with the backup to take first.
-pub fn rollback_text(rb: &Rollback) -> String {
-    let mut out = if rb.plan.is_empty() {
-        "Rollback: no changes.\n".to_string()
-    } else {
-        steps_text(&rb.plan, "Rollback")
-    };
-    if !rb.unrecoverable.is_empty() {
-        let _ = writeln!(
-            out,
-            "\nThe rollback cannot restore ({}); commands use $DATABASE_URL and the current directory:",
-            rb.unrecoverable.len()
-        );
-        out.push_str(&unrecoverable_lines(&rb.unrecoverable, "", "the rollback"));
-    }
-    out
-}
-
-/// [`text`] of the plan followed by its "Rollback" section ([`rollback_text`]); just
-/// "No changes." for an empty plan.
-pub fn text_with_rollback(plan: &Plan, rb: &Rollback) -> String {
-    let mut out = text(plan);
-    if plan.is_empty() {
-        return out;
-    }
-    out.push('\n');
-    out.push_str(&rollback_text(rb));
     out
 }
 
