@@ -169,9 +169,10 @@ fn prove(
     )
     .map_err(|e| CliError(e.to_string()))?;
     eprintln!(
-        "proved: {} step(s) ran on the copy and it converged, in {:.2}s",
+        "proved: {} step(s) ran on the copy and it converged, in {:.2}s (temporary database {} dropped)",
         proof.steps,
-        proof.elapsed.as_secs_f64()
+        proof.elapsed.as_secs_f64(),
+        proof.database
     );
     Ok(())
 }
