@@ -120,6 +120,25 @@ pub fn proof_note(db: &str, load: &LoadOptions) -> String {
     }
 }
 
+/// A warning naming the indexes other sessions of `db` are building right now (empty when
+/// none): such an index is INVALID until its build ends, and a plan made meanwhile treats
+/// it as left behind by a failed build.
+pub fn builds_note(db: &str) -> String {
+    let Ok(mut c) = connect(db) else {
+        return String::new();
+    };
+    let Ok(builds) = shale_apply::building::builds(&mut c) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for b in &builds {
+        out.push_str(&format!(
+            "warning: {b}: it is INVALID only until that build ends, not failed; steps above that drop or rebuild it are wrong until then. `shale apply` waits for the build (--wait); plan again when it has finished\n"
+        ));
+    }
+    out
+}
+
 /// Proves `plan` on a copy of `current` when `prove` says so; `converged` checks the copy
 /// (read with `load`) and returns what still differs, if anything.
 fn prove(

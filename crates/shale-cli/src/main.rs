@@ -346,6 +346,9 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 eprint!("{}", shale_plan::routines::unmodeled_note(plan));
                 eprint!("{}", shale_cli::roles_text(roles));
             }
+            if let Source::Database(url) = &from {
+                eprint!("{}", shale_cli::deploy::builds_note(url));
+            }
             let violations = shale_cli::lint(&planned, &policies);
             eprint!("{}", shale_cli::violations_text(&violations));
             if let Some(e) = shale_cli::policy_error(&violations) {

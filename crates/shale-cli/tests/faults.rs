@@ -356,6 +356,15 @@ fn kill_9_mid_index_build_then_a_rerun_converges() {
         ],
     );
     assert!(!stdout(&o).contains("DROP INDEX"), "{}", both(&o));
+    // A plan made meanwhile says so.
+    let o = s.run(&["plan", "--from", db.url(), "--to", "want.sql"]);
+    assert!(
+        stderr(&o)
+            .contains("warning: index public.items_v_idx on public.items is being built by pid")
+            && stderr(&o).contains("not failed"),
+        "{}",
+        both(&o)
+    );
 
     // The build ends when the old snapshot goes; the re-run converges.
     tx.commit().unwrap();
