@@ -555,3 +555,50 @@ fn apply_without_a_terminal_needs_yes_or_a_plan_file() {
     assert_eq!(left, 0, "the temporary database {name} is dropped");
     plan_is_empty(&db, &s);
 }
+
+/// `shale args` on a terminal (util-linux `script` gives it one), answering `answer`.
+fn on_terminal(dir: &Scratch, args: &[&str], answer: &str) -> std::process::Output {
+    use std::io::Write;
+    let cmd = std::iter::once(env!("CARGO_BIN_EXE_shale"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut child = Command::new("script")
+        .args(["-qec", &cmd, "/dev/null"])
+        .current_dir(&dir.0)
+        .env_remove("DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run script (util-linux)");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(answer.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn on_a_terminal_apply_asks_and_only_yes_goes_on() {
+    let db = TestDb::new("fault_tty");
+    db.execute(SEED);
+    let before = rows(&db);
+    let s = Scratch::new(&[("want.sql", WANT)]);
+    let args = ["apply", "--no-prove", "--db", db.url(), "--to", "want.sql"];
+    let o = on_terminal(&s, &args, "no\n");
+    assert_eq!(code(&o), Some(1), "{}", both(&o));
+    // script merges the terminal's streams into its stdout.
+    let out = stdout(&o);
+    assert!(out.contains("Apply these 3 step(s)"), "{out}");
+    assert!(out.contains("not confirmed: nothing was changed"), "{out}");
+    assert!(!column_exists(&db, "items", "note"));
+    let o = on_terminal(&s, &args, "yes\n");
+    assert_eq!(code(&o), Some(0), "{}", both(&o));
+    assert!(stdout(&o).contains("now matches"), "{}", both(&o));
+    plan_is_empty(&db, &s);
+    assert_eq!(rows(&db), before);
+}
