@@ -361,6 +361,13 @@ pub fn apply_file(
     let pf = PlanFile::read(path).map_err(|e| CliError(e.to_string()))?;
     let plan = pf.plan();
     let name = path.display().to_string();
+    if pf.shale_version != env!("CARGO_PKG_VERSION") {
+        eprintln!(
+            "note: {name} was written by shale {}, this is shale {}: a model that changed between versions shows as drift",
+            pf.shale_version,
+            env!("CARGO_PKG_VERSION")
+        );
+    }
     // Approvals recorded in the file count for the steps that need one at this --allow.
     let needing: Vec<String> = shale_apply::needs_approval(&plan, args.apply.allow)
         .iter()
@@ -447,7 +454,9 @@ pub fn apply_file(
             "{e}\n  with a plan file: the database no longer matches {name}, so it will be refused; make a new plan from the database as it is now"
         ))
     })?;
-    if !expand {
+    if expand {
+        eprintln!("the expand phase is not verified against the desired state: the contract phase is still to come");
+    } else {
         let (after, _) = source::load_with(&db, &load)?;
         let lines = drift_lines(&pf.desired, &after);
         if !lines.is_empty() {
