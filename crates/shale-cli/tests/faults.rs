@@ -460,7 +460,7 @@ fn a_lock_timeout_names_the_blocker_and_lock_retries_wait_it_out() {
         "--to",
         "want.sql",
         "--lock-timeout",
-        "1s",
+        "2s",
     ]);
     expect_error(
         &o,
@@ -483,7 +483,7 @@ fn a_lock_timeout_names_the_blocker_and_lock_retries_wait_it_out() {
             "--to",
             "want.sql",
             "--lock-timeout",
-            "300ms",
+            "1s",
             "--lock-retries",
             "30",
         ],
