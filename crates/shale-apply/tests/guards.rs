@@ -113,6 +113,7 @@ fn a_proof_runs_the_plan_on_a_copy_and_drops_it() {
     };
     let proof = prove(
         &mut admin,
+        &shale_apply::prove::scratch_name(),
         &mut connect,
         "CREATE TABLE t (a int);",
         &plan(&["ALTER TABLE t ADD COLUMN b int"]),
@@ -134,6 +135,7 @@ fn a_proof_runs_the_plan_on_a_copy_and_drops_it() {
     // A step that fails on the copy, and a copy that does not converge.
     let e = prove(
         &mut admin,
+        &shale_apply::prove::scratch_name(),
         &mut connect,
         "CREATE TABLE t (a int);",
         &plan(&["ALTER TABLE missing ADD COLUMN b int"]),
@@ -147,6 +149,7 @@ fn a_proof_runs_the_plan_on_a_copy_and_drops_it() {
     );
     let e = prove(
         &mut admin,
+        &shale_apply::prove::scratch_name(),
         &mut connect,
         "CREATE TABLE t (a int);",
         &plan(&["ALTER TABLE t ADD COLUMN c int"]),

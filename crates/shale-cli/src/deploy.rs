@@ -174,12 +174,14 @@ fn prove(
         let (copy, _) = source::load_with(&Source::Database(url), load).map_err(|e| e.0)?;
         converged(&copy)
     };
+    let name = shale_apply::prove::scratch_name();
     eprintln!(
-        "proving the plan on a temporary copy of the current schema ({}; {why}) …",
+        "proving the plan on a temporary copy of the current schema: database {name} on {} ({why}) …",
         redact(&server)
     );
     let proof = shale_apply::prove::prove(
         &mut admin,
+        &name,
         &mut connect_db,
         &create,
         plan,
