@@ -35,7 +35,12 @@ impl std::fmt::Display for Build {
 pub fn builds(client: &mut Client) -> Result<Vec<Build>, String> {
     let rows = client
         .query(
-            "SELECT p.pid, p.index_relid::regclass::text, p.relid::regclass::text, p.phase, \
+            "SELECT p.pid, \
+                    (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c \
+                       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = p.index_relid), \
+                    (SELECT format('%I.%I', n.nspname, c.relname) FROM pg_class c \
+                       JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = p.relid), \
+                    p.phase, \
                     coalesce(extract(epoch FROM now() - a.query_start)::float8, 0) \
              FROM pg_stat_progress_create_index p \
              LEFT JOIN pg_stat_activity a ON a.pid = p.pid \

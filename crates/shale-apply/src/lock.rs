@@ -6,9 +6,12 @@
 //! session and releases the lock. Advisory locks are per database, so applies to different
 //! databases of one server do not wait for each other.
 //!
-//! A second apply waits up to `--wait` (server-side, with `lock_timeout`, so it starts the
-//! moment the first one ends), then gives up naming the session that holds the lock and
-//! since when (`pg_locks` joined with `pg_stat_activity`).
+//! A second apply waits up to `--wait`, then gives up naming the session that holds the lock
+//! and since when (`pg_locks` joined with `pg_stat_activity`). It waits by trying again
+//! every 200 ms between short statements, not inside `pg_advisory_lock`: a statement
+//! waiting there holds a snapshot, and a `CREATE INDEX CONCURRENTLY` of the running apply
+//! would wait for that snapshot while the waiting apply waits for the lock (both would
+//! stall until `--wait` ran out).
 
 use postgres::Client;
 use std::time::Duration;
@@ -17,7 +20,10 @@ use std::time::Duration;
 /// recognisable in `pg_locks` (`classid` 1936220524, `objid` 1696620912).
 pub const LOCK_KEY: (i32, i32) = (0x7368_616c, 0x6520_6170);
 
-/// `application_name` of the session holding the lock.
+/// How often a waiting apply tries the lock again.
+const POLL: Duration = Duration::from_millis(200);
+
+/// `application_name` of the session holding the lock (`… (waiting)` while it waits).
 pub const APPLICATION_NAME: &str = "shale apply";
 
 /// The session holding the apply lock.
@@ -88,39 +94,36 @@ impl ApplyLock {
     /// up to `wait`.
     pub fn acquire(mut client: Client, wait: Duration) -> Result<ApplyLock, LockError> {
         let server = |e: postgres::Error| LockError::Server(crate::db_error(e));
+        // Named as waiting until the lock is taken, so that pg_stat_activity shows a queue.
         client
-            .batch_execute(&format!("SET application_name = '{APPLICATION_NAME}'"))
+            .batch_execute(&format!(
+                "SET application_name = '{APPLICATION_NAME} (waiting)'"
+            ))
             .map_err(server)?;
-        let got: bool = client
-            .query_one(
-                "SELECT pg_try_advisory_lock($1, $2)",
-                &[&LOCK_KEY.0, &LOCK_KEY.1],
-            )
-            .map_err(server)?
-            .get(0);
-        if got {
-            return Ok(ApplyLock { client });
-        }
-        let ms = wait.as_millis().min(i32::MAX as u128);
-        if ms > 0 {
-            client
-                .batch_execute(&format!("SET lock_timeout = '{ms}ms'"))
-                .map_err(server)?;
-            let r = client.execute(
-                "SELECT pg_advisory_lock($1, $2)",
-                &[&LOCK_KEY.0, &LOCK_KEY.1],
-            );
-            let _ = client.batch_execute("RESET lock_timeout");
-            match r {
-                Ok(_) => return Ok(ApplyLock { client }),
-                Err(e) if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) => {}
-                Err(e) => return Err(server(e)),
+        let start = std::time::Instant::now();
+        loop {
+            let got: bool = client
+                .query_one(
+                    "SELECT pg_try_advisory_lock($1, $2)",
+                    &[&LOCK_KEY.0, &LOCK_KEY.1],
+                )
+                .map_err(server)?
+                .get(0);
+            if got {
+                client
+                    .batch_execute(&format!("SET application_name = '{APPLICATION_NAME}'"))
+                    .map_err(server)?;
+                return Ok(ApplyLock { client });
             }
+            let left = wait.saturating_sub(start.elapsed());
+            if left.is_zero() {
+                return Err(LockError::Busy {
+                    waited: start.elapsed(),
+                    holder: holder(&mut client),
+                });
+            }
+            std::thread::sleep(POLL.min(left));
         }
-        Err(LockError::Busy {
-            waited: wait,
-            holder: holder(&mut client),
-        })
     }
 
     /// Releases the lock (dropping the value does too, by closing the session).

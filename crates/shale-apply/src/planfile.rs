@@ -308,7 +308,9 @@ impl PlanFile {
     }
 }
 
-fn digest_of(mut value: Value) -> String {
+/// The digest of a plan file's JSON value: SHA-256 of its canonical text without `digest` and
+/// `approvals`.
+pub fn digest_of(mut value: Value) -> String {
     if let Value::Object(m) = &mut value {
         m.remove("digest");
         m.remove("approvals");

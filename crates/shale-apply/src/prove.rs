@@ -63,12 +63,22 @@ pub fn can_create_databases(client: &mut Client) -> bool {
         .unwrap_or(false)
 }
 
-/// Proves `plan` on a temporary database made with `admin` (a connection to the scratch
+/// A fresh name for a temporary database: `shale_prove_<pid>_<nanoseconds>`.
+pub fn scratch_name() -> String {
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("shale_prove_{}_{stamp}", std::process::id())
+}
+
+/// Proves `plan` on a temporary database `name` made with `admin` (a connection to the scratch
 /// server): runs `create_sql` there, then the plan with `opts` (its approvals were checked
 /// already), then `verify` with the database's name, which must find the desired state.
 /// `connect_db` opens a connection to a database of that server by name.
 pub fn prove(
     admin: &mut Client,
+    name: &str,
     connect_db: &mut dyn FnMut(&str) -> Result<Client, String>,
     create_sql: &str,
     plan: &Plan,
@@ -76,11 +86,7 @@ pub fn prove(
     verify: &mut dyn FnMut(&str) -> Result<(), String>,
 ) -> Result<Proof, ProveError> {
     let start = Instant::now();
-    let stamp = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let name = format!("shale_prove_{}_{stamp}", std::process::id());
+    let name = name.to_string();
     admin
         .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
         .map_err(|e| ProveError::Setup(crate::db_error(e)))?;
@@ -105,10 +111,24 @@ pub fn prove(
         verify(&name).map_err(ProveError::NotConverged)
     })();
     let dropped = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    if let (Err(e), Err(d)) = (&result, &dropped) {
+        let m = format!(
+            "{}\n(and the temporary database {name} could not be dropped: {}; drop it with: DROP DATABASE {name} WITH (FORCE))",
+            match e {
+                ProveError::Setup(m) | ProveError::Failed(m) | ProveError::NotConverged(m) => m,
+            },
+            d
+        );
+        return Err(match e {
+            ProveError::Setup(_) => ProveError::Setup(m),
+            ProveError::Failed(_) => ProveError::Failed(m),
+            ProveError::NotConverged(_) => ProveError::NotConverged(m),
+        });
+    }
     result?;
     if let Err(e) = dropped {
         return Err(ProveError::Setup(format!(
-            "the proof passed but the temporary database {name} could not be dropped: {}",
+            "the temporary database {name} could not be dropped ({}); drop it with: DROP DATABASE {name} WITH (FORCE)",
             crate::db_error(e)
         )));
     }

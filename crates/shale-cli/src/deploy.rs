@@ -120,6 +120,25 @@ pub fn proof_note(db: &str, load: &LoadOptions) -> String {
     }
 }
 
+/// A warning naming the indexes other sessions of `db` are building right now (empty when
+/// none): such an index is INVALID until its build ends, and a plan made meanwhile treats
+/// it as left behind by a failed build.
+pub fn builds_note(db: &str) -> String {
+    let Ok(mut c) = connect(db) else {
+        return String::new();
+    };
+    let Ok(builds) = shale_apply::building::builds(&mut c) else {
+        return String::new();
+    };
+    let mut out = String::new();
+    for b in &builds {
+        out.push_str(&format!(
+            "warning: {b}: it is INVALID only until that build ends, not failed; steps above that drop or rebuild it are wrong until then. `shale apply` waits for the build (--wait); plan again when it has finished\n"
+        ));
+    }
+    out
+}
+
 /// Proves `plan` on a copy of `current` when `prove` says so; `converged` checks the copy
 /// (read with `load`) and returns what still differs, if anything.
 fn prove(
@@ -155,12 +174,14 @@ fn prove(
         let (copy, _) = source::load_with(&Source::Database(url), load).map_err(|e| e.0)?;
         converged(&copy)
     };
+    let name = shale_apply::prove::scratch_name();
     eprintln!(
-        "proving the plan on a temporary copy of the current schema ({}; {why}) …",
+        "proving the plan on a temporary copy of the current schema: database {name} on {} ({why}) …",
         redact(&server)
     );
     let proof = shale_apply::prove::prove(
         &mut admin,
+        &name,
         &mut connect_db,
         &create,
         plan,
@@ -169,9 +190,10 @@ fn prove(
     )
     .map_err(|e| CliError(e.to_string()))?;
     eprintln!(
-        "proved: {} step(s) ran on the copy and it converged, in {:.2}s",
+        "proved: {} step(s) ran on the copy and it converged, in {:.2}s (temporary database {} dropped)",
         proof.steps,
-        proof.elapsed.as_secs_f64()
+        proof.elapsed.as_secs_f64(),
+        proof.database
     );
     Ok(())
 }
@@ -341,6 +363,13 @@ pub fn apply_file(
     let pf = PlanFile::read(path).map_err(|e| CliError(e.to_string()))?;
     let plan = pf.plan();
     let name = path.display().to_string();
+    if pf.shale_version != env!("CARGO_PKG_VERSION") {
+        eprintln!(
+            "note: {name} was written by shale {}, this is shale {}: a model that changed between versions shows as drift",
+            pf.shale_version,
+            env!("CARGO_PKG_VERSION")
+        );
+    }
     // Approvals recorded in the file count for the steps that need one at this --allow.
     let needing: Vec<String> = shale_apply::needs_approval(&plan, args.apply.allow)
         .iter()
@@ -427,7 +456,9 @@ pub fn apply_file(
             "{e}\n  with a plan file: the database no longer matches {name}, so it will be refused; make a new plan from the database as it is now"
         ))
     })?;
-    if !expand {
+    if expand {
+        eprintln!("the expand phase is not verified against the desired state: the contract phase is still to come");
+    } else {
         let (after, _) = source::load_with(&db, &load)?;
         let lines = drift_lines(&pf.desired, &after);
         if !lines.is_empty() {

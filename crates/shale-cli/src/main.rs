@@ -134,23 +134,23 @@ enum Command {
         #[arg(long)]
         lock_timeout: Option<String>,
         /// Plain plan: no CONCURRENTLY indexes, no NOT VALID + VALIDATE constraints.
-        #[arg(long, conflicts_with = "online")]
+        #[arg(long, conflicts_with_all = ["online", "plan"])]
         no_online: bool,
         /// Online-safe plan even when shale.toml says `online = false`.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "plan")]
         online: bool,
         /// Set a policy's level, e.g. no_serial=error (repeatable; overrides shale.toml).
-        #[arg(long, value_name = "NAME=LEVEL")]
+        #[arg(long, value_name = "NAME=LEVEL", conflicts_with = "plan")]
         policy: Vec<String>,
         /// Show the plan and check policies and approvals, change nothing.
         #[arg(long)]
         dry_run: bool,
         /// direct or expand-contract (see `shale plan --help`).
-        #[arg(long, default_value = "direct")]
+        #[arg(long, default_value = "direct", conflicts_with = "plan")]
         strategy: Strategy,
         /// Apply only this phase of an expand-contract plan: expand first, then (once the
         /// application uses the new columns) contract.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "plan")]
         phase: Option<Phase>,
         #[command(flatten)]
         load: LoadArgs,
@@ -379,6 +379,9 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 }
             }
             eprint!("{}", rendered.stderr);
+            if let Source::Database(url) = &from {
+                eprint!("{}", shale_cli::deploy::builds_note(url));
+            }
             if let Some(e) = shale_cli::policy_error(&violations) {
                 return Err(e);
             }
