@@ -85,7 +85,7 @@ fn check_name(name: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-fn io(path: &Path, what: &str) -> impl Fn(std::io::Error) -> CliError + '_ {
+fn io<'a>(path: &'a Path, what: &str) -> impl Fn(std::io::Error) -> CliError + 'a {
     let what = what.to_string();
     move |e| CliError(format!("{}: cannot {what}: {e}", path.display()))
 }
