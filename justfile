@@ -24,3 +24,9 @@ bench tables="10000":
 # cluster; binaries are fetched once into a cache. See docs/POSTGRES_VERSIONS.md.
 pg-matrix *versions:
     bash scripts/pg-matrix.sh {{versions}}
+
+# Convergence on public test suites and real application schemas, beside pg-delta and
+# migra (scripts/corpus/README.md). Needs PSD_REPO and MIGRA_REPO (checkouts or git dirs);
+# APPS="name=path …" adds applications' db/structure.sql history.
+corpus:
+    bash scripts/corpus/corpus.sh
