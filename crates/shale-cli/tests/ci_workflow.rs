@@ -279,10 +279,10 @@ fn a_safe_pull_request_passes_and_a_broken_one_fails() {
     );
 }
 
-/// The merge job applies the committed plan file with `shale apply --plan`; with no plan
-/// file in the merge, it applies nothing and succeeds.
+/// The merge job applies the plan file committed with the change, with the approvals a
+/// reviewer recorded in it (`shale approve`); with no plan file it applies nothing.
 #[test]
-fn the_apply_job_applies_the_plan_file_only() {
+fn the_apply_job_applies_the_approved_plan_file() {
     let wf = workflow();
     let apply = &wf.jobs["apply"];
     let script = &apply
@@ -294,7 +294,59 @@ fn the_apply_job_applies_the_plan_file_only() {
         script.contains("shale apply --plan \"$PLAN_FILE\""),
         "{script}"
     );
-    let (_s, work) = scratch("apply", V1);
-    let ran = run_job(&wf, "apply", &work, &[]);
+    let branch = "CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);\n";
+    let (_s, work) = scratch("apply", branch);
+    let db = shale_testkit::TestDb::new("ciapply");
+    db.execute(V1);
+    db.execute("INSERT INTO users VALUES (1, 'a@example.com', true)");
+    let url = db.url().to_string();
+
+    // No plan file in the merge: nothing to apply.
+    let ran = run_job(&wf, "apply", &work, &[("DATABASE_URL", &url)]);
     assert_eq!(ran, [("Apply the approved plan".to_string(), 0)]);
+
+    // The author writes the plan file; without the reviewer's approval of the drop, the
+    // apply job refuses it and changes nothing.
+    let o = shale_in(
+        &work,
+        &[
+            "plan",
+            "--from",
+            &url,
+            "--to",
+            "db/schema",
+            "--out",
+            "db/shale.plan.json",
+        ],
+    );
+    assert_eq!(code(&o), Some(2), "{}", both(&o));
+    let ran = run_job(&wf, "apply", &work, &[("DATABASE_URL", &url)]);
+    assert_eq!(ran, [("Apply the approved plan".to_string(), 1)]);
+    let o = shale_in(&work, &["plan", "--from", &url, "--to", "db/schema"]);
+    assert_eq!(code(&o), Some(2), "nothing was applied: {}", both(&o));
+
+    // The reviewer approves the drop in the file; the merge applies it.
+    let o = shale_in(
+        &work,
+        &["approve", "db/shale.plan.json", "drop:public.users.legacy"],
+    );
+    assert_eq!(code(&o), Some(0), "{}", both(&o));
+    let ran = run_job(&wf, "apply", &work, &[("DATABASE_URL", &url)]);
+    assert_eq!(ran, [("Apply the approved plan".to_string(), 0)]);
+    let o = shale_in(&work, &["plan", "--from", &url, "--to", "db/schema"]);
+    assert_eq!(
+        code(&o),
+        Some(0),
+        "the database is the branch's schema: {}",
+        both(&o)
+    );
+    let kept: i64 = db
+        .client()
+        .query_one(
+            "SELECT count(*) FROM users WHERE email = 'a@example.com'",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(kept, 1, "rows kept");
 }
