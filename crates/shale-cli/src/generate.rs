@@ -85,7 +85,7 @@ fn check_name(name: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-fn io<'a>(path: &'a Path, what: &'a str) -> impl Fn(std::io::Error) -> CliError + 'a {
+fn io<'a>(path: &'a Path, what: &str) -> impl Fn(std::io::Error) -> CliError + 'a {
     let what = what.to_string();
     move |e| CliError(format!("{}: cannot {what}: {e}", path.display()))
 }
@@ -287,31 +287,6 @@ pub fn offline_warning(online: &Plan) -> Option<String> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_continue_after_the_highest() {
-        let dir = std::env::temp_dir().join(format!("shale-gen-n-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        assert_eq!(next_number(&dir).unwrap(), 0);
-        std::fs::create_dir_all(&dir).unwrap();
-        for f in ["0000_a.sql", "0007_b.sql", "notes.sql", "0009_c.txt"] {
-            std::fs::write(dir.join(f), "").unwrap();
-        }
-        assert_eq!(next_number(&dir).unwrap(), 8);
-        let _ = std::fs::remove_dir_all(&dir);
-    }
-
-    #[test]
-    fn names_are_file_names() {
-        assert!(check_name("add_users").is_ok());
-        assert!(check_name("../x").is_err());
-        assert!(check_name("").is_err());
-    }
-}
-
 /// `shale generate`: plan `from` → `to` and write it as the next migration (`None`: no
 /// changes, nothing written).
 pub fn run(
@@ -363,4 +338,29 @@ pub fn run(
     let mut g = write(&plan, opts, dir, name, style)?;
     g.warnings.splice(0..0, warnings);
     Ok(Some(g))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_continue_after_the_highest() {
+        let dir = std::env::temp_dir().join(format!("shale-gen-n-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(next_number(&dir).unwrap(), 0);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in ["0000_a.sql", "0007_b.sql", "notes.sql", "0009_c.txt"] {
+            std::fs::write(dir.join(f), "").unwrap();
+        }
+        assert_eq!(next_number(&dir).unwrap(), 8);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn names_are_file_names() {
+        assert!(check_name("add_users").is_ok());
+        assert!(check_name("../x").is_err());
+        assert!(check_name("").is_err());
+    }
 }

@@ -304,20 +304,6 @@ pub fn roles_text(roles: &BTreeSet<String>) -> String {
         .unwrap_or_default()
 }
 
-/// `json` (a rendered plan) with a `roles_needed` member when `roles` is not empty.
-pub fn json_with_roles(json: &str, roles: &BTreeSet<String>) -> String {
-    if roles.is_empty() {
-        return json.to_string();
-    }
-    let Ok(mut v) = serde_json::from_str::<serde_json::Value>(json) else {
-        return json.to_string();
-    };
-    if let serde_json::Value::Object(m) = &mut v {
-        m.insert("roles_needed".into(), serde_json::json!(roles));
-    }
-    serde_json::to_string_pretty(&v).expect("a JSON value always serializes")
-}
-
 /// The policies' violations among what the plan creates or changes.
 pub fn lint(planned: &Planned, policies: &Policies) -> Vec<Violation> {
     shale_lint::lint(&planned.current, &planned.desired, &planned.plan, policies)
@@ -413,13 +399,9 @@ pub fn render(plan: &Plan, format: Format, opts: &PlanOptions) -> String {
         Format::Text => shale_plan::render::text(plan),
         Format::Sql => shale_plan::render::sql_with_options(plan, opts),
         Format::Json => shale_plan::render::json(plan),
-        Format::Markdown => shale_plan::render::markdown(
-            plan,
-            &shale_plan::render::MarkdownOptions {
-                allow: RiskLevel::Medium,
-                ..shale_plan::render::MarkdownOptions::default()
-            },
-        ),
+        Format::Markdown => {
+            shale_plan::render::markdown(plan, &shale_plan::render::MarkdownOptions::default())
+        }
     }
 }
 

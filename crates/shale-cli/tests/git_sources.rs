@@ -55,8 +55,8 @@ const V2: &str = "CREATE TABLE users (id bigint PRIMARY KEY, email text, mood mo
 
 /// main has v1; branch `feature` splits the schema in two files and adds a column; the
 /// work tree then has an uncommitted change that a git source must not see.
-fn repo() -> Repo {
-    let r = Repo::new("plan");
+fn repo(tag: &str) -> Repo {
+    let r = Repo::new(tag);
     r.write("db/schema/10_tables.sql", V1);
     r.write("README.md", "not a schema file\n");
     r.commit("v1");
@@ -74,7 +74,7 @@ fn repo() -> Repo {
 
 #[test]
 fn plans_main_to_a_branch_from_git_alone() {
-    let r = repo();
+    let r = repo("plan");
     let o = shale_in(
         r.path(),
         &[
@@ -116,7 +116,7 @@ fn plans_main_to_a_branch_from_git_alone() {
 
 #[test]
 fn paths_are_relative_to_the_current_directory_and_files_work_too() {
-    let r = repo();
+    let r = repo("relative");
     let sub = r.path().join("db");
     let o = shale_in(
         &sub,
@@ -140,7 +140,7 @@ fn paths_are_relative_to_the_current_directory_and_files_work_too() {
 
 #[test]
 fn bad_refs_and_paths_are_errors_naming_them() {
-    let r = repo();
+    let r = repo("bad");
     let o = shale_in(
         r.path(),
         &["plan", "--from", "git:nope:db/schema", "--to", "empty"],

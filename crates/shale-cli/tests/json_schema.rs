@@ -50,7 +50,7 @@ fn every_fixture_plan_validates_against_the_schema() {
         let v: serde_json::Value = serde_json::from_str(&json).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&v)
-            .map(|e| format!("{} at {}", e, e.instance_path))
+            .map(|e| format!("{} at {}", e, e.instance_path()))
             .collect();
         if !errors.is_empty() {
             failures.push(format!("{}:\n  {}", case.display(), errors.join("\n  ")));

@@ -21,8 +21,9 @@ pub const MAX_GRAPH_NODES: usize = 40;
 /// Edges drawn at most (GitHub refuses very large diagrams).
 pub const MAX_GRAPH_EDGES: usize = 120;
 
-/// What the markdown says beyond the plan itself.
-#[derive(Debug, Clone, Default)]
+/// What the markdown says beyond the plan itself (by default: `--allow medium`, as
+/// `shale apply`'s default).
+#[derive(Debug, Clone)]
 pub struct MarkdownOptions<'a> {
     /// Steps above this level are listed under "Needs approval" with their keys
     /// (`shale apply --allow`'s level).
@@ -33,6 +34,17 @@ pub struct MarkdownOptions<'a> {
     pub warnings: Vec<String>,
     /// A line under the headline saying what was compared (e.g. `main → this branch`).
     pub context: Option<String>,
+}
+
+impl Default for MarkdownOptions<'_> {
+    fn default() -> Self {
+        MarkdownOptions {
+            allow: RiskLevel::Medium,
+            rollback: None,
+            warnings: Vec::new(),
+            context: None,
+        }
+    }
 }
 
 /// The markdown comment (see the module documentation).
