@@ -362,6 +362,8 @@ def main():
     ap.add_argument("--only", nargs="*", default=[], help="run cases whose source/name contains one of these")
     ap.add_argument("--sample", type=int, default=1,
                     help="run every K-th case of each source (sorted by name), for slow tools")
+    ap.add_argument("--skip-done", default=None, metavar="RESULTS",
+                    help="leave out the cases this results file already has (to resume a run)")
     ap.add_argument("--results", default=None, help="results file (default OUT/results.jsonl)")
     a = ap.parse_args()
     tools = [t for t in a.tools.split(",") if t]
@@ -384,6 +386,13 @@ def main():
             if a.only and not any(o in key for o in a.only):
                 continue
             cases.append(os.path.join(sd, c))
+    if a.skip_done:
+        done = set()
+        for line in open(a.skip_done):
+            if line.strip():
+                r = json.loads(line)
+                done.add(f"{r['source']}/{r['case']}")
+        cases = [c for c in cases if f"{os.path.basename(os.path.dirname(c))}/{os.path.basename(c)}" not in done]
     os.makedirs(a.out, exist_ok=True)
     res_path = a.results or os.path.join(a.out, "results.jsonl")
     print(f"{len(cases)} cases, tools {','.join(tools)}, shale {SHALE}, jobs {a.jobs} -> {res_path}", flush=True)
