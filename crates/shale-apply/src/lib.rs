@@ -5,18 +5,34 @@
 //!   PostgreSQL refuses inside a transaction block (`CREATE INDEX CONCURRENTLY`) runs alone,
 //!   and a step marked `commit_after` ends its transaction.
 //! - Every transaction sets `lock_timeout` so a blocked step fails fast instead of queueing
-//!   every other query of the application behind its lock.
+//!   every other query of the application behind its lock. A step that times out names the
+//!   sessions that blocked it ([`blockers`]) and, with `lock_retries`, is tried again after a
+//!   growing pause (its transaction was rolled back, so nothing runs twice).
 //! - Risky steps are refused before anything runs unless the caller allowed their level or
 //!   approved them one by one by their approval key ([`Step::approval_key`]). An approval
 //!   key that matches no step needing approval is an error too (typo protection), so an
 //!   approval never silently does nothing.
 //! - On failure the error says exactly which steps were committed, which were rolled back,
 //!   and how to continue: re-planning from the database's state picks up where it stopped.
+//!
+//! Around a run: plan files and their approvals ([`planfile`]), fingerprints that name
+//! drift ([`fingerprint`]), one apply at a time ([`lock`]), waiting for index builds of
+//! other sessions ([`building`]) and the proof on a copy ([`prove`]).
 
+pub mod blockers;
+pub mod building;
+pub mod fingerprint;
+pub mod lock;
+pub mod planfile;
+pub mod prove;
+
+pub use blockers::{Blocker, Connector};
+use postgres::error::SqlState;
 use postgres::Client;
 use shale_plan::{Plan, RiskLevel, Step};
 use std::collections::BTreeSet;
 use std::fmt;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone)]
 pub struct ApplyOptions {
@@ -27,6 +43,16 @@ pub struct ApplyOptions {
     /// Approval keys (`drop:public.users.legacy`): steps riskier than `allow` whose key is
     /// listed run anyway. Every key must match such a step.
     pub approve: Vec<String>,
+    /// How many times a batch whose lock wait timed out is tried again.
+    pub lock_retries: u32,
+    /// The pause before the first retry; each further retry waits twice as long (at most a
+    /// minute).
+    pub retry_backoff: Duration,
+    /// Print each step on stderr as it runs, with its time and the time so far.
+    pub progress: bool,
+    /// Opens a second connection that watches for sessions blocking a step, so that a lock
+    /// timeout names them (`None`: the error says only that the lock was not available).
+    pub watch: Option<Connector>,
 }
 
 impl Default for ApplyOptions {
@@ -35,6 +61,10 @@ impl Default for ApplyOptions {
             allow: RiskLevel::Medium,
             lock_timeout: Some("5s".into()),
             approve: Vec::new(),
+            lock_retries: 0,
+            retry_backoff: Duration::from_secs(1),
+            progress: false,
+            watch: None,
         }
     }
 }
@@ -84,6 +114,10 @@ pub enum ApplyError {
         committed: Vec<usize>,
         rolled_back: Vec<usize>,
         non_transactional: bool,
+        /// Sessions seen blocking the step while it waited for its lock.
+        blockers: Box<[Blocker]>,
+        /// How many times the failing batch was tried (more than 1 with `lock_retries`).
+        attempts: u32,
     },
 }
 
@@ -181,9 +215,17 @@ impl fmt::Display for ApplyError {
                 committed,
                 rolled_back,
                 non_transactional,
+                blockers,
+                attempts,
             } => {
                 writeln!(f, "step {step} failed: {error}")?;
                 writeln!(f, "  statement: {sql}")?;
+                for b in blockers.iter() {
+                    writeln!(f, "  blocked by {b}")?;
+                }
+                if *attempts > 1 {
+                    writeln!(f, "  tried {attempts} times (--lock-retries)")?;
+                }
                 if committed.is_empty() {
                     writeln!(f, "  no step was committed: the database is unchanged")?;
                 } else {
@@ -300,6 +342,51 @@ fn valid_timeout(t: &str) -> bool {
         && t.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
 }
 
+/// Step-by-step progress on stderr.
+struct Progress {
+    on: bool,
+    total: usize,
+    done: usize,
+    started: Instant,
+}
+
+impl Progress {
+    fn begin(&mut self, step: &Step) -> Instant {
+        if self.on {
+            eprint!(
+                "  [{}/{}] step {}: {} {} … ",
+                self.done + 1,
+                self.total,
+                step.id,
+                step.action.as_str(),
+                step.object
+            );
+        }
+        Instant::now()
+    }
+    fn end(&mut self, began: Instant, ok: bool) {
+        if ok {
+            self.done += 1;
+        }
+        if self.on {
+            eprintln!(
+                "{} in {:.2}s (elapsed {:.2}s)",
+                if ok { "done" } else { "failed" },
+                began.elapsed().as_secs_f64(),
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    fn note(&self, m: &str) {
+        if self.on {
+            eprintln!("  {m}");
+        }
+    }
+}
+
+/// A failed statement: the step, the message, the SQLSTATE.
+type StepError<'a> = (&'a Step, String, Option<SqlState>);
+
 /// Run `plan` on the database `client` is connected to.
 pub fn apply(
     client: &mut Client,
@@ -316,15 +403,60 @@ pub fn apply(
         Some(t) => Some(shale_model::quote_literal(t.trim())),
         None => None,
     };
+    let watcher = opts.watch.as_ref().and_then(blockers::Watcher::start);
+    let pid: Option<i32> = match &watcher {
+        Some(_) => client
+            .query_one("SELECT pg_backend_pid()", &[])
+            .ok()
+            .map(|r| r.get(0)),
+        None => None,
+    };
+    let mut progress = Progress {
+        on: opts.progress,
+        total: plan.steps.len(),
+        done: 0,
+        started: Instant::now(),
+    };
     let mut report = ApplyReport::default();
     for batch in batches(plan) {
         let lone = batch.len() == 1 && !batch[0].transactional;
-        let result = if lone {
-            run_lone(client, batch[0], timeout_sql.as_deref())
-        } else {
-            run_transaction(client, &batch, timeout_sql.as_deref())
-        };
-        if let Err((step, error)) = result {
+        let mut attempts = 0u32;
+        loop {
+            attempts += 1;
+            if let (Some(w), Some(pid)) = (&watcher, pid) {
+                w.watch(pid);
+            }
+            let result = if lone {
+                run_lone(client, batch[0], timeout_sql.as_deref(), &mut progress)
+            } else {
+                run_transaction(client, &batch, timeout_sql.as_deref(), &mut progress)
+            };
+            let blockers = match (&watcher, pid) {
+                (Some(w), Some(_)) => w.stop(),
+                _ => Vec::new(),
+            };
+            let Err((step, error, code)) = result else {
+                break;
+            };
+            let timed_out = code == Some(SqlState::LOCK_NOT_AVAILABLE);
+            if timed_out && attempts <= opts.lock_retries && retryable(client, &batch, lone) {
+                let delay = opts
+                    .retry_backoff
+                    .saturating_mul(1 << (attempts - 1).min(16))
+                    .min(Duration::from_secs(60));
+                progress.note(&format!(
+                    "lock timeout on step {}{}; retry {attempts}/{} in {:.1}s",
+                    step.id,
+                    match blockers.first() {
+                        Some(b) => format!(" (blocked by pid {})", b.pid),
+                        None => String::new(),
+                    },
+                    opts.lock_retries,
+                    delay.as_secs_f64()
+                ));
+                std::thread::sleep(delay);
+                continue;
+            }
             return Err(ApplyError::Failed {
                 step: step.id,
                 sql: step.sql.clone(),
@@ -336,7 +468,16 @@ pub fn apply(
                     batch.iter().map(|s| s.id).collect()
                 },
                 non_transactional: lone,
+                blockers: blockers.into_boxed_slice(),
+                attempts,
             });
+        }
+        if !lone {
+            progress.note(&format!(
+                "committed step{} {}",
+                if batch.len() == 1 { "" } else { "s" },
+                list(&batch.iter().map(|s| s.id).collect::<Vec<_>>())
+            ));
         }
         report.batches += 1;
         report.committed.extend(batch.iter().map(|s| s.id));
@@ -344,16 +485,31 @@ pub fn apply(
     Ok(report)
 }
 
-fn db_error(e: postgres::Error) -> String {
+/// Whether a batch whose lock wait timed out can run again as it is: a transaction was
+/// rolled back whole; a lone `CREATE INDEX CONCURRENTLY` only if it left no index behind.
+fn retryable(client: &mut Client, batch: &[&Step], lone: bool) -> bool {
+    if !lone {
+        return true;
+    }
+    match (&batch[0].object, batch[0].action) {
+        (shale_model::ObjectId::Index { name }, shale_plan::Action::Create) => client
+            .query_one("SELECT to_regclass($1) IS NULL", &[&name.to_string()])
+            .map(|r| r.get::<_, bool>(0))
+            .unwrap_or(false),
+        _ => true,
+    }
+}
+
+pub(crate) fn db_error(e: postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => {
             let mut m = format!("{}: {}", db.severity(), db.message());
             if let Some(d) = db.detail() {
                 m.push_str(&format!(" ({d})"));
             }
-            if db.code() == &postgres::error::SqlState::LOCK_NOT_AVAILABLE {
+            if db.code() == &SqlState::LOCK_NOT_AVAILABLE {
                 m.push_str(
-                    " — another session holds a conflicting lock; retry when it is released or raise --lock-timeout",
+                    " — another session holds a conflicting lock; retry when it is released, raise --lock-timeout, or retry automatically with --lock-retries N",
                 );
             }
             m
@@ -362,19 +518,27 @@ fn db_error(e: postgres::Error) -> String {
     }
 }
 
+fn step_error(step: &Step, e: postgres::Error) -> StepError<'_> {
+    let code = e.code().cloned();
+    (step, db_error(e), code)
+}
+
 fn run_lone<'a>(
     client: &mut Client,
     step: &'a Step,
     timeout: Option<&str>,
-) -> Result<(), (&'a Step, String)> {
+    progress: &mut Progress,
+) -> Result<(), StepError<'a>> {
     if let Some(t) = timeout {
         client
             .batch_execute(&format!("SET lock_timeout = {t}"))
-            .map_err(|e| (step, db_error(e)))?;
+            .map_err(|e| step_error(step, e))?;
     }
+    let began = progress.begin(step);
     let r = client
         .batch_execute(&step.sql)
-        .map_err(|e| (step, db_error(e)));
+        .map_err(|e| step_error(step, e));
+    progress.end(began, r.is_ok());
     if timeout.is_some() {
         let _ = client.batch_execute("RESET lock_timeout");
     }
@@ -385,20 +549,29 @@ fn run_transaction<'a>(
     client: &mut Client,
     batch: &[&'a Step],
     timeout: Option<&str>,
-) -> Result<(), (&'a Step, String)> {
+    progress: &mut Progress,
+) -> Result<(), StepError<'a>> {
     let first = batch[0];
-    let mut tx = client.transaction().map_err(|e| (first, db_error(e)))?;
+    let mut tx = client.transaction().map_err(|e| step_error(first, e))?;
     if let Some(t) = timeout {
         tx.batch_execute(&format!("SET LOCAL lock_timeout = {t}"))
-            .map_err(|e| (first, db_error(e)))?;
+            .map_err(|e| step_error(first, e))?;
     }
+    let done_before = progress.done;
     for step in batch {
+        let began = progress.begin(step);
         if let Err(e) = tx.batch_execute(&step.sql) {
-            let msg = db_error(e);
+            progress.end(began, false);
+            // The whole transaction is rolled back: its steps are not done.
+            progress.done = done_before;
+            let err = step_error(step, e);
             let _ = tx.rollback();
-            return Err((step, msg));
+            return Err(err);
         }
+        progress.end(began, true);
     }
-    tx.commit()
-        .map_err(|e| (batch[batch.len() - 1], db_error(e)))
+    tx.commit().map_err(|e| {
+        progress.done = done_before;
+        step_error(batch[batch.len() - 1], e)
+    })
 }

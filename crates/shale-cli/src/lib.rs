@@ -9,6 +9,7 @@
 //! ([`approval_block`], `shale_apply::check_approved`).
 
 pub mod config;
+pub mod deploy;
 pub mod source;
 
 use shale_lint::{Policies, Violation};
@@ -425,69 +426,31 @@ pub struct ApplyOutcome {
 /// that nothing differs afterwards. `show` receives the plan and the policy violations
 /// before anything runs. Nothing runs when a policy at level `error` is broken, when a
 /// step is riskier than allowed and not approved, or when an approval key matches no such
-/// step; a dry run checks all of that too.
+/// step; a dry run checks all of that too. One apply at a time per database (an advisory
+/// lock, waited for up to 30 s); no proof on a copy and no question: see
+/// [`deploy::apply_with`] for those.
 pub fn apply(
     args: &ApplyArgs,
     show: &mut dyn FnMut(&Plan, &[Violation]),
 ) -> Result<ApplyOutcome, CliError> {
-    let db = Source::Database(args.db.clone());
-    let planned = plan_sources_with(&db, &args.to, &args.plan, &args.load)?;
-    let violations = lint(&planned, &args.policies);
-    let Planned {
-        desired,
-        directives,
-        plan,
-        ..
-    } = planned;
-    let plan = match args.phase {
-        Some(phase) => plan.phase(phase),
-        None => plan,
+    let guards = deploy::Guards {
+        prove: deploy::Prove::Off,
+        ..deploy::Guards::default()
     };
-    show(&plan, &violations);
-    if let Some(e) = policy_error(&violations) {
-        return Err(e);
-    }
-    if plan.is_empty() || args.dry_run {
-        if !plan.is_empty() {
-            shale_apply::check_approved(&plan, args.apply.allow, &args.apply.approve)
-                .map_err(|e| CliError(e.to_string()))?;
-        }
-        return Ok(ApplyOutcome {
-            plan,
-            violations,
-            report: None,
-        });
-    }
-    let mut client = postgres::Client::connect(&args.db, postgres::NoTls)
-        .map_err(|e| CliError(format!("{}: cannot connect: {e}", redact(&args.db))))?;
-    let report =
-        shale_apply::apply(&mut client, &plan, &args.apply).map_err(|e| CliError(e.to_string()))?;
-    if args.phase == Some(shale_plan::Phase::Expand) {
-        // The expand phase leaves old and new columns side by side on purpose: the
-        // contract phase is still to come, so there is nothing to verify yet.
-        return Ok(ApplyOutcome {
-            plan,
-            violations,
-            report: Some(report),
-        });
-    }
-    // Verify: the database must now match the desired state exactly (the files as they
-    // were read for the plan, not read again).
-    let (now, _) = source::load_with(&db, &args.load)?;
-    let after = shale_plan::plan_with(&now, &desired, &directives, &args.plan)
-        .map_err(|e| CliError(e.to_string()))?;
-    if !after.is_empty() {
-        return Err(CliError(format!(
-            "applied {} step(s), but the database still differs from the desired state; remaining plan:\n{}",
-            report.committed.len(),
-            shale_plan::render::text(&after)
-        )));
-    }
-    Ok(ApplyOutcome {
-        plan,
-        violations,
-        report: Some(report),
-    })
+    deploy::apply_with(
+        args,
+        &guards,
+        deploy::Hooks {
+            show,
+            confirm: &mut |_| true,
+        },
+    )
+}
+
+/// [`shale_apply::check_approved`] as a CLI error.
+fn check_approved_err(plan: &Plan, opts: &shale_apply::ApplyOptions) -> Result<(), CliError> {
+    shale_apply::check_approved(plan, opts.allow, &opts.approve)
+        .map_err(|e| CliError(e.to_string()))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -73,17 +73,49 @@ enum Command {
         /// Show only this phase (expand or contract) of an expand-contract plan.
         #[arg(long)]
         phase: Option<Phase>,
+        /// Also write the plan as a plan file for `shale apply --plan FILE` (JSON: the
+        /// fingerprints of both states, the options, every step, the rollback; see
+        /// docs/APPLY.md).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
         #[command(flatten)]
         load: LoadArgs,
     },
-    /// Plan against a live database, show the plan, apply it, and verify the result.
+    /// Plan against a live database (or take a reviewed plan file), show the plan, ask,
+    /// prove it on a copy, apply it, and verify the result.
+    ///
+    /// Exit codes: 0 applied (or nothing to do, or a dry run), 1 anything else: an error,
+    /// a refusal (drift, approvals, a tampered plan file, another apply running), or not
+    /// confirmed. See docs/APPLY.md.
     Apply {
         /// The database to change.
         #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
         db: String,
         /// Desired state: a .sql/.yaml file or a directory.
+        #[arg(long, required_unless_present = "plan", conflicts_with = "plan")]
+        to: Option<String>,
+        /// Run exactly the steps of this plan file (`shale plan … --out FILE`); refused
+        /// when the database no longer matches the state it was planned from.
+        #[arg(long, value_name = "FILE")]
+        plan: Option<PathBuf>,
+        /// Do not ask for confirmation (needed without a terminal, unless --plan is given).
+        #[arg(long, short = 'y')]
+        yes: bool,
+        /// How long to wait for another apply on the same database, and for index builds
+        /// of other sessions, e.g. 30s, 500ms, 2min.
+        #[arg(long, default_value = "30s", value_parser = parse_wait)]
+        wait: std::time::Duration,
+        /// Prove the plan on a temporary copy of the current schema first, and fail when
+        /// there is no scratch server (the default proves whenever one is at hand:
+        /// --dev-url, or this server when the role may create databases).
+        #[arg(long, conflicts_with = "no_prove")]
+        prove: bool,
+        /// Skip the proof on a copy.
         #[arg(long)]
-        to: String,
+        no_prove: bool,
+        /// Retry a step whose lock wait timed out up to N times, pausing 1s, 2s, 4s, ….
+        #[arg(long, value_name = "N", default_value_t = 0)]
+        lock_retries: u32,
         /// Highest risk level to run without approval: low, medium or high
         /// [default: shale.toml's [apply] allow, else medium].
         #[arg(long)]
@@ -117,6 +149,16 @@ enum Command {
         phase: Option<Phase>,
         #[command(flatten)]
         load: LoadArgs,
+    },
+    /// Record approvals of risky steps in a plan file (`shale apply --plan FILE` then runs
+    /// them without --approve). An approval holds for the file's content as it is: a file
+    /// edited afterwards is refused.
+    Approve {
+        /// The plan file.
+        file: PathBuf,
+        /// Approval keys, as listed under "Needs approval:".
+        #[arg(required = true, value_name = "KEY")]
+        keys: Vec<String>,
     },
     /// Print a schema (usually a live database) as desired-state files.
     Inspect {
@@ -250,6 +292,7 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             rollback_out,
             strategy,
             phase,
+            out,
             load,
         } => {
             let settings = Settings::load(cli.config.as_deref())?;
@@ -296,6 +339,9 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 );
                 print!("{}", shale_plan::routines::unmodeled_note(plan));
                 print!("{}", shale_cli::roles_text(roles));
+                if let (Source::Database(url), false) = (&from, plan.is_empty()) {
+                    print!("\n{}", shale_cli::deploy::proof_note(url, &load_opts));
+                }
             } else {
                 eprint!("{}", shale_plan::routines::unmodeled_note(plan));
                 eprint!("{}", shale_cli::roles_text(roles));
@@ -304,6 +350,22 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             eprint!("{}", shale_cli::violations_text(&violations));
             if let Some(e) = shale_cli::policy_error(&violations) {
                 return Err(e);
+            }
+            if let Some(path) = &out {
+                let file =
+                    shale_cli::deploy::plan_file(&planned, plan, &from, &opts, phase, &load_opts);
+                file.write(path)
+                    .map_err(|e| shale_cli::CliError(e.to_string()))?;
+                eprintln!(
+                    "plan file written to {} ({} step(s), digest {}); apply it with `shale apply --plan {}`",
+                    path.display(),
+                    plan.steps.len(),
+                    file.digest,
+                    path.display()
+                );
+                if !file.from_database {
+                    eprintln!("note: this plan starts from files, not a database: `apply --plan` refuses a database that differs from them in anything shale compares");
+                }
             }
             if let Some(level) = fail_on {
                 if shale_cli::fails_on(plan, level) {
@@ -320,6 +382,12 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
         Command::Apply {
             db,
             to,
+            plan: plan_path,
+            yes,
+            wait,
+            prove,
+            no_prove,
+            lock_retries,
             allow,
             approve,
             lock_timeout,
@@ -331,32 +399,82 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             phase,
             load,
         } => {
+            use std::io::IsTerminal;
+            let interactive = std::io::stdin().is_terminal();
+            if !dry_run && !yes && !interactive && plan_path.is_none() {
+                return Err(shale_cli::CliError(
+                    "without a terminal, `shale apply` needs --yes (or a reviewed plan file: --plan FILE); nothing was changed".into(),
+                ));
+            }
             let settings = Settings::load(cli.config.as_deref())?;
+            let flag_timeout = lock_timeout.clone();
             let plan_opts = settings.plan_options(online, no_online, lock_timeout, strategy);
             let allow = settings.allow(allow);
-            let args = shale_cli::ApplyArgs {
-                db,
-                to: Source::parse(&to),
-                apply: shale_apply::ApplyOptions {
-                    allow,
-                    lock_timeout: plan_opts.lock_timeout.clone(),
-                    approve,
+            let guards = shale_cli::deploy::Guards {
+                wait,
+                prove: if prove {
+                    shale_cli::deploy::Prove::On
+                } else if no_prove {
+                    shale_cli::deploy::Prove::Off
+                } else {
+                    shale_cli::deploy::Prove::Auto
                 },
-                plan: plan_opts,
-                policies: settings.policies(&policy)?,
-                dry_run,
-                phase,
-                load: load.options()?,
             };
-            let outcome = shale_cli::apply(&args, &mut |plan, violations| {
+            let apply_opts = shale_apply::ApplyOptions {
+                allow,
+                lock_timeout: plan_opts.lock_timeout.clone(),
+                approve: approve.clone(),
+                lock_retries,
+                progress: true,
+                ..Default::default()
+            };
+            let db_shown = shale_cli::redact(&db);
+            let mut confirm = |plan: &shale_plan::Plan| {
+                if yes || !interactive {
+                    return true;
+                }
+                confirm_on_terminal(plan, &db_shown)
+            };
+            let mut show = |plan: &shale_plan::Plan, violations: &[shale_lint::Violation]| {
                 print!("{}", shale_plan::render::text(plan));
-                print!(
-                    "{}",
-                    shale_cli::approval_block(plan, allow, &args.apply.approve)
-                );
+                print!("{}", shale_cli::approval_block(plan, allow, &approve));
                 eprint!("{}", shale_cli::violations_text(violations));
                 print!("{}", shale_plan::routines::unmodeled_note(plan));
-            })?;
+            };
+            let hooks = shale_cli::deploy::Hooks {
+                show: &mut show,
+                confirm: &mut confirm,
+            };
+            let outcome = match (&plan_path, to) {
+                (Some(path), _) => {
+                    let file_args = shale_cli::deploy::FileApply {
+                        db,
+                        apply: shale_apply::ApplyOptions {
+                            // The file's lock timeout unless the flag or shale.toml sets one.
+                            lock_timeout: flag_timeout
+                                .or_else(|| settings.config.plan.lock_timeout.clone()),
+                            ..apply_opts
+                        },
+                        dry_run,
+                        dev_url: load.dev_url.clone(),
+                    };
+                    shale_cli::deploy::apply_file(path, &file_args, &guards, hooks)?
+                }
+                (None, Some(to)) => {
+                    let args = shale_cli::ApplyArgs {
+                        db,
+                        to: Source::parse(&to),
+                        apply: apply_opts,
+                        plan: plan_opts,
+                        policies: settings.policies(&policy)?,
+                        dry_run,
+                        phase,
+                        load: load.options()?,
+                    };
+                    shale_cli::deploy::apply_with(&args, &guards, hooks)?
+                }
+                (None, None) => unreachable!("clap requires --to or --plan"),
+            };
             match outcome.report {
                 Some(r) if phase == Some(Phase::Expand) => println!(
                     "\nApplied the expand phase: {} step(s) in {} batch(es). Old and new columns are kept in step; once the application uses the new ones, run again with --phase contract.",
@@ -373,6 +491,19 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Approve { file, keys } => {
+            let added = shale_cli::deploy::approve(&file, &keys)?;
+            println!(
+                "{}: approved {}",
+                file.display(),
+                if added.is_empty() {
+                    "nothing new (already approved)".to_string()
+                } else {
+                    added.join(", ")
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Inspect {
             source,
             format,
@@ -385,4 +516,36 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `--wait` values: a number of seconds, or a number with a unit (ms, s, min).
+fn parse_wait(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    let digits = t.chars().take_while(|c| c.is_ascii_digit()).count();
+    let n: u64 = t[..digits]
+        .parse()
+        .map_err(|_| format!("`{s}`: expected e.g. 30s, 500ms or 2min"))?;
+    match t[digits..].trim() {
+        "" | "s" => Ok(std::time::Duration::from_secs(n)),
+        "ms" => Ok(std::time::Duration::from_millis(n)),
+        "min" => Ok(std::time::Duration::from_secs(n * 60)),
+        other => Err(format!(
+            "`{s}`: unknown unit `{other}` (expected ms, s or min)"
+        )),
+    }
+}
+
+/// Asks on the terminal whether to apply `plan`; true only for `yes`.
+fn confirm_on_terminal(plan: &shale_plan::Plan, db: &str) -> bool {
+    use std::io::Write;
+    print!(
+        "\nApply these {} step(s) to {db}? Only `yes` goes on: ",
+        plan.steps.len()
+    );
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    if std::io::stdin().read_line(&mut answer).is_err() {
+        return false;
+    }
+    answer.trim() == "yes"
 }

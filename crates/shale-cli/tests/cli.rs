@@ -126,7 +126,14 @@ fn apply_refuses_drops_without_approval_then_applies_and_verifies() {
         "CREATE TABLE users (id bigint PRIMARY KEY, email text);\nCREATE INDEX ON users (email);\n",
     )]);
     // Dropping `legacy` is High: refused, nothing changes.
-    let o = shale(&["apply", "--db", db.url(), "--to", &s.path("want.sql")]);
+    let o = shale(&[
+        "apply",
+        "--yes",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+    ]);
     expect_error(&o, &["refusing", "legacy", "--allow high"]);
     let mut c = db.client();
     let n: i64 = c
@@ -141,6 +148,7 @@ fn apply_refuses_drops_without_approval_then_applies_and_verifies() {
     // Dry run changes nothing either.
     let o = shale(&[
         "apply",
+        "--yes",
         "--db",
         db.url(),
         "--to",
@@ -153,6 +161,7 @@ fn apply_refuses_drops_without_approval_then_applies_and_verifies() {
 
     let o = shale(&[
         "apply",
+        "--yes",
         "--db",
         db.url(),
         "--to",
@@ -259,10 +268,18 @@ fn rename_hint_renames_in_place_and_keeps_the_data() {
     assert!(text.contains("RENAME COLUMN email_addr TO email"), "{text}");
     assert!(!text.contains("DROP COLUMN"), "{text}");
     // Renames break callers: High, so they need approval.
-    let o = shale(&["apply", "--db", db.url(), "--to", &s.path("want.sql")]);
+    let o = shale(&[
+        "apply",
+        "--yes",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+    ]);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     let o = shale(&[
         "apply",
+        "--yes",
         "--db",
         db.url(),
         "--to",
@@ -294,7 +311,14 @@ fn not_null_column_without_default_needs_a_backfill() {
         "want.sql",
         "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    email text,\n    email_lower text NOT NULL -- shale:backfill lower(email)\n);\n",
     )]);
-    let o = shale(&["apply", "--db", db.url(), "--to", &with.path("want.sql")]);
+    let o = shale(&[
+        "apply",
+        "--yes",
+        "--db",
+        db.url(),
+        "--to",
+        &with.path("want.sql"),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let v: String = db
         .client()
@@ -353,6 +377,7 @@ fn every_plan_comes_with_a_rollback_that_restores_the_schema() {
 
     let o = shale(&[
         "apply",
+        "--yes",
         "--db",
         db.url(),
         "--to",
@@ -400,6 +425,7 @@ fn expand_contract_rename_keeps_the_application_working_between_phases() {
     let args = |phase: &str| {
         vec![
             "apply".to_string(),
+            "--yes".into(),
             "--db".into(),
             db.url().to_string(),
             "--to".into(),
@@ -707,7 +733,16 @@ fn missing_roles_stop_live_plans_and_apply_before_any_change() {
     };
     expect_roles(&shale(&["plan", "--from", db.url(), "--to", &want]));
     for extra in [&[][..], &["--dry-run"][..]] {
-        let mut args = vec!["apply", "--db", db.url(), "--to", &want, "--allow", "high"];
+        let mut args = vec![
+            "apply",
+            "--yes",
+            "--db",
+            db.url(),
+            "--to",
+            &want,
+            "--allow",
+            "high",
+        ];
         args.extend_from_slice(extra);
         let o = shale(&args);
         expect_roles(&o);
@@ -719,6 +754,7 @@ fn missing_roles_stop_live_plans_and_apply_before_any_change() {
     // With owners compared, the owner's role is needed too.
     let o = shale(&[
         "apply",
+        "--yes",
         "--db",
         db.url(),
         "--to",
@@ -736,7 +772,14 @@ fn missing_roles_stop_live_plans_and_apply_before_any_change() {
     assert_eq!(public_tables(&db), 0);
 
     // Roles that exist pass.
-    let o = shale(&["apply", "--db", db.url(), "--to", &s.path("ok.sql")]);
+    let o = shale(&[
+        "apply",
+        "--yes",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("ok.sql"),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     assert_eq!(public_tables(&db), 1);
 }
@@ -810,7 +853,14 @@ fn default_privileges_for_the_connecting_role_converge() {
         "CREATE TABLE t (id int);
          ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;",
     )]);
-    let o = shale(&["apply", "--db", db.url(), "--to", &s.path("want.sql")]);
+    let o = shale(&[
+        "apply",
+        "--yes",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     assert!(stdout(&o).contains("now matches"), "{}", stdout(&o));
     let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);

@@ -118,6 +118,7 @@ fn inspect_round_trips_a_schema_of_several_hundred_objects() {
         let b = TestDb::new("rt_copy");
         let o = shale(&[
             "apply",
+            "--yes",
             "--db",
             b.url(),
             "--to",

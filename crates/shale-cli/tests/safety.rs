@@ -126,7 +126,7 @@ fn apply_runs_an_approved_drop_and_refuses_an_unapproved_one() {
         ),
     ]);
     let apply = |to: &str, extra: &[&str]| {
-        let mut args = vec!["apply", "--db", db.url(), "--to", to];
+        let mut args = vec!["apply", "--yes", "--db", db.url(), "--to", to];
         args.extend_from_slice(extra);
         s.run(&args)
     };
@@ -210,6 +210,7 @@ fn quoted_names_are_approved_by_their_exact_key() {
     // The unquoted spelling is a different key.
     let o = s.run(&[
         "apply",
+        "--yes",
         "--db",
         db.url(),
         "--to",
@@ -225,6 +226,7 @@ fn quoted_names_are_approved_by_their_exact_key() {
     );
     let o = s.run(&[
         "apply",
+        "--yes",
         "--db",
         db.url(),
         "--to",
@@ -396,6 +398,7 @@ fn project_file_sets_online_and_allow_and_flags_override_it() {
     // ...but --allow medium on the command line wins.
     let o = s.run(&[
         "apply",
+        "--yes",
         "--db",
         db.url(),
         "--to",
@@ -406,7 +409,7 @@ fn project_file_sets_online_and_allow_and_flags_override_it() {
     assert_eq!(code(&o), Some(1), "{}", both(&o));
     assert!(stderr(&o).contains("refusing"), "{}", both(&o));
     assert_eq!(column_names(&db, "t"), ["id", "a", "legacy"]);
-    let o = s.run(&["apply", "--db", db.url(), "--to", "want.sql"]);
+    let o = s.run(&["apply", "--yes", "--db", db.url(), "--to", "want.sql"]);
     assert_eq!(code(&o), Some(0), "{}", both(&o));
     assert_eq!(column_names(&db, "t"), ["id", "a"]);
 }
@@ -426,7 +429,7 @@ fn apply_refuses_policy_errors_before_anything_runs() {
             "[policies]\nforeign_key_indexes = \"error\"\n",
         ),
     ]);
-    let o = s.run(&["apply", "--db", db.url(), "--to", "want.sql"]);
+    let o = s.run(&["apply", "--yes", "--db", db.url(), "--to", "want.sql"]);
     assert_eq!(code(&o), Some(1), "{}", both(&o));
     let err = stderr(&o);
     assert!(
@@ -456,7 +459,7 @@ fn apply_refuses_policy_errors_before_anything_runs() {
             "[policies]\nforeign_key_indexes = \"error\"\n",
         ),
     ]);
-    let o = fixed.run(&["apply", "--db", db.url(), "--to", "want.sql"]);
+    let o = fixed.run(&["apply", "--yes", "--db", db.url(), "--to", "want.sql"]);
     assert_eq!(code(&o), Some(0), "{}", both(&o));
     assert!(stderr(&o).contains("warning[SHP004]"), "{}", both(&o));
 }

@@ -11,6 +11,7 @@
 //! - [`parse_type`]: a type name → the canonical [`TypeRef`].
 
 mod constants;
+mod deep;
 mod directives;
 mod facts;
 pub mod naming;
@@ -88,7 +89,7 @@ pub fn parse_sources_with_directives(
     files: &[SourceFile],
 ) -> Result<(Catalog, Directives), SqlError> {
     // Bad input must give an error, never a panic: a panic below is a bug, reported as one.
-    std::panic::catch_unwind(|| parse::parse_files(files)).unwrap_or_else(|_| {
+    deep::deep(|| std::panic::catch_unwind(|| parse::parse_files(files))).unwrap_or_else(|_| {
         Err(SqlError {
             file: files.first().map(|f| f.path.clone()).unwrap_or_default(),
             line: 1,
@@ -102,7 +103,7 @@ pub fn parse_sources_with_directives(
 /// What the normalizer needs to know about where an expression appears.
 pub struct ExprContext<'a> {
     /// Type of a column of the table the expression belongs to, by name.
-    pub column_type: &'a dyn Fn(&str) -> Option<TypeRef>,
+    pub column_type: &'a (dyn Fn(&str) -> Option<TypeRef> + Sync),
     /// The type the expression's value is coerced to (a column default or generated
     /// expression: the column's type), if any.
     pub target_type: Option<&'a TypeRef>,
@@ -117,14 +118,18 @@ pub struct ExprContext<'a> {
 /// sequence names in `nextval(...)` and unqualified non-built-in type names in casts
 /// resolve to the first schema of `search_path` (`public` if it is empty).
 pub fn normalize_expr(sql: &str, ctx: &ExprContext) -> Result<Expr, String> {
-    let first = normalize::first_schema(ctx.search_path);
-    let resolve_seq = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
-    let resolve_type = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
-    let cx = normalize::NormCx {
-        column_type: ctx.column_type,
-        target_type: ctx.target_type,
-        resolve_seq: &resolve_seq,
-        resolve_type: &resolve_type,
-    };
-    normalize::normalize_text(sql, &cx)
+    let (column_type, target_type, search_path) =
+        (ctx.column_type, ctx.target_type, ctx.search_path);
+    deep::deep(|| {
+        let first = normalize::first_schema(search_path);
+        let resolve_seq = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
+        let resolve_type = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
+        let cx = normalize::NormCx {
+            column_type,
+            target_type,
+            resolve_seq: &resolve_seq,
+            resolve_type: &resolve_type,
+        };
+        normalize::normalize_text(sql, &cx)
+    })
 }

@@ -173,64 +173,86 @@ fn map_vec(v: &mut Vec<Node>, f: MapFn) -> Result<(), String> {
     Ok(())
 }
 
+/// The direct child expressions of a node, as `$opt` (an `Option<Box<Node>>` slot) and
+/// `$vec` (a `Vec<Node>`) calls: one list for [`map_children`] and [`walk`].
+macro_rules! each_child {
+    ($n:expr, $($ref:ident)*, $opt:expr, $vec:expr) => {
+        match $n {
+            NodeEnum::AExpr(a) => {
+                $opt(&$($ref)* a.lexpr)?;
+                $opt(&$($ref)* a.rexpr)?;
+            }
+            NodeEnum::BoolExpr(b) => $vec(&$($ref)* b.args)?,
+            NodeEnum::FuncCall(fc) => {
+                $vec(&$($ref)* fc.args)?;
+                $vec(&$($ref)* fc.agg_order)?;
+                $opt(&$($ref)* fc.agg_filter)?;
+            }
+            NodeEnum::TypeCast(t) => $opt(&$($ref)* t.arg)?,
+            NodeEnum::AArrayExpr(a) => $vec(&$($ref)* a.elements)?,
+            NodeEnum::List(l) => $vec(&$($ref)* l.items)?,
+            NodeEnum::NullTest(t) => $opt(&$($ref)* t.arg)?,
+            NodeEnum::BooleanTest(t) => $opt(&$($ref)* t.arg)?,
+            NodeEnum::CaseExpr(c) => {
+                $opt(&$($ref)* c.arg)?;
+                $vec(&$($ref)* c.args)?;
+                $opt(&$($ref)* c.defresult)?;
+            }
+            NodeEnum::CaseWhen(w) => {
+                $opt(&$($ref)* w.expr)?;
+                $opt(&$($ref)* w.result)?;
+            }
+            NodeEnum::CoalesceExpr(c) => $vec(&$($ref)* c.args)?,
+            NodeEnum::MinMaxExpr(m) => $vec(&$($ref)* m.args)?,
+            NodeEnum::RowExpr(r) => $vec(&$($ref)* r.args)?,
+            NodeEnum::CollateClause(c) => $opt(&$($ref)* c.arg)?,
+            NodeEnum::AIndirection(i) => {
+                $opt(&$($ref)* i.arg)?;
+                $vec(&$($ref)* i.indirection)?;
+            }
+            NodeEnum::AIndices(i) => {
+                $opt(&$($ref)* i.lidx)?;
+                $opt(&$($ref)* i.uidx)?;
+            }
+            NodeEnum::NamedArgExpr(a) => $opt(&$($ref)* a.arg)?,
+            NodeEnum::SortBy(s) => $opt(&$($ref)* s.node)?,
+            NodeEnum::SubLink(s) => $opt(&$($ref)* s.testexpr)?,
+            _ => {}
+        }
+    };
+}
+
 /// Apply `f` to every direct child expression of `n`.
 fn map_children(n: &mut NodeEnum, f: MapFn) -> Result<(), String> {
-    match n {
-        NodeEnum::AExpr(a) => {
-            map_opt(&mut a.lexpr, f)?;
-            map_opt(&mut a.rexpr, f)?;
-        }
-        NodeEnum::BoolExpr(b) => map_vec(&mut b.args, f)?,
-        NodeEnum::FuncCall(fc) => {
-            map_vec(&mut fc.args, f)?;
-            map_vec(&mut fc.agg_order, f)?;
-            map_opt(&mut fc.agg_filter, f)?;
-        }
-        NodeEnum::TypeCast(t) => map_opt(&mut t.arg, f)?,
-        NodeEnum::AArrayExpr(a) => map_vec(&mut a.elements, f)?,
-        NodeEnum::List(l) => map_vec(&mut l.items, f)?,
-        NodeEnum::NullTest(t) => map_opt(&mut t.arg, f)?,
-        NodeEnum::BooleanTest(t) => map_opt(&mut t.arg, f)?,
-        NodeEnum::CaseExpr(c) => {
-            map_opt(&mut c.arg, f)?;
-            map_vec(&mut c.args, f)?;
-            map_opt(&mut c.defresult, f)?;
-        }
-        NodeEnum::CaseWhen(w) => {
-            map_opt(&mut w.expr, f)?;
-            map_opt(&mut w.result, f)?;
-        }
-        NodeEnum::CoalesceExpr(c) => map_vec(&mut c.args, f)?,
-        NodeEnum::MinMaxExpr(m) => map_vec(&mut m.args, f)?,
-        NodeEnum::RowExpr(r) => map_vec(&mut r.args, f)?,
-        NodeEnum::CollateClause(c) => map_opt(&mut c.arg, f)?,
-        NodeEnum::AIndirection(i) => {
-            map_opt(&mut i.arg, f)?;
-            map_vec(&mut i.indirection, f)?;
-        }
-        NodeEnum::AIndices(i) => {
-            map_opt(&mut i.lidx, f)?;
-            map_opt(&mut i.uidx, f)?;
-        }
-        NodeEnum::NamedArgExpr(a) => map_opt(&mut a.arg, f)?,
-        NodeEnum::SortBy(s) => map_opt(&mut s.node, f)?,
-        NodeEnum::SubLink(s) => map_opt(&mut s.testexpr, f)?,
-        _ => {}
-    }
+    each_child!(n, mut, |slot| map_opt(slot, &mut *f), |v| map_vec(
+        v, &mut *f
+    ));
     Ok(())
 }
 
-/// Visit every node (pre-order).
+/// Visit every node (pre-order), without copying any.
 pub(crate) fn walk(n: &Node, f: &mut dyn FnMut(&NodeEnum)) {
     let Some(inner) = n.node.as_ref() else {
         return;
     };
     f(inner);
-    let mut copy = inner.clone();
-    let _ = map_children(&mut copy, &mut |c| {
-        walk(&c, f);
-        Ok(c)
-    });
+    let _: Result<(), ()> = (|| {
+        each_child!(
+            inner,
+            ,
+            |slot: &Option<Box<Node>>| -> Result<(), ()> {
+                if let Some(c) = slot {
+                    walk(c, &mut *f);
+                }
+                Ok(())
+            },
+            |v: &Vec<Node>| -> Result<(), ()> {
+                v.iter().for_each(|c| walk(c, &mut *f));
+                Ok(())
+            }
+        );
+        Ok(())
+    })();
 }
 
 /// Column names an expression references (distinct, in order of first appearance).
@@ -250,7 +272,7 @@ pub(crate) fn column_refs(n: &Node) -> Vec<String> {
 
 /// Column names referenced by an expression given as text (empty when it does not parse).
 pub fn expr_columns(sql: &str) -> Vec<String> {
-    parse_expr(sql).map(|n| column_refs(&n)).unwrap_or_default()
+    crate::deep::deep(|| parse_expr(sql).map(|n| column_refs(&n)).unwrap_or_default())
 }
 
 fn colref_name(c: &protobuf::ColumnRef) -> Option<String> {

@@ -1886,42 +1886,46 @@ impl Replay {
     }
 
     fn run(&mut self, object: &str, sql: &str) -> Result<(), ReplayError> {
-        let fail = |message: String| ReplayError {
-            object: object.to_string(),
-            message,
-            sql: sql.to_string(),
-        };
-        let n = select::parse_stmt(sql).map_err(fail)?;
-        self.refresh_names();
-        self.b.text = sql.to_string();
-        self.b.file = object.to_string();
-        let b = &mut self.b;
-        let r = guard(|| match n {
-            NodeEnum::ViewStmt(s) => b.create_view(&s),
-            NodeEnum::CreateTableAsStmt(s) => b.create_matview(&s),
-            NodeEnum::CreateFunctionStmt(s) => b.create_function(&s).map(|_| ()),
-            NodeEnum::CreateTrigStmt(s) => b.create_trigger(&s),
-            NodeEnum::IndexStmt(s) => b.create_view_index(&s),
-            other => unsupported(-1, &statement_kind(&other, sql)),
-        });
-        r.map_err(|e| fail(e.msg))
+        crate::deep::deep(|| {
+            let fail = |message: String| ReplayError {
+                object: object.to_string(),
+                message,
+                sql: sql.to_string(),
+            };
+            let n = select::parse_stmt(sql).map_err(fail)?;
+            self.refresh_names();
+            self.b.text = sql.to_string();
+            self.b.file = object.to_string();
+            let b = &mut self.b;
+            let r = guard(|| match n {
+                NodeEnum::ViewStmt(s) => b.create_view(&s),
+                NodeEnum::CreateTableAsStmt(s) => b.create_matview(&s),
+                NodeEnum::CreateFunctionStmt(s) => b.create_function(&s).map(|_| ()),
+                NodeEnum::CreateTrigStmt(s) => b.create_trigger(&s),
+                NodeEnum::IndexStmt(s) => b.create_view_index(&s),
+                other => unsupported(-1, &statement_kind(&other, sql)),
+            });
+            r.map_err(|e| fail(e.msg))
+        })
     }
 
     /// A function or procedure from `pg_get_functiondef`; returns its signature.
     pub fn function(&mut self, object: &str, def: &str) -> Result<String, ReplayError> {
-        let fail = |message: String| ReplayError {
-            object: object.to_string(),
-            message,
-            sql: def.to_string(),
-        };
-        let n = select::parse_stmt(def).map_err(fail)?;
-        let NodeEnum::CreateFunctionStmt(s) = n else {
-            return Err(fail("not a CREATE FUNCTION statement".into()));
-        };
-        self.refresh_names();
-        self.b.file = object.to_string();
-        let b = &mut self.b;
-        guard(|| b.create_function(&s)).map_err(|e| fail(e.msg))
+        crate::deep::deep(|| {
+            let fail = |message: String| ReplayError {
+                object: object.to_string(),
+                message,
+                sql: def.to_string(),
+            };
+            let n = select::parse_stmt(def).map_err(fail)?;
+            let NodeEnum::CreateFunctionStmt(s) = n else {
+                return Err(fail("not a CREATE FUNCTION statement".into()));
+            };
+            self.refresh_names();
+            self.b.file = object.to_string();
+            let b = &mut self.b;
+            guard(|| b.create_function(&s)).map_err(|e| fail(e.msg))
+        })
     }
 
     /// A view from its name and `pg_get_viewdef`.
@@ -1946,30 +1950,32 @@ impl Replay {
 
     /// A view's options (`reloptions` entries `name=value`).
     pub fn view_options(&mut self, name: &QualName, options: &[String]) -> Result<(), ReplayError> {
-        if options.is_empty() {
-            return Ok(());
-        }
-        let list: Vec<String> = options
-            .iter()
-            .map(|o| match o.split_once('=') {
-                Some((k, v)) => format!("{} = {}", quote_ident(k), quote_literal(v)),
-                None => quote_ident(o),
+        crate::deep::deep(|| {
+            if options.is_empty() {
+                return Ok(());
+            }
+            let list: Vec<String> = options
+                .iter()
+                .map(|o| match o.split_once('=') {
+                    Some((k, v)) => format!("{} = {}", quote_ident(k), quote_literal(v)),
+                    None => quote_ident(o),
+                })
+                .collect();
+            let sql = format!("ALTER VIEW {name} SET ({})", list.join(", "));
+            let n = select::parse_stmt(&sql).map_err(|m| ReplayError {
+                object: format!("view {name}"),
+                message: m,
+                sql: sql.clone(),
+            })?;
+            let NodeEnum::AlterTableStmt(s) = n else {
+                return Ok(());
+            };
+            self.refresh_names();
+            self.b.alter_routine_relation(&s).map_err(|e| ReplayError {
+                object: format!("view {name}"),
+                message: e.msg,
+                sql,
             })
-            .collect();
-        let sql = format!("ALTER VIEW {name} SET ({})", list.join(", "));
-        let n = select::parse_stmt(&sql).map_err(|m| ReplayError {
-            object: format!("view {name}"),
-            message: m,
-            sql: sql.clone(),
-        })?;
-        let NodeEnum::AlterTableStmt(s) = n else {
-            return Ok(());
-        };
-        self.refresh_names();
-        self.b.alter_routine_relation(&s).map_err(|e| ReplayError {
-            object: format!("view {name}"),
-            message: e.msg,
-            sql,
         })
     }
 
@@ -1985,17 +1991,19 @@ impl Replay {
         def: &str,
         enabled: TriggerEnabled,
     ) -> Result<(), ReplayError> {
-        self.run(object, def)?;
-        let n = select::parse_stmt(def).ok();
-        if let Some(NodeEnum::CreateTrigStmt(s)) = n {
-            let rv = s.relation.clone().unwrap_or_default();
-            if let Ok(table) = self.b.find_trigger_relation(&rv) {
-                if let Some(t) = self.b.cat.triggers.get_mut(&(table, s.trigname.clone())) {
-                    t.enabled = enabled;
+        crate::deep::deep(|| {
+            self.run(object, def)?;
+            let n = select::parse_stmt(def).ok();
+            if let Some(NodeEnum::CreateTrigStmt(s)) = n {
+                let rv = s.relation.clone().unwrap_or_default();
+                if let Ok(table) = self.b.find_trigger_relation(&rv) {
+                    if let Some(t) = self.b.cat.triggers.get_mut(&(table, s.trigname.clone())) {
+                        t.enabled = enabled;
+                    }
                 }
             }
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// The catalog so far (to set comments on what was replayed).
@@ -2066,21 +2074,23 @@ pub(crate) fn resolve_late_source_refs(cat: &mut Catalog) {
 /// model into [`Catalog::unmodeled`] (by kind, name and `file:line:column`) instead of
 /// failing on the first one.
 pub fn parse_sources_collecting(files: &[SourceFile]) -> Result<Catalog, SqlError> {
-    std::panic::catch_unwind(|| {
-        let mut b = Builder::new();
-        b.routines.collect_unmodeled = true;
-        for f in files {
-            b.file(f)?;
-        }
-        b.finish().map(|(c, _)| c)
-    })
-    .unwrap_or_else(|_| {
-        Err(SqlError {
-            file: files.first().map(|f| f.path.clone()).unwrap_or_default(),
-            line: 1,
-            column: 1,
-            message: "internal error in the SQL front end (please report it)".into(),
-            snippet: String::new(),
+    crate::deep::deep(|| {
+        std::panic::catch_unwind(|| {
+            let mut b = Builder::new();
+            b.routines.collect_unmodeled = true;
+            for f in files {
+                b.file(f)?;
+            }
+            b.finish().map(|(c, _)| c)
+        })
+        .unwrap_or_else(|_| {
+            Err(SqlError {
+                file: files.first().map(|f| f.path.clone()).unwrap_or_default(),
+                line: 1,
+                column: 1,
+                message: "internal error in the SQL front end (please report it)".into(),
+                snippet: String::new(),
+            })
         })
     })
 }

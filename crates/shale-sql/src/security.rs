@@ -817,27 +817,29 @@ fn owner_name(r: Option<&protobuf::RoleSpec>) -> Option<String> {
 /// not part of the model. Unqualified names are looked up in `public`; an owner clause for
 /// an overloaded function without argument types, or naming `CURRENT_USER`, is skipped.
 pub fn read_owners(files: &[SourceFile], cat: &mut Catalog) -> Result<(), SqlError> {
-    for f in files {
-        let text = blank_meta_commands(&f.text).unwrap_or_else(|_| f.text.clone());
-        let parsed = pg_query::parse(&text, 0).map_err(|e| SqlError {
-            file: f.path.clone(),
-            line: 1,
-            column: 1,
-            message: e.to_string(),
-            snippet: String::new(),
-        })?;
-        for raw in parsed.protobuf.stmts {
-            let Some(node) = raw.stmt.and_then(|s| s.node) else {
-                continue;
-            };
-            if let Some((object, owner)) = owner_clause(&node, cat) {
-                if cat.acl_object_exists(&object) {
-                    cat.owners.insert(object, owner);
+    crate::deep::deep(|| {
+        for f in files {
+            let text = blank_meta_commands(&f.text).unwrap_or_else(|_| f.text.clone());
+            let parsed = pg_query::parse(&text, 0).map_err(|e| SqlError {
+                file: f.path.clone(),
+                line: 1,
+                column: 1,
+                message: e.to_string(),
+                snippet: String::new(),
+            })?;
+            for raw in parsed.protobuf.stmts {
+                let Some(node) = raw.stmt.and_then(|s| s.node) else {
+                    continue;
+                };
+                if let Some((object, owner)) = owner_clause(&node, cat) {
+                    if cat.acl_object_exists(&object) {
+                        cat.owners.insert(object, owner);
+                    }
                 }
             }
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 fn relation_id(cat: &Catalog, schema: &str, name: &str) -> Option<ObjectId> {
@@ -1007,16 +1009,18 @@ impl crate::select::Resolver for CatalogResolver<'_> {
 
 /// Whether an expression (SQL text) holds a subquery.
 pub fn expr_has_subquery(sql: &str) -> bool {
-    let Ok(n) = normalize::parse_expr(sql) else {
-        return false;
-    };
-    let mut found = false;
-    normalize::walk(&n, &mut |e| {
-        if matches!(e, NodeEnum::SubLink(_)) {
-            found = true;
-        }
-    });
-    found
+    crate::deep::deep(|| {
+        let Ok(n) = normalize::parse_expr(sql) else {
+            return false;
+        };
+        let mut found = false;
+        normalize::walk(&n, &mut |e| {
+            if matches!(e, NodeEnum::SubLink(_)) {
+                found = true;
+            }
+        });
+        found
+    })
 }
 
 /// Normalize a policy's `USING` / `WITH CHECK` expression that holds a subquery
@@ -1031,24 +1035,26 @@ pub fn normalize_policy_expr(
     cat: &Catalog,
     search_path: &[String],
 ) -> Result<Expr, String> {
-    let wrapped = format!("SELECT 1 FROM {table} WHERE {sql}");
-    let n = crate::select::parse_stmt(&wrapped)?;
-    let res = CatalogResolver {
-        cat,
-        path: if search_path.is_empty() {
-            vec!["public".to_string()]
-        } else {
-            search_path.to_vec()
-        },
-    };
-    let out = crate::select::normalize_query(&Node { node: Some(n) }, &[], &res, None)?;
-    // Printable with relations qualified: the condition of the normalized query.
-    let printable = out
-        .sql
-        .split_once(" WHERE ")
-        .map(|(_, w)| w.to_string())
-        .unwrap_or_else(|| sql.to_string());
-    let mut e = Expr::new(printable, out.canon);
-    e.refs = out.refs.into_iter().filter(|r| r != table).collect();
-    Ok(e)
+    crate::deep::deep(|| {
+        let wrapped = format!("SELECT 1 FROM {table} WHERE {sql}");
+        let n = crate::select::parse_stmt(&wrapped)?;
+        let res = CatalogResolver {
+            cat,
+            path: if search_path.is_empty() {
+                vec!["public".to_string()]
+            } else {
+                search_path.to_vec()
+            },
+        };
+        let out = crate::select::normalize_query(&Node { node: Some(n) }, &[], &res, None)?;
+        // Printable with relations qualified: the condition of the normalized query.
+        let printable = out
+            .sql
+            .split_once(" WHERE ")
+            .map(|(_, w)| w.to_string())
+            .unwrap_or_else(|| sql.to_string());
+        let mut e = Expr::new(printable, out.canon);
+        e.refs = out.refs.into_iter().filter(|r| r != table).collect();
+        Ok(e)
+    })
 }

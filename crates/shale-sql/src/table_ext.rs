@@ -154,31 +154,35 @@ fn parse_create(sql: &str) -> Result<protobuf::CreateStmt, String> {
 /// in the model's form; expressions are typed by `column_type`.
 pub fn partition_key_from_catalog(
     def: &str,
-    column_type: &dyn Fn(&str) -> Option<TypeRef>,
+    column_type: &(dyn Fn(&str) -> Option<TypeRef> + Sync),
 ) -> Result<PartitionKey, String> {
-    let c = parse_create(&format!("CREATE TABLE x () PARTITION BY {def}"))?;
-    let spec = c.partspec.as_ref().ok_or("no partition key")?;
-    let first = first_schema(&[]);
-    let rs = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
-    let rt = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
-    let norm = |n: &Node, _loc: i32| -> R<Expr> {
-        let cx = NormCx {
-            column_type,
-            target_type: None,
-            resolve_seq: &rs,
-            resolve_type: &rt,
+    crate::deep::deep(|| {
+        let c = parse_create(&format!("CREATE TABLE x () PARTITION BY {def}"))?;
+        let spec = c.partspec.as_ref().ok_or("no partition key")?;
+        let first = first_schema(&[]);
+        let rs = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
+        let rt = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
+        let norm = |n: &Node, _loc: i32| -> R<Expr> {
+            let cx = NormCx {
+                column_type,
+                target_type: None,
+                resolve_seq: &rs,
+                resolve_type: &rt,
+            };
+            normalize::normalize_node(n, &cx).map_err(at(-1))
         };
-        normalize::normalize_node(n, &cx).map_err(at(-1))
-    };
-    partition_key(spec, &norm).map_err(|e| e.msg)
+        partition_key(spec, &norm).map_err(|e| e.msg)
+    })
 }
 
 /// The bound the catalog prints (`pg_get_expr(relpartbound, oid)`: `FOR VALUES IN (1, 2)`,
 /// `DEFAULT`) in the model's form.
 pub fn partition_bound_from_catalog(def: &str) -> Result<PartitionBound, String> {
-    let c = parse_create(&format!("CREATE TABLE x PARTITION OF y {def}"))?;
-    let b = c.partbound.as_ref().ok_or("no partition bound")?;
-    bound(b).map_err(|e| e.msg)
+    crate::deep::deep(|| {
+        let c = parse_create(&format!("CREATE TABLE x PARTITION OF y {def}"))?;
+        let b = c.partbound.as_ref().ok_or("no partition bound")?;
+        bound(b).map_err(|e| e.msg)
+    })
 }
 
 fn is_exclusion(n: &Node) -> bool {
@@ -280,43 +284,45 @@ fn exclusion(
 pub fn exclusion_from_catalog(
     name: &str,
     def: &str,
-    column_type: &dyn Fn(&str) -> Option<TypeRef>,
+    column_type: &(dyn Fn(&str) -> Option<TypeRef> + Sync),
 ) -> Result<Exclusion, String> {
-    let sql = format!("ALTER TABLE x ADD CONSTRAINT c {def}");
-    let parsed = pg_query::parse(&sql, 0).map_err(|e| e.to_string())?;
-    let node = parsed
-        .protobuf
-        .stmts
-        .into_iter()
-        .next()
-        .and_then(|s| s.stmt)
-        .and_then(|s| s.node);
-    let Some(NodeEnum::AlterTableStmt(a)) = node else {
-        return Err(format!("cannot read {def}"));
-    };
-    let con = alter_cmds(&a)
-        .first()
-        .and_then(|c| c.def.as_deref())
-        .and_then(|d| match d.node.as_ref() {
-            Some(NodeEnum::Constraint(c)) => Some(c.as_ref().clone()),
-            _ => None,
-        })
-        .ok_or_else(|| format!("cannot read {def}"))?;
-    let first = first_schema(&[]);
-    let rs = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
-    let rt = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
-    let norm = |n: &Node, _loc: i32| -> R<Expr> {
-        let cx = NormCx {
-            column_type,
-            target_type: None,
-            resolve_seq: &rs,
-            resolve_type: &rt,
+    crate::deep::deep(|| {
+        let sql = format!("ALTER TABLE x ADD CONSTRAINT c {def}");
+        let parsed = pg_query::parse(&sql, 0).map_err(|e| e.to_string())?;
+        let node = parsed
+            .protobuf
+            .stmts
+            .into_iter()
+            .next()
+            .and_then(|s| s.stmt)
+            .and_then(|s| s.node);
+        let Some(NodeEnum::AlterTableStmt(a)) = node else {
+            return Err(format!("cannot read {def}"));
         };
-        normalize::normalize_node(n, &cx).map_err(at(-1))
-    };
-    let (mut x, _) = exclusion(&con, &norm).map_err(|e| e.msg)?;
-    x.name = name.to_string();
-    Ok(x)
+        let con = alter_cmds(&a)
+            .first()
+            .and_then(|c| c.def.as_deref())
+            .and_then(|d| match d.node.as_ref() {
+                Some(NodeEnum::Constraint(c)) => Some(c.as_ref().clone()),
+                _ => None,
+            })
+            .ok_or_else(|| format!("cannot read {def}"))?;
+        let first = first_schema(&[]);
+        let rs = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(&first), n);
+        let rt = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(&first), n));
+        let norm = |n: &Node, _loc: i32| -> R<Expr> {
+            let cx = NormCx {
+                column_type,
+                target_type: None,
+                resolve_seq: &rs,
+                resolve_type: &rt,
+            };
+            normalize::normalize_node(n, &cx).map_err(at(-1))
+        };
+        let (mut x, _) = exclusion(&con, &norm).map_err(|e| e.msg)?;
+        x.name = name.to_string();
+        Ok(x)
+    })
 }
 
 /// Storage parameters of a `WITH (…)` or `SET (…)` list, as `reloptions` stores them.
