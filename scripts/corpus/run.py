@@ -152,9 +152,14 @@ def ensure_roles(roles):
         for r in roles:
             if r in _roles_done:
                 continue
-            # As the suites do (`CREATE ROLE <name>`), once; an existing role is kept.
-            psql_admin(f"DO $$ BEGIN EXECUTE 'CREATE ROLE {r.replace(chr(39), chr(39)*2)}'; "
-                       f"EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+            # As the suites do (`CREATE ROLE <name>`), once; an existing role is kept. Another
+            # run creating roles at the same moment can make CREATE ROLE fail: retry.
+            for _ in range(5):
+                rc, _, _ = psql_admin(f"DO $$ BEGIN EXECUTE 'CREATE ROLE {r.replace(chr(39), chr(39)*2)}'; "
+                                      f"EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+                if rc == 0:
+                    break
+                time.sleep(0.5)
             _roles_done.add(r)
 
 
@@ -165,6 +170,18 @@ def shale_filter_args(meta):
     if meta.get("exclude_schema"):
         a += ["--exclude", meta["exclude_schema"] + ".*"]
     return a
+
+
+_apply_flags = None
+
+
+def apply_flags():
+    """Flags `shale apply` needs to run unattended, by what this binary's --help offers."""
+    global _apply_flags
+    if _apply_flags is None:
+        _, out, _ = run([SHALE, "apply", "--help"])
+        _apply_flags = ["--yes"] if "--yes" in out else []
+    return _apply_flags
 
 
 def run_shale(tool, case_dir, rdir, cur, des, tgt, want, meta):
@@ -183,7 +200,7 @@ def run_shale(tool, case_dir, rdir, cur, des, tgt, want, meta):
     steps = sum(1 for l in out.splitlines() if re.match(r"-- \d+\. \[", l))
     fresh_db(tgt, cur)
     if tool == "shale-file":
-        rc, aout, aerr = run([SHALE, "apply", "--db", url(tgt), "--to", desired, "--allow", "high"] + filt,
+        rc, aout, aerr = run([SHALE, "apply", "--db", url(tgt), "--to", desired, "--allow", "high"] + apply_flags() + filt,
                              log=log, cwd=rdir)
         with open(os.path.join(rdir, f"{tool}.apply.out"), "w") as f:
             f.write(aout + "\n--- stderr\n" + aerr)
