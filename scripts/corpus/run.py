@@ -13,7 +13,7 @@ privileges are). Then, per tool, on a fresh copy of current (CREATE DATABASE TEM
 
   shale-file  `shale plan --from CUR --to desired.sql --format sql` (timed; a failure is
               `refused`), then `shale apply --db TGT --to desired.sql --allow high`
-              (a failure is `apply-failed`, or `verify-failed` when the steps ran but
+              (plus --yes --no-prove when the binary has them) (a failure is `apply-failed`, or `verify-failed` when the steps ran but
               shale's own check after apply found differences), then the dump must equal
               `want` (else `diverged`), then `shale plan --from TGT --to desired.sql` must
               plan nothing (else `replan-not-empty`). All four: `converged` (strict).
