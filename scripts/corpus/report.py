@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Summarize run.py results: counts per source and tool, and shale's failures by class.
 
-    report.py RESULTS.jsonl [MORE.jsonl ...] [--failures] [--tool shale-file]
+    report.py RESULTS.jsonl [MORE.jsonl ...] [--failures] [--tool shale-file] [--common RESULTS]
 
 Later files override earlier ones for the same (source, case, tool), so a peers-only run
 and a shale-only run can be combined. Prints Markdown: a summary table (converged of the
@@ -22,11 +22,13 @@ STATUS_ORDER = ["refused", "apply-failed", "diverged", "replan-not-empty", "diff
 def load(paths):
     rows = {}
     for p in paths:
-        for line in open(p):
-            line = line.strip()
-            if line:
-                r = json.loads(line)
-                rows[(r["source"], r["case"], r["tool"])] = r
+        new = [json.loads(l) for l in open(p) if l.strip()]
+        # a case re-run in a later file: its earlier whole-case verdict (skipped/invalid) goes
+        for r in new:
+            if r["tool"] != "*":
+                rows.pop((r["source"], r["case"], "*"), None)
+        for r in new:
+            rows[(r["source"], r["case"], r["tool"])] = r
     return list(rows.values())
 
 
@@ -127,15 +129,12 @@ def main():
     ap.add_argument("results", nargs="+")
     ap.add_argument("--failures", action="store_true")
     ap.add_argument("--tool", action="append")
-    ap.add_argument("--common", action="store_true",
-                    help="only the cases present in every results file (e.g. peers run on a --sample)")
+    ap.add_argument("--common", metavar="RESULTS",
+                    help="only the cases this results file has (e.g. a peers run on a --sample)")
     a = ap.parse_args()
     rows = load(a.results)
     if a.common:
-        keep = None
-        for p in a.results:
-            ks = {(r["source"], r["case"]) for r in load([p])}
-            keep = ks if keep is None else keep & ks
+        keep = {(r["source"], r["case"]) for r in load([a.common])}
         rows = [r for r in rows if (r["source"], r["case"]) in keep]
     print(summary(rows))
     if a.failures:

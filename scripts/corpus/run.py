@@ -13,7 +13,7 @@ privileges are). Then, per tool, on a fresh copy of current (CREATE DATABASE TEM
 
   shale-file  `shale plan --from CUR --to desired.sql --format sql` (timed; a failure is
               `refused`), then `shale apply --db TGT --to desired.sql --allow high`
-              (a failure is `apply-failed`, or `verify-failed` when the steps ran but
+              (plus --yes --no-prove when the binary has them) (a failure is `apply-failed`, or `verify-failed` when the steps ran but
               shale's own check after apply found differences), then the dump must equal
               `want` (else `diverged`), then `shale plan --from TGT --to desired.sql` must
               plan nothing (else `replan-not-empty`). All four: `converged` (strict).
@@ -152,9 +152,14 @@ def ensure_roles(roles):
         for r in roles:
             if r in _roles_done:
                 continue
-            # As the suites do (`CREATE ROLE <name>`), once; an existing role is kept.
-            psql_admin(f"DO $$ BEGIN EXECUTE 'CREATE ROLE {r.replace(chr(39), chr(39)*2)}'; "
-                       f"EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+            # As the suites do (`CREATE ROLE <name>`), once; an existing role is kept. Another
+            # run creating roles at the same moment can make CREATE ROLE fail: retry.
+            for _ in range(5):
+                rc, _, _ = psql_admin(f"DO $$ BEGIN EXECUTE 'CREATE ROLE {r.replace(chr(39), chr(39)*2)}'; "
+                                      f"EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+                if rc == 0:
+                    break
+                time.sleep(0.5)
             _roles_done.add(r)
 
 
@@ -165,6 +170,20 @@ def shale_filter_args(meta):
     if meta.get("exclude_schema"):
         a += ["--exclude", meta["exclude_schema"] + ".*"]
     return a
+
+
+_apply_flags = None
+
+
+def apply_flags():
+    """Flags `shale apply` needs to run unattended, by what this binary's --help offers."""
+    global _apply_flags
+    if _apply_flags is None:
+        _, out, _ = run([SHALE, "apply", "--help"])
+        # --no-prove: the proof on a copy would stop a non-converging plan before it runs;
+        # the harness measures the plan itself (its own copy, dump and re-plan are the proof).
+        _apply_flags = [f for f in ("--yes", "--no-prove") if f in out]
+    return _apply_flags
 
 
 def run_shale(tool, case_dir, rdir, cur, des, tgt, want, meta):
@@ -183,7 +202,7 @@ def run_shale(tool, case_dir, rdir, cur, des, tgt, want, meta):
     steps = sum(1 for l in out.splitlines() if re.match(r"-- \d+\. \[", l))
     fresh_db(tgt, cur)
     if tool == "shale-file":
-        rc, aout, aerr = run([SHALE, "apply", "--db", url(tgt), "--to", desired, "--allow", "high"] + filt,
+        rc, aout, aerr = run([SHALE, "apply", "--db", url(tgt), "--to", desired, "--allow", "high"] + apply_flags() + filt,
                              log=log, cwd=rdir)
         with open(os.path.join(rdir, f"{tool}.apply.out"), "w") as f:
             f.write(aout + "\n--- stderr\n" + aerr)
@@ -362,6 +381,8 @@ def main():
     ap.add_argument("--only", nargs="*", default=[], help="run cases whose source/name contains one of these")
     ap.add_argument("--sample", type=int, default=1,
                     help="run every K-th case of each source (sorted by name), for slow tools")
+    ap.add_argument("--skip-done", default=None, metavar="RESULTS",
+                    help="leave out the cases this results file already has (to resume a run)")
     ap.add_argument("--results", default=None, help="results file (default OUT/results.jsonl)")
     a = ap.parse_args()
     tools = [t for t in a.tools.split(",") if t]
@@ -384,6 +405,13 @@ def main():
             if a.only and not any(o in key for o in a.only):
                 continue
             cases.append(os.path.join(sd, c))
+    if a.skip_done:
+        done = set()
+        for line in open(a.skip_done):
+            if line.strip():
+                r = json.loads(line)
+                done.add(f"{r['source']}/{r['case']}")
+        cases = [c for c in cases if f"{os.path.basename(os.path.dirname(c))}/{os.path.basename(c)}" not in done]
     os.makedirs(a.out, exist_ok=True)
     res_path = a.results or os.path.join(a.out, "results.jsonl")
     print(f"{len(cases)} cases, tools {','.join(tools)}, shale {SHALE}, jobs {a.jobs} -> {res_path}", flush=True)
