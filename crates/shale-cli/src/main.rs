@@ -285,8 +285,15 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 planned.render_with_rollback(format, &opts)
             };
             let roles = &planned.roles_needed;
+            let ignored = shale_cli::ignored_statements(&planned.current, &planned.desired);
             match format {
-                Format::Json => print!("{}", shale_cli::json_with_roles(&rendered, roles)),
+                Format::Json => print!(
+                    "{}",
+                    shale_cli::json_with_ignored(
+                        &shale_cli::json_with_roles(&rendered, roles),
+                        &ignored
+                    )
+                ),
                 _ => print!("{rendered}"),
             }
             if format == Format::Text {
@@ -296,9 +303,13 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 );
                 print!("{}", shale_plan::routines::unmodeled_note(plan));
                 print!("{}", shale_cli::roles_text(roles));
+                print!("{}", shale_cli::ignored_text(&ignored));
             } else {
                 eprint!("{}", shale_plan::routines::unmodeled_note(plan));
                 eprint!("{}", shale_cli::roles_text(roles));
+                if format == Format::Sql {
+                    eprint!("{}", shale_cli::ignored_text(&ignored));
+                }
             }
             let violations = shale_cli::lint(&planned, &policies);
             eprint!("{}", shale_cli::violations_text(&violations));
@@ -357,6 +368,10 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 eprint!("{}", shale_cli::violations_text(violations));
                 print!("{}", shale_plan::routines::unmodeled_note(plan));
             })?;
+            print!(
+                "{}",
+                shale_cli::ignored_text(&outcome.ignored.iter().collect::<Vec<_>>())
+            );
             match outcome.report {
                 Some(r) if phase == Some(Phase::Expand) => println!(
                     "\nApplied the expand phase: {} step(s) in {} batch(es). Old and new columns are kept in step; once the application uses the new ones, run again with --phase contract.",

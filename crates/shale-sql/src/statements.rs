@@ -81,9 +81,9 @@ pub(crate) fn copy_blocks(text: &str) -> Result<Vec<CopyBlock>, usize> {
         let line = &text[line_start..line_end];
         let indent = line.len() - line.trim_start().len();
         let start = line_start + indent;
-        let looks_like_copy = text[start..]
+        let looks_like_copy = text.as_bytes()[start..]
             .get(..5)
-            .is_some_and(|w| w[..4].eq_ignore_ascii_case("copy") && w[4..].starts_with(' '));
+            .is_some_and(|w| w[..4].eq_ignore_ascii_case(b"copy") && w[4].is_ascii_whitespace());
         if !looks_like_copy {
             line_start = line_end;
             continue;
@@ -409,6 +409,15 @@ mod tests {
         let crlf = "COPY t FROM stdin;\r\n\\.\r\nSELECT 1;";
         let b = copy_blocks(crlf).unwrap();
         assert_eq!((b.len(), b[0].rows), (1, 0));
+    }
+
+    #[test]
+    fn lines_of_any_text_are_looked_at_safely() {
+        assert!(copy_blocks("çççç\nç\n  éé\ncop\nCOPY\n")
+            .unwrap()
+            .is_empty());
+        let text = "-- ç\nCOPY\tt FROM stdin;\nç\n\\.\n";
+        assert_eq!(copy_blocks(text).unwrap()[0].rows, 1);
     }
 
     #[test]
