@@ -42,6 +42,9 @@ pub(crate) struct E {
 
 type R<T> = Result<T, E>;
 
+/// A statement as read from a file: start byte, end byte, parse tree.
+type ReadStatement = (usize, usize, NodeEnum);
+
 fn err<T>(loc: i32, msg: impl Into<String>) -> R<T> {
     Err(E {
         loc,
@@ -536,10 +539,7 @@ impl Builder {
     /// Read one file's statements: `COPY` data and psql meta-commands blanked out, the
     /// text parsed. Returns the blanked text and the statements (start byte, end byte,
     /// node).
-    fn read_file(
-        &mut self,
-        f: &SourceFile,
-    ) -> Result<(String, Vec<(usize, usize, NodeEnum)>), SqlError> {
+    fn read_file(&mut self, f: &SourceFile) -> Result<(String, Vec<ReadStatement>), SqlError> {
         self.file = f.path.clone();
         self.text = f.text.clone();
         // Data blocks first: their rows may start with `\` like meta-commands.
