@@ -228,6 +228,7 @@ pub fn apply_with(
         plan,
         ..
     } = planned;
+    let ignored = desired.ignored_statements.clone();
     let plan = match args.phase {
         Some(phase) => plan.phase(phase),
         None => plan,
@@ -242,6 +243,7 @@ pub fn apply_with(
         }
         return Ok(ApplyOutcome {
             plan,
+            ignored,
             violations,
             report: None,
         });
@@ -289,6 +291,7 @@ pub fn apply_with(
         drop(lock);
         return Ok(ApplyOutcome {
             plan,
+            ignored,
             violations,
             report: Some(report),
         });
@@ -306,6 +309,7 @@ pub fn apply_with(
     drop(lock);
     Ok(ApplyOutcome {
         plan,
+        ignored,
         violations,
         report: Some(report),
     })
@@ -423,6 +427,7 @@ pub fn apply_file(
         }
         return Ok(ApplyOutcome {
             plan,
+            ignored: Vec::new(),
             violations: Vec::new(),
             report: None,
         });
@@ -472,6 +477,7 @@ pub fn apply_file(
     drop(lock);
     Ok(ApplyOutcome {
         plan,
+        ignored: Vec::new(),
         violations: Vec::new(),
         report: Some(report),
     })

@@ -20,11 +20,13 @@ struct JsonViolation<'a> {
     fix: &'a str,
 }
 
-/// Statements of the desired-state files that shale read but skipped (data statements
-/// such as `INSERT`), as JSON. The model does not record them yet: the member is always
-/// present and empty until it does, so consumers can rely on it.
-fn ignored_statements(_planned: &Planned) -> Vec<serde_json::Value> {
-    Vec::new()
+/// Statements of the source files that shale read but skipped (data statements such as
+/// `INSERT`, role statements, `DO` blocks), as JSON: file, line, column and kind.
+fn ignored_statements(planned: &Planned) -> Vec<serde_json::Value> {
+    crate::ignored_statements(&planned.current, &planned.desired)
+        .into_iter()
+        .map(|st| serde_json::to_value(st).expect("ignored statements serialize"))
+        .collect()
 }
 
 /// `rendered` (the plan's JSON, with or without its rollback) with `policy_violations`,

@@ -154,23 +154,68 @@ pub fn plan_sources(from: &Source, to: &Source, opts: &PlanOptions) -> Result<Pl
     plan_sources_with(from, to, opts, &LoadOptions::default())
 }
 
-/// Objects of kinds shale does not model, in either catalog, as an error
-/// (`--strict-coverage`).
+/// Objects of kinds shale does not model, and statements of the files that are not schema
+/// (data, `DO`, roles), in either catalog, as an error (`--strict-coverage`).
 pub fn check_coverage(current: &Catalog, desired: &Catalog) -> Result<(), CliError> {
-    let all: Vec<String> = current
+    let objects: Vec<String> = current
         .unmodeled
         .iter()
         .chain(&desired.unmodeled)
         .map(|u| format!("  {u}"))
         .collect();
-    if all.is_empty() {
+    let statements: Vec<String> = ignored_statements(current, desired)
+        .iter()
+        .map(|s| format!("  {s}"))
+        .collect();
+    if objects.is_empty() && statements.is_empty() {
         return Ok(());
     }
-    Err(CliError(format!(
-        "--strict-coverage: {} object(s) of kinds shale does not manage yet; nothing was planned:\n{}",
-        all.len(),
-        all.join("\n")
-    )))
+    let mut m = String::from("--strict-coverage: nothing was planned:");
+    if !objects.is_empty() {
+        let _ = write!(
+            m,
+            "\n{} object(s) of kinds shale does not manage yet:\n{}",
+            objects.len(),
+            objects.join("\n")
+        );
+    }
+    if !statements.is_empty() {
+        let _ = write!(
+            m,
+            "\n{} statement(s) that are not schema (data, DO blocks, roles), which shale skips:\n{}",
+            statements.len(),
+            statements.join("\n")
+        );
+    }
+    Err(CliError(m))
+}
+
+/// The statements of both sides' files that are not schema, in the order read.
+pub fn ignored_statements<'a>(
+    current: &'a Catalog,
+    desired: &'a Catalog,
+) -> Vec<&'a shale_model::IgnoredStatement> {
+    current
+        .ignored_statements
+        .iter()
+        .chain(&desired.ignored_statements)
+        .collect()
+}
+
+/// The note listing the statements that are not schema, printed under the plan (empty
+/// when there are none).
+pub fn ignored_text(statements: &[&shale_model::IgnoredStatement]) -> String {
+    if statements.is_empty() {
+        return String::new();
+    }
+    let mut out = format!(
+        "\nIgnored statements ({}: not schema, so neither modeled nor run by shale; --strict-coverage refuses them):\n",
+        statements.len()
+    );
+    for s in statements {
+        let _ = writeln!(out, "  {s}");
+    }
+    out
 }
 
 /// [`plan_sources`] with load options (schema filters, dev database, owners, coverage).
@@ -422,6 +467,8 @@ pub struct ApplyArgs {
 /// What `apply` did, for the caller to print and turn into an exit code.
 pub struct ApplyOutcome {
     pub plan: Plan,
+    /// Statements of the desired files that are not schema: not run.
+    pub ignored: Vec<shale_model::IgnoredStatement>,
     /// Policy warnings (errors stop `apply` before anything runs).
     pub violations: Vec<Violation>,
     pub report: Option<shale_apply::ApplyReport>,

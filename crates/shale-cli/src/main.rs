@@ -509,6 +509,10 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 }
                 (None, None) => unreachable!("clap requires --to or --plan"),
             };
+            print!(
+                "{}",
+                shale_cli::ignored_text(&outcome.ignored.iter().collect::<Vec<_>>())
+            );
             match outcome.report {
                 Some(r) if phase == Some(Phase::Expand) => println!(
                     "\nApplied the expand phase: {} step(s) in {} batch(es). Old and new columns are kept in step; once the application uses the new ones, run again with --phase contract.",

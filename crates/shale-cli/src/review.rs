@@ -4,7 +4,10 @@
 //! hold them, on stderr otherwise, so stdout stays a valid script, JSON document or
 //! comment.
 
-use crate::{approval_block, render, roles_text, violations_text, Format, Planned};
+use crate::{
+    approval_block, ignored_statements, ignored_text, render, roles_text, violations_text, Format,
+    Planned,
+};
 use shale_lint::Violation;
 use shale_plan::{PlanOptions, RiskLevel};
 
@@ -73,6 +76,7 @@ pub fn plan_output(planned: &Planned, r: &Review) -> Output {
     let mut out = Output::default();
     let plan = &planned.plan;
     let roles = &planned.roles_needed;
+    let ignored = ignored_statements(&planned.current, &planned.desired);
     match r.format {
         Format::Text => out.stdout.push_str(&format!("{}\n\n", r.modes)),
         Format::Sql => out
@@ -99,6 +103,7 @@ pub fn plan_output(planned: &Planned, r: &Review) -> Output {
             out.stdout
                 .push_str(&shale_plan::routines::unmodeled_note(plan));
             out.stdout.push_str(&roles_text(roles));
+            out.stdout.push_str(&ignored_text(&ignored));
         }
         Format::Markdown => {
             let mut warnings: Vec<String> = r
@@ -110,6 +115,11 @@ pub fn plan_output(planned: &Planned, r: &Review) -> Output {
                 })
                 .collect();
             warnings.extend(shale_plan::security::roles_note(roles));
+            warnings.extend(
+                ignored
+                    .iter()
+                    .map(|st| format!("not schema, not run (ignored statement): {st}")),
+            );
             if let Some(Err(e)) = &rollback {
                 warnings.push(format!("Rollback: {e}"));
             }
@@ -137,6 +147,9 @@ pub fn plan_output(planned: &Planned, r: &Review) -> Output {
             out.stderr
                 .push_str(&shale_plan::routines::unmodeled_note(plan));
             out.stderr.push_str(&roles_text(roles));
+            if r.format == Format::Sql {
+                out.stderr.push_str(&ignored_text(&ignored));
+            }
         }
     }
     out.stderr.push_str(&violations_text(r.violations));

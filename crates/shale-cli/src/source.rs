@@ -338,8 +338,12 @@ pub fn load_read_with(
     let sql = text.map(SourceText::sql).unwrap_or_default();
     if let Some(url) = &opts.dev_url {
         if !sql.is_empty() {
+            // The dev database ran the statements that are not schema; they are still
+            // listed as the files' own.
+            let ignored = std::mem::take(&mut cat.ignored_statements);
             cat = shale_introspect::normalize_with_dev_db(url, sql)
                 .map_err(|e| LoadError(format!("--dev-url {}: {e}", redact(url))))?;
+            cat.ignored_statements = ignored;
         }
     }
     if opts.include_owners {

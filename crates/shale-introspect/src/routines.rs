@@ -554,6 +554,41 @@ pub enum DevDbError {
     Introspect(#[from] IntrospectError),
 }
 
+/// Run a script (`text`, cut by [`shale_sql::split_copy_data`]). psql meta-commands
+/// (pg_dump's `\\restrict`, `\\connect`) are not SQL and are left out. On failure: the
+/// error, the byte offset in `text` of the SQL that failed, and that SQL.
+fn run_pieces(
+    client: &mut postgres::Client,
+    text: &str,
+    pieces: &[shale_sql::ScriptPiece],
+) -> Result<(), (postgres::Error, usize, String)> {
+    use std::io::Write;
+    let offset = |s: &str| s.as_ptr() as usize - text.as_ptr() as usize;
+    for piece in pieces {
+        match piece {
+            shale_sql::ScriptPiece::Sql(piece) => {
+                let at = offset(piece);
+                let sql: String = piece
+                    .split_inclusive('\n')
+                    .map(|l| if l.starts_with('\\') { "\n" } else { l })
+                    .collect();
+                client
+                    .batch_execute(&sql)
+                    .map_err(|e| (e, at, sql.clone()))?;
+            }
+            shale_sql::ScriptPiece::CopyFromStdin { statement, data } => {
+                let at = offset(statement);
+                let fail = |e| (e, at, statement.to_string());
+                let mut w = client.copy_in(*statement).map_err(fail)?;
+                // A write error surfaces again, with the server's message, at `finish`.
+                let _ = w.write_all(data.as_bytes());
+                w.finish().map_err(fail)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The dev-database mode: load `files` (in order) into a new temporary database on the
 /// server `url` names, introspect it, and drop it. Exact by construction (PostgreSQL
 /// itself resolves names, expands `*`, deparses expressions), at the cost of a server.
@@ -590,23 +625,25 @@ pub fn normalize_with_dev_db(
         dev_config.dbname(&name);
         let mut client: Client = dev_config.connect(NoTls).map_err(server_err)?;
         for f in files {
-            // psql meta-commands (pg_dump's \restrict, \connect) are not SQL.
-            let text: String = f
-                .text
-                .split_inclusive('\n')
-                .map(|l| if l.starts_with('\\') { "\n" } else { l })
-                .collect();
-            if let Err(e) = client.batch_execute(&text) {
+            // `COPY … FROM stdin` rows (pg_dump's data) go to the server as COPY data.
+            let pieces = shale_sql::split_copy_data(&f.text).map_err(|line| DevDbError::Load {
+                file: f.path.clone(),
+                message: format!(
+                    "line {line}: COPY … FROM stdin: its data has no end (a line `\\.` must follow the rows)"
+                ),
+            })?;
+            if let Err((e, offset, sql)) = run_pieces(&mut client, &f.text, &pieces) {
                 let message = match e.as_db_error() {
                     Some(db) => {
                         let line = match db.position() {
                             Some(postgres::error::ErrorPosition::Original(p)) => {
-                                let byte = text
+                                let byte = sql
                                     .char_indices()
                                     .nth((*p as usize).saturating_sub(1))
                                     .map(|(b, _)| b)
                                     .unwrap_or(0);
-                                format!("line {}: ", text[..byte].matches('\n').count() + 1)
+                                let before = f.text[..offset].matches('\n').count();
+                                format!("line {}: ", before + sql[..byte].matches('\n').count() + 1)
                             }
                             _ => String::new(),
                         };

@@ -16,6 +16,7 @@ pub mod filter;
 pub mod ident;
 pub mod routines;
 pub mod security;
+pub mod statements;
 pub mod table_ext;
 pub mod types;
 pub mod types_ext;
@@ -30,6 +31,7 @@ pub use routines::{
     TriggerEnabled, TriggerEvent, TriggerTiming, Unmodeled, View, Volatility,
 };
 pub use security::{Acl, DefaultObjects, DefaultPrivileges, Grant, Policy, PolicyCommand};
+pub use statements::IgnoredStatement;
 pub use table_ext::{
     BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound,
     PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
@@ -70,6 +72,10 @@ pub struct Catalog {
     /// Objects of kinds shale does not model yet: reported, never diffed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmodeled: Vec<Unmodeled>,
+    /// Statements of the files that are not schema (data, `DO`, roles): skipped, listed
+    /// with the plan, never diffed; none from a database (see [`statements`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignored_statements: Vec<IgnoredStatement>,
     /// Event triggers, by name (database-wide; event_triggers.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub event_triggers: BTreeMap<String, EventTrigger>,

@@ -9,6 +9,9 @@
 //! - [`normalize_expr`]: the expression normalizer (defaults, checks, generated columns,
 //!   index key expressions and index predicates alike).
 //! - [`parse_type`]: a type name → the canonical [`TypeRef`].
+//! - [`split_copy_data`]: a script cut at its `COPY … FROM stdin` data blocks (statements
+//!   that are not schema, data among them, are skipped by the parse and listed in
+//!   [`Catalog::ignored_statements`]).
 
 mod constants;
 mod deep;
@@ -22,6 +25,7 @@ mod types;
 
 pub use parse::routines::{parse_sources_collecting, Replay, ReplayError};
 pub use parse::security::{expr_has_subquery, normalize_policy_expr, read_owners};
+pub use parse::statements::{split_copy_data, ScriptPiece};
 pub use parse::table_ext::{
     exclusion_from_catalog, partition_bound_from_catalog, partition_key_from_catalog,
 };

@@ -21,10 +21,14 @@ use std::collections::{BTreeMap, BTreeSet};
 mod event_triggers;
 #[path = "names.rs"]
 pub(crate) mod names;
+#[path = "ordering.rs"]
+mod ordering;
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
 pub(crate) mod security;
+#[path = "statements.rs"]
+pub(crate) mod statements;
 #[path = "table_ext.rs"]
 pub(crate) mod table_ext;
 #[path = "types_ext.rs"]
@@ -37,6 +41,9 @@ pub(crate) struct E {
 }
 
 type R<T> = Result<T, E>;
+
+/// A statement as read from a file: start byte, end byte, parse tree.
+type ReadStatement = (usize, usize, NodeEnum);
 
 fn err<T>(loc: i32, msg: impl Into<String>) -> R<T> {
     Err(E {
@@ -223,6 +230,8 @@ pub(crate) struct Builder {
     routines: routines::State,
     /// Default privileges in force: see `security.rs`.
     security: security::State,
+    /// The `COPY … FROM stdin` data blocks of the current file (statements.rs).
+    copy_blocks: Vec<statements::CopyBlock>,
 }
 
 fn default_search_path() -> Vec<String> {
@@ -481,6 +490,7 @@ impl Builder {
             attached: Vec::new(),
             routines: routines::State::default(),
             security: security::State::default(),
+            copy_blocks: Vec::new(),
         }
     }
 
@@ -526,13 +536,26 @@ impl Builder {
         }
     }
 
-    pub(crate) fn file(&mut self, f: &SourceFile) -> Result<(), SqlError> {
+    /// Read one file's statements: `COPY` data and psql meta-commands blanked out, the
+    /// text parsed. Returns the blanked text and the statements (start byte, end byte,
+    /// node).
+    fn read_file(&mut self, f: &SourceFile) -> Result<(String, Vec<ReadStatement>), SqlError> {
         self.file = f.path.clone();
         self.text = f.text.clone();
-        self.search_path = default_search_path();
-        self.anchors.clear();
-        self.table_con_locs.clear();
-        let text = match blank_meta_commands(&f.text) {
+        // Data blocks first: their rows may start with `\` like meta-commands.
+        let text =
+            match statements::blank_copy_data(&f.text) {
+                Ok((text, blocks)) => {
+                    self.copy_blocks = blocks;
+                    text
+                }
+                Err(byte) => return Err(self.sql_error(
+                    byte,
+                    "COPY … FROM stdin: its data has no end (a line `\\.` must follow the rows)"
+                        .into(),
+                )),
+            };
+        let text = match blank_meta_commands(&text) {
             Ok(t) => t,
             Err(byte) => {
                 return Err(self.sql_error(
@@ -555,6 +578,7 @@ impl Builder {
                 });
             }
         };
+        let mut out = Vec::new();
         for raw in parsed.protobuf.stmts {
             let start = skip_trivia(&text, raw.stmt_location.max(0) as usize);
             let end = if raw.stmt_len > 0 {
@@ -562,20 +586,116 @@ impl Builder {
             } else {
                 text.len()
             };
-            let stmt_text = text.get(start..end.max(start)).unwrap_or("");
-            let Some(node) = raw.stmt.and_then(|s| s.node) else {
-                continue;
-            };
-            self.stmt_start = start;
-            if let Err(e) = self.statement(node, stmt_text) {
-                let byte = if e.loc >= 0 { e.loc as usize } else { start };
+            if let Some(node) = raw.stmt.and_then(|s| s.node) {
+                out.push((start, end.max(start), node));
+            }
+        }
+        Ok((text, out))
+    }
+
+    /// Read the files as one schema: every statement of every file is read first, then
+    /// they run in file order, except that a statement naming an object a later one
+    /// creates waits for it (ordering.rs).
+    pub(crate) fn files(&mut self, files: &[SourceFile]) -> Result<(), SqlError> {
+        struct Item {
+            file: usize,
+            start: usize,
+            end: usize,
+            node: NodeEnum,
+        }
+        let mut texts = Vec::with_capacity(files.len());
+        let mut blocks = Vec::with_capacity(files.len());
+        let mut items: Vec<Item> = Vec::new();
+        let mut entries: Vec<ordering::Entry> = Vec::new();
+        for (k, f) in files.iter().enumerate() {
+            let (text, stmts) = self.read_file(f)?;
+            self.search_path = default_search_path();
+            for (start, end, node) in stmts {
+                let path = self.search_path.clone();
+                // The search path each statement runs with, as the file sets it.
+                self.stmt_start = start;
+                let set = match &node {
+                    NodeEnum::VariableSetStmt(s) => self.set(s),
+                    NodeEnum::SelectStmt(s) => self.is_set_config(s).map(|_| ()),
+                    _ => Ok(()),
+                };
+                if let Err(e) = set {
+                    let byte = if e.loc >= 0 { e.loc as usize } else { start };
+                    return Err(self.sql_error(byte, e.msg));
+                }
+                entries.push(ordering::Entry {
+                    refs: ordering::Refs::of(&node),
+                    path: path.clone(),
+                });
+                items.push(Item {
+                    file: k,
+                    start,
+                    end,
+                    node,
+                });
+            }
+            texts.push(text);
+            blocks.push(std::mem::take(&mut self.copy_blocks));
+        }
+        let order = match ordering::order(&entries) {
+            Ok(o) => o,
+            Err(cycle) => {
+                let first = &items[cycle[0].index];
+                let mut msg = String::from(
+                    "these statements need each other (a cycle), so no order can run them:",
+                );
+                for w in &cycle {
+                    let it = &items[w.index];
+                    let f = &files[it.file];
+                    let (line, col) = line_col(&f.text, it.start);
+                    let kind = statement_kind(&it.node, &texts[it.file][it.start..it.end]);
+                    let needs: Vec<String> = w.needs.iter().map(|k| k.to_string()).collect();
+                    msg.push_str(&format!(
+                        "\n  {}:{line}:{col}: {kind} (needs {})",
+                        f.path,
+                        needs.join(", ")
+                    ));
+                }
+                self.file = files[first.file].path.clone();
+                self.text = files[first.file].text.clone();
+                return Err(self.sql_error(first.start, msg));
+            }
+        };
+        let mut anchors: Vec<Vec<Anchor>> = vec![Vec::new(); files.len()];
+        let mut current = usize::MAX;
+        let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
+        for i in order {
+            let it = items[i].take().expect("each statement runs once");
+            if it.file != current {
+                if current != usize::MAX {
+                    anchors[current].append(&mut self.anchors);
+                    blocks[current] = std::mem::take(&mut self.copy_blocks);
+                }
+                current = it.file;
+                self.file = files[current].path.clone();
+                self.text = files[current].text.clone();
+                self.copy_blocks = std::mem::take(&mut blocks[current]);
+                self.table_con_locs.clear();
+            }
+            let stmt_text = texts[it.file].get(it.start..it.end).unwrap_or("");
+            self.stmt_start = it.start;
+            self.search_path = entries[i].path.clone();
+            if let Err(e) = self.statement(it.node, stmt_text) {
+                let byte = if e.loc >= 0 { e.loc as usize } else { it.start };
                 return Err(self.sql_error(byte, e.msg));
             }
             self.after_statement_security();
             self.check_name_indexes();
         }
-        let found = directives::attach(&f.path, &text, &self.anchors)?;
-        self.attached.extend(found);
+        if current != usize::MAX {
+            anchors[current].append(&mut self.anchors);
+        }
+        for (k, f) in files.iter().enumerate() {
+            let mut a = std::mem::take(&mut anchors[k]);
+            a.sort_by_key(|x| x.byte);
+            let found = directives::attach(&f.path, &texts[k], &a)?;
+            self.attached.extend(found);
+        }
         Ok(())
     }
 
@@ -649,6 +769,8 @@ impl Builder {
             NodeEnum::CommentStmt(s) => self.comment(&s),
             NodeEnum::VariableSetStmt(s) => self.set(&s),
             NodeEnum::SelectStmt(s) if self.is_set_config(&s)? => Ok(()),
+            // Data, procedural and role statements (statements.rs).
+            ref n if Self::is_ignored_statement(n) => self.ignore_statement(n, text),
             NodeEnum::TransactionStmt(_) => Ok(()),
             // OWNER TO is not part of the model.
             NodeEnum::AlterOwnerStmt(_) => Ok(()),
@@ -1009,25 +1131,26 @@ impl Builder {
         Ok(())
     }
 
-    /// `SELECT pg_catalog.set_config('search_path', '…', false)` as pg_dump writes it.
+    /// `SELECT pg_catalog.set_config('search_path', '…', false)` as pg_dump writes it (any
+    /// other `SELECT` is data: statements.rs).
     fn is_set_config(&mut self, s: &protobuf::SelectStmt) -> R<bool> {
         let [t] = s.target_list.as_slice() else {
-            return unsupported(-1, "SELECT");
+            return Ok(false);
         };
         if !s.from_clause.is_empty() || s.where_clause.is_some() {
-            return unsupported(-1, "SELECT");
+            return Ok(false);
         }
         let Some(NodeEnum::ResTarget(rt)) = t.node.as_ref() else {
-            return unsupported(-1, "SELECT");
+            return Ok(false);
         };
         let Some(NodeEnum::FuncCall(f)) = rt.val.as_deref().and_then(|v| v.node.as_ref()) else {
-            return unsupported(-1, "SELECT");
+            return Ok(false);
         };
         let name = strings(&f.funcname);
         let is_set_config = matches!(name.as_slice(), [n] | [_, n] if n == "set_config")
             && (name.len() == 1 || name[0] == "pg_catalog");
         if !is_set_config || f.args.len() != 3 {
-            return unsupported(-1, "SELECT");
+            return Ok(false);
         }
         let text = |n: &Node| match n.node.as_ref() {
             Some(NodeEnum::AConst(c)) => match &c.val {
@@ -1037,7 +1160,7 @@ impl Builder {
             _ => None,
         };
         let (Some(var), Some(value)) = (text(&f.args[0]), text(&f.args[1])) else {
-            return unsupported(-1, "SELECT");
+            return Ok(false);
         };
         if var == "search_path" {
             self.search_path = split_identifier_list(&value).ok_or_else(|| E {
@@ -3873,8 +3996,6 @@ pub(crate) fn parse_files(
     files: &[SourceFile],
 ) -> Result<(Catalog, shale_model::Directives), SqlError> {
     let mut b = Builder::new();
-    for f in files {
-        b.file(f)?;
-    }
+    b.files(files)?;
     b.finish()
 }

@@ -1726,7 +1726,7 @@ impl Builder {
     }
 
     /// A relation named in a statement, qualified (resolved when it exists).
-    fn relation_display(&self, rv: Option<&protobuf::RangeVar>) -> String {
+    pub(super) fn relation_display(&self, rv: Option<&protobuf::RangeVar>) -> String {
         let Some(rv) = rv else {
             return String::new();
         };
@@ -2078,9 +2078,7 @@ pub fn parse_sources_collecting(files: &[SourceFile]) -> Result<Catalog, SqlErro
         std::panic::catch_unwind(|| {
             let mut b = Builder::new();
             b.routines.collect_unmodeled = true;
-            for f in files {
-                b.file(f)?;
-            }
+            b.files(files)?;
             b.finish().map(|(c, _)| c)
         })
         .unwrap_or_else(|_| {

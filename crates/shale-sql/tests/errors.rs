@@ -68,8 +68,7 @@ fn unsupported_statements_are_errors() {
     assert_eq!(e.line, 2);
     let e = err1("create table a (id int);\ncreate publication pub for table a;");
     assert_eq!(e.message, "unsupported statement: CREATE PUBLICATION");
-    let e = err1("create table a (id int);\ninsert into a values (1);");
-    assert_eq!(e.message, "unsupported statement: INSERT");
+    // (data statements are skipped and listed since: see tests/statements.rs)
     // (event triggers are modelled since; see event_triggers.rs)
     let e = err1("create table a (id int, b int);\n\ncreate statistics st on id, b from a;");
     assert_eq!(e.message, "unsupported statement: CREATE STATISTICS");

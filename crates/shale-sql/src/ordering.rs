@@ -1,0 +1,374 @@
+//! Order independence. Desired-state files are declarative: a table may reference one that
+//! a later file (or a later line) creates, as the alphabetical order of a directory often
+//! has it. Before anything is applied, every statement of every file is read and its
+//! references are collected: relations and types (one namespace in PostgreSQL), functions
+//! and schemas, named anywhere in its parse tree, and what it creates. The statements then
+//! run in file order, except that one naming an object a *later* statement creates waits
+//! until that statement has run (a stable topological order: the earliest ready statement
+//! first, so a set of files already in order runs exactly as written and implicit names
+//! come out as PostgreSQL would give them). A true cycle is an error naming every member
+//! with file:line:column; an object no statement creates is left to the statement that
+//! needs it, which reports it as before.
+
+use pg_query::protobuf::{self, ObjectType};
+use pg_query::NodeEnum;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// A name a statement creates or references.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Key {
+    /// A relation or a type (they share `pg_type`'s namespace), schema-qualified.
+    Rel(String, String),
+    Func(String, String),
+    Schema(String),
+}
+
+impl std::fmt::Display for Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use shale_model::quote_ident as q;
+        match self {
+            Key::Rel(s, n) => write!(f, "{}.{}", q(s), q(n)),
+            Key::Func(s, n) => write!(f, "function {}.{}", q(s), q(n)),
+            Key::Schema(s) => write!(f, "schema {}", q(s)),
+        }
+    }
+}
+
+/// A name as written: schema (if any) and name.
+type Written = (Option<String>, String);
+
+/// What one statement creates and names.
+#[derive(Debug, Default)]
+pub(crate) struct Refs {
+    creates_rel: Vec<Written>,
+    creates_func: Vec<Written>,
+    creates_schema: Vec<String>,
+    creates_extension: bool,
+    rels: Vec<Written>,
+    funcs: Vec<Written>,
+    schemas: Vec<String>,
+    /// Types named that may come from an extension (not qualified with `pg_catalog`).
+    types: Vec<Written>,
+}
+
+fn written(names: &[String]) -> Option<Written> {
+    match names {
+        [n] => Some((None, n.clone())),
+        [.., s, n] => Some((Some(s.clone()), n.clone())),
+        [] => None,
+    }
+}
+
+fn string_list(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(|i| i.pointer("/node/String/sval").and_then(|s| s.as_str()))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn range_var(rv: &serde_json::Value) -> Option<Written> {
+    let name = rv.get("relname")?.as_str()?.to_string();
+    let schema = rv
+        .get("schemaname")
+        .and_then(|s| s.as_str())
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    Some((schema, name))
+}
+
+fn rv_written(rv: Option<&protobuf::RangeVar>) -> Option<Written> {
+    let rv = rv?;
+    Some((
+        (!rv.schemaname.is_empty()).then(|| rv.schemaname.clone()),
+        rv.relname.clone(),
+    ))
+}
+
+fn node_strings(nodes: &[protobuf::Node]) -> Vec<String> {
+    super::strings(nodes)
+}
+
+impl Refs {
+    /// What `n` creates and names.
+    pub(crate) fn of(n: &NodeEnum) -> Refs {
+        let mut r = Refs::default();
+        match n {
+            NodeEnum::CreateStmt(s) => r.creates_rel.extend(rv_written(s.relation.as_ref())),
+            NodeEnum::ViewStmt(s) => r.creates_rel.extend(rv_written(s.view.as_ref())),
+            NodeEnum::CreateTableAsStmt(s) => r
+                .creates_rel
+                .extend(rv_written(s.into.as_ref().and_then(|i| i.rel.as_ref()))),
+            NodeEnum::CreateSeqStmt(s) => r.creates_rel.extend(rv_written(s.sequence.as_ref())),
+            NodeEnum::IndexStmt(s) if !s.idxname.is_empty() => {
+                let schema = s
+                    .relation
+                    .as_ref()
+                    .map(|rv| rv.schemaname.clone())
+                    .filter(|s| !s.is_empty());
+                r.creates_rel.push((schema, s.idxname.clone()));
+            }
+            NodeEnum::CreateEnumStmt(s) => {
+                r.creates_rel.extend(written(&node_strings(&s.type_name)))
+            }
+            NodeEnum::CreateDomainStmt(s) => {
+                r.creates_rel.extend(written(&node_strings(&s.domainname)))
+            }
+            NodeEnum::CompositeTypeStmt(s) => r.creates_rel.extend(rv_written(s.typevar.as_ref())),
+            NodeEnum::CreateRangeStmt(s) => {
+                r.creates_rel.extend(written(&node_strings(&s.type_name)))
+            }
+            NodeEnum::CreateFunctionStmt(s) => {
+                r.creates_func.extend(written(&node_strings(&s.funcname)))
+            }
+            NodeEnum::CreateSchemaStmt(s) if !s.schemaname.is_empty() => {
+                r.creates_schema.push(s.schemaname.clone())
+            }
+            NodeEnum::CreateExtensionStmt(_) => r.creates_extension = true,
+            NodeEnum::CreateTrigStmt(s) => r.funcs.extend(written(&node_strings(&s.funcname))),
+            NodeEnum::CommentStmt(s) => {
+                let kind = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
+                if let Some(NodeEnum::List(l)) = s.object.as_ref().and_then(|o| o.node.as_ref()) {
+                    let names = node_strings(&l.items);
+                    let rel = match kind {
+                        ObjectType::ObjectTable
+                        | ObjectType::ObjectView
+                        | ObjectType::ObjectMatview
+                        | ObjectType::ObjectSequence
+                        | ObjectType::ObjectIndex
+                        | ObjectType::ObjectForeignTable => written(&names),
+                        ObjectType::ObjectColumn
+                        | ObjectType::ObjectTabconstraint
+                        | ObjectType::ObjectTrigger
+                        | ObjectType::ObjectPolicy
+                        | ObjectType::ObjectRule => {
+                            written(&names[..names.len().saturating_sub(1)])
+                        }
+                        _ => None,
+                    };
+                    r.rels.extend(rel);
+                }
+            }
+            _ => {}
+        }
+        if let Ok(v) = serde_json::to_value(n) {
+            r.walk(&v);
+        }
+        // What a statement creates is not something it waits for.
+        let own: BTreeSet<&Written> = r.creates_rel.iter().collect();
+        r.rels.retain(|w| !own.contains(w));
+        r.types.retain(|w| !own.contains(w));
+        for (s, _) in r
+            .rels
+            .iter()
+            .chain(&r.funcs)
+            .chain(&r.types)
+            .chain(&r.creates_rel)
+            .chain(&r.creates_func)
+        {
+            if let Some(s) = s {
+                r.schemas.push(s.clone());
+            }
+        }
+        r
+    }
+
+    /// Collect the names in a parse tree as serde serializes it. A node inside `Node` is
+    /// tagged with its type, a node in a typed field is not: nodes are told by their
+    /// fields.
+    fn walk(&mut self, v: &serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                let has = |k: &str| m.contains_key(k);
+                if has("relname") && has("schemaname") && has("relpersistence") {
+                    self.rels.extend(range_var(v));
+                } else if has("names") && has("typemod") && has("array_bounds") {
+                    let names = string_list(&v["names"]);
+                    if names.first().map(String::as_str) != Some("pg_catalog") {
+                        self.types.extend(written(&names));
+                    }
+                } else if has("funcname") && has("agg_star") {
+                    if let Some(w) = written(&string_list(&v["funcname"])) {
+                        // `nextval('seq')` names a sequence.
+                        if matches!(w.1.as_str(), "nextval" | "currval" | "setval") {
+                            let lit = v
+                                .pointer("/args/0/node/AConst/val/Sval/sval")
+                                .or_else(|| {
+                                    v.pointer("/args/0/node/TypeCast/arg/node/AConst/val/Sval/sval")
+                                })
+                                .and_then(|s| s.as_str());
+                            if let Some(lit) = lit {
+                                let parts =
+                                    crate::normalize::split_qualified_name(lit).unwrap_or_default();
+                                self.rels.extend(written(&parts));
+                            }
+                        }
+                        self.funcs.push(w);
+                    }
+                } else if has("objname") && has("objargs") {
+                    self.funcs.extend(written(&string_list(&v["objname"])));
+                }
+                m.values().for_each(|c| self.walk(c));
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|i| self.walk(i)),
+            _ => {}
+        }
+    }
+}
+
+/// One statement to order: its references and the search path in force at it.
+pub(crate) struct Entry {
+    pub refs: Refs,
+    pub path: Vec<String>,
+}
+
+/// The schema an unqualified name is created in: the first of the path (`public` when
+/// the path names none but `$user`).
+fn creation_schema(path: &[String]) -> String {
+    path.iter()
+        .find(|s| s.as_str() != "$user")
+        .cloned()
+        .unwrap_or_else(|| "public".into())
+}
+
+/// A statement that has to wait: its index and the names it waits for.
+pub(crate) struct Waiting {
+    pub index: usize,
+    pub needs: Vec<Key>,
+}
+
+/// The order to run `entries` in (indexes), or the statements of a cycle (each with what it
+/// waits for from the others).
+pub(crate) fn order(entries: &[Entry]) -> Result<Vec<usize>, Vec<Waiting>> {
+    // Who creates what.
+    let mut creators: BTreeMap<Key, Vec<usize>> = BTreeMap::new();
+    let mut extensions = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        let schema = creation_schema(&e.path);
+        for (s, n) in &e.refs.creates_rel {
+            let k = Key::Rel(s.clone().unwrap_or_else(|| schema.clone()), n.clone());
+            creators.entry(k).or_default().push(i);
+        }
+        for (s, n) in &e.refs.creates_func {
+            let k = Key::Func(s.clone().unwrap_or_else(|| schema.clone()), n.clone());
+            creators.entry(k).or_default().push(i);
+        }
+        for s in &e.refs.creates_schema {
+            creators.entry(Key::Schema(s.clone())).or_default().push(i);
+        }
+        if e.refs.creates_extension {
+            extensions.push(i);
+        }
+    }
+    // What each statement waits for: the creators of a name it uses, when none comes
+    // before it.
+    let mut deps: Vec<BTreeMap<usize, Key>> = Vec::with_capacity(entries.len());
+    for (i, e) in entries.iter().enumerate() {
+        let mut d: BTreeMap<usize, Key> = BTreeMap::new();
+        let mut need = |candidates: Vec<Key>| -> bool {
+            for k in candidates {
+                if let Some(cs) = creators.get(&k) {
+                    // The creators before it, when there are any (one of them may be
+                    // waiting itself); else those after it.
+                    let before: Vec<usize> = cs.iter().copied().filter(|&c| c < i).collect();
+                    let chosen = if before.is_empty() {
+                        cs.iter().copied().filter(|&c| c > i).collect()
+                    } else {
+                        before
+                    };
+                    for c in chosen {
+                        d.entry(c).or_insert_with(|| k.clone());
+                    }
+                    return true;
+                }
+            }
+            false
+        };
+        let resolve = |w: &Written, make: &dyn Fn(String, String) -> Key| -> Vec<Key> {
+            match &w.0 {
+                Some(s) => vec![make(s.clone(), w.1.clone())],
+                None => e
+                    .path
+                    .iter()
+                    .filter(|s| s.as_str() != "$user")
+                    .chain(std::iter::once(&"public".to_string()))
+                    .map(|s| make(s.clone(), w.1.clone()))
+                    .collect(),
+            }
+        };
+        for w in &e.refs.rels {
+            need(resolve(w, &Key::Rel));
+        }
+        for w in &e.refs.funcs {
+            need(resolve(w, &Key::Func));
+        }
+        for s in &e.refs.schemas {
+            need(vec![Key::Schema(s.clone())]);
+        }
+        let mut from_extension = false;
+        for w in &e.refs.types {
+            if !need(resolve(w, &Key::Rel)) {
+                from_extension = true;
+            }
+        }
+        // A type no file creates may come from an extension a later file creates.
+        if from_extension {
+            for &x in extensions.iter().filter(|&&x| x > i) {
+                d.entry(x)
+                    .or_insert_with(|| Key::Schema("(an extension's types)".into()));
+            }
+        }
+        deps.push(d);
+    }
+    // Stable topological order: the earliest statement whose creators have all run.
+    let mut waiting_on: Vec<usize> = deps.iter().map(BTreeMap::len).collect();
+    let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
+    for (i, d) in deps.iter().enumerate() {
+        for &c in d.keys() {
+            dependents[c].push(i);
+        }
+    }
+    let mut ready: BTreeSet<usize> = (0..entries.len()).filter(|&i| waiting_on[i] == 0).collect();
+    let mut out = Vec::with_capacity(entries.len());
+    while let Some(i) = ready.pop_first() {
+        out.push(i);
+        for &j in &dependents[i] {
+            waiting_on[j] -= 1;
+            if waiting_on[j] == 0 {
+                ready.insert(j);
+            }
+        }
+    }
+    if out.len() == entries.len() {
+        return Ok(out);
+    }
+    // A cycle: follow waits among the statements left until one repeats.
+    let left: BTreeSet<usize> = (0..entries.len()).filter(|&i| waiting_on[i] > 0).collect();
+    let mut path: Vec<usize> = Vec::new();
+    let mut at = *left.first().expect("some statement is left");
+    while !path.contains(&at) {
+        path.push(at);
+        at = *deps[at]
+            .keys()
+            .find(|c| left.contains(c))
+            .expect("a statement left waits for another one left");
+    }
+    let start = path.iter().position(|&p| p == at).unwrap_or(0);
+    let mut cycle: Vec<usize> = path[start..].to_vec();
+    cycle.sort_unstable();
+    Err(cycle
+        .into_iter()
+        .map(|i| Waiting {
+            index: i,
+            needs: deps[i]
+                .iter()
+                .filter(|(c, _)| left.contains(c))
+                .map(|(_, k)| k.clone())
+                .collect(),
+        })
+        .collect())
+}
