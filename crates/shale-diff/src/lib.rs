@@ -980,11 +980,33 @@ impl Differ<'_> {
             return Some(format!("column {col} is re-created"));
         }
         if let ConstraintKind::ForeignKey {
+            columns,
             ref_table,
             ref_columns,
             ..
         } = &c0.kind
         {
+            // Both ends change type: PostgreSQL checks the pair after each change, so the
+            // key is dropped before the first and added after the last.
+            let retyped = |t: &QualName, col: &str| {
+                let ty = |cat: &Catalog| {
+                    cat.tables
+                        .get(t)
+                        .and_then(|x| x.column(col))
+                        .map(|c| c.ty.clone())
+                };
+                matches!((ty(self.from), ty(self.to)), (Some(a), Some(b)) if a != b)
+            };
+            if let Some((col, _)) = columns
+                .iter()
+                .zip(ref_columns)
+                .find(|(c, r)| retyped(table, c) && retyped(ref_table, r))
+            {
+                return Some(format!(
+                    "column {table}.{} and the column it references change type",
+                    shale_model::quote_ident(col)
+                ));
+            }
             if let Some(key) = self.from.key_for(ref_table, ref_columns) {
                 if self.removed_keys.contains(&key) {
                     return Some(format!(

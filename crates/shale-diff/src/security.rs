@@ -113,6 +113,28 @@ fn policy_recreate_reason(a: &Policy, b: &Policy) -> Option<String> {
     None
 }
 
+/// PostgreSQL refuses to change the type of a column a policy uses: such a policy is
+/// dropped before the change and created again after it.
+fn column_type_change_under(from: &Catalog, to: &Catalog, p: &Policy) -> Option<String> {
+    let table = &p.table;
+    let (t0, t1) = (from.tables.get(table)?, to.tables.get(table)?);
+    t0.columns.iter().find_map(|c0| {
+        let c1 = t1.column(&c0.name)?;
+        let changes = c1.ty != c0.ty || c1.collation != c0.collation;
+        let used = p
+            .using
+            .iter()
+            .chain(p.with_check.iter())
+            .any(|e| crate::mentions_identifier(&e.canon, &c0.name));
+        (changes && used).then(|| {
+            format!(
+                "column {table}.{} it uses changes type",
+                shale_model::quote_ident(&c0.name)
+            )
+        })
+    })
+}
+
 fn same_policy_body(a: &Policy, b: &Policy) -> bool {
     a.roles == b.roles && a.using == b.using && a.with_check == b.with_check
 }
@@ -151,7 +173,9 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<SecurityChange> {
                 recreate: None,
             }),
             Some(p1) => {
-                if let Some(why) = policy_recreate_reason(p0, p1) {
+                let why = policy_recreate_reason(p0, p1)
+                    .or_else(|| column_type_change_under(from, to, p0));
+                if let Some(why) = why {
                     out.push(SecurityChange::DropPolicy {
                         policy: p0.clone(),
                         recreate: Some(why.clone()),

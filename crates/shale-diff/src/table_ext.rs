@@ -227,8 +227,10 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         for c in cols {
             let x = a.columns.get(c).cloned().unwrap_or_default();
             let y = b.columns.get(c).cloned().unwrap_or_default();
-            // A column that goes away takes its options with it.
-            if x != y && t.column(c).is_some() {
+            // A column that goes away takes its options with it (a child's inherited
+            // columns stay while a parent has them).
+            let stays = t.column(c).is_some() || to.all_column_names(name).contains(c);
+            if x != y && stays {
                 extra.push(ext(TableExtChange::ColumnOptions {
                     table: name.clone(),
                     column: c.clone(),

@@ -357,6 +357,7 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
                 "l" => Some("lz4".to_string()),
                 _ => None,
             },
+            ..ColumnOptions::default()
         };
         o.columns.insert(c.column.clone(), co);
     }
@@ -389,6 +390,34 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
             .or_insert_with(|| TableOptions::new(t.clone()))
             .exclusions
             .insert(name.clone(), x);
+    }
+    // A child's own NOT NULL or default on an inherited column (compared with its
+    // parents' column, before any is folded).
+    for (t, col) in &rows.inherited_columns {
+        let Some(c) = cat.tables.get(t).and_then(|x| x.column(col)) else {
+            continue;
+        };
+        let from_parents: Vec<&shale_model::Column> = rows
+            .parents
+            .iter()
+            .filter(|(child, _)| child == t)
+            .filter_map(|(_, p)| cat.tables.get(p).and_then(|x| x.column(col)))
+            .collect();
+        let Some(first) = from_parents.first() else {
+            continue;
+        };
+        let not_null = c.not_null && !from_parents.iter().any(|p| p.not_null);
+        let default = (c.default != first.default)
+            .then(|| c.default.clone())
+            .flatten();
+        if not_null || default.is_some() {
+            let o = opts
+                .entry(t.clone())
+                .or_insert_with(|| TableOptions::new(t.clone()));
+            let e = o.columns.entry(col.clone()).or_default();
+            e.not_null = not_null;
+            e.default = default;
+        }
     }
     // Fold the children.
     for (t, col) in &rows.inherited_columns {

@@ -738,6 +738,11 @@ impl Catalog {
         if let Some(q) = ty.user_type() {
             if self.enums.contains_key(&q) || self.has_ext_type(&q) {
                 out.push(ObjectId::Type { name: q });
+            } else if self.tables.contains_key(&q) {
+                // A table's row type (a domain or column over it).
+                out.push(ObjectId::Table { name: q });
+            } else if self.views.contains_key(&q) {
+                out.push(ObjectId::View { name: q });
             } else if let Some(ext) = self.extensions.values().find(|e| e.schema == q.schema) {
                 // An extension type (citext, hstore, ...): needs its extension.
                 out.push(ObjectId::Extension {

@@ -265,6 +265,10 @@ impl Catalog {
                             } else if self.views.contains_key(r) {
                                 out.push(ObjectId::View { name: r.clone() });
                             }
+                            // Functions the expressions call: dropped after the policy.
+                            for f in self.functions_named(r) {
+                                out.push(f.id());
+                            }
                         }
                     }
                 }

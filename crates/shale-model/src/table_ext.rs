@@ -158,6 +158,13 @@ pub struct ColumnOptions {
     /// `SET COMPRESSION`: `pglz` or `lz4` (absent: the server's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compression: Option<String>,
+    /// An inherited column made `NOT NULL` in this child only (the parent's is nullable):
+    /// `CREATE TABLE … PARTITION OF p (col NOT NULL)`, a key on the child.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub not_null: bool,
+    /// A default of this child's own on an inherited column, other than the parent's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Expr>,
 }
 
 impl ColumnOptions {
@@ -380,10 +387,57 @@ impl Catalog {
         });
         let tables = &self.tables;
         self.table_options.retain(|q, _| tables.contains_key(q));
+        // A child's NOT NULL or default on an inherited column that its parents' column
+        // has anyway is not its own (a parent made NOT NULL later, say).
+        let mut same_as_parent: Vec<(QualName, String, bool, bool)> = Vec::new();
+        for (q, o) in &self.table_options {
+            for (name, c) in &o.columns {
+                if let Some(p) = self.inherited_column(q, name, 0) {
+                    same_as_parent.push((
+                        q.clone(),
+                        name.clone(),
+                        c.not_null && p.not_null,
+                        c.default.is_some() && c.default == p.default,
+                    ));
+                }
+            }
+        }
+        for (q, name, nn, def) in same_as_parent {
+            if let Some(c) = self
+                .table_options
+                .get_mut(&q)
+                .and_then(|o| o.columns.get_mut(&name))
+            {
+                if nn {
+                    c.not_null = false;
+                }
+                if def {
+                    c.default = None;
+                }
+            }
+        }
         for o in self.table_options.values_mut() {
             o.columns.retain(|_, c| !c.is_default());
         }
         self.table_options.retain(|_, o| !o.is_default());
+    }
+
+    /// The column `name` as `table`'s parents define it (the nearest that declares it).
+    fn inherited_column(
+        &self,
+        table: &QualName,
+        name: &str,
+        depth: usize,
+    ) -> Option<&crate::Column> {
+        if depth > 32 {
+            return None;
+        }
+        self.table_opts(table).parents().iter().find_map(|p| {
+            self.tables
+                .get(p)
+                .and_then(|t| t.column(name))
+                .or_else(|| self.inherited_column(p, name, depth + 1))
+        })
     }
 
     /// Every column `table` has, its parents' first (as PostgreSQL numbers them).

@@ -841,9 +841,24 @@ impl<'a> Builder<'a> {
                 if let Some(c) = to_collation {
                     sql.push_str(&format!(" COLLATE {c}"));
                 }
-                if from != to && typechange::needs_using(from, to) {
-                    sql.push_str(&format!(" USING {}::{to}", quote_ident(column)));
+                let is_enum = |t: &shale_model::TypeRef| match &t.schema {
+                    Some(s) => {
+                        let q = QualName::new(s.clone(), t.name.clone());
+                        self.from.enums.contains_key(&q) || self.to.enums.contains_key(&q)
+                    }
+                    None => false,
+                };
+                let using = typechange::using(from, to, column, &is_enum);
+                if let Some((expr, _)) = &using {
+                    sql.push_str(&format!(" USING {expr}"));
                 }
+                let via_text = if using.as_ref().is_some_and(|(_, t)| *t) {
+                    format!(
+                        " (no cast from {from} to {to}: converted through its text form, and a value the new type does not read fails the step)"
+                    )
+                } else {
+                    String::new()
+                };
                 let coll = |c: &Option<QualName>| match c {
                     Some(c) => c.to_string(),
                     None => "the default".to_string(),
@@ -864,13 +879,14 @@ impl<'a> Builder<'a> {
                     )
                 } else {
                     let id = match typechange::classify(from, to) {
+                        _ if !via_text.is_empty() => RuleId::AlterTypeLossy,
                         TypeChange::Coercible if coll_detail.is_empty() => {
                             RuleId::AlterTypeCoercible
                         }
                         TypeChange::Coercible | TypeChange::Rewrite => RuleId::AlterTypeRewrite,
                         TypeChange::Lossy => RuleId::AlterTypeLossy,
                     };
-                    (id, format!(" from {from} to {to}{coll_detail}"))
+                    (id, format!(" from {from} to {to}{coll_detail}{via_text}"))
                 };
                 let risk = self.risk(id, &object, |v| v.detail = detail);
                 let mut d = self.alter(object, sql, risk, rank::COLUMN);
@@ -1211,6 +1227,32 @@ impl<'a> Builder<'a> {
                 out.push(ObjectId::Index {
                     name: ix.name.clone(),
                 });
+            }
+        }
+        // Foreign keys of other tables that reference the column.
+        for t in self.from.tables.values() {
+            for c in t.constraints.values() {
+                if let ConstraintKind::ForeignKey {
+                    ref_table,
+                    ref_columns,
+                    ..
+                } = &c.kind
+                {
+                    if ref_table == table && ref_columns.iter().any(|r| r == column) {
+                        out.push(con_id(&t.name, &c.name));
+                    }
+                }
+            }
+        }
+        // PostgreSQL refuses to change the type of a column a policy uses.
+        for p in self.from.policies.values().filter(|p| &p.table == table) {
+            let uses = p
+                .using
+                .iter()
+                .chain(p.with_check.iter())
+                .any(|e| shale_diff::mentions_identifier(&e.canon, column));
+            if uses {
+                out.push(p.id());
             }
         }
         out
@@ -1694,18 +1736,42 @@ impl<'a> Builder<'a> {
         new_table: bool,
         recreate: Option<&str>,
     ) {
-        let again = recreate
+        let mut again = recreate
             .map(|why| format!(" (again, because {why})"))
             .unwrap_or_default();
         if is_key(c) && !new_table && self.opts.online {
-            return self.add_key_online(object, table, c, &again);
+            if !crate::table_ext::is_partitioned(self.to, table) {
+                return self.add_key_online(object, table, c, &again);
+            }
+            // PostgreSQL builds no partitioned index CONCURRENTLY, nor attaches one USING
+            // INDEX: the partitions' keys are built online, then adopted.
+            match self.partitioned_key_online(&object, table, c, &again) {
+                Ok(()) => return,
+                Err(why) => {
+                    again = format!(
+                        "{again} (blocking: PostgreSQL builds no partitioned table's key CONCURRENTLY, and not per partition here: {why})"
+                    )
+                }
+            }
         }
         let is_fk = c.kind.is_foreign_key();
         let is_check = matches!(c.kind, ConstraintKind::Check { .. });
         let can_defer_validation = is_fk || is_check;
         let wanted_not_valid = can_defer_validation && !c.validated;
         // Online: validate separately, on existing tables only.
-        let split = can_defer_validation && !wanted_not_valid && !new_table && self.opts.online;
+        // PostgreSQL before 18 refuses a NOT VALID foreign key on a partitioned table: it
+        // is added (and checked) in one step there.
+        let partitioned_fk = is_fk && crate::table_ext::is_partitioned(self.to, table);
+        let split = can_defer_validation
+            && !wanted_not_valid
+            && !new_table
+            && self.opts.online
+            && !partitioned_fk;
+        if partitioned_fk && !new_table && self.opts.online && !wanted_not_valid {
+            again.push_str(
+                " (in one step: PostgreSQL before 18 refuses NOT VALID foreign keys on partitioned tables)",
+            );
+        }
         let not_valid = wanted_not_valid || split;
         let reference = match &c.kind {
             ConstraintKind::ForeignKey { ref_table, .. } => ref_table.to_string(),
@@ -1856,10 +1922,20 @@ impl<'a> Builder<'a> {
             && self.from.indexes.get(&ix.name).is_some_and(|i| i.invalid);
         let partitioned = crate::table_ext::is_partitioned(self.to, &ix.table);
         let concurrently = !new_table && (self.opts.online || rebuild) && !partitioned;
-        let detail = match recreate {
-            _ if partitioned && !new_table && self.opts.online => {
-                " (PostgreSQL cannot build a partitioned table's index CONCURRENTLY)".into()
+        let mut blocking_why = String::new();
+        if partitioned && !new_table && (self.opts.online || rebuild) {
+            let again = recreate
+                .map(|why| format!(" (again, because {why})"))
+                .unwrap_or_default();
+            match self.partitioned_index_online(&object, ix, &again) {
+                Ok(()) => return,
+                Err(why) => blocking_why = why,
             }
+        }
+        let detail = match recreate {
+            _ if partitioned && !new_table && self.opts.online => format!(
+                " (PostgreSQL cannot build a partitioned table's index CONCURRENTLY, and not ON ONLY then per partition here: {blocking_why})"
+            ),
             _ if rebuild => " (built again CONCURRENTLY)".into(),
             Some(why) => format!(" (again, because {why})"),
             None => String::new(),

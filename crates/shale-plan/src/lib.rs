@@ -24,6 +24,7 @@ mod build;
 mod event_triggers;
 mod model;
 mod order;
+mod partitions;
 pub mod security;
 mod sql;
 mod strategy;

@@ -150,6 +150,9 @@ pub enum RuleId {
     DropExclusion,
     CreateCollation,
     DropCollation,
+    PartitionedIndexOnly,
+    AttachPartitionIndex,
+    AddPartitionedKey,
     // Views, materialized views, functions, procedures and triggers (routines.rs).
     CreateView,
     DropView,
@@ -781,6 +784,16 @@ pub static RULES: &[Rule] = &[
         "drops collation {object}: queries and code that name it (COLLATE {object}) fail from now on",
         Some("verify no query, function or view names it"),
         None, NONE),
+    // Online builds on partitioned tables (partitions.rs).
+    rule(R::PartitionedIndexOnly, "SH220", "Create a partitioned table's index ON ONLY", Low,
+        "creates index {object} on partitioned table {table} ON ONLY{detail}: it stays invalid (unused) until every partition's index is attached",
+        None, Some("SHARE on {table} (brief, no scan)"), NONE),
+    rule(R::AttachPartitionIndex, "SH221", "Attach a partition's index", Low,
+        "attaches {detail} to the partitioned index {object}; the parent's index turns valid once every partition's is attached",
+        None, Some("SHARE UPDATE EXCLUSIVE on {table} (brief, no scan)"), NONE),
+    rule(R::AddPartitionedKey, "SH222", "Add a key to a partitioned table from its partitions' keys", Low,
+        "adds {detail} {object} to partitioned table {table}: each partition's key, built just before, is adopted (nothing is built or scanned)",
+        None, Some("ACCESS EXCLUSIVE on {table} and its partitions (brief)"), NONE),
     // Domains, composite and range types, re-created types (types_ext.rs).
     rule(R::CreateDomain, "SH170", "Create domain", Low,
         "creates domain {object}{detail}", None, None, NONE),
@@ -1641,6 +1654,9 @@ mod tests {
         ("SH211", true, "CREATE TABLE c (r int4range, EXCLUDE USING gist (r WITH &&));", "CREATE TABLE c (r int4range);"),
         ("SH212", true, "", "CREATE COLLATION bytewise FROM \"C\";"),
         ("SH213", true, "CREATE COLLATION bytewise FROM \"C\";", ""),
+        ("SH220", true, PT, "CREATE TABLE p (id integer, a text) PARTITION BY RANGE (id); CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10); CREATE INDEX p_a_idx ON p (a);"),
+        ("SH221", true, PT, "CREATE TABLE p (id integer, a text) PARTITION BY RANGE (id); CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10); CREATE INDEX p_a_idx ON p (a);"),
+        ("SH222", true, PT, "CREATE TABLE p (id integer PRIMARY KEY, a text) PARTITION BY RANGE (id); CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);"),
         // Views, functions and triggers (routines.rs).
         ("SH130", true, "", "CREATE VIEW v AS SELECT 1 AS a;"),
         ("SH131", true, "CREATE VIEW v AS SELECT 1 AS a;", ""),
@@ -1679,6 +1695,8 @@ mod tests {
     const TB: &str =
         "CREATE TABLE t (\n id integer PRIMARY KEY,\n b text -- shale:renamed-from a\n);";
     const T: &str = "CREATE TABLE t (id integer PRIMARY KEY, a text);";
+    /// A partitioned table with one partition.
+    const PT: &str = "CREATE TABLE p (id integer, a text) PARTITION BY RANGE (id); CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10);";
     const TF: &str = "CREATE TABLE t (a integer); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';";
     const TG: &str = "CREATE TABLE t (a integer); CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end'; CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();";
     const TI: &str =

@@ -321,7 +321,7 @@ pub fn implicit_name(name1: &str, name2: &str, label: &str) -> String {
     let len = |v: &[char]| v.iter().map(|c| c.len_utf8()).sum::<usize>();
     let budget = MAX_IDENT.saturating_sub(label.len() + 2);
     while len(&a) + len(&b) > budget && !(a.is_empty() && b.is_empty()) {
-        if len(&a) >= len(&b) {
+        if len(&a) > len(&b) {
             a.pop();
         } else {
             b.pop();
@@ -332,6 +332,17 @@ pub fn implicit_name(name1: &str, name2: &str, label: &str) -> String {
         a.iter().collect::<String>(),
         b.iter().collect::<String>()
     )
+}
+
+/// `<name>_<label>` shortened to 63 bytes as PostgreSQL shortens it (`makeObjectName`
+/// with one name: `users_pkey`).
+pub fn implicit_name_1(name: &str, label: &str) -> String {
+    let budget = MAX_IDENT.saturating_sub(label.len() + 1);
+    let mut end = name.len().min(budget);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}_{label}", &name[..end])
 }
 
 /// A dollar-quote tag that does not occur in `body`.

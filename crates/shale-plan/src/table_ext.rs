@@ -219,6 +219,28 @@ impl Builder<'_> {
                     cmds.push(format!("ALTER COLUMN {col} SET COMPRESSION {c}"));
                     what.push(format!("compression {c}"));
                 }
+                // A child's own NOT NULL and default on an inherited column.
+                if from.default != to.default {
+                    match &to.default {
+                        Some(d) => {
+                            cmds.push(format!("ALTER COLUMN {col} SET DEFAULT {}", d.sql.trim()));
+                            what.push(format!("its own default {}", d.sql.trim()));
+                        }
+                        None => {
+                            cmds.push(format!("ALTER COLUMN {col} DROP DEFAULT"));
+                            what.push("no default of its own".into());
+                        }
+                    }
+                }
+                if from.not_null != to.not_null {
+                    if to.not_null {
+                        cmds.push(format!("ALTER COLUMN {col} SET NOT NULL"));
+                        what.push("NOT NULL of its own: the table is scanned".into());
+                    } else {
+                        cmds.push(format!("ALTER COLUMN {col} DROP NOT NULL"));
+                        what.push("nullable as its parent's".into());
+                    }
+                }
                 self.ext_step(
                     object,
                     RuleId::SetColumnOptions,

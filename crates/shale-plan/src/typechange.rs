@@ -70,6 +70,69 @@ pub fn needs_using(from: &TypeRef, to: &TypeRef) -> bool {
     ca != cb || ca == Category::Other
 }
 
+/// Whether PostgreSQL has a cast (implicit, assignment or explicit) from `from` to `to`,
+/// as far as built-in types show it: within a category, to and from the string types (I/O
+/// conversion), `integer` ↔ `boolean`, `json` ↔ `jsonb`. An array converts as its element
+/// type. User types (other than enums, see [`using`]) are assumed castable: their casts
+/// are not modelled.
+fn has_cast(from: &TypeRef, to: &TypeRef) -> bool {
+    if from.array != to.array {
+        return false;
+    }
+    if from.schema.is_some() || to.schema.is_some() {
+        return true;
+    }
+    let (a, _) = split(from);
+    let (b, _) = split(to);
+    let (ca, cb) = (category(&a), category(&b));
+    if ca == cb && ca != Category::Other {
+        return true;
+    }
+    if ca == Category::String || cb == Category::String {
+        return true;
+    }
+    matches!(
+        (a.as_str(), b.as_str()),
+        ("integer", "boolean")
+            | ("boolean", "integer")
+            | ("json", "jsonb")
+            | ("jsonb", "json")
+            | ("cidr", "inet")
+            | ("inet", "cidr")
+    ) || ca == Category::Other && cb == Category::Other
+}
+
+/// The `USING` clause of `ALTER COLUMN … TYPE`, when one is needed, and whether it
+/// converts through the text form because no cast joins the two types (an enum to
+/// another enum, `bigint` to `timestamp`): then a value whose text the new type does not
+/// accept fails the step, which rolls back. `is_enum` says which user types are enums
+/// (an enum converts to and from text only).
+pub fn using(
+    from: &TypeRef,
+    to: &TypeRef,
+    column: &str,
+    is_enum: &dyn Fn(&TypeRef) -> bool,
+) -> Option<(String, bool)> {
+    if from == to || !needs_using(from, to) {
+        return None;
+    }
+    let col = shale_model::quote_ident(column);
+    let text_to =
+        |t: &TypeRef| t.schema.is_none() && !t.array && category(&split(t).0) == Category::String;
+    let through_text = if is_enum(from) || is_enum(to) {
+        // An enum casts only to and from the string types.
+        !(text_to(from) || text_to(to))
+    } else {
+        !has_cast(from, to)
+    };
+    if through_text {
+        let text = if from.array { "text[]" } else { "text" };
+        Some((format!("{col}::{text}::{to}"), true))
+    } else {
+        Some((format!("{col}::{to}"), false))
+    }
+}
+
 /// Decimal digits an integer type holds in full.
 fn int_digits(base: &str) -> Option<i64> {
     match base {
@@ -278,6 +341,31 @@ mod tests {
     #[test]
     fn using_when_the_category_changes() {
         assert!(!needs_using(&t("integer"), &t("bigint")));
+        let no_enum = |_: &TypeRef| false;
+        assert_eq!(
+            using(
+                &t("bigint"),
+                &t("timestamp without time zone"),
+                "at",
+                &no_enum
+            ),
+            Some(("at::text::timestamp without time zone".into(), true))
+        );
+        assert_eq!(
+            using(&t("text"), &t("integer"), "n", &no_enum),
+            Some(("n::integer".into(), false))
+        );
+        let mood = TypeRef::user(shale_model::QualName::new("public", "mood"));
+        let mood2 = TypeRef::user(shale_model::QualName::new("public", "mood2"));
+        let enums = |t: &TypeRef| t.schema.is_some();
+        assert_eq!(
+            using(&mood, &mood2, "m", &enums),
+            Some(("m::text::public.mood2".into(), true))
+        );
+        assert_eq!(
+            using(&t("text"), &mood2, "m", &enums),
+            Some(("m::public.mood2".into(), false))
+        );
         assert!(!needs_using(&t("character varying(5)"), &t("text")));
         assert!(!needs_using(&t("date"), &t("timestamp with time zone")));
         assert!(needs_using(&t("text"), &t("date")));

@@ -2353,8 +2353,10 @@ impl Builder {
         } else {
             strings(&c.pk_attrs)
         };
+        // A partition's or child's columns include its parents' (table_ext.rs).
+        let ref_all = self.cat.all_column_names(&ref_table);
         for col in &ref_columns {
-            if rt.column(col).is_none() {
+            if !ref_all.contains(col) {
                 return err(
                     pk_rv.location,
                     format!("column \"{col}\" referenced in foreign key constraint does not exist"),
@@ -2429,6 +2431,12 @@ impl Builder {
             x.dedup();
             x == y && a.len() == cols.len()
         };
+        // A partition holds a copy of each key and unique index of its parent.
+        if let Some(p) = self.cat.table_opts(table).partition_of {
+            if self.has_unique_key(&p.parent, cols) {
+                return true;
+            }
+        }
         let t = self.table(table);
         let by_constraint = t.constraints.values().any(|c| match &c.kind {
             ConstraintKind::PrimaryKey { columns, .. } | ConstraintKind::Unique { columns, .. } => {

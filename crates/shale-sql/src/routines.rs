@@ -2023,18 +2023,32 @@ impl Replay {
 /// function after them. PostgreSQL validates the body with the function's own `SET
 /// search_path` when it has one; an unqualified name is looked up on that path, then in
 /// `public`, then in any schema.
+///
+/// The functions a SQL-language body calls (either kind of body) are added the same way,
+/// so that a function is created after the ones it calls and dropped before them.
 pub(crate) fn resolve_late_source_refs(cat: &mut Catalog) {
     let relations: Vec<QualName> = cat.tables.keys().chain(cat.views.keys()).cloned().collect();
+    let functions: Vec<QualName> = cat.functions.values().map(|f| f.name.clone()).collect();
     for f in cat.functions.values_mut() {
         if f.language != "sql" {
             continue;
         }
-        let FunctionBody::Source(body) = &mut f.body else {
+        let own_name = f.name.clone();
+        let (text, body) = match &mut f.body {
+            FunctionBody::Source(body) => (body.sql.clone(), body),
+            FunctionBody::Standard(body) => (
+                format!(
+                    "CREATE FUNCTION shale_body() RETURNS void LANGUAGE sql {}",
+                    body.sql
+                ),
+                body,
+            ),
+            FunctionBody::Object { .. } => continue,
+        };
+        let Ok(parsed) = pg_query::parse(&text, 0) else {
             continue;
         };
-        let Ok(parsed) = pg_query::parse(&body.sql, 0) else {
-            continue;
-        };
+        let is_source = !text.starts_with("CREATE FUNCTION shale_body()");
         let mut path: Vec<String> = f
             .config
             .iter()
@@ -2047,21 +2061,34 @@ pub(crate) fn resolve_late_source_refs(cat: &mut Catalog) {
             })
             .unwrap_or_default();
         path.push("public".into());
-        for t in parsed.tables() {
+        let lookup = |names: &[QualName], t: &str| -> Option<QualName> {
             let parts: Vec<&str> = t.split('.').collect();
-            let found = match parts.as_slice() {
-                [s, n] => relations
+            match parts.as_slice() {
+                [s, n] => names
                     .iter()
                     .find(|q| q.schema == *s && q.name == *n)
                     .cloned(),
                 [n] => path
                     .iter()
-                    .find_map(|s| relations.iter().find(|q| q.schema == *s && q.name == *n))
-                    .or_else(|| relations.iter().find(|q| q.name == *n))
+                    .find_map(|s| names.iter().find(|q| q.schema == *s && q.name == *n))
+                    .or_else(|| names.iter().find(|q| q.name == *n))
                     .cloned(),
                 _ => None,
-            };
-            if let Some(q) = found {
+            }
+        };
+        for call in parsed.call_functions() {
+            // (Overloads of the function itself are left out: no order between them.)
+            if let Some(q) = lookup(&functions, &call).filter(|q| *q != own_name) {
+                if !body.refs.contains(&q) {
+                    body.refs.push(q);
+                }
+            }
+        }
+        if !is_source {
+            continue;
+        }
+        for t in parsed.tables() {
+            if let Some(q) = lookup(&relations, &t) {
                 if !body.refs.contains(&q) {
                     body.refs.push(q);
                 }

@@ -500,6 +500,17 @@ impl Builder {
         for p in self.cat.table_opts(q).parents() {
             self.columns_with_parents(&p, &mut inherited, 0);
         }
+        // As the parents have them; the child's own NOT NULL and default go on top.
+        let base: Vec<Column> = inherited.clone();
+        let overrides = self.cat.table_opts(q).columns;
+        for c in &mut inherited {
+            if let Some(o) = overrides.get(&c.name) {
+                c.not_null |= o.not_null;
+                if o.default.is_some() {
+                    c.default = o.default.clone();
+                }
+            }
+        }
         let names: Vec<String> = match self.cat.tables.get_mut(q) {
             Some(t) => {
                 inherited.retain(|c| t.column(&c.name).is_none());
@@ -512,10 +523,42 @@ impl Builder {
             None => Vec::new(),
         };
         let r = f(self);
+        let mut after: Vec<Column> = Vec::new();
         if let Some(t) = self.cat.tables.get_mut(q) {
+            after = t
+                .columns
+                .iter()
+                .filter(|c| names.contains(&c.name))
+                .cloned()
+                .collect();
             t.columns.retain(|c| !names.contains(&c.name));
         }
+        if r.is_ok() && self.cat.tables.contains_key(q) {
+            self.record_column_overrides(q, &base, &after);
+        }
         r
+    }
+
+    /// What a child says of an inherited column beyond its parents (`NOT NULL` where the
+    /// parent's is nullable, a default other than the parent's) lands in its column
+    /// options.
+    fn record_column_overrides(&mut self, q: &QualName, base: &[Column], after: &[Column]) {
+        for c in after {
+            let Some(p) = base.iter().find(|b| b.name == c.name) else {
+                continue;
+            };
+            let not_null = c.not_null && !p.not_null;
+            let default = (c.default != p.default)
+                .then(|| c.default.clone())
+                .flatten();
+            let o = self.opts_mut(q);
+            let entry = o.columns.entry(c.name.clone()).or_default();
+            entry.not_null = not_null;
+            entry.default = default;
+            if entry.is_default() {
+                o.columns.remove(&c.name);
+            }
+        }
     }
 
     /// `COMMENT ON SCHEMA`, or `COMMENT ON CONSTRAINT` of an exclusion constraint.
@@ -630,25 +673,41 @@ impl Builder {
         let mut compression = Vec::new();
         let mut elts = Vec::new();
         let mut exclusions = Vec::new();
+        // A child's table constraints may name inherited columns: they are read once the
+        // table is a child, with its parents' columns in view (as `ALTER TABLE … ADD`).
+        let mut child_constraints = Vec::new();
+        let mut column_cmds = Vec::new();
         for e in &s.table_elts {
             if let Some(NodeEnum::Constraint(c)) = e.node.as_ref() {
                 if contype(c) == ConstrType::ConstrExclusion {
                     exclusions.push(c.as_ref().clone());
                     continue;
                 }
+                if !parents.is_empty() {
+                    child_constraints.push(c.as_ref().clone());
+                    continue;
+                }
             }
             if let Some(NodeEnum::ColumnDef(cd)) = e.node.as_ref() {
                 if partition_of.is_some() {
-                    return unsupported(
-                        cd.location,
-                        "column options in CREATE TABLE … PARTITION OF",
-                    );
+                    // `col NOT NULL` / `col DEFAULT x` of an inherited column: the
+                    // partition's own, read as ALTER COLUMN once it is a partition.
+                    if cd.type_name.is_some() || !inherited.contains(&cd.colname) {
+                        return err(
+                            cd.location,
+                            format!("column \"{}\" does not exist", cd.colname),
+                        );
+                    }
+                    column_cmds.extend(column_override_cmds(cd)?);
+                    continue;
                 }
                 if inherited.contains(&cd.colname) {
                     // Merged with the parent's column (PostgreSQL: "merging column … with
                     // inherited definition"): the same column, which the model lists on the
-                    // parent only. Only a plain re-declaration (type, NOT NULL) is read.
+                    // parent only. Its type must match; NOT NULL and a default are the
+                    // child's own (column options).
                     self.check_merged_column(&parents, cd)?;
+                    column_cmds.extend(column_override_cmds(cd)?);
                     continue;
                 }
                 if !cd.compression.is_empty() {
@@ -714,10 +773,54 @@ impl Builder {
         for (c, comp) in compression {
             o.columns.entry(c).or_default().compression = comp;
         }
+        if !child_constraints.is_empty() || !column_cmds.is_empty() {
+            let mut cmds = column_cmds;
+            cmds.extend(
+                child_constraints
+                    .into_iter()
+                    .map(|c| protobuf::AlterTableCmd {
+                        subtype: AlterTableType::AtAddConstraint as i32,
+                        def: Some(Box::new(Node {
+                            node: Some(NodeEnum::Constraint(Box::new(c))),
+                        })),
+                        behavior: protobuf::DropBehavior::DropRestrict as i32,
+                        ..Default::default()
+                    }),
+            );
+            self.alter_child(&q, rv, cmds)?;
+        }
         for c in &exclusions {
             self.add_exclusion(&q, c)?;
         }
         Ok(())
+    }
+
+    /// What `CREATE TABLE child (…) INHERITS (…)` or `PARTITION OF` says of inherited
+    /// columns (their NOT NULL and defaults, then table constraints naming them), read as
+    /// one `ALTER TABLE child …` with the inherited columns in view.
+    fn alter_child(
+        &mut self,
+        q: &QualName,
+        rv: &protobuf::RangeVar,
+        cmds: Vec<protobuf::AlterTableCmd>,
+    ) -> R<()> {
+        let mut relation = rv.clone();
+        relation.relpersistence = "p".into();
+        relation.schemaname = q.schema.clone();
+        relation.relname = q.name.clone();
+        let cmds = cmds
+            .into_iter()
+            .map(|c| Node {
+                node: Some(NodeEnum::AlterTableCmd(Box::new(c))),
+            })
+            .collect();
+        let stmt = protobuf::AlterTableStmt {
+            relation: Some(relation),
+            cmds,
+            objtype: ObjectType::ObjectTable as i32,
+            missing_ok: false,
+        };
+        self.with_inherited_columns(q, |b| b.alter_table(&stmt, "CREATE TABLE"))
     }
 
     /// `EXCLUDE`: named as PostgreSQL names it (`{table}_{columns}_excl`).
@@ -1011,9 +1114,9 @@ impl Builder {
         }
         let plain = cd.constraints.iter().all(|c| {
             matches!(c.node.as_ref(), Some(NodeEnum::Constraint(c))
-                if contype(c) == ConstrType::ConstrNotnull)
+                if matches!(contype(c), ConstrType::ConstrNotnull | ConstrType::ConstrDefault))
         });
-        if !plain || cd.raw_default.is_some() || cd.coll_clause.is_some() {
+        if !plain || cd.coll_clause.is_some() {
             return unsupported(
                 cd.location,
                 &format!(
@@ -1166,6 +1269,55 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// `ALTER COLUMN … SET NOT NULL` / `SET DEFAULT …` for what a child's column definition
+/// says of an inherited column; anything else is not read.
+fn column_override_cmds(cd: &protobuf::ColumnDef) -> R<Vec<protobuf::AlterTableCmd>> {
+    let mut out = Vec::new();
+    let cmd = |subtype: AlterTableType, def: Option<Node>| protobuf::AlterTableCmd {
+        subtype: subtype as i32,
+        name: cd.colname.clone(),
+        def: def.map(Box::new),
+        behavior: protobuf::DropBehavior::DropRestrict as i32,
+        ..Default::default()
+    };
+    if let Some(d) = cd.raw_default.as_ref() {
+        out.push(cmd(
+            AlterTableType::AtColumnDefault,
+            Some(d.as_ref().clone()),
+        ));
+    }
+    for n in &cd.constraints {
+        let Some(NodeEnum::Constraint(c)) = n.node.as_ref() else {
+            continue;
+        };
+        match contype(c) {
+            ConstrType::ConstrNotnull => out.push(cmd(AlterTableType::AtSetNotNull, None)),
+            ConstrType::ConstrDefault => {
+                let Some(e) = c.raw_expr.as_ref() else {
+                    return err(c.location, "DEFAULT without an expression");
+                };
+                out.push(cmd(
+                    AlterTableType::AtColumnDefault,
+                    Some(e.as_ref().clone()),
+                ));
+            }
+            _ => {
+                return unsupported(
+                    c.location,
+                    &format!(
+                        "constraint on inherited column \"{}\" in a child's column list",
+                        cd.colname
+                    ),
+                )
+            }
+        }
+    }
+    if cd.coll_clause.is_some() {
+        return unsupported(cd.location, "COLLATE on an inherited column");
+    }
+    Ok(out)
 }
 
 fn check_bound_strategy(s: PartitionStrategy, b: &PartitionBound, loc: i32) -> R<()> {
