@@ -10,6 +10,7 @@
 //!   index key expressions and index predicates alike).
 //! - [`parse_type`]: a type name → the canonical [`TypeRef`].
 
+mod binder;
 mod constants;
 mod directives;
 mod facts;
