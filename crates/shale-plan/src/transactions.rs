@@ -10,9 +10,10 @@
 //!
 //! [`keep_recreates_together`] takes the dependency order and moves every such step out of
 //! the span from the drop to the re-create: after the span when nothing in it needs the
-//! step, else before it when the step needs nothing in it. A step that can go neither way
-//! (it needs a step of the span and a step of the span needs it) stays, and the drop step's
-//! reason says so instead of promising "never".
+//! step, else before it when the step needs nothing in it; else the span shrinks (the
+//! re-create moves before the step, or the drop after it) where dependencies allow. A
+//! step that stays inside anyway, and the drop step's reason says so instead of promising
+//! "never".
 
 use crate::build::Draft;
 use crate::model::Action;
@@ -89,6 +90,14 @@ pub(crate) fn keep_recreates_together(
                 } else if before_ok {
                     sequence.remove(p);
                     sequence.insert(s, x);
+                } else if preds(sequence[e]).iter().all(|j| position[j] < p) {
+                    // The re-create needs nothing from `x` on: it moves before `x`.
+                    let create = sequence.remove(e);
+                    sequence.insert(p, create);
+                } else if succs(sequence[s]).iter().all(|j| position[j] > p) {
+                    // Nothing up to `x` needs the drop: it moves after `x`.
+                    let drop = sequence.remove(s);
+                    sequence.insert(p, drop);
                 } else {
                     stuck.push(x);
                     continue;
