@@ -29,6 +29,7 @@ pub mod security;
 mod sql;
 mod strategy;
 mod table_ext;
+mod transactions;
 mod typechange;
 mod types_ext;
 

@@ -133,10 +133,25 @@ pub fn order(drafts: Vec<Draft>) -> Result<Vec<Step>, PlanError> {
     if sequence.len() < n {
         return Err(cycle_error(&g, &drafts, &sequence));
     }
+    let neighbours = |i: usize, dir: Direction| -> Vec<usize> {
+        g.neighbors_directed(nodes[i], dir).map(|x| g[x]).collect()
+    };
+    let split = crate::transactions::keep_recreates_together(
+        &mut sequence,
+        &drafts,
+        &|i| neighbours(i, Direction::Incoming),
+        &|i| neighbours(i, Direction::Outgoing),
+    );
 
     let mut position = vec![0usize; n];
     for (pos, &i) in sequence.iter().enumerate() {
         position[i] = pos + 1;
+    }
+    let mut drafts = drafts;
+    for (drop, between, create) in split {
+        let claim = crate::transactions::split_claim(position[between], position[create]);
+        let reason = &mut drafts[drop].risk.reason;
+        *reason = reason.replace(crate::transactions::CLAIM, &claim);
     }
     let mut drafts: Vec<Option<Draft>> = drafts.into_iter().map(Some).collect();
     let mut steps = Vec::with_capacity(n);

@@ -668,7 +668,7 @@ pub static RULES: &[Rule] = &[
         Some("verify nothing reads it (application code, other databases' foreign tables, reports)"),
         Some("ACCESS EXCLUSIVE on {object}"), NONE),
     rule(R::RecreateView, "SH132", "Drop a view to re-create it", Medium,
-        "drops view {object} to create it again because {detail}; it is missing until then (for other sessions: never, when no step in between runs outside a transaction)",
+        "drops view {object} to create it again because {detail}; it is missing until then (for other sessions: never: the drop, the re-create and every step between run in one transaction)",
         Some("its privileges go with it and are granted again by later steps, as the desired state lists them; readers of the view wait until the transaction commits"),
         Some("ACCESS EXCLUSIVE on {object}"), NONE),
     rule(R::CreateMatview, "SH133", "Create materialized view", Low,
@@ -696,7 +696,7 @@ pub static RULES: &[Rule] = &[
         None, NONE)
         .locks("none on tables"),
     rule(R::RecreateFunction, "SH139", "Drop a function to re-create it", Medium,
-        "drops {object} to create it again because {detail}; what depends on it is re-created around it, and callers fail until then (for other sessions: never, when no step in between runs outside a transaction)",
+        "drops {object} to create it again because {detail}; what depends on it is re-created around it, and callers fail until then (for other sessions: never: the drop, the re-create and every step between run in one transaction)",
         Some("its privileges go with it and are granted again by later steps, as the desired state lists them"),
         None, NONE)
         .locks("none on tables"),
@@ -1074,8 +1074,10 @@ pub static FAMILIES: &[Family] = &[
                 Every one of these steps runs inside a transaction, except an index built \
                 `CONCURRENTLY` on an existing materialized view. A re-created object is dropped \
                 and created again a few steps later: `apply` runs consecutive transactional \
-                steps in one transaction, so other sessions never see it missing unless a step \
-                in between runs outside a transaction (`CONCURRENTLY`).",
+                steps in one transaction, and the planner moves every step that runs outside a \
+                transaction (`CONCURRENTLY`) or commits right after (`ADD VALUE`) before or after \
+                the drop…re-create span, so other sessions never see it missing. A step that \
+                dependencies pin inside the span is named in the drop step's reason.",
     },
     Family { first: 150, last: 159, title: "Event triggers", intro: "" },
     Family { first: 170, last: 199, title: "Domains, composite and range types, re-created types", intro: "" },

@@ -13,6 +13,7 @@
 //!   that are not schema, data among them, are skipped by the parse and listed in
 //!   [`Catalog::ignored_statements`]).
 
+mod binder;
 mod constants;
 mod deep;
 mod directives;

@@ -499,6 +499,7 @@ impl Builder {
         self.prune_security();
         self.cat.prune_table_options();
         routines::resolve_late_source_refs(&mut self.cat);
+        crate::binder::check_sql_bodies(&self.cat, &self.routines.sql_bodies)?;
         let d = directives::resolve(self.attached, &self.cat)?;
         Ok((self.cat, d))
     }

@@ -22,6 +22,8 @@ use shale_model::{
 pub(crate) struct State {
     /// Collect statements of unsupported kinds as [`Unmodeled`] instead of failing.
     pub collect_unmodeled: bool,
+    /// SQL-language string bodies, bound once every statement is read.
+    pub sql_bodies: Vec<crate::binder::SqlBodySite>,
 }
 
 /// Types PostgreSQL has in `pg_catalog` that are not data types (pseudo-types) or that
@@ -212,6 +214,9 @@ impl Resolver for Res<'_> {
     }
     fn user_type(&self, schema: Option<&str>, name: &str) -> Result<QualName, String> {
         self.0.resolve_user_type(schema, name)
+    }
+    fn columns_complete(&self, q: &QualName) -> bool {
+        crate::binder::columns_complete(&self.0.cat, q)
     }
 }
 
@@ -941,6 +946,31 @@ impl Builder {
             (None, None) => return err(-1, "no function body specified"),
         };
 
+        if let FunctionBody::Source(b) = &body {
+            if language == "sql" {
+                let mut path: Vec<String> = config
+                    .iter()
+                    .find_map(|c| c.strip_prefix("search_path="))
+                    .map(|p| {
+                        p.split(',')
+                            .map(|s| s.trim().trim_matches('"').to_string())
+                            .filter(|s| !s.is_empty())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                path.extend(self.path());
+                self.routines.sql_bodies.push(crate::binder::SqlBodySite {
+                    function: qname.clone(),
+                    body: b.sql.clone(),
+                    params: Params {
+                        function: params.function.clone(),
+                        args: params.args.clone(),
+                    },
+                    path,
+                    at: self.sql_error(self.stmt_start, String::new()),
+                });
+            }
+        }
         let f = Function {
             name: qname,
             kind,
@@ -1240,6 +1270,15 @@ impl Builder {
         let when = match s.when_clause.as_deref() {
             Some(w) => {
                 let loc = Self::node_location(w);
+                let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+                if !columns.is_empty() && crate::binder::columns_complete(&self.cat, &table) {
+                    let user_fn = |n: &str| self.cat.functions.values().any(|f| f.name.name == n);
+                    if let Some((at, msg)) =
+                        crate::binder::unknown_column(w, &names, &["new", "old"], false, &user_fn)
+                    {
+                        return err(if at >= 0 { at } else { loc }, msg);
+                    }
+                }
                 Some(self.norm_expr(w, &columns, None, loc)?)
             }
             None => None,

@@ -122,6 +122,16 @@ impl Builder {
             let sql = normalize::deparse_expr(n).map_err(at(loc))?;
             return normalize_policy_expr(&sql, table, &self.cat, &self.path()).map_err(at(loc));
         }
+        let names: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let user_fn = |f: &str| self.cat.functions.values().any(|x| x.name.name == f);
+        let bound = crate::binder::columns_complete(&self.cat, table)
+            .then(|| {
+                crate::binder::unknown_column(n, &names, &[table.name.as_str()], true, &user_fn)
+            })
+            .flatten();
+        if let Some((at, msg)) = bound {
+            return err(if at >= 0 { at } else { loc }, msg);
+        }
         self.norm_expr(n, &columns, None, loc)
     }
 
@@ -1004,6 +1014,9 @@ impl crate::select::Resolver for CatalogResolver<'_> {
             .map(|s| QualName::new(s, name))
             .find(|q| self.cat.enums.contains_key(q) || self.cat.has_ext_type(q))
             .unwrap_or_else(|| QualName::new(self.first(schema), name)))
+    }
+    fn columns_complete(&self, q: &QualName) -> bool {
+        crate::binder::columns_complete(self.cat, q)
     }
 }
 

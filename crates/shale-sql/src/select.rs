@@ -49,6 +49,12 @@ pub(crate) trait Resolver {
     fn sequence(&self, schema: Option<&str>, name: &str) -> QualName;
     /// A non-built-in type name.
     fn user_type(&self, schema: Option<&str>, name: &str) -> Result<QualName, String>;
+    /// Whether [`RelInfo::columns`] of relation `q` are all its columns (not a child
+    /// table, whose inherited columns the model keeps with its parent), so that the
+    /// binder may report any other name.
+    fn columns_complete(&self, _q: &QualName) -> bool {
+        false
+    }
 }
 
 /// The arguments of the function whose body is normalized.
@@ -85,12 +91,18 @@ struct Rte {
     cols: Vec<Col>,
     /// A relation whose columns are not known (a system catalog): any column may be its.
     opaque: bool,
+    /// `cols` are exactly its columns (a table, view, subquery or CTE; not a function
+    /// in FROM, whose record type is not known offline): the binder may report a
+    /// qualified reference to any other name (`crate::binder`).
+    closed: bool,
 }
 
 #[derive(Clone)]
 struct Cte {
     name: String,
     cols: Vec<Col>,
+    /// Its columns are known exactly (see [`Rte::closed`]).
+    closed: bool,
 }
 
 struct Scope<'s> {
@@ -373,6 +385,9 @@ struct Norm<'a> {
     canonical: bool,
     params: Option<&'a Params>,
     refs: RefCell<Vec<QualName>>,
+    /// How many `*` were expanded over entries whose columns are not known exactly: a
+    /// subquery or CTE that expanded one does not know its own columns exactly either.
+    open_stars: std::cell::Cell<usize>,
 }
 
 impl Norm<'_> {
@@ -614,6 +629,7 @@ impl Norm<'_> {
             }
             cols
         };
+        let stars = self.open_stars.get();
         if recursive && is_set_op(&sel) {
             // The non-recursive term gives the columns the recursive term sees.
             let first = sel.larg.as_deref().cloned().unwrap_or_default();
@@ -621,6 +637,7 @@ impl Norm<'_> {
             scope.ctes.push(Cte {
                 name: cte.ctename.clone(),
                 cols: named(cols),
+                closed: self.open_stars.get() == stars,
             });
         }
         let (s, cols) = self.select(*sel, Some(scope), None)?;
@@ -629,6 +646,7 @@ impl Norm<'_> {
         scope.ctes.push(Cte {
             name: cte.ctename.clone(),
             cols: named(cols),
+            closed: self.open_stars.get() == stars,
         });
         Ok(())
     }
@@ -662,6 +680,9 @@ impl Norm<'_> {
         }
         let mut out = Vec::new();
         for r in pick {
+            if !r.closed {
+                self.open_stars.set(self.open_stars.get() + 1);
+            }
             if r.opaque {
                 return Err(format!(
                     "cannot expand `*` over {} (its columns are not known offline; use a column list or the dev-database mode)",
@@ -802,17 +823,21 @@ impl Norm<'_> {
                     .as_ref()
                     .map(|a| strings(&a.colnames))
                     .unwrap_or_default();
+                let mut closed = true;
                 let (refname, mut cols, opaque) =
                     if rv.schemaname.is_empty() && scope.find_cte(&rv.relname).is_some() {
                         let cte = scope.find_cte(&rv.relname).cloned().unwrap_or(Cte {
                             name: String::new(),
                             cols: vec![],
+                            closed: false,
                         });
+                        closed = cte.closed;
                         (alias.unwrap_or(rv.relname.clone()), cte.cols, false)
                     } else {
                         let schema = (!rv.schemaname.is_empty()).then_some(rv.schemaname.as_str());
                         match self.r.relation(schema, &rv.relname) {
                             Some(info) => {
+                                closed = self.r.columns_complete(&info.name);
                                 self.add_ref(info.name.clone());
                                 rv.schemaname = info.name.schema.clone();
                                 rv.relname = info.name.name.clone();
@@ -866,6 +891,7 @@ impl Norm<'_> {
                     original,
                     cols,
                     opaque,
+                    closed: closed && !opaque,
                 });
                 Ok(node(NodeEnum::RangeVar(rv)))
             }
@@ -909,7 +935,9 @@ impl Norm<'_> {
                 let Some(NodeEnum::SelectStmt(sel)) = q.node else {
                     return Err("unexpected subquery in FROM".into());
                 };
+                let stars = self.open_stars.get();
                 let (s, mut cols) = self.select(*sel, Some(&*scope), None)?;
+                let closed = self.open_stars.get() == stars;
                 rs.subquery = Some(Box::new(node(NodeEnum::SelectStmt(Box::new(s)))));
                 let mut alias = rs.alias.clone().unwrap_or_default();
                 for (c, n) in cols.iter_mut().zip(strings(&alias.colnames)) {
@@ -924,6 +952,7 @@ impl Norm<'_> {
                     original,
                     cols,
                     opaque: false,
+                    closed,
                 });
                 Ok(node(NodeEnum::RangeSubselect(rs)))
             }
@@ -970,6 +999,7 @@ impl Norm<'_> {
                     original,
                     cols: names.into_iter().map(|n| (n, None)).collect(),
                     opaque: false,
+                    closed: false,
                 });
                 Ok(node(NodeEnum::RangeFunction(rf)))
             }
@@ -1146,6 +1176,7 @@ impl Norm<'_> {
             }
             [rel, col] => {
                 if let Some(r) = scope.by_original(rel) {
+                    self.bind_qualified(r, rel, col)?;
                     return Ok(colref(&[&r.refname, col]));
                 }
                 if let Some(p) = self.params {
@@ -1162,11 +1193,29 @@ impl Norm<'_> {
                 Ok(colref(&[rel, col]))
             }
             [_schema, rel, col] if scope.has_refname(rel) => {
+                if let Some(r) = scope.by_original(rel) {
+                    self.bind_qualified(r, rel, col)?;
+                }
                 let r = scope.by_original(rel).map(|r| r.refname.clone());
                 Ok(colref(&[r.as_deref().unwrap_or(rel), col]))
             }
             _ => Ok(node(NodeEnum::ColumnRef(c))),
         }
+    }
+}
+
+impl Norm<'_> {
+    /// `rel.col` where `rel` is the FROM entry `r`: an error when `r`'s columns are known,
+    /// `col` is none of them, and `col` cannot be a function called with attribute
+    /// notation (`t.full_name` for `full_name(t)`), as PostgreSQL would report it.
+    fn bind_qualified(&self, r: &Rte, rel: &str, col: &str) -> Result<(), String> {
+        if !r.closed
+            || r.cols.iter().any(|(c, _)| c == col)
+            || crate::binder::may_be_attribute_call(col, self.r.function(None, col).is_some())
+        {
+            return Ok(());
+        }
+        Err(crate::binder::missing_column(rel, col))
     }
 }
 
@@ -1325,6 +1374,7 @@ pub(crate) fn normalize_query(
             canonical,
             params,
             refs: RefCell::new(Vec::new()),
+            open_stars: Default::default(),
         };
         let (s, cols) = n.select((**sel).clone(), None, names)?;
         let stmt = NodeEnum::SelectStmt(Box::new(s));
@@ -1360,6 +1410,7 @@ pub(crate) fn normalize_scalar(
             canonical,
             params,
             refs: RefCell::new(Vec::new()),
+            open_stars: Default::default(),
         };
         let scope = Scope::new(None);
         let out = n.expr(e.clone(), &scope)?;
@@ -1385,6 +1436,7 @@ pub(crate) fn normalize_dml(
             canonical,
             params,
             refs: RefCell::new(Vec::new()),
+            open_stars: Default::default(),
         };
         let mut scope = Scope::new(None);
         let out = match stmt.clone() {
@@ -1522,6 +1574,7 @@ impl Norm<'_> {
             refname,
             cols: info.columns.clone(),
             opaque: false,
+            closed: true,
         });
         Ok((rv, info.columns))
     }
