@@ -581,7 +581,7 @@ impl<'a> Builder<'a> {
                 });
                 let d = self.alter(
                     object,
-                    format!("ALTER SEQUENCE {} {}", to.name, opts.join(" ")),
+                    sql::alter_sequence_sql(from, to),
                     risk,
                     rank::SEQUENCE,
                 );
@@ -940,8 +940,10 @@ impl<'a> Builder<'a> {
                 column,
                 from,
             } => {
+                // The canonical form: the current default's text differs between files
+                // (`DEFAULT NULL`) and the catalog (`NULL::character varying`).
                 let risk = self.risk(RuleId::DropDefault, &object, |v| {
-                    v.detail = format!(" ({})", from.sql.trim());
+                    v.detail = format!(" ({})", from.canon.trim());
                 });
                 let d = self.alter(
                     object,
@@ -1261,7 +1263,11 @@ impl<'a> Builder<'a> {
                 self.add_column_backfilled(object, table, column, expr);
                 return Ok(());
             }
-            if column.not_null && column.default.is_none() && !fills_itself {
+            if column.not_null
+                && column.default.is_none()
+                && !fills_itself
+                && !self.opts.empty_tables.contains(table)
+            {
                 return Err(PlanError::NotNullWithoutDefault { column: cref });
             }
         }
@@ -1283,7 +1289,15 @@ impl<'a> Builder<'a> {
                 format!(" with volatile default {}", d.sql.trim()),
             )
         } else if column.not_null && column.default.is_none() {
-            (RuleId::AddColumnNotNull, String::new())
+            let detail = if self.opts.empty_tables.contains(table) {
+                format!(
+                    " ({table} had no rows when planned; PostgreSQL checks again under the \
+                     step's lock and fails it if rows appeared)"
+                )
+            } else {
+                String::new()
+            };
+            (RuleId::AddColumnNotNull, detail)
         } else if column.not_null {
             (RuleId::AddColumnNotNullDefault, String::new())
         } else if let Some(d) = &column.default {
