@@ -971,7 +971,7 @@ impl<'a> Builder<'a> {
                 let risk = self.risk(RuleId::AddIdentity, &object, |v| {
                     v.detail = format!(" starting at {}", identity.start);
                 });
-                let d = self.alter(
+                let mut d = self.alter(
                     object,
                     format!(
                         "ALTER TABLE {table} ALTER COLUMN {} ADD {}",
@@ -981,6 +981,17 @@ impl<'a> Builder<'a> {
                     risk,
                     rank::COLUMN,
                 );
+                // PostgreSQL names the identity's sequence <table>_<column>_seq, or
+                // …_seq1 while that name is taken (by the sequence of the serial this
+                // column was): a drop of that name runs first.
+                let seq = QualName::new(
+                    table.schema.clone(),
+                    sql::implicit_name(&table.name, column, "seq"),
+                );
+                // The column stops using that sequence at DROP DEFAULT, not here.
+                d.releases
+                    .retain(|o| !matches!(o, ObjectId::Sequence { name } if *name == seq));
+                d.names_created.push(seq);
                 self.push(d);
             }
             Change::DropIdentity { table, column } => {
