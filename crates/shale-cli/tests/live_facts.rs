@@ -115,8 +115,7 @@ fn not_null_column_on_a_table_with_rows_is_refused_live_and_rows_appearing_fail_
         ..Default::default()
     };
     let err = shale_apply::apply(&mut db.client(), &planned.plan, &opts)
-        .err()
-        .expect("apply fails once the table has a row")
+        .expect_err("apply fails once the table has a row")
         .to_string();
     assert!(err.contains("contains null values"), "{err}");
     assert_eq!(common_columns(&db), vec!["id".to_string()]);
