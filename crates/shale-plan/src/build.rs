@@ -940,10 +940,15 @@ impl<'a> Builder<'a> {
                 column,
                 from,
             } => {
-                // The canonical form: the current default's text differs between files
-                // (`DEFAULT NULL`) and the catalog (`NULL::character varying`).
+                // A NULL default reads `NULL` in files and `NULL::character varying` in
+                // the catalog: shown as its canonical `NULL`, so both plans say the same.
+                let shown = if from.canon == "NULL" {
+                    "NULL"
+                } else {
+                    from.sql.trim()
+                };
                 let risk = self.risk(RuleId::DropDefault, &object, |v| {
-                    v.detail = format!(" ({})", from.canon.trim());
+                    v.detail = format!(" ({shown})");
                 });
                 let d = self.alter(
                     object,
