@@ -245,7 +245,17 @@ pub fn plan_sources_with(
     if load_opts.strict_coverage {
         check_coverage(&current, &desired)?;
     }
-    let plan = shale_plan::plan_with(&current, &desired, &directives, opts)
+    // Against a database, a table that holds no rows can take a NOT NULL column without
+    // a DEFAULT: ask the database which of the tables that need it are empty.
+    let mut opts = opts.clone();
+    if let Source::Database(url) = from {
+        opts.empty_tables = empty_tables(
+            &mut connect(url)?,
+            url,
+            &shale_plan::tables_to_probe(&current, &desired),
+        )?;
+    }
+    let plan = shale_plan::plan_with(&current, &desired, &directives, &opts)
         .map_err(|e| CliError(e.to_string()))?;
     // Offline there is no server to ask: the roles are listed with the plan instead.
     let roles_needed = match from {
@@ -264,6 +274,29 @@ pub fn plan_sources_with(
 fn connect(url: &str) -> Result<postgres::Client, CliError> {
     postgres::Client::connect(url, postgres::NoTls)
         .map_err(|e| CliError(format!("{}: cannot connect: {e}", redact(url))))
+}
+
+/// Which of `tables` hold no rows now.
+fn empty_tables(
+    client: &mut postgres::Client,
+    url: &str,
+    tables: &[shale_model::QualName],
+) -> Result<BTreeSet<shale_model::QualName>, CliError> {
+    let mut out = BTreeSet::new();
+    for t in tables {
+        let row = client
+            .query_one(&format!("SELECT NOT EXISTS (SELECT FROM {t})"), &[])
+            .map_err(|e| {
+                CliError(format!(
+                    "{}: reading whether {t} has rows: {e}",
+                    redact(url)
+                ))
+            })?;
+        if row.get::<_, bool>(0) {
+            out.insert(t.clone());
+        }
+    }
+    Ok(out)
 }
 
 fn current_user(client: &mut postgres::Client, url: &str) -> Result<String, CliError> {

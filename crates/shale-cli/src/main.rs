@@ -283,6 +283,7 @@ impl Settings {
                     .unwrap_or_else(|| "5s".into()),
             ),
             strategy,
+            empty_tables: Default::default(),
         }
     }
     fn allow(&self, flag: Option<RiskLevel>) -> RiskLevel {

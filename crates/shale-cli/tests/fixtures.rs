@@ -13,7 +13,9 @@
 //!
 //! A case that uses a feature older servers lack declares it in a `meta` file beside it:
 //! a line `min_pg = 15` (the oldest PostgreSQL major it runs on; `#` starts a comment).
-//! On an older server its `converges` test is reported as ignored, never silently passed.
+//! A case that needs an extension not every server has says `requires = postgis` (names
+//! separated by commas). Where the server is older, or lacks such an extension, its
+//! `converges` test is reported as ignored, never silently passed.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use shale_cli::source::{empty_catalog, load_files};
@@ -41,15 +43,20 @@ fn main() {
         trials.push(Trial::test(format!("{name}::plan_snapshot"), move || {
             plan_snapshot(&c)
         }));
-        let min_pg = match min_pg(&case) {
+        let meta = match meta(&case) {
             Ok(v) => v,
             Err(e) => {
                 trials.push(Trial::test(format!("{name}::meta"), move || Err(e.into())));
                 continue;
             }
         };
-        let too_old =
-            min_pg.is_some_and(|min| shale_testkit::server_major().is_some_and(|m| m < min));
+        let too_old = meta
+            .min_pg
+            .is_some_and(|min| shale_testkit::server_major().is_some_and(|m| m < min))
+            || meta
+                .requires
+                .iter()
+                .any(|ext| !shale_testkit::extension_available(ext));
         let c = case.clone();
         trials.push(
             Trial::test(format!("{name}::converges"), move || converges(&c))
@@ -65,14 +72,23 @@ fn main() {
     libtest_mimic::run(&args, trials).exit();
 }
 
-/// The `min_pg = N` of the case's `meta` file, if any. Any other line is an error, so a
-/// misspelt key cannot skip nothing silently.
-fn min_pg(case: &Path) -> Result<Option<u32>, String> {
+/// What a case's `meta` file declares.
+#[derive(Default)]
+struct Meta {
+    /// `min_pg = N`: the oldest PostgreSQL major the case runs on.
+    min_pg: Option<u32>,
+    /// `requires = a, b`: extensions the server must be able to install.
+    requires: Vec<String>,
+}
+
+/// The case's `meta` file, if any. Any other line is an error, so a misspelt key cannot
+/// skip nothing silently.
+fn meta(case: &Path) -> Result<Meta, String> {
     let path = case.join("meta");
     let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(None);
+        return Ok(Meta::default());
     };
-    let mut min = None;
+    let mut meta = Meta::default();
     for (i, line) in text.lines().enumerate() {
         let line = line.split('#').next().unwrap_or("").trim();
         if line.is_empty() {
@@ -81,15 +97,27 @@ fn min_pg(case: &Path) -> Result<Option<u32>, String> {
         let at = format!("{}:{}", path.display(), i + 1);
         match line.split_once('=').map(|(k, v)| (k.trim(), v.trim())) {
             Some(("min_pg", v)) => {
-                min = Some(
+                meta.min_pg = Some(
                     v.parse()
                         .map_err(|_| format!("{at}: min_pg is not a number: {v}"))?,
                 )
             }
-            _ => return Err(format!("{at}: expected `min_pg = <major>`, got `{line}`")),
+            Some(("requires", v)) => {
+                for ext in v.split(',').map(str::trim) {
+                    if ext.is_empty() {
+                        return Err(format!("{at}: requires names no extension"));
+                    }
+                    meta.requires.push(ext.to_string());
+                }
+            }
+            _ => {
+                return Err(format!(
+                    "{at}: expected `min_pg = <major>` or `requires = <extension>`, got `{line}`"
+                ))
+            }
         }
     }
-    Ok(min)
+    Ok(meta)
 }
 
 fn read(p: &Path) -> String {

@@ -343,6 +343,17 @@ pub const LEFT_INVALID: &str = "it was left INVALID by a failed CREATE INDEX CON
 const PUBLIC: &str = "public";
 /// The extension every database has; never created or dropped.
 const PLPGSQL: &str = "plpgsql";
+/// Extensions whose control file says `relocatable = false` (PostgreSQL's contrib and
+/// PostGIS): `ALTER EXTENSION … SET SCHEMA` fails on them, and re-creating one drops
+/// everything that uses its types, so a change of schema is refused.
+const NOT_RELOCATABLE: &[&str] = &[
+    "adminpack",
+    "postgis",
+    "postgis_raster",
+    "postgis_tiger_geocoder",
+    "postgis_topology",
+    "xml2",
+];
 
 /// Two constraints equal but for their comment and whether they are validated. Compared
 /// field by field rather than on stripped clones (a clone per constraint dominated diffs
@@ -502,7 +513,18 @@ impl Differ<'_> {
                     extension: e1.clone(),
                 }),
                 Some(e0) => {
-                    if e0.schema != e1.schema {
+                    if e0.schema != e1.schema && NOT_RELOCATABLE.contains(&name.as_str()) {
+                        self.push(Change::Unsupported {
+                            object: ObjectId::Extension { name: name.clone() },
+                            reason: format!(
+                                "extension {name} cannot move from schema {} to {}: it is not \
+                                 relocatable (ALTER EXTENSION … SET SCHEMA fails), and dropping \
+                                 and re-creating it would drop every object that uses it; move \
+                                 it by hand or keep schema {} in the desired state",
+                                e0.schema, e1.schema, e0.schema
+                            ),
+                        });
+                    } else if e0.schema != e1.schema {
                         self.push(Change::SetExtensionSchema {
                             name: name.clone(),
                             from: e0.schema.clone(),

@@ -230,12 +230,28 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<SecurityChange> {
         });
     }
     // Owners: compared only for objects the desired catalog names an owner of (empty
-    // unless owners were asked for).
+    // unless owners were asked for). A view or function dropped and created again is
+    // owned by the role that runs the plan: its owner is set again.
+    let recreated = if to.owners.is_empty() {
+        BTreeSet::new()
+    } else {
+        crate::routines::recreated(from, to)
+    };
     for (object, owner) in &to.owners {
         if !to.acl_object_exists(object) {
             continue;
         }
-        let before = from.owners.get(object);
+        // A sequence owned by a column (serial, OWNED BY) has its table's owner:
+        // PostgreSQL refuses another one, and changes it with the table's.
+        if let ObjectId::Sequence { name } = object {
+            if to.sequences.get(name).is_some_and(|s| s.owned_by.is_some()) {
+                continue;
+            }
+        }
+        let before = from
+            .owners
+            .get(object)
+            .filter(|_| !recreated.contains(object));
         if before != Some(owner) {
             out.push(SecurityChange::SetOwner {
                 object: object.clone(),

@@ -1331,3 +1331,37 @@ fn an_index_left_invalid_is_recreated_and_files_never_have_one() {
     let json = serde_json::to_string(&to.indexes[&q("users_email_idx")]).unwrap();
     assert!(!json.contains("invalid"), "{json}");
 }
+
+/// `--include owners`: a sequence owned by a column has its table's owner; PostgreSQL
+/// refuses `ALTER SEQUENCE … OWNER TO` on it and moves it with the table (issue 8).
+#[test]
+fn owned_sequences_follow_their_table_owner() {
+    let mut from = serial_catalog();
+    from.owners
+        .insert(ObjectId::Table { name: q("t") }, "bob".into());
+    from.owners.insert(
+        ObjectId::Sequence {
+            name: q("t_id_seq"),
+        },
+        "bob".into(),
+    );
+    let mut to = serial_catalog();
+    to.owners
+        .insert(ObjectId::Table { name: q("t") }, "alice".into());
+    to.owners.insert(
+        ObjectId::Sequence {
+            name: q("t_id_seq"),
+        },
+        "alice".into(),
+    );
+    let d = diff(&from, &to);
+    let objects: Vec<String> = d.iter().map(|c| c.object().to_string()).collect();
+    assert_eq!(objects, vec!["privileges on table public.t"], "{d:?}");
+    // A sequence no column owns gets its own OWNER TO.
+    let mut free_from = from.clone();
+    let mut free_to = to.clone();
+    for c in [&mut free_from, &mut free_to] {
+        c.sequences.get_mut(&q("t_id_seq")).unwrap().owned_by = None;
+    }
+    assert_eq!(diff(&free_from, &free_to).len(), 2);
+}

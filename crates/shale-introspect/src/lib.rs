@@ -278,6 +278,7 @@ fn column_type(c: &queries::ColumnRow) -> TypeRef {
         TypeRef::builtin(name)
     } else {
         TypeRef::user(QualName::new(c.elem_schema.clone(), c.elem_name.clone()))
+            .with_typmod(c.elem_typmod.clone())
     };
     if c.is_array {
         base.array_of()
@@ -638,6 +639,7 @@ mod tests {
             is_array,
             elem_schema: schema.into(),
             elem_name: name.into(),
+            elem_typmod: None,
             not_null: false,
             default_expr: None,
             identity: String::new(),

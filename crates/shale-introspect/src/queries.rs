@@ -309,6 +309,18 @@ pub fn tables(tx: &mut Transaction<'_>) -> Result<Vec<TableRow>, IntrospectError
 
 // -------------------------------------------------------------------------------------
 
+/// SQL for the modifiers of a type outside `pg_catalog` (`{elem}`, in namespace `{ns}`) with
+/// modifier `typmod`, as `format_type` prints them after the type's name: whatever the
+/// type's `typmodout` prints (PostGIS: `(Polygon,4326)`), or `(N)` without one. NULL for
+/// built-ins, whose `format_type` name already carries them.
+pub(crate) fn typmod_text(ns: &str, elem: &str, typmod: &str) -> String {
+    format!(
+        "CASE WHEN {ns}.nspname <> 'pg_catalog' AND {typmod} >= 0 \
+              THEN pg_catalog.substr(pg_catalog.format_type({elem}.oid, {typmod}), \
+                   pg_catalog.length(pg_catalog.format_type({elem}.oid, NULL)) + 1) END"
+    )
+}
+
 pub struct ColumnRow {
     pub table_oid: u32,
     pub attnum: i16,
@@ -320,6 +332,8 @@ pub struct ColumnRow {
     /// Schema and name of the type, or of the element type for an array.
     pub elem_schema: String,
     pub elem_name: String,
+    /// The modifiers of a non-built-in type as `format_type` prints them (`(Point,4326)`).
+    pub elem_typmod: Option<String>,
     pub not_null: bool,
     /// `pg_get_expr(adbin, adrelid)`: the default, or the generation expression.
     pub default_expr: Option<String>,
@@ -341,6 +355,7 @@ pub fn columns(tx: &mut Transaction<'_>) -> Result<Vec<ColumnRow>, IntrospectErr
                 pg_catalog.format_type(a.atttypid, a.atttypmod) AS formatted_type, \
                 (et.oid IS NOT NULL) AS is_array, \
                 en.nspname::text AS elem_schema, e.typname::text AS elem_name, \
+                {} AS elem_typmod, \
                 a.attnotnull AS not_null, \
                 pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) AS default_expr, \
                 a.attidentity::text AS identity, a.attgenerated::text AS generated, \
@@ -361,6 +376,7 @@ pub fn columns(tx: &mut Transaction<'_>) -> Result<Vec<ColumnRow>, IntrospectErr
          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
          WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND {} \
          ORDER BY a.attrelid, a.attnum",
+        typmod_text("en", "e", "a.atttypmod"),
         comment("pg_class", "c.oid", "a.attnum"),
         user_schema("n"),
     );
@@ -375,6 +391,7 @@ pub fn columns(tx: &mut Transaction<'_>) -> Result<Vec<ColumnRow>, IntrospectErr
                 is_array: get(r, WHAT, "is_array")?,
                 elem_schema: get(r, WHAT, "elem_schema")?,
                 elem_name: get(r, WHAT, "elem_name")?,
+                elem_typmod: get(r, WHAT, "elem_typmod")?,
                 not_null: get(r, WHAT, "not_null")?,
                 default_expr: get(r, WHAT, "default_expr")?,
                 identity: get(r, WHAT, "identity")?,

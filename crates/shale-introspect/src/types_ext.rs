@@ -11,7 +11,7 @@ use shale_model::{
 use shale_sql::ExprContext;
 use std::collections::HashMap;
 
-/// Columns (`{p}formatted`, `{p}is_array`, `{p}elem_schema`, `{p}elem_name`) describing
+/// Columns (`{p}formatted`, `{p}is_array`, `{p}elem_schema`, `{p}elem_name`, `{p}typmod`) describing
 /// the type `{t}.oid` with modifier `typmod`, and the joins they need (aliases `{p}et`,
 /// `{p}e`, `{p}en`).
 fn type_columns(p: &str, t: &str, typmod: &str) -> (String, String) {
@@ -19,7 +19,8 @@ fn type_columns(p: &str, t: &str, typmod: &str) -> (String, String) {
         format!(
             "pg_catalog.format_type({t}.oid, {typmod}) AS {p}formatted, \
              ({p}et.oid IS NOT NULL) AS {p}is_array, {p}en.nspname::text AS {p}elem_schema, \
-             {p}e.typname::text AS {p}elem_name"
+             {p}e.typname::text AS {p}elem_name, {} AS {p}typmod",
+            crate::queries::typmod_text(&format!("{p}en"), &format!("{p}e"), typmod)
         ),
         format!(
             "LEFT JOIN pg_catalog.pg_type {p}et ON {p}et.oid = {t}.typelem AND {p}et.typarray = {t}.oid \
@@ -42,7 +43,8 @@ fn type_ref(r: &postgres::Row, what: &'static str, p: &str) -> Result<TypeRef, I
         }
         TypeRef::builtin(name)
     } else {
-        TypeRef::user(QualName::new(elem_schema, elem_name))
+        let typmod: Option<String> = get(r, what, format!("{p}typmod").as_str())?;
+        TypeRef::user(QualName::new(elem_schema, elem_name)).with_typmod(typmod)
     };
     Ok(if is_array { base.array_of() } else { base })
 }

@@ -18,6 +18,11 @@ pub struct TypeRef {
     pub schema: Option<String>,
     /// Canonical name; for built-ins, with its modifiers.
     pub name: String,
+    /// The modifiers of a non-built-in type (an extension's, such as PostGIS's
+    /// `geometry(Polygon,4326)`), exactly as `format_type` prints them after the name:
+    /// `(Polygon,4326)`. `None` when the type has none (or they print as nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub typmod: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub array: bool,
 }
@@ -31,6 +36,7 @@ impl TypeRef {
         TypeRef {
             schema: None,
             name: name.into(),
+            typmod: None,
             array: false,
         }
     }
@@ -38,8 +44,14 @@ impl TypeRef {
         TypeRef {
             schema: Some(q.schema),
             name: q.name,
+            typmod: None,
             array: false,
         }
+    }
+    /// The same type with the modifiers of a non-built-in type (see [`TypeRef::typmod`]).
+    pub fn with_typmod(mut self, typmod: Option<String>) -> Self {
+        self.typmod = typmod.filter(|m| !m.is_empty());
+        self
     }
     pub fn array_of(mut self) -> Self {
         self.array = true;
@@ -66,6 +78,9 @@ impl fmt::Display for TypeRef {
         match &self.schema {
             None => f.write_str(&self.name)?,
             Some(s) => write!(f, "{}.{}", quote_ident(s), quote_ident(&self.name))?,
+        }
+        if let Some(m) = &self.typmod {
+            f.write_str(m)?;
         }
         if self.array {
             f.write_str("[]")?;

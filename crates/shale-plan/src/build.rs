@@ -581,7 +581,7 @@ impl<'a> Builder<'a> {
                 });
                 let d = self.alter(
                     object,
-                    format!("ALTER SEQUENCE {} {}", to.name, opts.join(" ")),
+                    sql::alter_sequence_sql(from, to),
                     risk,
                     rank::SEQUENCE,
                 );
@@ -956,8 +956,15 @@ impl<'a> Builder<'a> {
                 column,
                 from,
             } => {
+                // A NULL default reads `NULL` in files and `NULL::character varying` in
+                // the catalog: shown as its canonical `NULL`, so both plans say the same.
+                let shown = if from.canon == "NULL" {
+                    "NULL"
+                } else {
+                    from.sql.trim()
+                };
                 let risk = self.risk(RuleId::DropDefault, &object, |v| {
-                    v.detail = format!(" ({})", from.sql.trim());
+                    v.detail = format!(" ({shown})");
                 });
                 let d = self.alter(
                     object,
@@ -985,7 +992,7 @@ impl<'a> Builder<'a> {
                 let risk = self.risk(RuleId::AddIdentity, &object, |v| {
                     v.detail = format!(" starting at {}", identity.start);
                 });
-                let d = self.alter(
+                let mut d = self.alter(
                     object,
                     format!(
                         "ALTER TABLE {table} ALTER COLUMN {} ADD {}",
@@ -995,6 +1002,17 @@ impl<'a> Builder<'a> {
                     risk,
                     rank::COLUMN,
                 );
+                // PostgreSQL names the identity's sequence <table>_<column>_seq, or
+                // …_seq1 while that name is taken (by the sequence of the serial this
+                // column was): a drop of that name runs first.
+                let seq = QualName::new(
+                    table.schema.clone(),
+                    sql::implicit_name(&table.name, column, "seq"),
+                );
+                // The column stops using that sequence at DROP DEFAULT, not here.
+                d.releases
+                    .retain(|o| !matches!(o, ObjectId::Sequence { name } if *name == seq));
+                d.names_created.push(seq);
                 self.push(d);
             }
             Change::DropIdentity { table, column } => {
@@ -1303,7 +1321,11 @@ impl<'a> Builder<'a> {
                 self.add_column_backfilled(object, table, column, expr);
                 return Ok(());
             }
-            if column.not_null && column.default.is_none() && !fills_itself {
+            if column.not_null
+                && column.default.is_none()
+                && !fills_itself
+                && !self.opts.empty_tables.contains(table)
+            {
                 return Err(PlanError::NotNullWithoutDefault { column: cref });
             }
         }
@@ -1325,7 +1347,15 @@ impl<'a> Builder<'a> {
                 format!(" with volatile default {}", d.sql.trim()),
             )
         } else if column.not_null && column.default.is_none() {
-            (RuleId::AddColumnNotNull, String::new())
+            let detail = if self.opts.empty_tables.contains(table) {
+                format!(
+                    " ({table} had no rows when planned; PostgreSQL checks again under the \
+                     step's lock and fails it if rows appeared)"
+                )
+            } else {
+                String::new()
+            };
+            (RuleId::AddColumnNotNull, detail)
         } else if column.not_null {
             (RuleId::AddColumnNotNullDefault, String::new())
         } else if let Some(d) = &column.default {

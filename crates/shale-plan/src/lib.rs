@@ -62,6 +62,12 @@ pub struct PlanOptions {
     /// How hinted column renames and rewriting column type changes on existing tables are
     /// carried out (see [`Strategy`]).
     pub strategy: Strategy,
+    /// Tables the database showed to have no rows when the plan was made against it
+    /// ([`tables_to_probe`] names the ones worth asking about). A `NOT NULL` column
+    /// without `DEFAULT` added to one of them is a Medium step instead of an error;
+    /// PostgreSQL checks again under the step's ACCESS EXCLUSIVE lock, failing the step
+    /// (and its transaction) if rows appeared since. Empty offline.
+    pub empty_tables: std::collections::BTreeSet<shale_model::QualName>,
 }
 
 impl Default for PlanOptions {
@@ -70,6 +76,7 @@ impl Default for PlanOptions {
             online: true,
             lock_timeout: None,
             strategy: Strategy::Direct,
+            empty_tables: Default::default(),
         }
     }
 }
@@ -108,6 +115,27 @@ fn list(objects: &[ObjectId]) -> String {
         .map(|o| o.to_string())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// Tables of `from` that `to` adds a `NOT NULL` column without `DEFAULT` to (not an
+/// identity or generated one): the plan from a database asks which of them hold no rows
+/// ([`PlanOptions::empty_tables`]).
+pub fn tables_to_probe(from: &Catalog, to: &Catalog) -> Vec<shale_model::QualName> {
+    to.tables
+        .iter()
+        .filter(|(name, t)| {
+            from.tables.get(*name).is_some_and(|old| {
+                t.columns.iter().any(|c| {
+                    c.not_null
+                        && c.default.is_none()
+                        && c.identity.is_none()
+                        && c.generated.is_none()
+                        && old.column(&c.name).is_none()
+                })
+            })
+        })
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// Checks a `lock_timeout` value: a non-negative number with an optional unit

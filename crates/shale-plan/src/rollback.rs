@@ -261,6 +261,14 @@ pub fn rollback_with(
     }
     unrecoverable.sort_by_key(|u| (u.step.unwrap_or(usize::MAX), u.kind));
 
+    // An extension the desired state names without a version means "whatever is
+    // installed": the forward plan changed no version, so the way back changes none either.
+    for (name, e) in target.extensions.iter_mut() {
+        if to.extensions.get(name).is_some_and(|d| d.version.is_none()) {
+            e.version = None;
+        }
+    }
+
     let plan = crate::plan_with(to, &target, &back, opts)?;
     Ok(Rollback {
         plan,

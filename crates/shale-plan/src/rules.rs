@@ -305,7 +305,7 @@ pub static RULES: &[Rule] = &[
         "adds nullable column {object}{detail}; existing rows are not rewritten",
         None, AX, NONE),
     rule(R::AddColumnNotNull, "SH002", "Add column NOT NULL", Medium,
-        "adds NOT NULL column {object} without a DEFAULT: fails if {table} has any row",
+        "adds NOT NULL column {object} without a DEFAULT{detail}: fails if {table} has any row",
         Some("add a DEFAULT or backfill: add the column nullable, backfill it, then SET NOT NULL"),
         AX, NONE),
     rule(R::DropColumn, "SH003", "Drop column", High,

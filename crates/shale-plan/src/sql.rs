@@ -310,6 +310,34 @@ pub fn alter_sequence_options(from: &Sequence, to: &Sequence) -> Vec<String> {
     o
 }
 
+/// The statement that alters sequence `to.name` from `from` to `to`.
+///
+/// PostgreSQL refuses a range that leaves out the sequence's current value ("RESTART value
+/// (1) cannot be less than MINVALUE (100)"), which files cannot know. When the bound the
+/// sequence moves towards is raised past where it may stand (MINVALUE raised on an
+/// ascending sequence, MAXVALUE lowered on a descending one), the statement is a `DO` block
+/// that reads `last_value` at apply and restarts the sequence at the new bound only when it
+/// is behind it: the values it hands out next still move forward, so none repeats.
+pub fn alter_sequence_sql(from: &Sequence, to: &Sequence) -> String {
+    let opts = alter_sequence_options(from, to).join(" ");
+    let plain = format!("ALTER SEQUENCE {} {opts}", to.name);
+    let behind = if to.increment > 0 && to.min_value > from.min_value {
+        Some(("<", to.min_value))
+    } else if to.increment < 0 && to.max_value < from.max_value {
+        Some((">", to.max_value))
+    } else {
+        None
+    };
+    let Some((op, bound)) = behind else {
+        return plain;
+    };
+    format!(
+        "DO $shale$\nBEGIN\n  IF (SELECT last_value FROM {name}) {op} {bound} THEN\n    \
+         {plain} RESTART WITH {bound};\n  ELSE\n    {plain};\n  END IF;\nEND\n$shale$",
+        name = to.name
+    )
+}
+
 /// PostgreSQL's longest identifier, in bytes.
 const MAX_IDENT: usize = 63;
 

@@ -660,6 +660,53 @@ fn extension_statements() {
     );
 }
 
+/// A desired extension without a version means "whatever is installed": neither the plan
+/// nor its rollback changes the version (issue 8: the rollback updated it back).
+#[test]
+fn extension_without_version_changes_no_version_either_way() {
+    let ext = |version: Option<&str>, schema: &str| {
+        let mut c = base();
+        c.extensions.insert(
+            "postgis".into(),
+            Extension {
+                name: "postgis".into(),
+                schema: schema.into(),
+                version: version.map(str::to_string),
+            },
+        );
+        c
+    };
+    let live = ext(Some("3.3.2"), "public");
+    let desired = ext(None, "public");
+    assert!(ok(&live, &desired, &online()).is_empty());
+    let rb = crate::rollback(&live, &desired, &online()).unwrap();
+    assert!(rb.plan.is_empty(), "{}", crate::render::text(&rb.plan));
+    // With another table in the plan, the rollback still names no extension step.
+    let mut more = desired.clone();
+    more.tables
+        .insert(q("t"), table(q("t"), vec![col("a", "integer")], vec![]));
+    let rb = crate::rollback(&live, &more, &online()).unwrap();
+    assert!(
+        rb.plan.steps.iter().all(|s| !s.sql.contains("EXTENSION")),
+        "{}",
+        crate::render::text(&rb.plan)
+    );
+    // A named version is still planned, and rolled back.
+    let pinned = ext(Some("3.4.0"), "public");
+    assert_eq!(
+        ok(&live, &pinned, &online()).steps[0].sql,
+        "ALTER EXTENSION postgis UPDATE TO '3.4.0'"
+    );
+    let rb = crate::rollback(&live, &pinned, &online()).unwrap();
+    assert_eq!(
+        rb.plan.steps[0].sql,
+        "ALTER EXTENSION postgis UPDATE TO '3.3.2'"
+    );
+    // PostGIS is not relocatable: a change of schema is refused, naming the reason.
+    let err = crate::plan(&live, &ext(None, "gis"), &online()).unwrap_err();
+    assert!(err.to_string().contains("not relocatable"), "{err}");
+}
+
 // ---------------------------------------------------------------------------------------
 // Risk rules
 

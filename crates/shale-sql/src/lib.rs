@@ -23,6 +23,7 @@ mod normalize;
 mod parse;
 mod select;
 mod types;
+mod typmods;
 
 pub use parse::routines::{parse_sources_collecting, Replay, ReplayError};
 pub use parse::security::{expr_has_subquery, normalize_policy_expr, read_owners};

@@ -134,6 +134,16 @@ fn type_bounds(t: &str) -> (i64, i64) {
     }
 }
 
+/// The domains PostgreSQL defines in `information_schema` (every server has them, so
+/// columns may use them by name).
+const INFORMATION_SCHEMA_TYPES: &[&str] = &[
+    "cardinal_number",
+    "character_data",
+    "sql_identifier",
+    "time_stamp",
+    "yes_or_no",
+];
+
 impl SeqParams {
     fn from_sequence(s: &Sequence) -> SeqParams {
         SeqParams {
@@ -974,6 +984,9 @@ impl Builder {
         if let Some(q) = self.find_enum(schema, name) {
             return Ok(q);
         }
+        if schema == Some("information_schema") && INFORMATION_SCHEMA_TYPES.contains(&name) {
+            return Ok(QualName::new("information_schema", name));
+        }
         let ext_in = |s: &str| self.cat.extensions.values().any(|e| e.schema == s);
         match schema {
             Some(s) => {
@@ -1000,6 +1013,17 @@ impl Builder {
                 Err(format!("type \"{}\" does not exist", quote_ident(name)))
             }
         }
+    }
+
+    /// Whether PostgreSQL keeps no default for `node` on a column of type `ty`
+    /// ([`types::stores_no_default`]).
+    fn stores_no_default(&self, node: &protobuf::Node, ty: &TypeRef) -> bool {
+        let mut resolve = |tn: &protobuf::TypeName| self.resolve_type(tn).ok();
+        let is_domain = |t: &TypeRef| {
+            t.user_type()
+                .is_some_and(|q| self.cat.domains.contains_key(&q))
+        };
+        types::stores_no_default(node, ty, &mut resolve, &is_domain)
     }
 
     fn resolve_type(&self, tn: &protobuf::TypeName) -> R<TypeRef> {
@@ -2105,9 +2129,11 @@ impl Builder {
             }
             let ty = table.column(&colname).map(|c| c.ty.clone());
             let e = self.norm_expr(&node, &table.columns, ty.as_ref(), loc)?;
+            let none = ty
+                .as_ref()
+                .is_some_and(|t| self.stores_no_default(&node, t));
             if let Some(c) = table.column_mut(&colname) {
-                // DEFAULT NULL stores no default.
-                c.default = if e.canon == "NULL" { None } else { Some(e) };
+                c.default = if none { None } else { Some(e) };
             }
         }
         let generated_names: Vec<String> = p.generated.iter().map(|g| g.0.clone()).collect();
@@ -2660,7 +2686,7 @@ impl Builder {
                             );
                         }
                         let e = self.norm_expr(n, &self.table(q).columns, Some(&ty), loc)?;
-                        (e.canon != "NULL").then_some(e)
+                        (!self.stores_no_default(n, &ty)).then_some(e)
                     }
                 };
                 let t = self.cat.tables.get_mut(q).expect("table exists");

@@ -507,6 +507,9 @@ impl Norm<'_> {
             } else {
                 rt.name.clone()
             };
+            // A cast of a column to the column's own type (modifier included) is no cast:
+            // PostgreSQL's parser adds no node for it, so the catalog prints the bare column.
+            let val = self.without_noop_cast(val, &scope);
             let ty = self.plain_column_type(&val, &scope);
             // An output column that is a cast of a column keeps its cast even when the cast
             // is implicit elsewhere: it sets the view column's type (`age::bigint AS age`).
@@ -694,6 +697,29 @@ impl Norm<'_> {
             }
         }
         Ok(Some(out))
+    }
+
+    /// `col::T` → `col` when `col` is already of type `T` exactly; anything else as it is.
+    fn without_noop_cast(&self, val: Node, scope: &Scope) -> Node {
+        let Some(NodeEnum::TypeCast(tc)) = val.node.as_ref() else {
+            return val;
+        };
+        let Some(arg) = tc.arg.as_deref() else {
+            return val;
+        };
+        let Some(col_ty) = self.plain_column_type(arg, scope) else {
+            return val;
+        };
+        let mut user = |s: Option<&str>, n: &str| self.r.user_type(s, n);
+        let target = tc
+            .type_name
+            .as_ref()
+            .and_then(|tn| crate::types::type_from_typename(tn, &mut user).ok());
+        if target.as_ref() == Some(&col_ty) {
+            arg.clone()
+        } else {
+            val
+        }
     }
 
     fn plain_column_type(&self, val: &Node, scope: &Scope) -> Option<TypeRef> {

@@ -80,19 +80,40 @@ pub(crate) fn serial_type(tn: &protobuf::TypeName) -> Option<&'static str> {
     }
 }
 
-fn typmod_values(tn: &protobuf::TypeName) -> Result<Vec<i64>, String> {
+use crate::typmods::Modifier;
+
+fn modifiers(tn: &protobuf::TypeName) -> Result<Vec<Modifier>, String> {
+    let simple = || "type modifiers must be simple constants or names".to_string();
     tn.typmods
         .iter()
         .map(|m| match m.node.as_ref() {
             Some(NodeEnum::AConst(c)) => match &c.val {
-                Some(a_const::Val::Ival(i)) => Ok(i.ival as i64),
-                Some(a_const::Val::Fval(f)) => f
-                    .fval
-                    .parse::<i64>()
-                    .map_err(|_| format!("invalid type modifier {}", f.fval)),
-                _ => Err("type modifiers must be simple constants".to_string()),
+                Some(a_const::Val::Ival(i)) => Ok(Modifier::Int(i.ival as i64)),
+                Some(a_const::Val::Fval(f)) => Ok(match f.fval.parse::<i64>() {
+                    Ok(i) => Modifier::Int(i),
+                    Err(_) => Modifier::Word(f.fval.clone()),
+                }),
+                Some(a_const::Val::Sval(s)) => Ok(Modifier::Word(s.sval.clone())),
+                _ => Err(simple()),
             },
-            _ => Err("type modifiers must be simple constants".to_string()),
+            // PostgreSQL passes a bare name (`geometry(Polygon, 4326)`) to typmodin as text.
+            Some(NodeEnum::ColumnRef(cr)) => match cr.fields.as_slice() {
+                [f] => match f.node.as_ref() {
+                    Some(NodeEnum::String(s)) => Ok(Modifier::Word(s.sval.clone())),
+                    _ => Err(simple()),
+                },
+                _ => Err(simple()),
+            },
+            _ => Err(simple()),
+        })
+        .collect()
+}
+
+fn typmod_values(mods: &[Modifier]) -> Result<Vec<i64>, String> {
+    mods.iter()
+        .map(|m| match m {
+            Modifier::Int(i) => Ok(*i),
+            Modifier::Word(w) => Err(format!("invalid type modifier {w}")),
         })
         .collect()
 }
@@ -113,7 +134,7 @@ pub(crate) fn type_from_typename(
         return Err("%TYPE references are not supported".into());
     }
     let names = type_names(tn);
-    let mods = typmod_values(tn)?;
+    let raw_mods = modifiers(tn)?;
     let array = !tn.array_bounds.is_empty();
     let (schema, name) = match names.as_slice() {
         [n] => (None, n.as_str()),
@@ -122,7 +143,9 @@ pub(crate) fn type_from_typename(
         _ => return Err(format!("improper type name `{}`", names.join("."))),
     };
     if schema.is_none() || schema == Some("pg_catalog") {
-        if let Some(r) = builtin(name, &mods) {
+        let mods = typmod_values(&raw_mods);
+        if let Some(r) = builtin(name, mods.as_deref().unwrap_or(&[])) {
+            mods?;
             let mut t = TypeRef::builtin(r?);
             if array || name.starts_with('_') {
                 t.array = true;
@@ -133,14 +156,9 @@ pub(crate) fn type_from_typename(
             return Err(format!("type \"pg_catalog.{name}\" does not exist"));
         }
     }
-    if !mods.is_empty() {
-        return Err(format!(
-            "type modifiers are not supported for type \"{}\"",
-            names.join(".")
-        ));
-    }
     let q = user(schema, name)?;
-    let mut t = TypeRef::user(q);
+    let typmod = crate::typmods::canonical(&q.name, &raw_mods)?;
+    let mut t = TypeRef::user(q).with_typmod(typmod);
     t.array = array;
     Ok(t)
 }
@@ -324,6 +342,99 @@ pub(crate) fn base_name(name: &str) -> String {
         }
         _ => name.to_string(),
     }
+}
+
+/// A type split into its base type and its modifier, so that two types can be compared the
+/// way the parser's coercions compare them (`character varying(10)` → `character varying`,
+/// `(10)`; `interval day` → `interval`, `day`).
+fn split_typmod(t: &TypeRef) -> (TypeRef, Option<String>) {
+    if t.schema.is_some() {
+        return (
+            TypeRef {
+                typmod: None,
+                ..t.clone()
+            },
+            t.typmod.clone(),
+        );
+    }
+    let (base, m) = match t.name.strip_prefix("interval") {
+        Some(rest) => ("interval".to_string(), rest.trim()),
+        None => (
+            base_name(&t.name),
+            if base_name(&t.name) == t.name {
+                ""
+            } else {
+                t.name.as_str()
+            },
+        ),
+    };
+    let m = (!m.is_empty()).then(|| m.to_string());
+    (
+        TypeRef {
+            name: base,
+            ..t.clone()
+        },
+        m,
+    )
+}
+
+/// Whether PostgreSQL stores no default at all for a column default written as `node`.
+///
+/// PostgreSQL coerces the default to the column's type and skips it (no `pg_attrdef` row)
+/// exactly when the result is a bare NULL constant: `DEFAULT NULL` or
+/// `DEFAULT NULL::timestamp` on a `timestamp` column. Every coercion that is not a no-op
+/// keeps it: a different type (`NULL::text` on `varchar`), a length coercion
+/// (`NULL::timestamp` on `timestamp(6)`, `DEFAULT NULL` on `varchar(10)` — but not on
+/// `interval day`, whose input function takes the modifier), a domain. Rails'
+/// structure.sql writes such defaults, so both sides must agree on them.
+/// `resolve` gives a cast's type; `is_domain` says whether a type is a domain.
+pub(crate) fn stores_no_default(
+    node: &protobuf::Node,
+    column: &TypeRef,
+    resolve: &mut dyn FnMut(&protobuf::TypeName) -> Option<TypeRef>,
+    is_domain: &dyn Fn(&TypeRef) -> bool,
+) -> bool {
+    /// A NULL constant: untyped, or of a type with the modifier it carries.
+    enum Null {
+        Untyped,
+        Typed(TypeRef, Option<String>),
+    }
+    // Coerce a NULL constant to `target`; `None` once it is no longer a bare constant.
+    let coerce = |c: Null, target: &TypeRef| -> Option<Null> {
+        if is_domain(&target.element()) {
+            return None;
+        }
+        let (base, m) = split_typmod(target);
+        let carried = match c {
+            // The input function gets the modifier only for interval (parse_coerce.c).
+            Null::Untyped if base.name == "interval" && base.schema.is_none() => m.clone(),
+            Null::Untyped => None,
+            Null::Typed(t, carried) if t == base => carried,
+            Null::Typed(..) => return None,
+        };
+        if m.is_some() && m != carried {
+            return None;
+        }
+        Some(Null::Typed(base, carried))
+    };
+    fn walk(
+        node: &protobuf::Node,
+        resolve: &mut dyn FnMut(&protobuf::TypeName) -> Option<TypeRef>,
+        coerce: &dyn Fn(Null, &TypeRef) -> Option<Null>,
+    ) -> Option<Null> {
+        match node.node.as_ref()? {
+            NodeEnum::AConst(c) if c.isnull => Some(Null::Untyped),
+            NodeEnum::TypeCast(tc) => {
+                let inner = walk(tc.arg.as_deref()?, resolve, coerce)?;
+                let target = resolve(tc.type_name.as_ref()?)?;
+                coerce(inner, &target)
+            }
+            _ => None,
+        }
+    }
+    walk(node, resolve, &coerce)
+        .and_then(|c| coerce(c, column))
+        .is_some()
 }
 
 #[cfg(test)]

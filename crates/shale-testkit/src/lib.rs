@@ -493,6 +493,30 @@ pub fn server_major() -> Option<u32> {
     })
 }
 
+/// Whether the server tests use can install extension `name` (its control file is in the
+/// server's `pg_available_extensions`; PostGIS is on the machine's 15, not on the
+/// throwaway 13/18 clusters of scripts/pg-matrix.sh). Asked once per name and process.
+pub fn extension_available(name: &str) -> bool {
+    static KNOWN: OnceLock<std::sync::Mutex<std::collections::HashMap<String, bool>>> =
+        OnceLock::new();
+    let known = KNOWN.get_or_init(Default::default);
+    if let Some(v) = known.lock().unwrap().get(name) {
+        return *v;
+    }
+    let v = postgres::Client::connect(&server_url(), postgres::NoTls)
+        .ok()
+        .and_then(|mut c| {
+            c.query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_available_extensions WHERE name = $1)",
+                &[&name],
+            )
+            .ok()
+        })
+        .is_some_and(|r| r.get::<_, bool>(0));
+    known.lock().unwrap().insert(name.to_string(), v);
+    v
+}
+
 /// Whether the server tests use is PostgreSQL `min` or newer. When it is not, says so on
 /// stderr (naming `feature`, the reason) so that a test that returns early because of it
 /// is a declared version gate, not a silent pass.
