@@ -183,7 +183,8 @@ impl fmt::Display for ApplyError {
                 non_transactional,
             } => {
                 writeln!(f, "step {step} failed: {error}")?;
-                writeln!(f, "  statement: {sql}")?;
+                // The statement as a reviewer may see it: passwords masked.
+                writeln!(f, "  statement: {}", shale_sql::mask_secrets(sql))?;
                 if committed.is_empty() {
                     writeln!(f, "  no step was committed: the database is unchanged")?;
                 } else {
@@ -306,6 +307,17 @@ pub fn apply(
     plan: &Plan,
     opts: &ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
+    apply_observed(client, plan, opts, &mut |_, _| {})
+}
+
+/// [`apply`], telling `before_batch` the steps of each batch before it runs and how many
+/// steps were committed before it (for a progress display).
+pub fn apply_observed(
+    client: &mut Client,
+    plan: &Plan,
+    opts: &ApplyOptions,
+    before_batch: &mut dyn FnMut(&[&Step], usize),
+) -> Result<ApplyReport, ApplyError> {
     check_approved(plan, opts.allow, &opts.approve)?;
     let timeout_sql = match &opts.lock_timeout {
         Some(t) if !valid_timeout(t) => {
@@ -319,6 +331,7 @@ pub fn apply(
     let mut report = ApplyReport::default();
     for batch in batches(plan) {
         let lone = batch.len() == 1 && !batch[0].transactional;
+        before_batch(&batch, report.committed.len());
         let result = if lone {
             run_lone(client, batch[0], timeout_sql.as_deref())
         } else {
@@ -345,21 +358,14 @@ pub fn apply(
 }
 
 fn db_error(e: postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => {
-            let mut m = format!("{}: {}", db.severity(), db.message());
-            if let Some(d) = db.detail() {
-                m.push_str(&format!(" ({d})"));
-            }
-            if db.code() == &postgres::error::SqlState::LOCK_NOT_AVAILABLE {
-                m.push_str(
-                    " — another session holds a conflicting lock; retry when it is released or raise --lock-timeout",
-                );
-            }
-            m
-        }
-        None => e.to_string(),
+    // The server's message with SQLSTATE, detail and hint (or the client-side cause).
+    let mut m = shale_connect::describe(&e);
+    if e.code() == Some(&postgres::error::SqlState::LOCK_NOT_AVAILABLE) {
+        m.push_str(
+            " — another session holds a conflicting lock; retry when it is released or raise --lock-timeout",
+        );
     }
+    shale_sql::mask_secrets(&m).into_owned()
 }
 
 fn run_lone<'a>(

@@ -9,6 +9,9 @@
 //! ([`approval_block`], `shale_apply::check_approved`).
 
 pub mod config;
+pub mod generate;
+pub mod output;
+pub mod progress;
 pub mod source;
 
 use shale_lint::{Policies, Violation};
@@ -199,9 +202,10 @@ pub fn plan_sources_with(
     })
 }
 
+/// A connection to a database source: TLS, libpq strings, the PG* environment, timeouts
+/// and redaction are `shale_connect`'s.
 fn connect(url: &str) -> Result<postgres::Client, CliError> {
-    postgres::Client::connect(url, postgres::NoTls)
-        .map_err(|e| CliError(format!("{}: cannot connect: {e}", redact(url))))
+    shale_connect::connect(url).map_err(|e| CliError(e.to_string()))
 }
 
 fn current_user(client: &mut postgres::Client, url: &str) -> Result<String, CliError> {
@@ -458,10 +462,9 @@ pub fn apply(
             report: None,
         });
     }
-    let mut client = postgres::Client::connect(&args.db, postgres::NoTls)
-        .map_err(|e| CliError(format!("{}: cannot connect: {e}", redact(&args.db))))?;
+    let mut client = connect(&args.db)?;
     let report =
-        shale_apply::apply(&mut client, &plan, &args.apply).map_err(|e| CliError(e.to_string()))?;
+        progress::apply(&mut client, &plan, &args.apply).map_err(|e| CliError(e.to_string()))?;
     if args.phase == Some(shale_plan::Phase::Expand) {
         // The expand phase leaves old and new columns side by side on purpose: the
         // contract phase is still to come, so there is nothing to verify yet.

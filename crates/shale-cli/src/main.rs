@@ -1,4 +1,4 @@
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use shale_cli::config::{self, Config};
 use shale_cli::{Format, InspectFormat, Source};
 use shale_lint::Policies;
@@ -128,6 +128,18 @@ enum Command {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// Print a shell completion script, e.g. `shale completions bash >
+    /// ~/.local/share/bash-completion/completions/shale`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: shale_cli::generate::Shell,
+    },
+    /// Print the man page shale(1), or write one page per command into --out-dir.
+    Man {
+        /// Write shale.1, shale-plan.1, … into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// What to read and how (shared by plan, apply and inspect).
@@ -224,6 +236,7 @@ impl Settings {
 }
 
 fn main() -> ExitCode {
+    shale_cli::output::exit_quietly_when_stdout_closes();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -382,6 +395,23 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 "{}",
                 shale_cli::inspect_with(&Source::parse(&source), format, &load.options()?)?
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            shale_cli::generate::completions(&mut Cli::command(), shell, &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out_dir } => {
+            let cmd = Cli::command();
+            let fail = |e: std::io::Error| shale_cli::CliError(format!("man page: {e}"));
+            match out_dir {
+                Some(dir) => {
+                    for p in shale_cli::generate::man_pages(&cmd, &dir).map_err(fail)? {
+                        println!("{}", p.display());
+                    }
+                }
+                None => shale_cli::generate::man(&cmd, &mut std::io::stdout()).map_err(fail)?,
+            }
             Ok(ExitCode::SUCCESS)
         }
     }
