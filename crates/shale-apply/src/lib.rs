@@ -219,7 +219,8 @@ impl fmt::Display for ApplyError {
                 attempts,
             } => {
                 writeln!(f, "step {step} failed: {error}")?;
-                writeln!(f, "  statement: {sql}")?;
+                // The statement as a reviewer may see it: passwords masked.
+                writeln!(f, "  statement: {}", shale_sql::mask_secrets(sql))?;
                 for b in blockers.iter() {
                     writeln!(f, "  blocked by {b}")?;
                 }
@@ -393,6 +394,17 @@ pub fn apply(
     plan: &Plan,
     opts: &ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
+    apply_observed(client, plan, opts, &mut |_, _| {})
+}
+
+/// [`apply`], telling `before_batch` the steps of each batch before it runs and how many
+/// steps were committed before it (for a progress display).
+pub fn apply_observed(
+    client: &mut Client,
+    plan: &Plan,
+    opts: &ApplyOptions,
+    before_batch: &mut dyn FnMut(&[&Step], usize),
+) -> Result<ApplyReport, ApplyError> {
     check_approved(plan, opts.allow, &opts.approve)?;
     let timeout_sql = match &opts.lock_timeout {
         Some(t) if !valid_timeout(t) => {
@@ -420,6 +432,7 @@ pub fn apply(
     let mut report = ApplyReport::default();
     for batch in batches(plan) {
         let lone = batch.len() == 1 && !batch[0].transactional;
+        before_batch(&batch, report.committed.len());
         let mut attempts = 0u32;
         loop {
             attempts += 1;
@@ -501,21 +514,14 @@ fn retryable(client: &mut Client, batch: &[&Step], lone: bool) -> bool {
 }
 
 pub(crate) fn db_error(e: postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => {
-            let mut m = format!("{}: {}", db.severity(), db.message());
-            if let Some(d) = db.detail() {
-                m.push_str(&format!(" ({d})"));
-            }
-            if db.code() == &SqlState::LOCK_NOT_AVAILABLE {
-                m.push_str(
-                    " — another session holds a conflicting lock; retry when it is released, raise --lock-timeout, or retry automatically with --lock-retries N",
-                );
-            }
-            m
-        }
-        None => e.to_string(),
+    // The server's message with SQLSTATE, detail and hint (or the client-side cause).
+    let mut m = shale_connect::describe(&e);
+    if e.code() == Some(&SqlState::LOCK_NOT_AVAILABLE) {
+        m.push_str(
+            " — another session holds a conflicting lock; retry when it is released, raise --lock-timeout, or retry automatically with --lock-retries N",
+        );
     }
+    shale_sql::mask_secrets(&m).into_owned()
 }
 
 fn step_error(step: &Step, e: postgres::Error) -> StepError<'_> {

@@ -284,7 +284,7 @@ pub fn apply_with(
         ..args.apply.clone()
     };
     let report =
-        shale_apply::apply(&mut client, &plan, &opts).map_err(|e| CliError(e.to_string()))?;
+        crate::progress::apply(&mut client, &plan, &opts).map_err(|e| CliError(e.to_string()))?;
     if expand {
         // The expand phase leaves old and new columns side by side on purpose: the
         // contract phase is still to come, so there is nothing to verify yet.
@@ -456,7 +456,7 @@ pub fn apply_file(
         watch: Some(connector(&args.db)),
         ..apply_opts
     };
-    let report = shale_apply::apply(&mut client, &plan, &opts).map_err(|e| {
+    let report = crate::progress::apply(&mut client, &plan, &opts).map_err(|e| {
         CliError(format!(
             "{e}\n  with a plan file: the database no longer matches {name}, so it will be refused; make a new plan from the database as it is now"
         ))

@@ -13,6 +13,9 @@ pub mod deploy;
 pub mod generate;
 pub mod git;
 pub mod json;
+pub mod manpages;
+pub mod output;
+pub mod progress;
 pub mod review;
 pub mod source;
 
@@ -271,9 +274,10 @@ pub fn plan_sources_with(
     })
 }
 
+/// A connection to a database source: TLS, libpq strings, the PG* environment, timeouts
+/// and redaction are `shale_connect`'s.
 fn connect(url: &str) -> Result<postgres::Client, CliError> {
-    postgres::Client::connect(url, postgres::NoTls)
-        .map_err(|e| CliError(format!("{}: cannot connect: {e}", redact(url))))
+    shale_connect::connect(url).map_err(|e| CliError(e.to_string()))
 }
 
 /// Which of `tables` hold no rows now.

@@ -1,4 +1,4 @@
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use shale_cli::config::{self, Config};
 use shale_cli::{Format, InspectFormat, Source};
 use shale_lint::Policies;
@@ -204,6 +204,18 @@ enum Command {
         #[command(flatten)]
         load: LoadArgs,
     },
+    /// Print a shell completion script, e.g. `shale completions bash >
+    /// ~/.local/share/bash-completion/completions/shale`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: shale_cli::manpages::Shell,
+    },
+    /// Print the man page shale(1), or write one page per command into --out-dir.
+    Man {
+        /// Write shale.1, shale-plan.1, … into this directory instead.
+        #[arg(long, value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+    },
 }
 
 /// What to read and how (shared by plan, apply and inspect).
@@ -301,6 +313,7 @@ impl Settings {
 }
 
 fn main() -> ExitCode {
+    shale_cli::output::exit_quietly_when_stdout_closes();
     // Exit 2 means "changes planned": a usage error (clap's default exit code is 2) must
     // not read as drift in a CI gate, so every error exits 1 (`--help`/`--version` 0).
     let cli = match Cli::try_parse() {
@@ -584,6 +597,23 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 "{}",
                 shale_cli::inspect_with(&Source::parse(&source), format, &load.options()?)?
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Completions { shell } => {
+            shale_cli::manpages::completions(&mut Cli::command(), shell, &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man { out_dir } => {
+            let cmd = Cli::command();
+            let fail = |e: std::io::Error| shale_cli::CliError(format!("man page: {e}"));
+            match out_dir {
+                Some(dir) => {
+                    for p in shale_cli::manpages::man_pages(&cmd, &dir).map_err(fail)? {
+                        println!("{}", p.display());
+                    }
+                }
+                None => shale_cli::manpages::man(&cmd, &mut std::io::stdout()).map_err(fail)?,
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

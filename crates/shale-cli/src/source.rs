@@ -25,7 +25,8 @@ impl Source {
             Source::Empty
         } else if let Some((rev, path)) = crate::git::parse(s) {
             Source::Git { rev, path }
-        } else if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+        } else if shale_connect::looks_like_conninfo(s) {
+            // A postgres:// URI or a libpq keyword=value string (`host=db dbname=app`).
             Source::Database(s.to_string())
         } else {
             Source::Path(PathBuf::from(s))
@@ -51,48 +52,10 @@ impl fmt::Display for Source {
     }
 }
 
-/// A connection string with any password replaced by `***`, safe to print.
+/// A connection string (URI or keyword=value) with its secrets replaced by `***`, safe
+/// to print: the one redaction, `shale_connect::redact`.
 pub fn redact(url: &str) -> String {
-    let (scheme, rest) = match url.find("://") {
-        Some(i) => (&url[..i + 3], &url[i + 3..]),
-        None => return url.to_string(),
-    };
-    let (auth_end, mut out) = match rest.rfind('@') {
-        Some(at) => {
-            let userinfo = &rest[..at];
-            let user = match userinfo.find(':') {
-                Some(c) => format!("{}:***", &userinfo[..c]),
-                None => userinfo.to_string(),
-            };
-            (at, format!("{scheme}{user}"))
-        }
-        None => (0, scheme.to_string()),
-    };
-    let tail = if auth_end > 0 || rest.starts_with('@') {
-        &rest[auth_end..]
-    } else {
-        rest
-    };
-    // Passwords may also come as a query parameter.
-    let tail = match tail.find('?') {
-        Some(q) => {
-            let (base, query) = tail.split_at(q + 1);
-            let params: Vec<String> = query
-                .split('&')
-                .map(|p| {
-                    if p.to_ascii_lowercase().starts_with("password=") {
-                        "password=***".to_string()
-                    } else {
-                        p.to_string()
-                    }
-                })
-                .collect();
-            format!("{base}{}", params.join("&"))
-        }
-        None => tail.to_string(),
-    };
-    out.push_str(&tail);
-    out
+    shale_connect::redact(url)
 }
 
 #[derive(Debug)]
@@ -126,7 +89,20 @@ fn is_yaml(p: &Path) -> bool {
 
 /// The schema files under `dir`, recursively, in byte order of their relative paths
 /// (so `01_types.sql` runs before `10_tables.sql`, and `a/x.sql` before `b/y.sql`).
+///
+/// Symbolic links are followed, but a directory reached twice (a link loop, or two links
+/// to one directory) is an error naming both paths, as is one file reached twice; an
+/// entry with a schema extension that is not a regular file (a FIFO, a socket, a
+/// device) is named as such.
 pub fn schema_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    use std::collections::HashMap;
+    let canonical = |p: &Path| {
+        std::fs::canonicalize(p)
+            .map_err(|e| LoadError(format!("{}: cannot resolve path: {e}", p.display())))
+    };
+    let mut seen_dirs: HashMap<PathBuf, PathBuf> = HashMap::new();
+    let mut seen_files: HashMap<PathBuf, PathBuf> = HashMap::new();
+    seen_dirs.insert(canonical(dir)?, dir.to_path_buf());
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -141,8 +117,35 @@ pub fn schema_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
                 continue;
             }
             if p.is_dir() {
+                let c = canonical(&p)?;
+                if let Some(first) = seen_dirs.get(&c) {
+                    return Err(LoadError(format!(
+                        "{}: directory loop: this is {}, already read as {} (remove the symbolic link, or point it elsewhere)",
+                        p.display(),
+                        c.display(),
+                        first.display()
+                    )));
+                }
+                seen_dirs.insert(c, p.clone());
                 stack.push(p);
             } else if is_sql(&p) || is_yaml(&p) {
+                if !p.is_file() {
+                    return Err(LoadError(format!(
+                        "{}: {}, not a regular file",
+                        p.display(),
+                        file_kind(&p)
+                    )));
+                }
+                let c = canonical(&p)?;
+                if let Some(first) = seen_files.get(&c) {
+                    return Err(LoadError(format!(
+                        "{} and {} are the same file ({}); it would be read twice",
+                        first.display(),
+                        p.display(),
+                        c.display()
+                    )));
+                }
+                seen_files.insert(c, p.clone());
                 out.push(p);
             }
         }
@@ -162,8 +165,54 @@ pub fn schema_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
     Ok(out)
 }
 
+/// What a path that is neither a regular file nor a directory is, in words.
+pub fn file_kind(p: &Path) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if let Ok(m) = std::fs::metadata(p) {
+            let t = m.file_type();
+            if t.is_fifo() {
+                return "a FIFO (named pipe)";
+            }
+            if t.is_socket() {
+                return "a socket";
+            }
+            if t.is_char_device() {
+                return "a character device";
+            }
+            if t.is_block_device() {
+                return "a block device";
+            }
+        }
+    }
+    match std::fs::symlink_metadata(p) {
+        Ok(m) if m.file_type().is_symlink() => "a broken symbolic link",
+        Ok(_) => "a special file",
+        Err(_) => "missing",
+    }
+}
+
+/// A file's text; invalid UTF-8 is reported with its byte offset, line and column.
 fn read(p: &Path) -> Result<String, LoadError> {
-    std::fs::read_to_string(p).map_err(|e| LoadError(format!("{}: cannot read: {e}", p.display())))
+    let bytes =
+        std::fs::read(p).map_err(|e| LoadError(format!("{}: cannot read: {e}", p.display())))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let bytes = e.as_bytes();
+        // The valid prefix gives the line and column (in characters) of the bad byte.
+        let before = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+        let line = before.matches('\n').count() + 1;
+        let col = before[before.rfind('\n').map(|i| i + 1).unwrap_or(0)..]
+            .chars()
+            .count()
+            + 1;
+        LoadError(format!(
+            "{}:{line}:{col}: invalid UTF-8 at byte offset {at} (byte 0x{:02x}); schema files must be UTF-8",
+            p.display(),
+            bytes[at]
+        ))
+    })
 }
 
 /// The text of a source's schema files, read once and handed to every step that needs
@@ -207,6 +256,8 @@ impl SourceText {
     }
 
     /// Read the schema files of a path: one file, or every schema file under a directory.
+    /// A readable file that is not a regular one (`/dev/null`, `/dev/stdin`, a shell's
+    /// `<(…)` FIFO) is read as SQL: `/dev/null` is an empty schema.
     pub fn read_path(p: &Path) -> Result<SourceText, LoadError> {
         if p.is_dir() {
             let files = schema_files(p)?;
@@ -225,10 +276,30 @@ impl SourceText {
                 )));
             }
             SourceText::read_files(std::slice::from_ref(&p.to_path_buf()))
+        } else if p.exists() {
+            let kind = file_kind(p);
+            if matches!(kind, "a socket" | "a block device") {
+                return Err(LoadError(format!(
+                    "{}: {kind}, not a schema file or directory",
+                    p.display()
+                )));
+            }
+            let text = read(p).map_err(|e| LoadError(format!("{} ({kind})", e.0)))?;
+            if is_yaml(p) {
+                return Ok(SourceText::Yaml(vec![(p.display().to_string(), text)]));
+            }
+            Ok(SourceText::Sql(vec![shale_sql::SourceFile {
+                path: p.display().to_string(),
+                text,
+            }]))
         } else {
             Err(LoadError(format!(
-                "{}: no such file or directory (a source is `empty`, a postgres:// URL, a .sql/.yaml file or a directory)",
-                p.display()
+                "{}: {} (a source is `empty`, a postgres:// URL or libpq connection string, a .sql/.yaml file or a directory)",
+                p.display(),
+                match file_kind(p) {
+                    "a broken symbolic link" => "a broken symbolic link",
+                    _ => "no such file or directory",
+                }
             )))
         }
     }
@@ -349,8 +420,8 @@ pub fn load_read_with(
     if opts.include_owners {
         match source {
             Source::Database(url) => {
-                let mut client = postgres::Client::connect(url, postgres::NoTls)
-                    .map_err(|e| LoadError(format!("{}: cannot connect: {e}", redact(url))))?;
+                let mut client =
+                    shale_connect::connect(url).map_err(|e| LoadError(e.to_string()))?;
                 shale_introspect::read_owners(&mut client, &mut cat)
                     .map_err(|e| LoadError(format!("{}: {e}", redact(url))))?;
             }
@@ -383,9 +454,16 @@ pub fn load(source: &Source) -> Result<Catalog, LoadError> {
 pub fn load_with_directives(source: &Source) -> Result<(Catalog, Directives), LoadError> {
     match source {
         Source::Empty => Ok((empty_catalog(), Directives::default())),
-        Source::Database(url) => shale_introspect::introspect_url(url)
-            .map(|c| (c, Directives::default()))
-            .map_err(|e| LoadError(format!("{}: {e}", redact(url)))),
+        Source::Database(url) => {
+            let _progress = crate::progress::spinner(format!("introspecting {}", redact(url)));
+            shale_introspect::introspect_url(url)
+                .map(|c| (c, Directives::default()))
+                .map_err(|e| match e {
+                    // The connection error names its target (redacted) already.
+                    shale_introspect::IntrospectError::Connect(e) => LoadError(e.to_string()),
+                    e => LoadError(format!("{}: {e}", redact(url))),
+                })
+        }
         Source::Path(p) => SourceText::read_path(p)?.parse(),
         Source::Git { rev, path } => crate::git::read(rev, path)?.parse(),
     }
@@ -490,6 +568,59 @@ mod tests {
         assert!(text.sql().is_empty());
         let (cat, _) = text.parse().unwrap();
         assert_eq!(cat.tables.len(), 1);
+    }
+
+    #[test]
+    fn directory_loops_are_named() {
+        let dir = Dir::new("loop", &[("a.sql", "CREATE TABLE a ();")]);
+        std::os::unix::fs::symlink(".", dir.0.join("again")).unwrap();
+        let e = schema_files(&dir.0).unwrap_err().0;
+        assert!(e.contains("directory loop") && e.contains("again"), "{e}");
+        let dir = Dir::new("deeploop", &[("a.sql", "CREATE TABLE a ();")]);
+        std::fs::create_dir(dir.0.join("sub")).unwrap();
+        std::os::unix::fs::symlink("..", dir.0.join("sub").join("up")).unwrap();
+        let e = schema_files(&dir.0).unwrap_err().0;
+        assert!(e.contains("directory loop"), "{e}");
+        // One file reached twice.
+        let dir = Dir::new("twice", &[("a.sql", "CREATE TABLE a ();")]);
+        std::os::unix::fs::symlink(dir.0.join("a.sql"), dir.0.join("b.sql")).unwrap();
+        let e = schema_files(&dir.0).unwrap_err().0;
+        assert!(e.contains("are the same file"), "{e}");
+    }
+
+    #[test]
+    fn special_files() {
+        let dir = Dir::new("fifo", &[("a.sql", "CREATE TABLE a ();")]);
+        let fifo = dir.0.join("b.sql");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let e = SourceText::read_path(&dir.0).unwrap_err().0;
+        assert!(
+            e.contains("b.sql: a FIFO (named pipe), not a regular file"),
+            "{e}"
+        );
+        // /dev/null, named on its own, is an empty schema.
+        let text = SourceText::read_path(Path::new("/dev/null")).unwrap();
+        let (cat, _) = text.parse().unwrap();
+        assert!(cat.tables.is_empty());
+        let e = SourceText::read_path(Path::new("/no/such/dir"))
+            .unwrap_err()
+            .0;
+        assert!(e.contains("no such file or directory"), "{e}");
+    }
+
+    #[test]
+    fn invalid_utf8_has_its_byte_offset() {
+        let dir = Dir::new("utf8", &[]);
+        std::fs::write(dir.0.join("bad.sql"), b"CREATE TABLE t ();\n-- caf\xe9\n").unwrap();
+        let e = SourceText::read_path(&dir.0).unwrap_err().0;
+        assert!(
+            e.contains("bad.sql:2:7: invalid UTF-8 at byte offset 25 (byte 0xe9)"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -1054,3 +1054,130 @@ pub fn describe(e: &postgres::Error) -> String {
     }
     m
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(s: &str, env: &[(&str, &str)]) -> Result<ConnInfo, ConnectError> {
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ConnInfo::parse_with_env(s, &move |k| {
+            env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        })
+    }
+
+    fn invalid(s: &str, env: &[(&str, &str)]) -> String {
+        match parse(s, env) {
+            Err(ConnectError::Invalid { message, .. }) => message,
+            other => panic!("expected an invalid string, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_environment_fills_in_what_the_string_leaves_out() {
+        let env = [
+            ("PGHOST", "envhost"),
+            ("PGPORT", "6000"),
+            ("PGUSER", "envuser"),
+            ("PGSSLMODE", "require"),
+            ("PGCONNECT_TIMEOUT", "7"),
+        ];
+        let c = parse("host=h dbname=d", &env).unwrap();
+        assert_eq!(c.get("host"), Some("h"));
+        assert_eq!(c.get("port"), Some("6000"));
+        assert_eq!(c.get("user"), Some("envuser"));
+        assert_eq!(c.sslmode(), Ok(SslMode::Require));
+        assert_eq!(c.connect_timeout(), Ok(Some(Duration::from_secs(7))));
+        assert_eq!(c.target(), "envuser@h:6000/d");
+        // The string wins over the environment.
+        let c = parse("postgresql://u@h/d?sslmode=disable", &env).unwrap();
+        assert_eq!(c.sslmode(), Ok(SslMode::Disable));
+        assert_eq!(c.get("user"), Some("u"));
+        // The deprecated PGREQUIRESSL.
+        let c = parse("host=h", &[("PGREQUIRESSL", "1")]).unwrap();
+        assert_eq!(c.sslmode(), Ok(SslMode::Require));
+        // Defaults: prefer, 10 s, dbname = user.
+        let c = parse("host=h user=me", &[]).unwrap();
+        assert_eq!(c.sslmode(), Ok(SslMode::Prefer));
+        assert_eq!(c.connect_timeout(), Ok(Some(DEFAULT_CONNECT_TIMEOUT)));
+        assert_eq!(c.target(), "me@h:5432/me");
+    }
+
+    #[test]
+    fn connect_timeout_follows_libpq() {
+        let t = |v: &str| {
+            parse(&format!("host=h connect_timeout={v}"), &[])
+                .unwrap()
+                .connect_timeout()
+        };
+        assert_eq!(t("0"), Ok(None));
+        assert_eq!(t("-5"), Ok(None));
+        assert_eq!(t("1"), Ok(Some(Duration::from_secs(2))));
+        assert_eq!(t("30"), Ok(Some(Duration::from_secs(30))));
+        assert_eq!(
+            invalid("host=h connect_timeout=soon", &[]),
+            "invalid integer value \"soon\" for connection option \"connect_timeout\""
+        );
+    }
+
+    #[test]
+    fn settings_are_checked_before_anything_is_tried() {
+        assert_eq!(
+            invalid("host=h sslmode=maybe", &[]),
+            "invalid sslmode value: \"maybe\""
+        );
+        assert_eq!(
+            invalid("host=h", &[("PGSSLMODE", "maybe")]),
+            "invalid sslmode value: \"maybe\""
+        );
+        assert!(invalid("host=a,b port=1,2,3", &[]).contains("3 port numbers to 2 hosts"));
+        assert!(invalid("host=a,b hostaddr=127.0.0.1", &[]).contains("2 host names to 1 hostaddr"));
+        assert!(invalid("host=h hostaddr=nope", &[]).contains("could not parse network address"));
+        assert!(invalid("host=h port=0", &[]).contains("invalid port number"));
+        assert!(invalid("host=h sslrootcert=system sslmode=require", &[]).contains("weak sslmode"));
+        assert_eq!(
+            parse("host=h sslrootcert=system", &[]).unwrap().sslmode(),
+            Ok(SslMode::VerifyFull)
+        );
+        for s in [
+            "host=h sslcrl=x.crl",
+            "host=h service=prod",
+            "host=h sslpassword=k",
+            "host=h gssencmode=require",
+            "host=h target_session_attrs=standby",
+            "host=h replication=database",
+            "host=h client_encoding=LATIN1",
+        ] {
+            let m = invalid(s, &[]);
+            assert!(
+                m.contains("not supported") || m.contains("UTF8"),
+                "{s}: {m}"
+            );
+        }
+        // An error never shows a password.
+        let e = parse("host=h password=hunter22 sslmode=maybe", &[])
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("hunter22") && e.contains("password=***"), "{e}");
+    }
+
+    #[test]
+    fn hosts_ports_and_sockets() {
+        let c = parse("host=a,b,/tmp/sock port=1,2,3", &[]).unwrap();
+        let t = c.targets_unresolved().unwrap();
+        assert_eq!(
+            t.iter()
+                .map(|t| (t.host.as_str(), t.port))
+                .collect::<Vec<_>>(),
+            [("a", 1), ("b", 2), ("/tmp/sock", 3)]
+        );
+        let c = parse("host=a,b port=7", &[]).unwrap();
+        let t = c.targets_unresolved().unwrap();
+        assert_eq!(t.iter().map(|t| t.port).collect::<Vec<_>>(), [7, 7]);
+        let c = parse("hostaddr=127.0.0.1", &[]).unwrap();
+        assert_eq!(c.targets_unresolved().unwrap()[0].host, "127.0.0.1");
+    }
+}

@@ -40,7 +40,7 @@ mod types_ext;
 
 pub use routines::{normalize_with_dev_db, DevDbError};
 
-use postgres::{Client, IsolationLevel, NoTls};
+use postgres::{Client, IsolationLevel};
 use shale_model::{
     Catalog, Column, ColumnRef, Constraint, ConstraintKind, EnumType, Expr, Extension, FkAction,
     Identity, Index, IndexKey, IndexKeyExpr, QualName, Schema, Sequence, Table, TypeRef,
@@ -51,16 +51,10 @@ use std::collections::HashMap;
 /// What went wrong reading a database.
 #[derive(Debug, thiserror::Error)]
 pub enum IntrospectError {
-    /// Could not connect; `target` is `user@host:port/dbname`, never a password.
-    #[error("cannot connect to {target}: {source}")]
-    Connect {
-        target: String,
-        #[source]
-        source: postgres::Error,
-    },
-    /// The connection string itself is malformed.
-    #[error("invalid connection string {url}: {message}")]
-    BadUrl { url: String, message: String },
+    /// Could not connect (or the connection string is malformed): every host tried and
+    /// why, never a password (see `shale_connect`).
+    #[error(transparent)]
+    Connect(#[from] shale_connect::ConnectError),
     #[error("PostgreSQL {version} is not supported (13 or later is needed)")]
     UnsupportedVersion { version: String },
     /// A catalog query failed; `what` is the object kind being read.
@@ -84,90 +78,44 @@ pub enum IntrospectError {
 }
 
 /// The server's own message for a failed query (`postgres::Error` alone prints only
-/// "db error"), else the client error.
+/// "db error"), with SQLSTATE, detail and hint; a statement timeout says how to raise it.
 fn server_message(e: &postgres::Error) -> String {
-    match e.as_db_error() {
-        Some(db) => format!("{}: {} ({})", db.severity(), db.message(), db.code().code()),
-        None => e.to_string(),
+    let m = shale_connect::describe(e);
+    if e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED) {
+        format!(
+            "{m}\nHINT: introspection stopped at the statement timeout ({}); set {STATEMENT_TIMEOUT_ENV} (e.g. 10min, or 0 for none) to allow longer",
+            statement_timeout()
+        )
+    } else {
+        m
     }
 }
 
-/// Connect to `url` (a `postgres://` URL or libpq key/value string) and introspect it.
-pub fn introspect_url(url: &str) -> Result<Catalog, IntrospectError> {
-    let config: postgres::Config =
-        url.parse()
-            .map_err(|e: postgres::Error| IntrospectError::BadUrl {
-                url: redact_url(url),
-                message: e.to_string(),
-            })?;
-    let mut client = config
-        .connect(NoTls)
-        .map_err(|source| IntrospectError::Connect {
-            target: describe_target(&config),
-            source,
-        })?;
+/// The environment variable that sets the introspection statement timeout.
+pub const STATEMENT_TIMEOUT_ENV: &str = "SHALE_STATEMENT_TIMEOUT";
+
+/// The statement timeout of every introspection query: `SHALE_STATEMENT_TIMEOUT` (a
+/// PostgreSQL duration such as `30s`, `10min`; `0` for none), else 5 minutes, so that a
+/// catalog query stuck behind a lock fails with a message instead of hanging. A value the
+/// server rejects is reported by the server.
+pub fn statement_timeout() -> String {
+    std::env::var(STATEMENT_TIMEOUT_ENV)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "5min".into())
+}
+
+/// Connect to `conninfo` (a `postgres://` URI, a libpq `keyword=value` string, or empty
+/// for the `PG*` environment) and introspect it.
+pub fn introspect_url(conninfo: &str) -> Result<Catalog, IntrospectError> {
+    let mut client = shale_connect::connect(conninfo)?;
     introspect(&mut client)
 }
 
-/// `user@host:port/dbname` of a connection config (no password).
-fn describe_target(config: &postgres::Config) -> String {
-    use postgres::config::Host;
-    let hosts: Vec<String> = config
-        .get_hosts()
-        .iter()
-        .enumerate()
-        .map(|(i, h)| {
-            let host = match h {
-                Host::Tcp(s) => s.clone(),
-                Host::Unix(p) => p.display().to_string(),
-            };
-            match config.get_ports().get(i).or(config.get_ports().first()) {
-                Some(p) => format!("{host}:{p}"),
-                None => host,
-            }
-        })
-        .collect();
-    let hosts = if hosts.is_empty() {
-        "localhost".to_string()
-    } else {
-        hosts.join(",")
-    };
-    let user = config
-        .get_user()
-        .map(|u| format!("{u}@"))
-        .unwrap_or_default();
-    let db = config
-        .get_dbname()
-        .or(config.get_user())
-        .unwrap_or("postgres");
-    format!("{user}{hosts}/{db}")
-}
-
-/// `url` with any password replaced by `***`.
+/// `url` with any password replaced by `***` (the one redaction, `shale_connect::redact`).
 pub fn redact_url(url: &str) -> String {
-    if let Some(scheme_end) = url.find("://") {
-        let start = scheme_end + 3;
-        let rest = &url[start..];
-        let auth_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        // The user info ends at the last '@' before the path.
-        if let Some(at) = rest[..auth_end].rfind('@') {
-            if let Some(colon) = rest[..at].find(':') {
-                return format!("{}{}:***{}", &url[..start], &rest[..colon], &rest[at..]);
-            }
-        }
-        url.to_string()
-    } else {
-        url.split_whitespace()
-            .map(|p| {
-                if p.starts_with("password=") {
-                    "password=***"
-                } else {
-                    p
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
-    }
+    shale_connect::redact(url)
 }
 
 /// Read the whole database `client` is connected to into the canonical model.
@@ -190,6 +138,14 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
          SET LOCAL bytea_output = 'hex'; \
          SET LOCAL quote_all_identifiers = off;",
     )
+    .map_err(|source| IntrospectError::Query {
+        what: "session settings",
+        source,
+    })?;
+    tx.batch_execute(&format!(
+        "SET LOCAL statement_timeout = {}",
+        shale_model::quote_literal(&statement_timeout())
+    ))
     .map_err(|source| IntrospectError::Query {
         what: "session settings",
         source,
@@ -626,7 +582,7 @@ mod tests {
         let msg = err.to_string();
         assert!(msg.contains("bob@127.0.0.1:1/inventory"), "{msg}");
         assert!(!msg.contains("hunter2"), "{msg}");
-        assert!(matches!(err, IntrospectError::Connect { .. }));
+        assert!(matches!(err, IntrospectError::Connect(_)));
     }
 
     #[test]

@@ -545,8 +545,9 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
 /// Why the dev-database mode failed.
 #[derive(Debug, thiserror::Error)]
 pub enum DevDbError {
-    #[error("invalid connection string {url}: {message}")]
-    BadUrl { url: String, message: String },
+    /// The dev server cannot be reached (or its connection string is malformed).
+    #[error(transparent)]
+    Connect(#[from] shale_connect::ConnectError),
     #[error("cannot use the dev database server: {message}")]
     Server { message: String },
     /// A file did not run; `message` is PostgreSQL's, with the line where known.
@@ -599,17 +600,11 @@ pub fn normalize_with_dev_db(
     url: &str,
     files: &[shale_sql::SourceFile],
 ) -> Result<Catalog, DevDbError> {
-    use postgres::{Client, NoTls};
-    let config: postgres::Config =
-        url.parse()
-            .map_err(|e: postgres::Error| DevDbError::BadUrl {
-                url: crate::redact_url(url),
-                message: e.to_string(),
-            })?;
+    let info = shale_connect::ConnInfo::parse(url)?;
     let server_err = |e: postgres::Error| DevDbError::Server {
-        message: e.to_string(),
+        message: shale_connect::describe(&e),
     };
-    let mut admin = config.connect(NoTls).map_err(server_err)?;
+    let mut admin = info.connect()?;
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -623,9 +618,9 @@ pub fn normalize_with_dev_db(
         .batch_execute(&format!("CREATE DATABASE {name}"))
         .map_err(server_err)?;
     let result = (|| {
-        let mut dev_config = config.clone();
-        dev_config.dbname(&name);
-        let mut client: Client = dev_config.connect(NoTls).map_err(server_err)?;
+        let mut dev = info.clone();
+        dev.set("dbname", &name)?;
+        let mut client = dev.connect()?;
         for f in files {
             // `COPY … FROM stdin` rows (pg_dump's data) go to the server as COPY data.
             let pieces = shale_sql::split_copy_data(&f.text).map_err(|line| DevDbError::Load {

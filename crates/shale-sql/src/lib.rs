@@ -21,6 +21,7 @@ mod facts;
 pub mod naming;
 mod normalize;
 mod parse;
+mod secrets;
 mod select;
 mod types;
 mod typmods;
@@ -33,6 +34,7 @@ pub use parse::table_ext::{
 };
 
 pub use normalize::expr_columns;
+pub use secrets::mask_secrets;
 pub use types::parse_type;
 
 use shale_model::{Catalog, Directives, Expr, QualName, TypeRef};
@@ -67,7 +69,9 @@ impl fmt::Display for SqlError {
             self.file, self.line, self.column, self.message
         )?;
         if !self.snippet.is_empty() {
-            write!(f, "\n  | {}", self.snippet)?;
+            // Never echo a password: CREATE USER MAPPING … OPTIONS (password '…'),
+            // CREATE SUBSCRIPTION … CONNECTION '… password=…', ALTER ROLE … PASSWORD '…'.
+            write!(f, "\n  | {}", mask_secrets(&self.snippet))?;
         }
         Ok(())
     }

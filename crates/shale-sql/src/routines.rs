@@ -1891,7 +1891,9 @@ impl std::fmt::Display for ReplayError {
         write!(
             f,
             "cannot read {}: {}\n  SQL: {}",
-            self.object, self.message, self.sql
+            self.object,
+            self.message,
+            crate::mask_secrets(&self.sql)
         )
     }
 }
