@@ -18,6 +18,7 @@
 //!
 //! The format is described in `docs/YAML.md`.
 
+mod bounds;
 mod doc;
 mod doc_ext;
 mod export;
@@ -126,7 +127,18 @@ fn render_files(files: &[(String, String)]) -> Result<render::Rendered, YamlErro
 }
 
 /// Deserialize one file, mapping serde_yaml's error to `file:line:column: message`.
+/// The limits of `bounds` (nesting depth, alias expansion) are checked first, in one
+/// linear pass, so that a document over them fails at once.
 fn read_document(path: &str, text: &str) -> Result<doc::Document, YamlError> {
+    if let Err(e) = bounds::check(text) {
+        return Err(YamlError {
+            file: path.to_string(),
+            line: Some(e.line),
+            column: Some(e.column),
+            object: None,
+            message: e.message,
+        });
+    }
     match serde_yaml::from_str::<Option<doc::Document>>(text) {
         Ok(d) => Ok(d.unwrap_or_default()),
         Err(e) => {

@@ -484,3 +484,78 @@ fn bad_event_triggers_name_the_object() {
     assert_eq!(e.line, Some(2), "{e}");
     assert!(e.message.contains("missing field `function`"), "{e}");
 }
+
+#[test]
+fn deep_nesting_is_refused_at_the_place_it_goes_too_deep() {
+    // 100,000 levels of flow sequences: refused where level 65 opens, before serde_yaml
+    // (whose scanner is quadratic in this depth) reads the rest.
+    let n = 100_000;
+    let e = err(&format!("tables: {}{}\n", "[".repeat(n), "]".repeat(n)));
+    assert_eq!(e.file, "schema.yaml");
+    assert_eq!((e.line, e.column), (Some(1), Some(72)), "{e}");
+    assert!(e.message.contains("nested deeper than 64 levels"), "{e}");
+
+    // Block mappings nested by indentation: refused on the line of level 65.
+    let mut text = String::from("tables:\n");
+    for i in 0..2_000 {
+        text.push_str(&" ".repeat(i + 2));
+        text.push_str("a:\n");
+    }
+    let e = err(&text);
+    assert_eq!((e.line, e.column), (Some(65), Some(66)), "{e}");
+    assert!(e.message.contains("nested deeper than 64 levels"), "{e}");
+
+    // Brackets inside quotes, comments, plain scalars and block scalars are not nesting.
+    let body = "[".repeat(200);
+    let ok = format!(
+        "tables:\n  t:  # {body}\n    columns:\n      a: int[]\n      b: {{type: text, comment: \"b <> '{body}'\"}}\n    comment: |\n      {body}\n      {body}\n"
+    );
+    render_sql(&[("s.yaml".into(), ok)]).unwrap();
+}
+
+#[test]
+fn alias_expansion_is_bounded() {
+    // The shape: 20,000 aliases of one table.
+    let mut text = String::from(
+        "tables:\n  t0: &t\n    columns:\n      id: {type: bigint, not_null: true}\n      name: text\n      note: text\n",
+    );
+    for i in 1..20_000 {
+        text.push_str(&format!("  t{i}: *t\n"));
+    }
+    let e = err(&text);
+    assert_eq!(e.file, "schema.yaml");
+    assert!(
+        e.line.is_some_and(|l| l > 1000) && e.column == Some(10),
+        "{e}"
+    );
+    assert!(
+        e.message
+            .contains("aliases expand the document past 1024 KiB"),
+        "{e}"
+    );
+
+    // A billion laughs: each anchor is ten aliases of the one before.
+    let mut text = String::from("comment: &l0 [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    for k in 1..10 {
+        let prev = k - 1;
+        text.push_str(&format!(
+            "x{k}: &l{k} [{}]\n",
+            vec![format!("*l{prev}"); 10].join(", ")
+        ));
+    }
+    let e = err(&text);
+    assert!(e.line.is_some(), "{e}");
+    assert!(e.message.contains("aliases expand the document"), "{e}");
+
+    // Anchors used the ordinary way (a shared column definition) stay well inside.
+    let mut text = String::from(
+        "tables:\n  t0:\n    columns:\n      id: &id {type: bigint, not_null: true}\n",
+    );
+    for i in 1..500 {
+        text.push_str(&format!(
+            "  t{i}:\n    columns:\n      id: *id\n      name: text\n"
+        ));
+    }
+    let sql = render_sql(&[("s.yaml".into(), text)]).unwrap();
+    assert!(sql.contains("CREATE TABLE public.t499 ("), "{sql}");
+}
