@@ -188,7 +188,15 @@ CREATE VIEW order_summary AS SELECT id, customer, total FROM orders;
     assert!(drop < create && create < index, "{script}");
     assert!(!script[drop..create].contains("COMMIT"), "{script}");
 
-    let o = s.run(&["apply", "--db", db.url(), "--to", "want.sql"]);
+    let o = s.run(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--to",
+        "want.sql",
+        "--yes",
+        "--no-prove",
+    ]);
     assert_eq!(code(&o), Some(1), "the index build fails: {}", both(&o));
     assert!(both(&o).contains("orders_customer_key"), "{}", both(&o));
     // The view is there, re-created in its desired shape.

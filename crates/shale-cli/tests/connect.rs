@@ -102,7 +102,7 @@ fn no_password_in_any_form_is_printed() {
         for args in [
             vec!["plan", "--from", &from, "--to", &s.path("a.sql")],
             vec!["inspect", &from],
-            vec!["apply", "--db", &from, "--to", &s.path("a.sql")],
+            vec!["apply", "--db", &from, "--to", &s.path("a.sql"), "--yes"],
             vec![
                 "plan",
                 "--from",

@@ -179,7 +179,7 @@ fn desired_files_are_order_independent() {
     ]);
     let db = TestDb::new("cli_order");
     let dir = s.0.display().to_string();
-    let o = shale(&["apply", "--db", db.url(), "--to", &dir]);
+    let o = shale(&["apply", "--db", db.url(), "--to", &dir, "--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
     let o = shale(&["plan", "--from", db.url(), "--to", &dir]);
     assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));

@@ -50,7 +50,12 @@ fn fail_on_exits_3_at_or_above_the_level_and_still_prints_the_plan() {
     assert_eq!(code(&o), Some(0), "{}", both(&o));
     // A bad level is a usage error.
     let o = plan("add.sql", &["--fail-on", "severe"]);
-    assert_eq!(code(&o), Some(2), "clap usage errors exit 2: {}", both(&o));
+    assert_eq!(
+        code(&o),
+        Some(1),
+        "usage errors exit 1, like every error: {}",
+        both(&o)
+    );
     assert!(stderr(&o).contains("low, medium or high"), "{}", both(&o));
 }
 

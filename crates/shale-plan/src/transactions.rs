@@ -71,7 +71,14 @@ pub(crate) fn keep_recreates_together(
         return Vec::new();
     }
     let mut stuck: Vec<usize> = Vec::new();
+    // Each move keeps the dependency order, but moves on overlapping spans can undo each
+    // other: a budget of moves bounds the search (what is left is reported as stuck).
+    let mut budget = 4 * sequence.len() + 16;
     loop {
+        if budget == 0 {
+            break;
+        }
+        budget -= 1;
         let position: HashMap<usize, usize> =
             sequence.iter().enumerate().map(|(p, &i)| (i, p)).collect();
         let mut moved = false;
