@@ -16,6 +16,13 @@
 mod binder;
 mod constants;
 mod deep;
+
+/// Run `f` on a thread with the large stack every entry point of this crate uses, so
+/// front ends built on it (YAML) read expressions nested as deep as PostgreSQL accepts.
+/// Nested calls run in place.
+pub fn with_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    deep::deep(f)
+}
 mod directives;
 mod facts;
 pub mod naming;

@@ -369,6 +369,11 @@ fn serial_type(cat: &Catalog, t: &Table, c: &Column) -> Option<(&'static str, Qu
 
 /// Write a catalog as a YAML document of shale's format.
 pub fn to_yaml(cat: &Catalog) -> String {
+    // Expressions are parsed while exporting (pg_query): as deep as PostgreSQL accepts.
+    shale_sql::with_deep_stack(|| to_yaml_here(cat))
+}
+
+fn to_yaml_here(cat: &Catalog) -> String {
     let mut out = Out(String::new());
     let taken = Taken::of(cat);
 

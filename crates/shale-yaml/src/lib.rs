@@ -101,7 +101,8 @@ pub fn parse_yaml_files(files: &[(String, String)]) -> Result<Catalog, YamlError
 pub fn parse_yaml_files_with_directives(
     files: &[(String, String)],
 ) -> Result<(Catalog, Directives), YamlError> {
-    render_files(files)?.parse()
+    let rendered = render_files(files)?;
+    shale_sql::with_deep_stack(|| rendered.parse())
 }
 
 /// Fill `cat.owners` from the `owner:` keys of a set of YAML documents (for
@@ -119,6 +120,11 @@ pub fn render_sql(files: &[(String, String)]) -> Result<String, YamlError> {
 }
 
 fn render_files(files: &[(String, String)]) -> Result<render::Rendered, YamlError> {
+    // Expressions are parsed while rendering (pg_query): as deep as PostgreSQL accepts.
+    shale_sql::with_deep_stack(|| render_files_here(files))
+}
+
+fn render_files_here(files: &[(String, String)]) -> Result<render::Rendered, YamlError> {
     let mut docs = Vec::with_capacity(files.len());
     for (path, text) in files {
         docs.push((path.clone(), read_document(path, text)?));
