@@ -2432,7 +2432,13 @@ fn default_calling_a_function_that_reads_its_table_is_set_after_the_function() {
     assert!(f < d, "{}", render::statements(&p));
     // The function exists unchanged: the new column is added with its default at once
     // (existing rows get it).
-    let from = sql_catalog(&format!("{F}CREATE TABLE t (id integer);"));
+    // (Built from `to`, as introspection gives it: from files, the offline binder refuses
+    // a body naming a column that does not exist, as CREATE FUNCTION does with
+    // check_function_bodies on.)
+    let mut from = to.clone();
+    for t in from.tables.values_mut() {
+        t.columns.retain(|c| c.name != "code");
+    }
     let p = ok(&from, &to, &online());
     step(
         &p,
