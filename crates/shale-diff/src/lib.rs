@@ -30,8 +30,8 @@ mod security;
 
 pub use routines::RoutineChange;
 pub use security::SecurityChange;
-pub mod table_ext;
-pub mod types_ext;
+pub mod table_options;
+pub mod user_types;
 
 pub use renames::{
     apply_renames, rename_column_in_sql, rename_relation_in_sql, ColumnPair, RenameError, Renamed,
@@ -228,15 +228,15 @@ pub enum Change {
     Routine {
         routine: RoutineChange,
     },
-    /// A table option (partitions, inheritance, storage, …): see [`table_ext`].
+    /// A table option (partitions, inheritance, storage, …): see [`table_options`].
     TableOption {
-        option: table_ext::TableExtChange,
+        option: table_options::TableExtChange,
     },
     /// Row-level security, policies and privileges (security.rs).
     Security(SecurityChange),
-    /// Domains, composite and range types, and re-created enums: see [`types_ext`].
+    /// Domains, composite and range types, and re-created enums: see [`user_types`].
     TypeExt {
-        type_change: types_ext::TypeExtChange,
+        type_change: user_types::TypeExtChange,
     },
     /// Event triggers: see [`event_triggers`].
     EventTrigger {
@@ -438,9 +438,9 @@ impl Differ<'_> {
         self.drops_of_enums_and_schemas();
         let security = security::diff(self.from, self.to);
         self.out.extend(security.into_iter().map(Change::Security));
-        table_ext::diff(self.from, self.to, &mut self.out);
+        table_options::diff(self.from, self.to, &mut self.out);
         routines::diff(self.from, self.to, &mut self.out);
-        types_ext::diff(self.from, self.to, &mut self.out);
+        user_types::diff(self.from, self.to, &mut self.out);
         event_triggers::diff(self.from, self.to, &mut self.out);
     }
 
@@ -573,8 +573,8 @@ impl Differ<'_> {
                                 });
                             }
                         }
-                        // Labels removed or reordered: re-create the type (types_ext.rs).
-                        None => self.push(types_ext::recreate_enum(self.from, self.to, e0, e1)),
+                        // Labels removed or reordered: re-create the type (user_types.rs).
+                        None => self.push(user_types::recreate_enum(self.from, self.to, e0, e1)),
                     }
                     self.comment(object, &e0.comment, &e1.comment);
                 }

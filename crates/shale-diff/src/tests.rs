@@ -297,9 +297,9 @@ fn enum_label_removal_or_reorder_recreates_the_type() {
         match &d[0] {
             Change::TypeExt {
                 type_change:
-                    types_ext::TypeExtChange::RecreateType {
+                    user_types::TypeExtChange::RecreateType {
                         name,
-                        recreated: types_ext::Recreated::Enum { removed: r, .. },
+                        recreated: user_types::Recreated::Enum { removed: r, .. },
                         ..
                     },
             } => {

@@ -35,8 +35,8 @@ mod routines;
 mod security;
 
 pub use security::{missing_roles, read_owners};
-mod table_ext;
-mod types_ext;
+mod table_options;
+mod user_types;
 
 pub use routines::{normalize_with_dev_db, DevDbError};
 
@@ -168,8 +168,8 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         indexes: queries::indexes(&mut tx, version)?,
         index_columns: queries::index_columns(&mut tx)?,
     };
-    let type_rows = types_ext::read(&mut tx)?;
-    let table_rows = table_ext::read(&mut tx, version)?;
+    let type_rows = user_types::read(&mut tx)?;
+    let table_rows = table_options::read(&mut tx, version)?;
     let routine_rows = routines::read(&mut tx)?;
     let security_rows = security::read(&mut tx, version)?;
     let event_trigger_rows = event_triggers::read(&mut tx)?;
@@ -178,11 +178,14 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         what: "end of transaction",
         source,
     })?;
-    let cat = types_ext::assemble(table_ext::apply(assemble(rows)?, table_rows)?, type_rows)?;
+    let cat = user_types::assemble(
+        table_options::apply(assemble(rows)?, table_rows)?,
+        type_rows,
+    )?;
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
         .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
-        .map(types_ext::forget_unmodeled)
-        .map(table_ext::forget_unmodeled)
+        .map(user_types::forget_unmodeled)
+        .map(table_options::forget_unmodeled)
 }
 
 /// All the catalog rows, before they are joined into the model.

@@ -37,7 +37,7 @@ impl Version {
 }
 
 // The SQL fragments and row access every catalog query of this crate shares
-// (`routines.rs`, `types_ext.rs` and `table_ext.rs` use them too).
+// (`routines.rs`, `user_types.rs` and `table_options.rs` use them too).
 
 /// `alias.nspname` is a user schema.
 pub(crate) fn user_schema(ns: &str) -> String {

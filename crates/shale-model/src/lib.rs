@@ -17,9 +17,9 @@ pub mod ident;
 pub mod routines;
 pub mod security;
 pub mod statements;
-pub mod table_ext;
+pub mod table_options;
 pub mod types;
-pub mod types_ext;
+pub mod user_types;
 
 pub use directives::*;
 
@@ -32,12 +32,12 @@ pub use routines::{
 };
 pub use security::{Acl, DefaultObjects, DefaultPrivileges, Grant, Policy, PolicyCommand};
 pub use statements::IgnoredStatement;
-pub use table_ext::{
+pub use table_options::{
     BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound,
     PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
 };
 pub use types::{Expr, TypeRef};
-pub use types_ext::{Attribute, CompositeType, Domain, DomainCheck, RangeType};
+pub use user_types::{Attribute, CompositeType, Domain, DomainCheck, RangeType};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -85,10 +85,10 @@ pub struct Catalog {
     /// Comments on schemas, by schema name (`public`'s default comment counts as none).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub schema_comments: BTreeMap<String, String>,
-    /// Collations created with `CREATE COLLATION` (table_ext.rs).
+    /// Collations created with `CREATE COLLATION` (table_options.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub collations: BTreeMap<QualName, Collation>,
-    /// Domains (types_ext.rs; absent in older JSON).
+    /// Domains (user_types.rs; absent in older JSON).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub domains: BTreeMap<QualName, Domain>,
     /// Composite types (`CREATE TYPE … AS (…)`).
@@ -725,9 +725,9 @@ impl Catalog {
         }
         self.routine_dependencies(id, &mut out);
         self.event_trigger_dependencies(id, &mut out);
-        self.table_ext_dependencies(id, &mut out);
+        self.table_options_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
-        self.types_ext_dependencies(id, &mut out);
+        self.user_types_dependencies(id, &mut out);
         out.sort();
         out.dedup();
         out.retain(|d| d != id);

@@ -650,7 +650,7 @@ impl<'a> Builder<'a> {
                 let mut d = Draft::new(
                     object.clone(),
                     Action::Create,
-                    crate::table_ext::create_table_sql(self.to, table),
+                    crate::table_options::create_table_sql(self.to, table),
                     risk,
                     rank::TABLE,
                 );
@@ -1148,7 +1148,7 @@ impl<'a> Builder<'a> {
                 // An INVALID index is rebuilt the way it was being built: CONCURRENTLY.
                 let rebuild = index.invalid && recreate.is_some();
                 let concurrently = (self.opts.online || rebuild)
-                    && !crate::table_ext::is_partitioned(self.from, &index.table);
+                    && !crate::table_options::is_partitioned(self.from, &index.table);
                 let id = if rebuild {
                     RuleId::RebuildInvalidIndex
                 } else if concurrently {
@@ -1188,7 +1188,7 @@ impl<'a> Builder<'a> {
             Change::TableOption { option } => self.table_option(option),
             Change::Routine { routine } => crate::routines::expand(self, routine),
             Change::Security(s) => self.security(s),
-            Change::TypeExt { type_change } => self.types_ext(type_change),
+            Change::TypeExt { type_change } => self.user_types(type_change),
             Change::EventTrigger {
                 event_trigger_change,
             } => self.event_trigger(event_trigger_change),
@@ -1770,7 +1770,7 @@ impl<'a> Builder<'a> {
             .map(|why| format!(" (again, because {why})"))
             .unwrap_or_default();
         if is_key(c) && !new_table && self.opts.online {
-            if !crate::table_ext::is_partitioned(self.to, table) {
+            if !crate::table_options::is_partitioned(self.to, table) {
                 return self.add_key_online(object, table, c, &again);
             }
             // PostgreSQL builds no partitioned index CONCURRENTLY, nor attaches one USING
@@ -1791,7 +1791,7 @@ impl<'a> Builder<'a> {
         // Online: validate separately, on existing tables only.
         // PostgreSQL before 18 refuses a NOT VALID foreign key on a partitioned table: it
         // is added (and checked) in one step there.
-        let partitioned_fk = is_fk && crate::table_ext::is_partitioned(self.to, table);
+        let partitioned_fk = is_fk && crate::table_options::is_partitioned(self.to, table);
         let split = can_defer_validation
             && !wanted_not_valid
             && !new_table
@@ -1950,7 +1950,7 @@ impl<'a> Builder<'a> {
         let rebuild = !new_table
             && recreate.is_some()
             && self.from.indexes.get(&ix.name).is_some_and(|i| i.invalid);
-        let partitioned = crate::table_ext::is_partitioned(self.to, &ix.table);
+        let partitioned = crate::table_options::is_partitioned(self.to, &ix.table);
         let concurrently = !new_table && (self.opts.online || rebuild) && !partitioned;
         let mut blocking_why = String::new();
         if partitioned && !new_table && (self.opts.online || rebuild) {
@@ -2028,7 +2028,7 @@ impl<'a> Builder<'a> {
         // it, so that the result is what a new database loaded with the schema has.
         let public_default = match object {
             ObjectId::Schema { name } if name == "public" && to.is_none() => {
-                Some(shale_model::table_ext::PUBLIC_SCHEMA_COMMENT.to_string())
+                Some(shale_model::table_options::PUBLIC_SCHEMA_COMMENT.to_string())
             }
             _ => None,
         };

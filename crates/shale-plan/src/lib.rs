@@ -28,10 +28,10 @@ mod partitions;
 pub mod security;
 mod sql;
 mod strategy;
-mod table_ext;
+mod table_options;
 mod transactions;
 mod typechange;
-mod types_ext;
+mod user_types;
 
 #[cfg(test)]
 mod fixtures;

@@ -35,7 +35,7 @@ pub(crate) fn partitions_of(cat: &Catalog, table: &QualName) -> Vec<QualName> {
 }
 
 fn is_partitioned(cat: &Catalog, table: &QualName) -> bool {
-    crate::table_ext::is_partitioned(cat, table)
+    crate::table_options::is_partitioned(cat, table)
 }
 
 /// The partition tree under `table` is the same in both catalogs: every partition

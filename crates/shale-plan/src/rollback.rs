@@ -139,9 +139,9 @@ pub fn rollback_with(
             // if a row holds one): keep them instead, as before re-creation existed.
             Change::TypeExt {
                 type_change:
-                    shale_diff::types_ext::TypeExtChange::RecreateType {
+                    shale_diff::user_types::TypeExtChange::RecreateType {
                         name,
-                        recreated: shale_diff::types_ext::Recreated::Enum { removed, .. },
+                        recreated: shale_diff::user_types::Recreated::Enum { removed, .. },
                         ..
                     },
             } if !removed.is_empty() => (
@@ -484,9 +484,9 @@ impl Ctx<'_> {
                     restore: Some(format!("{} -c {}", psql(), dq(&sql))),
                 })
             }
-            // Composite attributes and domains (types_ext.rs).
+            // Composite attributes and domains (user_types.rs).
             Change::TypeExt { type_change } => {
-                use shale_diff::types_ext::{Recreated, TypeExtChange};
+                use shale_diff::user_types::{Recreated, TypeExtChange};
                 let find = |needle: &str| {
                     self.forward
                         .steps

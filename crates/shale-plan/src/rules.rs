@@ -114,7 +114,7 @@ pub enum RuleId {
     ContractVerify,
     ContractDropDualWrite,
     ContractDropOldColumn,
-    // Domains, composite and range types, re-created types (types_ext.rs).
+    // Domains, composite and range types, re-created types (user_types.rs).
     CreateDomain,
     DropDomain,
     AlterDomainDefault,
@@ -135,7 +135,7 @@ pub enum RuleId {
     RenameTypeAside,
     ConvertColumnToRecreatedType,
     DropTypeAside,
-    // Table options (table_ext.rs).
+    // Table options (table_options.rs).
     SetUnlogged,
     SetLogged,
     SetStorageParams,
@@ -732,7 +732,7 @@ pub static RULES: &[Rule] = &[
         "replaces view {object} in place (CREATE OR REPLACE VIEW){detail}: readers see the new definition at once; its privileges, comments and the views and triggers depending on it stay",
         Some("check that code reading the view copes with the new definition (its old columns keep their names and types)"),
         Some("ACCESS EXCLUSIVE on {object} (brief)"), NONE),
-    // Table options: partitions, inheritance, persistence, storage (table_ext.rs).
+    // Table options: partitions, inheritance, persistence, storage (table_options.rs).
     rule(R::SetUnlogged, "SH200", "Set table UNLOGGED", High,
         "rewrites {object} as UNLOGGED: breaks durability, its rows are no longer WAL-logged, are emptied after a crash and are not replicated to standbys",
         Some("only for data that can be rebuilt; schedule it: the rewrite holds the lock for the table's whole size"),
@@ -794,7 +794,7 @@ pub static RULES: &[Rule] = &[
     rule(R::AddPartitionedKey, "SH222", "Add a key to a partitioned table from its partitions' keys", Low,
         "adds {detail} {object} to partitioned table {table}: each partition's key, built just before, is adopted (nothing is built or scanned)",
         None, Some("ACCESS EXCLUSIVE on {table} and its partitions (brief)"), NONE),
-    // Domains, composite and range types, re-created types (types_ext.rs).
+    // Domains, composite and range types, re-created types (user_types.rs).
     rule(R::CreateDomain, "SH170", "Create domain", Low,
         "creates domain {object}{detail}", None, None, NONE),
     rule(R::DropDomain, "SH171", "Drop domain", Medium,
@@ -1619,7 +1619,7 @@ mod tests {
         ("SH109", true, "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT ALL ON t TO pg_monitor WITH GRANT OPTION;", "CREATE TABLE t (id integer PRIMARY KEY, a text); GRANT SELECT ON t TO pg_monitor;"),
         ("SH099", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO pg_monitor;"),
         ("SH098", true, T, "CREATE TABLE t (id integer PRIMARY KEY, a text); ALTER TABLE t OWNER TO pg_monitor;"),
-        // Domains, composite and range types, re-created types (types_ext.rs).
+        // Domains, composite and range types, re-created types (user_types.rs).
         ("SH023", true, "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE TABLE t (m mood);", "CREATE TYPE mood AS ENUM ('a'); CREATE TABLE t (m mood);"),
         ("SH170", true, "", "CREATE DOMAIN d AS integer CHECK (VALUE > 0);"),
         ("SH171", true, "CREATE DOMAIN d AS integer;", ""),
@@ -1641,7 +1641,7 @@ mod tests {
         ("SH187", true, "CREATE TYPE mood AS ENUM ('a', 'b');", "CREATE TYPE mood AS ENUM ('b', 'a');"),
         ("SH188", true, "CREATE TYPE mood AS ENUM ('a', 'b'); CREATE TABLE t (m mood);", "CREATE TYPE mood AS ENUM ('b', 'a'); CREATE TABLE t (m mood);"),
         ("SH189", true, "CREATE TYPE mood AS ENUM ('a', 'b');", "CREATE TYPE mood AS ENUM ('b', 'a');"),
-        // Table options (table_ext.rs).
+        // Table options (table_options.rs).
         ("SH200", true, "CREATE TABLE c (k text);", "CREATE UNLOGGED TABLE c (k text);"),
         ("SH201", true, "CREATE UNLOGGED TABLE c (k text);", "CREATE TABLE c (k text);"),
         ("SH202", true, "CREATE TABLE c (k text);", "CREATE TABLE c (k text) WITH (fillfactor = 70);"),

@@ -36,7 +36,7 @@ mod typmods;
 pub use parse::routines::{parse_sources_collecting, Replay, ReplayError};
 pub use parse::security::{expr_has_subquery, normalize_policy_expr, read_owners};
 pub use parse::statements::{split_copy_data, ScriptPiece};
-pub use parse::table_ext::{
+pub use parse::table_options::{
     exclusion_from_catalog, partition_bound_from_catalog, partition_key_from_catalog,
 };
 

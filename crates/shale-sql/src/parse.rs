@@ -29,10 +29,10 @@ pub(crate) mod routines;
 pub(crate) mod security;
 #[path = "statements.rs"]
 pub(crate) mod statements;
-#[path = "table_ext.rs"]
-pub(crate) mod table_ext;
-#[path = "types_ext.rs"]
-mod types_ext;
+#[path = "table_options.rs"]
+pub(crate) mod table_options;
+#[path = "user_types.rs"]
+mod user_types;
 
 /// An error inside a statement: a byte offset in the file (`-1`: the statement itself).
 pub(crate) struct E {
@@ -718,17 +718,21 @@ impl Builder {
             NodeEnum::AlterEnumStmt(s) => self.alter_enum(&s),
             NodeEnum::CreateSeqStmt(s) => self.create_sequence(&s),
             NodeEnum::AlterSeqStmt(s) => self.alter_sequence(&s),
-            NodeEnum::CreateStmt(s) if Self::is_table_ext_create(&s) => self.create_table_ext(&s),
+            NodeEnum::CreateStmt(s) if Self::is_table_options_create(&s) => {
+                self.create_table_options(&s)
+            }
             NodeEnum::CreateStmt(s) => self.create_table(&s),
             NodeEnum::DefineStmt(s) if Self::is_collation_define(&s) => self.create_collation(&s),
             NodeEnum::DropStmt(s) if Self::is_collation_drop(&s) => self.drop_collation(&s),
-            // Domains, composite and range types (types_ext.rs).
+            // Domains, composite and range types (user_types.rs).
             NodeEnum::CreateDomainStmt(s) => self.create_domain(&s),
             NodeEnum::AlterDomainStmt(s) => self.alter_domain(&s),
             NodeEnum::CompositeTypeStmt(s) => self.create_composite(&s),
             NodeEnum::CreateRangeStmt(s) => self.create_range(&s),
-            NodeEnum::CommentStmt(s) if self.is_types_ext_comment(&s) => self.types_ext_comment(&s),
-            NodeEnum::DropStmt(s) if self.is_types_ext_drop(&s) => self.types_ext_drop(&s),
+            NodeEnum::CommentStmt(s) if self.is_user_types_comment(&s) => {
+                self.user_types_comment(&s)
+            }
+            NodeEnum::DropStmt(s) if self.is_user_types_drop(&s) => self.user_types_drop(&s),
             // Row-level security, policies, privileges (security.rs).
             NodeEnum::AlterTableStmt(s) if Self::is_rls_alter(&s) => self.alter_rls(&s),
             NodeEnum::CreatePolicyStmt(s) => self.create_policy(&s),
@@ -765,7 +769,9 @@ impl Builder {
                 self.drop_event_trigger_functions(&s)?;
                 self.routine_drop(&s)
             }
-            NodeEnum::AlterTableStmt(s) if Self::is_table_ext_alter(&s) => self.alter_table_ext(&s),
+            NodeEnum::AlterTableStmt(s) if Self::is_table_options_alter(&s) => {
+                self.alter_table_options(&s)
+            }
             NodeEnum::AlterTableStmt(s) if self.child_target(s.relation.as_ref()).is_some() => {
                 let q = self.child_target(s.relation.as_ref()).expect("checked");
                 self.with_inherited_columns(&q, |b| b.alter_table(&s, text))
@@ -776,7 +782,9 @@ impl Builder {
                 self.with_inherited_columns(&q, |b| b.create_index(&s))
             }
             NodeEnum::IndexStmt(s) => self.create_index(&s),
-            NodeEnum::CommentStmt(s) if self.is_table_ext_comment(&s) => self.table_ext_comment(&s),
+            NodeEnum::CommentStmt(s) if self.is_table_options_comment(&s) => {
+                self.table_options_comment(&s)
+            }
             NodeEnum::CommentStmt(s) => self.comment(&s),
             NodeEnum::VariableSetStmt(s) => self.set(&s),
             NodeEnum::SelectStmt(s) if self.is_set_config(&s)? => Ok(()),
@@ -2380,7 +2388,7 @@ impl Builder {
         } else {
             strings(&c.pk_attrs)
         };
-        // A partition's or child's columns include its parents' (table_ext.rs).
+        // A partition's or child's columns include its parents' (table_options.rs).
         let ref_all = self.cat.all_column_names(&ref_table);
         for col in &ref_columns {
             if !ref_all.contains(col) {

@@ -10,7 +10,7 @@ use serde::{Deserialize, Deserializer};
 use shale_model::FkAction;
 use std::fmt;
 
-pub use crate::doc_ext::*;
+pub use crate::doc_families::*;
 
 /// One YAML file.
 #[derive(Debug, Default, Deserialize)]

@@ -12,7 +12,7 @@ use shale_model::{
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
-mod ext;
+mod families;
 
 const PUBLIC: &str = "public";
 
@@ -334,7 +334,7 @@ fn serial_type(cat: &Catalog, t: &Table, c: &Column) -> Option<(&'static str, Qu
         column: c.name.clone(),
     });
     if *seq != expect
-        || ext::grants_value(
+        || families::grants_value(
             cat,
             &ObjectId::Sequence {
                 name: seq_name.clone(),
@@ -389,7 +389,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
         }
     }
 
-    ext::write_schemas(&mut out, cat);
+    families::write_schemas(&mut out, cat);
 
     if !cat.extensions.is_empty() {
         out.line(0, "extensions:");
@@ -415,7 +415,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
             let id = ObjectId::Type {
                 name: en.name.clone(),
             };
-            let grants = ext::grants_value(cat, &id);
+            let grants = families::grants_value(cat, &id);
             let owner = cat.owners.get(&id);
             match (dotted_key(&en.name), &en.comment, &grants, owner) {
                 (Some(k), None, None, None) => out.kv(1, &scalar(&k), &labels),
@@ -428,7 +428,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
                     if let Some(g) = &grants {
                         out.kv(2, "grants", g);
                     }
-                    ext::write_owner(&mut out, 2, cat, &id);
+                    families::write_owner(&mut out, 2, cat, &id);
                 }
             }
         }
@@ -468,10 +468,10 @@ fn to_yaml_here(cat: &Catalog) -> String {
             let id = ObjectId::Sequence {
                 name: s.name.clone(),
             };
-            if let Some(g) = ext::grants_value(cat, &id) {
+            if let Some(g) = families::grants_value(cat, &id) {
                 out.kv(2, "grants", &g);
             }
-            ext::write_owner(&mut out, 2, cat, &id);
+            families::write_owner(&mut out, 2, cat, &id);
             if out.0.len() == header_end {
                 // Nothing but defaults: an empty mapping.
                 out.0.truncate(before);
@@ -485,10 +485,10 @@ fn to_yaml_here(cat: &Catalog) -> String {
         }
     }
 
-    ext::write_default_privileges(&mut out, cat);
-    ext::write_collations(&mut out, cat);
-    ext::write_types(&mut out, cat);
-    ext::write_functions(&mut out, cat);
+    families::write_default_privileges(&mut out, cat);
+    families::write_collations(&mut out, cat);
+    families::write_types(&mut out, cat);
+    families::write_functions(&mut out, cat);
 
     if !cat.tables.is_empty() {
         out.line(0, "tables:");
@@ -496,8 +496,8 @@ fn to_yaml_here(cat: &Catalog) -> String {
             write_table(&mut out, cat, t, &taken, &serials);
         }
     }
-    ext::write_views(&mut out, cat, &taken);
-    ext::write_event_triggers(&mut out, cat);
+    families::write_views(&mut out, cat, &taken);
+    families::write_event_triggers(&mut out, cat);
     out.0
 }
 
@@ -658,7 +658,7 @@ fn write_table(
         if let Some(c) = &col.comment {
             fields.push(("comment".into(), scalar(c)));
         }
-        fields.extend(ext::column_extras(cat, t, &col.name));
+        fields.extend(families::column_extras(cat, t, &col.name));
         let fk = col_fk.get(col.name.as_str()).copied();
         let key = scalar(&col.name);
         if fields.is_empty() && fk.is_none() && col.identity.is_none() {
@@ -884,7 +884,7 @@ fn write_table(
             write_index(out, ix, taken);
         }
     }
-    ext::write_table_extras(out, cat, t);
+    families::write_table_optionsras(out, cat, t);
 }
 
 fn deferrable(out: &mut Out, indent: usize, c: &Constraint) {

@@ -20,7 +20,7 @@
 
 mod bounds;
 mod doc;
-mod doc_ext;
+mod doc_families;
 mod export;
 mod names;
 mod render;

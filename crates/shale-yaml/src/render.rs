@@ -1418,7 +1418,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     &mut comment,
                 )?;
             }
-            table_extras(
+            table_optionsras(
                 file,
                 &tname,
                 &tobj,
@@ -2723,7 +2723,7 @@ fn table_head_tail(
 /// Everything of a table that `ALTER TABLE`, `CREATE TRIGGER`, `CREATE POLICY` and
 /// `GRANT` add after it exists.
 #[allow(clippy::too_many_arguments)]
-fn table_extras(
+fn table_optionsras(
     file: &str,
     tname: &QualName,
     tobj: &str,

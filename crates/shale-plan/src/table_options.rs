@@ -6,7 +6,7 @@ use crate::build::{deps, rank, Builder, Draft};
 use crate::model::Action;
 use crate::rules::RuleId;
 use crate::sql;
-use shale_diff::table_ext::TableExtChange;
+use shale_diff::table_options::TableExtChange;
 use shale_model::{quote_ident, quote_literal, Catalog, ObjectId, QualName, Table};
 use std::collections::BTreeMap;
 

@@ -470,7 +470,7 @@ impl Catalog {
 
     /// Table-option dependencies of `id`: a child needs its parents; a table clustered on
     /// or identified by an index needs nothing more (those are separate steps).
-    pub(crate) fn table_ext_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
+    pub(crate) fn table_options_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
         // A column (or an index key) with a collation of the catalog needs it.
         let coll = |c: &Option<QualName>, out: &mut Vec<ObjectId>| {
             if let Some(c) = c {

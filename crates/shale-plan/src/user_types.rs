@@ -14,7 +14,7 @@
 use crate::build::{deps, rank, Builder, Draft};
 use crate::model::{Action, Risk};
 use crate::rules::RuleId;
-use shale_diff::types_ext::{ConvertedColumn, Recreated, TypeExtChange};
+use shale_diff::user_types::{ConvertedColumn, Recreated, TypeExtChange};
 use shale_model::{
     quote_ident, quote_literal, Attribute, CompositeType, ConstraintKind, Domain, DomainCheck,
     IndexKeyExpr, ObjectId, QualName, RangeType, TypeRef,
@@ -139,7 +139,7 @@ impl Builder<'_> {
         d
     }
 
-    pub(crate) fn types_ext(&mut self, c: &TypeExtChange) {
+    pub(crate) fn user_types(&mut self, c: &TypeExtChange) {
         let object = c.object();
         match c {
             TypeExtChange::CreateDomain { domain } => {

@@ -441,7 +441,7 @@ fn alter_cmds(s: &protobuf::AlterTableStmt) -> Vec<&protobuf::AlterTableCmd> {
 
 impl Builder {
     /// A `CREATE TABLE` with something only this module handles.
-    pub(super) fn is_table_ext_create(s: &protobuf::CreateStmt) -> bool {
+    pub(super) fn is_table_options_create(s: &protobuf::CreateStmt) -> bool {
         let persistence = s
             .relation
             .as_ref()
@@ -461,7 +461,7 @@ impl Builder {
 
     /// An `ALTER TABLE` made only of commands this module handles, or `ALTER INDEX …
     /// ATTACH PARTITION`.
-    pub(super) fn is_table_ext_alter(s: &protobuf::AlterTableStmt) -> bool {
+    pub(super) fn is_table_options_alter(s: &protobuf::AlterTableStmt) -> bool {
         let cmds = alter_cmds(s);
         let add_exclusion = |c: &protobuf::AlterTableCmd| {
             c.subtype == AlterTableType::AtAddConstraint as i32
@@ -562,7 +562,7 @@ impl Builder {
     }
 
     /// `COMMENT ON SCHEMA`, or `COMMENT ON CONSTRAINT` of an exclusion constraint.
-    pub(super) fn is_table_ext_comment(&self, s: &protobuf::CommentStmt) -> bool {
+    pub(super) fn is_table_options_comment(&self, s: &protobuf::CommentStmt) -> bool {
         match ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined) {
             ObjectType::ObjectSchema | ObjectType::ObjectCollation => true,
             ObjectType::ObjectTabconstraint => self.exclusion_named(s).is_some(),
@@ -590,7 +590,7 @@ impl Builder {
             .then_some((q, name))
     }
 
-    pub(super) fn table_ext_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
+    pub(super) fn table_options_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
         if s.objtype == ObjectType::ObjectCollation as i32 {
             return self.collation_comment(s);
         }
@@ -626,7 +626,7 @@ impl Builder {
             .or_insert_with(|| TableOptions::new(q.clone()))
     }
 
-    pub(super) fn create_table_ext(&mut self, s: &protobuf::CreateStmt) -> R<()> {
+    pub(super) fn create_table_options(&mut self, s: &protobuf::CreateStmt) -> R<()> {
         let rv = s.relation.as_ref().ok_or_else(|| E {
             loc: -1,
             msg: "missing table name".into(),
@@ -868,7 +868,7 @@ impl Builder {
         Ok(())
     }
 
-    pub(super) fn alter_table_ext(&mut self, s: &protobuf::AlterTableStmt) -> R<()> {
+    pub(super) fn alter_table_options(&mut self, s: &protobuf::AlterTableStmt) -> R<()> {
         let rv = s.relation.as_ref().ok_or_else(|| E {
             loc: -1,
             msg: "missing relation name".into(),

@@ -1,7 +1,7 @@
 //! Domains, composite types and range types in the SQL front end: `CREATE DOMAIN`,
 //! `ALTER DOMAIN`, `CREATE TYPE … AS (…)`, `CREATE TYPE … AS RANGE (…)`, and the
 //! `COMMENT ON`/`DROP` of these types. A child of `parse` (it extends its `Builder`);
-//! the canonical forms are described in `shale_model::types_ext`.
+//! the canonical forms are described in `shale_model::user_types`.
 
 use super::*;
 use shale_model::{Attribute, CompositeType, Domain, DomainCheck, RangeType};
@@ -380,7 +380,7 @@ impl Builder {
     }
 
     /// `COMMENT ON TYPE|DOMAIN` of a domain, composite or range type.
-    pub(super) fn is_types_ext_comment(&self, s: &protobuf::CommentStmt) -> bool {
+    pub(super) fn is_user_types_comment(&self, s: &protobuf::CommentStmt) -> bool {
         let kind = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
         matches!(kind, ObjectType::ObjectType | ObjectType::ObjectDomain)
             && s.object
@@ -389,7 +389,7 @@ impl Builder {
                 .is_some()
     }
 
-    pub(super) fn types_ext_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
+    pub(super) fn user_types_comment(&mut self, s: &protobuf::CommentStmt) -> R<()> {
         let text = (!s.comment.is_empty()).then(|| s.comment.clone());
         let Some(q) = s
             .object
@@ -409,7 +409,7 @@ impl Builder {
     }
 
     /// `DROP TYPE|DOMAIN` whose every object is a domain, composite or range type.
-    pub(super) fn is_types_ext_drop(&self, s: &protobuf::DropStmt) -> bool {
+    pub(super) fn is_user_types_drop(&self, s: &protobuf::DropStmt) -> bool {
         let kind = ObjectType::try_from(s.remove_type).unwrap_or(ObjectType::Undefined);
         matches!(kind, ObjectType::ObjectType | ObjectType::ObjectDomain)
             && !s.objects.is_empty()
@@ -418,7 +418,7 @@ impl Builder {
                 .all(|o| self.find_ext_type(&object_names(o)).is_some())
     }
 
-    pub(super) fn types_ext_drop(&mut self, s: &protobuf::DropStmt) -> R<()> {
+    pub(super) fn user_types_drop(&mut self, s: &protobuf::DropStmt) -> R<()> {
         let cascade = s.behavior == DropBehavior::DropCascade as i32;
         for o in &s.objects {
             let names = object_names(o);

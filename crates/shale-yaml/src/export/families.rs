@@ -680,7 +680,7 @@ pub(super) fn column_extras(cat: &Catalog, t: &Table, column: &str) -> Vec<(Stri
 
 /// Keys of a table after its indexes: exclusions, options, RLS, policies, triggers,
 /// grants.
-pub(super) fn write_table_extras(out: &mut Out, cat: &Catalog, t: &Table) {
+pub(super) fn write_table_optionsras(out: &mut Out, cat: &Catalog, t: &Table) {
     if let Some(o) = cat.table_options.get(&t.name) {
         if !o.exclusions.is_empty() {
             out.line(2, "exclusions:");

@@ -200,7 +200,7 @@ impl Catalog {
 
     /// Dependencies of domains, composite and range types (the part of
     /// [`Catalog::dependencies`] for these kinds).
-    pub(crate) fn types_ext_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
+    pub(crate) fn user_types_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
         let ObjectId::Type { name } = id else {
             return;
         };

@@ -1,5 +1,5 @@
 //! Domains, composite types and range types of a live database (canonical forms in
-//! `shale_model::types_ext`). One query per kind; expressions go through the same
+//! `shale_model::user_types`). One query per kind; expressions go through the same
 //! normalizer as the files, with `VALUE` typed as the domain's base type.
 
 use crate::queries::{comment, get, not_extension_member, query, user_schema};
