@@ -246,6 +246,7 @@ pub fn apply_with(
             ignored,
             violations,
             report: None,
+            expand_phase: false,
         });
     }
     check_approved_err(&plan, &args.apply)?;
@@ -294,6 +295,7 @@ pub fn apply_with(
             ignored,
             violations,
             report: Some(report),
+            expand_phase: expand,
         });
     }
     // Verify: the database must now match the desired state exactly (the files as they
@@ -312,6 +314,7 @@ pub fn apply_with(
         ignored,
         violations,
         report: Some(report),
+        expand_phase: expand,
     })
 }
 
@@ -430,6 +433,7 @@ pub fn apply_file(
             ignored: Vec::new(),
             violations: Vec::new(),
             report: None,
+            expand_phase: false,
         });
     }
     check_approved_err(&plan, &apply_opts)?;
@@ -480,6 +484,7 @@ pub fn apply_file(
         ignored: Vec::new(),
         violations: Vec::new(),
         report: Some(report),
+        expand_phase: expand,
     })
 }
 

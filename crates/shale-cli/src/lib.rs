@@ -509,6 +509,9 @@ pub struct ApplyOutcome {
     /// Policy warnings (errors stop `apply` before anything runs).
     pub violations: Vec<Violation>,
     pub report: Option<shale_apply::ApplyReport>,
+    /// The steps applied were an expand phase (from `--phase expand` or from the plan
+    /// file's options): the database is not meant to match the desired state yet.
+    pub expand_phase: bool,
 }
 
 /// Plan against the live database, check the policies and approvals, apply, and verify

@@ -528,7 +528,7 @@ fn run(cli: Cli) -> Result<ExitCode, shale_cli::CliError> {
                 shale_cli::ignored_text(&outcome.ignored.iter().collect::<Vec<_>>())
             );
             match outcome.report {
-                Some(r) if phase == Some(Phase::Expand) => println!(
+                Some(r) if outcome.expand_phase => println!(
                     "\nApplied the expand phase: {} step(s) in {} batch(es). Old and new columns are kept in step; once the application uses the new ones, run again with --phase contract.",
                     r.committed.len(),
                     r.batches

@@ -488,6 +488,53 @@ fn expand_contract_rename_keeps_the_application_working_between_phases() {
 }
 
 #[test]
+fn an_expand_plan_file_says_the_contract_phase_is_still_to_come() {
+    let db = TestDb::new("cli_expand_file");
+    db.execute("CREATE TABLE users (id bigint PRIMARY KEY, email_addr text);");
+    let s = Scratch::new(&[(
+        "want.sql",
+        "CREATE TABLE users (\n    id bigint PRIMARY KEY,\n    -- shale:renamed-from email_addr\n    email text\n);\n",
+    )]);
+    let want = s.path("want.sql");
+    let file = s.path("expand.json");
+    let o = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &want,
+        "--strategy",
+        "expand-contract",
+        "--phase",
+        "expand",
+        "--out",
+        &file,
+    ]);
+    assert!(
+        matches!(o.status.code(), Some(0 | 2)),
+        "{}\n{}",
+        stdout(&o),
+        stderr(&o)
+    );
+    let o = shale(&[
+        "apply",
+        "--yes",
+        "--db",
+        db.url(),
+        "--plan",
+        &file,
+        "--allow",
+        "high",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}\n{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    // The phase comes from the plan file, not from a --phase flag: the message must not
+    // claim the database matches the desired state, which it is not meant to yet.
+    assert!(out.contains("Applied the expand phase"), "{out}");
+    assert!(!out.contains("now matches the desired state"), "{out}");
+}
+
+#[test]
 fn schema_filters_keep_other_objects_out_of_the_plan() {
     let db = TestDb::new("cli_filter");
     db.execute(
