@@ -104,12 +104,17 @@ fn column_exists(db: &TestDb, table: &str, column: &str) -> bool {
     column_names(db, table).iter().any(|c| c == column)
 }
 
-#[test]
-fn drift_between_plan_and_apply_is_refused_naming_the_object() {
-    let db = TestDb::new("fault_drift");
+/// A database seeded with `items`, the rows' count and checksum, and a folder holding
+/// want.sql ([`WANT`]).
+fn seeded(name: &str) -> (TestDb, (i64, String), Scratch) {
+    let db = TestDb::new(name);
     db.execute(SEED);
     let before = rows(&db);
-    let s = Scratch::new(&[("want.sql", WANT)]);
+    (db, before, Scratch::new(&[("want.sql", WANT)]))
+}
+
+/// `shale plan … --out p.json` from the database to want.sql, which must plan changes.
+fn plan_file(db: &TestDb, s: &Scratch) {
     let o = s.run(&[
         "plan",
         "--from",
@@ -120,6 +125,42 @@ fn drift_between_plan_and_apply_is_refused_naming_the_object() {
         "p.json",
     ]);
     assert_eq!(code(&o), Some(2), "{}", both(&o));
+}
+
+/// `shale apply --yes --no-prove` to want.sql, with `more` arguments, in the background.
+fn spawn_apply(s: &Scratch, db: &TestDb, more: &[&str]) -> Child {
+    let mut args = vec![
+        "apply",
+        "--yes",
+        "--no-prove",
+        "--db",
+        db.url(),
+        "--to",
+        "want.sql",
+    ];
+    args.extend_from_slice(more);
+    spawn(s, &args)
+}
+
+/// A session holding ACCESS SHARE on `items` in an open transaction, so an apply's
+/// `ALTER TABLE items` waits for it; `COMMIT` on it releases the lock. With the session's
+/// backend pid; its last statement is the `LOCK TABLE`.
+fn hold_items_lock(db: &TestDb) -> (postgres::Client, i32) {
+    let mut holder = db.client();
+    let pid: i32 = holder
+        .query_one("SELECT pg_backend_pid()", &[])
+        .unwrap()
+        .get(0);
+    holder
+        .batch_execute("BEGIN; LOCK TABLE items IN ACCESS SHARE MODE")
+        .unwrap();
+    (holder, pid)
+}
+
+#[test]
+fn drift_between_plan_and_apply_is_refused_naming_the_object() {
+    let (db, before, s) = seeded("fault_drift");
+    plan_file(&db, &s);
     // Someone adds an index by hand between review and deploy.
     db.execute("CREATE INDEX by_hand ON items (id, v)");
     let o = s.run(&["apply", "--db", db.url(), "--plan", "p.json"]);
@@ -165,16 +206,7 @@ fn a_tampered_plan_file_is_refused() {
     db.execute("ALTER TABLE items ADD COLUMN legacy int");
     let before = rows(&db);
     let s = Scratch::new(&[("want.sql", WANT)]);
-    let o = s.run(&[
-        "plan",
-        "--from",
-        db.url(),
-        "--to",
-        "want.sql",
-        "--out",
-        "p.json",
-    ]);
-    assert_eq!(code(&o), Some(2), "{}", both(&o));
+    plan_file(&db, &s);
     // The High drop is refused until approved...
     let o = s.run(&["apply", "--db", db.url(), "--plan", "p.json"]);
     expect_error(&o, &["refusing to apply", "drop:public.items.legacy"]);
@@ -218,29 +250,10 @@ fn a_tampered_plan_file_is_refused() {
 
 #[test]
 fn two_applies_at_once_never_both_run() {
-    let db = TestDb::new("fault_two");
-    db.execute(SEED);
-    let before = rows(&db);
-    let s = Scratch::new(&[("want.sql", WANT)]);
+    let (db, before, s) = seeded("fault_two");
     // Pause the first apply at its first step: ALTER TABLE items waits for this lock.
-    let mut holder = db.client();
-    let mut tx = holder.transaction().unwrap();
-    tx.batch_execute("LOCK TABLE items IN ACCESS SHARE MODE")
-        .unwrap();
-    let first = spawn(
-        &s,
-        &[
-            "apply",
-            "--yes",
-            "--no-prove",
-            "--db",
-            db.url(),
-            "--to",
-            "want.sql",
-            "--lock-timeout",
-            "60s",
-        ],
-    );
+    let (mut holder, _) = hold_items_lock(&db);
+    let first = spawn_apply(&s, &db, &["--lock-timeout", "60s"]);
     wait_for_lock_wait(&db, "ALTER TABLE%");
 
     // A second apply gives up after --wait, saying who runs and since when; it reads
@@ -284,7 +297,7 @@ fn two_applies_at_once_never_both_run() {
         "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = $1 AND application_name = 'shale apply (waiting)'",
         "the third apply waiting for the apply lock",
     );
-    tx.commit().unwrap();
+    holder.batch_execute("COMMIT").unwrap();
     let o = output(first);
     assert_eq!(code(&o), Some(0), "first: {}", both(&o));
     assert!(stdout(&o).contains("now matches"), "{}", both(&o));
@@ -300,10 +313,7 @@ fn two_applies_at_once_never_both_run() {
 
 #[test]
 fn kill_9_mid_index_build_then_a_rerun_converges() {
-    let db = TestDb::new("fault_kill");
-    db.execute(SEED);
-    let before = rows(&db);
-    let s = Scratch::new(&[("want.sql", WANT)]);
+    let (db, before, s) = seeded("fault_kill");
     // An old snapshot: CREATE INDEX CONCURRENTLY waits for it in its last phase, with the
     // index present and INVALID.
     let mut holder = db.client();
@@ -314,20 +324,7 @@ fn kill_9_mid_index_build_then_a_rerun_converges() {
         .unwrap();
     // A snapshot, but no lock on `items` (the ALTER TABLE steps must not wait for it).
     tx.query("SELECT 1", &[]).unwrap();
-    let mut first = spawn(
-        &s,
-        &[
-            "apply",
-            "--yes",
-            "--no-prove",
-            "--db",
-            db.url(),
-            "--to",
-            "want.sql",
-            "--lock-timeout",
-            "60s",
-        ],
-    );
+    let mut first = spawn_apply(&s, &db, &["--lock-timeout", "60s"]);
     wait_until(
         &db,
         "SELECT count(*) > 0 FROM pg_stat_progress_create_index p JOIN pg_database d ON d.oid = p.datid WHERE d.datname = $1 AND p.phase = 'waiting for old snapshots'",
@@ -392,28 +389,9 @@ fn kill_9_mid_index_build_then_a_rerun_converges() {
 
 #[test]
 fn terminated_backend_mid_apply_then_a_rerun_converges() {
-    let db = TestDb::new("fault_term");
-    db.execute(SEED);
-    let before = rows(&db);
-    let s = Scratch::new(&[("want.sql", WANT)]);
-    let mut holder = db.client();
-    let mut tx = holder.transaction().unwrap();
-    tx.batch_execute("LOCK TABLE items IN ACCESS SHARE MODE")
-        .unwrap();
-    let first = spawn(
-        &s,
-        &[
-            "apply",
-            "--yes",
-            "--no-prove",
-            "--db",
-            db.url(),
-            "--to",
-            "want.sql",
-            "--lock-timeout",
-            "60s",
-        ],
-    );
+    let (db, before, s) = seeded("fault_term");
+    let (mut holder, _) = hold_items_lock(&db);
+    let first = spawn_apply(&s, &db, &["--lock-timeout", "60s"]);
     let pid = wait_for_lock_wait(&db, "ALTER TABLE%");
     let killed: bool = db
         .client()
@@ -423,7 +401,7 @@ fn terminated_backend_mid_apply_then_a_rerun_converges() {
     assert!(killed);
     let o = output(first);
     expect_error(&o, &["failed", "to continue"]);
-    tx.commit().unwrap();
+    holder.batch_execute("COMMIT").unwrap();
     assert!(
         !column_exists(&db, "items", "note"),
         "its transaction rolled back"
@@ -437,18 +415,8 @@ fn terminated_backend_mid_apply_then_a_rerun_converges() {
 
 #[test]
 fn a_lock_timeout_names_the_blocker_and_lock_retries_wait_it_out() {
-    let db = TestDb::new("fault_block");
-    db.execute(SEED);
-    let before = rows(&db);
-    let s = Scratch::new(&[("want.sql", WANT)]);
-    let mut holder = db.client();
-    let blocker: i32 = holder
-        .query_one("SELECT pg_backend_pid()", &[])
-        .unwrap()
-        .get(0);
-    let mut tx = holder.transaction().unwrap();
-    tx.batch_execute("LOCK TABLE items IN ACCESS SHARE MODE")
-        .unwrap();
+    let (db, before, s) = seeded("fault_block");
+    let (mut holder, blocker) = hold_items_lock(&db);
 
     // Without retries: fails, naming the blocking session and its statement.
     let o = s.run(&[
@@ -472,22 +440,7 @@ fn a_lock_timeout_names_the_blocker_and_lock_retries_wait_it_out() {
     );
 
     // With retries: the apply tries again; once the lock is released it goes through.
-    let mut child = spawn(
-        &s,
-        &[
-            "apply",
-            "--yes",
-            "--no-prove",
-            "--db",
-            db.url(),
-            "--to",
-            "want.sql",
-            "--lock-timeout",
-            "1s",
-            "--lock-retries",
-            "30",
-        ],
-    );
+    let mut child = spawn_apply(&s, &db, &["--lock-timeout", "1s", "--lock-retries", "30"]);
     let (lines_tx, lines) = mpsc::channel::<String>();
     let stderr = child.stderr.take().unwrap();
     let reader = std::thread::spawn(move || {
@@ -511,7 +464,7 @@ fn a_lock_timeout_names_the_blocker_and_lock_retries_wait_it_out() {
         first_retry.contains(&format!("blocked by pid {blocker}")),
         "{first_retry}"
     );
-    tx.commit().unwrap();
+    holder.batch_execute("COMMIT").unwrap();
     let status = child.wait().unwrap();
     let err = reader.join().unwrap();
     assert_eq!(status.code(), Some(0), "{err}");
@@ -584,10 +537,7 @@ fn on_terminal(dir: &Scratch, args: &[&str], answer: &str) -> std::process::Outp
 
 #[test]
 fn on_a_terminal_apply_asks_and_only_yes_goes_on() {
-    let db = TestDb::new("fault_tty");
-    db.execute(SEED);
-    let before = rows(&db);
-    let s = Scratch::new(&[("want.sql", WANT)]);
+    let (db, before, s) = seeded("fault_tty");
     let args = ["apply", "--no-prove", "--db", db.url(), "--to", "want.sql"];
     let o = on_terminal(&s, &args, "no\n");
     assert_eq!(code(&o), Some(1), "{}", both(&o));

@@ -170,27 +170,9 @@ fn same_model(what: &str, files: &Catalog, db: &Catalog) -> Result<(), Failed> {
     .into())
 }
 
-/// Run a script as psql would: SQL as it is, the rows of each `COPY … FROM stdin` (as
-/// pg_dump writes them) sent as that COPY's data.
+/// Run a script as psql would (pg_dump's COPY data included).
 fn run_script(db: &TestDb, sql: &str) -> Result<(), String> {
-    let pieces = shale_sql::split_copy_data(sql)
-        .map_err(|line| format!("line {line}: COPY data without a `\\.` line"))?;
-    if let [shale_sql::ScriptPiece::Sql(_)] = pieces.as_slice() {
-        return db.try_execute(sql);
-    }
-    let mut client = db.client();
-    for piece in pieces {
-        match piece {
-            shale_sql::ScriptPiece::Sql(s) => client.batch_execute(s).map_err(|e| e.to_string())?,
-            shale_sql::ScriptPiece::CopyFromStdin { statement, data } => {
-                use std::io::Write;
-                let mut w = client.copy_in(statement).map_err(|e| e.to_string())?;
-                w.write_all(data.as_bytes()).map_err(|e| e.to_string())?;
-                w.finish().map_err(|e| e.to_string())?;
-            }
-        }
-    }
-    Ok(())
+    shale_introspect::run_script(&mut db.client(), sql)
 }
 
 fn plan(from: &Catalog, to: &Catalog) -> Result<shale_plan::Plan, Failed> {

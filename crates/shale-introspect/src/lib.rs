@@ -38,7 +38,7 @@ pub use security::{missing_roles, read_owners};
 mod table_options;
 mod user_types;
 
-pub use routines::{normalize_with_dev_db, DevDbError};
+pub use routines::{normalize_with_dev_db, run_script, DevDbError};
 
 use postgres::{Client, IsolationLevel};
 use shale_model::{

@@ -592,6 +592,17 @@ fn run_pieces(
     Ok(())
 }
 
+/// Run a script on `client` as psql would: SQL as it is (psql meta-commands left out), the
+/// rows of each `COPY … FROM stdin` (as pg_dump writes them) sent as that COPY's data. The
+/// dev-database mode and the test suites load scripts with it. On failure: the server's
+/// message and the SQL that failed.
+pub fn run_script(client: &mut postgres::Client, text: &str) -> Result<(), String> {
+    let pieces = shale_sql::split_copy_data(text)
+        .map_err(|line| format!("line {line}: COPY … FROM stdin: its data has no `\\.` line"))?;
+    run_pieces(client, text, &pieces)
+        .map_err(|(e, _, sql)| format!("{}\nin: {sql}", shale_connect::describe(&e)))
+}
+
 /// The dev-database mode: load `files` (in order) into a new temporary database on the
 /// server `url` names, introspect it, and drop it. Exact by construction (PostgreSQL
 /// itself resolves names, expands `*`, deparses expressions), at the cost of a server.

@@ -102,19 +102,7 @@ fn differences(parsed: &Catalog, live: &Catalog) -> Vec<String> {
 /// Run a script as psql would: the rows of each `COPY … FROM stdin` (pg_dump's data
 /// lines) are sent as that COPY's data.
 fn load(db: &TestDb, sql: &str) {
-    let pieces = shale_sql::split_copy_data(sql).expect("COPY data ends with a `\\.` line");
-    let mut client = db.client();
-    for piece in pieces {
-        match piece {
-            shale_sql::ScriptPiece::Sql(s) => client.batch_execute(s).expect("loads"),
-            shale_sql::ScriptPiece::CopyFromStdin { statement, data } => {
-                use std::io::Write;
-                let mut w = client.copy_in(statement).expect("COPY starts");
-                w.write_all(data.as_bytes()).expect("COPY data");
-                w.finish().expect("COPY ends");
-            }
-        }
-    }
+    shale_introspect::run_script(&mut db.client(), sql).unwrap_or_else(|e| panic!("loads: {e}"));
 }
 
 /// Load `sql`, introspect, compare; then read pg_dump's output and compare again.
