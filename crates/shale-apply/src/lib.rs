@@ -48,7 +48,8 @@ pub struct ApplyOptions {
     /// The pause before the first retry; each further retry waits twice as long (at most a
     /// minute).
     pub retry_backoff: Duration,
-    /// Print each step on stderr as it runs, with its time and the time so far.
+    /// [`apply`] prints each step on stderr as it runs, with its time and the time so far
+    /// ([`print_event`]); [`apply_observed`] leaves the drawing to its caller.
     pub progress: bool,
     /// Opens a second connection that watches for sessions blocking a step, so that a lock
     /// timeout names them (`None`: the error says only that the lock was not available).
@@ -343,45 +344,80 @@ fn valid_timeout(t: &str) -> bool {
         && t.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
 }
 
-/// Step-by-step progress on stderr.
-struct Progress {
-    on: bool,
+/// What [`apply_observed`] reports while it runs. The caller draws it: [`print_event`]
+/// writes lines for logs; the CLI draws a bar on a terminal.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// `step` starts; `done` of `total` steps are committed or done in its transaction.
+    Begin {
+        step: &'a Step,
+        done: usize,
+        total: usize,
+    },
+    /// `step` ended (`ok` or failed) after `took`; `elapsed` since the apply began.
+    End {
+        step: &'a Step,
+        ok: bool,
+        took: Duration,
+        elapsed: Duration,
+    },
+    /// A lock-timeout retry, a committed transaction.
+    Note(String),
+}
+
+/// An event as one line (or the start and end of one) on stderr: the step-by-step log
+/// that [`ApplyOptions::progress`] turns on for [`apply`].
+pub fn print_event(event: &Event<'_>) {
+    match event {
+        Event::Begin { step, done, total } => eprint!(
+            "  [{}/{total}] step {}: {} {} … ",
+            done + 1,
+            step.id,
+            step.action.as_str(),
+            step.object
+        ),
+        Event::End {
+            ok, took, elapsed, ..
+        } => eprintln!(
+            "{} in {:.2}s (elapsed {:.2}s)",
+            if *ok { "done" } else { "failed" },
+            took.as_secs_f64(),
+            elapsed.as_secs_f64()
+        ),
+        Event::Note(m) => eprintln!("  {m}"),
+    }
+}
+
+/// Counts steps and reports them to the caller's observer.
+struct Progress<'o> {
+    observer: &'o mut dyn FnMut(Event<'_>),
     total: usize,
     done: usize,
     started: Instant,
 }
 
-impl Progress {
+impl Progress<'_> {
     fn begin(&mut self, step: &Step) -> Instant {
-        if self.on {
-            eprint!(
-                "  [{}/{}] step {}: {} {} … ",
-                self.done + 1,
-                self.total,
-                step.id,
-                step.action.as_str(),
-                step.object
-            );
-        }
+        (self.observer)(Event::Begin {
+            step,
+            done: self.done,
+            total: self.total,
+        });
         Instant::now()
     }
-    fn end(&mut self, began: Instant, ok: bool) {
+    fn end(&mut self, step: &Step, began: Instant, ok: bool) {
         if ok {
             self.done += 1;
         }
-        if self.on {
-            eprintln!(
-                "{} in {:.2}s (elapsed {:.2}s)",
-                if ok { "done" } else { "failed" },
-                began.elapsed().as_secs_f64(),
-                self.started.elapsed().as_secs_f64()
-            );
-        }
+        (self.observer)(Event::End {
+            step,
+            ok,
+            took: began.elapsed(),
+            elapsed: self.started.elapsed(),
+        });
     }
-    fn note(&self, m: &str) {
-        if self.on {
-            eprintln!("  {m}");
-        }
+    fn note(&mut self, m: String) {
+        (self.observer)(Event::Note(m));
     }
 }
 
@@ -394,16 +430,21 @@ pub fn apply(
     plan: &Plan,
     opts: &ApplyOptions,
 ) -> Result<ApplyReport, ApplyError> {
-    apply_observed(client, plan, opts, &mut |_, _| {})
+    let progress = opts.progress;
+    apply_observed(client, plan, opts, &mut |e| {
+        if progress {
+            print_event(&e)
+        }
+    })
 }
 
-/// [`apply`], telling `before_batch` the steps of each batch before it runs and how many
-/// steps were committed before it (for a progress display).
+/// [`apply`], reporting each step's start and end, and each note, to `observer` (which
+/// draws them; `opts.progress` is not looked at).
 pub fn apply_observed(
     client: &mut Client,
     plan: &Plan,
     opts: &ApplyOptions,
-    before_batch: &mut dyn FnMut(&[&Step], usize),
+    observer: &mut dyn FnMut(Event<'_>),
 ) -> Result<ApplyReport, ApplyError> {
     check_approved(plan, opts.allow, &opts.approve)?;
     let timeout_sql = match &opts.lock_timeout {
@@ -424,7 +465,7 @@ pub fn apply_observed(
         None => None,
     };
     let mut progress = Progress {
-        on: opts.progress,
+        observer,
         total: plan.steps.len(),
         done: 0,
         started: Instant::now(),
@@ -432,7 +473,6 @@ pub fn apply_observed(
     let mut report = ApplyReport::default();
     for batch in batches(plan) {
         let lone = batch.len() == 1 && !batch[0].transactional;
-        before_batch(&batch, report.committed.len());
         let mut attempts = 0u32;
         loop {
             attempts += 1;
@@ -457,7 +497,7 @@ pub fn apply_observed(
                     .retry_backoff
                     .saturating_mul(1 << (attempts - 1).min(16))
                     .min(Duration::from_secs(60));
-                progress.note(&format!(
+                progress.note(format!(
                     "lock timeout on step {}{}; retry {attempts}/{} in {:.1}s",
                     step.id,
                     match blockers.first() {
@@ -486,7 +526,7 @@ pub fn apply_observed(
             });
         }
         if !lone {
-            progress.note(&format!(
+            progress.note(format!(
                 "committed step{} {}",
                 if batch.len() == 1 { "" } else { "s" },
                 list(&batch.iter().map(|s| s.id).collect::<Vec<_>>())
@@ -533,7 +573,7 @@ fn run_lone<'a>(
     client: &mut Client,
     step: &'a Step,
     timeout: Option<&str>,
-    progress: &mut Progress,
+    progress: &mut Progress<'_>,
 ) -> Result<(), StepError<'a>> {
     if let Some(t) = timeout {
         client
@@ -544,7 +584,7 @@ fn run_lone<'a>(
     let r = client
         .batch_execute(&step.sql)
         .map_err(|e| step_error(step, e));
-    progress.end(began, r.is_ok());
+    progress.end(step, began, r.is_ok());
     if timeout.is_some() {
         let _ = client.batch_execute("RESET lock_timeout");
     }
@@ -555,7 +595,7 @@ fn run_transaction<'a>(
     client: &mut Client,
     batch: &[&'a Step],
     timeout: Option<&str>,
-    progress: &mut Progress,
+    progress: &mut Progress<'_>,
 ) -> Result<(), StepError<'a>> {
     let first = batch[0];
     let mut tx = client.transaction().map_err(|e| step_error(first, e))?;
@@ -567,14 +607,14 @@ fn run_transaction<'a>(
     for step in batch {
         let began = progress.begin(step);
         if let Err(e) = tx.batch_execute(&step.sql) {
-            progress.end(began, false);
+            progress.end(step, began, false);
             // The whole transaction is rolled back: its steps are not done.
             progress.done = done_before;
             let err = step_error(step, e);
             let _ = tx.rollback();
             return Err(err);
         }
-        progress.end(began, true);
+        progress.end(step, began, true);
     }
     tx.commit().map_err(|e| {
         progress.done = done_before;

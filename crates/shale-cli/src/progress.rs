@@ -35,7 +35,9 @@ impl Drop for Spinner {
     }
 }
 
-/// `shale_apply::apply` with a bar counting the plan's steps and naming the one running.
+/// `shale_apply::apply` drawing its progress: on a terminal a bar counting the plan's
+/// steps and naming the one running (notes and failures printed above it); elsewhere, when
+/// `opts.progress` asks for it, one line a step for logs ([`shale_apply::print_event`]).
 #[allow(clippy::result_large_err)] // the error is shale_apply's, returned as it is
 pub fn apply(
     client: &mut postgres::Client,
@@ -52,11 +54,30 @@ pub fn apply(
             .progress_chars("=> "),
     );
     pb.enable_steady_tick(Duration::from_millis(200));
-    let result = shale_apply::apply_observed(client, plan, opts, &mut |batch, done| {
-        pb.set_position(done as u64);
-        if let Some(first) = batch.first() {
-            pb.set_message(format!("step {}: {}", first.id, first.object));
+    let result = shale_apply::apply_observed(client, plan, opts, &mut |event| match event {
+        shale_apply::Event::Begin { step, done, .. } => {
+            pb.set_position(done as u64);
+            pb.set_message(format!(
+                "step {}: {} {}",
+                step.id,
+                step.action.as_str(),
+                step.object
+            ));
         }
+        shale_apply::Event::End {
+            step,
+            ok: false,
+            took,
+            ..
+        } => pb.println(format!(
+            "  step {}: {} {} failed after {:.2}s",
+            step.id,
+            step.action.as_str(),
+            step.object,
+            took.as_secs_f64()
+        )),
+        shale_apply::Event::End { .. } => pb.inc(1),
+        shale_apply::Event::Note(m) => pb.println(format!("  {m}")),
     });
     pb.finish_and_clear();
     result
