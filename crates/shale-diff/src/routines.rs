@@ -475,14 +475,25 @@ pub(crate) fn replaceable(v0: &View, v1: &View) -> bool {
     }
     // The canonical form drops casts PostgreSQL would apply implicitly (`a::bigint` on an
     // integer column reads as `a`), which change an output column's type: a kept column
-    // whose printed expression holds a cast on either side is not trusted.
-    let casts = |v: &View| match select_parts(&v.query.sql) {
-        Some((t, _)) if t.len() >= n0 => t[..n0]
-            .iter()
-            .any(|e| e.contains("::") || e.to_ascii_uppercase().contains("CAST")),
-        _ => true,
+    // whose printed expression holds a cast on either side is not trusted, unless both
+    // sides print the kept columns exactly alike (the same written expressions over the
+    // same relations have the same types).
+    let (Some((p0, _)), Some((p1, _))) = (select_parts(&v0.query.sql), select_parts(&v1.query.sql))
+    else {
+        return false;
     };
-    !casts(v0) && !casts(v1)
+    if p0.len() < n0 || p1.len() < n0 {
+        return false;
+    }
+    if p0[..n0] == p1[..n0] {
+        return true;
+    }
+    let casts = |t: &[&str]| {
+        t[..n0]
+            .iter()
+            .any(|e| e.contains("::") || e.to_ascii_uppercase().contains("CAST"))
+    };
+    !casts(&p0) && !casts(&p1)
 }
 
 /// Top-level words (byte offset, text) and top-level comma offsets of a query.
@@ -1247,6 +1258,16 @@ mod tests {
         let mut cast = view_cols("v", &["a", "b"], "SELECT t.a AS a, t.b AS b FROM public.t");
         cast.query.sql = "SELECT t.a::bigint AS a, t.b FROM public.t".into();
         assert!(!replaceable(&v0, &cast));
+        // A kept cast written alike on both sides is the same expression, of the same type.
+        let mut kept0 = view_cols("v", &["a"], "SELECT t.a AS a FROM public.t");
+        kept0.query.sql = "SELECT t.a::integer AS a FROM public.t".into();
+        let mut kept1 = view_cols("v", &["a", "b"], "SELECT t.a AS a, t.b AS b FROM public.t");
+        kept1.query.sql = "SELECT t.a::integer AS a, t.b AS b FROM public.t".into();
+        assert!(replaceable(&kept0, &kept1));
+        // Written differently (a cast on one side only): not trusted.
+        let mut bare0 = kept0.clone();
+        bare0.query.sql = "SELECT t.a AS a FROM public.t".into();
+        assert!(!replaceable(&bare0, &kept1));
         let joined = view_cols(
             "v",
             &["a"],
