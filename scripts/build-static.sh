@@ -32,6 +32,12 @@ if ! command -v musl-gcc >/dev/null 2>&1; then
   fi
 fi
 export CC_x86_64_unknown_linux_musl=musl-gcc
+# bindgen (pg_query) parses libpg_query's header with libclang for the musl target, where
+# clang does not look in its own resource directory for stdbool.h and friends: name it.
+clang_include=$(ls -d /usr/lib/llvm-*/lib/clang/*/include 2>/dev/null | sort -V | tail -1 || true)
+if [ -n "$clang_include" ]; then
+  export BINDGEN_EXTRA_CLANG_ARGS_x86_64_unknown_linux_musl="-I$clang_include"
+fi
 cargo build --locked --release --target "$target" -p shale-cli
 if file "$out" | grep -q "statically linked\|static-pie linked"; then
   echo "build-static: $out ($(du -h "$out" | cut -f1), static)"
