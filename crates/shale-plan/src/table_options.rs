@@ -21,7 +21,7 @@ fn storage_value(v: &str) -> String {
     }
 }
 
-fn storage_list(m: &BTreeMap<String, String>) -> String {
+pub(crate) fn storage_list(m: &BTreeMap<String, String>) -> String {
     m.iter()
         .map(|(k, v)| format!("{}={}", quote_ident(k), storage_value(v)))
         .collect::<Vec<_>>()
