@@ -1309,6 +1309,15 @@ fn column_override_cmds(cd: &protobuf::ColumnDef) -> R<Vec<protobuf::AlterTableC
                     Some(e.as_ref().clone()),
                 ));
             }
+            // A check of the child's own, read as `ADD CONSTRAINT … CHECK` (unnamed, it
+            // is named from the first column its expression reads, as PostgreSQL names
+            // a column's check from the column when that is the same one).
+            ConstrType::ConstrCheck => out.push(cmd(
+                AlterTableType::AtAddConstraint,
+                Some(Node {
+                    node: Some(NodeEnum::Constraint(Box::new(c.as_ref().clone()))),
+                }),
+            )),
             _ => {
                 return unsupported(
                     c.location,
