@@ -30,6 +30,7 @@ mod security;
 
 pub use routines::RoutineChange;
 pub use security::SecurityChange;
+pub mod relation_options;
 pub mod table_options;
 pub mod user_types;
 
@@ -242,6 +243,11 @@ pub enum Change {
     EventTrigger {
         event_trigger_change: event_triggers::EventTriggerChange,
     },
+    /// Storage parameters of an index or materialized view, statistics of an index
+    /// column: see [`relation_options`].
+    RelationOption {
+        option: relation_options::RelationOptionChange,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -328,6 +334,7 @@ impl Change {
             Change::Security(s) => s.object(),
             Change::TypeExt { type_change } => type_change.object(),
             Change::TableOption { option } => option.object(),
+            Change::RelationOption { option } => option.object(),
             Change::Routine { routine } => routine.object(),
             Change::EventTrigger {
                 event_trigger_change,
@@ -387,6 +394,8 @@ fn same_index_definition(ix0: &Index, ix1: &Index) -> bool {
         nulls_not_distinct,
         comment: _,
         invalid: _,
+        storage: _,
+        statistics: _,
     } = ix0;
     *name == ix1.name
         && *table == ix1.table
@@ -442,6 +451,7 @@ impl Differ<'_> {
         routines::diff(self.from, self.to, &mut self.out);
         user_types::diff(self.from, self.to, &mut self.out);
         event_triggers::diff(self.from, self.to, &mut self.out);
+        relation_options::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

@@ -151,6 +151,7 @@ fn without_comment_v(v: &View) -> View {
         security_barrier: None,
         security_invoker: None,
         check_option: None,
+        storage: BTreeMap::new(),
         ..v.clone()
     }
 }
@@ -174,6 +175,16 @@ fn without_comment_i(i: &Index) -> Index {
     Index {
         comment: None,
         ..i.clone()
+    }
+}
+
+/// An index of a materialized view compared without its comment and options (changed in
+/// place: relation_options.rs).
+fn index_definition(i: &Index) -> Index {
+    Index {
+        storage: BTreeMap::new(),
+        statistics: BTreeMap::new(),
+        ..without_comment_i(i)
     }
 }
 
@@ -953,7 +964,7 @@ impl Rd<'_> {
                     index: i0.clone(),
                     recreate: None,
                 }),
-                Some(i1) if without_comment_i(i0) != without_comment_i(i1) => {
+                Some(i1) if index_definition(i0) != index_definition(i1) => {
                     let why = "its definition changed".to_string();
                     self.push(RoutineChange::DropViewIndex {
                         index: i0.clone(),

@@ -146,8 +146,9 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                     "{what}: create the new table under another name, copy the rows \
                      (INSERT … SELECT), then swap the names in one transaction (rename hints \
                      keep shale from dropping the old one); shale refuses to drop and re-create \
-                     {t} with its data",
-                    t = t.name
+                     {t} with its data.{steps}",
+                    t = t.name,
+                    steps = conversion_steps(from, name)
                 ),
             });
             continue;
@@ -431,4 +432,87 @@ fn exclusion_comment(
 
 fn ext(change: TableExtChange) -> Change {
     Change::TableOption { option: change }
+}
+
+/// The manual steps of a plain ↔ partitioned conversion of `table`, naming what depends
+/// on it in `from` (what the swap leaves on the old table or drops with it).
+fn conversion_steps(from: &Catalog, table: &QualName) -> String {
+    let mut deps: Vec<String> = Vec::new();
+    let ix: Vec<String> = from
+        .indexes
+        .values()
+        .filter(|i| i.table == *table)
+        .map(|i| i.name.to_string())
+        .collect();
+    if !ix.is_empty() {
+        deps.push(format!("indexes {}", ix.join(", ")));
+    }
+    let mut fks: Vec<String> = Vec::new();
+    for t in from.tables.values() {
+        for c in t.constraints.values() {
+            if let shale_model::ConstraintKind::ForeignKey { ref_table, .. } = &c.kind {
+                if ref_table == table && t.name != *table {
+                    fks.push(format!(
+                        "{} on {}",
+                        shale_model::quote_ident(&c.name),
+                        t.name
+                    ));
+                }
+            }
+        }
+    }
+    if !fks.is_empty() {
+        deps.push(format!("foreign keys referencing it {}", fks.join(", ")));
+    }
+    let views: Vec<String> = from
+        .views
+        .values()
+        .filter(|v| v.query.refs.contains(table))
+        .map(|v| v.name.to_string())
+        .collect();
+    if !views.is_empty() {
+        deps.push(format!("views {}", views.join(", ")));
+    }
+    let triggers: Vec<String> = from
+        .triggers
+        .keys()
+        .filter(|(t, _)| t == table)
+        .map(|(_, n)| shale_model::quote_ident(n))
+        .collect();
+    if !triggers.is_empty() {
+        deps.push(format!("triggers {}", triggers.join(", ")));
+    }
+    let policies: Vec<String> = from
+        .policies
+        .keys()
+        .filter(|(t, _)| t == table)
+        .map(|(_, n)| shale_model::quote_ident(n))
+        .collect();
+    if !policies.is_empty() {
+        deps.push(format!("policies {}", policies.join(", ")));
+    }
+    if from.privileges.contains_key(&ObjectId::Table {
+        name: table.clone(),
+    }) {
+        deps.push("its grants".into());
+    }
+    let new = QualName::new(table.schema.clone(), format!("{}_new", table.name));
+    let old = QualName::new(table.schema.clone(), format!("{}_old", table.name));
+    let mut s = format!(
+        " Steps: (1) CREATE TABLE {new} as desired (with its partitions); (2) copy the \
+         rows: INSERT INTO {new} SELECT * FROM {t} (in key ranges for a large table, \
+         then again for rows written meanwhile, or stop writes); (3) in one transaction: \
+         ALTER TABLE {t} RENAME TO {o}; ALTER TABLE {new} RENAME TO {n}; (4) create \
+         again on the new table what depended on the old one",
+        t = table,
+        o = shale_model::quote_ident(&old.name),
+        n = shale_model::quote_ident(&table.name)
+    );
+    if deps.is_empty() {
+        s.push_str(" (nothing does now)");
+    } else {
+        s.push_str(&format!(": {}", deps.join("; ")));
+    }
+    s.push_str(&format!("; (5) DROP TABLE {old}."));
+    s
 }

@@ -118,6 +118,8 @@ fn index(name: &str, table: &str, cols: &[&str]) -> Index {
         nulls_not_distinct: false,
         comment: None,
         invalid: false,
+        storage: Default::default(),
+        statistics: Default::default(),
     }
 }
 

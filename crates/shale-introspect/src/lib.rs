@@ -35,6 +35,7 @@ mod routines;
 mod security;
 
 pub use security::{missing_roles, read_owners};
+mod relation_options;
 mod table_options;
 mod user_types;
 
@@ -173,6 +174,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let routine_rows = routines::read(&mut tx)?;
     let security_rows = security::read(&mut tx, version)?;
     let event_trigger_rows = event_triggers::read(&mut tx)?;
+    let relation_option_rows = relation_options::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -186,6 +188,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
         .map(user_types::forget_unmodeled)
         .map(table_options::forget_unmodeled)
+        .map(|cat| relation_options::assemble(cat, relation_option_rows))
 }
 
 /// All the catalog rows, before they are joined into the model.
@@ -548,6 +551,8 @@ fn assemble(rows: Rows) -> Result<Catalog, IntrospectError> {
                 nulls_not_distinct: ix.nulls_not_distinct,
                 comment: ix.comment,
                 invalid: ix.invalid,
+                storage: Default::default(),
+                statistics: Default::default(),
             },
         );
     }

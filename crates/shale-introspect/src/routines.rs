@@ -430,8 +430,8 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
                     .map(|key| {
                         function_keys.insert(f.signature.clone(), key);
                     }),
-                // A materialized view's options are storage parameters, which shale
-                // does not model for it: reported below, not replayed.
+                // A materialized view's options are storage parameters: read by
+                // relation_options.rs, not replayed.
                 Item::View(v) => r
                     .view(&v.name, v.materialized, v.populated, &v.def)
                     .and_then(|_| {
@@ -527,17 +527,6 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
     }
     cat.unmodeled = rows.unmodeled;
     cat.unmodeled.extend(unreadable);
-    for v in rows
-        .views
-        .iter()
-        .filter(|v| v.materialized && !v.options.is_empty())
-    {
-        cat.unmodeled.push(Unmodeled {
-            kind: "storage parameters".into(),
-            name: v.name.to_string(),
-            location: None,
-        });
-    }
     cat.unmodeled.sort();
     Ok(r.finish())
 }

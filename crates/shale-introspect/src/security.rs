@@ -119,7 +119,16 @@ pub(crate) fn read(tx: &mut Transaction<'_>, version: Version) -> Result<Rows, I
                 WHERE a.attacl IS NOT NULL AND a.attnum > 0 AND NOT a.attisdropped AND {SYSTEM}
                UNION ALL
                SELECT 'schema', n.nspname, n.nspname, NULL, '',
-                      coalesce(n.nspacl, acldefault('n', n.nspowner)), n.nspowner
+                      -- A schema an extension's script made (postgis_topology's
+                      -- `topology`) keeps the grants the script gave it: its own.
+                      CASE WHEN EXISTS (SELECT 1 FROM pg_init_privs ip
+                                         WHERE ip.classoid = 'pg_namespace'::regclass
+                                           AND ip.objoid = n.oid AND ip.objsubid = 0
+                                           AND ip.privtype = 'e'
+                                           AND ip.initprivs = n.nspacl)
+                           THEN acldefault('n', n.nspowner)
+                           ELSE coalesce(n.nspacl, acldefault('n', n.nspowner)) END,
+                      n.nspowner
                  FROM pg_namespace n WHERE {SYSTEM}
                UNION ALL
                SELECT 'type', n.nspname, t.typname, NULL, t.typtype::text,

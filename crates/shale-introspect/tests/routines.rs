@@ -450,19 +450,25 @@ fn triggers_may_run_built_in_and_extension_functions() {
 }
 
 #[test]
-fn storage_parameters_of_materialized_views_are_reported() {
+fn storage_parameters_of_materialized_views_and_indexes_are_read() {
     let db = TestDb::new("rt_mv_storage");
     db.execute(
         "CREATE TABLE t (a int);
-         CREATE MATERIALIZED VIEW mv WITH (fillfactor = 70) AS SELECT a FROM t;",
+         CREATE MATERIALIZED VIEW mv WITH (fillfactor = 70) AS SELECT a FROM t;
+         CREATE INDEX mv_a_idx ON mv ((a + 1)) WITH (fillfactor = 80);
+         ALTER INDEX mv_a_idx ALTER COLUMN 1 SET STATISTICS 250;
+         CREATE INDEX t_a_idx ON t (a) WITH (deduplicate_items = off);",
     );
     let cat = introspect_url(db.url()).unwrap();
-    assert!(cat.views.contains_key(&QualName::new("public", "mv")));
-    assert!(
-        cat.unmodeled
-            .iter()
-            .any(|u| u.kind == "storage parameters" && u.name == "public.mv"),
-        "{:?}",
-        cat.unmodeled
+    let mv = &cat.views[&QualName::new("public", "mv")];
+    assert_eq!(mv.storage.get("fillfactor").map(String::as_str), Some("70"));
+    let ix = &mv.indexes[&QualName::new("public", "mv_a_idx")];
+    assert_eq!(ix.storage.get("fillfactor").map(String::as_str), Some("80"));
+    assert_eq!(ix.statistics.get(&1), Some(&250));
+    let t_ix = &cat.indexes[&QualName::new("public", "t_a_idx")];
+    assert_eq!(
+        t_ix.storage.get("deduplicate_items").map(String::as_str),
+        Some("off")
     );
+    assert!(cat.unmodeled.is_empty(), "{:?}", cat.unmodeled);
 }

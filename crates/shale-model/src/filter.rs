@@ -208,6 +208,8 @@ mod tests {
                 nulls_not_distinct: false,
                 comment: None,
                 invalid: false,
+                storage: Default::default(),
+                statistics: Default::default(),
             },
         );
         cat.unmodeled.push(Unmodeled {

@@ -475,6 +475,13 @@ pub struct Index {
     /// false): it exists, slows writes, and serves no query. Always false from files.
     #[serde(default, skip_serializing_if = "is_false")]
     pub invalid: bool,
+    /// Storage parameters (`WITH (fillfactor = 70)`), as `reloptions` holds them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage: BTreeMap<String, String>,
+    /// Statistics targets of expression columns (`ALTER INDEX … ALTER COLUMN 2 SET
+    /// STATISTICS 500`), by column number counted from 1; the default (-1) is absent.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<u16, i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -72,6 +72,10 @@ pub struct View {
     /// a refresh is not a schema change.
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub with_data: bool,
+    /// Storage parameters of a materialized view (`WITH (fillfactor = 70)`), as
+    /// `reloptions` holds them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub storage: BTreeMap<String, String>,
     /// Indexes of a materialized view, by name.
     #[serde(
         default,
@@ -97,6 +101,7 @@ impl View {
             security_invoker: None,
             check_option: None,
             with_data: true,
+            storage: BTreeMap::new(),
             indexes: BTreeMap::new(),
             comment: None,
             column_comments: BTreeMap::new(),

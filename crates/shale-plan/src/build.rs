@@ -1186,6 +1186,7 @@ impl<'a> Builder<'a> {
                 implied_by,
             } => self.rename(from, to, implied_by.as_ref()),
             Change::TableOption { option } => self.table_option(option),
+            Change::RelationOption { option } => self.relation_option(option),
             Change::Routine { routine } => crate::routines::expand(self, routine),
             Change::Security(s) => self.security(s),
             Change::TypeExt { type_change } => self.user_types(type_change),

@@ -140,6 +140,8 @@ pub fn index(name: QualName, table: QualName, keys: Vec<IndexKey>) -> Index {
         nulls_not_distinct: false,
         comment: None,
         invalid: false,
+        storage: Default::default(),
+        statistics: Default::default(),
     }
 }
 

@@ -25,6 +25,7 @@ mod event_triggers;
 mod model;
 mod order;
 mod partitions;
+mod relation_options;
 pub mod security;
 mod sql;
 mod strategy;

@@ -352,6 +352,8 @@ impl Builder<'_> {
             nulls_not_distinct: false,
             comment: None,
             invalid: false,
+            storage: Default::default(),
+            statistics: Default::default(),
         };
         let parts = self.part_indexes(object, &probe, label, &cols)?;
         if parts.iter().any(|p| p.partitioned) {

@@ -55,8 +55,9 @@ pub fn create_view_sql(v: &View) -> String {
     let query = v.query.sql.trim().trim_end_matches(';').trim_end();
     if v.materialized {
         return format!(
-            "CREATE MATERIALIZED VIEW {} ({cols}) AS\n{query}\nWITH {}DATA",
+            "CREATE MATERIALIZED VIEW {} ({cols}){} AS\n{query}\nWITH {}DATA",
             v.name,
+            crate::relation_options::with_clause(&v.storage),
             if v.with_data { "" } else { "NO " }
         );
     }

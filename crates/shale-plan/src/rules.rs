@@ -178,6 +178,10 @@ pub enum RuleId {
     RecreateEventTrigger,
     SetEventTriggerEnabled,
     RenameEventTrigger,
+    // Options of indexes and materialized views (relation_options.rs).
+    SetIndexStorage,
+    SetMatviewStorage,
+    SetIndexStatistics,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -900,6 +904,16 @@ pub static RULES: &[Rule] = &[
         "renames event trigger {detail} to {object}; what it does is unchanged",
         None, None, NONE).planned()
         .locks("none on tables"),
+    // Options of indexes and materialized views (relation_options.rs).
+    rule(R::SetIndexStorage, "SH317", "Change index storage parameters", Low,
+        "changes storage parameters of index {object}{detail}; the index is not rebuilt: a fillfactor applies to pages written from now on (REINDEX applies it to all)",
+        None, Some("SHARE UPDATE EXCLUSIVE on {object} (ACCESS EXCLUSIVE for some parameters, such as GIN's fastupdate; brief)"), NONE),
+    rule(R::SetMatviewStorage, "SH318", "Change materialized view storage parameters", Low,
+        "changes storage parameters of materialized view {object}{detail}; its rows are not rewritten: a fillfactor applies to pages written from now on (the next REFRESH rewrites them all)",
+        None, Some("SHARE UPDATE EXCLUSIVE on {object} (ACCESS EXCLUSIVE for some parameters; brief)"), NONE),
+    rule(R::SetIndexStatistics, "SH319", "Change statistics target of an index expression", Low,
+        "sets the statistics target of index {object}{detail}; the next ANALYZE of {table} gathers statistics for the expression with it",
+        None, Some("SHARE UPDATE EXCLUSIVE on {object} (brief)"), NONE),
 ];
 
 /// The rule for `id`.
@@ -1082,6 +1096,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 150, last: 159, title: "Event triggers", intro: "" },
     Family { first: 170, last: 199, title: "Domains, composite and range types, re-created types", intro: "" },
     Family { first: 200, last: 299, title: "Table options: partitions, inheritance, persistence, storage", intro: "" },
+    Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
 ];
 
 impl Rule {
@@ -1688,6 +1703,9 @@ mod tests {
         ("SH150", true, EF, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();")),
         ("SH151", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), EF),
         ("SH152", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON sql_drop EXECUTE FUNCTION f();")),
+        ("SH317", true, "CREATE TABLE t (a integer); CREATE INDEX t_a_idx ON t (a);", "CREATE TABLE t (a integer); CREATE INDEX t_a_idx ON t (a) WITH (fillfactor = 70);"),
+        ("SH318", true, "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a;", "CREATE MATERIALIZED VIEW m WITH (fillfactor = 70) AS SELECT 1 AS a;"),
+        ("SH319", true, "CREATE TABLE t (a integer); CREATE INDEX t_l_idx ON t ((a + 1));", "CREATE TABLE t (a integer); CREATE INDEX t_l_idx ON t ((a + 1)); ALTER INDEX t_l_idx ALTER COLUMN 1 SET STATISTICS 500;"),
         ("SH153", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f(); ALTER EVENT TRIGGER e DISABLE;")),
     ];
     /// The event trigger function alone (both sides of the event trigger fixtures have it).

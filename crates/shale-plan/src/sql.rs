@@ -260,6 +260,7 @@ pub fn create_index(ix: &Index, concurrently: bool) -> String {
     if ix.nulls_not_distinct {
         s.push_str(" NULLS NOT DISTINCT");
     }
+    s.push_str(&crate::relation_options::with_clause(&ix.storage));
     if let Some(p) = &ix.predicate {
         s.push_str(&format!(" WHERE {}", p.sql.trim()));
     }

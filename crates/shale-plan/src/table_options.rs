@@ -21,7 +21,7 @@ fn storage_value(v: &str) -> String {
     }
 }
 
-fn storage_list(m: &BTreeMap<String, String>) -> String {
+pub(crate) fn storage_list(m: &BTreeMap<String, String>) -> String {
     m.iter()
         .map(|(k, v)| format!("{}={}", quote_ident(k), storage_value(v)))
         .collect::<Vec<_>>()
@@ -464,6 +464,41 @@ mod tests {
             "{reason}"
         );
         assert!(reason.contains("copy the rows"), "{reason}");
+        assert!(
+            reason.contains("ALTER TABLE public.t RENAME TO t_old")
+                && reason.contains("(nothing does now)")
+                && reason.contains("DROP TABLE public.t_old"),
+            "{reason}"
+        );
+        // What depends on the table is named: indexes, foreign keys to it, views,
+        // triggers, policies, grants.
+        let with_deps = "CREATE TABLE t (a integer NOT NULL PRIMARY KEY, b text);
+            CREATE INDEX t_b_idx ON t (b);
+            CREATE TABLE r (a integer REFERENCES t);
+            CREATE VIEW v AS SELECT a FROM t;
+            CREATE POLICY p ON t USING (true);
+            GRANT SELECT ON t TO PUBLIC;";
+        let e = plan(
+            &cat(with_deps),
+            &cat(
+                "CREATE TABLE t (a integer NOT NULL, b text) PARTITION BY RANGE (a);
+                  CREATE TABLE r (a integer); CREATE VIEW v AS SELECT a FROM t;",
+            ),
+            &PlanOptions::default(),
+        )
+        .unwrap_err();
+        let PlanError::Unsupported { reason, .. } = &e else {
+            panic!("{e:?}");
+        };
+        for want in [
+            "indexes public.t_b_idx",
+            "foreign keys referencing it r_a_fkey on public.r",
+            "views public.v",
+            "policies p",
+            "its grants",
+        ] {
+            assert!(reason.contains(want), "{want}: {reason}");
+        }
         // And back, and a changed key.
         assert!(plan(
             &cat(PARENT),

@@ -49,6 +49,12 @@ pub(crate) struct Refs {
     schemas: Vec<String>,
     /// Types named that may come from an extension (not qualified with `pg_catalog`).
     types: Vec<Written>,
+    /// Relations a `CREATE TABLE … (LIKE source)` copies: it waits for every statement
+    /// that changes them (`likes`), so it copies the source as the desired state has it.
+    likes: Vec<Written>,
+    /// The relation this statement changes (`ALTER TABLE`, `CREATE INDEX`, `COMMENT ON`
+    /// a column, constraint or index of it).
+    changes: Vec<Written>,
 }
 
 fn written(names: &[String]) -> Option<Written> {
@@ -98,13 +104,22 @@ impl Refs {
     pub(crate) fn of(n: &NodeEnum) -> Refs {
         let mut r = Refs::default();
         match n {
-            NodeEnum::CreateStmt(s) => r.creates_rel.extend(rv_written(s.relation.as_ref())),
+            NodeEnum::CreateStmt(s) => {
+                r.creates_rel.extend(rv_written(s.relation.as_ref()));
+                for e in &s.table_elts {
+                    if let Some(NodeEnum::TableLikeClause(l)) = e.node.as_ref() {
+                        r.likes.extend(rv_written(l.relation.as_ref()));
+                    }
+                }
+            }
+            NodeEnum::AlterTableStmt(s) => r.changes.extend(rv_written(s.relation.as_ref())),
             NodeEnum::ViewStmt(s) => r.creates_rel.extend(rv_written(s.view.as_ref())),
             NodeEnum::CreateTableAsStmt(s) => r
                 .creates_rel
                 .extend(rv_written(s.into.as_ref().and_then(|i| i.rel.as_ref()))),
             NodeEnum::CreateSeqStmt(s) => r.creates_rel.extend(rv_written(s.sequence.as_ref())),
             NodeEnum::IndexStmt(s) if !s.idxname.is_empty() => {
+                r.changes.extend(rv_written(s.relation.as_ref()));
                 let schema = s
                     .relation
                     .as_ref()
@@ -112,6 +127,7 @@ impl Refs {
                     .filter(|s| !s.is_empty());
                 r.creates_rel.push((schema, s.idxname.clone()));
             }
+            NodeEnum::IndexStmt(s) => r.changes.extend(rv_written(s.relation.as_ref())),
             NodeEnum::CreateEnumStmt(s) => {
                 r.creates_rel.extend(written(&node_strings(&s.type_name)))
             }
@@ -150,6 +166,14 @@ impl Refs {
                         }
                         _ => None,
                     };
+                    if matches!(
+                        kind,
+                        ObjectType::ObjectColumn
+                            | ObjectType::ObjectTabconstraint
+                            | ObjectType::ObjectIndex
+                    ) {
+                        r.changes.extend(rel.clone());
+                    }
                     r.rels.extend(rel);
                 }
             }
@@ -324,6 +348,7 @@ pub(crate) fn order(entries: &[Entry]) -> Result<Vec<usize>, Vec<Waiting>> {
         }
         deps.push(d);
     }
+    like_waits(entries, &creators, &mut deps);
     // Stable topological order: the earliest statement whose creators have all run.
     let mut waiting_on: Vec<usize> = deps.iter().map(BTreeMap::len).collect();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
@@ -371,4 +396,65 @@ pub(crate) fn order(entries: &[Entry]) -> Result<Vec<usize>, Vec<Waiting>> {
                 .collect(),
         })
         .collect())
+}
+
+/// A `CREATE TABLE … (LIKE source)` copies the source as the desired state has it: it
+/// waits for every statement that changes the source (`ALTER TABLE`, `CREATE INDEX`,
+/// `COMMENT ON` its columns and constraints) and for the comments on indexes built on it.
+fn like_waits(
+    entries: &[Entry],
+    creators: &BTreeMap<Key, Vec<usize>>,
+    deps: &mut [BTreeMap<usize, Key>],
+) {
+    if entries.iter().all(|e| e.refs.likes.is_empty()) {
+        return;
+    }
+    let resolve = |e: &Entry, w: &Written| -> Option<Key> {
+        match &w.0 {
+            Some(s) => Some(Key::Rel(s.clone(), w.1.clone())),
+            None => e
+                .path
+                .iter()
+                .filter(|s| s.as_str() != "$user")
+                .chain(std::iter::once(&"public".to_string()))
+                .map(|s| Key::Rel(s.clone(), w.1.clone()))
+                .find(|k| creators.contains_key(k)),
+        }
+    };
+    let changed: Vec<Vec<Key>> = entries
+        .iter()
+        .map(|e| {
+            e.refs
+                .changes
+                .iter()
+                .filter_map(|w| resolve(e, w))
+                .collect()
+        })
+        .collect();
+    // The table of each index a `CREATE INDEX` creates.
+    let mut index_table: BTreeMap<Key, Key> = BTreeMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if let (Some(t), false) = (changed[i].first(), e.refs.creates_rel.is_empty()) {
+            let schema = creation_schema(&e.path);
+            for (s, n) in &e.refs.creates_rel {
+                let k = Key::Rel(s.clone().unwrap_or_else(|| schema.clone()), n.clone());
+                index_table.insert(k, t.clone());
+            }
+        }
+    }
+    for (i, e) in entries.iter().enumerate() {
+        for w in &e.refs.likes {
+            let Some(source) = resolve(e, w) else {
+                continue;
+            };
+            for (j, keys) in changed.iter().enumerate() {
+                let on_source = keys
+                    .iter()
+                    .any(|k| *k == source || index_table.get(k) == Some(&source));
+                if j != i && on_source {
+                    deps[i].entry(j).or_insert_with(|| source.clone());
+                }
+            }
+        }
+    }
 }

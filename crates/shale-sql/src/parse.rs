@@ -23,12 +23,16 @@ mod event_triggers;
 pub(crate) mod names;
 #[path = "ordering.rs"]
 mod ordering;
+#[path = "relation_options.rs"]
+mod relation_options;
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
 pub(crate) mod security;
 #[path = "statements.rs"]
 pub(crate) mod statements;
+#[path = "table_like.rs"]
+mod table_like;
 #[path = "table_options.rs"]
 pub(crate) mod table_options;
 #[path = "user_types.rs"]
@@ -761,6 +765,9 @@ impl Builder {
             NodeEnum::CreateTrigStmt(s) => self.create_trigger(&s),
             NodeEnum::AlterFunctionStmt(s) => self.alter_function(&s),
             NodeEnum::IndexStmt(s) if self.index_on_view(&s) => self.create_view_index(&s),
+            NodeEnum::AlterTableStmt(s) if Self::is_index_options_alter(&s) => {
+                self.alter_index_options(&s)
+            }
             NodeEnum::AlterTableStmt(s) if self.is_routine_alter(&s) => {
                 self.alter_routine_relation(&s)
             }
@@ -1777,6 +1784,7 @@ impl Builder {
         let mut table = Table::new(q.clone());
         let mut p = Pending::default();
         let mut column_anchors = Vec::new();
+        let mut likes = Vec::new();
         for elt in &s.table_elts {
             match elt.node.as_ref() {
                 Some(NodeEnum::ColumnDef(cd)) => {
@@ -1787,8 +1795,8 @@ impl Builder {
                     self.table_constraint(c, &mut p, None)?;
                     self.table_con_locs.insert(c.location);
                 }
-                Some(NodeEnum::TableLikeClause(_)) => {
-                    return unsupported(-1, "CREATE TABLE … (LIKE …)")
+                Some(NodeEnum::TableLikeClause(l)) => {
+                    likes.push(self.like_columns(&mut table, l, &mut p)?);
                 }
                 _ => return unsupported(-1, "CREATE TABLE element"),
             }
@@ -1810,7 +1818,8 @@ impl Builder {
             };
             self.anchor(loc.max(0) as usize, 1, id);
         }
-        self.add_pending(&q, p, true)
+        self.add_pending(&q, p, true)?;
+        self.expand_likes(&q, likes)
     }
 
     /// A column definition: its type and column constraints (those needing the whole
@@ -3409,9 +3418,7 @@ impl Builder {
         if !s.table_space.is_empty() {
             return unsupported(-1, "CREATE INDEX … TABLESPACE");
         }
-        if !s.options.is_empty() {
-            return unsupported(-1, "CREATE INDEX … WITH (storage parameters)");
-        }
+        let storage = relation_options::with_params(&s.options)?;
         if !s.exclude_op_names.is_empty() || s.primary || s.isconstraint {
             return unsupported(-1, "constraint index");
         }
@@ -3492,6 +3499,8 @@ impl Builder {
                 nulls_not_distinct: s.nulls_not_distinct,
                 comment: None,
                 invalid: false,
+                storage,
+                statistics: BTreeMap::new(),
             },
         );
         Ok(())

@@ -493,9 +493,7 @@ impl Builder {
             loc: -1,
             msg: "missing materialized view name".into(),
         })?;
-        if !into.options.is_empty() {
-            return unsupported(-1, "CREATE MATERIALIZED VIEW … WITH (storage parameters)");
-        }
+        let storage = super::relation_options::with_params(&into.options)?;
         if !into.table_space_name.is_empty() || !into.access_method.is_empty() {
             return unsupported(-1, "CREATE MATERIALIZED VIEW … USING/TABLESPACE");
         }
@@ -513,6 +511,7 @@ impl Builder {
             self.view_from_query(q.clone(), s.query.as_deref(), &strings(&into.col_names))?;
         view.materialized = true;
         view.with_data = !into.skip_data;
+        view.storage = storage;
         self.cat.views.insert(q, view);
         Ok(())
     }
@@ -700,8 +699,8 @@ impl Builder {
                         Some(NodeEnum::List(l)) => l.items.clone(),
                         _ => vec![],
                     };
-                    for d in &defs {
-                        let Some(NodeEnum::DefElem(d)) = d.node.as_ref() else {
+                    for dn in &defs {
+                        let Some(NodeEnum::DefElem(d)) = dn.node.as_ref() else {
                             continue;
                         };
                         match d.defname.as_str() {
@@ -726,6 +725,19 @@ impl Builder {
                                                 ),
                                             )
                                         }
+                                    }
+                                }
+                            }
+                            _ if v.materialized => {
+                                let params = super::table_options::storage_params(
+                                    std::slice::from_ref(dn),
+                                    reset,
+                                )?;
+                                for (k, val) in params {
+                                    if reset {
+                                        v.storage.remove(&k);
+                                    } else {
+                                        v.storage.insert(k, val);
                                     }
                                 }
                             }

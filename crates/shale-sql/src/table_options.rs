@@ -326,7 +326,7 @@ pub fn exclusion_from_catalog(
 }
 
 /// Storage parameters of a `WITH (…)` or `SET (…)` list, as `reloptions` stores them.
-fn storage_params(options: &[Node], reset: bool) -> R<Vec<(String, String)>> {
+pub(super) fn storage_params(options: &[Node], reset: bool) -> R<Vec<(String, String)>> {
     let mut out = Vec::new();
     for o in options {
         let Some(NodeEnum::DefElem(d)) = o.node.as_ref() else {
@@ -347,7 +347,13 @@ fn storage_params(options: &[Node], reset: bool) -> R<Vec<(String, String)>> {
             // `WITH (autovacuum_enabled)` means true.
             "true".to_string()
         } else {
-            def_string(d)?
+            match d.arg.as_deref().and_then(|a| a.node.as_ref()) {
+                // `off`, an unreserved keyword, is read as a type name (as by PostgreSQL's
+                // `defGetString`, which prints it back).
+                Some(NodeEnum::TypeName(t)) => strings(&t.names).join("."),
+                Some(NodeEnum::Boolean(b)) => b.boolval.to_string(),
+                _ => def_string(d)?,
+            }
         };
         out.push((d.defname.clone(), value));
     }
@@ -1303,6 +1309,15 @@ fn column_override_cmds(cd: &protobuf::ColumnDef) -> R<Vec<protobuf::AlterTableC
                     Some(e.as_ref().clone()),
                 ));
             }
+            // A check of the child's own, read as `ADD CONSTRAINT … CHECK` (unnamed, it
+            // is named from the first column its expression reads, as PostgreSQL names
+            // a column's check from the column when that is the same one).
+            ConstrType::ConstrCheck => out.push(cmd(
+                AlterTableType::AtAddConstraint,
+                Some(Node {
+                    node: Some(NodeEnum::Constraint(Box::new(c.as_ref().clone()))),
+                }),
+            )),
             _ => {
                 return unsupported(
                     c.location,

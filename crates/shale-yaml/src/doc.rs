@@ -844,6 +844,9 @@ pub struct IndexDoc {
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
+    /// Storage parameters (`WITH (…)`).
+    #[serde(default)]
+    pub with: OrderedMap<Scalar>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -868,6 +871,10 @@ pub struct KeyFull {
     pub opclass: Option<String>,
     #[serde(default)]
     pub collation: Option<String>,
+    /// Statistics target of an expression key (`ALTER INDEX … ALTER COLUMN n SET
+    /// STATISTICS`).
+    #[serde(default)]
+    pub statistics: Option<i32>,
 }
 
 newtype!(

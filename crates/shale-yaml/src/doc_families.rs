@@ -98,6 +98,9 @@ pub struct ViewDoc {
     /// Materialized views: `false` for `WITH NO DATA`.
     #[serde(default = "yes")]
     pub with_data: bool,
+    /// Materialized views: storage parameters (`WITH (…)`).
+    #[serde(default)]
+    pub with: crate::doc::OrderedMap<Scalar>,
     #[serde(default)]
     pub indexes: Vec<IndexDoc>,
     #[serde(default)]

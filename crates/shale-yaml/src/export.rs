@@ -922,7 +922,8 @@ fn fk_options(
 fn write_index(out: &mut Out, ix: &Index, taken: &Taken) {
     let implicit = implicit_index_name(ix).is_some_and(|n| n == ix.name.name)
         && taken.unique(&ix.name.schema, &ix.name.name)
-        && ix.comment.is_none();
+        && ix.comment.is_none()
+        && ix.statistics.is_empty();
     let mut first = true;
     let mut item = |out: &mut Out, text: &str| {
         let prefix = if first { "- " } else { "  " };
@@ -957,11 +958,14 @@ fn write_index(out: &mut Out, ix: &Index, taken: &Taken) {
         Some(cols) => item(out, &format!("columns: {}", flow_list(&cols))),
         None => {
             item(out, "keys:");
-            for k in &ix.keys {
+            for (i, k) in ix.keys.iter().enumerate() {
                 let mut fields: Vec<String> = Vec::new();
                 match &k.key {
                     IndexKeyExpr::Column(c) => fields.push(format!("column: {}", scalar(c))),
                     IndexKeyExpr::Expr(e) => fields.push(format!("expr: {}", scalar(&e.sql))),
+                }
+                if let Some(t) = crate::relation_options::key_statistics(ix, i) {
+                    fields.push(format!("statistics: {t}"));
                 }
                 if let Some(c) = &k.collation {
                     fields.push(format!("collation: {}", scalar(&dotted_name(c))));
@@ -996,6 +1000,15 @@ fn write_index(out: &mut Out, ix: &Index, taken: &Taken) {
     }
     if ix.nulls_not_distinct {
         item(out, "nulls_not_distinct: true");
+    }
+    if !ix.storage.is_empty() {
+        item(
+            out,
+            &format!(
+                "with: {}",
+                crate::relation_options::with_yaml(&ix.storage, scalar)
+            ),
+        );
     }
     if let Some(p) = &ix.predicate {
         item(out, &format!("where: {}", scalar(&p.sql)));

@@ -23,6 +23,7 @@ mod doc;
 mod doc_families;
 mod export;
 mod names;
+mod relation_options;
 mod render;
 mod sqlcheck;
 

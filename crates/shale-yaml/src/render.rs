@@ -2238,6 +2238,14 @@ fn view_stmt(file: &str, name: &QualName, v: &ViewDoc) -> Result<String, YamlErr
     if !opts.is_empty() {
         sql.push_str(&format!(" WITH ({})", opts.join(", ")));
     }
+    if !v.with.0.is_empty() {
+        if !v.materialized {
+            return Err(err(
+                "`with` (storage parameters) is for materialized views; a view takes security_barrier, security_invoker, check_option",
+            ));
+        }
+        sql.push_str(&crate::relation_options::with_sql(&v.with).map_err(|m| err(&m))?);
+    }
     let q = v.query.trim().trim_end_matches(';').trim_end();
     if q.is_empty() {
         return Err(err("empty query"));
@@ -2521,6 +2529,7 @@ fn index_stmt<'a>(
         None => format!("{tobj}, index"),
     };
     let ierr = |m: String| YamlError::object(file, iobj.clone(), m);
+    let mut statistics: Vec<(usize, i32)> = Vec::new();
     let keys: Vec<String> = match (&ix.columns, &ix.keys) {
         (Some(_), Some(_)) => return Err(ierr("give `columns` or `keys`, not both".into())),
         (None, None) => return Err(ierr("an index needs `columns` or `keys`".into())),
@@ -2533,8 +2542,14 @@ fn index_stmt<'a>(
                 return Err(ierr("an index needs at least one key".into()));
             }
             let mut v = Vec::new();
-            for k in keys {
+            for (i, k) in keys.iter().enumerate() {
                 let k = &k.0;
+                if let Some(t) = k.statistics {
+                    if k.expr.is_none() {
+                        return Err(ierr("`statistics` is for expression keys (`expr`)".into()));
+                    }
+                    statistics.push((i + 1, t));
+                }
                 let mut s = match (&k.column, &k.expr) {
                     (Some(c), None) => {
                         need_cols("index key", std::slice::from_ref(c))?;
@@ -2596,11 +2611,22 @@ fn index_stmt<'a>(
         }
         s.push_str(" NULLS NOT DISTINCT");
     }
+    s.push_str(&crate::relation_options::with_sql(&ix.with).map_err(&ierr)?);
     if let Some(w) = &ix.predicate {
         sqlcheck::check_expr(w).map_err(&ierr)?;
         s.push_str(&format!(" WHERE {w}"));
     }
     s.push(';');
+    if !statistics.is_empty() {
+        let Some(n) = &ix.name else {
+            return Err(ierr("an index with `statistics` needs a `name`".into()));
+        };
+        let iq = QualName::new(tname.schema.clone(), n.clone());
+        s.push_str(&crate::relation_options::statistics_sql(
+            &iq.to_string(),
+            &statistics,
+        ));
+    }
     let cm = match (&ix.name, ix.comment.as_ref().filter(|c| !c.is_empty())) {
         (Some(n), Some(c)) => Some((
             format!("INDEX {}", QualName::new(tname.schema.clone(), n.clone())),

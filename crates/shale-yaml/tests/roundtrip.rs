@@ -234,13 +234,16 @@ fn fixture_schemas_round_trip() {
     // the closing note of the session that made them; each must still fail, so a fix
     // is noticed and the entry removed): PostGIS type modifiers, information_schema
     // domains, foreign keys to inherited columns, per-partition column overrides, a
-    // domain over a table's row type.
-    const KNOWN_GAPS: [&str; 5] = [
+    // domain over a table's row type; the same PostGIS modifiers (302) and partition
+    // column overrides (303) in fixtures of the next session.
+    const KNOWN_GAPS: [&str; 7] = [
         "180_postgis_type_modifiers",
         "183_information_schema_domains",
         "222_child_constraints_on_inherited_columns",
         "226_partition_column_overrides",
         "227_routine_dependency_order",
+        "302_extension_members",
+        "303_partition_of_column_options",
     ];
     let (known, unexpected): (Vec<_>, Vec<_>) = failures
         .into_iter()

@@ -531,6 +531,13 @@ pub(super) fn write_views(out: &mut Out, cat: &Catalog, taken: &Taken) {
         if v.materialized && !v.with_data {
             out.kv(2, "with_data", "false");
         }
+        if !v.storage.is_empty() {
+            out.kv(
+                2,
+                "with",
+                &crate::relation_options::with_yaml(&v.storage, scalar),
+            );
+        }
         if !v.indexes.is_empty() {
             out.line(2, "indexes:");
             for ix in v.indexes.values() {
