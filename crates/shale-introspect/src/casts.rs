@@ -1,8 +1,9 @@
-//! Casts, read from `pg_cast` (those made after `initdb`, not by an extension): each is
+//! Casts, read from `pg_cast` (those made after `initdb`, not by an extension nor internal
+//! to a type, as a range type's cast to its multirange is): each is
 //! written back as its `CREATE CAST` and replayed through the SQL front end, so that
 //! types and the function's signature come out as the files' do.
 
-use crate::queries::{comment, get, not_extension_member, query};
+use crate::queries::{comment, get, not_member_or_internal, query};
 use crate::IntrospectError;
 use postgres::Transaction;
 use shale_model::{Catalog, Unmodeled};
@@ -37,7 +38,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Vec<CastRow>, IntrospectE
          WHERE c.oid >= 16384 AND {} \
          ORDER BY 1, 2",
         comment("pg_cast", "c.oid", "0"),
-        not_extension_member("pg_cast", "c.oid"),
+        not_member_or_internal("pg_cast", "c.oid"),
     );
     query(tx, WHAT, &sql)?
         .iter()
