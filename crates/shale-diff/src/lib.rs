@@ -23,6 +23,7 @@
 //! - What shale cannot do yet is a [`Change::Unsupported`] naming the object, so that the
 //!   planner fails clearly instead of producing a wrong plan.
 
+pub mod aggregates;
 pub mod event_triggers;
 mod renames;
 pub mod routines;
@@ -248,6 +249,10 @@ pub enum Change {
     RelationOption {
         option: relation_options::RelationOptionChange,
     },
+    /// Aggregates and casts: see [`aggregates`].
+    Aggregate {
+        aggregate_change: Box<aggregates::AggregateChange>,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -339,6 +344,7 @@ impl Change {
             Change::EventTrigger {
                 event_trigger_change,
             } => event_trigger_change.object(),
+            Change::Aggregate { aggregate_change } => aggregate_change.object(),
         }
     }
 }
@@ -452,6 +458,7 @@ impl Differ<'_> {
         user_types::diff(self.from, self.to, &mut self.out);
         event_triggers::diff(self.from, self.to, &mut self.out);
         relation_options::diff(self.from, self.to, &mut self.out);
+        aggregates::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

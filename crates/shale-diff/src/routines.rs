@@ -255,6 +255,8 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     };
     d.classify_columns();
     d.functions();
+    let aggregates = crate::aggregates::recreated_aggregates(from, to, &d.recreated_functions);
+    d.recreated_functions.extend(aggregates);
     d.classify_views();
     d.views();
     d.triggers();

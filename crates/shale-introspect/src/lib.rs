@@ -29,6 +29,8 @@
 //!
 //! Supports PostgreSQL 13 to 18 (`NULLS NOT DISTINCT` is read on 15 and later).
 
+mod aggregates;
+mod casts;
 mod event_triggers;
 pub mod queries;
 mod routines;
@@ -175,6 +177,8 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let security_rows = security::read(&mut tx, version)?;
     let event_trigger_rows = event_triggers::read(&mut tx)?;
     let relation_option_rows = relation_options::read(&mut tx)?;
+    let aggregate_rows = aggregates::read(&mut tx)?;
+    let cast_rows = casts::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -184,6 +188,8 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         table_options::apply(assemble(rows)?, table_rows)?,
         type_rows,
     )?;
+    // Before views and functions: their calls of aggregates are then known.
+    let cat = casts::assemble(aggregates::assemble(cat, aggregate_rows), cast_rows);
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
         .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
         .map(user_types::forget_unmodeled)

@@ -239,12 +239,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
     };
     let parts = [
         named(
-            "aggregate",
-            "pg_proc",
-            "x.oid::pg_catalog.regprocedure::text",
-            "pronamespace",
-        ) + " AND x.prokind = 'a'",
-        named(
             "window function",
             "pg_proc",
             "x.oid::pg_catalog.regprocedure::text",
@@ -265,12 +259,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "x.oid::pg_catalog.regtype::text",
             "typnamespace",
         ) + " AND x.typtype = 'b' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = x.oid)",
-        global(
-            "cast",
-            "pg_cast",
-            "'(' || x.castsource::pg_catalog.regtype::text || ' AS ' || x.casttarget::pg_catalog.regtype::text || ')'",
-            "x.oid >= 16384",
-        ),
         named(
             "operator",
             "pg_operator",
@@ -525,7 +513,7 @@ pub(crate) fn assemble(cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectEr
             trig.comment = t.comment.clone();
         }
     }
-    cat.unmodeled = rows.unmodeled;
+    cat.unmodeled.extend(rows.unmodeled);
     cat.unmodeled.extend(unreadable);
     cat.unmodeled.sort();
     Ok(r.finish())

@@ -10,6 +10,8 @@
 //!
 //! This crate is plain data: it depends on nothing of shale's and parses nothing.
 
+pub mod aggregates;
+pub mod casts;
 pub mod directives;
 pub mod event_triggers;
 pub mod filter;
@@ -23,6 +25,8 @@ pub mod user_types;
 
 pub use directives::*;
 
+pub use aggregates::{Aggregate, AggregateKind, FinalModify};
+pub use casts::{Cast, CastContext, CastMethod};
 pub use event_triggers::{EventTrigger, EventTriggerEvent};
 
 pub use ident::{quote_ident, quote_literal, QualName};
@@ -114,6 +118,12 @@ pub struct Catalog {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub owners: BTreeMap<ObjectId, String>,
+    /// Aggregates, keyed by signature like functions (aggregates.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub aggregates: BTreeMap<String, Aggregate>,
+    /// Casts made by `CREATE CAST`, by source and target type (casts.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub casts: BTreeMap<(String, String), Cast>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -153,6 +163,8 @@ keyed!(DomainCheck, String, |s| s.name.clone());
 keyed!(CompositeType, QualName, |s| s.name.clone());
 keyed!(RangeType, QualName, |s| s.name.clone());
 keyed!(EventTrigger, String, |s| s.name.clone());
+keyed!(Aggregate, String, |s| s.signature());
+keyed!(Cast, (String, String), |s| s.key());
 
 mod keyed {
     use super::Keyed;
@@ -573,6 +585,16 @@ pub enum ObjectId {
     EventTrigger {
         name: String,
     },
+    /// An aggregate: its name and identity argument types (like a function).
+    Aggregate {
+        name: QualName,
+        args: String,
+    },
+    /// A cast between two types (as [`TypeRef`] prints them).
+    Cast {
+        source: String,
+        target: String,
+    },
 }
 
 impl ObjectId {
@@ -594,6 +616,8 @@ impl ObjectId {
             ObjectId::DefaultPrivileges { .. } => "default privileges",
             ObjectId::Collation { .. } => "collation",
             ObjectId::EventTrigger { .. } => "event trigger",
+            ObjectId::Aggregate { .. } => "aggregate",
+            ObjectId::Cast { .. } => "cast",
         }
     }
 }
@@ -615,6 +639,9 @@ impl fmt::Display for ObjectId {
             ObjectId::Constraint { table, name } => write!(f, "{} on {table}", quote_ident(name)),
             ObjectId::View { name } => write!(f, "{name}"),
             ObjectId::Function { name, args } => write!(f, "{name}({args})"),
+            ObjectId::Aggregate { name, args } if args.is_empty() => write!(f, "{name}(*)"),
+            ObjectId::Aggregate { name, args } => write!(f, "{name}({args})"),
+            ObjectId::Cast { source, target } => write!(f, "({source} AS {target})"),
             ObjectId::Trigger { table, name } => {
                 f.write_str(&routines::trigger_display(table, name))
             }
@@ -729,8 +756,11 @@ impl Catalog {
             | ObjectId::DefaultPrivileges { .. } => {}
             ObjectId::Collation { name } => out.push(schema(&name.schema)),
             ObjectId::EventTrigger { .. } => {}
+            ObjectId::Aggregate { .. } | ObjectId::Cast { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
+        self.aggregate_dependencies(id, &mut out);
+        self.cast_dependencies(id, &mut out);
         self.event_trigger_dependencies(id, &mut out);
         self.table_options_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
@@ -881,6 +911,8 @@ impl Catalog {
         out.extend(self.triggers.values().map(|t| t.id()));
         out.extend(self.policies.values().map(|p| p.id()));
         out.extend(self.event_triggers.values().map(|e| e.id()));
+        out.extend(self.aggregates.values().map(|a| a.id()));
+        out.extend(self.casts.values().map(|c| c.id()));
         out
     }
 }

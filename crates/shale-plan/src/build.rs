@@ -1193,6 +1193,7 @@ impl<'a> Builder<'a> {
             Change::EventTrigger {
                 event_trigger_change,
             } => self.event_trigger(event_trigger_change),
+            Change::Aggregate { aggregate_change } => self.aggregate(aggregate_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

@@ -20,6 +20,7 @@ pub mod rollback;
 pub mod routines;
 pub mod rules;
 
+mod aggregates;
 mod build;
 mod event_triggers;
 mod model;

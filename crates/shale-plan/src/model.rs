@@ -102,6 +102,8 @@ impl Step {
             ),
             ObjectId::Collation { name } => format!("collation:{name}"),
             ObjectId::EventTrigger { name } => format!("event-trigger:{}", quote_ident(name)),
+            ObjectId::Aggregate { name, args } => format!("aggregate:{name}({args})"),
+            ObjectId::Cast { source, target } => format!("cast:({source} AS {target})"),
         };
         format!("{}:{object}", self.action.as_str())
     }

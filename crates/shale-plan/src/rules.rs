@@ -182,6 +182,14 @@ pub enum RuleId {
     SetIndexStorage,
     SetMatviewStorage,
     SetIndexStatistics,
+    // Aggregates and casts (aggregates.rs).
+    CreateAggregate,
+    ReplaceAggregate,
+    DropAggregate,
+    RecreateAggregate,
+    CreateCast,
+    DropCast,
+    RecreateCast,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -914,6 +922,40 @@ pub static RULES: &[Rule] = &[
     rule(R::SetIndexStatistics, "SH319", "Change statistics target of an index expression", Low,
         "sets the statistics target of index {object}{detail}; the next ANALYZE of {table} gathers statistics for the expression with it",
         None, Some("SHARE UPDATE EXCLUSIVE on {object} (brief)"), NONE),
+    // Aggregates and casts (aggregates.rs): queries call them by name and type.
+    rule(R::CreateAggregate, "SH230", "Create aggregate", Low,
+        "creates aggregate {object}{detail}", None, None, NONE)
+        .locks("none on tables"),
+    rule(R::ReplaceAggregate, "SH231", "Replace aggregate", Medium,
+        "replaces aggregate {object} in place (CREATE OR REPLACE AGGREGATE){detail}: every query, view and function calling it computes with the new definition at once (an INITCOND or support-function change changes results)",
+        Some("when results must not change for existing callers, create an aggregate under a new name and move them"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropAggregate, "SH232", "Drop aggregate", High,
+        "drops aggregate {object}: every query calling it breaks (fails) from now on (views and functions calling it are dropped by earlier steps)",
+        Some("verify no application query, report or job calls it"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::RecreateAggregate, "SH233", "Drop an aggregate to re-create it", Medium,
+        "drops aggregate {object} to create it again because {detail}; views and functions calling it are re-created around it (all in one transaction, so other sessions never see it missing)",
+        Some("its privileges go with it and are granted again by later steps, as the desired state lists them"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::CreateCast, "SH234", "Create cast", Low,
+        "creates cast {object}{detail}",
+        Some("an implicit or assignment cast changes how existing expressions and inserts mixing the types resolve: test the application's queries"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropCast, "SH235", "Drop cast", High,
+        "drops cast {object}{detail}: every query, insert or function converting between the types breaks (fails) or resolves differently from now on",
+        Some("verify no query relies on the conversion (explicit casts, and implicit ones the server applies silently)"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::RecreateCast, "SH236", "Drop a cast to re-create it", Medium,
+        "drops cast {object} to create it again because {detail} (in one transaction: other sessions never see it missing)",
+        Some("a changed context (implicit, assignment) changes how existing expressions mixing the types resolve: test the application's queries"),
+        None, NONE)
+        .locks("none on tables"),
 ];
 
 /// The rule for `id`.
@@ -1095,7 +1137,9 @@ pub static FAMILIES: &[Family] = &[
     },
     Family { first: 150, last: 159, title: "Event triggers", intro: "" },
     Family { first: 170, last: 199, title: "Domains, composite and range types, re-created types", intro: "" },
-    Family { first: 200, last: 299, title: "Table options: partitions, inheritance, persistence, storage", intro: "" },
+    Family { first: 200, last: 229, title: "Table options: partitions, inheritance, persistence, storage", intro: "" },
+    Family { first: 230, last: 249, title: "Aggregates, casts and operators", intro: "Objects queries reach by name and type: dropping one breaks its callers; an implicit cast or a replaced aggregate changes results silently." },
+    Family { first: 250, last: 299, title: "Table options (continued)", intro: "" },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
 ];
 
@@ -1707,7 +1751,18 @@ mod tests {
         ("SH318", true, "CREATE MATERIALIZED VIEW m AS SELECT 1 AS a;", "CREATE MATERIALIZED VIEW m WITH (fillfactor = 70) AS SELECT 1 AS a;"),
         ("SH319", true, "CREATE TABLE t (a integer); CREATE INDEX t_l_idx ON t ((a + 1));", "CREATE TABLE t (a integer); CREATE INDEX t_l_idx ON t ((a + 1)); ALTER INDEX t_l_idx ALTER COLUMN 1 SET STATISTICS 500;"),
         ("SH153", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f(); ALTER EVENT TRIGGER e DISABLE;")),
+        // Aggregates and casts (aggregates.rs).
+        ("SH230", true, AF, concat!("CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2'; ", "CREATE AGGREGATE s(integer) (SFUNC = add, STYPE = integer);")),
+        ("SH231", true, concat!("CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2'; ", "CREATE AGGREGATE s(integer) (SFUNC = add, STYPE = integer);"), concat!("CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2'; ", "CREATE AGGREGATE s(integer) (SFUNC = add, STYPE = integer, INITCOND = '0');")),
+        ("SH232", true, concat!("CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2'; ", "CREATE AGGREGATE s(integer) (SFUNC = add, STYPE = integer);"), AF),
+        ("SH233", true, concat!("CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2'; ", "CREATE AGGREGATE s(integer) (SFUNC = add, STYPE = integer);"), concat!("CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2'; ", "CREATE AGGREGATE s(integer) (SFUNC = add, STYPE = integer, FINALFUNC = abs);")),
+        ("SH234", true, "CREATE DOMAIN feet AS integer;", "CREATE DOMAIN feet AS integer; CREATE TYPE pt AS (x integer); CREATE CAST (pt AS text) WITH INOUT;"),
+        ("SH235", true, "CREATE TYPE pt AS (x integer); CREATE CAST (pt AS text) WITH INOUT;", "CREATE TYPE pt AS (x integer);"),
+        ("SH236", true, "CREATE TYPE pt AS (x integer); CREATE CAST (pt AS text) WITH INOUT;", "CREATE TYPE pt AS (x integer); CREATE CAST (pt AS text) WITH INOUT AS ASSIGNMENT;"),
     ];
+    /// The state function of the aggregate fixtures alone.
+    const AF: &str =
+        "CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2';";
     /// The event trigger function alone (both sides of the event trigger fixtures have it).
     const EF: &str = "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;";
     /// Fixtures planned with the expand/contract strategy.

@@ -214,8 +214,10 @@ impl Resolver for CatalogNames<'_> {
         self.cat
             .functions
             .values()
-            .find(|f| f.name.name == name && schema.is_none_or(|s| f.name.schema == s))
-            .map(|f| f.name.clone())
+            .map(|f| &f.name)
+            .chain(self.cat.aggregates.values().map(|a| &a.name))
+            .find(|f| f.name == name && schema.is_none_or(|s| f.schema == s))
+            .cloned()
     }
     fn sequence(&self, schema: Option<&str>, name: &str) -> QualName {
         QualName::new(schema.unwrap_or("public"), name)

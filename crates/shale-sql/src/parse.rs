@@ -17,6 +17,10 @@ use shale_model::{
 };
 use std::collections::{BTreeMap, BTreeSet};
 
+#[path = "aggregates.rs"]
+mod aggregates;
+#[path = "casts.rs"]
+mod casts;
 #[path = "event_triggers.rs"]
 mod event_triggers;
 #[path = "names.rs"]
@@ -755,6 +759,18 @@ impl Builder {
                 self.event_trigger_comment(&s)
             }
             NodeEnum::DropStmt(s) if Self::is_event_trigger_drop(&s) => self.drop_event_trigger(&s),
+            // Aggregates and casts (aggregates.rs, casts.rs).
+            NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectAggregate as i32 => {
+                self.create_aggregate(&s)
+            }
+            NodeEnum::CommentStmt(s) if Self::is_aggregate_comment(&s) => {
+                self.aggregate_comment(&s)
+            }
+            NodeEnum::DropStmt(s) if Self::is_aggregate_drop(&s) => self.drop_aggregate(&s),
+            NodeEnum::RenameStmt(s) if Self::is_aggregate_rename(&s) => self.rename_aggregate(&s),
+            NodeEnum::CreateCastStmt(s) => self.create_cast(&s),
+            NodeEnum::CommentStmt(s) if Self::is_cast_comment(&s) => self.cast_comment(&s),
+            NodeEnum::DropStmt(s) if Self::is_cast_drop(&s) => self.drop_cast(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {
@@ -805,6 +821,7 @@ impl Builder {
                 self.drop(&s, text)?;
                 self.prune_routines();
                 self.prune_event_triggers();
+                self.prune_aggregates();
                 Ok(())
             }
             NodeEnum::AlterExtensionStmt(s) => self.alter_extension(&s),

@@ -202,7 +202,9 @@ impl Resolver for Res<'_> {
         let b = self.0;
         let has = |s: &str| {
             let q = QualName::new(s, name);
-            b.cat.functions.values().any(|f| f.name == q).then_some(q)
+            (b.cat.functions.values().any(|f| f.name == q)
+                || b.cat.aggregates.values().any(|a| a.name == q))
+            .then_some(q)
         };
         match schema {
             Some(s) => has(s),
@@ -296,7 +298,7 @@ impl Builder {
 
     /// A type in a routine's signature: pseudo-types allowed, modifiers dropped, and an
     /// unknown non-built-in name taken as a user type (a domain shale does not model).
-    fn routine_type(&self, tn: &protobuf::TypeName) -> R<TypeRef> {
+    pub(super) fn routine_type(&self, tn: &protobuf::TypeName) -> R<TypeRef> {
         let mut tn = tn.clone();
         tn.setof = false;
         let names = types::type_names(&tn);
@@ -1956,6 +1958,10 @@ impl Replay {
                 NodeEnum::CreateFunctionStmt(s) => b.create_function(&s).map(|_| ()),
                 NodeEnum::CreateTrigStmt(s) => b.create_trigger(&s),
                 NodeEnum::IndexStmt(s) => b.create_view_index(&s),
+                NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectAggregate as i32 => {
+                    b.create_aggregate(&s)
+                }
+                NodeEnum::CreateCastStmt(s) => b.create_cast(&s),
                 other => unsupported(-1, &statement_kind(&other, sql)),
             });
             r.map_err(|e| fail(e.msg))
@@ -2030,6 +2036,12 @@ impl Replay {
                 sql,
             })
         })
+    }
+
+    /// An aggregate or a cast from the `CREATE` statement the live front end writes from
+    /// its catalog rows (`aggregates.rs`, `casts.rs` of shale-introspect).
+    pub fn definition(&mut self, object: &str, sql: &str) -> Result<(), ReplayError> {
+        self.run(object, sql)
     }
 
     /// An index of a materialized view from `pg_get_indexdef`.

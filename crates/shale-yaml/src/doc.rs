@@ -44,6 +44,10 @@ pub struct Document {
     pub default_privileges: Vec<DefaultPrivilegesDoc>,
     #[serde(default)]
     pub event_triggers: OrderedMap<EventTriggerDoc>,
+    #[serde(default)]
+    pub aggregates: Vec<crate::aggregates::AggregateDoc>,
+    #[serde(default)]
+    pub casts: Vec<crate::aggregates::CastDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys

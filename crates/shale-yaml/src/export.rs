@@ -12,6 +12,7 @@ use shale_model::{
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
+mod aggregates;
 mod families;
 
 const PUBLIC: &str = "public";
@@ -498,6 +499,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
     }
     families::write_views(&mut out, cat, &taken);
     families::write_event_triggers(&mut out, cat);
+    aggregates::write(&mut out, cat);
     out.0
 }
 

@@ -18,6 +18,7 @@
 //!
 //! The format is described in `docs/YAML.md`.
 
+mod aggregates;
 mod bounds;
 mod doc;
 mod doc_families;

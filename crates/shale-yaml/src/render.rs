@@ -1468,6 +1468,27 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         out.push(o, &s);
     }
 
+    // ---- aggregates and casts (aggregates.rs): after the functions they use, before
+    // the views calling them
+    for (file, d) in docs {
+        let aggregates = d
+            .aggregates
+            .iter()
+            .map(|a| crate::aggregates::aggregate_stmts(file, a));
+        let casts = d
+            .casts
+            .iter()
+            .map(|c| crate::aggregates::cast_stmts(file, c));
+        for r in aggregates.chain(casts) {
+            let (obj, stmts) = r?;
+            let o = out.origin(file, &obj);
+            for s in stmts {
+                one_statement(file, &obj, &s)?;
+                out.push(o, &s);
+            }
+        }
+    }
+
     // ---- views and materialized views, in the order written
     for (file, d) in docs {
         for (key, v) in &d.views.0 {

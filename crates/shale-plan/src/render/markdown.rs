@@ -383,7 +383,8 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         | ObjectId::Index { name }
         | ObjectId::View { name }
         | ObjectId::Collation { name }
-        | ObjectId::Function { name, .. } => Some(&name.schema),
+        | ObjectId::Function { name, .. }
+        | ObjectId::Aggregate { name, .. } => Some(&name.schema),
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
         | ObjectId::Trigger { table, .. }
@@ -391,6 +392,7 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         ObjectId::Privileges { on } => schema_of(on),
         ObjectId::DefaultPrivileges { schema, .. } => schema.as_deref(),
         ObjectId::Extension { .. } | ObjectId::EventTrigger { .. } => None,
+        ObjectId::Cast { .. } => None,
     }
 }
 
