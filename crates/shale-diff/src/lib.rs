@@ -24,6 +24,8 @@
 //!   planner fails clearly instead of producing a wrong plan.
 
 pub mod event_triggers;
+pub mod foreign_data;
+pub mod publications;
 mod renames;
 pub mod routines;
 mod security;
@@ -242,6 +244,14 @@ pub enum Change {
     EventTrigger {
         event_trigger_change: event_triggers::EventTriggerChange,
     },
+    /// Publications and subscriptions: see [`publications`].
+    Publication {
+        publication_change: publications::PublicationChange,
+    },
+    /// Foreign-data wrappers, servers, user mappings, foreign tables: see [`foreign_data`].
+    ForeignData {
+        foreign_data_change: foreign_data::ForeignDataChange,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -332,6 +342,10 @@ impl Change {
             Change::EventTrigger {
                 event_trigger_change,
             } => event_trigger_change.object(),
+            Change::Publication { publication_change } => publication_change.object(),
+            Change::ForeignData {
+                foreign_data_change,
+            } => foreign_data_change.object(),
         }
     }
 }
@@ -442,6 +456,8 @@ impl Differ<'_> {
         routines::diff(self.from, self.to, &mut self.out);
         user_types::diff(self.from, self.to, &mut self.out);
         event_triggers::diff(self.from, self.to, &mut self.out);
+        publications::diff(self.from, self.to, &mut self.out);
+        foreign_data::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

@@ -30,6 +30,8 @@
 //! Supports PostgreSQL 13 to 18 (`NULLS NOT DISTINCT` is read on 15 and later).
 
 mod event_triggers;
+mod foreign_data;
+mod publications;
 pub mod queries;
 mod routines;
 mod security;
@@ -173,6 +175,8 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let routine_rows = routines::read(&mut tx)?;
     let security_rows = security::read(&mut tx, version)?;
     let event_trigger_rows = event_triggers::read(&mut tx)?;
+    let publication_rows = publications::read(&mut tx, version)?;
+    let foreign_data_rows = foreign_data::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -184,6 +188,8 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     )?;
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
         .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
+        .and_then(|cat| publications::assemble(cat, publication_rows))
+        .and_then(|cat| foreign_data::assemble(cat, foreign_data_rows))
         .map(user_types::forget_unmodeled)
         .map(table_options::forget_unmodeled)
 }

@@ -22,9 +22,11 @@ pub mod rules;
 
 mod build;
 mod event_triggers;
+mod foreign_data;
 mod model;
 mod order;
 mod partitions;
+mod publications;
 pub mod security;
 mod sql;
 mod strategy;

@@ -383,6 +383,7 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         | ObjectId::Index { name }
         | ObjectId::View { name }
         | ObjectId::Collation { name }
+        | ObjectId::ForeignTable { name }
         | ObjectId::Function { name, .. } => Some(&name.schema),
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
@@ -391,6 +392,11 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         ObjectId::Privileges { on } => schema_of(on),
         ObjectId::DefaultPrivileges { schema, .. } => schema.as_deref(),
         ObjectId::Extension { .. } | ObjectId::EventTrigger { .. } => None,
+        ObjectId::Publication { .. }
+        | ObjectId::Subscription { .. }
+        | ObjectId::ForeignDataWrapper { .. }
+        | ObjectId::ForeignServer { .. }
+        | ObjectId::UserMapping { .. } => None,
     }
 }
 
