@@ -143,7 +143,9 @@ impl Builder<'_> {
         let object = c.object();
         match c {
             C::CreateWrapper { wrapper } => {
-                let risk = self.risk(RuleId::CreateForeignData, &object, |_| {});
+                let risk = self.risk(RuleId::CreateForeignData, &object, |v| {
+                    v.object = object.to_string()
+                });
                 self.foreign_step(&object, Action::Create, wrapper.create_sql(), risk);
             }
             C::DropWrapper { wrapper } => self.foreign_drop(
@@ -154,12 +156,14 @@ impl Builder<'_> {
             ),
             C::AlterWrapperFunctions { wrapper } => {
                 let risk = self.risk(RuleId::AlterForeignDataOptions, &object, |v| {
+                    v.object = object.to_string();
                     v.detail = "HANDLER and VALIDATOR".into()
                 });
                 self.foreign_step(&object, Action::Alter, wrapper.alter_functions_sql(), risk);
             }
             C::CreateServer { server, recreate } => {
                 let mut risk = self.risk(RuleId::CreateForeignData, &object, |v| {
+                    v.object = object.to_string();
                     v.detail = format!(" (wrapper {})", quote_ident(&server.wrapper))
                 });
                 Self::again(&mut risk, recreate);
@@ -173,6 +177,7 @@ impl Builder<'_> {
             ),
             C::AlterServerVersion { server } => {
                 let risk = self.risk(RuleId::AlterForeignDataOptions, &object, |v| {
+                    v.object = object.to_string();
                     v.detail = "VERSION".into()
                 });
                 let v = match &server.version {
@@ -187,7 +192,9 @@ impl Builder<'_> {
                 );
             }
             C::CreateUserMapping { mapping, recreate } => {
-                let mut risk = self.risk(RuleId::CreateForeignData, &object, |_| {});
+                let mut risk = self.risk(RuleId::CreateForeignData, &object, |v| {
+                    v.object = object.to_string()
+                });
                 Self::again(&mut risk, recreate);
                 self.foreign_step(&object, Action::Create, mapping.create_sql(), risk);
             }
@@ -216,6 +223,7 @@ impl Builder<'_> {
                 let object = removes[0].clone();
                 let risk = match recreate {
                     Some(why) => self.risk(RuleId::RecreateForeignData, &object, |v| {
+                        v.object = object.to_string();
                         v.detail = why.clone()
                     }),
                     None => self.risk(RuleId::DropForeignTable, &object, |_| {}),
@@ -234,6 +242,7 @@ impl Builder<'_> {
                     return;
                 };
                 let risk = self.risk(RuleId::AlterForeignDataOptions, object, |v| {
+                    v.object = object.to_string();
                     v.detail = options_detail(from, to)
                 });
                 let owner = match object {

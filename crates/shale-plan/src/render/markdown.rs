@@ -263,7 +263,10 @@ fn step_details(out: &mut String, s: &Step) {
         html(&s.object.to_string()),
         s.risk.code
     );
-    out.push_str(&fenced("sql", &format!("{};", s.sql)));
+    out.push_str(&fenced(
+        "sql",
+        &format!("{};", shale_sql::mask_secrets(&s.sql)),
+    ));
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -333,7 +336,7 @@ fn rollback(out: &mut String, rb: &Rollback) {
                 s.risk.level,
                 one_line(&s.risk.reason)
             );
-            let _ = writeln!(sql, "{};", s.sql);
+            let _ = writeln!(sql, "{};", shale_sql::mask_secrets(&s.sql));
         }
         out.push_str(&fenced("sql", &sql));
         let _ = writeln!(out, "\n</details>\n");
