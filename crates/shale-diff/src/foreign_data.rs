@@ -75,17 +75,17 @@ pub enum ForeignDataChange {
     },
     AddColumn {
         table: ForeignTable,
-        column: Column,
+        column: Box<Column>,
     },
     DropColumn {
         table: QualName,
-        column: Column,
+        column: Box<Column>,
     },
     /// Type, `NOT NULL` or default of a foreign table's column (`from` → `column`).
     AlterColumn {
         table: QualName,
-        from: Column,
-        column: Column,
+        from: Box<Column>,
+        column: Box<Column>,
     },
 }
 
@@ -370,7 +370,7 @@ fn alter_table(out: &mut Vec<Change>, t0: &ForeignTable, t1: &ForeignTable) {
                 out,
                 C::DropColumn {
                     table: t1.name.clone(),
-                    column: c0.clone(),
+                    column: Box::new(c0.clone()),
                 },
             );
         }
@@ -382,7 +382,7 @@ fn alter_table(out: &mut Vec<Change>, t0: &ForeignTable, t1: &ForeignTable) {
                     out,
                     C::AddColumn {
                         table: t1.clone(),
-                        column: bare(c1),
+                        column: Box::new(bare(c1)),
                     },
                 );
                 comment(out, column_id(&t1.name, &c1.name), &None, &c1.comment);
@@ -393,8 +393,8 @@ fn alter_table(out: &mut Vec<Change>, t0: &ForeignTable, t1: &ForeignTable) {
                         out,
                         C::AlterColumn {
                             table: t1.name.clone(),
-                            from: c0.clone(),
-                            column: c1.clone(),
+                            from: Box::new(c0.clone()),
+                            column: Box::new(c1.clone()),
                         },
                     );
                 }

@@ -314,12 +314,10 @@ impl Catalog {
                     }
                 }
             }
-            ObjectId::UserMapping { server, .. } => {
-                if self.foreign_servers.contains_key(server) {
-                    out.push(ObjectId::ForeignServer {
-                        name: server.clone(),
-                    });
-                }
+            ObjectId::UserMapping { server, .. } if self.foreign_servers.contains_key(server) => {
+                out.push(ObjectId::ForeignServer {
+                    name: server.clone(),
+                });
             }
             ObjectId::ForeignTable { name } => {
                 out.push(ObjectId::Schema {
