@@ -49,10 +49,10 @@ fn syntax_error_names_file_line_and_column() {
 fn unsupported_statement_is_an_error_not_ignored() {
     let s = Scratch::new(&[(
         "v.sql",
-        "CREATE TABLE t (a int);\nCREATE PUBLICATION p FOR ALL TABLES;\n",
+        "CREATE TABLE t (a int);\nCREATE CONVERSION c FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;\n",
     )]);
     let o = shale(&["plan", "--from", "empty", "--to", &s.path("v.sql")]);
-    expect_error(&o, &["v.sql:2:", "PUBLICATION"]);
+    expect_error(&o, &["v.sql:2:", "CONVERSION"]);
 }
 
 #[test]
@@ -567,9 +567,10 @@ fn schema_filters_keep_other_objects_out_of_the_plan() {
 #[test]
 fn unmodeled_objects_are_reported_and_strict_coverage_refuses() {
     let db = TestDb::new("cli_coverage");
-    let publication = format!("shale_pub_{}", db.name());
+    // (publications are modelled since: a conversion is not)
+    let publication = format!("shale_conv_{}", db.name());
     db.execute(&format!(
-        "CREATE TABLE t (a int); CREATE PUBLICATION {publication} FOR TABLE t;"
+        "CREATE TABLE t (a int); CREATE CONVERSION {publication} FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;"
     ));
     let s = Scratch::new(&[("want.sql", "CREATE TABLE t (a int);\n")]);
     let o = shale(&["plan", "--from", db.url(), "--to", &s.path("want.sql")]);

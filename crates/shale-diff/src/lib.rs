@@ -25,6 +25,8 @@
 
 pub mod aggregates;
 pub mod event_triggers;
+pub mod foreign_data;
+pub mod publications;
 mod renames;
 pub mod routines;
 mod security;
@@ -253,6 +255,14 @@ pub enum Change {
     Aggregate {
         aggregate_change: Box<aggregates::AggregateChange>,
     },
+    /// Publications and subscriptions: see [`publications`].
+    Publication {
+        publication_change: publications::PublicationChange,
+    },
+    /// Foreign-data wrappers, servers, user mappings, foreign tables: see [`foreign_data`].
+    ForeignData {
+        foreign_data_change: foreign_data::ForeignDataChange,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -345,6 +355,10 @@ impl Change {
                 event_trigger_change,
             } => event_trigger_change.object(),
             Change::Aggregate { aggregate_change } => aggregate_change.object(),
+            Change::Publication { publication_change } => publication_change.object(),
+            Change::ForeignData {
+                foreign_data_change,
+            } => foreign_data_change.object(),
         }
     }
 }
@@ -459,6 +473,8 @@ impl Differ<'_> {
         event_triggers::diff(self.from, self.to, &mut self.out);
         relation_options::diff(self.from, self.to, &mut self.out);
         aggregates::diff(self.from, self.to, &mut self.out);
+        publications::diff(self.from, self.to, &mut self.out);
+        foreign_data::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

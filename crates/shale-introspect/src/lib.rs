@@ -32,6 +32,8 @@
 mod aggregates;
 mod casts;
 mod event_triggers;
+mod foreign_data;
+mod publications;
 pub mod queries;
 mod routines;
 mod security;
@@ -179,6 +181,8 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let relation_option_rows = relation_options::read(&mut tx)?;
     let aggregate_rows = aggregates::read(&mut tx)?;
     let cast_rows = casts::read(&mut tx)?;
+    let publication_rows = publications::read(&mut tx, version)?;
+    let foreign_data_rows = foreign_data::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -192,6 +196,8 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let cat = casts::assemble(aggregates::assemble(cat, aggregate_rows), cast_rows);
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
         .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
+        .and_then(|cat| publications::assemble(cat, publication_rows))
+        .and_then(|cat| foreign_data::assemble(cat, foreign_data_rows))
         .map(user_types::forget_unmodeled)
         .map(table_options::forget_unmodeled)
         .map(|cat| relation_options::assemble(cat, relation_option_rows))

@@ -210,8 +210,9 @@ fn triggers(tx: &mut Transaction<'_>) -> Result<Vec<TriggerRow>, IntrospectError
 
 /// Every user object of a kind shale does not model (or an attribute it does not model),
 /// by kind and name, in one query. (Domains, composite and range types, policies,
-/// row-level security, partitioning, inheritance, table storage options and exclusion
-/// constraints are modelled
+/// row-level security, partitioning, inheritance, table storage options, exclusion
+/// constraints, publications, subscriptions, foreign-data wrappers, servers, user
+/// mappings and foreign tables are modelled
 /// by their own modules and not listed here.)
 fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError> {
     const WHAT: &str = "objects shale does not model";
@@ -320,24 +321,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "stxnamespace",
         ),
         global(
-            "publication",
-            "pg_publication",
-            "pg_catalog.quote_ident(x.pubname)",
-            "true",
-        ),
-        global(
-            "foreign server",
-            "pg_foreign_server",
-            "pg_catalog.quote_ident(x.srvname)",
-            "true",
-        ),
-        global(
-            "foreign-data wrapper",
-            "pg_foreign_data_wrapper",
-            "pg_catalog.quote_ident(x.fdwname)",
-            "true",
-        ),
-        global(
             "language",
             "pg_language",
             "pg_catalog.quote_ident(x.lanname)",
@@ -349,7 +332,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "pg_catalog.quote_ident(x.amname)",
             "x.oid >= 16384",
         ),
-        rel("foreign table", "c.relkind = 'f'"),
         rel(
             "view column default",
             "c.relkind = 'v' AND EXISTS (SELECT 1 FROM pg_catalog.pg_attrdef ad WHERE ad.adrelid = c.oid)",

@@ -156,6 +156,13 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
         .retain(|(t, _), _| tables.contains(t) || out.views.contains_key(t));
     // Event triggers are database-wide: kept when their function is.
     out.event_triggers.retain(|_, e| f.kept(&e.function));
+    // Foreign tables are relations of their schema; publications keep only the tables
+    // and schemas kept (the wrappers, servers and mappings are database-wide).
+    out.foreign_tables.retain(|q, _| f.kept(q));
+    for p in out.publications.values_mut() {
+        p.tables.retain(|t| f.kept(&t.table));
+        p.schemas.retain(|s| f.schema_kept(s));
+    }
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,

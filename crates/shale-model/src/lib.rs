@@ -15,7 +15,9 @@ pub mod casts;
 pub mod directives;
 pub mod event_triggers;
 pub mod filter;
+pub mod foreign_data;
 pub mod ident;
+pub mod publications;
 pub mod routines;
 pub mod security;
 pub mod statements;
@@ -29,7 +31,9 @@ pub use aggregates::{Aggregate, AggregateKind, FinalModify};
 pub use casts::{Cast, CastContext, CastMethod};
 pub use event_triggers::{EventTrigger, EventTriggerEvent};
 
+pub use foreign_data::{ForeignDataWrapper, ForeignServer, ForeignTable, Options, UserMapping};
 pub use ident::{quote_ident, quote_literal, QualName};
+pub use publications::{Publication, PublicationTable, Subscription};
 pub use routines::{
     ArgMode, CheckOption, Function, FunctionArg, FunctionBody, Parallel, RoutineKind, Trigger,
     TriggerEnabled, TriggerEvent, TriggerTiming, Unmodeled, View, Volatility,
@@ -124,6 +128,24 @@ pub struct Catalog {
     /// Casts made by `CREATE CAST`, by source and target type (casts.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub casts: BTreeMap<(String, String), Cast>,
+    /// Publications, by name (publications.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub publications: BTreeMap<String, Publication>,
+    /// Subscriptions of this database, by name (publications.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub subscriptions: BTreeMap<String, Subscription>,
+    /// Foreign-data wrappers, by name (foreign_data.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_data_wrappers: BTreeMap<String, ForeignDataWrapper>,
+    /// Foreign servers, by name (foreign_data.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_servers: BTreeMap<String, ForeignServer>,
+    /// User mappings, by server and user (foreign_data.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub user_mappings: BTreeMap<(String, String), UserMapping>,
+    /// Foreign tables (foreign_data.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_tables: BTreeMap<QualName, ForeignTable>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -165,6 +187,12 @@ keyed!(RangeType, QualName, |s| s.name.clone());
 keyed!(EventTrigger, String, |s| s.name.clone());
 keyed!(Aggregate, String, |s| s.signature());
 keyed!(Cast, (String, String), |s| s.key());
+keyed!(Publication, String, |s| s.name.clone());
+keyed!(Subscription, String, |s| s.name.clone());
+keyed!(ForeignDataWrapper, String, |s| s.name.clone());
+keyed!(ForeignServer, String, |s| s.name.clone());
+keyed!(UserMapping, (String, String), |s| s.key());
+keyed!(ForeignTable, QualName, |s| s.name.clone());
 
 mod keyed {
     use super::Keyed;
@@ -595,6 +623,31 @@ pub enum ObjectId {
         source: String,
         target: String,
     },
+    /// A publication (publications.rs).
+    Publication {
+        name: String,
+    },
+    /// A subscription (publications.rs).
+    Subscription {
+        name: String,
+    },
+    /// A foreign-data wrapper (foreign_data.rs).
+    ForeignDataWrapper {
+        name: String,
+    },
+    /// A foreign server.
+    ForeignServer {
+        name: String,
+    },
+    /// A user mapping: its server and user (`PUBLIC`, `CURRENT_USER` or a role).
+    UserMapping {
+        server: String,
+        user: String,
+    },
+    /// A foreign table.
+    ForeignTable {
+        name: QualName,
+    },
 }
 
 impl ObjectId {
@@ -618,6 +671,12 @@ impl ObjectId {
             ObjectId::EventTrigger { .. } => "event trigger",
             ObjectId::Aggregate { .. } => "aggregate",
             ObjectId::Cast { .. } => "cast",
+            ObjectId::Publication { .. } => "publication",
+            ObjectId::Subscription { .. } => "subscription",
+            ObjectId::ForeignDataWrapper { .. } => "foreign data wrapper",
+            ObjectId::ForeignServer { .. } => "server",
+            ObjectId::UserMapping { .. } => "user mapping",
+            ObjectId::ForeignTable { .. } => "foreign table",
         }
     }
 }
@@ -629,7 +688,18 @@ impl fmt::Display for ObjectId {
         match self {
             ObjectId::Schema { name }
             | ObjectId::Extension { name }
-            | ObjectId::EventTrigger { name } => f.write_str(&quote_ident(name)),
+            | ObjectId::EventTrigger { name }
+            | ObjectId::Publication { name }
+            | ObjectId::Subscription { name }
+            | ObjectId::ForeignDataWrapper { name }
+            | ObjectId::ForeignServer { name } => f.write_str(&quote_ident(name)),
+            ObjectId::UserMapping { server, user } => write!(
+                f,
+                "for {} server {}",
+                foreign_data::user_sql(user),
+                quote_ident(server)
+            ),
+            ObjectId::ForeignTable { name } => write!(f, "{name}"),
             ObjectId::Type { name }
             | ObjectId::Collation { name }
             | ObjectId::Sequence { name }
@@ -757,10 +827,17 @@ impl Catalog {
             ObjectId::Collation { name } => out.push(schema(&name.schema)),
             ObjectId::EventTrigger { .. } => {}
             ObjectId::Aggregate { .. } | ObjectId::Cast { .. } => {}
+            ObjectId::Publication { .. } | ObjectId::Subscription { .. } => {}
+            ObjectId::ForeignDataWrapper { .. }
+            | ObjectId::ForeignServer { .. }
+            | ObjectId::UserMapping { .. }
+            | ObjectId::ForeignTable { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
         self.aggregate_dependencies(id, &mut out);
         self.cast_dependencies(id, &mut out);
+        self.publication_dependencies(id, &mut out);
+        self.foreign_data_dependencies(id, &mut out);
         self.event_trigger_dependencies(id, &mut out);
         self.table_options_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
@@ -913,6 +990,12 @@ impl Catalog {
         out.extend(self.event_triggers.values().map(|e| e.id()));
         out.extend(self.aggregates.values().map(|a| a.id()));
         out.extend(self.casts.values().map(|c| c.id()));
+        out.extend(self.publications.values().map(|p| p.id()));
+        out.extend(self.subscriptions.values().map(|p| p.id()));
+        out.extend(self.foreign_data_wrappers.values().map(|w| w.id()));
+        out.extend(self.foreign_servers.values().map(|w| w.id()));
+        out.extend(self.user_mappings.values().map(|w| w.id()));
+        out.extend(self.foreign_tables.values().map(|w| w.id()));
         out
     }
 }

@@ -1194,6 +1194,10 @@ impl<'a> Builder<'a> {
                 event_trigger_change,
             } => self.event_trigger(event_trigger_change),
             Change::Aggregate { aggregate_change } => self.aggregate(aggregate_change),
+            Change::Publication { publication_change } => self.publication(publication_change),
+            Change::ForeignData {
+                foreign_data_change,
+            } => self.foreign_data(foreign_data_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

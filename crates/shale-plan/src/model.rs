@@ -104,6 +104,18 @@ impl Step {
             ObjectId::EventTrigger { name } => format!("event-trigger:{}", quote_ident(name)),
             ObjectId::Aggregate { name, args } => format!("aggregate:{name}({args})"),
             ObjectId::Cast { source, target } => format!("cast:({source} AS {target})"),
+            ObjectId::Publication { name } => format!("publication:{}", quote_ident(name)),
+            ObjectId::Subscription { name } => format!("subscription:{}", quote_ident(name)),
+            ObjectId::ForeignDataWrapper { name } => {
+                format!("foreign-data-wrapper:{}", quote_ident(name))
+            }
+            ObjectId::ForeignServer { name } => format!("server:{}", quote_ident(name)),
+            ObjectId::UserMapping { server, user } => format!(
+                "user-mapping:{}:{}",
+                quote_ident(server),
+                shale_model::foreign_data::user_sql(user)
+            ),
+            ObjectId::ForeignTable { name } => format!("foreign-table:{name}"),
         };
         format!("{}:{object}", self.action.as_str())
     }

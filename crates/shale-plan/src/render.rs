@@ -111,8 +111,9 @@ pub fn json(plan: &Plan) -> String {
 /// A step as JSON: its members as is, then `approval_key`.
 #[derive(serde::Serialize)]
 struct JsonStep<'a> {
+    /// The step, its secrets masked (passwords in options and connection strings).
     #[serde(flatten)]
-    step: &'a Step,
+    step: std::borrow::Cow<'a, Step>,
     approval_key: String,
 }
 
@@ -147,7 +148,7 @@ impl<'a> JsonPlan<'a> {
             steps: steps
                 .iter()
                 .map(|step| JsonStep {
-                    step,
+                    step: masked(step),
                     approval_key: step.approval_key(),
                 })
                 .collect(),
@@ -237,6 +238,18 @@ pub fn rollback_sql(rb: &Rollback, opts: &PlanOptions) -> String {
 /// `approval_key` as in [`json`]).
 pub fn rollback_json(rb: &Rollback) -> String {
     serde_json::to_string_pretty(&JsonRollback::new(rb)).expect("a rollback always serializes")
+}
+
+/// `step` as review output shows it: its SQL with secrets masked
+/// (`shale_sql::mask_secrets`). Only the SQL script (and a plan file) carry them.
+pub(crate) fn masked(step: &Step) -> std::borrow::Cow<'_, Step> {
+    match shale_sql::mask_secrets(&step.sql) {
+        std::borrow::Cow::Borrowed(_) => std::borrow::Cow::Borrowed(step),
+        std::borrow::Cow::Owned(sql) => std::borrow::Cow::Owned(Step {
+            sql,
+            ..step.clone()
+        }),
+    }
 }
 
 /// The plan as [`json`] renders it, with one more member, `rollback` (the [`Rollback`]).

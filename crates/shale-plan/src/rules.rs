@@ -190,6 +190,25 @@ pub enum RuleId {
     CreateCast,
     DropCast,
     RecreateCast,
+    // Publications and subscriptions (publications.rs).
+    CreatePublication,
+    DropPublication,
+    RecreatePublication,
+    SetPublicationTables,
+    SetPublicationOptions,
+    CreateSubscription,
+    DropSubscription,
+    AlterSubscription,
+    // Foreign-data wrappers, servers, user mappings, foreign tables (foreign_data.rs).
+    CreateForeignData,
+    DropForeignData,
+    RecreateForeignData,
+    AlterForeignDataOptions,
+    CreateForeignTable,
+    DropForeignTable,
+    AddForeignColumn,
+    DropForeignColumn,
+    AlterForeignColumn,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -956,6 +975,88 @@ pub static RULES: &[Rule] = &[
         Some("a changed context (implicit, assignment) changes how existing expressions mixing the types resolve: test the application's queries"),
         None, NONE)
         .locks("none on tables"),
+    // Publications and subscriptions (publications.rs): logical replication.
+    rule(R::CreatePublication, "SH260", "Create publication", Low,
+        "creates publication {object}{detail}: nothing is replicated until a subscriber subscribes to it",
+        None, None, NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the tables it lists (brief)"),
+    rule(R::DropPublication, "SH261", "Drop publication", Medium,
+        "drops publication {object}: subscriptions to it stop receiving changes (their apply workers fail until the subscription is altered)",
+        Some("drop or alter the subscriptions that use it first"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::RecreatePublication, "SH262", "Drop a publication to re-create it", Medium,
+        "drops publication {object} to create it again because {detail}: subscribers see no changes in between and must refresh their subscription (ALTER SUBSCRIPTION … REFRESH PUBLICATION) afterwards",
+        Some("pause writes to the published tables, or refresh the subscriptions right after"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::SetPublicationTables, "SH263", "Change the tables of a publication", Medium,
+        "changes what publication {object} replicates ({detail}): subscribers must run ALTER SUBSCRIPTION … REFRESH PUBLICATION to start or stop copying a table, and changes to a table dropped from it stop replicating",
+        Some("refresh the subscriptions after the change; a table added is copied in full by subscribers that refresh with copy_data"),
+        None, NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the tables added or dropped (brief)"),
+    rule(R::SetPublicationOptions, "SH264", "Change the options of a publication", Medium,
+        "changes the options of publication {object} ({detail}): subscribers receive different operations from the next transaction on",
+        Some("verify the subscribers expect the new set of operations"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::CreateSubscription, "SH265", "Create subscription", Low,
+        "creates subscription {object}{detail}",
+        Some("an enabled subscription connects to its publisher, creates its slot there and copies the published tables: make sure the publisher is reachable"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropSubscription, "SH266", "Drop subscription", High,
+        "drops subscription {object}: replication from its publisher stops{detail}, changes made there are no longer received, and what relies on the replicated tables being current breaks",
+        Some("verify replication is no longer needed; its slot on the publisher is dropped too when it can be reached (else drop it there, or WAL accumulates)"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::AlterSubscription, "SH267", "Alter subscription", Medium,
+        "alters subscription {object} ({detail}): what is replicated, from where or how changes from the next transaction on",
+        Some("verify the publisher side matches (publications, connection)"),
+        None, NONE)
+        .locks("none on tables"),
+    // Foreign-data wrappers, servers, user mappings, foreign tables (foreign_data.rs).
+    rule(R::CreateForeignData, "SH268", "Create foreign-data wrapper, server or user mapping", Low,
+        "creates {object}{detail}: nothing connects until a foreign table is queried",
+        None, None, NONE)
+        .locks("none on tables"),
+    rule(R::DropForeignData, "SH269", "Drop foreign-data wrapper, server or user mapping", Medium,
+        "drops {object}: queries of foreign tables that use it fail{detail}",
+        Some("verify no foreign table or session relies on it; the plan drops the foreign tables it no longer has first"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::RecreateForeignData, "SH270", "Drop a foreign server, user mapping or foreign table to re-create it", Medium,
+        "drops {object} to create it again because {detail}: queries that use it fail in between, and privileges granted on it are granted again only if the desired state has them",
+        Some("run it when nothing queries the foreign tables"),
+        None, NONE)
+        .locks("ACCESS EXCLUSIVE on the foreign tables re-created"),
+    rule(R::AlterForeignDataOptions, "SH271", "Change generic options (OPTIONS)", Medium,
+        "changes the options of {object} ({detail}): connections and queries made from now on use the new values (for a server: where its foreign tables read from)",
+        Some("verify the new values on a copy; existing postgres_fdw connections keep the old ones until they are re-established"),
+        None, NONE)
+        .locks("none on local tables"),
+    rule(R::CreateForeignTable, "SH272", "Create foreign table", Low,
+        "creates foreign table {object} on server {detail}: no data is copied, queries read the remote source",
+        None, None, NONE)
+        .locks("none"),
+    rule(R::DropForeignTable, "SH273", "Drop foreign table", Medium,
+        "drops foreign table {object}: no local data is lost (the data stays at its source), but queries and views that read it fail",
+        Some("verify nothing queries it"),
+        None, NONE)
+        .locks("ACCESS EXCLUSIVE on the foreign table"),
+    rule(R::AddForeignColumn, "SH274", "Add column to a foreign table", Low,
+        "adds column {object}: a catalog change only, nothing is read or rewritten; the remote source must have it before it is queried",
+        None, None, NONE)
+        .locks("ACCESS EXCLUSIVE on the foreign table (brief)"),
+    rule(R::DropForeignColumn, "SH275", "Drop column of a foreign table", Medium,
+        "drops column {object}: no local data is lost, but queries that select it fail",
+        Some("verify nothing selects the column"),
+        None, NONE)
+        .locks("ACCESS EXCLUSIVE on the foreign table (brief)"),
+    rule(R::AlterForeignColumn, "SH276", "Alter column of a foreign table", Low,
+        "changes column {object} ({detail}): a catalog change only, no data is read or rewritten; values from the source must fit the new definition when queried",
+        None, None, NONE)
+        .locks("ACCESS EXCLUSIVE on the foreign table (brief)"),
 ];
 
 /// The rule for `id`.
@@ -1114,7 +1215,6 @@ pub struct Family {
 pub static FAMILIES: &[Family] = &[
     Family { first: 1, last: 9, title: "The safety table and added columns", intro: "The product's safety table (README) is SH001–SH007; SH002 names a plan the planner refuses, with the fix." },
     Family { first: 10, last: 19, title: "Schemas and extensions", intro: "" },
-    Family { first: 20, last: 29, title: "Enums", intro: "" },
     Family { first: 30, last: 39, title: "Sequences", intro: "" },
     Family { first: 40, last: 49, title: "Tables", intro: "" },
     Family { first: 50, last: 69, title: "Columns", intro: "" },
@@ -1139,7 +1239,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 170, last: 199, title: "Domains, composite and range types, re-created types", intro: "" },
     Family { first: 200, last: 229, title: "Table options: partitions, inheritance, persistence, storage", intro: "" },
     Family { first: 230, last: 249, title: "Aggregates, casts and operators", intro: "Objects queries reach by name and type: dropping one breaks its callers; an implicit cast or a replaced aggregate changes results silently." },
-    Family { first: 250, last: 299, title: "Table options (continued)", intro: "" },
+    Family { first: 260, last: 279, title: "Publications, subscriptions and foreign data", intro: "Logical replication (publications, subscriptions) and SQL/MED (foreign-data wrappers, servers, user mappings, foreign tables). Secrets in their options and connection strings are masked in review output; the SQL that runs carries them." },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
 ];
 
@@ -1759,10 +1859,34 @@ mod tests {
         ("SH234", true, "CREATE DOMAIN feet AS integer;", "CREATE DOMAIN feet AS integer; CREATE TYPE pt AS (x integer); CREATE CAST (pt AS text) WITH INOUT;"),
         ("SH235", true, "CREATE TYPE pt AS (x integer); CREATE CAST (pt AS text) WITH INOUT;", "CREATE TYPE pt AS (x integer);"),
         ("SH236", true, "CREATE TYPE pt AS (x integer); CREATE CAST (pt AS text) WITH INOUT;", "CREATE TYPE pt AS (x integer); CREATE CAST (pt AS text) WITH INOUT AS ASSIGNMENT;"),
+        // Publications and subscriptions (publications.rs).
+        ("SH260", true, "CREATE TABLE t (a integer);", "CREATE TABLE t (a integer); CREATE PUBLICATION p FOR TABLE t;"),
+        ("SH261", true, "CREATE PUBLICATION p;", ""),
+        ("SH262", true, "CREATE PUBLICATION p FOR ALL TABLES;", "CREATE PUBLICATION p;"),
+        ("SH263", true, "CREATE TABLE t (a integer); CREATE PUBLICATION p;", "CREATE TABLE t (a integer); CREATE PUBLICATION p FOR TABLE t;"),
+        ("SH264", true, "CREATE PUBLICATION p;", "CREATE PUBLICATION p WITH (publish = 'insert');"),
+        ("SH265", true, "", SUB),
+        ("SH266", true, SUB, ""),
+        ("SH267", true, SUB, "CREATE SUBSCRIPTION s CONNECTION 'host=pub dbname=app' PUBLICATION p, q WITH (connect = false, slot_name = NONE);"),
+        // Foreign-data wrappers, servers, user mappings, foreign tables (foreign_data.rs).
+        ("SH268", true, "", "CREATE FOREIGN DATA WRAPPER w;"),
+        ("SH269", true, "CREATE FOREIGN DATA WRAPPER w;", ""),
+        ("SH270", true, FS, "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s TYPE 'other' FOREIGN DATA WRAPPER w;"),
+        ("SH271", true, FS, "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w OPTIONS (host 'h');"),
+        ("SH272", true, FS, FT),
+        ("SH273", true, FT, FS),
+        ("SH274", true, FT, "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a integer, b text) SERVER s;"),
+        ("SH275", true, "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a integer, b text) SERVER s;", FT),
+        ("SH276", true, FT, "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a bigint NOT NULL) SERVER s;"),
     ];
     /// The state function of the aggregate fixtures alone.
     const AF: &str =
         "CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2';";
+    /// A disabled subscription without a slot.
+    const SUB: &str = "CREATE SUBSCRIPTION s CONNECTION 'host=pub dbname=app' PUBLICATION p WITH (connect = false, slot_name = NONE);";
+    /// A wrapper and a server; with a foreign table.
+    const FS: &str = "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w;";
+    const FT: &str = "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a integer) SERVER s;";
     /// The event trigger function alone (both sides of the event trigger fixtures have it).
     const EF: &str = "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;";
     /// Fixtures planned with the expand/contract strategy.

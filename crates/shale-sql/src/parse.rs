@@ -23,12 +23,16 @@ mod aggregates;
 mod casts;
 #[path = "event_triggers.rs"]
 mod event_triggers;
+#[path = "foreign_data.rs"]
+mod foreign_data;
 #[path = "names.rs"]
 pub(crate) mod names;
 #[path = "ordering.rs"]
 mod ordering;
 #[path = "relation_options.rs"]
 mod relation_options;
+#[path = "publications.rs"]
+mod publications;
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
@@ -771,6 +775,36 @@ impl Builder {
             NodeEnum::CreateCastStmt(s) => self.create_cast(&s),
             NodeEnum::CommentStmt(s) if Self::is_cast_comment(&s) => self.cast_comment(&s),
             NodeEnum::DropStmt(s) if Self::is_cast_drop(&s) => self.drop_cast(&s),
+            // Publications and subscriptions (publications.rs).
+            NodeEnum::CreatePublicationStmt(s) => self.create_publication(&s),
+            NodeEnum::AlterPublicationStmt(s) => self.alter_publication(&s),
+            NodeEnum::RenameStmt(s) if Self::is_publication_rename(&s) => {
+                self.rename_publication(&s)
+            }
+            NodeEnum::CommentStmt(s) if Self::is_publication_comment(&s) => {
+                self.publication_comment(&s)
+            }
+            NodeEnum::DropStmt(s) if Self::is_publication_drop(&s) => self.drop_publication(&s),
+            NodeEnum::CreateSubscriptionStmt(s) => self.create_subscription(&s),
+            NodeEnum::AlterSubscriptionStmt(s) => self.alter_subscription(&s),
+            NodeEnum::DropSubscriptionStmt(s) => self.drop_subscription(&s),
+            // Foreign-data wrappers, servers, user mappings, foreign tables (foreign_data.rs).
+            NodeEnum::CreateFdwStmt(s) => self.create_fdw(&s),
+            NodeEnum::AlterFdwStmt(s) => self.alter_fdw(&s),
+            NodeEnum::CreateForeignServerStmt(s) => self.create_server(&s),
+            NodeEnum::AlterForeignServerStmt(s) => self.alter_server(&s),
+            NodeEnum::CreateUserMappingStmt(s) => self.create_user_mapping(&s),
+            NodeEnum::AlterUserMappingStmt(s) => self.alter_user_mapping(&s),
+            NodeEnum::DropUserMappingStmt(s) => self.drop_user_mapping(&s),
+            NodeEnum::CreateForeignTableStmt(s) => self.create_foreign_table(&s),
+            NodeEnum::AlterTableStmt(s) if self.foreign_alter_target(&s).is_some() => {
+                let q = self.foreign_alter_target(&s).expect("checked");
+                self.alter_foreign_table(&q, &s)
+            }
+            NodeEnum::CommentStmt(s) if self.is_foreign_data_comment(&s) => {
+                self.foreign_data_comment(&s)
+            }
+            NodeEnum::DropStmt(s) if Self::is_foreign_data_drop(&s) => self.drop_foreign_data(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {
@@ -822,6 +856,8 @@ impl Builder {
                 self.prune_routines();
                 self.prune_event_triggers();
                 self.prune_aggregates();
+                self.prune_publications();
+                self.prune_foreign_tables();
                 Ok(())
             }
             NodeEnum::AlterExtensionStmt(s) => self.alter_extension(&s),
@@ -904,6 +940,7 @@ impl Builder {
             || self.cat.indexes.contains_key(&q)
             || self.identity_seqs.contains(&q)
             || self.con_names.index_owning(schema, name)
+            || self.cat.foreign_tables.contains_key(&q)
     }
 
     /// Is `name` the name of a constraint of some table in `schema`?

@@ -622,9 +622,23 @@ fn strip_not_null_name(line: &str) -> String {
     out
 }
 
+/// Drops the subscriptions of the connected database, detached from their slots.
+pub const DROP_SUBSCRIPTIONS: &str = "DO $$DECLARE s record; BEGIN \
+    FOR s IN SELECT subname FROM pg_catalog.pg_subscription WHERE subdbid = \
+        (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) LOOP \
+      EXECUTE pg_catalog.format('ALTER SUBSCRIPTION %I DISABLE', s.subname); \
+      EXECUTE pg_catalog.format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', s.subname); \
+      EXECUTE pg_catalog.format('DROP SUBSCRIPTION %I', s.subname); \
+    END LOOP; END$$";
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         // Never panic here: this runs while a failed test unwinds.
+        // PostgreSQL refuses to drop a database that has subscriptions: drop them first,
+        // detached from their slots (tests never create slots on a publisher).
+        if let Ok(mut db) = postgres::Client::connect(&self.url, postgres::NoTls) {
+            let _ = db.batch_execute(DROP_SUBSCRIPTIONS);
+        }
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
         match postgres::Client::connect(&self.admin_url, postgres::NoTls) {
             Ok(mut admin) => {

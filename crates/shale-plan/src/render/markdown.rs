@@ -263,7 +263,10 @@ fn step_details(out: &mut String, s: &Step) {
         html(&s.object.to_string()),
         s.risk.code
     );
-    out.push_str(&fenced("sql", &format!("{};", s.sql)));
+    out.push_str(&fenced(
+        "sql",
+        &format!("{};", shale_sql::mask_secrets(&s.sql)),
+    ));
     let _ = writeln!(out);
     let _ = writeln!(
         out,
@@ -333,7 +336,7 @@ fn rollback(out: &mut String, rb: &Rollback) {
                 s.risk.level,
                 one_line(&s.risk.reason)
             );
-            let _ = writeln!(sql, "{};", s.sql);
+            let _ = writeln!(sql, "{};", shale_sql::mask_secrets(&s.sql));
         }
         out.push_str(&fenced("sql", &sql));
         let _ = writeln!(out, "\n</details>\n");
@@ -383,6 +386,7 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         | ObjectId::Index { name }
         | ObjectId::View { name }
         | ObjectId::Collation { name }
+        | ObjectId::ForeignTable { name }
         | ObjectId::Function { name, .. }
         | ObjectId::Aggregate { name, .. } => Some(&name.schema),
         ObjectId::Column { table, .. }
@@ -392,7 +396,12 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         ObjectId::Privileges { on } => schema_of(on),
         ObjectId::DefaultPrivileges { schema, .. } => schema.as_deref(),
         ObjectId::Extension { .. } | ObjectId::EventTrigger { .. } => None,
-        ObjectId::Cast { .. } => None,
+        ObjectId::Cast { .. }
+        | ObjectId::Publication { .. }
+        | ObjectId::Subscription { .. }
+        | ObjectId::ForeignDataWrapper { .. }
+        | ObjectId::ForeignServer { .. }
+        | ObjectId::UserMapping { .. } => None,
     }
 }
 

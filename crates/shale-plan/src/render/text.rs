@@ -138,7 +138,9 @@ fn steps_text(plan: &Plan, title: &str, color: bool) -> String {
 }
 
 fn step_text(out: &mut String, s: &Step, color: bool) {
-    let mut lines = s.sql.lines();
+    // Review output never shows a secret (the SQL script carries them).
+    let sql = shale_sql::mask_secrets(&s.sql);
+    let mut lines = sql.lines();
     let _ = writeln!(out, "  {:>3}. {}", s.id, lines.next().unwrap_or(""));
     for l in lines {
         let _ = writeln!(out, "       {l}");
