@@ -237,13 +237,17 @@ pub fn plan_sources_with(
     if let Source::Database(url) = from {
         let mut client = connect(url)?;
         if to.is_files() {
-            desired.default_privileges_as(&current_user(&mut client, url)?);
+            let role = current_user(&mut client, url)?;
+            desired.default_privileges_as(&role);
+            desired.drop_grants_to_owner(&role);
         }
         // Roles are never created: a missing one would fail the plan midway.
         check_roles(&mut client, url, &desired)?;
     }
     if let (true, Source::Database(url)) = (from.is_files(), to) {
-        current.default_privileges_as(&current_user(&mut connect(url)?, url)?);
+        let role = current_user(&mut connect(url)?, url)?;
+        current.default_privileges_as(&role);
+        current.drop_grants_to_owner(&role);
     }
     if load_opts.strict_coverage {
         check_coverage(&current, &desired)?;

@@ -537,9 +537,64 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// Grants the files make to an object's owner mean nothing: the owner holds every
+    /// privilege already, PostgreSQL records no change, and the model (like the
+    /// introspection) keeps only roles other than the owner. The owner is the one the
+    /// files name (`--include owners`), else `running`, the role running shale, which the
+    /// files' objects are taken to belong to.
+    pub fn drop_grants_to_owner(&mut self, running: &str) {
+        let objects: Vec<ObjectId> = self.privileges.keys().cloned().collect();
+        for object in objects {
+            let owned_by = match &object {
+                ObjectId::Column { table, .. } => ObjectId::Table {
+                    name: table.clone(),
+                },
+                o => o.clone(),
+            };
+            let owner = match self.owners.get(&owned_by) {
+                Some(o) => o.clone(),
+                None => running.to_string(),
+            };
+            let grants = self.grants_on(&object);
+            if grants.iter().any(|g| g.grantee == owner) {
+                let kept = grants.into_iter().filter(|g| g.grantee != owner).collect();
+                self.set_grants(object, kept);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn grants_to_the_owner_are_not_modelled() {
+        let mut c = Catalog::default();
+        let t = ObjectId::Table {
+            name: QualName::new("public", "t"),
+        };
+        let u = ObjectId::Table {
+            name: QualName::new("public", "u"),
+        };
+        let both: BTreeSet<Grant> = [
+            Grant::new("postgres", "INSERT", false),
+            Grant::new("app", "SELECT", false),
+        ]
+        .into_iter()
+        .collect();
+        c.set_grants(t.clone(), both.clone());
+        c.set_grants(u.clone(), both);
+        c.owners.insert(u.clone(), "app".into());
+        c.drop_grants_to_owner("postgres");
+        let names = |o: &ObjectId| -> Vec<String> {
+            c.grants_on(o).into_iter().map(|g| g.grantee).collect()
+        };
+        assert_eq!(names(&t), ["app"]);
+        // u's owner is app (from the files): the grant to postgres stays.
+        assert_eq!(names(&u), ["postgres"]);
+    }
 
     #[test]
     fn pg_dump_style_default_privileges_meet_the_current_role() {
