@@ -1215,6 +1215,7 @@ pub struct Family {
 pub static FAMILIES: &[Family] = &[
     Family { first: 1, last: 9, title: "The safety table and added columns", intro: "The product's safety table (README) is SH001–SH007; SH002 names a plan the planner refuses, with the fix." },
     Family { first: 10, last: 19, title: "Schemas and extensions", intro: "" },
+    Family { first: 20, last: 29, title: "Enums", intro: "" },
     Family { first: 30, last: 39, title: "Sequences", intro: "" },
     Family { first: 40, last: 49, title: "Tables", intro: "" },
     Family { first: 50, last: 69, title: "Columns", intro: "" },
