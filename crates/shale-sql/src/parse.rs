@@ -29,10 +29,10 @@ mod foreign_data;
 pub(crate) mod names;
 #[path = "ordering.rs"]
 mod ordering;
-#[path = "relation_options.rs"]
-mod relation_options;
 #[path = "publications.rs"]
 mod publications;
+#[path = "relation_options.rs"]
+mod relation_options;
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
