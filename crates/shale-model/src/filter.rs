@@ -156,6 +156,13 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
         .retain(|(t, _), _| tables.contains(t) || out.views.contains_key(t));
     // Event triggers are database-wide: kept when their function is.
     out.event_triggers.retain(|_, e| f.kept(&e.function));
+    out.aggregates.retain(|_, a| f.kept(&a.name));
+    // Casts are database-wide: kept when the user types they convert are.
+    out.casts.retain(|_, c| {
+        [&c.source, &c.target]
+            .iter()
+            .all(|t| t.user_type().is_none_or(|q| f.schema_kept(&q.schema)))
+    });
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,
