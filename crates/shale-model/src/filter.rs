@@ -163,6 +163,13 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
         p.tables.retain(|t| f.kept(&t.table));
         p.schemas.retain(|s| f.schema_kept(s));
     }
+    out.aggregates.retain(|_, a| f.kept(&a.name));
+    // Casts are database-wide: kept when the user types they convert are.
+    out.casts.retain(|_, c| {
+        [&c.source, &c.target]
+            .iter()
+            .all(|t| t.user_type().is_none_or(|q| f.schema_kept(&q.schema)))
+    });
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,
