@@ -194,10 +194,11 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     )?;
     // Before views and functions: their calls of aggregates are then known.
     let cat = casts::assemble(aggregates::assemble(cat, aggregate_rows), cast_rows);
+    // Foreign tables before views: a view may read one (the replay resolves it).
+    let cat = foreign_data::assemble(cat, foreign_data_rows)?;
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
         .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
         .and_then(|cat| publications::assemble(cat, publication_rows))
-        .and_then(|cat| foreign_data::assemble(cat, foreign_data_rows))
         .map(user_types::forget_unmodeled)
         .map(table_options::forget_unmodeled)
         .map(|cat| relation_options::assemble(cat, relation_option_rows))

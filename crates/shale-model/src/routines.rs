@@ -614,6 +614,8 @@ impl Catalog {
                 self.all_columns(r, out);
             } else if self.views.contains_key(r) {
                 out.push(ObjectId::View { name: r.clone() });
+            } else if self.foreign_tables.contains_key(r) {
+                out.push(ObjectId::ForeignTable { name: r.clone() });
             } else if self.sequences.contains_key(r) {
                 out.push(ObjectId::Sequence { name: r.clone() });
             } else if self.enums.contains_key(r) {

@@ -184,6 +184,16 @@ impl CatalogNames<'_> {
                     .collect(),
             });
         }
+        if let Some(t) = self.cat.foreign_tables.get(q) {
+            return Some(RelInfo {
+                name: q.clone(),
+                columns: t
+                    .columns
+                    .iter()
+                    .map(|c| (c.name.clone(), Some(self.cat.domain_base(&c.ty))))
+                    .collect(),
+            });
+        }
         self.cat.views.get(q).map(|v| RelInfo {
             name: q.clone(),
             columns: v.columns.iter().map(|c| (c.clone(), None)).collect(),

@@ -188,6 +188,16 @@ impl Resolver for Res<'_> {
                         .collect(),
                 });
             }
+            if let Some(t) = b.cat.foreign_tables.get(&q) {
+                return Some(RelInfo {
+                    name: q,
+                    columns: t
+                        .columns
+                        .iter()
+                        .map(|c| (c.name.clone(), Some(b.cat.domain_base(&c.ty))))
+                        .collect(),
+                });
+            }
             b.cat.views.get(&q).map(|v| RelInfo {
                 name: q.clone(),
                 columns: v.columns.iter().map(|c| (c.clone(), None)).collect(),
