@@ -1168,7 +1168,14 @@ impl Differ<'_> {
             }
         }
         for (name, ix1) in &self.to.indexes {
-            if self.from.indexes.contains_key(name) {
+            // Handled above, unless the index of that name went with its dropped table:
+            // then the name is taken again by an index of another table.
+            if self
+                .from
+                .indexes
+                .get(name)
+                .is_some_and(|ix0| self.to.tables.contains_key(&ix0.table))
+            {
                 continue;
             }
             self.push(Change::CreateIndex {

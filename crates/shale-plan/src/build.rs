@@ -1017,7 +1017,7 @@ impl<'a> Builder<'a> {
             }
             Change::DropIdentity { table, column } => {
                 let risk = self.risk(RuleId::DropIdentity, &object, |_| {});
-                let d = self.alter(
+                let mut d = self.alter(
                     object,
                     format!(
                         "ALTER TABLE {table} ALTER COLUMN {} DROP IDENTITY",
@@ -1026,6 +1026,14 @@ impl<'a> Builder<'a> {
                     risk,
                     rank::COLUMN,
                 );
+                // The identity's sequence goes with it, and frees its name
+                // (<table>_<column>_seq, which a serial going back creates). It needs
+                // nothing the plan makes (not the desired default's sequence of that name).
+                d.needs.clear();
+                d.names_removed.push(QualName::new(
+                    table.schema.clone(),
+                    sql::implicit_name(&table.name, column, "seq"),
+                ));
                 self.push(d);
             }
             Change::AlterIdentity {
