@@ -178,14 +178,19 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         what: "end of transaction",
         source,
     })?;
-    let cat = user_types::assemble(
-        table_options::apply(assemble(rows)?, table_rows)?,
-        type_rows,
-    )?;
-    security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
-        .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
-        .map(user_types::forget_unmodeled)
-        .map(table_options::forget_unmodeled)
+    // Assembled on shale-sql's large-stack thread, once: every expression normalized and
+    // every view and function replayed below then runs in place, instead of starting a
+    // thread per call (which cost more than the normalization itself).
+    shale_sql::with_deep_stack(move || {
+        let cat = user_types::assemble(
+            table_options::apply(assemble(rows)?, table_rows)?,
+            type_rows,
+        )?;
+        security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
+            .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
+            .map(user_types::forget_unmodeled)
+            .map(table_options::forget_unmodeled)
+    })
 }
 
 /// All the catalog rows, before they are joined into the model.
