@@ -16,9 +16,15 @@ lint:
     cargo fmt --all -- --check
     cargo clippy --workspace --all-targets -- -D warnings
 
-# Planning speed and memory on a generated schema (default 10,000 tables).
-bench tables="10000":
+# Offline planning speed and memory by phase on generated schemas (default 100, 1,000
+# and 10,000 tables); docs/PERFORMANCE.md.
+bench *tables:
     cargo run --release -p shale-cli --example bench -- {{tables}}
+
+# Live DB -> DB planning by shale beside pg-delta and migra (installed into a scratch
+# folder), on the same databases (default 2,000 tables); docs/PERFORMANCE.md.
+bench-peers *tables:
+    bash scripts/bench/peers.sh {{tables}}
 
 # The DB test suites on several PostgreSQL majors (default 13 to 18), each on a throwaway
 # cluster; binaries are fetched once into a cache. See docs/POSTGRES_VERSIONS.md.

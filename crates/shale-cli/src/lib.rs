@@ -228,21 +228,35 @@ pub fn plan_sources_with(
     opts: &PlanOptions,
     load_opts: &LoadOptions,
 ) -> Result<Planned, CliError> {
-    let (mut current, _) = source::load_with(from, load_opts)?;
+    // Both sides are read at once (two databases are introspected in parallel); an error
+    // of the current side is reported first, as when they were read one after the other.
+    let (current, desired) = std::thread::scope(|s| {
+        let current = s.spawn(|| source::load_with(from, load_opts));
+        let desired = source::load_with(to, load_opts);
+        let current = current
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (current, desired)
+    });
+    let (mut current, _) = current?;
     // Rename hints and backfills come with the desired state.
-    let (mut desired, directives) = source::load_with(to, load_opts)?;
+    let (mut desired, directives) = desired?;
+    // One connection to the current database for the questions below.
+    let mut from_client = match from {
+        Source::Database(url) => Some(connect(url)?),
+        _ => None,
+    };
     // Files that name the connecting role in default privileges (`FOR ROLE postgres`, as
     // pg_dump writes them) mean what the introspection of a database by that role reports
     // as the role running shale.
-    if let Source::Database(url) = from {
-        let mut client = connect(url)?;
+    if let (Source::Database(url), Some(client)) = (from, from_client.as_mut()) {
         if to.is_files() {
-            let role = current_user(&mut client, url)?;
+            let role = current_user(client, url)?;
             desired.default_privileges_as(&role);
             desired.drop_grants_to_owner(&role);
         }
         // Roles are never created: a missing one would fail the plan midway.
-        check_roles(&mut client, url, &desired)?;
+        check_roles(client, url, &desired)?;
     }
     if let (true, Source::Database(url)) = (from.is_files(), to) {
         let role = current_user(&mut connect(url)?, url)?;
@@ -255,9 +269,9 @@ pub fn plan_sources_with(
     // Against a database, a table that holds no rows can take a NOT NULL column without
     // a DEFAULT: ask the database which of the tables that need it are empty.
     let mut opts = opts.clone();
-    if let Source::Database(url) = from {
+    if let (Source::Database(url), Some(client)) = (from, from_client.as_mut()) {
         opts.empty_tables = empty_tables(
-            &mut connect(url)?,
+            client,
             url,
             &shale_plan::tables_to_probe(&current, &desired),
         )?;
@@ -290,21 +304,37 @@ fn empty_tables(
     url: &str,
     tables: &[shale_model::QualName],
 ) -> Result<BTreeSet<shale_model::QualName>, CliError> {
-    let mut out = BTreeSet::new();
-    for t in tables {
-        let row = client
-            .query_one(&format!("SELECT NOT EXISTS (SELECT FROM {t})"), &[])
-            .map_err(|e| {
-                CliError(format!(
-                    "{}: reading whether {t} has rows: {e}",
-                    redact(url)
-                ))
-            })?;
-        if row.get::<_, bool>(0) {
-            out.insert(t.clone());
-        }
+    // One query for all of them: `SELECT ARRAY[NOT EXISTS (SELECT FROM t1), …]`.
+    if tables.is_empty() {
+        return Ok(BTreeSet::new());
     }
-    Ok(out)
+    let probes: Vec<String> = tables
+        .iter()
+        .map(|t| format!("NOT EXISTS (SELECT FROM {t})"))
+        .collect();
+    let row = client
+        .query_one(&format!("SELECT ARRAY[{}]", probes.join(", ")), &[])
+        .map_err(|e| {
+            let names: Vec<String> = tables.iter().map(|t| t.to_string()).collect();
+            CliError(format!(
+                "{}: reading whether {} {} rows: {e}",
+                redact(url),
+                names.join(", "),
+                if tables.len() == 1 { "has" } else { "have" }
+            ))
+        })?;
+    let empty: Vec<bool> = row.try_get(0).map_err(|e| {
+        CliError(format!(
+            "{}: reading which tables are empty: {e}",
+            redact(url)
+        ))
+    })?;
+    Ok(tables
+        .iter()
+        .zip(empty)
+        .filter(|(_, empty)| *empty)
+        .map(|(t, _)| t.clone())
+        .collect())
 }
 
 fn current_user(client: &mut postgres::Client, url: &str) -> Result<String, CliError> {

@@ -188,20 +188,25 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         what: "end of transaction",
         source,
     })?;
-    let cat = user_types::assemble(
-        table_options::apply(assemble(rows)?, table_rows)?,
-        type_rows,
-    )?;
-    // Before views and functions: their calls of aggregates are then known.
-    let cat = casts::assemble(aggregates::assemble(cat, aggregate_rows), cast_rows);
-    // Foreign tables before views: a view may read one (the replay resolves it).
-    let cat = foreign_data::assemble(cat, foreign_data_rows)?;
-    security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
-        .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
-        .and_then(|cat| publications::assemble(cat, publication_rows))
-        .map(user_types::forget_unmodeled)
-        .map(table_options::forget_unmodeled)
-        .map(|cat| relation_options::assemble(cat, relation_option_rows))
+    // Assembled on shale-sql's large-stack thread, once: every expression normalized and
+    // every view and function replayed below then runs in place, instead of starting a
+    // thread per call (which cost more than the normalization itself).
+    shale_sql::with_deep_stack(move || {
+        let cat = user_types::assemble(
+            table_options::apply(assemble(rows)?, table_rows)?,
+            type_rows,
+        )?;
+        // Before views and functions: their calls of aggregates are then known.
+        let cat = casts::assemble(aggregates::assemble(cat, aggregate_rows), cast_rows);
+        // Foreign tables before views: a view may read one (the replay resolves it).
+        let cat = foreign_data::assemble(cat, foreign_data_rows)?;
+        security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
+            .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
+            .and_then(|cat| publications::assemble(cat, publication_rows))
+            .map(user_types::forget_unmodeled)
+            .map(table_options::forget_unmodeled)
+            .map(|cat| relation_options::assemble(cat, relation_option_rows))
+    })
 }
 
 /// All the catalog rows, before they are joined into the model.

@@ -75,6 +75,18 @@ pub(crate) fn comment(catalog: &str, oid_expr: &str, subid: &str) -> String {
     )
 }
 
+/// `LEFT JOIN pg_description {alias}`: the comment on `oid_expr` (of catalog `catalog`,
+/// sub-object `subid`) as `{alias}.description`, joined once for the whole query instead of
+/// looked up per row ([`comment`]). At most one row matches (pg_description's key).
+pub(crate) fn comment_join(alias: &str, catalog: &str, oid_expr: &str, subid: &str) -> String {
+    format!(
+        "LEFT JOIN pg_catalog.pg_description {alias} \
+           ON {alias}.objoid = {oid_expr} \
+          AND {alias}.classoid = 'pg_catalog.{catalog}'::pg_catalog.regclass \
+          AND {alias}.objsubid = {subid}"
+    )
+}
+
 /// Run a catalog query; a failure names what was being read.
 pub(crate) fn query(
     tx: &mut Transaction<'_>,
@@ -286,11 +298,12 @@ pub fn tables(tx: &mut Transaction<'_>) -> Result<Vec<TableRow>, IntrospectError
     const WHAT: &str = "tables";
     let sql = format!(
         "SELECT c.oid, n.nspname::text AS schema, c.relname::text AS name, \
-                {} AS comment \
+                d.description AS comment \
          FROM pg_catalog.pg_class c \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         {} \
          WHERE c.relkind IN ('r', 'p') AND {} AND {} ORDER BY 2, 3",
-        comment("pg_class", "c.oid", "0"),
+        comment_join("d", "pg_class", "c.oid", "0"),
         user_schema("n"),
         not_extension_member("pg_class", "c.oid"),
     );
@@ -363,7 +376,7 @@ pub fn columns(tx: &mut Transaction<'_>) -> Result<Vec<ColumnRow>, IntrospectErr
                      THEN cn.nspname::text END AS collation_schema, \
                 CASE WHEN a.attcollation <> 0 AND a.attcollation <> t.typcollation \
                      THEN co.collname::text END AS collation_name, \
-                {} AS comment \
+                d.description AS comment \
          FROM pg_catalog.pg_attribute a \
          JOIN pg_catalog.pg_class c ON c.oid = a.attrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
@@ -374,10 +387,11 @@ pub fn columns(tx: &mut Transaction<'_>) -> Result<Vec<ColumnRow>, IntrospectErr
          LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid = a.attrelid AND ad.adnum = a.attnum \
          LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation \
          LEFT JOIN pg_catalog.pg_namespace cn ON cn.oid = co.collnamespace \
+         {} \
          WHERE c.relkind IN ('r', 'p') AND a.attnum > 0 AND NOT a.attisdropped AND {} \
          ORDER BY a.attrelid, a.attnum",
         typmod_text("en", "e", "a.atttypmod"),
-        comment("pg_class", "c.oid", "a.attnum"),
+        comment_join("d", "pg_class", "a.attrelid", "a.attnum"),
         user_schema("n"),
     );
     query(tx, WHAT, &sql)?
@@ -443,44 +457,63 @@ pub fn constraints(
         "false"
     };
     let sql = format!(
-        "SELECT con.conrelid AS table_oid, con.conname::text AS name, \
+        // The key, referenced and INCLUDE columns of every constraint are unnested once
+        // and joined to pg_attribute for the whole query (no subquery per row).
+        "WITH con AS ( \
+           SELECT con.oid, con.conrelid, con.conname, con.contype, con.condeferrable, \
+                  con.condeferred, con.convalidated, con.conkey, con.confrelid, con.confkey, \
+                  con.confupdtype, con.confdeltype, con.confmatchtype, con.connoinherit, \
+                  con.conbin, con.conindid \
+           FROM pg_catalog.pg_constraint con \
+           JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
+           JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+           WHERE con.contype IN ('p', 'u', 'c', 'f') AND con.conrelid <> 0 AND {} \
+             AND con.conparentid = 0 \
+         ), keys AS ( \
+           SELECT con.oid, 'k' AS side, k.ord, a.attname \
+           FROM con CROSS JOIN LATERAL pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord) \
+           JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
+           UNION ALL \
+           SELECT con.oid, 'f', k.ord, a.attname \
+           FROM con CROSS JOIN LATERAL pg_catalog.unnest(con.confkey) WITH ORDINALITY k(attnum, ord) \
+           JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum \
+           UNION ALL \
+           SELECT con.oid, 'i', k.ord, a.attname \
+           FROM con JOIN pg_catalog.pg_index i \
+                  ON con.contype IN ('p', 'u') AND i.indexrelid = con.conindid \
+           CROSS JOIN LATERAL pg_catalog.unnest(i.indkey::pg_catalog.int2[]) \
+                WITH ORDINALITY k(attnum, ord) \
+           JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+           WHERE k.ord > i.indnkeyatts \
+         ), cols AS ( \
+           SELECT oid, \
+                  pg_catalog.array_agg(attname::text ORDER BY ord) FILTER (WHERE side = 'k') AS columns, \
+                  pg_catalog.array_agg(attname::text ORDER BY ord) FILTER (WHERE side = 'f') AS ref_columns, \
+                  pg_catalog.array_agg(attname::text ORDER BY ord) FILTER (WHERE side = 'i') AS include \
+           FROM keys GROUP BY oid \
+         ) \
+         SELECT con.conrelid AS table_oid, con.conname::text AS name, \
                 con.contype::text AS kind, con.condeferrable AS deferrable, \
                 con.condeferred AS deferred, con.convalidated AS validated, \
-                ARRAY(SELECT a.attname::text \
-                      FROM pg_catalog.unnest(con.conkey) WITH ORDINALITY k(attnum, ord) \
-                      JOIN pg_catalog.pg_attribute a \
-                        ON a.attrelid = con.conrelid AND a.attnum = k.attnum \
-                      ORDER BY k.ord) AS columns, \
+                COALESCE(cols.columns, '{{}}'::text[]) AS columns, \
                 rn.nspname::text AS ref_schema, rc.relname::text AS ref_table, \
-                ARRAY(SELECT a.attname::text \
-                      FROM pg_catalog.unnest(con.confkey) WITH ORDINALITY k(attnum, ord) \
-                      JOIN pg_catalog.pg_attribute a \
-                        ON a.attrelid = con.confrelid AND a.attnum = k.attnum \
-                      ORDER BY k.ord) AS ref_columns, \
+                COALESCE(cols.ref_columns, '{{}}'::text[]) AS ref_columns, \
                 con.confupdtype::text AS on_update, con.confdeltype::text AS on_delete, \
                 con.confmatchtype::text AS match_type, con.connoinherit AS no_inherit, \
                 pg_catalog.pg_get_expr(con.conbin, con.conrelid) AS check_expr, \
-                ARRAY(SELECT a.attname::text \
-                      FROM pg_catalog.unnest(i.indkey::pg_catalog.int2[]) \
-                           WITH ORDINALITY k(attnum, ord) \
-                      JOIN pg_catalog.pg_attribute a \
-                        ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
-                      WHERE k.ord > i.indnkeyatts \
-                      ORDER BY k.ord) AS include, \
+                COALESCE(cols.include, '{{}}'::text[]) AS include, \
                 {nnd} AS nulls_not_distinct, \
-                {} AS comment \
-         FROM pg_catalog.pg_constraint con \
-         JOIN pg_catalog.pg_class c ON c.oid = con.conrelid \
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+                d.description AS comment \
+         FROM con \
+         LEFT JOIN cols ON cols.oid = con.oid \
          LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
          LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
          LEFT JOIN pg_catalog.pg_index i \
                 ON con.contype IN ('p', 'u') AND i.indexrelid = con.conindid \
-         WHERE con.contype IN ('p', 'u', 'c', 'f') AND con.conrelid <> 0 AND {} \
-           AND con.conparentid = 0 \
+         {} \
          ORDER BY con.conrelid, con.conname",
-        comment("pg_constraint", "con.oid", "0"),
         user_schema("n"),
+        comment_join("d", "pg_constraint", "con.oid", "0"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -542,19 +575,20 @@ pub fn indexes(tx: &mut Transaction<'_>, v: Version) -> Result<Vec<IndexRow>, In
                 am.amname::text AS method, i.indnkeyatts AS n_key_columns, \
                 pg_catalog.pg_get_expr(i.indpred, i.indrelid) AS predicate, \
                 {nnd} AS nulls_not_distinct, \
-                {} AS comment, NOT i.indisvalid AS invalid \
+                d.description AS comment, NOT i.indisvalid AS invalid \
          FROM pg_catalog.pg_index i \
          JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid \
          JOIN pg_catalog.pg_class tc ON tc.oid = i.indrelid \
          JOIN pg_catalog.pg_namespace n ON n.oid = ic.relnamespace \
          JOIN pg_catalog.pg_am am ON am.oid = ic.relam \
+         {} \
          WHERE tc.relkind IN ('r', 'p') AND {} \
            AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con \
                            WHERE con.conindid = i.indexrelid \
                              AND con.conrelid = i.indrelid \
                              AND con.contype IN ('p', 'u', 'x')) \
          ORDER BY 3, 4",
-        comment("pg_class", "ic.oid", "0"),
+        comment_join("d", "pg_class", "ic.oid", "0"),
         user_schema("n"),
     );
     query(tx, WHAT, &sql)?

@@ -258,11 +258,18 @@ fn polymorphic(t: &TypeRef) -> bool {
 /// when a statement could depend on an earlier one (anything but `SELECT`, `INSERT`,
 /// `UPDATE`, `DELETE`).
 pub(crate) fn check_sql_bodies(cat: &Catalog, sites: &[SqlBodySite]) -> Result<(), SqlError> {
+    // The bodies of the functions by name, looked up once per site (not a scan of every
+    // function per site).
+    let mut bodies: std::collections::HashMap<&QualName, Vec<&str>> = Default::default();
+    for f in cat.functions.values() {
+        if let FunctionBody::Source(b) = &f.body {
+            bodies.entry(&f.name).or_default().push(&b.sql);
+        }
+    }
     for site in sites {
-        let current = cat.functions.values().any(|f| {
-            f.name == site.function
-                && matches!(&f.body, FunctionBody::Source(b) if b.sql == site.body)
-        });
+        let current = bodies
+            .get(&site.function)
+            .is_some_and(|b| b.contains(&site.body.as_str()));
         if !current || site.params.args.iter().any(|(_, t)| polymorphic(t)) {
             continue;
         }

@@ -14,6 +14,9 @@ use pg_query::protobuf::{self, ObjectType};
 use pg_query::NodeEnum;
 use std::collections::{BTreeMap, BTreeSet};
 
+#[path = "tree_names.rs"]
+mod tree_names;
+
 /// A name a statement creates or references.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Key {
@@ -75,16 +78,6 @@ fn string_list(v: &serde_json::Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn range_var(rv: &serde_json::Value) -> Option<Written> {
-    let name = rv.get("relname")?.as_str()?.to_string();
-    let schema = rv
-        .get("schemaname")
-        .and_then(|s| s.as_str())
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
-    Some((schema, name))
 }
 
 fn rv_written(rv: Option<&protobuf::RangeVar>) -> Option<Written> {
@@ -179,9 +172,9 @@ impl Refs {
             }
             _ => {}
         }
-        if let Ok(v) = serde_json::to_value(n) {
-            r.walk(&v);
-        }
+        // Every name in the tree, found by serializing it into a walker that keeps only
+        // the nodes that name something (`tree_names.rs`: no JSON tree of the statement).
+        tree_names::collect(n, &mut r);
         // What a statement creates is not something it waits for.
         let own: BTreeSet<&Written> = r.creates_rel.iter().collect();
         r.rels.retain(|w| !own.contains(w));
@@ -199,48 +192,6 @@ impl Refs {
             }
         }
         r
-    }
-
-    /// Collect the names in a parse tree as serde serializes it. A node inside `Node` is
-    /// tagged with its type, a node in a typed field is not: nodes are told by their
-    /// fields.
-    fn walk(&mut self, v: &serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                let has = |k: &str| m.contains_key(k);
-                if has("relname") && has("schemaname") && has("relpersistence") {
-                    self.rels.extend(range_var(v));
-                } else if has("names") && has("typemod") && has("array_bounds") {
-                    let names = string_list(&v["names"]);
-                    if names.first().map(String::as_str) != Some("pg_catalog") {
-                        self.types.extend(written(&names));
-                    }
-                } else if has("funcname") && has("agg_star") {
-                    if let Some(w) = written(&string_list(&v["funcname"])) {
-                        // `nextval('seq')` names a sequence.
-                        if matches!(w.1.as_str(), "nextval" | "currval" | "setval") {
-                            let lit = v
-                                .pointer("/args/0/node/AConst/val/Sval/sval")
-                                .or_else(|| {
-                                    v.pointer("/args/0/node/TypeCast/arg/node/AConst/val/Sval/sval")
-                                })
-                                .and_then(|s| s.as_str());
-                            if let Some(lit) = lit {
-                                let parts =
-                                    crate::normalize::split_qualified_name(lit).unwrap_or_default();
-                                self.rels.extend(written(&parts));
-                            }
-                        }
-                        self.funcs.push(w);
-                    }
-                } else if has("objname") && has("objargs") {
-                    self.funcs.extend(written(&string_list(&v["objname"])));
-                }
-                m.values().for_each(|c| self.walk(c));
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|i| self.walk(i)),
-            _ => {}
-        }
     }
 }
 

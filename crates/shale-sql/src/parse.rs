@@ -239,7 +239,12 @@ pub(crate) struct Builder {
     /// Constraint names by schema (kept true by `sync_table_names`).
     con_names: names::ConstraintNames,
     file: String,
+    /// The current file's text: set with [`Builder::set_text`], which resets `lines`.
     text: String,
+    /// Byte offsets of the lines of `text`, built on the first error location asked for,
+    /// so that locating is a binary search, not a scan of the file (which, once per SQL
+    /// function body, made reading quadratic).
+    lines: std::cell::OnceCell<Vec<usize>>,
     /// Start of the statement being applied (byte offset in the file).
     stmt_start: usize,
     /// Where the objects of the current file that directives may name are defined.
@@ -271,6 +276,24 @@ pub(crate) fn line_col(text: &str, byte: usize) -> (usize, usize) {
     let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
     let col = text[line_start..b].chars().count() + 1;
     (line, col)
+}
+
+/// Byte offsets where the lines of `text` start.
+pub(crate) fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// [`line_col`] with the text's [`line_starts`]: the same answer, found by binary search.
+pub(crate) fn line_col_indexed(text: &str, lines: &[usize], byte: usize) -> (usize, usize) {
+    let mut b = byte.min(text.len());
+    while !text.is_char_boundary(b) {
+        b -= 1;
+    }
+    let line = lines.partition_point(|&start| start <= b).max(1);
+    let line_start = lines[line - 1];
+    (line, text[line_start..b].chars().count() + 1)
 }
 
 /// The source line around a byte offset, trimmed, for error snippets.
@@ -506,6 +529,7 @@ impl Builder {
             con_names: names::ConstraintNames::default(),
             file: String::new(),
             text: String::new(),
+            lines: std::cell::OnceCell::new(),
             stmt_start: 0,
             anchors: Vec::new(),
             table_con_locs: BTreeSet::new(),
@@ -548,8 +572,15 @@ impl Builder {
         }
     }
 
+    /// Make `text` the text errors are located in.
+    pub(crate) fn set_text(&mut self, text: String) {
+        self.text = text;
+        self.lines = std::cell::OnceCell::new();
+    }
+
     fn sql_error(&self, byte: usize, msg: String) -> SqlError {
-        let (line, column) = line_col(&self.text, byte);
+        let lines = self.lines.get_or_init(|| line_starts(&self.text));
+        let (line, column) = line_col_indexed(&self.text, lines, byte);
         SqlError {
             file: self.file.clone(),
             line,
@@ -564,7 +595,7 @@ impl Builder {
     /// node).
     fn read_file(&mut self, f: &SourceFile) -> Result<(String, Vec<ReadStatement>), SqlError> {
         self.file = f.path.clone();
-        self.text = f.text.clone();
+        self.set_text(f.text.clone());
         // Data blocks first: their rows may start with `\` like meta-commands.
         let text =
             match statements::blank_copy_data(&f.text) {
@@ -680,7 +711,7 @@ impl Builder {
                     ));
                 }
                 self.file = files[first.file].path.clone();
-                self.text = files[first.file].text.clone();
+                self.set_text(files[first.file].text.clone());
                 return Err(self.sql_error(first.start, msg));
             }
         };
@@ -696,18 +727,21 @@ impl Builder {
                 }
                 current = it.file;
                 self.file = files[current].path.clone();
-                self.text = files[current].text.clone();
+                self.set_text(files[current].text.clone());
                 self.copy_blocks = std::mem::take(&mut blocks[current]);
                 self.table_con_locs.clear();
             }
             let stmt_text = texts[it.file].get(it.start..it.end).unwrap_or("");
             self.stmt_start = it.start;
             self.search_path = entries[i].path.clone();
+            let may_add_acl_object = Self::may_add_acl_object(&it.node);
             if let Err(e) = self.statement(it.node, stmt_text) {
                 let byte = if e.loc >= 0 { e.loc as usize } else { it.start };
                 return Err(self.sql_error(byte, e.msg));
             }
-            self.after_statement_security();
+            if may_add_acl_object {
+                self.after_statement_security();
+            }
             self.check_name_indexes();
         }
         if current != usize::MAX {

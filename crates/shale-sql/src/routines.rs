@@ -1959,7 +1959,7 @@ impl Replay {
             };
             let n = select::parse_stmt(sql).map_err(fail)?;
             self.refresh_names();
-            self.b.text = sql.to_string();
+            self.b.set_text(sql.to_string());
             self.b.file = object.to_string();
             let b = &mut self.b;
             let r = guard(|| match n {

@@ -678,6 +678,46 @@ impl Builder {
         out
     }
 
+    /// Whether a statement may add (create, rename, move) an object that takes default
+    /// privileges. The others (indexes, comments, grants, triggers, policies, `ALTER
+    /// TABLE`s that only add constraints or set column properties) skip
+    /// [`Self::after_statement_security`], which compares every object of the schema and
+    /// so would make reading quadratic once an `ALTER DEFAULT PRIVILEGES` ran.
+    pub(super) fn may_add_acl_object(n: &NodeEnum) -> bool {
+        use AlterTableType as A;
+        match n {
+            NodeEnum::IndexStmt(_)
+            | NodeEnum::CommentStmt(_)
+            | NodeEnum::GrantStmt(_)
+            | NodeEnum::GrantRoleStmt(_)
+            | NodeEnum::AlterDefaultPrivilegesStmt(_)
+            | NodeEnum::CreateTrigStmt(_)
+            | NodeEnum::CreatePolicyStmt(_)
+            | NodeEnum::AlterPolicyStmt(_)
+            | NodeEnum::VariableSetStmt(_) => false,
+            NodeEnum::AlterTableStmt(s) => !s.cmds.iter().all(|c| match c.node.as_ref() {
+                Some(NodeEnum::AlterTableCmd(c)) => [
+                    A::AtAddConstraint,
+                    A::AtValidateConstraint,
+                    A::AtSetNotNull,
+                    A::AtDropNotNull,
+                    A::AtColumnDefault,
+                    A::AtEnableRowSecurity,
+                    A::AtDisableRowSecurity,
+                    A::AtForceRowSecurity,
+                    A::AtNoForceRowSecurity,
+                    A::AtClusterOn,
+                    A::AtSetStatistics,
+                    A::AtReplicaIdentity,
+                ]
+                .iter()
+                .any(|t| *t as i32 == c.subtype),
+                _ => false,
+            }),
+            _ => true,
+        }
+    }
+
     /// After each statement: objects it created start with the default privileges in force
     /// (only once some `ALTER DEFAULT PRIVILEGES` ran).
     pub(super) fn after_statement_security(&mut self) {
