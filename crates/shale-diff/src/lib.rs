@@ -27,6 +27,7 @@ pub mod event_triggers;
 mod renames;
 pub mod routines;
 mod security;
+pub mod statistics;
 
 pub use routines::RoutineChange;
 pub use security::SecurityChange;
@@ -242,6 +243,10 @@ pub enum Change {
     EventTrigger {
         event_trigger_change: event_triggers::EventTriggerChange,
     },
+    /// Extended statistics: see [`statistics`].
+    Statistics {
+        statistics_change: statistics::StatisticsChange,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -332,6 +337,7 @@ impl Change {
             Change::EventTrigger {
                 event_trigger_change,
             } => event_trigger_change.object(),
+            Change::Statistics { statistics_change } => statistics_change.object(),
         }
     }
 }
@@ -442,6 +448,7 @@ impl Differ<'_> {
         routines::diff(self.from, self.to, &mut self.out);
         user_types::diff(self.from, self.to, &mut self.out);
         event_triggers::diff(self.from, self.to, &mut self.out);
+        statistics::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

@@ -33,6 +33,7 @@ mod event_triggers;
 pub mod queries;
 mod routines;
 mod security;
+mod statistics;
 
 pub use security::{missing_roles, read_owners};
 mod table_options;
@@ -173,6 +174,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let routine_rows = routines::read(&mut tx)?;
     let security_rows = security::read(&mut tx, version)?;
     let event_trigger_rows = event_triggers::read(&mut tx)?;
+    let statistics_rows = statistics::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -184,6 +186,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     )?;
     security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
         .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
+        .map(|cat| statistics::assemble(cat, statistics_rows))
         .map(user_types::forget_unmodeled)
         .map(table_options::forget_unmodeled)
 }

@@ -156,6 +156,8 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
         .retain(|(t, _), _| tables.contains(t) || out.views.contains_key(t));
     // Event triggers are database-wide: kept when their function is.
     out.event_triggers.retain(|_, e| f.kept(&e.function));
+    out.statistics
+        .retain(|q, st| f.kept(q) && tables.contains(&st.table));
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,

@@ -17,6 +17,7 @@ pub mod ident;
 pub mod routines;
 pub mod security;
 pub mod statements;
+pub mod statistics;
 pub mod table_options;
 pub mod types;
 pub mod user_types;
@@ -32,6 +33,7 @@ pub use routines::{
 };
 pub use security::{Acl, DefaultObjects, DefaultPrivileges, Grant, Policy, PolicyCommand};
 pub use statements::IgnoredStatement;
+pub use statistics::Statistics;
 pub use table_options::{
     BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound,
     PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
@@ -114,6 +116,9 @@ pub struct Catalog {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub owners: BTreeMap<ObjectId, String>,
+    /// Extended statistics (`CREATE STATISTICS`; statistics.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<QualName, Statistics>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -153,6 +158,7 @@ keyed!(DomainCheck, String, |s| s.name.clone());
 keyed!(CompositeType, QualName, |s| s.name.clone());
 keyed!(RangeType, QualName, |s| s.name.clone());
 keyed!(EventTrigger, String, |s| s.name.clone());
+keyed!(Statistics, QualName, |s| s.name.clone());
 
 mod keyed {
     use super::Keyed;
@@ -566,6 +572,10 @@ pub enum ObjectId {
     EventTrigger {
         name: String,
     },
+    /// Extended statistics (`CREATE STATISTICS`).
+    Statistics {
+        name: QualName,
+    },
 }
 
 impl ObjectId {
@@ -587,6 +597,7 @@ impl ObjectId {
             ObjectId::DefaultPrivileges { .. } => "default privileges",
             ObjectId::Collation { .. } => "collation",
             ObjectId::EventTrigger { .. } => "event trigger",
+            ObjectId::Statistics { .. } => "statistics",
         }
     }
 }
@@ -603,7 +614,8 @@ impl fmt::Display for ObjectId {
             | ObjectId::Collation { name }
             | ObjectId::Sequence { name }
             | ObjectId::Table { name }
-            | ObjectId::Index { name } => write!(f, "{name}"),
+            | ObjectId::Index { name }
+            | ObjectId::Statistics { name } => write!(f, "{name}"),
             ObjectId::Column { table, column } => write!(f, "{table}.{}", quote_ident(column)),
             ObjectId::Constraint { table, name } => write!(f, "{} on {table}", quote_ident(name)),
             ObjectId::View { name } => write!(f, "{name}"),
@@ -721,10 +733,11 @@ impl Catalog {
             | ObjectId::Privileges { .. }
             | ObjectId::DefaultPrivileges { .. } => {}
             ObjectId::Collation { name } => out.push(schema(&name.schema)),
-            ObjectId::EventTrigger { .. } => {}
+            ObjectId::EventTrigger { .. } | ObjectId::Statistics { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
         self.event_trigger_dependencies(id, &mut out);
+        self.statistics_dependencies(id, &mut out);
         self.table_options_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
         self.user_types_dependencies(id, &mut out);
@@ -752,7 +765,7 @@ impl Catalog {
         }
     }
 
-    fn expr_dependencies(&self, e: &Expr, out: &mut Vec<ObjectId>) {
+    pub(crate) fn expr_dependencies(&self, e: &Expr, out: &mut Vec<ObjectId>) {
         for r in &e.refs {
             if self.sequences.contains_key(r) {
                 out.push(ObjectId::Sequence { name: r.clone() });
@@ -874,6 +887,7 @@ impl Catalog {
         out.extend(self.triggers.values().map(|t| t.id()));
         out.extend(self.policies.values().map(|p| p.id()));
         out.extend(self.event_triggers.values().map(|e| e.id()));
+        out.extend(self.statistics.values().map(|s| s.id()));
         out
     }
 }

@@ -1192,6 +1192,7 @@ impl<'a> Builder<'a> {
             Change::EventTrigger {
                 event_trigger_change,
             } => self.event_trigger(event_trigger_change),
+            Change::Statistics { statistics_change } => self.statistics(statistics_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

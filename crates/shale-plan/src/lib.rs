@@ -27,6 +27,7 @@ mod order;
 mod partitions;
 pub mod security;
 mod sql;
+mod statistics;
 mod strategy;
 mod table_options;
 mod transactions;

@@ -102,6 +102,7 @@ impl Step {
             ),
             ObjectId::Collation { name } => format!("collation:{name}"),
             ObjectId::EventTrigger { name } => format!("event-trigger:{}", quote_ident(name)),
+            ObjectId::Statistics { name } => format!("statistics:{name}"),
         };
         format!("{}:{object}", self.action.as_str())
     }

@@ -178,6 +178,11 @@ pub enum RuleId {
     RecreateEventTrigger,
     SetEventTriggerEnabled,
     RenameEventTrigger,
+    // Extended statistics (statistics.rs).
+    CreateStatistics,
+    DropStatistics,
+    RecreateStatistics,
+    SetStatisticsTarget,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -900,6 +905,26 @@ pub static RULES: &[Rule] = &[
         "renames event trigger {detail} to {object}; what it does is unchanged",
         None, None, NONE).planned()
         .locks("none on tables"),
+    // Extended statistics (statistics.rs): they change estimates, never data or results.
+    rule(R::CreateStatistics, "SH280", "Create extended statistics", Low,
+        "creates statistics {object} on {table}: the planner's estimates for queries on {table} use them after the next ANALYZE, so query plans may change",
+        Some("run ANALYZE on the table after it (autovacuum does it eventually)"),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (writes continue)"), NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the table (writes continue)"),
+    rule(R::DropStatistics, "SH281", "Drop extended statistics", Medium,
+        "drops statistics {object} on {table}: the planner loses the estimates they gave, so plans of queries on {table} may change (and get slower)",
+        Some("check the plans of the queries that filter or group on these columns"),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (writes continue)"), NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the table (writes continue)"),
+    rule(R::RecreateStatistics, "SH282", "Drop extended statistics to re-create them", Low,
+        "drops statistics {object} on {table} to create them again because {detail}: until the next ANALYZE of {table} the planner has no estimates from them",
+        Some("run ANALYZE on the table after the plan"),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (writes continue)"), NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the table (writes continue)"),
+    rule(R::SetStatisticsTarget, "SH283", "Change extended statistics target", Low,
+        "changes the statistics target of {object} from {detail}: the next ANALYZE of {table} samples accordingly, and plans may change",
+        None, Some("SHARE UPDATE EXCLUSIVE on the statistics object"), NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the statistics object"),
 ];
 
 /// The rule for `id`.
@@ -1081,7 +1106,8 @@ pub static FAMILIES: &[Family] = &[
     },
     Family { first: 150, last: 159, title: "Event triggers", intro: "" },
     Family { first: 170, last: 199, title: "Domains, composite and range types, re-created types", intro: "" },
-    Family { first: 200, last: 299, title: "Table options: partitions, inheritance, persistence, storage", intro: "" },
+    Family { first: 200, last: 279, title: "Table options: partitions, inheritance, persistence, storage", intro: "" },
+    Family { first: 280, last: 284, title: "Extended statistics", intro: "" },
 ];
 
 impl Rule {
@@ -1689,7 +1715,14 @@ mod tests {
         ("SH151", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), EF),
         ("SH152", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON sql_drop EXECUTE FUNCTION f();")),
         ("SH153", true, concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f();"), concat!("CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; ", "CREATE EVENT TRIGGER e ON ddl_command_end EXECUTE FUNCTION f(); ALTER EVENT TRIGGER e DISABLE;")),
+        // Extended statistics (statistics.rs).
+        ("SH280", true, ST, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;")),
+        ("SH281", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), ST),
+        ("SH282", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s (mcv) ON a, b FROM t;")),
+        ("SH283", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t; ALTER STATISTICS s SET STATISTICS 50;")),
     ];
+    /// The table of the statistics fixtures, alone.
+    const ST: &str = "CREATE TABLE t (a integer, b integer);";
     /// The event trigger function alone (both sides of the event trigger fixtures have it).
     const EF: &str = "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;";
     /// Fixtures planned with the expand/contract strategy.

@@ -29,6 +29,8 @@ pub(crate) mod routines;
 pub(crate) mod security;
 #[path = "statements.rs"]
 pub(crate) mod statements;
+#[path = "statistics.rs"]
+mod statistics;
 #[path = "table_options.rs"]
 pub(crate) mod table_options;
 #[path = "user_types.rs"]
@@ -696,6 +698,7 @@ impl Builder {
                 return Err(self.sql_error(byte, e.msg));
             }
             self.after_statement_security();
+            self.prune_statistics();
             self.check_name_indexes();
         }
         if current != usize::MAX {
@@ -751,6 +754,14 @@ impl Builder {
                 self.event_trigger_comment(&s)
             }
             NodeEnum::DropStmt(s) if Self::is_event_trigger_drop(&s) => self.drop_event_trigger(&s),
+            // Extended statistics (statistics.rs).
+            NodeEnum::CreateStatsStmt(s) => self.create_statistics(&s),
+            NodeEnum::AlterStatsStmt(s) => self.alter_statistics(&s),
+            NodeEnum::RenameStmt(s) if Self::is_statistics_rename(&s) => self.rename_statistics(&s),
+            NodeEnum::CommentStmt(s) if Self::is_statistics_comment(&s) => {
+                self.statistics_comment(&s)
+            }
+            NodeEnum::DropStmt(s) if Self::is_statistics_drop(&s) => self.drop_statistics(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {

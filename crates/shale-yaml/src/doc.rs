@@ -44,6 +44,8 @@ pub struct Document {
     pub default_privileges: Vec<DefaultPrivilegesDoc>,
     #[serde(default)]
     pub event_triggers: OrderedMap<EventTriggerDoc>,
+    #[serde(default)]
+    pub statistics: OrderedMap<crate::statistics::StatisticsDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys

@@ -13,6 +13,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 mod families;
+mod statistics;
 
 const PUBLIC: &str = "public";
 
@@ -498,6 +499,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
     }
     families::write_views(&mut out, cat, &taken);
     families::write_event_triggers(&mut out, cat);
+    statistics::write_statistics(&mut out, cat);
     out.0
 }
 

@@ -25,6 +25,7 @@ mod export;
 mod names;
 mod render;
 mod sqlcheck;
+mod statistics;
 
 pub use export::to_yaml;
 

@@ -383,6 +383,7 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         | ObjectId::Index { name }
         | ObjectId::View { name }
         | ObjectId::Collation { name }
+        | ObjectId::Statistics { name }
         | ObjectId::Function { name, .. } => Some(&name.schema),
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
