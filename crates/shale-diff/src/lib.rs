@@ -30,6 +30,7 @@ pub mod publications;
 mod renames;
 pub mod routines;
 mod security;
+pub mod statistics;
 
 pub use routines::RoutineChange;
 pub use security::SecurityChange;
@@ -263,6 +264,10 @@ pub enum Change {
     ForeignData {
         foreign_data_change: foreign_data::ForeignDataChange,
     },
+    /// Extended statistics: see [`statistics`].
+    Statistics {
+        statistics_change: statistics::StatisticsChange,
+    },
     /// A difference shale cannot turn into SQL yet; the planner refuses it.
     Unsupported {
         object: ObjectId,
@@ -359,6 +364,7 @@ impl Change {
             Change::ForeignData {
                 foreign_data_change,
             } => foreign_data_change.object(),
+            Change::Statistics { statistics_change } => statistics_change.object(),
         }
     }
 }
@@ -475,6 +481,7 @@ impl Differ<'_> {
         aggregates::diff(self.from, self.to, &mut self.out);
         publications::diff(self.from, self.to, &mut self.out);
         foreign_data::diff(self.from, self.to, &mut self.out);
+        statistics::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

@@ -37,6 +37,7 @@ mod publications;
 pub mod queries;
 mod routines;
 mod security;
+mod statistics;
 
 pub use security::{missing_roles, read_owners};
 mod relation_options;
@@ -183,6 +184,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let cast_rows = casts::read(&mut tx)?;
     let publication_rows = publications::read(&mut tx, version)?;
     let foreign_data_rows = foreign_data::read(&mut tx)?;
+    let statistics_rows = statistics::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -203,6 +205,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         security::assemble(routines::assemble(cat, routine_rows)?, security_rows)
             .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
             .and_then(|cat| publications::assemble(cat, publication_rows))
+            .map(|cat| statistics::assemble(cat, statistics_rows))
             .map(user_types::forget_unmodeled)
             .map(table_options::forget_unmodeled)
             .map(|cat| relation_options::assemble(cat, relation_option_rows))

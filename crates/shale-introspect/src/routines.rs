@@ -314,12 +314,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.conname)",
             "connamespace",
         ),
-        named(
-            "statistics",
-            "pg_statistic_ext",
-            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.stxname)",
-            "stxnamespace",
-        ),
         global(
             "language",
             "pg_language",

@@ -170,6 +170,8 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
             .iter()
             .all(|t| t.user_type().is_none_or(|q| f.schema_kept(&q.schema)))
     });
+    out.statistics
+        .retain(|q, st| f.kept(q) && tables.contains(&st.table));
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,

@@ -21,6 +21,7 @@ pub mod publications;
 pub mod routines;
 pub mod security;
 pub mod statements;
+pub mod statistics;
 pub mod table_options;
 pub mod types;
 pub mod user_types;
@@ -40,6 +41,7 @@ pub use routines::{
 };
 pub use security::{Acl, DefaultObjects, DefaultPrivileges, Grant, Policy, PolicyCommand};
 pub use statements::IgnoredStatement;
+pub use statistics::Statistics;
 pub use table_options::{
     BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound,
     PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
@@ -146,6 +148,9 @@ pub struct Catalog {
     /// Foreign tables (foreign_data.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub foreign_tables: BTreeMap<QualName, ForeignTable>,
+    /// Extended statistics (`CREATE STATISTICS`; statistics.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub statistics: BTreeMap<QualName, Statistics>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -193,6 +198,7 @@ keyed!(ForeignDataWrapper, String, |s| s.name.clone());
 keyed!(ForeignServer, String, |s| s.name.clone());
 keyed!(UserMapping, (String, String), |s| s.key());
 keyed!(ForeignTable, QualName, |s| s.name.clone());
+keyed!(Statistics, QualName, |s| s.name.clone());
 
 mod keyed {
     use super::Keyed;
@@ -648,6 +654,10 @@ pub enum ObjectId {
     ForeignTable {
         name: QualName,
     },
+    /// Extended statistics (`CREATE STATISTICS`).
+    Statistics {
+        name: QualName,
+    },
 }
 
 impl ObjectId {
@@ -677,6 +687,7 @@ impl ObjectId {
             ObjectId::ForeignServer { .. } => "server",
             ObjectId::UserMapping { .. } => "user mapping",
             ObjectId::ForeignTable { .. } => "foreign table",
+            ObjectId::Statistics { .. } => "statistics",
         }
     }
 }
@@ -704,7 +715,8 @@ impl fmt::Display for ObjectId {
             | ObjectId::Collation { name }
             | ObjectId::Sequence { name }
             | ObjectId::Table { name }
-            | ObjectId::Index { name } => write!(f, "{name}"),
+            | ObjectId::Index { name }
+            | ObjectId::Statistics { name } => write!(f, "{name}"),
             ObjectId::Column { table, column } => write!(f, "{table}.{}", quote_ident(column)),
             ObjectId::Constraint { table, name } => write!(f, "{} on {table}", quote_ident(name)),
             ObjectId::View { name } => write!(f, "{name}"),
@@ -832,6 +844,7 @@ impl Catalog {
             | ObjectId::ForeignServer { .. }
             | ObjectId::UserMapping { .. }
             | ObjectId::ForeignTable { .. } => {}
+            ObjectId::Statistics { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
         self.aggregate_dependencies(id, &mut out);
@@ -839,6 +852,7 @@ impl Catalog {
         self.publication_dependencies(id, &mut out);
         self.foreign_data_dependencies(id, &mut out);
         self.event_trigger_dependencies(id, &mut out);
+        self.statistics_dependencies(id, &mut out);
         self.table_options_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
         self.user_types_dependencies(id, &mut out);
@@ -866,7 +880,7 @@ impl Catalog {
         }
     }
 
-    fn expr_dependencies(&self, e: &Expr, out: &mut Vec<ObjectId>) {
+    pub(crate) fn expr_dependencies(&self, e: &Expr, out: &mut Vec<ObjectId>) {
         for r in &e.refs {
             if self.sequences.contains_key(r) {
                 out.push(ObjectId::Sequence { name: r.clone() });
@@ -996,6 +1010,7 @@ impl Catalog {
         out.extend(self.foreign_servers.values().map(|w| w.id()));
         out.extend(self.user_mappings.values().map(|w| w.id()));
         out.extend(self.foreign_tables.values().map(|w| w.id()));
+        out.extend(self.statistics.values().map(|s| s.id()));
         out
     }
 }

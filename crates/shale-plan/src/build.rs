@@ -1206,6 +1206,7 @@ impl<'a> Builder<'a> {
             Change::ForeignData {
                 foreign_data_change,
             } => self.foreign_data(foreign_data_change),
+            Change::Statistics { statistics_change } => self.statistics(statistics_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

@@ -31,6 +31,7 @@ mod publications;
 mod relation_options;
 pub mod security;
 mod sql;
+mod statistics;
 mod strategy;
 mod table_options;
 mod transactions;

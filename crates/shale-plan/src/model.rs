@@ -116,6 +116,7 @@ impl Step {
                 shale_model::foreign_data::user_sql(user)
             ),
             ObjectId::ForeignTable { name } => format!("foreign-table:{name}"),
+            ObjectId::Statistics { name } => format!("statistics:{name}"),
         };
         format!("{}:{object}", self.action.as_str())
     }

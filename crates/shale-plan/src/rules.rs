@@ -209,6 +209,11 @@ pub enum RuleId {
     AddForeignColumn,
     DropForeignColumn,
     AlterForeignColumn,
+    // Extended statistics (statistics.rs).
+    CreateStatistics,
+    DropStatistics,
+    RecreateStatistics,
+    SetStatisticsTarget,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -1057,6 +1062,26 @@ pub static RULES: &[Rule] = &[
         "changes column {object} ({detail}): a catalog change only, no data is read or rewritten; values from the source must fit the new definition when queried",
         None, None, NONE)
         .locks("ACCESS EXCLUSIVE on the foreign table (brief)"),
+    // Extended statistics (statistics.rs): they change estimates, never data or results.
+    rule(R::CreateStatistics, "SH280", "Create extended statistics", Low,
+        "creates statistics {object} on {table}: the planner's estimates for queries on {table} use them after the next ANALYZE, so query plans may change",
+        Some("run ANALYZE on the table after it (autovacuum does it eventually)"),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (writes continue)"), NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the table (writes continue)"),
+    rule(R::DropStatistics, "SH281", "Drop extended statistics", Medium,
+        "drops statistics {object} on {table}: the planner loses the estimates they gave, so plans of queries on {table} may change (and get slower)",
+        Some("check the plans of the queries that filter or group on these columns"),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (writes continue)"), NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the table (writes continue)"),
+    rule(R::RecreateStatistics, "SH282", "Drop extended statistics to re-create them", Low,
+        "drops statistics {object} on {table} to create them again because {detail}: until the next ANALYZE of {table} the planner has no estimates from them",
+        Some("run ANALYZE on the table after the plan"),
+        Some("SHARE UPDATE EXCLUSIVE on {table} (writes continue)"), NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the table (writes continue)"),
+    rule(R::SetStatisticsTarget, "SH283", "Change extended statistics target", Low,
+        "changes the statistics target of {object} from {detail}: the next ANALYZE of {table} samples accordingly, and plans may change",
+        None, Some("SHARE UPDATE EXCLUSIVE on the statistics object"), NONE)
+        .locks("SHARE UPDATE EXCLUSIVE on the statistics object"),
 ];
 
 /// The rule for `id`.
@@ -1241,6 +1266,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 200, last: 229, title: "Table options: partitions, inheritance, persistence, storage", intro: "" },
     Family { first: 230, last: 249, title: "Aggregates, casts and operators", intro: "Objects queries reach by name and type: dropping one breaks its callers; an implicit cast or a replaced aggregate changes results silently." },
     Family { first: 260, last: 279, title: "Publications, subscriptions and foreign data", intro: "Logical replication (publications, subscriptions) and SQL/MED (foreign-data wrappers, servers, user mappings, foreign tables). Secrets in their options and connection strings are masked in review output; the SQL that runs carries them." },
+    Family { first: 280, last: 284, title: "Extended statistics", intro: "" },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
 ];
 
@@ -1879,6 +1905,11 @@ mod tests {
         ("SH274", true, FT, "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a integer, b text) SERVER s;"),
         ("SH275", true, "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a integer, b text) SERVER s;", FT),
         ("SH276", true, FT, "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a bigint NOT NULL) SERVER s;"),
+        // Extended statistics (statistics.rs).
+        ("SH280", true, ST, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;")),
+        ("SH281", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), ST),
+        ("SH282", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s (mcv) ON a, b FROM t;")),
+        ("SH283", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t; ALTER STATISTICS s SET STATISTICS 50;")),
     ];
     /// The state function of the aggregate fixtures alone.
     const AF: &str =
@@ -1888,6 +1919,8 @@ mod tests {
     /// A wrapper and a server; with a foreign table.
     const FS: &str = "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w;";
     const FT: &str = "CREATE FOREIGN DATA WRAPPER w; CREATE SERVER s FOREIGN DATA WRAPPER w; CREATE FOREIGN TABLE ft (a integer) SERVER s;";
+    /// The table of the statistics fixtures, alone.
+    const ST: &str = "CREATE TABLE t (a integer, b integer);";
     /// The event trigger function alone (both sides of the event trigger fixtures have it).
     const EF: &str = "CREATE FUNCTION f() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;";
     /// Fixtures planned with the expand/contract strategy.

@@ -41,6 +41,8 @@ pub(crate) mod security;
 pub(crate) mod statements;
 #[path = "table_like.rs"]
 mod table_like;
+#[path = "statistics.rs"]
+mod statistics;
 #[path = "table_options.rs"]
 pub(crate) mod table_options;
 #[path = "user_types.rs"]
@@ -742,6 +744,7 @@ impl Builder {
             if may_add_acl_object {
                 self.after_statement_security();
             }
+            self.prune_statistics();
             self.check_name_indexes();
         }
         if current != usize::MAX {
@@ -839,6 +842,14 @@ impl Builder {
                 self.foreign_data_comment(&s)
             }
             NodeEnum::DropStmt(s) if Self::is_foreign_data_drop(&s) => self.drop_foreign_data(&s),
+            // Extended statistics (statistics.rs).
+            NodeEnum::CreateStatsStmt(s) => self.create_statistics(&s),
+            NodeEnum::AlterStatsStmt(s) => self.alter_statistics(&s),
+            NodeEnum::RenameStmt(s) if Self::is_statistics_rename(&s) => self.rename_statistics(&s),
+            NodeEnum::CommentStmt(s) if Self::is_statistics_comment(&s) => {
+                self.statistics_comment(&s)
+            }
+            NodeEnum::DropStmt(s) if Self::is_statistics_drop(&s) => self.drop_statistics(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {

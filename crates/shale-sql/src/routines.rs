@@ -2090,6 +2090,24 @@ impl Replay {
     pub fn finish(self) -> Catalog {
         self.b.cat
     }
+
+    /// Any statement the files may hold (a definition printed by the catalog: statistics,
+    /// rules, text search objects), applied as the files' would be.
+    pub fn statement(&mut self, object: &str, sql: &str) -> Result<(), ReplayError> {
+        crate::deep::deep(|| {
+            let fail = |message: String| ReplayError {
+                object: object.to_string(),
+                message,
+                sql: sql.to_string(),
+            };
+            let n = select::parse_stmt(sql).map_err(fail)?;
+            self.refresh_names();
+            self.b.text = sql.to_string();
+            self.b.file = object.to_string();
+            let b = &mut self.b;
+            guard(|| b.statement(n, sql)).map_err(|e| fail(e.msg))
+        })
+    }
 }
 
 /// Relations a SQL-language source body names that were created after the function (as

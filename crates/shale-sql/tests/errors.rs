@@ -72,9 +72,12 @@ fn unsupported_statements_are_errors() {
     // (publications are modelled since; see publications.rs)
     // (data statements are skipped and listed since: see tests/statements.rs)
     // (event triggers are modelled since; see event_triggers.rs)
-    let e = err1("create table a (id int, b int);\n\ncreate statistics st on id, b from a;");
-    assert_eq!(e.message, "unsupported statement: CREATE STATISTICS");
+    // (statistics are modelled since; see statistics.rs): a bad one is an error at it.
+    let e = err1("create table a (id int, b int);\n\ncreate statistics st on id, c from a;");
+    assert_eq!(e.message, "column \"c\" does not exist");
     assert_eq!((e.line, e.column), (3, 1), "{e}");
+    let e = err1("create table a (id int, b int);\ncreate statistics st (bogus) on id, b from a;");
+    assert_eq!(e.message, "unrecognized statistics kind \"bogus\"");
     let e = err1("create table a (id int);\nalter table a set access method heap;");
     assert!(
         e.message.starts_with("unsupported statement: ALTER TABLE"),

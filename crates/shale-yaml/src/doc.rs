@@ -48,6 +48,8 @@ pub struct Document {
     pub aggregates: Vec<crate::aggregates::AggregateDoc>,
     #[serde(default)]
     pub casts: Vec<crate::aggregates::CastDoc>,
+    #[serde(default)]
+    pub statistics: OrderedMap<crate::statistics::StatisticsDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys

@@ -14,6 +14,7 @@ use std::fmt::Write;
 
 mod aggregates;
 mod families;
+mod statistics;
 
 const PUBLIC: &str = "public";
 
@@ -500,6 +501,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
     families::write_views(&mut out, cat, &taken);
     families::write_event_triggers(&mut out, cat);
     aggregates::write(&mut out, cat);
+    statistics::write_statistics(&mut out, cat);
     out.0
 }
 

@@ -27,6 +27,7 @@ mod names;
 mod relation_options;
 mod render;
 mod sqlcheck;
+mod statistics;
 
 pub use export::to_yaml;
 

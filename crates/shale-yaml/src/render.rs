@@ -1563,6 +1563,20 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
+    // ---- extended statistics (statistics.rs), after their tables
+    for (file, d) in docs {
+        for (key, st) in &d.statistics.0 {
+            let name = object_name(key, st.schema.as_deref());
+            let obj = format!("statistics {name}");
+            check_name(file, &obj, "statistics", &name.name)?;
+            let o = out.origin(file, &obj);
+            for s in crate::statistics::stmts(file, &obj, &name, st)? {
+                alters.push((o, s));
+            }
+            comment(o, format!("STATISTICS {name}"), st.comment.as_ref());
+        }
+    }
+
     // ---- event triggers: database-wide, after the functions they execute
     for (file, d) in docs {
         for (n, e) in &d.event_triggers.0 {

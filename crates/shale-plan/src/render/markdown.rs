@@ -388,6 +388,7 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         | ObjectId::Collation { name }
         | ObjectId::ForeignTable { name }
         | ObjectId::Function { name, .. }
+        | ObjectId::Statistics { name }
         | ObjectId::Aggregate { name, .. } => Some(&name.schema),
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
