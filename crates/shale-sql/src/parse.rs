@@ -39,10 +39,10 @@ pub(crate) mod routines;
 pub(crate) mod security;
 #[path = "statements.rs"]
 pub(crate) mod statements;
-#[path = "table_like.rs"]
-mod table_like;
 #[path = "statistics.rs"]
 mod statistics;
+#[path = "table_like.rs"]
+mod table_like;
 #[path = "table_options.rs"]
 pub(crate) mod table_options;
 #[path = "user_types.rs"]
