@@ -156,7 +156,16 @@ fn fixtures_planned_backwards_converge() {
 /// Known gaps: fixtures whose backward plan still fails. Each sweep requires each to still
 /// fail, so a fix is noticed. (185_serial_to_identity was one: DROP IDENTITY now frees the
 /// sequence name the serial going back creates.)
-pub(crate) const KNOWN_BACKWARD_GAPS: [&str; 0] = [];
+///
+/// - 268_subscription_create: going back drops a subscription whose replication slot is
+///   named; `DROP SUBSCRIPTION` then connects to the publisher to drop the slot, and the
+///   fixture's publisher does not exist. A real plan needs the publisher reachable (or
+///   the slot disassociated first, which leaves it on the publisher): this is what the
+///   step's mitigation says, not a planner bug; kept here so the sweep stays honest.
+/// - 283_statistics_column_dropped: going back (a column added again, statistics on it
+///   re-created, a type widened) does not reach the current state yet.
+pub(crate) const KNOWN_BACKWARD_GAPS: [&str; 2] =
+    ["268_subscription_create", "283_statistics_column_dropped"];
 
 /// `failures` without the known gaps; panics when a known gap no longer fails.
 pub(crate) fn without_known_gaps(failures: Vec<String>) -> Vec<String> {

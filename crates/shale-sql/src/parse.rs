@@ -124,6 +124,13 @@ fn def_string(d: &protobuf::DefElem) -> R<String> {
         Some(NodeEnum::String(s)) => Ok(s.sval.clone()),
         Some(NodeEnum::Integer(i)) => Ok(i.ival.to_string()),
         Some(NodeEnum::Float(f)) => Ok(f.fval.clone()),
+        Some(NodeEnum::Boolean(b)) => Ok(b.boolval.to_string()),
+        // An unquoted word (`synchronous_commit = remote_apply`, as pg_dump writes it) is
+        // parsed as a type name: its one name is the value.
+        Some(NodeEnum::TypeName(t)) if t.names.len() == 1 => match t.names[0].node.as_ref() {
+            Some(NodeEnum::String(s)) => Ok(s.sval.clone()),
+            _ => err(d.location, format!("{} requires a value", d.defname)),
+        },
         _ => err(d.location, format!("{} requires a value", d.defname)),
     }
 }
