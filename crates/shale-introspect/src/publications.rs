@@ -101,7 +101,15 @@ pub(crate) fn read(
                     "NULL::text"
                 },
                 if v14 { "s.subbinary" } else { "false" },
-                if v14 { "s.substream::text" } else { "'false'" },
+                // PostgreSQL 18 made `parallel` the default: a subscription created without
+                // the option is read as the model's default, as files without it say.
+                if version.0 >= 180000 {
+                    "CASE s.substream WHEN 'p' THEN 'f' ELSE s.substream::text END"
+                } else if v14 {
+                    "s.substream::text"
+                } else {
+                    "'false'"
+                },
                 comment("pg_subscription", "s.oid", "0"),
             ),
             &[],
