@@ -232,28 +232,18 @@ impl Builder {
             match AlterPublicationAction::try_from(s.action) {
                 Ok(AlterPublicationAction::ApAddObjects) => {
                     for x in t.tables {
-                        if p.tables.iter().any(|y| y.table == x.table) {
-                            return err(
-                                -1,
-                                format!(
-                                    "relation \"{}\" is already member of publication \"{}\"",
-                                    x.table.name, p.name
-                                ),
-                            );
-                        }
-                        p.tables.push(x);
+                        let msg = format!(
+                            "relation \"{}\" is already member of publication \"{}\"",
+                            x.table.name, p.name
+                        );
+                        add_member(&mut p.tables, x, |y, x| y.table == x.table, msg)?;
                     }
                     for x in t.schemas {
-                        if p.schemas.contains(&x) {
-                            return err(
-                                -1,
-                                format!(
-                                    "schema \"{x}\" is already member of publication \"{}\"",
-                                    p.name
-                                ),
-                            );
-                        }
-                        p.schemas.push(x);
+                        let msg = format!(
+                            "schema \"{x}\" is already member of publication \"{}\"",
+                            p.name
+                        );
+                        add_member(&mut p.schemas, x, |y, x| y == x, msg)?;
                     }
                 }
                 Ok(AlterPublicationAction::ApDropObjects) => {
@@ -522,16 +512,11 @@ impl Builder {
             }
             Ok(AlterSubscriptionType::AlterSubscriptionAddPublication) => {
                 for p in strings(&s.publication) {
-                    if sub.publications.contains(&p) {
-                        return err(
-                            -1,
-                            format!(
-                                "publication \"{p}\" is already in subscription \"{}\"",
-                                sub.name
-                            ),
-                        );
-                    }
-                    sub.publications.push(p);
+                    let msg = format!(
+                        "publication \"{p}\" is already in subscription \"{}\"",
+                        sub.name
+                    );
+                    add_member(&mut sub.publications, p, |y, x| y == x, msg)?;
                 }
             }
             Ok(AlterSubscriptionType::AlterSubscriptionDropPublication) => {
@@ -581,4 +566,14 @@ impl Builder {
         }
         Ok(())
     }
+}
+
+/// Adds `x` to `list`, refusing it with PostgreSQL's message `msg` when `same` finds it
+/// there already.
+fn add_member<T>(list: &mut Vec<T>, x: T, same: impl Fn(&T, &T) -> bool, msg: String) -> R<()> {
+    if list.iter().any(|y| same(y, &x)) {
+        return err(-1, msg);
+    }
+    list.push(x);
+    Ok(())
 }
