@@ -252,16 +252,14 @@ pub fn plan_sources_with(
     if let (Source::Database(url), Some(client)) = (from, from_client.as_mut()) {
         if to.is_files() {
             let role = current_user(client, url)?;
-            desired.default_privileges_as(&role);
-            desired.drop_grants_to_owner(&role);
+            desired.as_run_by(&role);
         }
         // Roles are never created: a missing one would fail the plan midway.
         check_roles(client, url, &desired)?;
     }
     if let (true, Source::Database(url)) = (from.is_files(), to) {
         let role = current_user(&mut connect(url)?, url)?;
-        current.default_privileges_as(&role);
-        current.drop_grants_to_owner(&role);
+        current.as_run_by(&role);
     }
     if load_opts.strict_coverage {
         check_coverage(&current, &desired)?;

@@ -206,13 +206,9 @@ fn converges(case: &Path) -> Result<(), Failed> {
     let db = TestDb::new("fx");
     // As `shale plan` against a database does: the files' grants to the role running them
     // (the owner of what they create) are not modelled.
-    let role: String = db
-        .client()
-        .query_one("SELECT current_user::text", &[])
-        .map_err(|e| format!("reading current_user: {e}"))?
-        .get(0);
-    current_files.drop_grants_to_owner(&role);
-    desired_files.drop_grants_to_owner(&role);
+    let role = db.current_user();
+    current_files.as_run_by(&role);
+    desired_files.as_run_by(&role);
     run_script(&db, &current_sql).map_err(|e| format!("current.sql does not load: {e}"))?;
     let fresh = TestDb::new("fxd");
     run_script(&fresh, &desired_sql).map_err(|e| format!("desired.sql does not load: {e}"))?;

@@ -88,11 +88,7 @@ fn owners_of_event_triggers_are_read_when_asked() {
     let mut live = introspect_url(db.url()).unwrap();
     assert!(live.owners.is_empty());
     read_owners(&mut db.client(), &mut live).unwrap();
-    let user: String = db
-        .client()
-        .query_one("SELECT current_user::text", &[])
-        .unwrap()
-        .get(0);
+    let user = db.current_user();
     assert_eq!(
         live.owners
             .get(&ObjectId::EventTrigger { name: "e".into() }),

@@ -538,6 +538,15 @@ impl Catalog {
 }
 
 impl Catalog {
+    /// The files as a database loaded by `role` reports them: `FOR ROLE role` default
+    /// privileges become the running role's, and grants to the owner are gone. Every
+    /// comparison of files with a database (plan, the fixture suite, the rollback sweep)
+    /// goes through this one call.
+    pub fn as_run_by(&mut self, role: &str) {
+        self.default_privileges_as(role);
+        self.drop_grants_to_owner(role);
+    }
+
     /// Grants the files make to an object's owner mean nothing: the owner holds every
     /// privilege already, PostgreSQL records no change, and the model (like the
     /// introspection) keeps only roles other than the owner. The owner is the one the

@@ -408,6 +408,14 @@ impl TestDb {
         connect(&self.url)
     }
 
+    /// The role this database's connections run as (the owner of what they create).
+    pub fn current_user(&self) -> String {
+        self.client()
+            .query_one("SELECT current_user::text", &[])
+            .map(|r| r.get(0))
+            .unwrap_or_else(|e| panic!("shale-testkit: reading current_user: {e}"))
+    }
+
     /// Run SQL (several statements allowed); panics with the server's message.
     pub fn execute(&self, sql: &str) {
         if let Err(e) = self.try_execute(sql) {
