@@ -399,6 +399,7 @@ fn same_constraint_definition(c0: &Constraint, c1: &Constraint) -> bool {
         initially_deferred,
         validated: _,
         comment: _,
+        index_comment: _,
     } = c0;
     *name == c1.name
         && *kind == c1.kind
@@ -503,6 +504,28 @@ impl Differ<'_> {
                 to: to.clone(),
             });
         }
+    }
+
+    /// The comments of a constraint `c1` of `table` (`c0`: as it is now, if it stays):
+    /// its own, and for a key the one on the index that backs it.
+    fn constraint_comments(&mut self, table: &QualName, c0: Option<&Constraint>, c1: &Constraint) {
+        let none = None;
+        let (from, from_index) = c0.map_or((&none, &none), |c| (&c.comment, &c.index_comment));
+        self.comment(
+            || ObjectId::Constraint {
+                table: table.clone(),
+                name: c1.name.clone(),
+            },
+            from,
+            &c1.comment,
+        );
+        self.comment(
+            || ObjectId::Index {
+                name: QualName::new(table.schema.clone(), c1.name.clone()),
+            },
+            from_index,
+            &c1.index_comment,
+        );
     }
 
     /// Which columns are re-created or disappear; needed before constraints and indexes
@@ -749,15 +772,13 @@ impl Differ<'_> {
         }
         for c in table.constraints.values_mut() {
             c.comment = None;
+            c.index_comment = None;
         }
         self.push(Change::CreateTable { table });
         for c in t1.constraints.values().filter(|c| !inline(c)) {
             self.push(Change::AddConstraint {
                 table: name.clone(),
-                constraint: Constraint {
-                    comment: None,
-                    ..c.clone()
-                },
+                constraint: c.without_comments(),
                 new_table: true,
                 recreate: None,
             });
@@ -778,14 +799,7 @@ impl Differ<'_> {
             );
         }
         for c in t1.constraints.values() {
-            self.comment(
-                || ObjectId::Constraint {
-                    table: name.clone(),
-                    name: c.name.clone(),
-                },
-                &None,
-                &c.comment,
-            );
+            self.constraint_comments(name, None, c);
         }
     }
 
@@ -865,41 +879,21 @@ impl Differ<'_> {
             if !t0.constraints.contains_key(&c1.name) {
                 self.push(Change::AddConstraint {
                     table: name.clone(),
-                    constraint: Constraint {
-                        comment: None,
-                        ..c1.clone()
-                    },
+                    constraint: c1.without_comments(),
                     new_table: false,
                     recreate: None,
                 });
-                self.comment(
-                    || ObjectId::Constraint {
-                        table: name.clone(),
-                        name: c1.name.clone(),
-                    },
-                    &None,
-                    &c1.comment,
-                );
+                self.constraint_comments(name, None, c1);
             }
         }
         for (c1, why) in re_adds {
             self.push(Change::AddConstraint {
                 table: name.clone(),
-                constraint: Constraint {
-                    comment: None,
-                    ..c1.clone()
-                },
+                constraint: c1.without_comments(),
                 new_table: false,
                 recreate: Some(why),
             });
-            self.comment(
-                || ObjectId::Constraint {
-                    table: name.clone(),
-                    name: c1.name.clone(),
-                },
-                &None,
-                &c1.comment,
-            );
+            self.constraint_comments(name, None, c1);
         }
         for c0 in t0.constraints.values() {
             let Some(c1) = t1.constraints.get(&c0.name) else {
@@ -914,14 +908,7 @@ impl Differ<'_> {
                     constraint: c1.clone(),
                 });
             }
-            self.comment(
-                || ObjectId::Constraint {
-                    table: name.clone(),
-                    name: c1.name.clone(),
-                },
-                &c0.comment,
-                &c1.comment,
-            );
+            self.constraint_comments(name, Some(c0), c1);
         }
         self.comment(
             || ObjectId::Table { name: name.clone() },

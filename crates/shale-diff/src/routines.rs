@@ -385,10 +385,7 @@ fn checks_and_indexes_around_recreated_functions(
             });
             extra.push(Change::AddConstraint {
                 table: tname.clone(),
-                constraint: shale_model::Constraint {
-                    comment: None,
-                    ..c1.clone()
-                },
+                constraint: c1.without_comments(),
                 new_table: false,
                 recreate: Some(why),
             });

@@ -31,6 +31,7 @@ fn pk(name: &str, cols: &[&str]) -> Constraint {
         initially_deferred: false,
         validated: true,
         comment: None,
+        index_comment: None,
     }
 }
 
@@ -45,6 +46,7 @@ fn check(name: &str, canon: &str) -> Constraint {
         initially_deferred: false,
         validated: true,
         comment: None,
+        index_comment: None,
     }
 }
 
@@ -63,6 +65,7 @@ fn fk(name: &str, col: &str, ref_table: &str, ref_col: &str) -> Constraint {
         initially_deferred: false,
         validated: true,
         comment: None,
+        index_comment: None,
     }
 }
 

@@ -506,6 +506,7 @@ fn assemble(rows: Rows) -> Result<Catalog, IntrospectError> {
                 initially_deferred: c.deferred,
                 validated: c.validated,
                 comment: c.comment,
+                index_comment: c.index_comment,
             },
         );
     }

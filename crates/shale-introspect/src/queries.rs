@@ -444,6 +444,8 @@ pub struct ConstraintRow {
     pub include: Vec<String>,
     pub nulls_not_distinct: bool,
     pub comment: Option<String>,
+    /// Primary keys and uniques: the comment on the backing index.
+    pub index_comment: Option<String>,
 }
 
 pub fn constraints(
@@ -503,17 +505,19 @@ pub fn constraints(
                 pg_catalog.pg_get_expr(con.conbin, con.conrelid) AS check_expr, \
                 COALESCE(cols.include, '{{}}'::text[]) AS include, \
                 {nnd} AS nulls_not_distinct, \
-                d.description AS comment \
+                d.description AS comment, \
+                CASE WHEN con.contype IN ('p', 'u') THEN di.description END AS index_comment \
          FROM con \
          LEFT JOIN cols ON cols.oid = con.oid \
          LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
          LEFT JOIN pg_catalog.pg_namespace rn ON rn.oid = rc.relnamespace \
          LEFT JOIN pg_catalog.pg_index i \
                 ON con.contype IN ('p', 'u') AND i.indexrelid = con.conindid \
-         {} \
+         {} {} \
          ORDER BY con.conrelid, con.conname",
         user_schema("n"),
         comment_join("d", "pg_constraint", "con.oid", "0"),
+        comment_join("di", "pg_class", "con.conindid", "0"),
     );
     query(tx, WHAT, &sql)?
         .iter()
@@ -537,6 +541,7 @@ pub fn constraints(
                 include: get(r, WHAT, "include")?,
                 nulls_not_distinct: get(r, WHAT, "nulls_not_distinct")?,
                 comment: get(r, WHAT, "comment")?,
+                index_comment: get(r, WHAT, "index_comment")?,
             })
         })
         .collect()

@@ -424,6 +424,24 @@ pub struct Constraint {
     pub validated: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
+    /// A primary key's or unique constraint's other comment: the one on the index that
+    /// backs it (`COMMENT ON INDEX`), which PostgreSQL keeps apart from the constraint's
+    /// own (`pg_description` of `conindid`). It follows the constraint through renames
+    /// and goes with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub index_comment: Option<String>,
+}
+
+impl Constraint {
+    /// The constraint as `ADD CONSTRAINT` makes it: without its comments, which are
+    /// separate steps.
+    pub fn without_comments(&self) -> Constraint {
+        Constraint {
+            comment: None,
+            index_comment: None,
+            ..self.clone()
+        }
+    }
 }
 
 fn is_false(b: &bool) -> bool {
@@ -1044,6 +1062,7 @@ mod tests {
                 initially_deferred: false,
                 validated: true,
                 comment: None,
+                index_comment: None,
             },
         );
         cat.tables.insert(users.clone(), t);
@@ -1067,6 +1086,7 @@ mod tests {
                 initially_deferred: false,
                 validated: true,
                 comment: None,
+                index_comment: None,
             },
         );
         cat.tables.insert(posts, p);

@@ -2067,6 +2067,19 @@ impl<'a> Builder<'a> {
             rank::COMMENT,
         );
         d.needs.push(object.clone());
+        // The index of a key is made by its constraint.
+        if let ObjectId::Index { name } = object {
+            if !self.to.indexes.contains_key(name) {
+                if let Some(t) = self.to.tables.values().find(|t| {
+                    t.name.schema == name.schema && t.constraints.contains_key(&name.name)
+                }) {
+                    d.needs.push(ObjectId::Constraint {
+                        table: t.name.clone(),
+                        name: name.name.clone(),
+                    });
+                }
+            }
+        }
         self.push(d);
     }
 }

@@ -66,6 +66,7 @@ fn constraint(name: &str, kind: ConstraintKind) -> Constraint {
         initially_deferred: false,
         validated: true,
         comment: None,
+        index_comment: None,
     }
 }
 

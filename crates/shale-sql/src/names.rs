@@ -186,6 +186,7 @@ mod tests {
             initially_deferred: false,
             validated: true,
             comment: None,
+            index_comment: None,
         }
     }
 

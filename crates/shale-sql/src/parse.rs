@@ -274,6 +274,73 @@ fn default_search_path() -> Vec<String> {
     vec!["$user".to_string(), "public".to_string()]
 }
 
+/// The search path a `SET`/`RESET` sets, if it sets `search_path`.
+pub(crate) fn search_path_set(s: &protobuf::VariableSetStmt) -> R<Option<Vec<String>>> {
+    if s.name != "search_path" {
+        return Ok(None);
+    }
+    use protobuf::VariableSetKind as K;
+    Ok(match K::try_from(s.kind).unwrap_or(K::Undefined) {
+        K::VarSetValue => {
+            let mut path = Vec::new();
+            for a in &s.args {
+                match a.node.as_ref() {
+                    Some(NodeEnum::AConst(c)) => match &c.val {
+                        Some(protobuf::a_const::Val::Sval(v)) => path.push(v.sval.clone()),
+                        _ => return err(s.location, "invalid search_path value"),
+                    },
+                    _ => return err(s.location, "invalid search_path value"),
+                }
+            }
+            Some(path)
+        }
+        K::VarSetDefault | K::VarReset | K::VarResetAll => Some(default_search_path()),
+        _ => None,
+    })
+}
+
+/// A `SELECT [pg_catalog.]set_config(name, value, is_local)` alone: `None` when `s` is
+/// not one, else the search path it sets (`Some(None)` for another setting).
+pub(crate) fn set_config_call(s: &protobuf::SelectStmt) -> R<Option<Option<Vec<String>>>> {
+    let [t] = s.target_list.as_slice() else {
+        return Ok(None);
+    };
+    if !s.from_clause.is_empty() || s.where_clause.is_some() {
+        return Ok(None);
+    }
+    let Some(NodeEnum::ResTarget(rt)) = t.node.as_ref() else {
+        return Ok(None);
+    };
+    let Some(NodeEnum::FuncCall(f)) = rt.val.as_deref().and_then(|v| v.node.as_ref()) else {
+        return Ok(None);
+    };
+    let name = strings(&f.funcname);
+    let is_set_config = matches!(name.as_slice(), [n] | [_, n] if n == "set_config")
+        && (name.len() == 1 || name[0] == "pg_catalog");
+    if !is_set_config || f.args.len() != 3 {
+        return Ok(None);
+    }
+    let text = |n: &Node| match n.node.as_ref() {
+        Some(NodeEnum::AConst(c)) => match &c.val {
+            Some(protobuf::a_const::Val::Sval(s)) => Some(s.sval.clone()),
+            _ => None,
+        },
+        _ => None,
+    };
+    let (Some(var), Some(value)) = (text(&f.args[0]), text(&f.args[1])) else {
+        return Ok(None);
+    };
+    if var != "search_path" {
+        return Ok(Some(None));
+    }
+    split_identifier_list(&value)
+        .map(|p| Some(Some(p)))
+        .ok_or_else(|| E {
+            loc: f.location,
+            msg: format!("invalid search_path value `{value}`"),
+        })
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub(crate) fn line_col(text: &str, byte: usize) -> (usize, usize) {
     let mut b = byte.min(text.len());
@@ -996,6 +1063,28 @@ impl Builder {
     }
 
     /// Is `name` the name of a constraint of some table in `schema`?
+    /// The table and key (in `Table::constraints`) of the primary key or unique
+    /// constraint of `schema` whose index is called `name`. A scan of the schema's
+    /// tables: only `COMMENT ON INDEX` of such an index asks.
+    fn key_of_index(&self, schema: &str, name: &str) -> Option<(QualName, String)> {
+        self.cat
+            .tables
+            .iter()
+            .filter(|(q, _)| q.schema == schema)
+            .find_map(|(q, t)| {
+                t.constraints
+                    .iter()
+                    .find(|(_, c)| {
+                        c.name == name
+                            && matches!(
+                                c.kind,
+                                ConstraintKind::PrimaryKey { .. } | ConstraintKind::Unique { .. }
+                            )
+                    })
+                    .map(|(k, _)| (q.clone(), k.clone()))
+            })
+    }
+
     fn constraint_taken(&self, schema: &str, name: &str) -> bool {
         self.con_names.constraint(schema, name)
     }
@@ -1251,28 +1340,8 @@ impl Builder {
     // SET search_path
 
     fn set(&mut self, s: &protobuf::VariableSetStmt) -> R<()> {
-        if s.name != "search_path" {
-            return Ok(());
-        }
-        use protobuf::VariableSetKind as K;
-        match K::try_from(s.kind).unwrap_or(K::Undefined) {
-            K::VarSetValue => {
-                let mut path = Vec::new();
-                for a in &s.args {
-                    match a.node.as_ref() {
-                        Some(NodeEnum::AConst(c)) => match &c.val {
-                            Some(protobuf::a_const::Val::Sval(v)) => path.push(v.sval.clone()),
-                            _ => return err(s.location, "invalid search_path value"),
-                        },
-                        _ => return err(s.location, "invalid search_path value"),
-                    }
-                }
-                self.search_path = path;
-            }
-            K::VarSetDefault | K::VarReset | K::VarResetAll => {
-                self.search_path = default_search_path()
-            }
-            _ => {}
+        if let Some(path) = search_path_set(s)? {
+            self.search_path = path;
         }
         Ok(())
     }
@@ -1280,41 +1349,15 @@ impl Builder {
     /// `SELECT pg_catalog.set_config('search_path', '…', false)` as pg_dump writes it (any
     /// other `SELECT` is data: statements.rs).
     fn is_set_config(&mut self, s: &protobuf::SelectStmt) -> R<bool> {
-        let [t] = s.target_list.as_slice() else {
-            return Ok(false);
-        };
-        if !s.from_clause.is_empty() || s.where_clause.is_some() {
-            return Ok(false);
-        }
-        let Some(NodeEnum::ResTarget(rt)) = t.node.as_ref() else {
-            return Ok(false);
-        };
-        let Some(NodeEnum::FuncCall(f)) = rt.val.as_deref().and_then(|v| v.node.as_ref()) else {
-            return Ok(false);
-        };
-        let name = strings(&f.funcname);
-        let is_set_config = matches!(name.as_slice(), [n] | [_, n] if n == "set_config")
-            && (name.len() == 1 || name[0] == "pg_catalog");
-        if !is_set_config || f.args.len() != 3 {
-            return Ok(false);
-        }
-        let text = |n: &Node| match n.node.as_ref() {
-            Some(NodeEnum::AConst(c)) => match &c.val {
-                Some(protobuf::a_const::Val::Sval(s)) => Some(s.sval.clone()),
-                _ => None,
-            },
-            _ => None,
-        };
-        let (Some(var), Some(value)) = (text(&f.args[0]), text(&f.args[1])) else {
-            return Ok(false);
-        };
-        if var == "search_path" {
-            self.search_path = split_identifier_list(&value).ok_or_else(|| E {
-                loc: f.location,
-                msg: format!("invalid search_path value `{value}`"),
-            })?;
-        }
-        Ok(true)
+        Ok(match set_config_call(s)? {
+            None => false,
+            Some(path) => {
+                if let Some(path) = path {
+                    self.search_path = path;
+                }
+                true
+            }
+        })
     }
 
     // -----------------------------------------------------------------------------------
@@ -2371,6 +2414,7 @@ impl Builder {
             initially_deferred: false,
             validated: creating || c.initially_valid,
             comment: None,
+            index_comment: None,
         };
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.insert(name.clone(), con);
@@ -2458,6 +2502,7 @@ impl Builder {
                 initially_deferred: ic.initdeferred,
                 validated: true,
                 comment: None,
+                index_comment: None,
             },
         );
         self.sync_table_names(q);
@@ -2561,6 +2606,7 @@ impl Builder {
             initially_deferred: c.initdeferred,
             validated: creating || c.initially_valid,
             comment: None,
+            index_comment: None,
         };
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.insert(name.clone(), con);
@@ -3793,6 +3839,19 @@ impl Builder {
                 match self.lookup(schema, name, &self.cat.indexes) {
                     Some(q) => self.cat.indexes.get_mut(&q).expect("found").comment = text,
                     None => {
+                        // The index of a primary key or unique constraint: its comment is
+                        // the key's other comment (the first schema of the path that has
+                        // such a key, as a relation name is looked up).
+                        let key = self
+                            .path_or(schema)
+                            .into_iter()
+                            .find(|sch| self.con_names.index_owning(sch, name))
+                            .and_then(|sch| self.key_of_index(&sch, name));
+                        if let Some((tq, key)) = key {
+                            let t = self.cat.tables.get_mut(&tq).expect("found");
+                            t.constraints.get_mut(&key).expect("found").index_comment = text;
+                            return Ok(());
+                        }
                         let backs_constraint = self
                             .path_or(schema)
                             .iter()
@@ -3800,7 +3859,7 @@ impl Builder {
                         if backs_constraint {
                             return unsupported(
                                 loc,
-                                "COMMENT ON INDEX of an index that backs a constraint (comment on the constraint instead)",
+                                "COMMENT ON INDEX of an exclusion constraint's index (comment on the constraint instead)",
                             );
                         }
                         return err(loc, format!("index \"{}\" does not exist", names.join(".")));

@@ -864,8 +864,10 @@ fn owner_name(r: Option<&protobuf::RoleSpec>) -> Option<String> {
 /// Fill `cat.owners` from the `OWNER TO` clauses of `files` (`ALTER TABLE/SEQUENCE/VIEW/
 /// SCHEMA/TYPE/FUNCTION … OWNER TO`, `CREATE SCHEMA … AUTHORIZATION`), for objects `cat`
 /// (the model of the same files) holds. Only for `--include owners`: by default owners are
-/// not part of the model. Unqualified names are looked up in `public`; an owner clause for
-/// an overloaded function without argument types, or naming `CURRENT_USER`, is skipped.
+/// not part of the model. Unqualified names are looked up through the search path each
+/// file sets (`SET search_path`, pg_dump's `set_config`), as the files are read; an owner
+/// clause for an overloaded function without argument types, or naming `CURRENT_USER`, is
+/// skipped.
 pub fn read_owners(files: &[SourceFile], cat: &mut Catalog) -> Result<(), SqlError> {
     crate::deep::deep(|| {
         for f in files {
@@ -877,11 +879,23 @@ pub fn read_owners(files: &[SourceFile], cat: &mut Catalog) -> Result<(), SqlErr
                 message: e.to_string(),
                 snippet: String::new(),
             })?;
+            let mut path = super::default_search_path();
             for raw in parsed.protobuf.stmts {
                 let Some(node) = raw.stmt.and_then(|s| s.node) else {
                     continue;
                 };
-                if let Some((object, owner)) = owner_clause(&node, cat) {
+                // A malformed search path was reported when the files were read.
+                let set = match &node {
+                    NodeEnum::VariableSetStmt(s) => super::search_path_set(s).ok().flatten(),
+                    NodeEnum::SelectStmt(s) => super::set_config_call(s).ok().flatten().flatten(),
+                    _ => None,
+                };
+                if let Some(p) = set {
+                    path = p;
+                    continue;
+                }
+                let names = Names { cat, path: &path };
+                if let Some((object, owner)) = owner_clause(&node, &names) {
                     if cat.acl_object_exists(&object) {
                         cat.owners.insert(object, owner);
                     }
@@ -892,28 +906,58 @@ pub fn read_owners(files: &[SourceFile], cat: &mut Catalog) -> Result<(), SqlErr
     })
 }
 
-fn relation_id(cat: &Catalog, schema: &str, name: &str) -> Option<ObjectId> {
-    let q = QualName::new(if schema.is_empty() { "public" } else { schema }, name);
-    if cat.tables.contains_key(&q) {
-        Some(ObjectId::Table { name: q })
-    } else if cat.views.contains_key(&q) {
-        Some(ObjectId::View { name: q })
-    } else if cat.sequences.contains_key(&q) {
-        Some(ObjectId::Sequence { name: q })
-    } else {
-        None
+/// Name resolution for owner clauses: the catalog and the search path in force.
+struct Names<'a> {
+    cat: &'a Catalog,
+    path: &'a [String],
+}
+
+impl Names<'_> {
+    /// The schemas an unqualified name is looked up in (those of the path that exist), or
+    /// the one given.
+    fn schemas<'s>(&'s self, schema: &'s str) -> Vec<&'s str> {
+        if schema.is_empty() {
+            self.path
+                .iter()
+                .map(String::as_str)
+                .filter(|s| self.cat.schemas.contains_key(*s) || *s == "public")
+                .collect()
+        } else {
+            vec![schema]
+        }
+    }
+
+    fn relation_id(&self, schema: &str, name: &str) -> Option<ObjectId> {
+        self.schemas(schema).into_iter().find_map(|sch| {
+            let q = QualName::new(sch, name);
+            if self.cat.tables.contains_key(&q) {
+                Some(ObjectId::Table { name: q })
+            } else if self.cat.views.contains_key(&q) {
+                Some(ObjectId::View { name: q })
+            } else if self.cat.sequences.contains_key(&q) {
+                Some(ObjectId::Sequence { name: q })
+            } else {
+                None
+            }
+        })
+    }
+
+    /// A qualified name as written, or the first schema of the path where `exists`.
+    fn qual(&self, names: &[String], exists: impl Fn(&QualName) -> bool) -> Option<QualName> {
+        match names {
+            [n] => self
+                .schemas("")
+                .into_iter()
+                .map(|s| QualName::new(s, n.clone()))
+                .find(|q| exists(q)),
+            [s, n] | [_, s, n] => Some(QualName::new(s.clone(), n.clone())),
+            _ => None,
+        }
     }
 }
 
-fn qual(names: &[String]) -> Option<QualName> {
-    match names {
-        [n] => Some(QualName::new("public", n.clone())),
-        [s, n] | [_, s, n] => Some(QualName::new(s.clone(), n.clone())),
-        _ => None,
-    }
-}
-
-fn owner_clause(node: &NodeEnum, cat: &Catalog) -> Option<(ObjectId, String)> {
+fn owner_clause(node: &NodeEnum, names: &Names) -> Option<(ObjectId, String)> {
+    let cat = names.cat;
     match node {
         NodeEnum::AlterTableStmt(s) => {
             let owner = s.cmds.iter().find_map(|c| match c.node.as_ref() {
@@ -925,7 +969,7 @@ fn owner_clause(node: &NodeEnum, cat: &Catalog) -> Option<(ObjectId, String)> {
                 _ => None,
             })?;
             let rv = s.relation.as_ref()?;
-            Some((relation_id(cat, &rv.schemaname, &rv.relname)?, owner))
+            Some((names.relation_id(&rv.schemaname, &rv.relname)?, owner))
         }
         NodeEnum::CreateSchemaStmt(s) => Some((
             ObjectId::Schema {
@@ -944,13 +988,15 @@ fn owner_clause(node: &NodeEnum, cat: &Catalog) -> Option<(ObjectId, String)> {
                     },
                 },
                 ObjectType::ObjectType | ObjectType::ObjectDomain => {
-                    let names = match obj {
+                    let type_names = match obj {
                         Some(NodeEnum::List(l)) => strings(&l.items),
                         Some(NodeEnum::TypeName(t)) => types::type_names(t),
                         _ => return None,
                     };
                     ObjectId::Type {
-                        name: qual(&names)?,
+                        name: names.qual(&type_names, |q| {
+                            cat.acl_object_exists(&ObjectId::Type { name: q.clone() })
+                        })?,
                     }
                 }
                 ObjectType::ObjectFunction
@@ -959,7 +1005,9 @@ fn owner_clause(node: &NodeEnum, cat: &Catalog) -> Option<(ObjectId, String)> {
                     let Some(NodeEnum::ObjectWithArgs(owa)) = obj else {
                         return None;
                     };
-                    let q = qual(&strings(&owa.objname))?;
+                    let q = names.qual(&strings(&owa.objname), |q| {
+                        cat.functions_named(q).next().is_some()
+                    })?;
                     let candidates: Vec<_> = cat.functions_named(&q).collect();
                     match candidates.as_slice() {
                         [f] => f.id(),
@@ -971,7 +1019,7 @@ fn owner_clause(node: &NodeEnum, cat: &Catalog) -> Option<(ObjectId, String)> {
                 | ObjectType::ObjectView
                 | ObjectType::ObjectMatview => {
                     let rv = s.relation.as_ref()?;
-                    relation_id(cat, &rv.schemaname, &rv.relname)?
+                    names.relation_id(&rv.schemaname, &rv.relname)?
                 }
                 ObjectType::ObjectEventTrigger => ObjectId::EventTrigger {
                     name: match obj {

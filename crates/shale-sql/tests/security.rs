@@ -134,3 +134,38 @@ fn owners_only_when_read() {
         ]
     );
 }
+
+#[test]
+fn owners_follow_the_search_path_of_their_file() {
+    // Unqualified names in OWNER TO resolve through the path the file set, as PostgreSQL
+    // resolves them; a later file starts again from the default path.
+    let sql = "CREATE SCHEMA app;\n\
+               CREATE TABLE public.t (a int);\n\
+               CREATE TABLE app.t (a int);\n\
+               CREATE TYPE app.mood AS ENUM ('ok');\n\
+               CREATE FUNCTION app.f() RETURNS int LANGUAGE sql AS 'SELECT 1';\n\
+               SET search_path = app, public;\n\
+               ALTER TABLE t OWNER TO alice;\n\
+               ALTER TYPE mood OWNER TO alice;\n\
+               ALTER FUNCTION f() OWNER TO alice;\n\
+               SELECT pg_catalog.set_config('search_path', '', false);\n\
+               ALTER TABLE public.t OWNER TO bob;\n\
+               RESET search_path;\n";
+    let fs = files(sql);
+    let mut cat = parse_sources(&fs).unwrap();
+    read_owners(&fs, &mut cat).unwrap();
+    let got: Vec<(String, String)> = cat
+        .owners
+        .iter()
+        .map(|(o, r)| (o.to_string(), r.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("type app.mood".to_string(), "alice".to_string()),
+            ("table app.t".to_string(), "alice".to_string()),
+            ("table public.t".to_string(), "bob".to_string()),
+            ("function app.f()".to_string(), "alice".to_string()),
+        ]
+    );
+}

@@ -721,6 +721,9 @@ pub struct PrimaryKeyFull {
     pub initially_deferred: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// The comment on the index that backs the key (`COMMENT ON INDEX`).
+    #[serde(default)]
+    pub index_comment: Option<String>,
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
@@ -756,6 +759,9 @@ pub struct UniqueFull {
     pub initially_deferred: bool,
     #[serde(default)]
     pub comment: Option<String>,
+    /// The comment on the index that backs the key (`COMMENT ON INDEX`).
+    #[serde(default)]
+    pub index_comment: Option<String>,
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,

@@ -580,7 +580,11 @@ fn write_table(
         .map(|c| c.kind.columns().to_vec())
         .unwrap_or_default();
     for c in t.constraints.values() {
-        let simple = !c.deferrable && !c.initially_deferred && c.validated && c.comment.is_none();
+        let simple = !c.deferrable
+            && !c.initially_deferred
+            && c.validated
+            && c.comment.is_none()
+            && c.index_comment.is_none();
         if !simple || !name_is_implicit(t, c, taken) {
             continue;
         }
@@ -739,11 +743,12 @@ fn write_table(
     for c in &rest {
         if let ConstraintKind::PrimaryKey { columns, include } = &c.kind {
             let implicit = name_is_implicit(t, c, taken);
-            if implicit && include.is_empty() && !c.deferrable && c.comment.is_none() {
+            let commented = c.comment.is_some() || c.index_comment.is_some();
+            if implicit && include.is_empty() && !c.deferrable && !commented {
                 out.kv(2, "primary_key", &flow_list(columns));
             } else {
                 out.line(2, "primary_key:");
-                if !implicit || c.comment.is_some() {
+                if !implicit || commented {
                     out.kv(3, "name", &scalar(&c.name));
                 }
                 out.kv(3, "columns", &flow_list(columns));
@@ -753,6 +758,9 @@ fn write_table(
                 deferrable(out, 3, c);
                 if let Some(cm) = &c.comment {
                     out.kv(3, "comment", &scalar(cm));
+                }
+                if let Some(cm) = &c.index_comment {
+                    out.kv(3, "index_comment", &scalar(cm));
                 }
             }
         }
@@ -778,6 +786,7 @@ fn write_table(
                 && !nulls_not_distinct
                 && !c.deferrable
                 && c.comment.is_none()
+                && c.index_comment.is_none()
             {
                 out.line(3, &format!("- {}", flow_list(columns)));
                 continue;
@@ -788,7 +797,7 @@ fn write_table(
                 first = false;
                 out.line(3, &format!("{prefix}{k}: {v}"));
             };
-            if !implicit || c.comment.is_some() {
+            if !implicit || c.comment.is_some() || c.index_comment.is_some() {
                 item(out, "name", &scalar(&c.name));
             }
             item(out, "columns", &flow_list(columns));
@@ -806,6 +815,9 @@ fn write_table(
             }
             if let Some(cm) = &c.comment {
                 item(out, "comment", &scalar(cm));
+            }
+            if let Some(cm) = &c.index_comment {
+                item(out, "index_comment", &scalar(cm));
             }
         }
     }

@@ -1205,6 +1205,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     initially_deferred: pk.initially_deferred,
                     renamed_from: pk.renamed_from.as_ref(),
                     comment: pk.comment.as_ref(),
+                    index_comment: pk.index_comment.as_ref(),
                 }
             });
             let uniques = t.unique.iter().map(|u| {
@@ -1221,6 +1222,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     initially_deferred: u.initially_deferred,
                     renamed_from: u.renamed_from.as_ref(),
                     comment: u.comment.as_ref(),
+                    index_comment: u.index_comment.as_ref(),
                 }
             });
             for k in pk.chain(uniques) {
@@ -1245,6 +1247,17 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 s.push_str(deferrable_sql(k.deferrable, k.initially_deferred));
                 lines.push((o, s));
                 constraint_comment(file, &k.object, o, &tname, k.name, k.comment, &mut comment)?;
+                if let Some(t) = k.index_comment.filter(|t| !t.is_empty()) {
+                    let Some(n) = k.name else {
+                        return Err(YamlError::object(
+                            file,
+                            &k.object,
+                            "a key with an `index_comment` needs a `name`",
+                        ));
+                    };
+                    let index = QualName::new(tname.schema.clone(), n.to_string());
+                    comment(o, format!("INDEX {index}"), Some(t));
+                }
             }
             for ck in &t.checks {
                 let ck = &ck.0;
@@ -1670,6 +1683,8 @@ struct KeyConstraint<'a> {
     initially_deferred: bool,
     renamed_from: Option<&'a String>,
     comment: Option<&'a String>,
+    /// The comment on the key's index.
+    index_comment: Option<&'a String>,
 }
 
 /// Comments on constraints need the constraint's name.
