@@ -1,0 +1,344 @@
+//! Steps of a plain ↔ partitioned conversion ([`TableExtChange::ConvertAside`] and
+//! [`TableExtChange::ConvertCopy`], see `shale_diff::table_options::conversions`).
+//!
+//! The diff compares the current catalog with the old table renamed aside, so the rest of
+//! the plan creates the new table (with its partitions) and what depends on it, and drops
+//! the old table. This module adds the moves aside (the table, its key constraints,
+//! indexes and identity sequences, whose names the new table takes), the copy of the rows
+//! and the identities continued, and ties them into the order:
+//!
+//! - the moves aside run before the new table is created;
+//! - the copy runs once the new table and all its partitions exist, and before its
+//!   triggers are created (a trigger would fire on every copied row) and before foreign
+//!   keys referencing it are added (they check the copied rows);
+//! - the old table (and its partitions) are dropped after the copy, with
+//!   [`RuleId::DropConvertedAside`] instead of the data-loss rule when every column of the
+//!   old table was copied.
+//!
+//! Every step from the rename to the drop runs in one transaction: `transactions.rs`
+//! treats the span like a drop→re-create span.
+
+use crate::build::{rank, Builder, Draft};
+use crate::model::Action;
+use crate::rules::RuleId;
+use shale_diff::table_options::{descendants, TableExtChange};
+use shale_diff::Change;
+use shale_model::{quote_ident, quote_literal, ConstraintKind, ObjectId, QualName};
+
+fn table_id(q: &QualName) -> ObjectId {
+    ObjectId::Table { name: q.clone() }
+}
+
+/// `DO` block renaming the identity sequence of `table`.`column` to `to` (its name is not
+/// modelled: PostgreSQL finds it).
+fn rename_identity_sql(table: &QualName, column: &str, to: &str) -> String {
+    format!(
+        "DO $shale$BEGIN EXECUTE format('ALTER SEQUENCE %s RENAME TO %I', \
+         pg_get_serial_sequence({}, {}), {}); END$shale$",
+        quote_literal(&table.to_string()),
+        quote_literal(column),
+        quote_literal(to),
+    )
+}
+
+impl Builder<'_> {
+    /// The steps of a conversion change.
+    pub(crate) fn conversion(&mut self, c: &TableExtChange) {
+        match c {
+            TableExtChange::ConvertAside {
+                table,
+                aside,
+                constraints,
+                indexes,
+                identities,
+            } => self.convert_aside(table, aside, constraints, indexes, identities),
+            TableExtChange::ConvertCopy {
+                table,
+                aside,
+                columns,
+                only,
+                overriding,
+                identities,
+                ..
+            } => self.convert_copy(table, aside, columns, *only, *overriding, identities),
+            _ => {}
+        }
+    }
+
+    fn convert_aside(
+        &mut self,
+        table: &QualName,
+        aside: &QualName,
+        constraints: &[(String, String)],
+        indexes: &[(QualName, String)],
+        identities: &[(String, String)],
+    ) {
+        let object = table_id(table);
+        let detail = match self
+            .to
+            .table_options
+            .get(table)
+            .and_then(|o| o.partition_by.as_ref())
+        {
+            Some(k) => format!("from a plain table to one partitioned by {k}"),
+            None => "from a partitioned table to a plain one".to_string(),
+        };
+        let risk = self.risk(RuleId::ConvertTable, &object, |v| v.detail = detail);
+        let mut d = Draft::new(
+            object,
+            Action::Rename,
+            format!("ALTER TABLE {table} RENAME TO {}", quote_ident(&aside.name)),
+            risk,
+            rank::RENAME,
+        );
+        let aside_id = table_id(aside);
+        d.creates = vec![aside_id];
+        if let Some(t) = self.from.tables.get(aside) {
+            d.creates.extend(t.columns.iter().map(|c| ObjectId::Column {
+                table: aside.clone(),
+                column: c.name.clone(),
+            }));
+        }
+        d.names_removed.push(table.clone());
+        d.names_created.push(aside.clone());
+        self.renamed_tables.insert(aside.clone());
+        let mut steps = vec![self.push(d)];
+        let schema = &table.schema;
+        let q = |n: &str| QualName::new(schema.clone(), n.to_string());
+        for (old, new) in constraints {
+            let sql = format!(
+                "ALTER TABLE {aside} RENAME CONSTRAINT {} TO {}",
+                quote_ident(old),
+                quote_ident(new)
+            );
+            let object = ObjectId::Constraint {
+                table: aside.clone(),
+                name: new.clone(),
+            };
+            let names = (Some(q(old)), q(new));
+            let what = (quote_ident(old), quote_ident(new));
+            let i = self.aside_step(table, object, what, names, sql, &steps);
+            steps.push(i);
+        }
+        for (old, new) in indexes {
+            let sql = format!("ALTER INDEX {old} RENAME TO {}", quote_ident(new));
+            let object = ObjectId::Index { name: q(new) };
+            let names = (Some(old.clone()), q(new));
+            let what = (old.to_string(), quote_ident(new));
+            let i = self.aside_step(table, object, what, names, sql, &steps);
+            steps.push(i);
+        }
+        for (column, new) in identities {
+            let sql = rename_identity_sql(aside, column, new);
+            let object = ObjectId::Sequence { name: q(new) };
+            let what = (
+                format!("the identity sequence of column {}", quote_ident(column)),
+                q(new).to_string(),
+            );
+            let i = self.aside_step(table, object, what, (None, q(new)), sql, &steps);
+            steps.push(i);
+        }
+        self.conversions.push(Conversion {
+            table: table.clone(),
+            aside: aside.clone(),
+            aside_steps: steps,
+            copy: Vec::new(),
+        });
+    }
+
+    /// One rename aside (SH351) of a key, index or identity sequence of the old `table`,
+    /// after the renames before it; `what` is (old, new) as shown, `names` the relation
+    /// names it frees and takes.
+    fn aside_step(
+        &mut self,
+        table: &QualName,
+        object: ObjectId,
+        what: (String, String),
+        names: (Option<QualName>, QualName),
+        sql: String,
+        before: &[usize],
+    ) -> usize {
+        let risk = self.risk(RuleId::RenameAsideForConversion, &object, |v| {
+            v.object = what.0;
+            v.table = table.to_string();
+            v.detail = what.1;
+        });
+        let mut d = Draft::new(object.clone(), Action::Rename, sql, risk, rank::RENAME);
+        d.creates = vec![object];
+        d.after.extend(before.last());
+        d.names_removed.extend(names.0);
+        d.names_created.push(names.1);
+        self.push(d)
+    }
+
+    fn convert_copy(
+        &mut self,
+        table: &QualName,
+        aside: &QualName,
+        columns: &[String],
+        only: bool,
+        overriding: bool,
+        identities: &[String],
+    ) {
+        let object = table_id(table);
+        let cols: Vec<String> = columns.iter().map(|c| quote_ident(c)).collect();
+        let (into, select) = if cols.is_empty() {
+            (String::new(), String::new())
+        } else {
+            (
+                format!(" ({})", cols.join(", ")),
+                format!(" {}", cols.join(", ")),
+            )
+        };
+        let sql = format!(
+            "INSERT INTO {table}{into}{} SELECT{select} FROM {}{aside}",
+            if overriding {
+                " OVERRIDING SYSTEM VALUE"
+            } else {
+                ""
+            },
+            if only { "ONLY " } else { "" },
+        );
+        let risk = self.risk(RuleId::CopyConvertedRows, &object, |v| {
+            v.detail = format!("the old table (now {aside})");
+        });
+        let mut d = Draft::new(object.clone(), Action::Alter, sql, risk, rank::CONSTRAINT);
+        d.needs.push(object);
+        d.needs.extend(columns.iter().map(|c| ObjectId::Column {
+            table: table.clone(),
+            column: c.clone(),
+        }));
+        d.needs
+            .extend(descendants(self.to, table).iter().map(table_id));
+        let mut steps = vec![self.push(d)];
+        let lit = |q: &QualName| quote_literal(&q.to_string());
+        for column in identities {
+            let object = ObjectId::Column {
+                table: table.clone(),
+                column: column.clone(),
+            };
+            let risk = self.risk(RuleId::ContinueIdentity, &object, |_| {});
+            let sql = format!(
+                "SELECT setval(pg_get_serial_sequence({}, {c}), old.v) FROM \
+                 pg_sequence_last_value(pg_get_serial_sequence({}, {c})::regclass) AS old(v) \
+                 WHERE old.v IS NOT NULL",
+                lit(table),
+                lit(aside),
+                c = quote_literal(column),
+            );
+            let mut d = Draft::new(object, Action::Alter, sql, risk, rank::CONSTRAINT);
+            d.after.push(steps[0]);
+            steps.push(self.push(d));
+        }
+        if let Some(c) = self.conversions.iter_mut().find(|c| c.table == *table) {
+            c.copy = steps;
+        }
+    }
+
+    /// Ties the conversions' steps into the order of the rest of the plan (see the module
+    /// documentation). Runs once every change is expanded.
+    pub(crate) fn order_conversions(&mut self, changes: &[Change]) {
+        let conversions = std::mem::take(&mut self.conversions);
+        for conv in &conversions {
+            let Some(&last) = conv.copy.last() else {
+                continue;
+            };
+            let Some(Change::TableOption {
+                option:
+                    TableExtChange::ConvertCopy {
+                        partitions,
+                        not_copied,
+                        ..
+                    },
+            }) = changes.iter().find(|c| {
+                matches!(c, Change::TableOption { option: TableExtChange::ConvertCopy { table, .. } } if *table == conv.table)
+            })
+            else {
+                continue;
+            };
+            let mut new_tables = descendants(self.to, &conv.table);
+            new_tables.push(conv.table.clone());
+            // The names the moves aside take are freed by the drop of the old table: that
+            // drop comes last, not before the moves.
+            let taken: Vec<QualName> = conv
+                .aside_steps
+                .iter()
+                .flat_map(|&i| self.out[i].names_created.clone())
+                .collect();
+            let new_id = table_id(&conv.table);
+            let aside_id = table_id(&conv.aside);
+            for i in 0..self.out.len() {
+                if conv.aside_steps.contains(&i) || conv.copy.contains(&i) {
+                    continue;
+                }
+                let d = &self.out[i];
+                let after = match (&d.object, d.action) {
+                    // The new table is created once the names are free.
+                    (o, Action::Create) if *o == new_id => conv.aside_steps.clone(),
+                    // The old table and its partitions go once their rows are copied.
+                    (ObjectId::Table { name }, Action::Drop)
+                        if *name == conv.aside || partitions.contains(name) =>
+                    {
+                        vec![last]
+                    }
+                    // Triggers would fire on every copied row.
+                    (ObjectId::Trigger { table, .. }, Action::Create)
+                        if new_tables.contains(table) =>
+                    {
+                        vec![last]
+                    }
+                    // Foreign keys referencing the new table check the copied rows.
+                    (ObjectId::Constraint { table, name }, a) if a != Action::Drop => {
+                        let references = self
+                            .to
+                            .tables
+                            .get(table)
+                            .and_then(|t| t.constraints.get(name))
+                            .is_some_and(|c| {
+                                matches!(&c.kind, ConstraintKind::ForeignKey { ref_table, .. }
+                                    if new_tables.contains(ref_table))
+                            });
+                        if references {
+                            vec![last]
+                        } else {
+                            Vec::new()
+                        }
+                    }
+                    _ => Vec::new(),
+                };
+                let relabel = d.action == Action::Drop
+                    && not_copied.is_empty()
+                    && matches!(&d.object, ObjectId::Table { name }
+                        if *name == conv.aside || partitions.contains(name));
+                let d = &mut self.out[i];
+                if d.action == Action::Drop {
+                    d.names_removed.retain(|q| !taken.contains(q));
+                }
+                d.after.extend(after);
+                if relabel {
+                    let detail = if d.object == aside_id {
+                        format!(", the old {} moved aside", conv.table)
+                    } else {
+                        format!(", a partition of the old {}", conv.table)
+                    };
+                    let object = d.object.clone();
+                    let risk = self.risk(RuleId::DropConvertedAside, &object, |v| {
+                        v.detail = detail;
+                    });
+                    self.out[i].risk = risk;
+                }
+            }
+        }
+    }
+}
+
+/// The steps of one conversion, by position in the builder's output.
+#[derive(Debug, Clone)]
+pub(crate) struct Conversion {
+    table: QualName,
+    aside: QualName,
+    /// The renames aside, the table's first.
+    aside_steps: Vec<usize>,
+    /// The copy, then the identities continued.
+    copy: Vec<usize>,
+}
