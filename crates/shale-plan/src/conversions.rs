@@ -342,3 +342,188 @@ pub(crate) struct Conversion {
     /// The copy, then the identities continued.
     copy: Vec<usize>,
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{plan, rollback, PlanOptions, RiskLevel};
+    use shale_model::Catalog;
+
+    fn cat(sql: &str) -> Catalog {
+        shale_sql::parse_sources(&[shale_sql::SourceFile {
+            path: "t.sql".into(),
+            text: sql.into(),
+        }])
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    const PLAIN: &str = "CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY, d date NOT NULL, a text, PRIMARY KEY (id, d));
+        CREATE INDEX t_a_idx ON t (a);";
+    const PARTITIONED: &str = "CREATE TABLE t (id integer GENERATED ALWAYS AS IDENTITY, d date NOT NULL, a text, PRIMARY KEY (id, d)) PARTITION BY RANGE (d);
+        CREATE TABLE t1 PARTITION OF t FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+        CREATE INDEX t_a_idx ON t (a);";
+
+    /// The plan's SQL, in order.
+    fn sqls(from: &str, to: &str) -> Vec<String> {
+        plan(&cat(from), &cat(to), &PlanOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .steps
+            .into_iter()
+            .map(|s| s.sql)
+            .collect()
+    }
+
+    fn at(sqls: &[String], start: &str) -> usize {
+        sqls.iter()
+            .position(|s| s.starts_with(start))
+            .unwrap_or_else(|| panic!("no {start}: {sqls:#?}"))
+    }
+
+    #[test]
+    fn moves_aside_creates_copies_continues_and_drops_in_that_order() {
+        let s = sqls(PLAIN, PARTITIONED);
+        let rename = at(&s, "ALTER TABLE public.t RENAME TO t_shale_old");
+        let key = at(
+            &s,
+            "ALTER TABLE public.t_shale_old RENAME CONSTRAINT t_pkey TO t_pkey_shale_old",
+        );
+        let index = at(&s, "ALTER INDEX public.t_a_idx RENAME TO t_a_idx_shale_old");
+        let identity = at(&s, "DO $shale$");
+        let create = at(&s, "CREATE TABLE public.t (");
+        let partition = at(&s, "CREATE TABLE public.t1 PARTITION OF public.t");
+        let copy = at(
+            &s,
+            "INSERT INTO public.t (id, d, a) OVERRIDING SYSTEM VALUE SELECT id, d, a FROM ONLY public.t_shale_old",
+        );
+        let setval = at(&s, "SELECT setval(pg_get_serial_sequence('public.t', 'id')");
+        let drop = at(&s, "DROP TABLE public.t_shale_old");
+        assert!(rename < key && key < index && index < identity, "{s:#?}");
+        assert!(
+            identity < create && create < partition && partition < copy,
+            "{s:#?}"
+        );
+        assert!(copy < setval && setval < drop, "{s:#?}");
+        assert!(
+            s[identity].contains(
+                "pg_get_serial_sequence('public.t_shale_old', 'id'), 't_id_seq_shale_old')"
+            ),
+            "{}",
+            s[identity]
+        );
+        // Back: the old partitions go after the copy, which reads them (no ONLY).
+        let s = sqls(PARTITIONED, PLAIN);
+        let copy = at(
+            &s,
+            "INSERT INTO public.t (id, d, a) OVERRIDING SYSTEM VALUE SELECT id, d, a FROM public.t_shale_old",
+        );
+        assert!(copy < at(&s, "DROP TABLE public.t1"), "{s:#?}");
+        assert!(copy < at(&s, "DROP TABLE public.t_shale_old"), "{s:#?}");
+    }
+
+    #[test]
+    fn only_the_move_aside_is_high_and_nothing_claims_data_loss() {
+        let p = plan(&cat(PLAIN), &cat(PARTITIONED), &PlanOptions::default()).unwrap();
+        let high: Vec<&str> = p
+            .steps
+            .iter()
+            .filter(|s| s.risk.level == RiskLevel::High)
+            .map(|s| s.risk.code.as_str())
+            .collect();
+        assert_eq!(high, ["SH350"], "{}", crate::render::text(&p));
+        assert!(p.steps.iter().all(|s| !s.risk.data_loss));
+        let r = &p
+            .steps
+            .iter()
+            .find(|s| s.risk.code == "SH350")
+            .unwrap()
+            .risk;
+        assert!(r.reason.contains("ACCESS EXCLUSIVE"), "{}", r.reason);
+        assert!(
+            r.mitigation.as_deref().unwrap_or("").contains("batches"),
+            "{r:?}"
+        );
+        // The rollback converts back and loses nothing.
+        let rb = rollback(&cat(PLAIN), &cat(PARTITIONED), &PlanOptions::default()).unwrap();
+        assert!(rb.unrecoverable.is_empty(), "{:?}", rb.unrecoverable);
+        assert!(rb.plan.steps.iter().any(|s| s.risk.code == "SH350"));
+    }
+
+    #[test]
+    fn a_column_the_new_table_lacks_keeps_the_data_loss_rule() {
+        let to = PARTITIONED
+            .replace(", a text,", ",")
+            .replace("CREATE INDEX t_a_idx ON t (a);", "");
+        let p = plan(&cat(PLAIN), &cat(&to), &PlanOptions::default()).unwrap();
+        let drop = p
+            .steps
+            .iter()
+            .find(|s| s.sql == "DROP TABLE public.t_shale_old")
+            .unwrap();
+        assert_eq!(drop.risk.code, "SH041", "{}", crate::render::text(&p));
+        assert!(drop.risk.data_loss);
+        let rb = rollback(&cat(PLAIN), &cat(&to), &PlanOptions::default()).unwrap();
+        assert!(!rb.unrecoverable.is_empty());
+    }
+
+    #[test]
+    fn triggers_and_forced_row_security_wait_for_the_copy() {
+        let f = "CREATE FUNCTION f() RETURNS trigger LANGUAGE plpgsql AS 'begin return new; end';";
+        let to = format!(
+            "{PARTITIONED} {f} CREATE TRIGGER tr BEFORE INSERT ON t FOR EACH ROW EXECUTE FUNCTION f();
+             ALTER TABLE t ENABLE ROW LEVEL SECURITY; ALTER TABLE t FORCE ROW LEVEL SECURITY;"
+        );
+        let s = sqls(&format!("{PLAIN} {f}"), &to);
+        let copy = at(&s, "INSERT INTO public.t");
+        assert!(copy < at(&s, "CREATE TRIGGER tr"), "{s:#?}");
+        assert!(
+            copy < at(&s, "ALTER TABLE public.t FORCE ROW LEVEL SECURITY"),
+            "{s:#?}"
+        );
+    }
+
+    #[test]
+    fn a_concurrent_build_elsewhere_leaves_the_conversion_span() {
+        let other = "CREATE TABLE u (id integer PRIMARY KEY, b text);";
+        let p = plan(
+            &cat(&format!("{PLAIN} {other}")),
+            &cat(&format!(
+                "{PARTITIONED} {other} CREATE INDEX u_b_idx ON u (b);"
+            )),
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        let pos = |start: &str| {
+            p.steps
+                .iter()
+                .position(|s| s.sql.starts_with(start))
+                .unwrap()
+        };
+        let (rename, drop) = (
+            pos("ALTER TABLE public.t RENAME TO"),
+            pos("DROP TABLE public.t_shale_old"),
+        );
+        let concurrent = pos("CREATE INDEX CONCURRENTLY u_b_idx");
+        assert!(
+            !(rename..=drop).contains(&concurrent),
+            "{}",
+            crate::render::text(&p)
+        );
+        assert!(p.steps[rename..=drop]
+            .iter()
+            .all(|s| s.transactional && !s.commit_after));
+    }
+
+    #[test]
+    fn a_foreign_key_to_the_table_is_added_after_the_copy() {
+        let r = "CREATE TABLE r (id integer, d date, FOREIGN KEY (id, d) REFERENCES t);";
+        let s = sqls(&format!("{PLAIN} {r}"), &format!("{PARTITIONED} {r}"));
+        let copy = at(&s, "INSERT INTO public.t");
+        assert!(
+            at(&s, "ALTER TABLE public.r DROP CONSTRAINT r_id_d_fkey")
+                < at(&s, "DROP TABLE public.t_shale_old")
+        );
+        assert!(
+            copy < at(&s, "ALTER TABLE public.r ADD CONSTRAINT r_id_d_fkey"),
+            "{s:#?}"
+        );
+    }
+}
