@@ -311,6 +311,15 @@ impl Builder<'_> {
                     && matches!(&d.object, ObjectId::Table { name }
                         if *name == conv.aside || partitions.contains(name));
                 let d = &mut self.out[i];
+                // A view re-created because a column of the old table "is dropped": say why.
+                let gone = format!("column {}.", conv.aside);
+                let text = &mut d.risk.reason;
+                if let Some(a) = text.find(&gone) {
+                    if let Some(n) = text[a..].find(" is dropped") {
+                        let why = format!("{} is converted to a new table", conv.table);
+                        text.replace_range(a..a + n + " is dropped".len(), &why);
+                    }
+                }
                 if d.action == Action::Drop {
                     d.names_removed.retain(|q| !taken.contains(q));
                 }
@@ -510,6 +519,31 @@ mod tests {
         assert!(p.steps[rename..=drop]
             .iter()
             .all(|s| s.transactional && !s.commit_after));
+    }
+
+    #[test]
+    fn a_view_over_the_table_is_re_created_because_it_is_converted() {
+        let v = "CREATE VIEW v AS SELECT a FROM t;";
+        let p = plan(
+            &cat(&format!("{PLAIN} {v}")),
+            &cat(&format!("{PARTITIONED} {v}")),
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        let why: Vec<&str> = p
+            .steps
+            .iter()
+            .filter(|s| s.sql.contains("VIEW public.v"))
+            .map(|s| s.risk.reason.as_str())
+            .collect();
+        assert_eq!(why.len(), 2, "{}", crate::render::text(&p));
+        for w in why {
+            assert!(
+                w.contains("because public.t is converted to a new table"),
+                "{w}"
+            );
+            assert!(!w.contains("shale_old"), "{w}");
+        }
     }
 
     #[test]
