@@ -436,6 +436,16 @@ fn same_index_definition(ix0: &Index, ix1: &Index) -> bool {
 
 /// The changes that turn `from` into `to`, in a deterministic order.
 pub fn diff(from: &Catalog, to: &Catalog) -> Vec<Change> {
+    // A plain ↔ partitioned conversion moves the old table aside first (table_options.rs).
+    let conv = table_options::conversions(from, to);
+    if conv.before.is_empty() {
+        return diff_catalogs(from, to);
+    }
+    conv.around(diff_catalogs(&conv.catalog, to))
+}
+
+/// [`diff`] of catalogs without conversions left to make.
+pub fn diff_catalogs(from: &Catalog, to: &Catalog) -> Vec<Change> {
     let mut d = Differ {
         from,
         to,

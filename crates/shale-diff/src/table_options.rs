@@ -5,8 +5,12 @@
 //! A new table's `UNLOGGED`, storage parameters, partition key, partition bound and
 //! parents are part of its `CREATE TABLE` (the planner reads them from the desired
 //! catalog); everything else is a [`TableExtChange`]. Converting a plain table to a
-//! partitioned one (or back, or changing the partition key) needs a new table and a copy
-//! of its rows: shale refuses it with a [`Change::Unsupported`] that says how to do it.
+//! partitioned one (or back) needs a new table and a copy of its rows: [`conversions`]
+//! moves the old table aside ([`TableExtChange::ConvertAside`]) so that the rest of the
+//! diff creates the new one with what depends on it and drops the old one, and
+//! [`TableExtChange::ConvertCopy`] copies the rows in between. Changing the partition key
+//! (or converting a table that is a partition) is refused with a [`Change::Unsupported`]
+//! that says how to do it.
 
 use crate::Change;
 use serde::Serialize;
@@ -69,6 +73,39 @@ pub enum TableExtChange {
     CreateCollation { collation: Collation },
     /// `DROP COLLATION`.
     DropCollation { collation: Collation },
+    /// A plain ↔ partitioned conversion, first half: the old table moves aside
+    /// (`ALTER TABLE … RENAME TO aside`) with its key constraints and indexes (their names
+    /// are taken by the new table's), see [`conversions`].
+    ConvertAside {
+        table: QualName,
+        aside: QualName,
+        /// Key and exclusion constraints of the old table: (name, name aside).
+        constraints: Vec<(String, String)>,
+        /// Indexes of the old table: (index, name aside).
+        indexes: Vec<(QualName, String)>,
+        /// Identity columns of the old table: (column, name aside of its identity
+        /// sequence), so that the new table's identity sequence takes the usual name.
+        identities: Vec<(String, String)>,
+    },
+    /// A plain ↔ partitioned conversion, second half: the old table's rows copied into
+    /// the new one (`INSERT … SELECT`), once it and its partitions exist.
+    ConvertCopy {
+        table: QualName,
+        aside: QualName,
+        /// The columns copied (in both tables, not generated in the new one).
+        columns: Vec<String>,
+        /// `FROM ONLY`: the old table is plain (its inheritance children keep their rows).
+        only: bool,
+        /// `OVERRIDING SYSTEM VALUE`: an identity column `GENERATED ALWAYS` is copied.
+        overriding: bool,
+        /// The old table's partitions (dropped after the copy).
+        partitions: Vec<QualName>,
+        /// Identity columns of both tables: the new identity continues where the old one
+        /// stopped.
+        identities: Vec<String>,
+        /// Columns of the old table the new one lacks (their values are not copied).
+        not_copied: Vec<String>,
+    },
 }
 
 impl TableExtChange {
@@ -84,7 +121,9 @@ impl TableExtChange {
             | TableExtChange::Inherit { table, .. }
             | TableExtChange::NoInherit { table, .. }
             | TableExtChange::AddExclusion { table, .. }
-            | TableExtChange::DropExclusion { table, .. } => table,
+            | TableExtChange::DropExclusion { table, .. }
+            | TableExtChange::ConvertAside { table, .. }
+            | TableExtChange::ConvertCopy { table, .. } => table,
             TableExtChange::CreateCollation { collation }
             | TableExtChange::DropCollation { collation } => &collation.name,
         }
@@ -515,4 +554,367 @@ fn conversion_steps(from: &Catalog, table: &QualName) -> String {
     }
     s.push_str(&format!("; (5) DROP TABLE {old}."));
     s
+}
+
+/// The current catalog as it is once the plain ↔ partitioned conversions between `from`
+/// and `to` moved their old tables aside, with the changes that do it.
+#[derive(Debug, Clone)]
+pub struct Converted<'a> {
+    /// `from` with each converted table renamed aside: everything on it follows it, as in
+    /// PostgreSQL after `ALTER TABLE … RENAME` (indexes, constraints, triggers, policies,
+    /// privileges, foreign keys and views that read it). Diffed against `to`, it gives the
+    /// new table, with all that depends on it, and the drop of the old one. `from` itself,
+    /// borrowed, when nothing converts.
+    pub catalog: std::borrow::Cow<'a, Catalog>,
+    /// [`TableExtChange::ConvertAside`] per conversion: before the diff's changes.
+    pub before: Vec<Change>,
+    /// [`TableExtChange::ConvertCopy`] per conversion: after them.
+    pub after: Vec<Change>,
+}
+
+/// Whether `name` converts between plain and partitioned: in both catalogs, partitioned
+/// in exactly one, a partition in neither. (A changed partition key, or a partition that
+/// converts, stays refused.)
+fn converts(from: &Catalog, to: &Catalog, name: &QualName) -> bool {
+    if !from.tables.contains_key(name) || !to.tables.contains_key(name) {
+        return false;
+    }
+    let (a, b) = (from.table_opts(name), to.table_opts(name));
+    a.partition_by.is_some() != b.partition_by.is_some()
+        && a.partition_of.is_none()
+        && b.partition_of.is_none()
+}
+
+/// Whether relation name `q` (tables, views, indexes, sequences, types and key
+/// constraints' indexes share one namespace per schema) is taken in `cat`.
+fn taken(cat: &Catalog, q: &QualName) -> bool {
+    cat.tables.contains_key(q)
+        || cat.views.contains_key(q)
+        || cat.indexes.contains_key(q)
+        || cat.sequences.contains_key(q)
+        || cat.enums.contains_key(q)
+        || cat.domains.contains_key(q)
+        || cat.composites.contains_key(q)
+        || cat.ranges.contains_key(q)
+        || cat.foreign_tables.contains_key(q)
+        || cat.tables.values().any(|t| {
+            t.name.schema == q.schema
+                && t.constraints.get(&q.name).is_some_and(|c| {
+                    matches!(
+                        c.kind,
+                        shale_model::ConstraintKind::PrimaryKey { .. }
+                            | shale_model::ConstraintKind::Unique { .. }
+                    )
+                })
+        })
+        || cat
+            .table_options
+            .iter()
+            .any(|(t, o)| t.schema == q.schema && o.exclusions.contains_key(&q.name))
+}
+
+/// A free relation name for `name` moved aside: `name_shale_old` (cut to PostgreSQL's 63
+/// bytes), numbered when taken in `from`, `to` or by an earlier pick.
+fn aside_name(
+    from: &Catalog,
+    to: &Catalog,
+    picked: &mut Vec<QualName>,
+    schema: &str,
+    name: &str,
+) -> String {
+    for n in 1.. {
+        let suffix = if n == 1 {
+            "_shale_old".to_string()
+        } else {
+            format!("_shale_old{n}")
+        };
+        let mut base = name.to_string();
+        while base.len() + suffix.len() > 63 {
+            base.pop();
+        }
+        let q = QualName::new(schema.to_string(), format!("{base}{suffix}"));
+        if !taken(from, &q) && !taken(to, &q) && !picked.contains(&q) {
+            picked.push(q.clone());
+            return q.name;
+        }
+    }
+    unreachable!("some number is free")
+}
+
+/// The partitions of `table` in `cat`, and theirs, parents first.
+pub fn descendants(cat: &Catalog, table: &QualName) -> Vec<QualName> {
+    let mut out: Vec<QualName> = Vec::new();
+    let mut todo = vec![table.clone()];
+    while let Some(t) = todo.pop() {
+        for o in cat.table_options.values() {
+            if o.partition_of.as_ref().is_some_and(|p| p.parent == t) && !out.contains(&o.table) {
+                out.push(o.table.clone());
+                todo.push(o.table.clone());
+            }
+        }
+    }
+    out
+}
+
+impl Converted<'_> {
+    /// The changes of a conversion around `diffed` (the diff of [`Converted::catalog`]
+    /// with the desired catalog): the moves aside first, each copy right after the
+    /// `CREATE TABLE` of its new table (so that what the diff does to the new table
+    /// afterwards, such as `FORCE ROW LEVEL SECURITY`, follows the copy), the rest after.
+    pub fn around(&self, diffed: Vec<Change>) -> Vec<Change> {
+        let mut out = self.before.clone();
+        let mut left: Vec<&Change> = self.after.iter().collect();
+        for c in diffed {
+            let created = match &c {
+                Change::CreateTable { table } => Some(table.name.clone()),
+                _ => None,
+            };
+            out.push(c);
+            if let Some(t) = created {
+                left.retain(|a| {
+                    let mine = matches!(a, Change::TableOption { option } if *option.table() == t);
+                    if mine {
+                        out.push((*a).clone());
+                    }
+                    !mine
+                });
+            }
+        }
+        out.extend(left.into_iter().cloned());
+        out
+    }
+}
+
+/// The plain ↔ partitioned conversions from `from` to `to` (see [`Converted`]).
+pub fn conversions<'a>(from: &'a Catalog, to: &Catalog) -> Converted<'a> {
+    let names: Vec<QualName> = from
+        .tables
+        .keys()
+        .filter(|n| converts(from, to, n))
+        .cloned()
+        .collect();
+    let mut out = Converted {
+        catalog: std::borrow::Cow::Borrowed(from),
+        before: Vec::new(),
+        after: Vec::new(),
+    };
+    let mut picked = Vec::new();
+    for name in names {
+        let schema = name.schema.clone();
+        let aside = QualName::new(
+            schema.clone(),
+            aside_name(from, to, &mut picked, &schema, &name.name),
+        );
+        let old = from.tables[&name].clone();
+        let was_partitioned = from.table_opts(&name).partition_by.is_some();
+        let cat = out.catalog.to_mut();
+        // The table and its own constraints (key and exclusion constraints' indexes are
+        // relation names the new table's take).
+        let mut t = cat.tables.remove(&name).expect("listed above");
+        t.name = aside.clone();
+        let mut constraints = Vec::new();
+        let keys: Vec<String> = t
+            .constraints
+            .values()
+            .filter(|c| {
+                matches!(
+                    c.kind,
+                    shale_model::ConstraintKind::PrimaryKey { .. }
+                        | shale_model::ConstraintKind::Unique { .. }
+                )
+            })
+            .map(|c| c.name.clone())
+            .collect();
+        for k in keys {
+            let n = aside_name(from, to, &mut picked, &schema, &k);
+            let mut c = t.constraints.remove(&k).expect("listed above");
+            c.name = n.clone();
+            t.constraints.insert(n.clone(), c);
+            constraints.push((k, n));
+        }
+        cat.tables.insert(aside.clone(), t);
+        if let Some(mut o) = cat.table_options.remove(&name) {
+            o.table = aside.clone();
+            let xs: Vec<String> = o.exclusions.keys().cloned().collect();
+            for k in xs {
+                let n = aside_name(from, to, &mut picked, &schema, &k);
+                let mut x = o.exclusions.remove(&k).expect("listed above");
+                x.name = n.clone();
+                o.exclusions.insert(n.clone(), x);
+                constraints.push((k, n));
+            }
+            cat.table_options.insert(aside.clone(), o);
+        }
+        for o in cat.table_options.values_mut() {
+            if let Some(p) = &mut o.partition_of {
+                if p.parent == name {
+                    p.parent = aside.clone();
+                }
+            }
+            for p in &mut o.inherits {
+                if *p == name {
+                    *p = aside.clone();
+                }
+            }
+        }
+        // Foreign keys to it (its own included) follow it.
+        for t in cat.tables.values_mut() {
+            for c in t.constraints.values_mut() {
+                if let shale_model::ConstraintKind::ForeignKey { ref_table, .. } = &mut c.kind {
+                    if *ref_table == name {
+                        *ref_table = aside.clone();
+                    }
+                }
+            }
+        }
+        let mut indexes = Vec::new();
+        let on_it: Vec<QualName> = cat
+            .indexes
+            .values()
+            .filter(|ix| ix.table == name)
+            .map(|ix| ix.name.clone())
+            .collect();
+        for q in on_it {
+            let n = aside_name(from, to, &mut picked, &schema, &q.name);
+            let mut ix = cat.indexes.remove(&q).expect("listed above");
+            ix.table = aside.clone();
+            ix.name = QualName::new(schema.clone(), n.clone());
+            cat.indexes.insert(ix.name.clone(), ix);
+            indexes.push((q, n));
+        }
+        for s in cat.sequences.values_mut() {
+            if let Some(o) = &mut s.owned_by {
+                if o.table == name {
+                    o.table = aside.clone();
+                }
+            }
+        }
+        let triggers: Vec<(QualName, String)> = cat
+            .triggers
+            .keys()
+            .filter(|(t, _)| *t == name)
+            .cloned()
+            .collect();
+        for k in triggers {
+            let mut tr = cat.triggers.remove(&k).expect("listed above");
+            tr.table = aside.clone();
+            cat.triggers.insert((aside.clone(), k.1), tr);
+        }
+        let policies: Vec<(QualName, String)> = cat
+            .policies
+            .keys()
+            .filter(|(t, _)| *t == name)
+            .cloned()
+            .collect();
+        for k in policies {
+            let mut p = cat.policies.remove(&k).expect("listed above");
+            p.table = aside.clone();
+            cat.policies.insert((aside.clone(), k.1), p);
+        }
+        let moved = |o: &ObjectId| -> Option<ObjectId> {
+            match o {
+                ObjectId::Table { name: n } if *n == name => Some(ObjectId::Table {
+                    name: aside.clone(),
+                }),
+                ObjectId::Column { table, column } if *table == name => Some(ObjectId::Column {
+                    table: aside.clone(),
+                    column: column.clone(),
+                }),
+                _ => None,
+            }
+        };
+        let acls: Vec<ObjectId> = cat
+            .privileges
+            .keys()
+            .filter(|o| moved(o).is_some())
+            .cloned()
+            .collect();
+        for o in acls {
+            let mut acl = cat.privileges.remove(&o).expect("listed above");
+            let n = moved(&o).expect("filtered above");
+            acl.object = n.clone();
+            cat.privileges.insert(n, acl);
+        }
+        let owned: Vec<ObjectId> = cat
+            .owners
+            .keys()
+            .filter(|o| moved(o).is_some())
+            .cloned()
+            .collect();
+        for o in owned {
+            let role = cat.owners.remove(&o).expect("listed above");
+            cat.owners.insert(moved(&o).expect("filtered above"), role);
+        }
+        for s in cat.statistics.values_mut() {
+            if s.table == name {
+                s.table = aside.clone();
+            }
+        }
+        // Views read it by OID: they read the old table now, and are re-created on the
+        // new one (the diff re-creates a view whose table is dropped).
+        for v in cat.views.values_mut() {
+            for r in &mut v.query.refs {
+                if *r == name {
+                    *r = aside.clone();
+                }
+            }
+        }
+        // PostgreSQL names an identity sequence `table_column_seq`: moved aside, the new
+        // table's takes that name again (pg_dump prints it).
+        let mut identities = Vec::new();
+        for c in old.columns.iter().filter(|c| c.identity.is_some()) {
+            let seq = format!("{}_{}_seq", name.name, c.name);
+            identities.push((
+                c.name.clone(),
+                aside_name(from, to, &mut picked, &schema, &seq),
+            ));
+        }
+        out.before.push(ext(TableExtChange::ConvertAside {
+            table: name.clone(),
+            aside: aside.clone(),
+            constraints,
+            indexes,
+            identities,
+        }));
+        let new = &to.tables[&name];
+        let columns: Vec<String> = new
+            .columns
+            .iter()
+            .filter(|c| c.generated.is_none() && old.column(&c.name).is_some())
+            .map(|c| c.name.clone())
+            .collect();
+        let overriding = new
+            .columns
+            .iter()
+            .any(|c| columns.contains(&c.name) && c.identity.as_ref().is_some_and(|i| i.always));
+        let partitions: Vec<QualName> = if was_partitioned {
+            descendants(from, &name)
+        } else {
+            Vec::new()
+        };
+        let identities: Vec<String> = new
+            .columns
+            .iter()
+            .filter(|c| c.identity.is_some())
+            .filter(|c| old.column(&c.name).is_some_and(|o| o.identity.is_some()))
+            .map(|c| c.name.clone())
+            .collect();
+        let not_copied: Vec<String> = old
+            .columns
+            .iter()
+            .filter(|c| !columns.contains(&c.name))
+            .map(|c| c.name.clone())
+            .collect();
+        out.after.push(ext(TableExtChange::ConvertCopy {
+            table: name,
+            aside,
+            columns,
+            only: !was_partitioned,
+            overriding,
+            partitions,
+            identities,
+            not_copied,
+        }));
+    }
+    out
 }

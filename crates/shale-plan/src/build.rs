@@ -205,9 +205,11 @@ pub struct Builder<'a> {
     last_rename: Option<usize>,
     /// Tables renamed or with renamed parts: every other step on them runs after the
     /// renames (their SQL uses the new names).
-    renamed_tables: BTreeSet<QualName>,
+    pub(crate) renamed_tables: BTreeSet<QualName>,
     /// The backfill drafts.
     backfills: Vec<usize>,
+    /// The plain ↔ partitioned conversions' steps (conversions.rs).
+    pub(crate) conversions: Vec<crate::conversions::Conversion>,
 }
 
 impl<'a> Builder<'a> {
@@ -227,6 +229,7 @@ impl<'a> Builder<'a> {
             last_rename: None,
             renamed_tables: BTreeSet::new(),
             backfills: Vec::new(),
+            conversions: Vec::new(),
         }
     }
 
@@ -302,6 +305,7 @@ impl<'a> Builder<'a> {
         }
         self.after_renames();
         self.backfills_after_adds();
+        self.order_conversions(changes);
         crate::event_triggers::order_around_other_steps(self);
         Ok(())
     }

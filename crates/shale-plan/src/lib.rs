@@ -22,6 +22,7 @@ pub mod rules;
 
 mod aggregates;
 mod build;
+mod conversions;
 mod event_triggers;
 mod foreign_data;
 mod model;
@@ -210,9 +211,12 @@ pub fn plan_with(
             reason: e.reason,
         })?;
     let mut changes = renamed.changes;
-    changes.extend(shale_diff::diff(&renamed.catalog, to));
+    // A plain ↔ partitioned conversion plans against the current catalog with the old
+    // table moved aside (conversions.rs).
+    let conv = shale_diff::table_options::conversions(&renamed.catalog, to);
+    changes.extend(conv.around(shale_diff::diff_catalogs(&conv.catalog, to)));
     let moves = strategy::moves(
-        &renamed.catalog,
+        &conv.catalog,
         to,
         &moving,
         &renamed.both_exist,
@@ -220,7 +224,7 @@ pub fn plan_with(
         opts,
     )?;
     let changes = strategy::without_moved(changes, &moves);
-    let mut b = build::Builder::new(&renamed.catalog, to, opts, directives);
+    let mut b = build::Builder::new(&conv.catalog, to, opts, directives);
     b.expand(&changes)?;
     b.build_moves(&moves);
     b.assign_phases(&moves);

@@ -210,7 +210,28 @@ pub fn rollback_with(
             cx.relaxed.insert((table.clone(), column.name.clone()));
         }
     }
+    // The old table of a plain ↔ partitioned conversion (and its partitions) is dropped
+    // once its rows are copied: nothing of it is lost unless a column is not copied.
+    let copied: BTreeSet<&QualName> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::TableOption {
+                option:
+                    shale_diff::table_options::TableExtChange::ConvertCopy {
+                        aside,
+                        partitions,
+                        not_copied,
+                        ..
+                    },
+            } if not_copied.is_empty() => Some(std::iter::once(aside).chain(partitions)),
+            _ => None,
+        })
+        .flatten()
+        .collect();
     for c in &changes {
+        if matches!(c, Change::DropTable { table } if copied.contains(&table.name)) {
+            continue;
+        }
         if let Some(u) = cx.loss(c) {
             unrecoverable.push(u);
         }

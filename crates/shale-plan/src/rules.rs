@@ -214,6 +214,12 @@ pub enum RuleId {
     DropStatistics,
     RecreateStatistics,
     SetStatisticsTarget,
+    // Plain ↔ partitioned conversions (conversions.rs).
+    ConvertTable,
+    RenameAsideForConversion,
+    CopyConvertedRows,
+    ContinueIdentity,
+    DropConvertedAside,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -1082,6 +1088,26 @@ pub static RULES: &[Rule] = &[
         "changes the statistics target of {object} from {detail}: the next ANALYZE of {table} samples accordingly, and plans may change",
         None, Some("SHARE UPDATE EXCLUSIVE on the statistics object"), NONE)
         .locks("SHARE UPDATE EXCLUSIVE on the statistics object"),
+    // Plain ↔ partitioned conversions (conversions.rs): one transaction from the rename
+    // aside to the drop of the old table.
+    rule(R::ConvertTable, "SH350", "Convert a table between plain and partitioned", High,
+        "converts {object} {detail}: it is renamed aside, the new table is created under its name, every row is copied into it, what depends on it is created again and the old table is dropped, all in one transaction that holds ACCESS EXCLUSIVE on {object} until it commits: every read and write of {object} waits for the whole copy (see SH352)",
+        Some("needs explicit approval; meant for a table small enough to copy while its readers and writers wait. For a big table migrate by hand in batches instead: create the new table under another name, copy in key ranges while writes continue (a trigger or a catch-up pass for rows written meanwhile), then swap the names in one short transaction"),
+        AX, REWRITE),
+    rule(R::RenameAsideForConversion, "SH351", "Rename a key, index or identity sequence aside for a conversion", Low,
+        "renames {object} of the table moved aside to {detail}, so that the new {table} takes its name; it is dropped with the old table",
+        None, AX, NONE),
+    rule(R::CopyConvertedRows, "SH352", "Copy the rows of a converted table", Medium,
+        "copies every row of {detail} into the new {object} (INSERT … SELECT): the old table is read in full and every row is written again, with its indexes, while the conversion's ACCESS EXCLUSIVE lock on {object} holds",
+        Some("time it on a copy of the production data first: the lock is held until the transaction commits"),
+        Some("ACCESS EXCLUSIVE on {table} (held since the rename); ACCESS SHARE on the table moved aside"), REWRITE),
+    rule(R::ContinueIdentity, "SH353", "Continue an identity after a conversion", Low,
+        "sets the identity sequence of {object} to continue where the old table's stopped, so that new rows do not collide with the copied ones",
+        None, None, NONE)
+        .locks("the two identity sequences (brief)"),
+    rule(R::DropConvertedAside, "SH354", "Drop the old table after a conversion", Low,
+        "drops {object}{detail}: its rows were copied into the new table by an earlier step of the same transaction",
+        None, AX, NONE),
 ];
 
 /// The rule for `id`.
@@ -1268,6 +1294,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 260, last: 279, title: "Publications, subscriptions and foreign data", intro: "Logical replication (publications, subscriptions) and SQL/MED (foreign-data wrappers, servers, user mappings, foreign tables). Secrets in their options and connection strings are masked in review output; the SQL that runs carries them." },
     Family { first: 280, last: 284, title: "Extended statistics", intro: "" },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
+    Family { first: 350, last: 359, title: "Plain ↔ partitioned conversions", intro: "A table that becomes partitioned (or plain) is renamed aside, created anew under its name (with its partitions), its rows are copied, what depends on it (foreign keys to it, views, triggers, policies, grants, comments) is created again on the new table, and the old table is dropped. Every step from the rename to the drop runs in one transaction (the planner moves steps that cannot, such as `CONCURRENTLY` builds elsewhere, out of the span), so other sessions see the old table or the new one, never a half: but they wait for the whole copy." },
 ];
 
 impl Rule {
@@ -1910,7 +1937,16 @@ mod tests {
         ("SH281", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), ST),
         ("SH282", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s (mcv) ON a, b FROM t;")),
         ("SH283", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t; ALTER STATISTICS s SET STATISTICS 50;")),
+        // Plain ↔ partitioned conversions (conversions.rs).
+        ("SH350", true, CV, CVP),
+        ("SH351", true, CV, CVP),
+        ("SH352", true, CV, CVP),
+        ("SH353", true, CV, CVP),
+        ("SH354", true, CVP, CV),
     ];
+    /// A plain table with an identity and a key, and the same partitioned.
+    const CV: &str = "CREATE TABLE c (id integer GENERATED ALWAYS AS IDENTITY, d date NOT NULL, PRIMARY KEY (id, d));";
+    const CVP: &str = "CREATE TABLE c (id integer GENERATED ALWAYS AS IDENTITY, d date NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE (d); CREATE TABLE c1 PARTITION OF c FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');";
     /// The state function of the aggregate fixtures alone.
     const AF: &str =
         "CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2';";

@@ -360,6 +360,10 @@ impl Builder<'_> {
                     rank::DROP_TYPE,
                 )
             }
+            TableExtChange::ConvertAside { .. } | TableExtChange::ConvertCopy { .. } => {
+                self.conversion(c);
+                return;
+            }
             TableExtChange::DropExclusion { table, exclusion } => {
                 let risk = self.risk(RuleId::DropExclusion, &object, |_| {});
                 let mut d = self.drop(
@@ -449,18 +453,14 @@ mod tests {
     const PARENT: &str = "CREATE TABLE t (a integer NOT NULL, b text) PARTITION BY RANGE (a);";
 
     #[test]
-    fn plain_to_partitioned_is_refused_with_the_way_to_do_it() {
-        let e = plan(
-            &cat("CREATE TABLE t (a integer NOT NULL, b text);"),
-            &cat(PARENT),
-            &PlanOptions::default(),
-        )
-        .unwrap_err();
+    fn a_new_partition_key_is_refused_with_the_way_to_do_it() {
+        let other_key = "CREATE TABLE t (a integer NOT NULL, b text) PARTITION BY LIST (b);";
+        let e = plan(&cat(PARENT), &cat(other_key), &PlanOptions::default()).unwrap_err();
         let PlanError::Unsupported { reason, .. } = &e else {
             panic!("{e:?}");
         };
         assert!(
-            reason.contains("cannot become a partitioned one"),
+            reason.contains("the partition key of a table cannot be changed in place"),
             "{reason}"
         );
         assert!(reason.contains("copy the rows"), "{reason}");
@@ -472,7 +472,8 @@ mod tests {
         );
         // What depends on the table is named: indexes, foreign keys to it, views,
         // triggers, policies, grants.
-        let with_deps = "CREATE TABLE t (a integer NOT NULL PRIMARY KEY, b text);
+        let with_deps =
+            "CREATE TABLE t (a integer NOT NULL PRIMARY KEY, b text) PARTITION BY RANGE (a);
             CREATE INDEX t_b_idx ON t (b);
             CREATE TABLE r (a integer REFERENCES t);
             CREATE VIEW v AS SELECT a FROM t;
@@ -481,7 +482,7 @@ mod tests {
         let e = plan(
             &cat(with_deps),
             &cat(
-                "CREATE TABLE t (a integer NOT NULL, b text) PARTITION BY RANGE (a);
+                "CREATE TABLE t (a integer NOT NULL, b text) PARTITION BY HASH (a);
                   CREATE TABLE r (a integer); CREATE VIEW v AS SELECT a FROM t;",
             ),
             &PlanOptions::default(),
@@ -499,15 +500,19 @@ mod tests {
         ] {
             assert!(reason.contains(want), "{want}: {reason}");
         }
-        // And back, and a changed key.
+        // Plain ↔ partitioned is planned (conversions.rs), both ways.
+        assert!(plan(
+            &cat("CREATE TABLE t (a integer NOT NULL, b text);"),
+            &cat(PARENT),
+            &PlanOptions::default()
+        )
+        .is_ok());
         assert!(plan(
             &cat(PARENT),
             &cat("CREATE TABLE t (a integer NOT NULL, b text);"),
             &PlanOptions::default()
         )
-        .is_err());
-        let other_key = "CREATE TABLE t (a integer NOT NULL, b text) PARTITION BY LIST (b);";
-        assert!(plan(&cat(PARENT), &cat(other_key), &PlanOptions::default()).is_err());
+        .is_ok());
     }
 
     #[test]

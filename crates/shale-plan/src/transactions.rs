@@ -29,9 +29,27 @@ fn breaks_transaction(d: &Draft) -> bool {
 /// `CONCURRENTLY` is missing in between whatever the order).
 fn spans(sequence: &[usize], drafts: &[Draft]) -> Vec<(usize, usize)> {
     let mut dropped_at: HashMap<&shale_model::ObjectId, usize> = HashMap::new();
+    // A table renamed aside and dropped later (a plain ↔ partitioned conversion, see
+    // conversions.rs): the new table is created and filled in between.
+    let mut aside_at: HashMap<&shale_model::QualName, usize> = HashMap::new();
     let mut out: Vec<(usize, usize)> = Vec::new();
     for (p, &i) in sequence.iter().enumerate() {
         let d = &drafts[i];
+        match (&d.action, &d.object) {
+            (Action::Rename, shale_model::ObjectId::Table { .. }) if d.transactional => {
+                for q in &d.names_created {
+                    aside_at.entry(q).or_insert(p);
+                }
+            }
+            (Action::Drop, shale_model::ObjectId::Table { name }) if d.transactional => {
+                if let Some(s) = aside_at.remove(name) {
+                    if drafts[sequence[s]].phase == d.phase {
+                        out.push((s, p));
+                    }
+                }
+            }
+            _ => {}
+        }
         match d.action {
             Action::Drop if d.transactional => {
                 dropped_at.entry(&d.object).or_insert(p);
