@@ -253,6 +253,7 @@ pub fn plan_sources_with(
         if to.is_files() {
             let role = current_user(client, url)?;
             desired.default_privileges_as(&role);
+            desired.user_mappings_as(&role);
             desired.drop_grants_to_owner(&role);
         }
         // Roles are never created: a missing one would fail the plan midway.
@@ -261,6 +262,7 @@ pub fn plan_sources_with(
     if let (true, Source::Database(url)) = (from.is_files(), to) {
         let role = current_user(&mut connect(url)?, url)?;
         current.default_privileges_as(&role);
+        current.user_mappings_as(&role);
         current.drop_grants_to_owner(&role);
     }
     if load_opts.strict_coverage {
