@@ -72,6 +72,43 @@ pub fn scratch_name() -> String {
     format!("shale_prove_{}_{stamp}", std::process::id())
 }
 
+/// The plan as it runs on the copy: each `DROP SUBSCRIPTION` detached from its slot first
+/// (`DISABLE`, `SET (slot_name = NONE)`, then `DROP`). The copy's subscription carries the
+/// real one's slot name and connection: dropped as planned, it would drop the real
+/// subscription's slot on the publisher, or fail (or wait) when that cannot be reached.
+pub fn plan_on_copy(plan: &Plan) -> Plan {
+    let mut p = plan.clone();
+    for s in &mut p.steps {
+        if let (shale_model::ObjectId::Subscription { name }, shale_plan::Action::Drop) =
+            (&s.object, s.action)
+        {
+            s.sql = shale_model::Subscription::detached_drop_sql(name);
+            s.transactional = true;
+        }
+    }
+    p
+}
+
+/// `DROP DATABASE … WITH (FORCE)` of a temporary database; PostgreSQL refuses it while the
+/// database holds subscriptions, so those are dropped first, detached from their slots
+/// (nothing is asked of their publishers).
+pub fn drop_scratch_database(
+    admin: &mut Client,
+    name: &str,
+    connect_db: &mut dyn FnMut(&str) -> Result<Client, String>,
+) -> Result<(), postgres::Error> {
+    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    match admin.batch_execute(&sql) {
+        Err(e) if e.code() == Some(&postgres::error::SqlState::OBJECT_IN_USE) => {
+            if let Ok(mut c) = connect_db(name) {
+                let _ = c.batch_execute(shale_model::publications::DROP_SUBSCRIPTIONS_DETACHED);
+            }
+            admin.batch_execute(&sql)
+        }
+        r => r,
+    }
+}
+
 /// Proves `plan` on a temporary database `name` made with `admin` (a connection to the scratch
 /// server): runs `create_sql` there, then the plan with `opts` (its approvals were checked
 /// already), then `verify` with the database's name, which must find the desired state.
@@ -106,11 +143,12 @@ pub fn prove(
             watch: None,
             ..opts.clone()
         };
-        apply(&mut client, plan, &on_copy).map_err(|e| ProveError::Failed(e.to_string()))?;
+        apply(&mut client, &plan_on_copy(plan), &on_copy)
+            .map_err(|e| ProveError::Failed(e.to_string()))?;
         drop(client);
         verify(&name).map_err(ProveError::NotConverged)
     })();
-    let dropped = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    let dropped = drop_scratch_database(admin, &name, connect_db);
     if let (Err(e), Err(d)) = (&result, &dropped) {
         let m = format!(
             "{}\n(and the temporary database {name} could not be dropped: {}; drop it with: DROP DATABASE {name} WITH (FORCE))",

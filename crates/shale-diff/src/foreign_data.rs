@@ -148,6 +148,25 @@ fn column_id(t: &QualName, c: &str) -> ObjectId {
     }
 }
 
+/// Whether a server is dropped and created again: `ALTER SERVER` changes neither its
+/// wrapper nor its `TYPE`.
+fn recreates(s0: &ForeignServer, s1: &ForeignServer) -> bool {
+    s0.wrapper != s1.wrapper || s0.server_type != s1.server_type
+}
+
+/// The servers [`diff`] drops and creates again: their privileges start over.
+pub(crate) fn recreated_servers(from: &Catalog, to: &Catalog) -> BTreeSet<ObjectId> {
+    from.foreign_servers
+        .iter()
+        .filter(|(n, s0)| {
+            to.foreign_servers
+                .get(*n)
+                .is_some_and(|s1| recreates(s0, s1))
+        })
+        .map(|(_, s0)| s0.id())
+        .collect()
+}
+
 /// The changes in SQL/MED objects that turn `from` into `to`.
 pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     use ForeignDataChange as C;
@@ -202,7 +221,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             );
             continue;
         };
-        if s0.wrapper != s1.wrapper || s0.server_type != s1.server_type {
+        if recreates(s0, s1) {
             let why = if s0.wrapper != s1.wrapper {
                 format!("its wrapper changes ({} to {})", s0.wrapper, s1.wrapper)
             } else {

@@ -303,6 +303,9 @@ fn privileges(from: &Catalog, to: &Catalog, out: &mut Vec<SecurityChange>) {
     // (`CREATE OR REPLACE VIEW`) keeps its privileges.
     let recreated_routines = crate::routines::recreated(from, to);
     objects.extend(recreated_routines.iter().cloned());
+    // Servers re-created (their wrapper or TYPE changes) lose their grants too.
+    let recreated_servers = crate::foreign_data::recreated_servers(from, to);
+    objects.extend(recreated_servers.iter().cloned());
     for on in objects {
         let on_recreated_view = recreated_routines.contains(&on)
             || match &on {
@@ -314,7 +317,7 @@ fn privileges(from: &Catalog, to: &Catalog, out: &mut Vec<SecurityChange>) {
         let new_object = !from.acl_object_exists(&on);
         // A new object starts with the current database's default privileges: the steps
         // changing those run after every create.
-        let have = if new_object || on_recreated_view {
+        let have = if new_object || on_recreated_view || recreated_servers.contains(&on) {
             from.new_object_grants(&on)
         } else {
             from.grants_on(&on)

@@ -622,7 +622,21 @@ pub fn normalize_with_dev_db(
         drop(client);
         Ok(cat)
     })();
-    let dropped = admin.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+    let drop_sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+    let dropped = match admin.batch_execute(&drop_sql) {
+        // PostgreSQL refuses to drop a database that holds subscriptions: drop them,
+        // detached from their slots (their publishers are not asked for anything).
+        Err(e) if e.code() == Some(&postgres::error::SqlState::OBJECT_IN_USE) => {
+            let mut dev = info.clone();
+            if dev.set("dbname", &name).is_ok() {
+                if let Ok(mut c) = dev.connect() {
+                    let _ = c.batch_execute(shale_model::publications::DROP_SUBSCRIPTIONS_DETACHED);
+                }
+            }
+            admin.batch_execute(&drop_sql)
+        }
+        r => r,
+    };
     let cat = result?;
     dropped.map_err(server_err)?;
     Ok(cat)

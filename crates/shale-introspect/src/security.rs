@@ -1,5 +1,6 @@
 //! Row-level security switches, policies (`pg_policy`) and privileges (the `acl` columns of
-//! `pg_class`, `pg_attribute`, `pg_namespace` and `pg_type`) from a live database.
+//! `pg_class`, `pg_attribute`, `pg_namespace`, `pg_type`, `pg_proc`,
+//! `pg_foreign_data_wrapper` and `pg_foreign_server`) from a live database.
 //!
 //! Privileges follow the model's convention (`shale_model::security`): per object, the
 //! privileges held by roles other than its owner, after `acldefault` fills in a `NULL`
@@ -144,6 +145,14 @@ pub(crate) fn read(tx: &mut Transaction<'_>, version: Version) -> Result<Rows, I
                       coalesce(p.proacl, acldefault('f', p.proowner)), p.proowner
                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
                 WHERE p.prokind IN ('f', 'p') AND {SYSTEM}
+               UNION ALL
+               SELECT 'foreign data wrapper', '', w.fdwname, NULL, '',
+                      coalesce(w.fdwacl, acldefault('F', w.fdwowner)), w.fdwowner
+                 FROM pg_foreign_data_wrapper w
+               UNION ALL
+               SELECT 'server', '', s.srvname, NULL, '',
+                      coalesce(s.srvacl, acldefault('S', s.srvowner)), s.srvowner
+                 FROM pg_foreign_server s
              )
              SELECT kind, nspname::text, name::text, col::text, relkind,
                     ARRAY(SELECT CASE WHEN e.grantee = 0 THEN 'PUBLIC'
@@ -298,6 +307,8 @@ pub(crate) fn assemble(mut cat: Catalog, rows: Rows) -> Result<Catalog, Introspe
             ("schema", _) => ObjectId::Schema { name: r.schema },
             ("type", _) => ObjectId::Type { name: q },
             ("function", Some(args)) => ObjectId::Function { name: q, args },
+            ("foreign data wrapper", _) => ObjectId::ForeignDataWrapper { name: r.name },
+            ("server", _) => ObjectId::ForeignServer { name: r.name },
             _ => continue,
         };
         if !cat.acl_object_exists(&object) {

@@ -9,7 +9,9 @@
 //!   `NO HANDLER`/`NO VALIDATOR`, the defaults).
 //! - A user mapping's user is a role name, `PUBLIC`, or `CURRENT_USER` for the role
 //!   running shale (the live front end reads a mapping of the connected role so, as
-//!   default privileges do).
+//!   default privileges do; files may name that role `CURRENT_USER`, `CURRENT_ROLE`,
+//!   `USER` or `SESSION_USER`, and a live plan reads a mapping naming it by name so too:
+//!   [`Catalog::user_mappings_as`]).
 //! - A foreign table is a relation with columns (plain [`Column`]s: type, `NOT NULL`,
 //!   default, collation, comment) and per-column options, its server and its options.
 //! - Option values may be secrets (`password`): review output masks them.
@@ -280,6 +282,24 @@ impl ForeignTable {
 }
 
 impl Catalog {
+    /// User mappings written for the role running shale by its name (`FOR postgres`, as
+    /// `pg_dump` writes them) become `CURRENT_USER`'s, as the introspection of a database
+    /// by that role reports them. For a live plan, with the connection's user.
+    pub fn user_mappings_as(&mut self, current: &str) {
+        let keys: Vec<(String, String)> = self
+            .user_mappings
+            .keys()
+            .filter(|(_, u)| u == current)
+            .cloned()
+            .collect();
+        for k in keys {
+            if let Some(mut m) = self.user_mappings.remove(&k) {
+                m.user = "CURRENT_USER".into();
+                self.user_mappings.insert(m.key(), m);
+            }
+        }
+    }
+
     /// Dependencies of the SQL/MED objects (the part of [`Catalog::dependencies`] for
     /// them): a wrapper needs its functions (or the extension in their schema), a server
     /// its wrapper, a user mapping its server, a foreign table its schema, server and
@@ -367,6 +387,22 @@ mod tests {
             "OPTIONS (DROP x, ADD dbname 'd', SET host 'b')"
         );
         assert_eq!(alter_options_sql(&to, &to), None);
+    }
+
+    #[test]
+    fn a_mapping_for_the_running_role_by_name_is_current_users() {
+        let mut cat = Catalog::default();
+        for user in ["postgres", "PUBLIC", "app"] {
+            let m = UserMapping {
+                server: "s".into(),
+                user: user.into(),
+                options: Options::new(),
+            };
+            cat.user_mappings.insert(m.key(), m);
+        }
+        cat.user_mappings_as("postgres");
+        let users: Vec<&str> = cat.user_mappings.keys().map(|k| k.1.as_str()).collect();
+        assert_eq!(users, ["CURRENT_USER", "PUBLIC", "app"]);
     }
 
     #[test]

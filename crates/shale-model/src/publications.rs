@@ -257,6 +257,31 @@ impl Subscription {
     }
 }
 
+/// Drops every subscription of the connected database detached from its slot (disabled,
+/// `slot_name = NONE`, dropped), so that nothing is asked of any publisher: for throwaway
+/// databases (the proof copy, the dev database), which PostgreSQL will not drop while they
+/// hold subscriptions, and whose subscriptions share their slot names with real ones.
+pub const DROP_SUBSCRIPTIONS_DETACHED: &str = "DO $$DECLARE s record; BEGIN \
+    FOR s IN SELECT subname FROM pg_catalog.pg_subscription WHERE subdbid = \
+        (SELECT oid FROM pg_catalog.pg_database WHERE datname = pg_catalog.current_database()) LOOP \
+      EXECUTE pg_catalog.format('ALTER SUBSCRIPTION %I DISABLE', s.subname); \
+      EXECUTE pg_catalog.format('ALTER SUBSCRIPTION %I SET (slot_name = NONE)', s.subname); \
+      EXECUTE pg_catalog.format('DROP SUBSCRIPTION %I', s.subname); \
+    END LOOP; END$$";
+
+impl Subscription {
+    /// `DROP SUBSCRIPTION` detached from its slot first, as PostgreSQL's documentation
+    /// says to when the publisher cannot be reached: `ALTER SUBSCRIPTION … DISABLE`,
+    /// `ALTER SUBSCRIPTION … SET (slot_name = NONE)`, `DROP SUBSCRIPTION …` (three
+    /// statements, none of which connects to the publisher; the slot, if any, stays there).
+    pub fn detached_drop_sql(name: &str) -> String {
+        let n = quote_ident(name);
+        format!(
+            "ALTER SUBSCRIPTION {n} DISABLE;\nALTER SUBSCRIPTION {n} SET (slot_name = NONE);\nDROP SUBSCRIPTION {n}"
+        )
+    }
+}
+
 impl Catalog {
     /// Dependencies of publications (the part of [`Catalog::dependencies`] for them):
     /// their tables and schemas.

@@ -120,7 +120,7 @@ pub struct Acl {
 
 /// The privileges a new object of this kind has for roles other than its owner:
 /// `USAGE` for `PUBLIC` on types and the `public` schema, `EXECUTE` for `PUBLIC` on
-/// functions, nothing on the rest.
+/// functions, nothing on the rest (foreign-data wrappers and servers included).
 pub fn baseline(object: &ObjectId) -> BTreeSet<Grant> {
     let mut out = BTreeSet::new();
     match object {
@@ -156,6 +156,7 @@ pub fn all_privileges(object: &ObjectId) -> &'static [&'static str] {
         ObjectId::Schema { .. } => &["USAGE", "CREATE"],
         ObjectId::Type { .. } => &["USAGE"],
         ObjectId::Function { .. } => &["EXECUTE"],
+        ObjectId::ForeignDataWrapper { .. } | ObjectId::ForeignServer { .. } => &["USAGE"],
         _ => &[],
     }
 }
@@ -185,6 +186,8 @@ pub fn grant_target_keyword(object: &ObjectId) -> &'static str {
         ObjectId::Schema { .. } => "SCHEMA",
         ObjectId::Type { .. } => "TYPE",
         ObjectId::Function { .. } => "FUNCTION",
+        ObjectId::ForeignDataWrapper { .. } => "FOREIGN DATA WRAPPER",
+        ObjectId::ForeignServer { .. } => "FOREIGN SERVER",
         _ => "",
     }
 }
@@ -234,6 +237,8 @@ impl Catalog {
             ObjectId::Function { name, args } => {
                 self.functions.contains_key(&format!("{name}({args})"))
             }
+            ObjectId::ForeignDataWrapper { name } => self.foreign_data_wrappers.contains_key(name),
+            ObjectId::ForeignServer { name } => self.foreign_servers.contains_key(name),
             // No privileges, but an owner (`--include owners`).
             ObjectId::EventTrigger { name } => self.event_triggers.contains_key(name),
             _ => false,
@@ -539,12 +544,13 @@ impl Catalog {
 
 impl Catalog {
     /// The files as a database loaded by `role` reports them: `FOR ROLE role` default
-    /// privileges become the running role's, and grants to the owner are gone. Every
-    /// comparison of files with a database (plan, the fixture suite, the rollback sweep)
-    /// goes through this one call.
+    /// privileges become the running role's, grants to the owner are gone, and user
+    /// mappings for `role` by name are `CURRENT_USER`'s. Every comparison of files with a
+    /// database (plan, the fixture suite, the rollback sweep) goes through this one call.
     pub fn as_run_by(&mut self, role: &str) {
         self.default_privileges_as(role);
         self.drop_grants_to_owner(role);
+        self.user_mappings_as(role);
     }
 
     /// Grants the files make to an object's owner mean nothing: the owner holds every

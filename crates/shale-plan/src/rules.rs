@@ -1018,7 +1018,7 @@ pub static RULES: &[Rule] = &[
         .locks("none on tables"),
     rule(R::DropSubscription, "SH266", "Drop subscription", High,
         "drops subscription {object}: replication from its publisher stops{detail}, changes made there are no longer received, and what relies on the replicated tables being current breaks",
-        Some("verify replication is no longer needed; its slot on the publisher is dropped too when it can be reached (else drop it there, or WAL accumulates)"),
+        Some("verify replication is no longer needed. With a slot, DROP SUBSCRIPTION connects to the publisher to drop it there, and fails at once (nothing changed) when the publisher cannot be reached; then, as PostgreSQL's documentation says, run ALTER SUBSCRIPTION … DISABLE, ALTER SUBSCRIPTION … SET (slot_name = NONE) and DROP SUBSCRIPTION yourself, and drop the slot on the publisher when it is back (pg_drop_replication_slot), or WAL accumulates there"),
         None, NONE)
         .locks("none on tables"),
     rule(R::AlterSubscription, "SH267", "Alter subscription", Medium,

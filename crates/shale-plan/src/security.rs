@@ -68,6 +68,10 @@ fn target(on: &ObjectId) -> (String, String) {
             format!("{} {name}", grant_target_keyword(on)),
         ),
         ObjectId::Function { name, args } => (String::new(), format!("ROUTINE {name}({args})")),
+        ObjectId::ForeignDataWrapper { name } | ObjectId::ForeignServer { name } => (
+            String::new(),
+            format!("{} {}", grant_target_keyword(on), quote_ident(name)),
+        ),
         other => (String::new(), other.to_string()),
     }
 }

@@ -104,14 +104,17 @@ fn def_bool(d: &protobuf::DefElem) -> R<bool> {
         None => Ok(true),
         Some(NodeEnum::Boolean(b)) => Ok(b.boolval),
         Some(NodeEnum::Integer(i)) => Ok(i.ival != 0),
-        Some(NodeEnum::String(s)) => match s.sval.to_ascii_lowercase().as_str() {
-            "true" | "on" | "yes" => Ok(true),
-            "false" | "off" | "no" => Ok(false),
-            _ => err(
-                d.location,
-                format!("{} requires a Boolean value", d.defname),
-            ),
-        },
+        // `off` unquoted is a word like any other (`on` is a keyword, read as a string).
+        Some(NodeEnum::String(_) | NodeEnum::TypeName(_)) => {
+            match def_string(d)?.to_ascii_lowercase().as_str() {
+                "true" | "on" | "yes" => Ok(true),
+                "false" | "off" | "no" => Ok(false),
+                _ => err(
+                    d.location,
+                    format!("{} requires a Boolean value", d.defname),
+                ),
+            }
+        }
         _ => err(
             d.location,
             format!("{} requires a Boolean value", d.defname),

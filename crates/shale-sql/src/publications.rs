@@ -432,10 +432,9 @@ impl Builder {
                 }
                 "binary" => sub.binary = def_bool(d)?,
                 "streaming" => {
-                    let parallel = matches!(
-                        d.arg.as_deref().and_then(|a| a.node.as_ref()),
-                        Some(NodeEnum::String(s)) if s.sval.eq_ignore_ascii_case("parallel")
-                    );
+                    // `parallel` quoted or not (pg_dump writes it bare).
+                    let parallel = d.arg.is_some()
+                        && def_string(d).is_ok_and(|v| v.eq_ignore_ascii_case("parallel"));
                     sub.streaming = if parallel {
                         "parallel".into()
                     } else if def_bool(d)? {

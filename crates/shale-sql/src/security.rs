@@ -420,10 +420,36 @@ impl Builder {
                     };
                     out.push(self.grant_function(owa)?);
                 }
+                ObjectType::ObjectFdw | ObjectType::ObjectForeignServer => {
+                    let name = sval(o).unwrap_or_default().to_string();
+                    let (id, known, what) = if objtype == ObjectType::ObjectFdw {
+                        (
+                            ObjectId::ForeignDataWrapper { name: name.clone() },
+                            self.cat.foreign_data_wrappers.contains_key(&name),
+                            "foreign-data wrapper",
+                        )
+                    } else {
+                        (
+                            ObjectId::ForeignServer { name: name.clone() },
+                            self.cat.foreign_servers.contains_key(&name),
+                            "server",
+                        )
+                    };
+                    if known {
+                        out.push(id);
+                    } else if objtype == ObjectType::ObjectFdw && !self.cat.extensions.is_empty()
+                    {
+                        // A wrapper an extension of the files creates (postgres_fdw): not
+                        // in the model, nor are its privileges (as introspection skips
+                        // extension members).
+                    } else {
+                        return err(loc, format!("{what} \"{name}\" does not exist"));
+                    }
+                }
                 _ => {
                     return err(
                         -1,
-                        "unsupported statement: GRANT/REVOKE on this kind of object (shale models privileges on schemas, tables, views, columns, sequences, enum types and functions)",
+                        "unsupported statement: GRANT/REVOKE on this kind of object (shale models privileges on schemas, tables, views, columns, sequences, enum types, functions, foreign-data wrappers and foreign servers)",
                     )
                 }
             }

@@ -50,6 +50,16 @@ pub struct Document {
     pub casts: Vec<crate::aggregates::CastDoc>,
     #[serde(default)]
     pub statistics: OrderedMap<crate::statistics::StatisticsDoc>,
+    #[serde(default)]
+    pub foreign_data_wrappers: OrderedMap<crate::foreign_data::WrapperDoc>,
+    #[serde(default)]
+    pub servers: OrderedMap<crate::foreign_data::ServerDoc>,
+    #[serde(default)]
+    pub foreign_tables: OrderedMap<crate::foreign_data::ForeignTableDoc>,
+    #[serde(default)]
+    pub publications: OrderedMap<crate::publications::PublicationDoc>,
+    #[serde(default)]
+    pub subscriptions: OrderedMap<crate::publications::SubscriptionDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys

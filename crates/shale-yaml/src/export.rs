@@ -14,6 +14,8 @@ use std::fmt::Write;
 
 mod aggregates;
 mod families;
+mod foreign_data;
+mod publications;
 mod statistics;
 
 const PUBLIC: &str = "public";
@@ -502,6 +504,8 @@ fn to_yaml_here(cat: &Catalog) -> String {
     families::write_event_triggers(&mut out, cat);
     aggregates::write(&mut out, cat);
     statistics::write_statistics(&mut out, cat);
+    foreign_data::write(&mut out, cat);
+    publications::write(&mut out, cat);
     out.0
 }
 

@@ -13,7 +13,9 @@
 //! trip `parse_yaml(to_yaml(cat)) == cat` holds for catalogs the SQL front end produces,
 //! every object family included (views, routines, triggers, domains, composite and range
 //! types, collations, RLS, policies, privileges, default privileges, table options,
-//! C-language functions, event triggers). Owners (`owner:` keys) are opt-in as for SQL
+//! C-language functions, event triggers, aggregates, casts, extended statistics,
+//! foreign-data wrappers, servers, user mappings, foreign tables, publications,
+//! subscriptions). Owners (`owner:` keys) are opt-in as for SQL
 //! files: read them with [`read_owners`].
 //!
 //! The format is described in `docs/YAML.md`.
@@ -23,7 +25,9 @@ mod bounds;
 mod doc;
 mod doc_families;
 mod export;
+mod foreign_data;
 mod names;
+mod publications;
 mod relation_options;
 mod render;
 mod sqlcheck;

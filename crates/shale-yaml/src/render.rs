@@ -3,11 +3,13 @@
 //!
 //! Statement order: `SET check_function_bodies = false` (with functions), schemas,
 //! extensions, default privileges, collations, enum types, domains, composite and range
-//! types, sequences, functions with string bodies, tables (parents first; with their primary
+//! types, sequences, functions with string bodies, foreign-data wrappers, servers with
+//! their user mappings, foreign tables, tables (parents first; with their primary
 //! keys, unique, check and exclusion constraints, and the foreign keys whose target
 //! already exists), the remaining foreign keys and `NOT VALID` constraints as `ALTER
 //! TABLE`, sequence ownership, indexes, functions with SQL-standard bodies, views, table options (`ALTER
-//! TABLE`), triggers, policies, grants, comments. Implicit names are PostgreSQL's for DDL
+//! TABLE`, with extended statistics, publications and subscriptions), triggers, policies,
+//! grants, comments. Implicit names are PostgreSQL's for DDL
 //! run in that order.
 
 use crate::doc::*;
@@ -521,6 +523,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
             }
         }
+        for (key, t) in &d.foreign_tables.0 {
+            let name = object_name(key, t.schema.as_deref());
+            let obj = format!("foreign table {name}");
+            check_name(file, &obj, "schema", &name.schema)?;
+            check_name(file, &obj, "foreign table", &name.name)?;
+            claim(&mut relations, file, &name, "foreign table")?;
+            claim(&mut types, file, &name, "foreign table")?;
+            add_schema(&name.schema, &mut schemas);
+        }
         for f in d.functions.iter().chain(&d.procedures) {
             let name = object_name(&f.name, f.schema.as_deref());
             check_name(file, &format!("function {name}"), "schema", &name.schema)?;
@@ -985,6 +996,78 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     &revoke_from,
                     &mut grants,
                 )?;
+            }
+        }
+    }
+
+    // ---- SQL/MED (foreign_data.rs): wrappers (after the functions they name), servers
+    // and their user mappings, foreign tables (after the types their columns use)
+    for (file, d) in docs {
+        for (n, w) in &d.foreign_data_wrappers.0 {
+            let obj = format!("foreign data wrapper {}", quote_ident(n));
+            check_name(file, &obj, "foreign data wrapper", n)?;
+            let o = out.origin(file, &obj);
+            let sql = crate::foreign_data::wrapper_stmt(file, &obj, n, w)?;
+            one_statement(file, &obj, &sql)?;
+            out.push(o, &sql);
+            let target = format!("FOREIGN DATA WRAPPER {}", quote_ident(n));
+            comment(o, target.clone(), w.comment.as_ref());
+            if let Some(g) = &w.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &target,
+                    None,
+                    g,
+                    TYPE_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+        }
+    }
+    for (file, d) in docs {
+        for (n, sv) in &d.servers.0 {
+            let obj = format!("server {}", quote_ident(n));
+            check_name(file, &obj, "server", n)?;
+            let o = out.origin(file, &obj);
+            for sql in crate::foreign_data::server_stmts(file, &obj, n, sv)? {
+                one_statement(file, &obj, &sql)?;
+                out.push(o, &sql);
+            }
+            let target = format!("SERVER {}", quote_ident(n));
+            comment(o, target, sv.comment.as_ref());
+            if let Some(g) = &sv.grants {
+                grant_stmts(
+                    file,
+                    &obj,
+                    o,
+                    &format!("FOREIGN SERVER {}", quote_ident(n)),
+                    None,
+                    g,
+                    TYPE_PRIVS,
+                    &revoke_from,
+                    &mut grants,
+                )?;
+            }
+        }
+    }
+    for (file, d) in docs {
+        for (key, t) in &d.foreign_tables.0 {
+            let name = object_name(key, t.schema.as_deref());
+            let obj = format!("foreign table {name}");
+            let o = out.origin(file, &obj);
+            let sql = crate::foreign_data::foreign_table_stmt(file, &obj, &name, t)?;
+            one_statement(file, &obj, &sql)?;
+            out.push(o, &sql);
+            comment(o, format!("FOREIGN TABLE {name}"), t.comment.as_ref());
+            for (c, cd) in &t.columns.0 {
+                comment(
+                    o,
+                    format!("COLUMN {name}.{}", quote_ident(c)),
+                    cd.0.comment.as_ref(),
+                );
             }
         }
     }
@@ -1587,6 +1670,36 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 alters.push((o, s));
             }
             comment(o, format!("STATISTICS {name}"), st.comment.as_ref());
+        }
+    }
+
+    // ---- publications, after their tables; subscriptions (publications.rs)
+    for (file, d) in docs {
+        for (n, p) in &d.publications.0 {
+            let obj = format!("publication {}", quote_ident(n));
+            check_name(file, &obj, "publication", n)?;
+            let o = out.origin(file, &obj);
+            let sql = crate::publications::publication_stmt(file, &obj, n, p)?;
+            one_statement(file, &obj, &sql)?;
+            alters.push((o, sql));
+            comment(
+                o,
+                format!("PUBLICATION {}", quote_ident(n)),
+                p.comment.as_ref(),
+            );
+        }
+        for (n, sb) in &d.subscriptions.0 {
+            let obj = format!("subscription {}", quote_ident(n));
+            check_name(file, &obj, "subscription", n)?;
+            let o = out.origin(file, &obj);
+            let sql = crate::publications::subscription_stmt(file, &obj, n, sb)?;
+            one_statement(file, &obj, &sql)?;
+            alters.push((o, sql));
+            comment(
+                o,
+                format!("SUBSCRIPTION {}", quote_ident(n)),
+                sb.comment.as_ref(),
+            );
         }
     }
 
