@@ -25,6 +25,7 @@ mod build;
 mod event_triggers;
 mod foreign_data;
 mod model;
+mod operators;
 mod order;
 mod partitions;
 mod publications;
