@@ -504,6 +504,10 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         if handled {
             continue;
         }
+        // A comment change the indexes' diff found is the re-creation's now.
+        out.retain(|c| {
+            !matches!(c, Change::SetComment { object: ObjectId::Index { name: n }, .. } if n == name)
+        });
         let why = format!("operator class {} is re-created ({why})", c0.target());
         index_changes.push(Change::DropIndex {
             index: ix0.clone(),

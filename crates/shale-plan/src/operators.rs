@@ -45,9 +45,9 @@ fn member_objects(ops: &[FamilyOperator], fns: &[FamilyFunction]) -> Vec<ObjectI
 impl Builder<'_> {
     pub(crate) fn operator(&mut self, c: &OperatorChange) {
         let object = c.object();
-        let again = |reason: String, recreate: &Option<String>| match recreate {
-            Some(why) => format!("{reason} again, because {why}"),
-            None => reason,
+        let again = |recreate: &Option<String>| match recreate {
+            Some(why) => format!("; again, because {why}"),
+            None => String::new(),
         };
         let drop_detail = |recreate: &Option<String>| match recreate {
             Some(why) => format!(" to create it again, because {why}"),
@@ -55,10 +55,9 @@ impl Builder<'_> {
         };
         match c {
             OperatorChange::CreateOperator { operator, recreate } => {
-                let mut risk = self.risk(RuleId::CreateOperator, &object, |v| {
-                    v.detail = operator.function.to_string()
+                let risk = self.risk(RuleId::CreateOperator, &object, |v| {
+                    v.detail = format!("{}{}", operator.function, again(recreate))
                 });
-                risk.reason = again(risk.reason, recreate);
                 self.create_step(object, operator.create_sql(), risk);
             }
             OperatorChange::DropOperator { operator, recreate } => {
@@ -98,8 +97,12 @@ impl Builder<'_> {
                 self.push(d);
             }
             OperatorChange::CreateFamily { family, recreate } => {
-                let mut risk = self.risk(RuleId::CreateOperatorFamily, &object, |_| {});
-                risk.reason = again(risk.reason, recreate);
+                let risk = self.risk(RuleId::CreateOperatorFamily, &object, |v| {
+                    v.detail = match recreate {
+                        Some(why) => format!(" again, because {why}"),
+                        None => String::new(),
+                    }
+                });
                 let mut d = Draft::new(
                     object.clone(),
                     Action::Create,
@@ -180,19 +183,20 @@ impl Builder<'_> {
                 self.push(d);
             }
             OperatorChange::CreateClass { class, recreate } => {
-                let mut risk = self.risk(RuleId::CreateOperatorClass, &object, |v| {
+                let risk = self.risk(RuleId::CreateOperatorClass, &object, |v| {
                     v.detail = format!(
-                        "{}for type {} in family {}",
+                        "{}for type {} in family {}{}",
                         if class.default {
                             "the default class "
                         } else {
                             ""
                         },
                         class.ty,
-                        class.family
+                        class.family,
+                        again(recreate)
                     )
                 });
-                risk.reason = again(risk.reason, recreate);
+
                 self.create_step(object, class.create_sql(), risk);
             }
             OperatorChange::DropClass { class, recreate } => {

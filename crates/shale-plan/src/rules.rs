@@ -1099,7 +1099,7 @@ pub static RULES: &[Rule] = &[
         None, None, NONE)
         .locks("none on tables"),
     rule(R::DropOperator, "SH291", "Drop operator", High,
-        "drops operator {object}{detail}: every query, view, check or index expression using it fails from now on (until it exists again)",
+        "drops operator {object}{detail}: every query, view, check or index expression using it breaks (fails) from now on, until it exists again",
         Some("verify no query or expression uses the operator (views, checks and indexes using it are dropped by earlier steps)"),
         None, NONE)
         .locks("none on tables"),
@@ -1108,7 +1108,7 @@ pub static RULES: &[Rule] = &[
         None, None, NONE)
         .locks("none on tables"),
     rule(R::CreateOperatorFamily, "SH293", "Create operator family", Low,
-        "creates operator family {object}; its members and classes follow", None, None, NONE)
+        "creates operator family {object}{detail}; its members and classes follow", None, None, NONE)
         .locks("none on tables"),
     rule(R::AddOperatorFamilyMembers, "SH294", "Add operators or support functions to an operator family", Low,
         "adds {detail} to operator family {object}: indexes and the planner may use them (a wrong member gives wrong index results)",
@@ -1116,12 +1116,12 @@ pub static RULES: &[Rule] = &[
         None, NONE)
         .locks("none on tables"),
     rule(R::DropOperatorFamilyMembers, "SH295", "Drop operators or support functions from an operator family", High,
-        "drops {detail} from operator family {object}: indexes and queries relying on them (cross-type comparisons, ordering, merge joins) fail or lose the plans that used them",
+        "drops {detail} from operator family {object}: an index or query relying on them (cross-type comparisons, ordering, merge joins) breaks or loses the plans that used them",
         Some("verify no index or query relies on these members"),
         None, NONE)
         .locks("none on tables"),
     rule(R::DropOperatorFamily, "SH296", "Drop operator family", High,
-        "drops operator family {object}{detail}, with its members and classes: indexes using them are dropped by earlier steps",
+        "drops operator family {object}{detail}, with its members and classes: a query relying on its operators through an index breaks or slows down (indexes using its classes are dropped by earlier steps)",
         Some("verify no index or query relies on the family's operators as index operators"),
         None, NONE)
         .locks("none on tables"),
@@ -1129,7 +1129,7 @@ pub static RULES: &[Rule] = &[
         "creates operator class {object} ({detail}): indexes may use it", None, None, NONE)
         .locks("none on tables"),
     rule(R::DropOperatorClass, "SH298", "Drop operator class", High,
-        "drops operator class {object}{detail}: an index using it is dropped (and rebuilt, when kept) by other steps, and new indexes cannot name it",
+        "drops operator class {object}{detail}: an index using it is dropped (and rebuilt, when kept) by other steps, and a migration or index naming it breaks",
         Some("verify no index definition or migration outside this schema names the class"),
         None, NONE)
         .locks("none on tables"),
