@@ -165,6 +165,9 @@ fn may_be_bound(cat: &Catalog, family: &OperatorFamily, left: &TypeRef, right: &
     })
 }
 
+/// Members of a family that go, each with why: operators, support functions.
+type Going = (Vec<(FamilyOperator, String)>, Vec<(FamilyFunction, String)>);
+
 /// The members of `f0` that go (removed, or their operator or function dropped or
 /// re-created), with why.
 fn going_members(
@@ -172,7 +175,7 @@ fn going_members(
     f1: Option<&OperatorFamily>,
     operators: &BTreeMap<String, String>,
     functions: &BTreeMap<ObjectId, String>,
-) -> (Vec<(FamilyOperator, String)>, Vec<(FamilyFunction, String)>) {
+) -> Going {
     let ops = f0
         .operators
         .iter()

@@ -239,7 +239,8 @@ fn fixture_schemas_round_trip() {
     // 260–271: publications, subscriptions and foreign data have no YAML keys yet (the
     // export refuses them, naming them; docs/YAML.md). 321: the YAML front end accepts a
     // foreign key only onto a unique constraint, not onto a unique index as PostgreSQL does.
-    const KNOWN_GAPS: [&str; 20] = [
+    // 330–334: operators, operator families and classes have no YAML keys yet.
+    const KNOWN_GAPS: [&str; 25] = [
         "180_postgis_type_modifiers",
         "183_information_schema_domains",
         "222_child_constraints_on_inherited_columns",
@@ -260,6 +261,11 @@ fn fixture_schemas_round_trip() {
         "270_subscription_drop",
         "271_foreign_table_under_a_view",
         "321_index_name_moves_to_new_table",
+        "330_operators_create",
+        "331_operators_alter_in_place",
+        "332_operator_recreated_with_its_class",
+        "333_operators_dropped",
+        "334_operator_family_member_dropped",
     ];
     let (known, unexpected): (Vec<_>, Vec<_>) = failures
         .into_iter()
