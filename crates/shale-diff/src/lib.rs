@@ -26,6 +26,7 @@
 pub mod aggregates;
 pub mod event_triggers;
 pub mod foreign_data;
+pub mod operators;
 pub mod publications;
 mod renames;
 pub mod routines;
@@ -273,6 +274,10 @@ pub enum Change {
         object: ObjectId,
         reason: String,
     },
+    /// Operators, operator families and classes: see [`operators`].
+    Operator {
+        operator_change: operators::OperatorChange,
+    },
 }
 
 /// Where `ALTER TYPE … ADD VALUE` puts the new label.
@@ -365,6 +370,7 @@ impl Change {
                 foreign_data_change,
             } => foreign_data_change.object(),
             Change::Statistics { statistics_change } => statistics_change.object(),
+            Change::Operator { operator_change } => operator_change.object(),
         }
     }
 }
@@ -493,6 +499,7 @@ impl Differ<'_> {
         publications::diff(self.from, self.to, &mut self.out);
         foreign_data::diff(self.from, self.to, &mut self.out);
         statistics::diff(self.from, self.to, &mut self.out);
+        operators::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

@@ -261,24 +261,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "typnamespace",
         ) + " AND x.typtype = 'b' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = x.oid)",
         named(
-            "operator",
-            "pg_operator",
-            "x.oid::pg_catalog.regoperator::text",
-            "oprnamespace",
-        ),
-        named(
-            "operator class",
-            "pg_opclass",
-            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.opcname)",
-            "opcnamespace",
-        ),
-        named(
-            "operator family",
-            "pg_opfamily",
-            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.opfname)",
-            "opfnamespace",
-        ),
-        named(
             "text search configuration",
             "pg_ts_config",
             "x.oid::pg_catalog.regconfig::text",

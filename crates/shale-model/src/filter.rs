@@ -172,6 +172,11 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
     });
     out.statistics
         .retain(|q, st| f.kept(q) && tables.contains(&st.table));
+    out.operators.retain(|_, o| f.schema_kept(&o.name.schema));
+    out.operator_families
+        .retain(|(q, _), _| f.schema_kept(&q.schema));
+    out.operator_classes
+        .retain(|(q, _), _| f.schema_kept(&q.schema));
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,

@@ -17,6 +17,7 @@ pub mod event_triggers;
 pub mod filter;
 pub mod foreign_data;
 pub mod ident;
+pub mod operators;
 pub mod publications;
 pub mod routines;
 pub mod security;
@@ -34,6 +35,7 @@ pub use event_triggers::{EventTrigger, EventTriggerEvent};
 
 pub use foreign_data::{ForeignDataWrapper, ForeignServer, ForeignTable, Options, UserMapping};
 pub use ident::{quote_ident, quote_literal, QualName};
+pub use operators::{FamilyFunction, FamilyOperator, Operator, OperatorClass, OperatorFamily};
 pub use publications::{Publication, PublicationTable, Subscription};
 pub use routines::{
     ArgMode, CheckOption, Function, FunctionArg, FunctionBody, Parallel, RoutineKind, Trigger,
@@ -151,6 +153,15 @@ pub struct Catalog {
     /// Extended statistics (`CREATE STATISTICS`; statistics.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub statistics: BTreeMap<QualName, Statistics>,
+    /// Operators, keyed by signature (operators.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub operators: BTreeMap<String, Operator>,
+    /// Operator families with all their members, by name and method (operators.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub operator_families: BTreeMap<(QualName, String), OperatorFamily>,
+    /// Operator classes, by name and method (operators.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub operator_classes: BTreeMap<(QualName, String), OperatorClass>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -199,6 +210,9 @@ keyed!(ForeignServer, String, |s| s.name.clone());
 keyed!(UserMapping, (String, String), |s| s.key());
 keyed!(ForeignTable, QualName, |s| s.name.clone());
 keyed!(Statistics, QualName, |s| s.name.clone());
+keyed!(Operator, String, |s| s.signature());
+keyed!(OperatorFamily, (QualName, String), |s| s.key());
+keyed!(OperatorClass, (QualName, String), |s| s.key());
 
 mod keyed {
     use super::Keyed;
@@ -676,6 +690,21 @@ pub enum ObjectId {
     Statistics {
         name: QualName,
     },
+    /// An operator: name and argument types (`text, text`; `NONE, integer`).
+    Operator {
+        name: QualName,
+        args: String,
+    },
+    /// An operator family of an index access method.
+    OperatorFamily {
+        name: QualName,
+        method: String,
+    },
+    /// An operator class of an index access method.
+    OperatorClass {
+        name: QualName,
+        method: String,
+    },
 }
 
 impl ObjectId {
@@ -706,6 +735,9 @@ impl ObjectId {
             ObjectId::UserMapping { .. } => "user mapping",
             ObjectId::ForeignTable { .. } => "foreign table",
             ObjectId::Statistics { .. } => "statistics",
+            ObjectId::Operator { .. } => "operator",
+            ObjectId::OperatorFamily { .. } => "operator family",
+            ObjectId::OperatorClass { .. } => "operator class",
         }
     }
 }
@@ -742,6 +774,13 @@ impl fmt::Display for ObjectId {
             ObjectId::Aggregate { name, args } if args.is_empty() => write!(f, "{name}(*)"),
             ObjectId::Aggregate { name, args } => write!(f, "{name}({args})"),
             ObjectId::Cast { source, target } => write!(f, "({source} AS {target})"),
+            ObjectId::Operator { name, args } => {
+                write!(f, "{}({args})", operators::op_name(name))
+            }
+            ObjectId::OperatorFamily { name, method }
+            | ObjectId::OperatorClass { name, method } => {
+                write!(f, "{name} USING {}", quote_ident(method))
+            }
             ObjectId::Trigger { table, name } => {
                 f.write_str(&routines::trigger_display(table, name))
             }
@@ -863,6 +902,9 @@ impl Catalog {
             | ObjectId::UserMapping { .. }
             | ObjectId::ForeignTable { .. } => {}
             ObjectId::Statistics { .. } => {}
+            ObjectId::Operator { .. }
+            | ObjectId::OperatorFamily { .. }
+            | ObjectId::OperatorClass { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
         self.aggregate_dependencies(id, &mut out);
@@ -874,6 +916,7 @@ impl Catalog {
         self.table_options_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
         self.user_types_dependencies(id, &mut out);
+        self.operator_dependencies(id, &mut out);
         out.sort();
         out.dedup();
         out.retain(|d| d != id);
@@ -1029,6 +1072,9 @@ impl Catalog {
         out.extend(self.user_mappings.values().map(|w| w.id()));
         out.extend(self.foreign_tables.values().map(|w| w.id()));
         out.extend(self.statistics.values().map(|s| s.id()));
+        out.extend(self.operators.values().map(|o| o.id()));
+        out.extend(self.operator_families.values().map(|o| o.id()));
+        out.extend(self.operator_classes.values().map(|o| o.id()));
         out
     }
 }

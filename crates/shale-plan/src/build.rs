@@ -1211,6 +1211,7 @@ impl<'a> Builder<'a> {
                 foreign_data_change,
             } => self.foreign_data(foreign_data_change),
             Change::Statistics { statistics_change } => self.statistics(statistics_change),
+            Change::Operator { operator_change } => self.operator(operator_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

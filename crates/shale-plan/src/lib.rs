@@ -26,6 +26,7 @@ mod conversions;
 mod event_triggers;
 mod foreign_data;
 mod model;
+mod operators;
 mod order;
 mod partitions;
 mod publications;

@@ -117,6 +117,15 @@ impl Step {
             ),
             ObjectId::ForeignTable { name } => format!("foreign-table:{name}"),
             ObjectId::Statistics { name } => format!("statistics:{name}"),
+            ObjectId::Operator { name, args } => {
+                format!("operator:{}({args})", shale_model::operators::op_name(name))
+            }
+            ObjectId::OperatorFamily { name, method } => {
+                format!("operator-family:{name}:{}", quote_ident(method))
+            }
+            ObjectId::OperatorClass { name, method } => {
+                format!("operator-class:{name}:{}", quote_ident(method))
+            }
         };
         format!("{}:{object}", self.action.as_str())
     }

@@ -214,6 +214,16 @@ pub enum RuleId {
     DropStatistics,
     RecreateStatistics,
     SetStatisticsTarget,
+    // Operators, operator families and classes (operators.rs).
+    CreateOperator,
+    DropOperator,
+    SetOperatorEstimators,
+    CreateOperatorFamily,
+    AddOperatorFamilyMembers,
+    DropOperatorFamilyMembers,
+    DropOperatorFamily,
+    CreateOperatorClass,
+    DropOperatorClass,
     // Plain ↔ partitioned conversions (conversions.rs).
     ConvertTable,
     RenameAsideForConversion,
@@ -1088,6 +1098,47 @@ pub static RULES: &[Rule] = &[
         "changes the statistics target of {object} from {detail}: the next ANALYZE of {table} samples accordingly, and plans may change",
         None, Some("SHARE UPDATE EXCLUSIVE on the statistics object"), NONE)
         .locks("SHARE UPDATE EXCLUSIVE on the statistics object"),
+    // Operators, operator families and classes (operators.rs): queries and indexes reach
+    // them by name and argument types; none of their statements locks a table.
+    rule(R::CreateOperator, "SH290", "Create operator", Low,
+        "creates operator {object} (function {detail}): an expression with these argument types may now resolve to it",
+        None, None, NONE)
+        .locks("none on tables"),
+    rule(R::DropOperator, "SH291", "Drop operator", High,
+        "drops operator {object}{detail}: every query, view, check or index expression using it breaks (fails) from now on, until it exists again",
+        Some("verify no query or expression uses the operator (views, checks and indexes using it are dropped by earlier steps)"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::SetOperatorEstimators, "SH292", "Change operator selectivity estimators", Low,
+        "changes the selectivity estimators of operator {object} in place ({detail}): plans of queries using it may change, results do not",
+        None, None, NONE)
+        .locks("none on tables"),
+    rule(R::CreateOperatorFamily, "SH293", "Create operator family", Low,
+        "creates operator family {object}{detail}; its members and classes follow", None, None, NONE)
+        .locks("none on tables"),
+    rule(R::AddOperatorFamilyMembers, "SH294", "Add operators or support functions to an operator family", Low,
+        "adds {detail} to operator family {object}: indexes and the planner may use them (a wrong member gives wrong index results)",
+        Some("check that each operator and support function follows the access method's contract"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropOperatorFamilyMembers, "SH295", "Drop operators or support functions from an operator family", High,
+        "drops {detail} from operator family {object}: an index or query relying on them (cross-type comparisons, ordering, merge joins) breaks or loses the plans that used them",
+        Some("verify no index or query relies on these members"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropOperatorFamily, "SH296", "Drop operator family", High,
+        "drops operator family {object}{detail}, with its members and classes: a query relying on its operators through an index breaks or slows down (indexes using its classes are dropped by earlier steps)",
+        Some("verify no index or query relies on the family's operators as index operators"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::CreateOperatorClass, "SH297", "Create operator class", Low,
+        "creates operator class {object} ({detail}): indexes may use it", None, None, NONE)
+        .locks("none on tables"),
+    rule(R::DropOperatorClass, "SH298", "Drop operator class", High,
+        "drops operator class {object}{detail}: an index using it is dropped (and rebuilt, when kept) by other steps, and a migration or index naming it breaks",
+        Some("verify no index definition or migration outside this schema names the class"),
+        None, NONE)
+        .locks("none on tables"),
     // Plain ↔ partitioned conversions (conversions.rs): one transaction from the rename
     // aside to the drop of the old table.
     rule(R::ConvertTable, "SH350", "Convert a table between plain and partitioned", High,
@@ -1293,6 +1344,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 230, last: 249, title: "Aggregates, casts and operators", intro: "Objects queries reach by name and type: dropping one breaks its callers; an implicit cast or a replaced aggregate changes results silently." },
     Family { first: 260, last: 279, title: "Publications, subscriptions and foreign data", intro: "Logical replication (publications, subscriptions) and SQL/MED (foreign-data wrappers, servers, user mappings, foreign tables). Secrets in their options and connection strings are masked in review output; the SQL that runs carries them." },
     Family { first: 280, last: 284, title: "Extended statistics", intro: "" },
+    Family { first: 290, last: 299, title: "Operators, operator families and classes", intro: "Indexes and queries reach operators by name and argument types and index operators through their classes and families: dropping one breaks its users; a wrong family member gives wrong index results." },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
     Family { first: 350, last: 359, title: "Plain ↔ partitioned conversions", intro: "A table that becomes partitioned (or plain) is renamed aside, created anew under its name (with its partitions), its rows are copied, what depends on it (foreign keys to it, views, triggers, policies, grants, comments) is created again on the new table, and the old table is dropped. Every step from the rename to the drop runs in one transaction (the planner moves steps that cannot, such as `CONCURRENTLY` builds elsewhere, out of the span), so other sessions see the old table or the new one, never a half: but they wait for the whole copy." },
 ];
@@ -1937,6 +1989,16 @@ mod tests {
         ("SH281", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), ST),
         ("SH282", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s (mcv) ON a, b FROM t;")),
         ("SH283", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t; ALTER STATISTICS s SET STATISTICS 50;")),
+        // Operators, operator families and classes (operators.rs).
+        ("SH290", true, OF, OP),
+        ("SH291", true, OP, OF),
+        ("SH292", true, OP, concat!("CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2'; ", "CREATE OPERATOR <<< (FUNCTION = lt, LEFTARG = integer, RIGHTARG = integer, RESTRICT = scalarltsel);")),
+        ("SH293", true, OP, concat!("CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2'; ", "CREATE OPERATOR <<< (FUNCTION = lt, LEFTARG = integer, RIGHTARG = integer); CREATE OPERATOR FAMILY fam USING btree;")),
+        ("SH294", true, OPF, concat!("CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2'; ", "CREATE OPERATOR <<< (FUNCTION = lt, LEFTARG = integer, RIGHTARG = integer); CREATE OPERATOR FAMILY fam USING btree; ALTER OPERATOR FAMILY fam USING btree ADD OPERATOR 1 <<< (integer, integer);")),
+        ("SH295", true, concat!("CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2'; ", "CREATE OPERATOR <<< (FUNCTION = lt, LEFTARG = integer, RIGHTARG = integer); CREATE OPERATOR FAMILY fam USING btree; ALTER OPERATOR FAMILY fam USING btree ADD OPERATOR 1 <<< (integer, integer);"), OPF),
+        ("SH296", true, OPF, OP),
+        ("SH297", true, OPF, concat!("CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2'; ", "CREATE OPERATOR <<< (FUNCTION = lt, LEFTARG = integer, RIGHTARG = integer); CREATE OPERATOR FAMILY fam USING btree; CREATE OPERATOR CLASS cls FOR TYPE integer USING btree FAMILY fam AS STORAGE integer;")),
+        ("SH298", true, concat!("CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2'; ", "CREATE OPERATOR <<< (FUNCTION = lt, LEFTARG = integer, RIGHTARG = integer); CREATE OPERATOR FAMILY fam USING btree; CREATE OPERATOR CLASS cls FOR TYPE integer USING btree FAMILY fam AS STORAGE integer;"), OPF),
         // Plain ↔ partitioned conversions (conversions.rs).
         ("SH350", true, CV, CVP),
         ("SH351", true, CV, CVP),
@@ -1947,6 +2009,10 @@ mod tests {
     /// A plain table with an identity and a key, and the same partitioned.
     const CV: &str = "CREATE TABLE c (id integer GENERATED ALWAYS AS IDENTITY, d date NOT NULL, PRIMARY KEY (id, d));";
     const CVP: &str = "CREATE TABLE c (id integer GENERATED ALWAYS AS IDENTITY, d date NOT NULL, PRIMARY KEY (id, d)) PARTITION BY RANGE (d); CREATE TABLE c1 PARTITION OF c FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');";
+    /// An operator's function; with the operator; with an empty btree family.
+    const OF: &str = "CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2';";
+    const OP: &str = "CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2'; CREATE OPERATOR <<< (FUNCTION = lt, LEFTARG = integer, RIGHTARG = integer);";
+    const OPF: &str = "CREATE FUNCTION lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT $1 < $2'; CREATE OPERATOR <<< (FUNCTION = lt, LEFTARG = integer, RIGHTARG = integer); CREATE OPERATOR FAMILY fam USING btree;";
     /// The state function of the aggregate fixtures alone.
     const AF: &str =
         "CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2';";

@@ -27,6 +27,8 @@ mod event_triggers;
 mod foreign_data;
 #[path = "names.rs"]
 pub(crate) mod names;
+#[path = "operators.rs"]
+mod operators;
 #[path = "ordering.rs"]
 mod ordering;
 #[path = "publications.rs"]
@@ -927,6 +929,16 @@ impl Builder {
                 self.statistics_comment(&s)
             }
             NodeEnum::DropStmt(s) if Self::is_statistics_drop(&s) => self.drop_statistics(&s),
+            // Operators, operator families and classes (operators.rs).
+            NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectOperator as i32 => {
+                self.create_operator(&s)
+            }
+            NodeEnum::AlterOperatorStmt(s) => self.alter_operator(&s),
+            NodeEnum::CreateOpFamilyStmt(s) => self.create_operator_family(&s),
+            NodeEnum::CreateOpClassStmt(s) => self.create_operator_class(&s),
+            NodeEnum::AlterOpFamilyStmt(s) => self.alter_operator_family(&s),
+            NodeEnum::CommentStmt(s) if Self::is_operator_comment(&s) => self.operator_comment(&s),
+            NodeEnum::DropStmt(s) if Self::is_operator_drop(&s) => self.drop_operator_objects(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {
@@ -980,6 +992,7 @@ impl Builder {
                 self.prune_aggregates();
                 self.prune_publications();
                 self.prune_foreign_tables();
+                self.prune_operators();
                 Ok(())
             }
             NodeEnum::AlterExtensionStmt(s) => self.alter_extension(&s),
@@ -3743,8 +3756,30 @@ impl Builder {
                         }
                         None => facts::is_some_default(method, &name),
                     };
-                if is_default {
+                // A class of the files (operators.rs), found on the search path; the
+                // catalog names it only when it is not the default for the key's type.
+                let own = match &schema {
+                    Some(s) => Some(QualName::new(s.clone(), name.clone())),
+                    None => self
+                        .path()
+                        .into_iter()
+                        .map(|s| QualName::new(s, name.clone()))
+                        .find(|q| {
+                            self.cat
+                                .operator_classes
+                                .contains_key(&(q.clone(), method.to_string()))
+                        }),
+                }
+                .and_then(|q| {
+                    self.cat
+                        .operator_classes
+                        .get(&(q.clone(), method.to_string()))
+                        .map(|c| (q, c.default && key_type.as_ref() == Some(&c.ty)))
+                });
+                if is_default || own.as_ref().is_some_and(|(_, d)| *d) {
                     None
+                } else if let Some((q, _)) = own {
+                    Some(q)
                 } else {
                     let schema = schema.unwrap_or_else(|| {
                         if facts::is_catalog_opclass(&name) {

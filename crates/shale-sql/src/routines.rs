@@ -1972,6 +1972,12 @@ impl Replay {
                     b.create_aggregate(&s)
                 }
                 NodeEnum::CreateCastStmt(s) => b.create_cast(&s),
+                NodeEnum::DefineStmt(s) if s.kind == ObjectType::ObjectOperator as i32 => {
+                    b.create_operator(&s)
+                }
+                NodeEnum::CreateOpFamilyStmt(s) => b.create_operator_family(&s),
+                NodeEnum::CreateOpClassStmt(s) => b.create_operator_class(&s),
+                NodeEnum::AlterOpFamilyStmt(s) => b.alter_operator_family(&s),
                 other => unsupported(-1, &statement_kind(&other, sql)),
             });
             r.map_err(|e| fail(e.msg))

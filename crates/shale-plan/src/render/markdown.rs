@@ -389,7 +389,10 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         | ObjectId::ForeignTable { name }
         | ObjectId::Function { name, .. }
         | ObjectId::Statistics { name }
-        | ObjectId::Aggregate { name, .. } => Some(&name.schema),
+        | ObjectId::Aggregate { name, .. }
+        | ObjectId::Operator { name, .. }
+        | ObjectId::OperatorFamily { name, .. }
+        | ObjectId::OperatorClass { name, .. } => Some(&name.schema),
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
         | ObjectId::Trigger { table, .. }
