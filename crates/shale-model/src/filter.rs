@@ -172,6 +172,8 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
     });
     out.statistics
         .retain(|q, st| f.kept(q) && tables.contains(&st.table));
+    out.rewrite_rules
+        .retain(|(t, _), _| tables.contains(t) || out.views.contains_key(t));
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,

@@ -18,6 +18,7 @@ pub mod filter;
 pub mod foreign_data;
 pub mod ident;
 pub mod publications;
+pub mod rewrite_rules;
 pub mod routines;
 pub mod security;
 pub mod statements;
@@ -35,6 +36,7 @@ pub use event_triggers::{EventTrigger, EventTriggerEvent};
 pub use foreign_data::{ForeignDataWrapper, ForeignServer, ForeignTable, Options, UserMapping};
 pub use ident::{quote_ident, quote_literal, QualName};
 pub use publications::{Publication, PublicationTable, Subscription};
+pub use rewrite_rules::{RewriteRule, RuleEvent};
 pub use routines::{
     ArgMode, CheckOption, Function, FunctionArg, FunctionBody, Parallel, RoutineKind, Trigger,
     TriggerEnabled, TriggerEvent, TriggerTiming, Unmodeled, View, Volatility,
@@ -151,6 +153,9 @@ pub struct Catalog {
     /// Extended statistics (`CREATE STATISTICS`; statistics.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub statistics: BTreeMap<QualName, Statistics>,
+    /// Rewrite rules, keyed by table and name (rewrite_rules.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub rewrite_rules: BTreeMap<(QualName, String), RewriteRule>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -199,6 +204,7 @@ keyed!(ForeignServer, String, |s| s.name.clone());
 keyed!(UserMapping, (String, String), |s| s.key());
 keyed!(ForeignTable, QualName, |s| s.name.clone());
 keyed!(Statistics, QualName, |s| s.name.clone());
+keyed!(RewriteRule, (QualName, String), |s| s.key());
 
 mod keyed {
     use super::Keyed;
@@ -658,6 +664,11 @@ pub enum ObjectId {
     Statistics {
         name: QualName,
     },
+    /// A rewrite rule (`CREATE RULE`) of a table or view.
+    Rule {
+        table: QualName,
+        name: String,
+    },
 }
 
 impl ObjectId {
@@ -688,6 +699,7 @@ impl ObjectId {
             ObjectId::UserMapping { .. } => "user mapping",
             ObjectId::ForeignTable { .. } => "foreign table",
             ObjectId::Statistics { .. } => "statistics",
+            ObjectId::Rule { .. } => "rule",
         }
     }
 }
@@ -728,6 +740,9 @@ impl fmt::Display for ObjectId {
                 f.write_str(&routines::trigger_display(table, name))
             }
             ObjectId::Policy { table, name } => write!(f, "{} on {table}", quote_ident(name)),
+            ObjectId::Rule { table, name } => {
+                f.write_str(&rewrite_rules::rule_display(table, name))
+            }
             ObjectId::Privileges { on } => write!(f, "on {on}"),
             ObjectId::DefaultPrivileges {
                 role,
@@ -845,6 +860,7 @@ impl Catalog {
             | ObjectId::UserMapping { .. }
             | ObjectId::ForeignTable { .. } => {}
             ObjectId::Statistics { .. } => {}
+            ObjectId::Rule { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
         self.aggregate_dependencies(id, &mut out);
@@ -853,6 +869,7 @@ impl Catalog {
         self.foreign_data_dependencies(id, &mut out);
         self.event_trigger_dependencies(id, &mut out);
         self.statistics_dependencies(id, &mut out);
+        self.rewrite_rule_dependencies(id, &mut out);
         self.table_options_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
         self.user_types_dependencies(id, &mut out);
@@ -1011,6 +1028,7 @@ impl Catalog {
         out.extend(self.user_mappings.values().map(|w| w.id()));
         out.extend(self.foreign_tables.values().map(|w| w.id()));
         out.extend(self.statistics.values().map(|s| s.id()));
+        out.extend(self.rewrite_rules.values().map(|r| r.id()));
         out
     }
 }
