@@ -28,6 +28,7 @@ pub mod event_triggers;
 pub mod foreign_data;
 pub mod publications;
 mod renames;
+pub mod rewrite_rules;
 pub mod routines;
 mod security;
 pub mod statistics;
@@ -273,6 +274,10 @@ pub enum Change {
         object: ObjectId,
         reason: String,
     },
+    /// Rewrite rules: see [`rewrite_rules`].
+    RewriteRule {
+        rule_change: rewrite_rules::RewriteRuleChange,
+    },
 }
 
 /// Where `ALTER TYPE … ADD VALUE` puts the new label.
@@ -365,6 +370,7 @@ impl Change {
                 foreign_data_change,
             } => foreign_data_change.object(),
             Change::Statistics { statistics_change } => statistics_change.object(),
+            Change::RewriteRule { rule_change } => rule_change.object(),
         }
     }
 }
@@ -482,6 +488,8 @@ impl Differ<'_> {
         publications::diff(self.from, self.to, &mut self.out);
         foreign_data::diff(self.from, self.to, &mut self.out);
         statistics::diff(self.from, self.to, &mut self.out);
+        // Last: a rule is dropped around what the other families drop or change.
+        rewrite_rules::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

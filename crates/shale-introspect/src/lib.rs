@@ -35,6 +35,7 @@ mod event_triggers;
 mod foreign_data;
 mod publications;
 pub mod queries;
+mod rewrite_rules;
 mod routines;
 mod security;
 mod statistics;
@@ -185,6 +186,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let publication_rows = publications::read(&mut tx, version)?;
     let foreign_data_rows = foreign_data::read(&mut tx)?;
     let statistics_rows = statistics::read(&mut tx)?;
+    let rule_rows = rewrite_rules::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -206,6 +208,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
             .map(|cat| event_triggers::assemble(cat, event_trigger_rows))
             .and_then(|cat| publications::assemble(cat, publication_rows))
             .map(|cat| statistics::assemble(cat, statistics_rows))
+            .map(|cat| rewrite_rules::assemble(cat, rule_rows))
             .map(user_types::forget_unmodeled)
             .map(table_options::forget_unmodeled)
             .map(|cat| relation_options::assemble(cat, relation_option_rows))
