@@ -260,7 +260,9 @@ mod tests {
             "CREATE OR REPLACE RULE \"Keep\" AS ON UPDATE TO public.t DO INSTEAD NOTHING"
         );
         r.actions = vec![expr("NOTIFY a", &[]), expr("NOTIFY b", &[])];
-        assert!(r.create_sql(false).ends_with("DO INSTEAD (NOTIFY a; NOTIFY b)"));
+        assert!(r
+            .create_sql(false)
+            .ends_with("DO INSTEAD (NOTIFY a; NOTIFY b)"));
         r.enabled = TriggerEnabled::Replica;
         assert_eq!(
             r.enabled_sql(),
@@ -279,11 +281,14 @@ mod tests {
             },
         );
         let mut t = Table::new(QualName::new("public", "t"));
-        t.columns.push(Column::new("a", TypeRef::builtin("integer")));
-        t.columns.push(Column::new("b", TypeRef::builtin("integer")));
+        t.columns
+            .push(Column::new("a", TypeRef::builtin("integer")));
+        t.columns
+            .push(Column::new("b", TypeRef::builtin("integer")));
         cat.tables.insert(t.name.clone(), t);
         let mut log = Table::new(QualName::new("public", "log"));
-        log.columns.push(Column::new("a", TypeRef::builtin("integer")));
+        log.columns
+            .push(Column::new("a", TypeRef::builtin("integer")));
         cat.tables.insert(log.name.clone(), log);
         let r = sample();
         cat.rewrite_rules.insert(r.key(), r.clone());

@@ -1207,6 +1207,7 @@ impl<'a> Builder<'a> {
                 foreign_data_change,
             } => self.foreign_data(foreign_data_change),
             Change::Statistics { statistics_change } => self.statistics(statistics_change),
+            Change::RewriteRule { rule_change } => self.rewrite_rule(rule_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.
             }

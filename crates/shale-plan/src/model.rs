@@ -117,6 +117,7 @@ impl Step {
             ),
             ObjectId::ForeignTable { name } => format!("foreign-table:{name}"),
             ObjectId::Statistics { name } => format!("statistics:{name}"),
+            ObjectId::Rule { table, name } => format!("rule:{table}.{}", quote_ident(name)),
         };
         format!("{}:{object}", self.action.as_str())
     }

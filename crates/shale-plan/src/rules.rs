@@ -214,6 +214,12 @@ pub enum RuleId {
     DropStatistics,
     RecreateStatistics,
     SetStatisticsTarget,
+    // Rewrite rules (rewrite_rules.rs).
+    CreateRule,
+    DropRule,
+    RecreateRule,
+    ReplaceRule,
+    SetRuleEnabled,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -1082,6 +1088,27 @@ pub static RULES: &[Rule] = &[
         "changes the statistics target of {object} from {detail}: the next ANALYZE of {table} samples accordingly, and plans may change",
         None, Some("SHARE UPDATE EXCLUSIVE on the statistics object"), NONE)
         .locks("SHARE UPDATE EXCLUSIVE on the statistics object"),
+    // Rewrite rules (rewrite_rules.rs): they change what writes do.
+    rule(R::CreateRule, "SH300", "Create rewrite rule", Medium,
+        "creates rule {object}: from now on {detail}, for every session and in the same transaction as the write",
+        Some("test the writes the rule rewrites: an error in its commands fails them, and an INSTEAD rule changes what they report (row counts, RETURNING)"),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
+    rule(R::DropRule, "SH301", "Drop rewrite rule", Medium,
+        "drops rule {object}: what it did stops ({detail} until now)",
+        Some("verify nothing relies on its effect (rows it wrote elsewhere, writes it discarded or redirected)"),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
+    rule(R::RecreateRule, "SH302", "Drop a rewrite rule to re-create it", Low,
+        "drops rule {object} to create it again because {detail}; writes in between are not rewritten by it (none, when no step in between runs outside a transaction)",
+        None,
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
+    rule(R::ReplaceRule, "SH303", "Replace rewrite rule", Medium,
+        "replaces rule {object} in place (CREATE OR REPLACE RULE): from now on {detail}",
+        Some("test the writes the rule rewrites with the new commands before applying"),
+        Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
+    rule(R::SetRuleEnabled, "SH304", "Enable or disable rewrite rule", Medium,
+        "{detail} rule {object} on {table}",
+        Some("writes made while a rule is disabled are not rewritten by it"),
+        Some("SHARE ROW EXCLUSIVE on {table} (brief)"), NONE),
 ];
 
 /// The rule for `id`.
@@ -1267,6 +1294,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 230, last: 249, title: "Aggregates, casts and operators", intro: "Objects queries reach by name and type: dropping one breaks its callers; an implicit cast or a replaced aggregate changes results silently." },
     Family { first: 260, last: 279, title: "Publications, subscriptions and foreign data", intro: "Logical replication (publications, subscriptions) and SQL/MED (foreign-data wrappers, servers, user mappings, foreign tables). Secrets in their options and connection strings are masked in review output; the SQL that runs carries them." },
     Family { first: 280, last: 284, title: "Extended statistics", intro: "" },
+    Family { first: 300, last: 309, title: "Rewrite rules", intro: "Rules (`CREATE RULE`) rewrite the writes to a table or view: creating, replacing, dropping or disabling one changes what the application's `INSERT`, `UPDATE` and `DELETE` do, so those steps are Medium. A rule is re-created around a change to what it names (a column changing type, a re-created view or function)." },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
 ];
 
@@ -1463,8 +1491,9 @@ mod tests {
         assert_eq!(routine, want);
         assert_eq!(rule_for(RuleId::CreateView).code, "SH130");
         assert_eq!(rule_for(RuleId::CommentOnRoutine).code, "SH146");
-        // Codes of the old separate routine table and the reserved SH110–SH115 are gone.
-        for n in (110..=115).chain(300..=316) {
+        // Codes of the old separate routine table and the reserved SH110–SH115 are gone
+        // (SH300–SH309 were given to rewrite rules since).
+        for n in (110..=115).chain(310..=316) {
             assert!(by_code(&format!("SH{n}")).is_none(), "SH{n}");
         }
     }
@@ -1910,7 +1939,15 @@ mod tests {
         ("SH281", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), ST),
         ("SH282", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s (mcv) ON a, b FROM t;")),
         ("SH283", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t; ALTER STATISTICS s SET STATISTICS 50;")),
+        // Rewrite rules (rewrite_rules.rs).
+        ("SH300", true, RT, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);")),
+        ("SH301", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), RT),
+        ("SH302", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a bigint); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);")),
+        ("SH303", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD INSERT INTO log (a) VALUES (old.a);")),
+        ("SH304", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING; ALTER TABLE t DISABLE RULE r;")),
     ];
+    /// The tables of the rewrite rule fixtures, alone.
+    const RT: &str = "CREATE TABLE t (a integer); CREATE TABLE log (a integer);";
     /// The state function of the aggregate fixtures alone.
     const AF: &str =
         "CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2';";
