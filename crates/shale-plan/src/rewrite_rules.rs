@@ -32,9 +32,9 @@ fn effect(r: &RewriteRule) -> String {
     let n = r.actions.len();
     let commands = format!("{n} command{}", if n == 1 { "" } else { "s" });
     match (r.instead, n) {
-        (true, 0) => format!("{on}{cond} do nothing instead (they are discarded)"),
+        (true, 0) => format!("{on}{cond} are discarded: DO INSTEAD NOTHING"),
         (true, _) => format!("{on}{cond} run its {commands} instead"),
-        (false, 0) => format!("{on}{cond} are unchanged (DO ALSO NOTHING)"),
+        (false, 0) => format!("{on}{cond} are unchanged: DO ALSO NOTHING"),
         (false, _) => format!("{on}{cond} also run its {commands}"),
     }
 }

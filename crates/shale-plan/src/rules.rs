@@ -1094,7 +1094,7 @@ pub static RULES: &[Rule] = &[
         Some("test the writes the rule rewrites: an error in its commands fails them, and an INSTEAD rule changes what they report (row counts, RETURNING)"),
         Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
     rule(R::DropRule, "SH301", "Drop rewrite rule", Medium,
-        "drops rule {object}: what it did stops ({detail} until now)",
+        "drops rule {object}: what it did stops (until now, {detail})",
         Some("verify nothing relies on its effect (rows it wrote elsewhere, writes it discarded or redirected)"),
         Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
     rule(R::RecreateRule, "SH302", "Drop a rewrite rule to re-create it", Low,
@@ -1106,7 +1106,7 @@ pub static RULES: &[Rule] = &[
         Some("test the writes the rule rewrites with the new commands before applying"),
         Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
     rule(R::SetRuleEnabled, "SH304", "Enable or disable rewrite rule", Medium,
-        "{detail} rule {object} on {table}",
+        "{detail} rule {object}",
         Some("writes made while a rule is disabled are not rewritten by it"),
         Some("SHARE ROW EXCLUSIVE on {table} (brief)"), NONE),
 ];

@@ -239,7 +239,8 @@ fn fixture_schemas_round_trip() {
     // 260–271: publications, subscriptions and foreign data have no YAML keys yet (the
     // export refuses them, naming them; docs/YAML.md). 321: the YAML front end accepts a
     // foreign key only onto a unique constraint, not onto a unique index as PostgreSQL does.
-    const KNOWN_GAPS: [&str; 20] = [
+    // 340–344: rewrite rules have no YAML key yet.
+    const KNOWN_GAPS: [&str; 25] = [
         "180_postgis_type_modifiers",
         "183_information_schema_domains",
         "222_child_constraints_on_inherited_columns",
@@ -260,6 +261,11 @@ fn fixture_schemas_round_trip() {
         "270_subscription_drop",
         "271_foreign_table_under_a_view",
         "321_index_name_moves_to_new_table",
+        "340_rules_create",
+        "341_rules_alter",
+        "342_rules_drop",
+        "343_rule_column_type_change",
+        "344_rule_on_recreated_view",
     ];
     let (known, unexpected): (Vec<_>, Vec<_>) = failures
         .into_iter()
