@@ -29,6 +29,7 @@ pub mod foreign_data;
 pub mod operators;
 pub mod publications;
 mod renames;
+pub mod rewrite_rules;
 pub mod routines;
 mod security;
 pub mod statistics;
@@ -278,6 +279,10 @@ pub enum Change {
     Operator {
         operator_change: operators::OperatorChange,
     },
+    /// Rewrite rules: see [`rewrite_rules`].
+    RewriteRule {
+        rule_change: rewrite_rules::RewriteRuleChange,
+    },
 }
 
 /// Where `ALTER TYPE … ADD VALUE` puts the new label.
@@ -371,6 +376,7 @@ impl Change {
             } => foreign_data_change.object(),
             Change::Statistics { statistics_change } => statistics_change.object(),
             Change::Operator { operator_change } => operator_change.object(),
+            Change::RewriteRule { rule_change } => rule_change.object(),
         }
     }
 }
@@ -500,6 +506,8 @@ impl Differ<'_> {
         foreign_data::diff(self.from, self.to, &mut self.out);
         statistics::diff(self.from, self.to, &mut self.out);
         operators::diff(self.from, self.to, &mut self.out);
+        // Last: a rule is dropped around what the other families drop or change.
+        rewrite_rules::diff(self.from, self.to, &mut self.out);
     }
 
     fn push(&mut self, c: Change) {

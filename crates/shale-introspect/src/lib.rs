@@ -36,6 +36,7 @@ mod foreign_data;
 mod operators;
 mod publications;
 pub mod queries;
+mod rewrite_rules;
 mod routines;
 mod security;
 mod statistics;
@@ -187,6 +188,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let foreign_data_rows = foreign_data::read(&mut tx)?;
     let statistics_rows = statistics::read(&mut tx)?;
     let operator_rows = operators::read(&mut tx)?;
+    let rule_rows = rewrite_rules::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -209,6 +211,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
             .and_then(|cat| publications::assemble(cat, publication_rows))
             .map(|cat| statistics::assemble(cat, statistics_rows))
             .map(|cat| operators::assemble(cat, operator_rows))
+            .map(|cat| rewrite_rules::assemble(cat, rule_rows))
             .map(user_types::forget_unmodeled)
             .map(table_options::forget_unmodeled)
             .map(|cat| relation_options::assemble(cat, relation_option_rows))

@@ -245,15 +245,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "x.oid::pg_catalog.regprocedure::text",
             "pronamespace",
         ) + " AND x.prokind = 'w'",
-        format!(
-            "SELECT 'rule', pg_catalog.quote_ident(x.rulename) || ' on ' || c.oid::pg_catalog.regclass::text \
-             FROM pg_catalog.pg_rewrite x JOIN pg_catalog.pg_class c ON c.oid = x.ev_class \
-             JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-             WHERE x.rulename <> '_RETURN' AND {u} AND {} AND {}",
-            not_member_or_internal("pg_rewrite", "x.oid"),
-            // A rule of an extension's view (PostGIS's geometry_columns) is the extension's.
-            not_extension_member("pg_class", "c.oid")
-        ),
         named(
             "base type",
             "pg_type",

@@ -177,6 +177,8 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
         .retain(|(q, _), _| f.schema_kept(&q.schema));
     out.operator_classes
         .retain(|(q, _), _| f.schema_kept(&q.schema));
+    out.rewrite_rules
+        .retain(|(t, _), _| tables.contains(t) || out.views.contains_key(t));
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,

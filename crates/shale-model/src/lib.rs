@@ -19,6 +19,7 @@ pub mod foreign_data;
 pub mod ident;
 pub mod operators;
 pub mod publications;
+pub mod rewrite_rules;
 pub mod routines;
 pub mod security;
 pub mod statements;
@@ -37,6 +38,7 @@ pub use foreign_data::{ForeignDataWrapper, ForeignServer, ForeignTable, Options,
 pub use ident::{quote_ident, quote_literal, QualName};
 pub use operators::{FamilyFunction, FamilyOperator, Operator, OperatorClass, OperatorFamily};
 pub use publications::{Publication, PublicationTable, Subscription};
+pub use rewrite_rules::{RewriteRule, RuleEvent};
 pub use routines::{
     ArgMode, CheckOption, Function, FunctionArg, FunctionBody, Parallel, RoutineKind, Trigger,
     TriggerEnabled, TriggerEvent, TriggerTiming, Unmodeled, View, Volatility,
@@ -162,6 +164,9 @@ pub struct Catalog {
     /// Operator classes, by name and method (operators.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub operator_classes: BTreeMap<(QualName, String), OperatorClass>,
+    /// Rewrite rules, keyed by table and name (rewrite_rules.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub rewrite_rules: BTreeMap<(QualName, String), RewriteRule>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -213,6 +218,7 @@ keyed!(Statistics, QualName, |s| s.name.clone());
 keyed!(Operator, String, |s| s.signature());
 keyed!(OperatorFamily, (QualName, String), |s| s.key());
 keyed!(OperatorClass, (QualName, String), |s| s.key());
+keyed!(RewriteRule, (QualName, String), |s| s.key());
 
 mod keyed {
     use super::Keyed;
@@ -705,6 +711,11 @@ pub enum ObjectId {
         name: QualName,
         method: String,
     },
+    /// A rewrite rule (`CREATE RULE`) of a table or view.
+    Rule {
+        table: QualName,
+        name: String,
+    },
 }
 
 impl ObjectId {
@@ -738,6 +749,7 @@ impl ObjectId {
             ObjectId::Operator { .. } => "operator",
             ObjectId::OperatorFamily { .. } => "operator family",
             ObjectId::OperatorClass { .. } => "operator class",
+            ObjectId::Rule { .. } => "rule",
         }
     }
 }
@@ -785,6 +797,9 @@ impl fmt::Display for ObjectId {
                 f.write_str(&routines::trigger_display(table, name))
             }
             ObjectId::Policy { table, name } => write!(f, "{} on {table}", quote_ident(name)),
+            ObjectId::Rule { table, name } => {
+                f.write_str(&rewrite_rules::rule_display(table, name))
+            }
             ObjectId::Privileges { on } => write!(f, "on {on}"),
             ObjectId::DefaultPrivileges {
                 role,
@@ -905,6 +920,7 @@ impl Catalog {
             ObjectId::Operator { .. }
             | ObjectId::OperatorFamily { .. }
             | ObjectId::OperatorClass { .. } => {}
+            ObjectId::Rule { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
         self.aggregate_dependencies(id, &mut out);
@@ -913,6 +929,7 @@ impl Catalog {
         self.foreign_data_dependencies(id, &mut out);
         self.event_trigger_dependencies(id, &mut out);
         self.statistics_dependencies(id, &mut out);
+        self.rewrite_rule_dependencies(id, &mut out);
         self.table_options_dependencies(id, &mut out);
         self.security_dependencies(id, &mut out);
         self.user_types_dependencies(id, &mut out);
@@ -1075,6 +1092,7 @@ impl Catalog {
         out.extend(self.operators.values().map(|o| o.id()));
         out.extend(self.operator_families.values().map(|o| o.id()));
         out.extend(self.operator_classes.values().map(|o| o.id()));
+        out.extend(self.rewrite_rules.values().map(|r| r.id()));
         out
     }
 }

@@ -31,6 +31,7 @@ mod order;
 mod partitions;
 mod publications;
 mod relation_options;
+mod rewrite_rules;
 pub mod security;
 mod sql;
 mod statistics;

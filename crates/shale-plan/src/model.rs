@@ -126,6 +126,7 @@ impl Step {
             ObjectId::OperatorClass { name, method } => {
                 format!("operator-class:{name}:{}", quote_ident(method))
             }
+            ObjectId::Rule { table, name } => format!("rule:{table}.{}", quote_ident(name)),
         };
         format!("{}:{object}", self.action.as_str())
     }

@@ -35,6 +35,8 @@ mod ordering;
 mod publications;
 #[path = "relation_options.rs"]
 mod relation_options;
+#[path = "rewrite_rules.rs"]
+mod rewrite_rules;
 #[path = "routines.rs"]
 pub(crate) mod routines;
 #[path = "security.rs"]
@@ -824,6 +826,7 @@ impl Builder {
                 self.after_statement_security();
             }
             self.prune_statistics();
+            self.prune_rewrite_rules();
             self.check_name_indexes();
         }
         if current != usize::MAX {
@@ -939,6 +942,12 @@ impl Builder {
             NodeEnum::AlterOpFamilyStmt(s) => self.alter_operator_family(&s),
             NodeEnum::CommentStmt(s) if Self::is_operator_comment(&s) => self.operator_comment(&s),
             NodeEnum::DropStmt(s) if Self::is_operator_drop(&s) => self.drop_operator_objects(&s),
+            // Rewrite rules (rewrite_rules.rs).
+            NodeEnum::RuleStmt(s) if Self::is_modeled_rule(&s) => self.create_rule(&s),
+            NodeEnum::RenameStmt(s) if Self::is_rule_rename(&s) => self.rename_rule(&s),
+            NodeEnum::CommentStmt(s) if Self::is_rule_comment(&s) => self.rule_comment(&s),
+            NodeEnum::DropStmt(s) if Self::is_rule_drop(&s) => self.drop_rule(&s),
+            NodeEnum::AlterTableStmt(s) if Self::is_rule_alter(&s) => self.alter_rule_enabled(&s),
             // Views, functions, triggers (routines.rs).
             NodeEnum::ViewStmt(s) => self.create_view(&s),
             NodeEnum::CreateTableAsStmt(s) if s.objtype == ObjectType::ObjectMatview as i32 => {

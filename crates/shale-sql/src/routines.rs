@@ -171,7 +171,7 @@ fn with_dev_db_hint(m: String) -> String {
 }
 
 /// The Builder seen as the query normalizer's resolver.
-struct Res<'b>(&'b Builder);
+pub(super) struct Res<'b>(pub(super) &'b Builder);
 
 impl Resolver for Res<'_> {
     fn relation(&self, schema: Option<&str>, name: &str) -> Option<RelInfo> {

@@ -115,6 +115,9 @@ struct Scope<'s> {
     assigned: Vec<String>,
     next_assigned: usize,
     parent: Option<&'s Scope<'s>>,
+    /// The entries of this level are named only qualified (a rule action's `old` and
+    /// `new`): a bare column never resolves to them.
+    qualified_only: bool,
 }
 
 impl<'s> Scope<'s> {
@@ -126,6 +129,7 @@ impl<'s> Scope<'s> {
             assigned: Vec::new(),
             next_assigned: 0,
             parent,
+            qualified_only: false,
         }
     }
 
@@ -193,6 +197,7 @@ impl<'s> Scope<'s> {
         let hits: Vec<&Rte> = self
             .rtes
             .iter()
+            .filter(|_| !self.qualified_only)
             .filter(|r| r.cols.iter().any(|(c, _)| c == col))
             .collect();
         match hits.as_slice() {
@@ -1456,6 +1461,81 @@ pub(crate) fn normalize_dml(
     r: &dyn Resolver,
     params: Option<&Params>,
 ) -> Result<(String, String, Vec<QualName>), String> {
+    dml(stmt, r, params, None)
+}
+
+/// The scope of a rewrite rule over a relation with columns `cols`: `old` and `new`
+/// (as `transformRuleStmt` sets them up). In a condition only those the event has are
+/// there, named bare or qualified; in an action both, named only qualified.
+fn rule_scope<'s>(cols: &[Col], event: Option<&str>) -> Scope<'s> {
+    let mut scope = Scope::new(None);
+    let names: &[&str] = match event {
+        None => &["old", "new"],
+        Some("INSERT") => &["new"],
+        Some("DELETE") | Some("SELECT") => &["old"],
+        Some(_) => &["old", "new"],
+    };
+    for name in names {
+        scope.rtes.push(Rte {
+            refname: name.to_string(),
+            original: name.to_string(),
+            cols: cols.to_vec(),
+            opaque: false,
+            closed: true,
+        });
+    }
+    // Entries of the actions are named unique against both (ruleutils).
+    scope.assigned = vec!["old".into(), "new".into()];
+    scope.qualified_only = event.is_none();
+    scope
+}
+
+/// A rewrite rule's condition (`WHERE`), normalized in the scope of the rule's relation
+/// (columns `cols`) for `event` (`INSERT`, …). Returns (sql, canon, refs).
+pub(crate) fn normalize_rule_condition(
+    e: &Node,
+    r: &dyn Resolver,
+    cols: &[(String, Option<TypeRef>)],
+    event: &str,
+) -> Result<(String, String, Vec<QualName>), String> {
+    let run = |canonical: bool| {
+        let n = Norm {
+            r,
+            canonical,
+            params: None,
+            refs: RefCell::new(Vec::new()),
+            open_stars: Default::default(),
+        };
+        let scope = rule_scope(cols, Some(event));
+        let out = n.expr(e.clone(), &scope)?;
+        Ok::<_, String>((normalize::deparse_expr(&out)?, n.refs.into_inner()))
+    };
+    let (sql, _) = run(false)?;
+    let (canon, refs) = run(true)?;
+    Ok((sql, canon, refs))
+}
+
+/// One action of a rewrite rule (`INSERT`, `UPDATE`, `DELETE`, `SELECT`, `NOTIFY`),
+/// normalized with the rule's `old` and `new` (columns `cols`) in scope. Returns (sql,
+/// canon, refs).
+pub(crate) fn normalize_rule_action(
+    stmt: &NodeEnum,
+    r: &dyn Resolver,
+    cols: &[(String, Option<TypeRef>)],
+) -> Result<(String, String, Vec<QualName>), String> {
+    if let NodeEnum::NotifyStmt(_) = stmt {
+        let text = deparse_stmt_with(stmt.clone(), false)?;
+        return Ok((text.clone(), text, Vec::new()));
+    }
+    dml(stmt, r, None, Some(cols))
+}
+
+fn dml(
+    stmt: &NodeEnum,
+    r: &dyn Resolver,
+    params: Option<&Params>,
+    rule: Option<&[Col]>,
+) -> Result<(String, String, Vec<QualName>), String> {
     let run = |canonical: bool| -> Result<(String, Vec<QualName>), String> {
         let n = Norm {
             r,
@@ -1464,10 +1544,11 @@ pub(crate) fn normalize_dml(
             refs: RefCell::new(Vec::new()),
             open_stars: Default::default(),
         };
-        let mut scope = Scope::new(None);
+        let outer = rule.map(|cols| rule_scope(cols, None));
+        let mut scope = Scope::new(outer.as_ref());
         let out = match stmt.clone() {
             NodeEnum::SelectStmt(sel) => {
-                let (s, _) = n.select(*sel, None, None)?;
+                let (s, _) = n.select(*sel, outer.as_ref(), None)?;
                 NodeEnum::SelectStmt(Box::new(s))
             }
             NodeEnum::InsertStmt(mut ins) => {
@@ -1506,7 +1587,7 @@ pub(crate) fn normalize_dml(
                 ins.relation = Some(rv);
                 if let Some(s) = ins.select_stmt.take() {
                     if let Some(NodeEnum::SelectStmt(sel)) = s.node {
-                        let (out, _) = n.select(*sel, None, None)?;
+                        let (out, _) = n.select(*sel, outer.as_ref(), None)?;
                         ins.select_stmt = Some(Box::new(node(NodeEnum::SelectStmt(Box::new(out)))));
                     }
                 }

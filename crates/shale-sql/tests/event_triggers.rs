@@ -144,13 +144,13 @@ fn errors_name_file_line_and_column() {
 }
 
 #[test]
-fn no_longer_reported_as_unmodeled_while_rules_still_are() {
+fn no_longer_reported_as_unmodeled_while_operators_still_are() {
     let sql = format!(
         "{F}CREATE TABLE t (a int);\nCREATE EVENT TRIGGER a ON ddl_command_end EXECUTE FUNCTION log_ddl();\n\
-         CREATE RULE r AS ON INSERT TO t DO ALSO NOTIFY t;\n"
+         CREATE OPERATOR ~~~ (LEFTARG = int, RIGHTARG = int, FUNCTION = int4pl);\n"
     );
     let cat = parse_sources_collecting(&files(&sql)).unwrap();
     assert!(cat.event_triggers.contains_key("a"));
     let kinds: Vec<&str> = cat.unmodeled.iter().map(|u| u.kind.as_str()).collect();
-    assert_eq!(kinds, vec!["rule"], "{:?}", cat.unmodeled);
+    assert_eq!(kinds, vec!["operator"], "{:?}", cat.unmodeled);
 }

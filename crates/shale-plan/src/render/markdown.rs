@@ -368,6 +368,7 @@ fn node_of(o: &ObjectId) -> ObjectId {
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
         | ObjectId::Trigger { table, .. }
+        | ObjectId::Rule { table, .. }
         | ObjectId::Policy { table, .. } => ObjectId::Table {
             name: table.clone(),
         },
@@ -396,6 +397,7 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
         | ObjectId::Trigger { table, .. }
+        | ObjectId::Rule { table, .. }
         | ObjectId::Policy { table, .. } => Some(&table.schema),
         ObjectId::Privileges { on } => schema_of(on),
         ObjectId::DefaultPrivileges { schema, .. } => schema.as_deref(),
