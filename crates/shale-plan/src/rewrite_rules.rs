@@ -1,4 +1,4 @@
-//! Steps for rewrite rules (rules `SH300`–`SH304`).
+//! Steps for rewrite rules (rules `SH330`–`SH334`).
 //!
 //! A rule changes what writes to its table or view do (an `INSTEAD` rule replaces them,
 //! an `ALSO` rule adds commands to them), so creating, replacing, dropping or disabling

@@ -1166,23 +1166,23 @@ pub static RULES: &[Rule] = &[
         "drops {object}{detail}: its rows were copied into the new table by an earlier step of the same transaction",
         None, AX, NONE),
     // Rewrite rules (rewrite_rules.rs): they change what writes do.
-    rule(R::CreateRule, "SH300", "Create rewrite rule", Medium,
+    rule(R::CreateRule, "SH330", "Create rewrite rule", Medium,
         "creates rule {object}: from now on {detail}, for every session and in the same transaction as the write",
         Some("test the writes the rule rewrites: an error in its commands fails them, and an INSTEAD rule changes what they report (row counts, RETURNING)"),
         Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
-    rule(R::DropRule, "SH301", "Drop rewrite rule", Medium,
+    rule(R::DropRule, "SH331", "Drop rewrite rule", Medium,
         "drops rule {object}: what it did stops (until now, {detail})",
         Some("verify nothing relies on its effect (rows it wrote elsewhere, writes it discarded or redirected)"),
         Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
-    rule(R::RecreateRule, "SH302", "Drop a rewrite rule to re-create it", Low,
+    rule(R::RecreateRule, "SH332", "Drop a rewrite rule to re-create it", Low,
         "drops rule {object} to create it again because {detail}; writes in between are not rewritten by it (none, when no step in between runs outside a transaction)",
         None,
         Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
-    rule(R::ReplaceRule, "SH303", "Replace rewrite rule", Medium,
+    rule(R::ReplaceRule, "SH333", "Replace rewrite rule", Medium,
         "replaces rule {object} in place (CREATE OR REPLACE RULE): from now on {detail}",
         Some("test the writes the rule rewrites with the new commands before applying"),
         Some("ACCESS EXCLUSIVE on {table} (brief)"), NONE),
-    rule(R::SetRuleEnabled, "SH304", "Enable or disable rewrite rule", Medium,
+    rule(R::SetRuleEnabled, "SH334", "Enable or disable rewrite rule", Medium,
         "{detail} rule {object}",
         Some("writes made while a rule is disabled are not rewritten by it"),
         Some("SHARE ROW EXCLUSIVE on {table} (brief)"), NONE),
@@ -1372,8 +1372,8 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 260, last: 279, title: "Publications, subscriptions and foreign data", intro: "Logical replication (publications, subscriptions) and SQL/MED (foreign-data wrappers, servers, user mappings, foreign tables). Secrets in their options and connection strings are masked in review output; the SQL that runs carries them." },
     Family { first: 280, last: 284, title: "Extended statistics", intro: "" },
     Family { first: 290, last: 299, title: "Operators, operator families and classes", intro: "Indexes and queries reach operators by name and argument types and index operators through their classes and families: dropping one breaks its users; a wrong family member gives wrong index results." },
-    Family { first: 300, last: 309, title: "Rewrite rules", intro: "Rules (`CREATE RULE`) rewrite the writes to a table or view: creating, replacing, dropping or disabling one changes what the application's `INSERT`, `UPDATE` and `DELETE` do, so those steps are Medium. A rule is re-created around a change to what it names (a column changing type, a re-created view or function)." },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
+    Family { first: 330, last: 339, title: "Rewrite rules", intro: "Rules (`CREATE RULE`) rewrite the writes to a table or view: creating, replacing, dropping or disabling one changes what the application's `INSERT`, `UPDATE` and `DELETE` do, so those steps are Medium. A rule is re-created around a change to what it names (a column changing type, a re-created view or function)." },
     Family { first: 350, last: 359, title: "Plain ↔ partitioned conversions", intro: "A table that becomes partitioned (or plain) is renamed aside, created anew under its name (with its partitions), its rows are copied, what depends on it (foreign keys to it, views, triggers, policies, grants, comments) is created again on the new table, and the old table is dropped. Every step from the rename to the drop runs in one transaction (the planner moves steps that cannot, such as `CONCURRENTLY` builds elsewhere, out of the span), so other sessions see the old table or the new one, never a half: but they wait for the whole copy." },
 ];
 
@@ -1571,8 +1571,8 @@ mod tests {
         assert_eq!(rule_for(RuleId::CreateView).code, "SH130");
         assert_eq!(rule_for(RuleId::CommentOnRoutine).code, "SH146");
         // Codes of the old separate routine table and the reserved SH110–SH115 are gone
-        // (SH300–SH309 were given to rewrite rules since).
-        for n in (110..=115).chain(310..=316) {
+        // (never reused: rewrite rules took SH330–SH339).
+        for n in (110..=115).chain(300..=316) {
             assert!(by_code(&format!("SH{n}")).is_none(), "SH{n}");
         }
     }
@@ -2035,11 +2035,11 @@ mod tests {
         ("SH353", true, CV, CVP),
         ("SH354", true, CVP, CV),
         // Rewrite rules (rewrite_rules.rs).
-        ("SH300", true, RT, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);")),
-        ("SH301", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), RT),
-        ("SH302", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a bigint); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);")),
-        ("SH303", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD INSERT INTO log (a) VALUES (old.a);")),
-        ("SH304", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING; ALTER TABLE t DISABLE RULE r;")),
+        ("SH330", true, RT, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);")),
+        ("SH331", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), RT),
+        ("SH332", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a bigint); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);")),
+        ("SH333", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD INSERT INTO log (a) VALUES (old.a);")),
+        ("SH334", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING; ALTER TABLE t DISABLE RULE r;")),
     ];
     /// The tables of the rewrite rule fixtures, alone.
     const RT: &str = "CREATE TABLE t (a integer); CREATE TABLE log (a integer);";
