@@ -28,6 +28,7 @@ mod facts;
 pub mod naming;
 mod normalize;
 mod parse;
+mod raw;
 mod secrets;
 mod select;
 mod types;

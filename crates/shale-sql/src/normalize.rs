@@ -58,12 +58,12 @@ fn str_const(s: &str) -> Node {
 /// Parse one expression.
 pub(crate) fn parse_expr(sql: &str) -> Result<Node, String> {
     let text = format!("SELECT {sql}");
-    let parsed = pg_query::parse(&text, 0).map_err(|e| match e {
+    let parsed = crate::raw::parse(&text).map_err(|e| match e {
         pg_query::Error::Parse(m) => format!("invalid expression `{sql}`: {m}"),
         other => format!("invalid expression `{sql}`: {other}"),
     })?;
     let bad = || format!("not a single expression: `{sql}`");
-    let [stmt] = parsed.protobuf.stmts.as_slice() else {
+    let [stmt] = parsed.stmts.as_slice() else {
         return Err(bad());
     };
     let Some(NodeEnum::SelectStmt(sel)) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {

@@ -4,6 +4,7 @@ use crate::directives::{self, Anchor, Attached};
 use crate::facts;
 use crate::naming::{self, choose_name, figure_index_colname, index_column_names, name_addition};
 use crate::normalize::{self, column_refs, first_schema, NormCx};
+use crate::raw;
 use crate::types::{self, serial_type};
 use crate::{SourceFile, SqlError};
 use pg_query::protobuf::{
@@ -674,9 +675,8 @@ impl Builder {
     }
 
     /// Read one file's statements: `COPY` data and psql meta-commands blanked out, the
-    /// text parsed. Returns the blanked text and the statements (start byte, end byte,
-    /// node).
-    fn read_file(&mut self, f: &SourceFile) -> Result<(String, Vec<ReadStatement>), SqlError> {
+    /// text parsed. Returns the blanked text and its statements, still encoded.
+    fn read_file(&mut self, f: &SourceFile) -> Result<(String, raw::Statements), SqlError> {
         self.file = f.path.clone();
         self.set_text(f.text.clone());
         // Data blocks first: their rows may start with `\` like meta-commands.
@@ -702,7 +702,7 @@ impl Builder {
                 ))
             }
         };
-        let parsed = match pg_query::parse(&text, 0) {
+        let parsed = match raw::Statements::parse(&text) {
             Ok(p) => p,
             Err(e) => {
                 let msg = match e {
@@ -715,39 +715,61 @@ impl Builder {
                 });
             }
         };
-        let mut out = Vec::new();
-        for raw in parsed.protobuf.stmts {
-            let start = skip_trivia(&text, raw.stmt_location.max(0) as usize);
-            let end = if raw.stmt_len > 0 {
-                (raw.stmt_location + raw.stmt_len) as usize
-            } else {
-                text.len()
-            };
-            if let Some(node) = raw.stmt.and_then(|s| s.node) {
-                out.push((start, end.max(start), node));
-            }
-        }
-        Ok((text, out))
+        Ok((text, parsed))
+    }
+
+    /// Statement `i` of a file read by `read_file`: its start and end bytes and its tree
+    /// (`None`: an empty statement).
+    fn decode_statement(
+        &self,
+        text: &str,
+        stmts: &raw::Statements,
+        i: usize,
+    ) -> Result<Option<ReadStatement>, SqlError> {
+        let raw = stmts
+            .decode(i)
+            .map_err(|e| self.sql_error(0, e.to_string()))?;
+        let start = skip_trivia(text, raw.stmt_location.max(0) as usize);
+        let end = if raw.stmt_len > 0 {
+            (raw.stmt_location + raw.stmt_len) as usize
+        } else {
+            text.len()
+        };
+        Ok(raw
+            .stmt
+            .and_then(|s| s.node)
+            .map(|node| (start, end.max(start), node)))
     }
 
     /// Read the files as one schema: every statement of every file is read first, then
     /// they run in file order, except that a statement naming an object a later one
     /// creates waits for it (ordering.rs).
+    ///
+    /// Memory: a statement's tree is decoded to read what it names, dropped, and decoded
+    /// again when it runs; only the encoded trees (several times smaller) of the files are
+    /// kept in between, and each file's once its last statement has run.
     pub(crate) fn files(&mut self, files: &[SourceFile]) -> Result<(), SqlError> {
         struct Item {
             file: usize,
+            /// Index among its file's statements.
+            stmt: usize,
             start: usize,
             end: usize,
-            node: NodeEnum,
         }
         let mut texts = Vec::with_capacity(files.len());
+        let mut trees: Vec<Option<raw::Statements>> = Vec::with_capacity(files.len());
         let mut blocks = Vec::with_capacity(files.len());
         let mut items: Vec<Item> = Vec::new();
         let mut entries: Vec<ordering::Entry> = Vec::new();
+        // Statements of each file not yet run.
+        let mut left: Vec<usize> = vec![0; files.len()];
         for (k, f) in files.iter().enumerate() {
             let (text, stmts) = self.read_file(f)?;
             self.search_path = default_search_path();
-            for (start, end, node) in stmts {
+            for i in 0..stmts.len() {
+                let Some((start, end, node)) = self.decode_statement(&text, &stmts, i)? else {
+                    continue;
+                };
                 let path = self.search_path.clone();
                 // The search path each statement runs with, as the file sets it.
                 self.stmt_start = start;
@@ -766,12 +788,14 @@ impl Builder {
                 });
                 items.push(Item {
                     file: k,
+                    stmt: i,
                     start,
                     end,
-                    node,
                 });
+                left[k] += 1;
             }
             texts.push(text);
+            trees.push(Some(stmts));
             blocks.push(std::mem::take(&mut self.copy_blocks));
         }
         let order = match ordering::order(&entries) {
@@ -785,7 +809,13 @@ impl Builder {
                     let it = &items[w.index];
                     let f = &files[it.file];
                     let (line, col) = line_col(&f.text, it.start);
-                    let kind = statement_kind(&it.node, &texts[it.file][it.start..it.end]);
+                    let stmts = trees[it.file].as_ref().expect("no statement has run");
+                    let kind = match self.decode_statement(&texts[it.file], stmts, it.stmt)? {
+                        Some((_, _, node)) => {
+                            statement_kind(&node, &texts[it.file][it.start..it.end])
+                        }
+                        None => "statement".into(),
+                    };
                     let needs: Vec<String> = w.needs.iter().map(|k| k.to_string()).collect();
                     msg.push_str(&format!(
                         "\n  {}:{line}:{col}: {kind} (needs {})",
@@ -800,9 +830,8 @@ impl Builder {
         };
         let mut anchors: Vec<Vec<Anchor>> = vec![Vec::new(); files.len()];
         let mut current = usize::MAX;
-        let mut items: Vec<Option<Item>> = items.into_iter().map(Some).collect();
         for i in order {
-            let it = items[i].take().expect("each statement runs once");
+            let it = &items[i];
             if it.file != current {
                 if current != usize::MAX {
                     anchors[current].append(&mut self.anchors);
@@ -814,11 +843,21 @@ impl Builder {
                 self.copy_blocks = std::mem::take(&mut blocks[current]);
                 self.table_con_locs.clear();
             }
+            let stmts = trees[it.file]
+                .as_ref()
+                .expect("each file's trees live until it has run");
+            let Some((_, _, node)) = self.decode_statement(&texts[it.file], stmts, it.stmt)? else {
+                continue;
+            };
+            left[it.file] -= 1;
+            if left[it.file] == 0 {
+                trees[it.file] = None;
+            }
             let stmt_text = texts[it.file].get(it.start..it.end).unwrap_or("");
             self.stmt_start = it.start;
             self.search_path = entries[i].path.clone();
-            let may_add_acl_object = Self::may_add_acl_object(&it.node);
-            if let Err(e) = self.statement(it.node, stmt_text) {
+            let may_add_acl_object = Self::may_add_acl_object(&node);
+            if let Err(e) = self.statement(node, stmt_text) {
                 let byte = if e.loc >= 0 { e.loc as usize } else { it.start };
                 return Err(self.sql_error(byte, e.msg));
             }

@@ -372,11 +372,11 @@ pub(crate) fn deparse_stmt_with(n: NodeEnum, pretty: bool) -> Result<String, Str
 
 /// Parse one statement.
 pub(crate) fn parse_stmt(sql: &str) -> Result<NodeEnum, String> {
-    let parsed = pg_query::parse(sql, 0).map_err(|e| match e {
+    let parsed = crate::raw::parse(sql).map_err(|e| match e {
         pg_query::Error::Parse(m) => m,
         other => other.to_string(),
     })?;
-    let [stmt] = parsed.protobuf.stmts.as_slice() else {
+    let [stmt] = parsed.stmts.as_slice() else {
         return Err("expected one statement".into());
     };
     stmt.stmt

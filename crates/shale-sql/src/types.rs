@@ -30,9 +30,9 @@ pub fn parse_type(sql: &str, search_path: &[String]) -> Result<TypeRef, String> 
 pub(crate) fn parse_type_name(sql: &str) -> Result<protobuf::TypeName, String> {
     let text = format!("SELECT NULL::{sql}");
     let parsed =
-        pg_query::parse(&text, 0).map_err(|e| format!("invalid type name `{sql}`: {}", e))?;
+        crate::raw::parse(&text).map_err(|e| format!("invalid type name `{sql}`: {}", e))?;
     let err = || format!("invalid type name `{sql}`");
-    let [stmt] = parsed.protobuf.stmts.as_slice() else {
+    let [stmt] = parsed.stmts.as_slice() else {
         return Err(err());
     };
     let Some(NodeEnum::SelectStmt(sel)) = stmt.stmt.as_ref().and_then(|n| n.node.as_ref()) else {
