@@ -43,8 +43,8 @@ pub use security::{Acl, DefaultObjects, DefaultPrivileges, Grant, Policy, Policy
 pub use statements::IgnoredStatement;
 pub use statistics::Statistics;
 pub use table_options::{
-    BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound,
-    PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
+    AttachedIndex, BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement,
+    PartitionBound, PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
 };
 pub use types::{Expr, TypeRef};
 pub use user_types::{Attribute, CompositeType, Domain, DomainCheck, RangeType};
@@ -151,6 +151,10 @@ pub struct Catalog {
     /// Extended statistics (`CREATE STATISTICS`; statistics.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub statistics: BTreeMap<QualName, Statistics>,
+    /// Partitions' indexes attached to a partitioned index that are not the ones
+    /// PostgreSQL makes by itself (table_options.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub attached_indexes: BTreeMap<QualName, AttachedIndex>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -199,6 +203,7 @@ keyed!(ForeignServer, String, |s| s.name.clone());
 keyed!(UserMapping, (String, String), |s| s.key());
 keyed!(ForeignTable, QualName, |s| s.name.clone());
 keyed!(Statistics, QualName, |s| s.name.clone());
+keyed!(AttachedIndex, QualName, |s| s.index.clone());
 
 mod keyed {
     use super::Keyed;
@@ -830,6 +835,8 @@ impl Catalog {
                     if let Some(p) = &ix.predicate {
                         self.expr_dependencies(p, &mut out);
                     }
+                    // The partitions' own indexes it adopts exist before it.
+                    out.extend(self.attached_to(name));
                 }
             }
             ObjectId::View { .. } | ObjectId::Function { .. } | ObjectId::Trigger { .. } => {}
