@@ -214,6 +214,8 @@ pub enum RuleId {
     DropStatistics,
     RecreateStatistics,
     SetStatisticsTarget,
+    // A partition's own index or key attached to a partitioned index (table_options.rs).
+    AttachIndex,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -1082,6 +1084,10 @@ pub static RULES: &[Rule] = &[
         "changes the statistics target of {object} from {detail}: the next ANALYZE of {table} samples accordingly, and plans may change",
         None, Some("SHARE UPDATE EXCLUSIVE on the statistics object"), NONE)
         .locks("SHARE UPDATE EXCLUSIVE on the statistics object"),
+    // A partition's own index or key attached to a partitioned index (table_options.rs).
+    rule(R::AttachIndex, "SH340", "Attach a partition's own index to a partitioned index", Low,
+        "attaches {object} of partition {table} to the partitioned index {detail} (nothing is built or scanned; a no-op when PostgreSQL adopted it already); the partitioned index turns valid once every partition has one attached",
+        None, Some("SHARE UPDATE EXCLUSIVE on {table} (brief, no scan)"), NONE),
 ];
 
 /// The rule for `id`.
@@ -1910,7 +1916,15 @@ mod tests {
         ("SH281", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), ST),
         ("SH282", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s (mcv) ON a, b FROM t;")),
         ("SH283", true, concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t;"), concat!("CREATE TABLE t (a integer, b integer); ", "CREATE STATISTICS s ON a, b FROM t; ALTER STATISTICS s SET STATISTICS 50;")),
+        // A partition's own index attached to a partitioned index (table_options.rs).
+        ("SH340", true, PI, concat!("CREATE TABLE p (a integer) PARTITION BY RANGE (a); ", "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10); ", "CREATE INDEX p1_mine ON p1 (a); CREATE INDEX p_a_idx ON p (a);")),
     ];
+    /// A partitioned table whose partition has an index of its own.
+    const PI: &str = concat!(
+        "CREATE TABLE p (a integer) PARTITION BY RANGE (a); ",
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10); ",
+        "CREATE INDEX p1_mine ON p1 (a);"
+    );
     /// The state function of the aggregate fixtures alone.
     const AF: &str =
         "CREATE FUNCTION add(integer, integer) RETURNS integer LANGUAGE sql AS 'SELECT $1 + $2';";
