@@ -1274,6 +1274,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 260, last: 279, title: "Publications, subscriptions and foreign data", intro: "Logical replication (publications, subscriptions) and SQL/MED (foreign-data wrappers, servers, user mappings, foreign tables). Secrets in their options and connection strings are masked in review output; the SQL that runs carries them." },
     Family { first: 280, last: 284, title: "Extended statistics", intro: "" },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
+    Family { first: 340, last: 349, title: "Partitions' own indexes attached to partitioned indexes", intro: "A partition's index or key of its own (a local key, or a name PostgreSQL would not give) attached to a partitioned index. PostgreSQL has no DETACH for an index: a partitioned index whose attached indexes change is re-created." },
 ];
 
 impl Rule {
