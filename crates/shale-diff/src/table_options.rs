@@ -106,6 +106,15 @@ pub enum TableExtChange {
         /// Columns of the old table the new one lacks (their values are not copied).
         not_copied: Vec<String>,
     },
+    /// `ALTER INDEX parent ATTACH PARTITION index`: a partition's own index or key
+    /// (`object`) becomes the partition of the partitioned index `parent` (a no-op when
+    /// PostgreSQL adopted it already).
+    AttachIndex {
+        table: QualName,
+        index: QualName,
+        parent: QualName,
+        object: ObjectId,
+    },
 }
 
 impl TableExtChange {
@@ -124,6 +133,7 @@ impl TableExtChange {
             | TableExtChange::DropExclusion { table, .. }
             | TableExtChange::ConvertAside { table, .. }
             | TableExtChange::ConvertCopy { table, .. } => table,
+            | TableExtChange::AttachIndex { table, .. } => table,
             TableExtChange::CreateCollation { collation }
             | TableExtChange::DropCollation { collation } => &collation.name,
         }
@@ -146,6 +156,7 @@ impl TableExtChange {
             | TableExtChange::DropCollation { collation } => ObjectId::Collation {
                 name: collation.name.clone(),
             },
+            TableExtChange::AttachIndex { object, .. } => object.clone(),
             other => ObjectId::Table {
                 name: other.table().clone(),
             },
@@ -451,6 +462,156 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         }
     }
     out.extend(extra);
+    attached_indexes(from, to, out);
+}
+
+/// Partitions' own indexes and keys attached to partitioned indexes
+/// ([`Catalog::attached_indexes`]). PostgreSQL has no `DETACH` for an index: a
+/// partitioned index whose set of attached indexes changes is re-created (dropping it
+/// drops the partitions' indexes attached to it, which are made again when wanted), and
+/// each wanted attachment that is new, or whose index or parent is (re-)created, is an
+/// `ATTACH PARTITION` after both exist.
+fn attached_indexes(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
+    let under = |cat: &Catalog, p: &QualName| -> Vec<QualName> {
+        cat.attached_indexes
+            .values()
+            .filter(|a| a.parent == *p)
+            .map(|a| a.index.clone())
+            .collect()
+    };
+    let dropped = |out: &[Change], n: &QualName| {
+        out.iter()
+            .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *n))
+    };
+    let created = |out: &[Change], n: &QualName| {
+        out.iter().any(|c| match c {
+            Change::CreateIndex { index, .. } => index.name == *n,
+            Change::AddConstraint {
+                table, constraint, ..
+            } => table.schema == n.schema && constraint.name == n.name,
+            _ => false,
+        })
+    };
+    // 1. Partitioned indexes whose attached indexes change are re-created.
+    for (p, ix1) in &to.indexes {
+        let Some(ix0) = from.indexes.get(p) else {
+            continue;
+        };
+        if ix0.table != ix1.table || dropped(out, p) || under(from, p) == under(to, p) {
+            continue;
+        }
+        let why = "the partitions' indexes attached to it change (PostgreSQL cannot detach one)"
+            .to_string();
+        out.push(Change::DropIndex {
+            index: ix0.clone(),
+            recreate: Some(why.clone()),
+        });
+        out.push(Change::CreateIndex {
+            index: shale_model::Index {
+                comment: None,
+                ..ix1.clone()
+            },
+            new_table: false,
+            recreate: Some(why),
+        });
+        if ix1.comment.is_some() {
+            out.push(Change::SetComment {
+                object: ObjectId::Index { name: p.clone() },
+                from: None,
+                to: ix1.comment.clone(),
+            });
+        }
+    }
+    // 2. A partition's own index attached to a dropped partitioned index goes with it
+    // (a key with `DROP INDEX … CASCADE`).
+    for a in from.attached_indexes.values() {
+        if !dropped(out, &a.parent) {
+            continue;
+        }
+        if let Some(ObjectId::Constraint { table, name }) = from.index_object(&a.index) {
+            out.retain(|c| {
+                !matches!(c, Change::DropConstraint { table: t, constraint, .. }
+                    if *t == table && constraint.name == name)
+            });
+            let wanted = to.tables.get(&table).and_then(|t| t.constraints.get(&name));
+            if let Some(c1) = wanted {
+                if !created(out, &a.index) {
+                    out.push(Change::AddConstraint {
+                        table: table.clone(),
+                        constraint: shale_model::Constraint {
+                            comment: None,
+                            ..c1.clone()
+                        },
+                        new_table: false,
+                        recreate: Some(format!(
+                            "it goes with the partitioned index {} its index is attached to",
+                            a.parent
+                        )),
+                    });
+                    if c1.comment.is_some() {
+                        out.push(Change::SetComment {
+                            object: ObjectId::Constraint { table, name },
+                            from: None,
+                            to: c1.comment.clone(),
+                        });
+                    }
+                }
+            }
+            continue;
+        }
+        if !from.indexes.contains_key(&a.index) {
+            continue;
+        }
+        out.retain(|c| !matches!(c, Change::DropIndex { index, .. } if index.name == a.index));
+        let Some(ix1) = to.indexes.get(&a.index) else {
+            continue;
+        };
+        if created(out, &a.index) {
+            continue;
+        }
+        let why = format!(
+            "it goes with the partitioned index {} it is attached to",
+            a.parent
+        );
+        out.push(Change::CreateIndex {
+            index: shale_model::Index {
+                comment: None,
+                ..ix1.clone()
+            },
+            new_table: false,
+            recreate: Some(why),
+        });
+        if ix1.comment.is_some() {
+            out.push(Change::SetComment {
+                object: ObjectId::Index {
+                    name: a.index.clone(),
+                },
+                from: None,
+                to: ix1.comment.clone(),
+            });
+        }
+    }
+    // 3. The attachments to make.
+    for a in to.attached_indexes.values() {
+        let same = from.attached_indexes.get(&a.index) == Some(a);
+        if same && !created(out, &a.index) && !created(out, &a.parent) {
+            continue;
+        }
+        let Some(object) = to.index_object(&a.index) else {
+            continue;
+        };
+        let table = match &object {
+            ObjectId::Index { name } => to.indexes[name].table.clone(),
+            ObjectId::Constraint { table, .. } => table.clone(),
+            _ => continue,
+        };
+        out.push(ext(TableExtChange::AttachIndex {
+            table,
+            index: a.index.clone(),
+            parent: a.parent.clone(),
+            object,
+        }));
+    }
 }
 
 fn exclusion_comment(

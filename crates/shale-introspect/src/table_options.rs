@@ -23,12 +23,25 @@ pub(crate) struct Rows {
     parents: Vec<(QualName, QualName)>,
     inherited_columns: Vec<(QualName, String)>,
     columns: Vec<ColumnRow>,
-    child_indexes: Vec<QualName>,
+    child_indexes: Vec<ChildIndex>,
     inherited_constraints: Vec<(QualName, String)>,
     /// Table, name, `pg_get_constraintdef`, comment.
     exclusions: Vec<(QualName, String, String, Option<String>)>,
     schema_comments: Vec<(String, String)>,
     collations: Vec<Collation>,
+}
+
+/// A partition's index attached to a partitioned index (`pg_inherits` on indexes).
+struct ChildIndex {
+    index: QualName,
+    /// The partition it is an index of.
+    table: QualName,
+    /// The partitioned index it is attached to.
+    parent: QualName,
+    /// It backs a primary key or unique constraint of the partition.
+    key: bool,
+    /// The parent's backs a key of the partitioned table.
+    parent_key: bool,
 }
 
 struct TableRow {
@@ -153,16 +166,38 @@ pub(crate) fn read(tx: &mut Transaction<'_>, version: Version) -> Result<Rows, I
     }
 
     const I: &str = "partition indexes";
+    let key = |ix: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM pg_catalog.pg_constraint k \
+                      WHERE k.conindid = {ix}.indexrelid AND k.conrelid = {ix}.indrelid \
+                        AND k.contype IN ('p', 'u'))"
+        )
+    };
     let sql = format!(
-        "SELECT n.nspname::text, c.relname::text \
+        "SELECT n.nspname::text, c.relname::text, tn.nspname::text, t.relname::text, \
+                pn.nspname::text, p.relname::text, {child_key}, {parent_key} \
            FROM pg_catalog.pg_inherits i \
            JOIN pg_catalog.pg_class c ON c.oid = i.inhrelid \
            JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-          WHERE c.relkind IN ('i', 'I') AND {USER_SCHEMA}"
+           JOIN pg_catalog.pg_index x ON x.indexrelid = c.oid \
+           JOIN pg_catalog.pg_class t ON t.oid = x.indrelid \
+           JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace \
+           JOIN pg_catalog.pg_index px ON px.indexrelid = i.inhparent \
+           JOIN pg_catalog.pg_class p ON p.oid = i.inhparent \
+           JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace \
+          WHERE c.relkind IN ('i', 'I') AND {USER_SCHEMA} ORDER BY 1, 2",
+        child_key = key("x"),
+        parent_key = key("px"),
     );
     let mut child_indexes = Vec::new();
     for r in query(tx, I, &sql)? {
-        child_indexes.push(qual(&r, I, 0)?);
+        child_indexes.push(ChildIndex {
+            index: qual(&r, I, 0)?,
+            table: qual(&r, I, 2)?,
+            parent: qual(&r, I, 4)?,
+            key: get(&r, I, 6)?,
+            parent_key: get(&r, I, 7)?,
+        });
     }
 
     const K: &str = "inherited constraints";
@@ -430,8 +465,36 @@ pub(crate) fn apply(mut cat: Catalog, rows: Rows) -> Result<Catalog, IntrospectE
             table.constraints.remove(con);
         }
     }
-    for ix in &rows.child_indexes {
+    // A partition's index attached to a partitioned index is implied by it, unless
+    // PostgreSQL would not have made it so: a key of the partition's own under a plain
+    // index (the key stays, conparentid = 0), or a plain index not named as PostgreSQL
+    // names the ones it makes. Those stay, listed as attached (decided before any index
+    // is removed: a sub-partition's parent may be an implied index itself).
+    let mut attached = Vec::new();
+    let mut implied = Vec::new();
+    for ci in &rows.child_indexes {
+        if ci.parent_key {
+            implied.push(ci.index.clone());
+            continue;
+        }
+        let kept = ci.key
+            || cat.indexes.get(&ci.parent).is_some_and(|p| {
+                !shale_sql::is_implied_index_name(&ci.index.name, &ci.table.name, p)
+            });
+        if kept {
+            attached.push(shale_model::AttachedIndex {
+                index: ci.index.clone(),
+                parent: ci.parent.clone(),
+            });
+        } else {
+            implied.push(ci.index.clone());
+        }
+    }
+    for ix in &implied {
         cat.indexes.remove(ix);
+    }
+    for a in attached {
+        cat.attached_indexes.insert(a.index.clone(), a);
     }
     cat.table_options = opts.into_iter().collect();
     cat.prune_table_options();

@@ -179,6 +179,14 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
         .retain(|(q, _), _| f.schema_kept(&q.schema));
     out.rewrite_rules
         .retain(|(t, _), _| tables.contains(t) || out.views.contains_key(t));
+    // Attached partition indexes: kept while both ends are.
+    let ends: Vec<QualName> = out
+        .attached_indexes
+        .values()
+        .filter(|a| out.index_object(&a.index).is_none() || out.index_object(&a.parent).is_none())
+        .map(|a| a.index.clone())
+        .collect();
+    out.attached_indexes.retain(|q, _| !ends.contains(q));
     out.unmodeled.retain(|u| match unmodeled_schema(&u.name) {
         Some(s) => f.schema_kept(&s),
         None => true,

@@ -47,8 +47,8 @@ pub use security::{Acl, DefaultObjects, DefaultPrivileges, Grant, Policy, Policy
 pub use statements::IgnoredStatement;
 pub use statistics::Statistics;
 pub use table_options::{
-    BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement, PartitionBound,
-    PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
+    AttachedIndex, BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement,
+    PartitionBound, PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
 };
 pub use types::{Expr, TypeRef};
 pub use user_types::{Attribute, CompositeType, Domain, DomainCheck, RangeType};
@@ -167,6 +167,10 @@ pub struct Catalog {
     /// Rewrite rules, keyed by table and name (rewrite_rules.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub rewrite_rules: BTreeMap<(QualName, String), RewriteRule>,
+    /// Partitions' indexes attached to a partitioned index that are not the ones
+    /// PostgreSQL makes by itself (table_options.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub attached_indexes: BTreeMap<QualName, AttachedIndex>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -219,6 +223,7 @@ keyed!(Operator, String, |s| s.signature());
 keyed!(OperatorFamily, (QualName, String), |s| s.key());
 keyed!(OperatorClass, (QualName, String), |s| s.key());
 keyed!(RewriteRule, (QualName, String), |s| s.key());
+keyed!(AttachedIndex, QualName, |s| s.index.clone());
 
 mod keyed {
     use super::Keyed;
@@ -902,6 +907,8 @@ impl Catalog {
                     if let Some(p) = &ix.predicate {
                         self.expr_dependencies(p, &mut out);
                     }
+                    // The partitions' own indexes it adopts exist before it.
+                    out.extend(self.attached_to(name));
                 }
             }
             ObjectId::View { .. } | ObjectId::Function { .. } | ObjectId::Trigger { .. } => {}

@@ -11,7 +11,15 @@
 //!   only the columns it does not get from a parent (`attinhcount = 0`), and in
 //!   `Table::constraints` only its own constraints (`conislocal`, no `conparentid`).
 //!   A partition's indexes that belong to a partitioned index of the parent are not
-//!   objects of their own: they are implied by the parent's index.
+//!   objects of their own: they are implied by the parent's index — unless PostgreSQL
+//!   would not have made that index itself: one that backs a key of the partition's own
+//!   (a local `PRIMARY KEY`/`UNIQUE` attached to a parent's plain index), or one whose
+//!   name is not the one PostgreSQL gives (`<partition>_<columns>_idx`, maybe with a
+//!   number), attached with `ALTER INDEX … ATTACH PARTITION` or adopted because it
+//!   existed before the parent's index. Those stay objects of their own (the index, or
+//!   the key) and are listed in [`Catalog::attached_indexes`](crate::Catalog).
+//! - A partitioned index made `ON ONLY` the parent is `Index::invalid` while a partition
+//!   has no index attached to it, as `pg_index.indisvalid` says.
 //! - Storage parameters by name, values as PostgreSQL stores them in `reloptions`.
 //! - Column options only when not the default: statistics target other than -1, storage
 //!   other than the type's default, compression other than the default.
@@ -25,6 +33,15 @@ use std::fmt;
 
 fn is_false(b: &bool) -> bool {
     !*b
+}
+
+/// A partition's index (own index, or the index of the partition's own key, named like
+/// the key) attached to a partitioned index of the parent (an index, or the parent's key,
+/// named like the key in the parent's schema).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedIndex {
+    pub index: QualName,
+    pub parent: QualName,
 }
 
 /// Everything about a table that is not a column or constraint.
@@ -420,6 +437,52 @@ impl Catalog {
             o.columns.retain(|_, c| !c.is_default());
         }
         self.table_options.retain(|_, o| !o.is_default());
+        let gone: Vec<QualName> = self
+            .attached_indexes
+            .values()
+            .filter(|a| {
+                self.index_object(&a.index).is_none() || self.index_object(&a.parent).is_none()
+            })
+            .map(|a| a.index.clone())
+            .collect();
+        for q in gone {
+            self.attached_indexes.remove(&q);
+        }
+    }
+
+    /// The object an index name stands for in the model: the index, or the primary key
+    /// or unique constraint of a table of its schema whose index it is.
+    pub fn index_object(&self, index: &QualName) -> Option<ObjectId> {
+        if self.indexes.contains_key(index) {
+            return Some(ObjectId::Index {
+                name: index.clone(),
+            });
+        }
+        self.tables
+            .values()
+            .filter(|t| t.name.schema == index.schema)
+            .find(|t| {
+                t.constraints.get(&index.name).is_some_and(|c| {
+                    matches!(
+                        c.kind,
+                        crate::ConstraintKind::PrimaryKey { .. }
+                            | crate::ConstraintKind::Unique { .. }
+                    )
+                })
+            })
+            .map(|t| ObjectId::Constraint {
+                table: t.name.clone(),
+                name: index.name.clone(),
+            })
+    }
+
+    /// The partitions' indexes (or keys) listed as attached to `parent`.
+    pub fn attached_to(&self, parent: &QualName) -> Vec<ObjectId> {
+        self.attached_indexes
+            .values()
+            .filter(|a| a.parent == *parent)
+            .filter_map(|a| self.index_object(&a.index))
+            .collect()
     }
 
     /// The column `name` as `table`'s parents define it (the nearest that declares it).

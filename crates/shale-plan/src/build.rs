@@ -1177,18 +1177,34 @@ impl<'a> Builder<'a> {
                         None => String::new(),
                     };
                 });
+                // The partitions' own indexes attached to it go with it; a partition's
+                // key attached to it only with CASCADE (the diff adds it again).
+                let attached = self.from.attached_to(&index.name);
+                let cascade = attached
+                    .iter()
+                    .any(|o| matches!(o, ObjectId::Constraint { .. }));
                 let mut d = self.drop(
                     vec![object],
                     format!(
-                        "DROP INDEX {}{}",
+                        "DROP INDEX {}{}{}",
                         if concurrently { "CONCURRENTLY " } else { "" },
-                        index.name
+                        index.name,
+                        if cascade { " CASCADE" } else { "" }
                     ),
                     risk,
                     rank::DROP_INDEX,
                 );
                 d.transactional = !concurrently;
                 d.names_removed.push(index.name.clone());
+                for o in attached {
+                    match o {
+                        ObjectId::Index { name } => d.names_removed.push(name),
+                        ObjectId::Constraint { table, name } => {
+                            d.names_removed.push(QualName::new(table.schema, name))
+                        }
+                        _ => {}
+                    }
+                }
                 self.push(d);
             }
             Change::SetComment { object, from, to } => self.comment(object, from, to),
@@ -1972,6 +1988,9 @@ impl<'a> Builder<'a> {
             && recreate.is_some()
             && self.from.indexes.get(&ix.name).is_some_and(|i| i.invalid);
         let partitioned = crate::table_options::is_partitioned(self.to, &ix.table);
+        if partitioned && ix.invalid {
+            return self.create_index_only(object, ix);
+        }
         let concurrently = !new_table && (self.opts.online || rebuild) && !partitioned;
         let mut blocking_why = String::new();
         if partitioned && !new_table && (self.opts.online || rebuild) {
@@ -2019,6 +2038,23 @@ impl<'a> Builder<'a> {
             rank::INDEX,
         );
         d.transactional = !concurrently;
+        d.names_created.push(ix.name.clone());
+        self.push(d);
+    }
+
+    /// A partitioned index wanted invalid: made `ON ONLY` its table, so that only the
+    /// partitions' indexes attached to it (their own steps) belong to it.
+    fn create_index_only(&mut self, object: ObjectId, ix: &Index) {
+        let risk = self.risk(RuleId::PartitionedIndexOnly, &object, |v| {
+            v.table = ix.table.to_string();
+        });
+        let mut d = self.create(
+            object,
+            Action::Create,
+            crate::partitions::only_sql(ix, &ix.table, &ix.name.name),
+            risk,
+            rank::INDEX,
+        );
         d.names_created.push(ix.name.clone());
         self.push(d);
     }

@@ -237,6 +237,11 @@ impl Builder<'_> {
         let mut stack = vec![(ix.table.clone(), ix.name.clone())];
         while let Some((table, parent)) = stack.pop() {
             for p in partitions_of(self.to, &table).into_iter().rev() {
+                // A partition's own index attached to it is made and attached by its
+                // own steps.
+                if attached_of(self.to, &parent, &p) {
+                    continue;
+                }
                 let name = child_index_name(&p, cols, label);
                 let q = QualName::new(p.schema.clone(), name.clone());
                 let taken = taken_names(self.from, self.to, &p.schema, own);
@@ -480,7 +485,17 @@ impl Builder<'_> {
 }
 
 /// `CREATE [UNIQUE] INDEX name ON ONLY table …`.
-fn only_sql(ix: &Index, table: &QualName, name: &str) -> String {
+/// Whether an index or key of the partition `part` of its own is attached to `parent` in
+/// `cat` ([`Catalog::attached_indexes`]).
+fn attached_of(cat: &Catalog, parent: &QualName, part: &QualName) -> bool {
+    cat.attached_to(parent).iter().any(|o| match o {
+        ObjectId::Index { name } => cat.indexes.get(name).is_some_and(|i| i.table == *part),
+        ObjectId::Constraint { table, .. } => table == part,
+        _ => false,
+    })
+}
+
+pub(crate) fn only_sql(ix: &Index, table: &QualName, name: &str) -> String {
     let mut only = ix.clone();
     only.name = QualName::new(table.schema.clone(), name.to_string());
     only.table = table.clone();

@@ -236,6 +236,8 @@ pub enum RuleId {
     RecreateRule,
     ReplaceRule,
     SetRuleEnabled,
+    // A partition's own index or key attached to a partitioned index (table_options.rs).
+    AttachIndex,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -1186,6 +1188,10 @@ pub static RULES: &[Rule] = &[
         "{detail} rule {object}",
         Some("writes made while a rule is disabled are not rewritten by it"),
         Some("SHARE ROW EXCLUSIVE on {table} (brief)"), NONE),
+    // A partition's own index or key attached to a partitioned index (table_options.rs).
+    rule(R::AttachIndex, "SH340", "Attach a partition's own index to a partitioned index", Low,
+        "attaches {object} of partition {table} to the partitioned index {detail} (nothing is built or scanned; a no-op when PostgreSQL adopted it already); the partitioned index turns valid once every partition has one attached",
+        None, Some("SHARE UPDATE EXCLUSIVE on {table} (brief, no scan)"), NONE),
 ];
 
 /// The rule for `id`.
@@ -1374,6 +1380,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 290, last: 299, title: "Operators, operator families and classes", intro: "Indexes and queries reach operators by name and argument types and index operators through their classes and families: dropping one breaks its users; a wrong family member gives wrong index results." },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
     Family { first: 330, last: 339, title: "Rewrite rules", intro: "Rules (`CREATE RULE`) rewrite the writes to a table or view: creating, replacing, dropping or disabling one changes what the application's `INSERT`, `UPDATE` and `DELETE` do, so those steps are Medium. A rule is re-created around a change to what it names (a column changing type, a re-created view or function)." },
+    Family { first: 340, last: 349, title: "Partitions' own indexes attached to partitioned indexes", intro: "A partition's index or key of its own (a local key, or a name PostgreSQL would not give) attached to a partitioned index. PostgreSQL has no DETACH for an index: a partitioned index whose attached indexes change is re-created." },
     Family { first: 350, last: 359, title: "Plain ↔ partitioned conversions", intro: "A table that becomes partitioned (or plain) is renamed aside, created anew under its name (with its partitions), its rows are copied, what depends on it (foreign keys to it, views, triggers, policies, grants, comments) is created again on the new table, and the old table is dropped. Every step from the rename to the drop runs in one transaction (the planner moves steps that cannot, such as `CONCURRENTLY` builds elsewhere, out of the span), so other sessions see the old table or the new one, never a half: but they wait for the whole copy." },
 ];
 
@@ -2040,7 +2047,15 @@ mod tests {
         ("SH332", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a bigint); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);")),
         ("SH333", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD INSERT INTO log (a) VALUES (old.a);")),
         ("SH334", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING; ALTER TABLE t DISABLE RULE r;")),
+        // A partition's own index attached to a partitioned index (table_options.rs).
+        ("SH340", true, PI, concat!("CREATE TABLE p (a integer) PARTITION BY RANGE (a); ", "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10); ", "CREATE INDEX p1_mine ON p1 (a); CREATE INDEX p_a_idx ON p (a);")),
     ];
+    /// A partitioned table whose partition has an index of its own.
+    const PI: &str = concat!(
+        "CREATE TABLE p (a integer) PARTITION BY RANGE (a); ",
+        "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10); ",
+        "CREATE INDEX p1_mine ON p1 (a);"
+    );
     /// The tables of the rewrite rule fixtures, alone.
     const RT: &str = "CREATE TABLE t (a integer); CREATE TABLE log (a integer);";
     /// A plain table with an identity and a key, and the same partitioned.

@@ -364,6 +364,25 @@ impl Builder<'_> {
                 self.conversion(c);
                 return;
             }
+            TableExtChange::AttachIndex {
+                table,
+                index,
+                parent,
+                ..
+            } => {
+                let mut d = self.ext_step(
+                    object,
+                    RuleId::AttachIndex,
+                    format!("ALTER INDEX {parent} ATTACH PARTITION {index}"),
+                    rank::INDEX,
+                    Some(table),
+                    parent.to_string(),
+                );
+                d.needs.push(ObjectId::Index {
+                    name: parent.clone(),
+                });
+                d
+            }
             TableExtChange::DropExclusion { table, exclusion } => {
                 let risk = self.risk(RuleId::DropExclusion, &object, |_| {});
                 let mut d = self.drop(

@@ -38,7 +38,8 @@ pub use parse::routines::{parse_sources_collecting, Replay, ReplayError};
 pub use parse::security::{expr_has_subquery, normalize_policy_expr, read_owners};
 pub use parse::statements::{split_copy_data, ScriptPiece};
 pub use parse::table_options::{
-    exclusion_from_catalog, partition_bound_from_catalog, partition_key_from_catalog,
+    exclusion_from_catalog, is_implied_index_name, partition_bound_from_catalog,
+    partition_key_from_catalog,
 };
 
 pub use normalize::expr_columns;

@@ -276,6 +276,8 @@ pub(crate) struct Builder {
     security: security::State,
     /// The `COPY … FROM stdin` data blocks of the current file (statements.rs).
     copy_blocks: Vec<statements::CopyBlock>,
+    /// Partitioned-index bookkeeping (table_options.rs).
+    pub(crate) part_indexes: table_options::PartIndexes,
 }
 
 fn default_search_path() -> Vec<String> {
@@ -621,6 +623,7 @@ impl Builder {
             routines: routines::State::default(),
             security: security::State::default(),
             copy_blocks: Vec::new(),
+            part_indexes: table_options::PartIndexes::default(),
         }
     }
 
@@ -2571,6 +2574,7 @@ impl Builder {
         );
         self.sync_table_names(q);
         self.anchor_constraint(q, &name, ic.loc);
+        self.adopt_for_new_key(q, &name, &ic.columns, &ic.include);
         Ok(())
     }
 
@@ -3372,6 +3376,10 @@ impl Builder {
         let r = self.add_index_con(q, &ic);
         if r.is_err() {
             self.cat.indexes.insert(iq, ix);
+        } else if let Some(mut a) = self.cat.attached_indexes.remove(&iq) {
+            // Still attached, now under the constraint's name.
+            a.index = QualName::new(q.schema.clone(), ic.name.clone().unwrap_or_default());
+            self.cat.attached_indexes.insert(a.index.clone(), a);
         }
         r
     }
@@ -3485,6 +3493,10 @@ impl Builder {
     }
 
     fn drop_index(&mut self, q: &QualName, cascade: bool) -> R<()> {
+        if !self.cat.indexes.contains_key(q) {
+            return Ok(());
+        }
+        self.drop_attached(q, cascade)?;
         let Some(ix) = self.cat.indexes.remove(q) else {
             return Ok(());
         };
@@ -3701,6 +3713,7 @@ impl Builder {
             s.idxname.clone()
         };
         let iq = QualName::new(q.schema.clone(), name);
+        let iq_for_parts = iq.clone();
         self.anchor_stmt(ObjectId::Index { name: iq.clone() });
         self.cat.indexes.insert(
             iq.clone(),
@@ -3719,6 +3732,13 @@ impl Builder {
                 statistics: BTreeMap::new(),
             },
         );
+        if self.cat.table_opts(&table.name).partition_by.is_some() {
+            if rv.inh {
+                self.adopt_for_new_index(&iq_for_parts);
+            } else {
+                self.index_on_only(&iq_for_parts);
+            }
+        }
         Ok(())
     }
 

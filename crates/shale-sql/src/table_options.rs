@@ -13,8 +13,8 @@
 
 use super::*;
 use shale_model::{
-    BoundValue, Collation, Exclusion, ExclusionElement, PartitionBound, PartitionKey, PartitionOf,
-    PartitionStrategy, ReplicaIdentity, TableOptions,
+    AttachedIndex, BoundValue, Collation, Exclusion, ExclusionElement, PartitionBound,
+    PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
 };
 
 fn strategy(s: i32, loc: i32) -> R<PartitionStrategy> {
@@ -1026,6 +1026,7 @@ impl Builder {
                     parent: q.clone(),
                     bound,
                 });
+                self.adopt_partition_indexes(q, &child);
             }
             A::AtDetachPartition => {
                 let Some(NodeEnum::PartitionCmd(pc)) = def else {
@@ -1050,6 +1051,8 @@ impl Builder {
                 }
                 self.materialize_inherited(&child, q);
                 self.opts_mut(&child).partition_of = None;
+                let own: Vec<QualName> = self.partition_index_names(&child);
+                self.cat.attached_indexes.retain(|k, _| !own.contains(k));
             }
             A::AtAddInherit => {
                 let Some(NodeEnum::RangeVar(prv)) = def else {
@@ -1233,8 +1236,23 @@ impl Builder {
     }
 
     /// `ALTER INDEX parent ATTACH PARTITION child`: the child index (or the key
-    /// constraint it backs) is implied by the parent's from now on.
+    /// constraint it backs) is implied by the parent's from now on, unless PostgreSQL
+    /// would not have made it itself (a key of the partition's own under a plain index,
+    /// or an index named otherwise): then it stays, listed in `attached_indexes`.
     fn attach_index(&mut self, s: &protobuf::AlterTableStmt) -> R<()> {
+        let prv = s.relation.as_ref().ok_or_else(|| E {
+            loc: -1,
+            msg: "missing index name".into(),
+        })?;
+        let parent = self
+            .path_or(&prv.schemaname)
+            .into_iter()
+            .map(|sch| QualName::new(sch, prv.relname.clone()))
+            .find(|q| {
+                self.cat.index_object(q).is_some()
+                    || self.part_indexes.implied.contains_key(q)
+                    || self.part_indexes.implied_keys.contains(q)
+            });
         for cmd in alter_cmds(s) {
             let def = cmd.def.as_deref().and_then(|d| d.node.as_ref());
             let Some(NodeEnum::PartitionCmd(pc)) = def else {
@@ -1243,38 +1261,391 @@ impl Builder {
             let Some(crv) = pc.name.as_ref() else {
                 return err(-1, "ATTACH PARTITION without an index");
             };
-            let schemas = self.path_or(&crv.schemaname);
-            let mut done = false;
-            for sch in schemas {
-                let iq = QualName::new(sch.clone(), crv.relname.clone());
-                if self.cat.indexes.remove(&iq).is_some() {
-                    done = true;
-                    break;
-                }
-                let mut owner = None;
-                for (tq, t) in self.cat.tables.iter_mut() {
-                    if t.name.schema == sch && t.constraints.remove(&crv.relname).is_some() {
-                        owner = Some(tq.clone());
-                        break;
-                    }
-                }
-                if let Some(q) = owner {
-                    self.sync_table_names(&q);
-                    done = true;
-                }
-                if done {
-                    break;
-                }
-            }
-            if !done {
+            let child = self
+                .path_or(&crv.schemaname)
+                .into_iter()
+                .map(|sch| QualName::new(sch, crv.relname.clone()))
+                .find_map(|q| self.cat.index_object(&q).map(|o| (q, o)));
+            let Some((cq, obj)) = child else {
                 return err(
                     crv.location,
                     format!("index \"{}\" does not exist", crv.relname),
                 );
-            }
+            };
+            let Some(pq) = parent.clone() else {
+                return err(
+                    prv.location,
+                    format!("index \"{}\" does not exist", prv.relname),
+                );
+            };
+            let table = match &obj {
+                ObjectId::Index { name } => self.cat.indexes[name].table.clone(),
+                ObjectId::Constraint { table, .. } => table.clone(),
+                _ => unreachable!("index_object"),
+            };
+            self.adopt(&pq, &table, &cq, &obj);
         }
         Ok(())
     }
+
+    /// PostgreSQL attached the partition `table`'s index `child` (an index or a key,
+    /// `obj`) to the parent's index or key `parent`.
+    fn adopt(&mut self, parent: &QualName, table: &QualName, child: &QualName, obj: &ObjectId) {
+        let parent_index = self
+            .cat
+            .indexes
+            .get(parent)
+            .or_else(|| self.part_indexes.implied.get(parent))
+            .cloned();
+        self.index_attached(parent, table, child);
+        match (obj, parent_index) {
+            // A plain index named as PostgreSQL names its own: implied.
+            (ObjectId::Index { .. }, Some(p))
+                if is_implied_index_name(&child.name, &table.name, &p) =>
+            {
+                if let Some(ix) = self.cat.indexes.remove(child) {
+                    self.part_indexes.implied.insert(child.clone(), ix);
+                }
+                self.cat.attached_indexes.remove(child);
+            }
+            // Under a plain index, the partition's own index or key stays its own.
+            (_, Some(_)) => {
+                self.cat.attached_indexes.insert(
+                    child.clone(),
+                    AttachedIndex {
+                        index: child.clone(),
+                        parent: parent.clone(),
+                    },
+                );
+            }
+            // Under a key, the partition's key is the parent's (`conparentid`).
+            (ObjectId::Index { .. }, None) => {
+                self.cat.indexes.remove(child);
+            }
+            (_, None) => {
+                if let Some(t) = self.cat.tables.get_mut(table) {
+                    t.constraints.remove(&child.name);
+                }
+                self.part_indexes.implied_keys.insert(child.clone());
+                self.sync_table_names(table);
+            }
+        }
+    }
+
+    /// `DROP INDEX q`: refused while `q` is attached to a partitioned index; the
+    /// partitions' own indexes attached to `q` go with it, their keys only with `CASCADE`.
+    pub(super) fn drop_attached(&mut self, q: &QualName, cascade: bool) -> R<()> {
+        if let Some(a) = self.cat.attached_indexes.get(q) {
+            return err(
+                -1,
+                format!(
+                    "cannot drop index {q} because index {} requires it (drop {} instead)",
+                    a.parent, a.parent
+                ),
+            );
+        }
+        for o in self.cat.attached_to(q) {
+            match o {
+                ObjectId::Index { name } => {
+                    self.cat.indexes.remove(&name);
+                    self.cat.attached_indexes.remove(&name);
+                }
+                ObjectId::Constraint { table, name } => {
+                    if !cascade {
+                        return err(
+                            -1,
+                            format!(
+                                "cannot drop index {q} because constraint {} on table {table} depends on it (use CASCADE)",
+                                quote_ident(&name)
+                            ),
+                        );
+                    }
+                    self.cat
+                        .attached_indexes
+                        .remove(&QualName::new(table.schema.clone(), name.clone()));
+                    self.remove_constraints(vec![(table, name)]);
+                }
+                _ => {}
+            }
+        }
+        self.part_indexes.only.remove(q);
+        self.part_indexes.parent_of.remove(q);
+        Ok(())
+    }
+
+    /// The index `child` of the partition `table` was attached to `parent`: an `ON ONLY`
+    /// index turns valid once every partition it lacked has a valid one attached (and
+    /// then counts for its own parent, as `validatePartitionedIndex` does).
+    fn index_attached(&mut self, parent: &QualName, table: &QualName, child: &QualName) {
+        self.part_indexes
+            .parent_of
+            .insert(child.clone(), (parent.clone(), table.clone()));
+        if !self.part_indexes.only.contains_key(child) {
+            self.partition_has_index(parent, table);
+        }
+    }
+
+    fn partition_has_index(&mut self, parent: &QualName, table: &QualName) {
+        let Some(missing) = self.part_indexes.only.get_mut(parent) else {
+            return;
+        };
+        missing.remove(table);
+        if !missing.is_empty() {
+            return;
+        }
+        self.part_indexes.only.remove(parent);
+        if let Some(ix) = self.cat.indexes.get_mut(parent) {
+            ix.invalid = false;
+        }
+        if let Some(ix) = self.part_indexes.implied.get_mut(parent) {
+            ix.invalid = false;
+        }
+        if let Some((gp, t)) = self.part_indexes.parent_of.get(parent).cloned() {
+            self.partition_has_index(&gp, &t);
+        }
+    }
+
+    /// The names of the partition `table`'s own indexes and keys.
+    fn partition_index_names(&self, table: &QualName) -> Vec<QualName> {
+        let mut out: Vec<QualName> = self
+            .cat
+            .indexes
+            .values()
+            .filter(|i| i.table == *table)
+            .map(|i| i.name.clone())
+            .collect();
+        if let Some(t) = self.cat.tables.get(table) {
+            out.extend(
+                t.constraints
+                    .keys()
+                    .map(|c| QualName::new(table.schema.clone(), c.clone())),
+            );
+        }
+        out
+    }
+
+    /// The partition `table`'s index or key, not yet attached to anything, that
+    /// PostgreSQL adopts for the parent's index `parent` (`CompareIndexInfo`: same
+    /// uniqueness, method, keys, `INCLUDE`, predicate). Under a key (`parent` is `None`,
+    /// `key` its columns and `INCLUDE`), only a key of the partition is adopted.
+    fn adoptable(
+        &self,
+        table: &QualName,
+        parent: Option<&Index>,
+        key: Option<(&[String], &[String])>,
+    ) -> Option<(QualName, ObjectId)> {
+        let attached = |q: &QualName| self.cat.attached_indexes.contains_key(q);
+        if let Some(p) = parent {
+            let found = self.cat.indexes.values().find(|i| {
+                i.table == *table
+                    && !attached(&i.name)
+                    && !i.invalid
+                    && i.unique == p.unique
+                    && i.method == p.method
+                    && i.keys == p.keys
+                    && i.include == p.include
+                    && i.predicate == p.predicate
+                    && i.nulls_not_distinct == p.nulls_not_distinct
+            });
+            if let Some(i) = found {
+                return Some((
+                    i.name.clone(),
+                    ObjectId::Index {
+                        name: i.name.clone(),
+                    },
+                ));
+            }
+        }
+        // The columns and INCLUDE a key of the partition must have.
+        let (cols, include): (Vec<String>, Vec<String>) = match (parent, key) {
+            (Some(p), _) => {
+                let plain = p.unique
+                    && p.method == "btree"
+                    && p.predicate.is_none()
+                    && p.keys.iter().all(|k| {
+                        k.collation.is_none()
+                            && k.opclass.is_none()
+                            && !k.descending
+                            && !k.nulls_first
+                            && matches!(k.key, IndexKeyExpr::Column(_))
+                    });
+                if !plain {
+                    return None;
+                }
+                let cols = p
+                    .keys
+                    .iter()
+                    .filter_map(|k| match &k.key {
+                        IndexKeyExpr::Column(c) => Some(c.clone()),
+                        IndexKeyExpr::Expr(_) => None,
+                    })
+                    .collect();
+                (cols, p.include.clone())
+            }
+            (None, Some((c, i))) => (c.to_vec(), i.to_vec()),
+            (None, None) => return None,
+        };
+        let t = self.cat.tables.get(table)?;
+        t.constraints.values().find_map(|c| {
+            let (ccols, cinc) = match &c.kind {
+                ConstraintKind::PrimaryKey { columns, include } => (columns, include),
+                ConstraintKind::Unique {
+                    columns,
+                    include,
+                    nulls_not_distinct,
+                } if parent.is_none_or(|p| p.nulls_not_distinct == *nulls_not_distinct) => {
+                    (columns, include)
+                }
+                _ => return None,
+            };
+            let q = QualName::new(table.schema.clone(), c.name.clone());
+            (*ccols == cols && *cinc == include && !attached(&q)).then(|| {
+                (
+                    q,
+                    ObjectId::Constraint {
+                        table: table.clone(),
+                        name: c.name.clone(),
+                    },
+                )
+            })
+        })
+    }
+
+    /// The partitioned table `parent`'s indexes and keys, each with what PostgreSQL
+    /// matches a partition's index against.
+    fn parent_indexes(
+        &self,
+        parent: &QualName,
+    ) -> Vec<(QualName, Option<Index>, Vec<String>, Vec<String>)> {
+        let mut out: Vec<_> = self
+            .cat
+            .indexes
+            .values()
+            .filter(|i| i.table == *parent)
+            .map(|i| (i.name.clone(), Some(i.clone()), Vec::new(), Vec::new()))
+            .collect();
+        if let Some(t) = self.cat.tables.get(parent) {
+            for c in t.constraints.values() {
+                if let ConstraintKind::PrimaryKey { columns, include }
+                | ConstraintKind::Unique {
+                    columns, include, ..
+                } = &c.kind
+                {
+                    out.push((
+                        QualName::new(parent.schema.clone(), c.name.clone()),
+                        None,
+                        columns.clone(),
+                        include.clone(),
+                    ));
+                }
+            }
+        }
+        out
+    }
+
+    /// `ATTACH PARTITION`: PostgreSQL adopts the new partition's matching indexes and
+    /// keys for the parent's (`AttachPartitionEnsureIndexes`) and makes the rest.
+    fn adopt_partition_indexes(&mut self, parent: &QualName, child: &QualName) {
+        for (pq, pix, cols, include) in self.parent_indexes(parent) {
+            if let Some((cq, obj)) = self.adoptable(child, pix.as_ref(), Some((&cols, &include))) {
+                self.adopt(&pq, child, &cq, &obj);
+            }
+        }
+    }
+
+    /// `CREATE INDEX` on a partitioned table (not `ON ONLY`): each partition's matching
+    /// index or key is adopted (`DefineIndex`), the others are made (implied).
+    pub(super) fn adopt_for_new_index(&mut self, index: &QualName) {
+        let Some(ix) = self.cat.indexes.get(index).cloned() else {
+            return;
+        };
+        for part in self.partitions(&ix.table) {
+            if let Some((cq, obj)) = self.adoptable(&part, Some(&ix), None) {
+                self.adopt(index, &part, &cq, &obj);
+            }
+        }
+    }
+
+    /// A primary key or unique constraint `name` added to the table `table`: when it is
+    /// partitioned, each partition's matching key not attached elsewhere is adopted (its
+    /// `conparentid` set), the others are made (implied).
+    pub(super) fn adopt_for_new_key(
+        &mut self,
+        table: &QualName,
+        name: &str,
+        columns: &[String],
+        include: &[String],
+    ) {
+        if self.cat.table_opts(table).partition_by.is_none() {
+            return;
+        }
+        let parent = QualName::new(table.schema.clone(), name.to_string());
+        for part in self.partitions(table) {
+            if let Some((cq, obj)) = self.adoptable(&part, None, Some((columns, include))) {
+                self.adopt(&parent, &part, &cq, &obj);
+            }
+        }
+    }
+
+    /// `CREATE INDEX … ON ONLY` a partitioned table that has partitions: invalid until
+    /// each has an index attached.
+    pub(super) fn index_on_only(&mut self, index: &QualName) {
+        let Some(table) = self.cat.indexes.get(index).map(|i| i.table.clone()) else {
+            return;
+        };
+        let parts: BTreeSet<QualName> = self.partitions(&table).into_iter().collect();
+        if !parts.is_empty() {
+            if let Some(ix) = self.cat.indexes.get_mut(index) {
+                ix.invalid = true;
+            }
+            self.part_indexes.only.insert(index.clone(), parts);
+        }
+    }
+
+    /// The direct partitions of `table`.
+    fn partitions(&self, table: &QualName) -> Vec<QualName> {
+        self.cat
+            .table_options
+            .values()
+            .filter(|o| o.partition_of.as_ref().is_some_and(|p| p.parent == *table))
+            .map(|o| o.table.clone())
+            .collect()
+    }
+}
+
+/// What the SQL front end remembers of partitioned indexes while it reads.
+#[derive(Default)]
+pub(crate) struct PartIndexes {
+    /// `ON ONLY` indexes and the partitions still without a valid index attached.
+    pub(crate) only: BTreeMap<QualName, BTreeSet<QualName>>,
+    /// Each attached index: its parent index and its table.
+    pub(crate) parent_of: BTreeMap<QualName, (QualName, QualName)>,
+    /// Attached indexes implied by their parent (not in the model), still parents of
+    /// their own partitions' indexes.
+    pub(crate) implied: BTreeMap<QualName, Index>,
+    /// Partitions' keys attached to a parent's key (the parent's copy, not in the
+    /// model), still parents of their own partitions' keys.
+    pub(crate) implied_keys: BTreeSet<QualName>,
+}
+
+/// Whether `name` is a name PostgreSQL gives the index it makes on the partition
+/// `partition` for the parent's index `parent` (`ChooseIndexName`:
+/// `<partition>_<columns>_idx`, with a number when that is taken). Any name is when a
+/// key is an expression, whose name PostgreSQL figures from its parse tree. Both front
+/// ends decide with it which attached indexes are implied.
+pub fn is_implied_index_name(name: &str, partition: &str, parent: &Index) -> bool {
+    let mut cols = Vec::new();
+    for k in &parent.keys {
+        match &k.key {
+            IndexKeyExpr::Column(c) => cols.push(c.clone()),
+            IndexKeyExpr::Expr(_) => return true,
+        }
+    }
+    cols.extend(parent.include.iter().cloned());
+    let add = crate::naming::name_addition(&crate::naming::index_column_names(&cols));
+    std::iter::once("idx".to_string())
+        .chain((1..1000).map(|n| format!("idx{n}")))
+        .any(|l| crate::naming::make_object_name(partition, Some(&add), Some(&l)) == name)
 }
 
 /// `ALTER COLUMN … SET NOT NULL` / `SET DEFAULT …` for what a child's column definition
