@@ -133,7 +133,7 @@ impl TableExtChange {
             | TableExtChange::DropExclusion { table, .. }
             | TableExtChange::ConvertAside { table, .. }
             | TableExtChange::ConvertCopy { table, .. } => table,
-            | TableExtChange::AttachIndex { table, .. } => table,
+            TableExtChange::AttachIndex { table, .. } => table,
             TableExtChange::CreateCollation { collation }
             | TableExtChange::DropCollation { collation } => &collation.name,
         }
