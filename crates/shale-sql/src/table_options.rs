@@ -1017,11 +1017,39 @@ impl Builder {
                     );
                 }
                 self.check_columns_match(q, &child, prv.location)?;
-                // The child's columns now come from the parent.
+                // The child's columns now come from the parent, and so do its checks of
+                // the parent's checks' names: PostgreSQL merges them, and a partition's
+                // merged check is no longer its own (`conislocal` false; pg_dump writes
+                // them in the partition's CREATE TABLE before ATTACH).
                 let parent_cols = self.cat.all_column_names(q);
+                let parent_checks: Vec<String> = self
+                    .cat
+                    .tables
+                    .get(q)
+                    .map(|t| {
+                        t.constraints
+                            .values()
+                            .filter(|c| {
+                                matches!(
+                                    c.kind,
+                                    ConstraintKind::Check {
+                                        no_inherit: false,
+                                        ..
+                                    }
+                                )
+                            })
+                            .map(|c| c.name.clone())
+                            .collect()
+                    })
+                    .unwrap_or_default();
                 if let Some(t) = self.cat.tables.get_mut(&child) {
                     t.columns.retain(|c| !parent_cols.contains(&c.name));
+                    t.constraints.retain(|_, c| {
+                        !(matches!(c.kind, ConstraintKind::Check { .. })
+                            && parent_checks.contains(&c.name))
+                    });
                 }
+                self.sync_table_names(&child);
                 self.opts_mut(&child).partition_of = Some(PartitionOf {
                     parent: q.clone(),
                     bound,
