@@ -17,6 +17,10 @@ use shale_model::{
     PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
 };
 
+/// A partitioned table's index or key: its name, the index (none for a key), and the
+/// two column lists PostgreSQL matches a partition's index against.
+type ParentIndex = (QualName, Option<Index>, Vec<String>, Vec<String>);
+
 fn strategy(s: i32, loc: i32) -> R<PartitionStrategy> {
     use protobuf::PartitionStrategy as P;
     match P::try_from(s).unwrap_or(P::Undefined) {
@@ -1541,10 +1545,7 @@ impl Builder {
 
     /// The partitioned table `parent`'s indexes and keys, each with what PostgreSQL
     /// matches a partition's index against.
-    fn parent_indexes(
-        &self,
-        parent: &QualName,
-    ) -> Vec<(QualName, Option<Index>, Vec<String>, Vec<String>)> {
+    fn parent_indexes(&self, parent: &QualName) -> Vec<ParentIndex> {
         let mut out: Vec<_> = self
             .cat
             .indexes
