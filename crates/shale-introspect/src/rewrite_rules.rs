@@ -8,7 +8,7 @@ use crate::queries::{
 };
 use crate::IntrospectError;
 use postgres::Transaction;
-use shale_model::{Catalog, QualName, TriggerEnabled, Unmodeled};
+use shale_model::{Catalog, QualName, Unmodeled};
 
 pub(crate) struct RuleRow {
     table: QualName,
@@ -52,15 +52,6 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Vec<RuleRow>, IntrospectE
         .collect()
 }
 
-fn enabled(c: &str) -> TriggerEnabled {
-    match c {
-        "D" => TriggerEnabled::Disabled,
-        "R" => TriggerEnabled::Replica,
-        "A" => TriggerEnabled::Always,
-        _ => TriggerEnabled::Origin,
-    }
-}
-
 /// Replay the definitions on top of `cat` (tables, views and functions read already:
 /// actions name them); one the front end cannot read is reported as unmodelled with the
 /// reason.
@@ -87,7 +78,7 @@ pub(crate) fn assemble(cat: Catalog, rows: Vec<RuleRow>) -> Catalog {
     let mut cat = r.finish();
     for row in rows {
         if let Some(x) = cat.rewrite_rules.get_mut(&(row.table, row.name)) {
-            x.enabled = enabled(&row.enabled);
+            x.enabled = crate::routines::enabled(&row.enabled);
             x.comment = row.comment;
         }
     }

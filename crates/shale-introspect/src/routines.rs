@@ -330,7 +330,8 @@ fn unreadable_entry(kind: &str, name: &str, e: &ReplayError) -> Unmodeled {
     }
 }
 
-fn enabled(code: &str) -> TriggerEnabled {
+/// `pg_trigger.tgenabled` / `pg_rewrite.ev_enabled` (the same codes).
+pub(crate) fn enabled(code: &str) -> TriggerEnabled {
     match code {
         "D" => TriggerEnabled::Disabled,
         "R" => TriggerEnabled::Replica,
