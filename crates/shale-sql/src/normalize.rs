@@ -628,11 +628,9 @@ fn norm_cast(mut tc: protobuf::TypeCast, cx: &NormCx) -> Result<Node, String> {
             None => arg,
         });
     }
-    if let (Some(col), Some(t)) = (as_colref(&arg), &target) {
-        if let Some(ct) = (cx.column_type)(&col) {
-            if implicit_cast(&ct, t) {
-                return Ok(arg);
-            }
+    if let (Some(ct), Some(t)) = (plain_type(&arg, cx), &target) {
+        if implicit_cast(&ct, t) {
+            return Ok(arg);
         }
     }
     if let Some(t) = &target {
@@ -643,6 +641,38 @@ fn norm_cast(mut tc: protobuf::TypeCast, cx: &NormCx) -> Result<Node, String> {
     tc.arg = Some(Box::new(arg));
     tc.location = -1;
     Ok(node(NodeEnum::TypeCast(Box::new(tc))))
+}
+
+/// The type of an already normalized expression when it is plain to see: a column's
+/// type, or the result of a built-in function whose result type does not depend on its
+/// arguments (`length(x)` is `integer`), called by its bare name.
+fn plain_type(n: &Node, cx: &NormCx) -> Option<TypeRef> {
+    if let Some(col) = as_colref(n) {
+        return (cx.column_type)(&col);
+    }
+    let NodeEnum::FuncCall(fc) = n.node.as_ref()? else {
+        return None;
+    };
+    if fc.funcname.len() != 1 || fc.agg_star || fc.over.is_some() {
+        return None;
+    }
+    let Some(NodeEnum::String(name)) = fc.funcname[0].node.as_ref() else {
+        return None;
+    };
+    // pg_proc.prorettype of these built-ins, the same for every overload
+    let ty = match name.sval.as_str() {
+        "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
+        | "strpos" | "ascii" | "array_length" | "array_ndims" | "cardinality"
+        | "array_position" => "integer",
+        "lower" | "upper" | "btrim" | "ltrim" | "rtrim" | "initcap" | "md5" | "replace"
+        | "concat" | "concat_ws" | "to_char" | "chr" | "repeat" | "lpad" | "rpad"
+        | "split_part" | "translate" | "reverse" => "text",
+        "now" | "statement_timestamp" | "clock_timestamp" | "transaction_timestamp" => {
+            "timestamp with time zone"
+        }
+        _ => return None,
+    };
+    Some(TypeRef::builtin(ty))
 }
 
 /// Does PostgreSQL convert `from` to `to` implicitly (or is it the same type)?
@@ -973,6 +1003,17 @@ mod tests {
         t.meet("c <> ''", "((c)::text <> ''::text)");
         t.meet("length(x) > 1", "(length((x)::text) > 1)");
         t.meet("i > 1.5", "((i)::numeric > 1.5)");
+        // a built-in function's result widened for the comparison
+        let f = T::new(&[("foo", "varchar(255)"), ("bar", "double precision")]);
+        f.meet(
+            "LENGTH(foo) < bar",
+            "((length((foo)::text))::double precision < bar)",
+        );
+        f.meet("lower(foo) = 'a'", "(lower((foo)::text) = 'a'::text)");
+        assert_ne!(
+            f.canon("length(foo)::text = 'a'"),
+            f.canon("length(foo) = 'a'")
+        );
         // an explicit conversion that is not implicit stays
         let e = T::new(&[("s", "public.status")]);
         assert_ne!(e.canon("s::text = 'a'"), e.canon("s = 'a'"));
