@@ -388,6 +388,19 @@ mod tests {
     }
 
     #[test]
+    fn a_partition_kept_as_a_plain_table_is_detached_from_the_moved_parent() {
+        let kept = "CREATE TABLE t (id integer, d date NOT NULL, a text);
+            CREATE TABLE t1 (id integer, d date NOT NULL, a text);";
+        let s = sqls(PARTITIONED, kept);
+        let rename = at(&s, "ALTER TABLE public.t RENAME TO t_shale_old");
+        let detach = at(
+            &s,
+            "ALTER TABLE public.t_shale_old DETACH PARTITION public.t1",
+        );
+        assert!(rename < detach, "{s:#?}");
+    }
+
+    #[test]
     fn moves_aside_creates_copies_continues_and_drops_in_that_order() {
         let s = sqls(PLAIN, PARTITIONED);
         let rename = at(&s, "ALTER TABLE public.t RENAME TO t_shale_old");

@@ -284,6 +284,11 @@ impl Builder<'_> {
                     String::new(),
                 );
                 d.releases.push(table_id(parent));
+                // A parent moved aside by a conversion is detached under its new name,
+                // once it has it.
+                if self.renamed_tables.contains(parent) {
+                    d.needs.push(table_id(parent));
+                }
                 d
             }
             TableExtChange::Inherit { table, parent } => {
@@ -308,6 +313,11 @@ impl Builder<'_> {
                     String::new(),
                 );
                 d.releases.push(table_id(parent));
+                // A parent moved aside by a conversion is detached under its new name,
+                // once it has it.
+                if self.renamed_tables.contains(parent) {
+                    d.needs.push(table_id(parent));
+                }
                 d
             }
             TableExtChange::AddExclusion {
