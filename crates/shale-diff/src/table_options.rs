@@ -465,6 +465,77 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     attached_indexes(from, to, out);
 }
 
+/// The foreign keys that reference unique index `index` (of `from`), which is dropped
+/// and created again: PostgreSQL refuses to drop the index while they depend on it, so
+/// each is dropped first and added again after (unless the diff does so already).
+fn referencing_keys_recreated(
+    from: &Catalog,
+    to: &Catalog,
+    index: &QualName,
+    out: &mut Vec<Change>,
+) {
+    let target = ObjectId::Index {
+        name: index.clone(),
+    };
+    for t in from.tables.values() {
+        for c in t.constraints.values() {
+            let shale_model::ConstraintKind::ForeignKey {
+                ref_table,
+                ref_columns,
+                ..
+            } = &c.kind
+            else {
+                continue;
+            };
+            if from.key_for(ref_table, ref_columns).as_ref() != Some(&target) {
+                continue;
+            }
+            let handled = out.iter().any(|x| {
+                matches!(x, Change::DropConstraint { table, constraint, .. }
+                    if *table == t.name && constraint.name == c.name)
+            });
+            if handled {
+                continue;
+            }
+            let why = format!("the unique index it references ({index}) is re-created");
+            out.push(Change::DropConstraint {
+                table: t.name.clone(),
+                constraint: c.clone(),
+                recreate: Some(why.clone()),
+            });
+            if let Some(c1) = to
+                .tables
+                .get(&t.name)
+                .and_then(|x| x.constraints.get(&c.name))
+            {
+                out.retain(|x| {
+                    !matches!(x, Change::AddConstraint { table, constraint, .. }
+                        if *table == t.name && constraint.name == c.name)
+                });
+                out.push(Change::AddConstraint {
+                    table: t.name.clone(),
+                    constraint: shale_model::Constraint {
+                        comment: None,
+                        ..c1.clone()
+                    },
+                    new_table: false,
+                    recreate: Some(why),
+                });
+                if c1.comment.is_some() {
+                    out.push(Change::SetComment {
+                        object: ObjectId::Constraint {
+                            table: t.name.clone(),
+                            name: c.name.clone(),
+                        },
+                        from: None,
+                        to: c1.comment.clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
 /// Partitions' own indexes and keys attached to partitioned indexes
 /// ([`Catalog::attached_indexes`]). PostgreSQL has no `DETACH` for an index: a
 /// partitioned index whose set of attached indexes changes is re-created (dropping it
@@ -520,6 +591,9 @@ fn attached_indexes(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                 from: None,
                 to: ix1.comment.clone(),
             });
+        }
+        if ix0.unique {
+            referencing_keys_recreated(from, to, p, out);
         }
     }
     // 2. A partition's own index attached to a dropped partitioned index goes with it
