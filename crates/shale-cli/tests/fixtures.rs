@@ -18,7 +18,8 @@
 //! `converges` test is reported as ignored, never silently passed. A known gap on some
 //! majors is declared `fails_on_pg = 13, 18` (with the reason in a comment): on those
 //! majors the `converges` test passes only while the case still fails, so a fix is
-//! noticed and the line removed.
+//! noticed and the line removed. `fails_with = <text>` (one or more lines) says what that
+//! failure's message holds, so that another failure on those majors is not taken for it.
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use shale_cli::source::{empty_catalog, load_files};
@@ -63,11 +64,23 @@ fn main() {
         let c = case.clone();
         let known_gap =
             shale_testkit::server_major().is_some_and(|m| meta.fails_on_pg.contains(&m));
+        let fails_with = meta.fails_with.clone();
         trials.push(
             Trial::test(format!("{name}::converges"), move || {
                 match (converges(&c), known_gap) {
                     (r, false) => r,
-                    (Err(_), true) => Ok(()),
+                    // The known gap, and not some other failure that would hide behind it.
+                    (Err(e), true) => match fails_with
+                        .iter()
+                        .find(|w| !e.message().unwrap_or("").contains(w.as_str()))
+                    {
+                        None => Ok(()),
+                        Some(w) => Err(format!(
+                            "fails on this PostgreSQL major as `fails_on_pg` says, but not with `{w}` (`fails_with` in meta):\n{}",
+                            e.message().unwrap_or("")
+                        )
+                        .into()),
+                    },
                     (Ok(()), true) => Err(
                         "converges on this PostgreSQL major now: remove it from `fails_on_pg` in meta"
                             .into(),
@@ -95,6 +108,9 @@ struct Meta {
     requires: Vec<String>,
     /// `fails_on_pg = 13, 18`: majors on which the case is a known gap (must still fail).
     fails_on_pg: Vec<u32>,
+    /// `fails_with = text`: what the known gap's failure says (one line each, all must
+    /// appear), so that another failure on those majors is not taken for it.
+    fails_with: Vec<String>,
 }
 
 /// The case's `meta` file, if any. Any other line is an error, so a misspelt key cannot
@@ -126,6 +142,7 @@ fn meta(case: &Path) -> Result<Meta, String> {
                     );
                 }
             }
+            Some(("fails_with", v)) if !v.is_empty() => meta.fails_with.push(v.to_string()),
             Some(("requires", v)) => {
                 for ext in v.split(',').map(str::trim) {
                     if ext.is_empty() {
@@ -136,10 +153,16 @@ fn meta(case: &Path) -> Result<Meta, String> {
             }
             _ => {
                 return Err(format!(
-                    "{at}: expected `min_pg = <major>`, `requires = <extension>` or `fails_on_pg = <majors>`, got `{line}`"
+                    "{at}: expected `min_pg = <major>`, `requires = <extension>`, `fails_on_pg = <majors>` or `fails_with = <text>`, got `{line}`"
                 ))
             }
         }
+    }
+    if !meta.fails_with.is_empty() && meta.fails_on_pg.is_empty() {
+        return Err(format!(
+            "{}: fails_with without fails_on_pg",
+            path.display()
+        ));
     }
     Ok(meta)
 }
