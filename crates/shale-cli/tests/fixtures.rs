@@ -22,8 +22,8 @@
 //! failure's message holds, so that another failure on those majors is not taken for it.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use shale_cli::source::{empty_catalog, load_files};
-use shale_model::Catalog;
+use shale_cli::source::{empty_catalog, load_files, load_files_with_directives};
+use shale_model::{Catalog, Directives};
 use shale_plan::{PlanOptions, RiskLevel};
 use shale_testkit::TestDb;
 use std::path::{Path, PathBuf};
@@ -222,13 +222,21 @@ fn run_script(db: &TestDb, sql: &str) -> Result<(), String> {
     shale_introspect::run_script(&mut db.client(), sql)
 }
 
-fn plan(from: &Catalog, to: &Catalog) -> Result<shale_plan::Plan, Failed> {
-    shale_plan::plan(from, to, &PlanOptions::default()).map_err(|e| e.to_string().into())
+/// The desired files' model and their directives (rename hints, backfills), which every
+/// plan of the case follows, as `shale plan` does.
+fn load_desired(p: &Path) -> Result<(Catalog, Directives), Failed> {
+    load_files_with_directives(&[p.to_path_buf()])
+        .map_err(|e| format!("loading {}: {e}", p.display()).into())
+}
+
+fn plan(from: &Catalog, to: &(Catalog, Directives)) -> Result<shale_plan::Plan, Failed> {
+    shale_plan::plan_with(from, &to.0, &to.1, &PlanOptions::default())
+        .map_err(|e| e.to_string().into())
 }
 
 fn plan_snapshot(case: &Path) -> Result<(), Failed> {
     let current = load(&case.join("current.sql"))?;
-    let desired = load(&case.join("desired.sql"))?;
+    let desired = load_desired(&case.join("desired.sql"))?;
     let p = plan(&current, &desired)?;
     let text = shale_plan::render::text(&p);
     let mut settings = insta::Settings::clone_current();
@@ -248,14 +256,14 @@ fn converges(case: &Path) -> Result<(), Failed> {
     let current_sql = read(&case.join("current.sql"));
     let desired_sql = read(&case.join("desired.sql"));
     let mut current_files = load(&case.join("current.sql"))?;
-    let mut desired_files = load(&case.join("desired.sql"))?;
+    let mut desired_files = load_desired(&case.join("desired.sql"))?;
 
     let db = TestDb::new("fx");
     // As `shale plan` against a database does: the files' grants to the role running them
     // (the owner of what they create) are not modelled.
     let role = db.current_user();
     current_files.as_run_by(&role);
-    desired_files.as_run_by(&role);
+    desired_files.0.as_run_by(&role);
     run_script(&db, &current_sql).map_err(|e| format!("current.sql does not load: {e}"))?;
     let fresh = TestDb::new("fxd");
     run_script(&fresh, &desired_sql).map_err(|e| format!("desired.sql does not load: {e}"))?;
@@ -263,7 +271,7 @@ fn converges(case: &Path) -> Result<(), Failed> {
     // 1. No phantom diff, on both sides.
     let current_live = introspect(&db)?;
     same_model("current.sql", &current_files, &current_live)?;
-    same_model("desired.sql", &desired_files, &introspect(&fresh)?)?;
+    same_model("desired.sql", &desired_files.0, &introspect(&fresh)?)?;
 
     // 3. Offline and live plans agree.
     let live_plan = plan(&current_live, &desired_files)?;
