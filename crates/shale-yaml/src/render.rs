@@ -377,6 +377,24 @@ impl Scope<'_> {
         out
     }
 
+    /// How many `partition_of` parents defined here are above `t`.
+    fn partition_depth(&self, t: &QualName) -> usize {
+        let mut depth = 0;
+        let mut at = t.clone();
+        while let Some(p) = self
+            .tables
+            .get(&at)
+            .and_then(|(_, d)| d.partition_of.as_ref())
+        {
+            depth += 1;
+            if depth > self.tables.len() {
+                break;
+            }
+            at = p.parent.0.clone();
+        }
+        depth
+    }
+
     fn primary_key_of(&self, t: &QualName) -> Option<Vec<String>> {
         let (_, doc) = self.tables.get(t)?;
         if let Some(pk) = &doc.primary_key {
@@ -895,6 +913,10 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     let mut created: BTreeSet<QualName> = BTreeSet::new();
     let mut later: Vec<(usize, String)> = Vec::new();
     let mut indexes: Vec<(usize, String)> = Vec::new();
+    // Partitions' indexes attached to their parents' (deepest partitions first), and the
+    // `ALTER INDEX … ATTACH PARTITION`s of those and of keys.
+    let mut attached_first: Vec<(usize, usize, String)> = Vec::new();
+    let mut attaches: Stmts = Vec::new();
     let mut alters: Stmts = Vec::new();
     let mut triggers: Stmts = Vec::new();
     let mut policies: Stmts = Vec::new();
@@ -1108,6 +1130,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     renamed_from: pk.renamed_from.as_ref(),
                     comment: pk.comment.as_ref(),
                     index_comment: pk.index_comment.as_ref(),
+                    attach_to: pk.attach_to.as_ref(),
                 }
             });
             let uniques = t.unique.iter().map(|u| {
@@ -1125,6 +1148,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     renamed_from: u.renamed_from.as_ref(),
                     comment: u.comment.as_ref(),
                     index_comment: u.index_comment.as_ref(),
+                    attach_to: u.attach_to.as_ref(),
                 }
             });
             for k in pk.chain(uniques) {
@@ -1148,6 +1172,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
                 s.push_str(deferrable_sql(k.deferrable, k.initially_deferred));
                 lines.push((o, s));
+                if let Some(to) = k.attach_to {
+                    attaches.push((o, attach_stmt(file, &k.object, &tname, k.name, to)?));
+                }
                 constraint_comment(file, &k.object, o, &tname, k.name, k.comment, &mut tails)?;
                 if let Some(t) = k.index_comment.filter(|t| !t.is_empty()) {
                     let Some(n) = k.name else {
@@ -1314,7 +1341,20 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             for ix in &t.indexes {
                 let (o, sql, cm) =
                     index_stmt(file, &scope, &tname, &tobj, Some(&all_cols), ix, &mut out)?;
-                indexes.push((o, sql));
+                match &ix.attach_to {
+                    // Made before the parent's index, which adopts it (an index made
+                    // later would be one more); then attached by name.
+                    Some(to) => {
+                        let obj = match &ix.name {
+                            Some(n) => format!("index {}", QualName::new(tname.schema.clone(), n)),
+                            None => format!("{tobj}, index"),
+                        };
+                        let sql_attach = attach_stmt(file, &obj, &tname, ix.name.as_deref(), to)?;
+                        attached_first.push((scope.partition_depth(&tname), o, sql));
+                        attaches.push((o, sql_attach));
+                    }
+                    None => indexes.push((o, sql)),
+                }
                 if let Some((on, text)) = cm {
                     tails.comment(o, on, Some(text));
                 }
@@ -1367,7 +1407,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
-    for (o, s) in later.into_iter().chain(owned_by).chain(indexes) {
+    attached_first.sort_by_key(|(depth, _, _)| std::cmp::Reverse(*depth));
+    let attached_first = attached_first.into_iter().map(|(_, o, s)| (o, s));
+    for (o, s) in later
+        .into_iter()
+        .chain(owned_by)
+        .chain(attached_first)
+        .chain(indexes)
+        .chain(attaches)
+    {
         out.push(o, &s);
     }
     for (o, s) in std_functions {
@@ -1413,6 +1461,13 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 tails.comment(o, format!("COLUMN {name}.{}", quote_ident(c)), Some(text));
             }
             for ix in &v.indexes {
+                if ix.attach_to.is_some() || ix.only {
+                    return Err(YamlError::object(
+                        file,
+                        &obj,
+                        "`attach_to` and `only` are for indexes of partitioned tables and their partitions",
+                    ));
+                }
                 let (io, sql, cm) = index_stmt(
                     file,
                     &scope,
@@ -1621,6 +1676,7 @@ struct KeyConstraint<'a> {
     comment: Option<&'a String>,
     /// The comment on the key's index.
     index_comment: Option<&'a String>,
+    attach_to: Option<&'a IndexRef>,
 }
 
 /// Comments on constraints need the constraint's name.
@@ -2787,7 +2843,8 @@ fn index_stmt<'a>(
         s.push_str(&quote_ident(n));
         s.push(' ');
     }
-    s.push_str(&format!("ON {tname}"));
+    s.push_str(if ix.only { "ON ONLY " } else { "ON " });
+    s.push_str(&tname.to_string());
     if let Some(m) = &ix.using {
         if !scope.access_method_known(m) {
             return Err(ierr(format!("unknown index method `{m}`")));
@@ -2829,6 +2886,30 @@ fn index_stmt<'a>(
         _ => None,
     };
     Ok((o, s, cm))
+}
+
+/// `ALTER INDEX parent ATTACH PARTITION child` for the `attach_to:` of the index or key
+/// `name` of the partition `table` (a plain parent name is in the table's schema).
+fn attach_stmt(
+    file: &str,
+    obj: &str,
+    table: &QualName,
+    name: Option<&str>,
+    to: &IndexRef,
+) -> Result<String, YamlError> {
+    let Some(name) = name else {
+        return Err(YamlError::object(
+            file,
+            obj,
+            "an index or key with `attach_to` needs a `name`",
+        ));
+    };
+    let schema = to.schema.as_deref().unwrap_or(&table.schema);
+    check_name(file, obj, "attach_to schema", schema)?;
+    check_name(file, obj, "attach_to", &to.name)?;
+    let parent = QualName::new(schema, to.name.clone());
+    let child = QualName::new(table.schema.clone(), name);
+    Ok(format!("ALTER INDEX {parent} ATTACH PARTITION {child};"))
 }
 
 fn need_columns(

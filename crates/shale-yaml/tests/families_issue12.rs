@@ -66,3 +66,90 @@ statistics:
     .unwrap_err();
     assert!(e.to_string().contains("columns"), "{e}");
 }
+
+#[test]
+fn attached_partition_indexes_yaml_equal_their_sql() {
+    // The example of docs/YAML.md: a partition's own index and key attached to the
+    // parent's indexes, and an index made ON ONLY the parent.
+    let sql = from_sql(
+        "CREATE TABLE events (id bigint, at date, kind text) PARTITION BY RANGE (at);
+         CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+         CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+         ALTER TABLE events_2025 ADD CONSTRAINT events_2025_id_key UNIQUE (id, at);
+         CREATE INDEX events_2025_by_kind ON events_2025 (kind);
+         CREATE INDEX ON events (kind);
+         CREATE UNIQUE INDEX ON events (id, at);
+         CREATE INDEX events_at_idx ON ONLY events (at);
+         CREATE INDEX events_2025_at ON events_2025 (at);
+         ALTER INDEX events_at_idx ATTACH PARTITION events_2025_at;",
+    );
+    assert_eq!(sql.attached_indexes.len(), 3, "{:?}", sql.attached_indexes);
+    assert!(sql.indexes[&shale_model::QualName::new("public", "events_at_idx")].invalid);
+    let yaml = parse_yaml(
+        "p.yaml",
+        r#"
+tables:
+  events:
+    columns: {id: bigint, at: date, kind: text}
+    partition_by: range (at)
+    indexes:
+      - columns: [kind]
+      - {unique: true, columns: [id, at]}
+      - {name: events_at_idx, columns: [at], only: true}
+  events_2025:
+    partition_of: {parent: events, bound: "FROM ('2025-01-01') TO ('2026-01-01')"}
+    unique:
+      - {name: events_2025_id_key, columns: [id, at], attach_to: events_id_at_idx}
+    indexes:
+      - name: events_2025_by_kind
+        columns: [kind]
+        attach_to: events_kind_idx
+      - {name: events_2025_at, columns: [at], attach_to: public.events_at_idx}
+  events_2026:
+    partition_of: {parent: events, bound: "FROM ('2026-01-01') TO ('2027-01-01')"}
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(yaml, sql);
+    round_trips(&sql);
+    let exported = to_yaml(&sql);
+    for key in [
+        "attach_to: events_kind_idx",
+        "attach_to: events_id_at_idx",
+        "attach_to: events_at_idx",
+        "only: true",
+    ] {
+        assert!(exported.contains(key), "no `{key}` in:\n{exported}");
+    }
+
+    // Once every partition has one attached, the ON ONLY index is valid: a plain index.
+    let valid = from_sql(
+        "CREATE TABLE logs (at date, msg text) PARTITION BY RANGE (at);
+         CREATE TABLE logs_1 PARTITION OF logs FOR VALUES FROM ('2025-01-01') TO ('2025-02-01');
+         CREATE INDEX logs_msg_idx ON ONLY logs (msg);
+         CREATE INDEX logs_1_own ON logs_1 (msg);
+         ALTER INDEX logs_msg_idx ATTACH PARTITION logs_1_own;",
+    );
+    round_trips(&valid);
+    assert!(!to_yaml(&valid).contains("only:"), "{}", to_yaml(&valid));
+
+    // attach_to names the partition's index, which needs a name.
+    let e = parse_yaml(
+        "p.yaml",
+        r#"
+tables:
+  p: {columns: {a: int}, partition_by: list (a), indexes: [{columns: [a]}]}
+  p1:
+    partition_of: {parent: p, bound: IN (1)}
+    indexes: [{columns: [a], attach_to: p_a_idx}]
+"#,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("needs a `name`"), "{e}");
+    let e = parse_yaml(
+        "p.yaml",
+        "tables:\n  t: {columns: {a: int}}\nviews:\n  m:\n    materialized: true\n    query: SELECT a FROM t\n    indexes: [{columns: [a], only: true}]\n",
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("`only`"), "{e}");
+}

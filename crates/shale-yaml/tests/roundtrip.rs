@@ -240,9 +240,7 @@ fn fixture_schemas_round_trip() {
     // onto a unique index as PostgreSQL does.
     // 330–334: operators, operator families and classes have no YAML keys yet.
     // 340–344: rewrite rules have no YAML key yet.
-    // 370–377: partitions' own indexes attached to partitioned indexes, and ON ONLY
-    // indexes, have no YAML key yet (371 and 375 need none).
-    const KNOWN_GAPS: [&str; 24] = [
+    const KNOWN_GAPS: [&str; 18] = [
         "180_postgis_type_modifiers",
         "183_information_schema_domains",
         "222_child_constraints_on_inherited_columns",
@@ -261,12 +259,6 @@ fn fixture_schemas_round_trip() {
         "342_rules_drop",
         "343_rule_column_type_change",
         "344_rule_on_recreated_view",
-        "370_partition_own_index_adopted",
-        "372_partitioned_indexes_pg_dump_from_empty",
-        "373_partitioned_index_on_only_invalid",
-        "374_partition_attached_index_swapped",
-        "376_partitioned_index_dropped_keeps_own",
-        "377_partitioned_indexes_pg_dump_no_steps",
     ];
     let (known, unexpected): (Vec<_>, Vec<_>) = failures
         .into_iter()

@@ -541,7 +541,7 @@ pub(super) fn write_views(out: &mut Out, cat: &Catalog, taken: &Taken) {
         if !v.indexes.is_empty() {
             out.line(2, "indexes:");
             for ix in v.indexes.values() {
-                write_index(out, ix, taken);
+                write_index(out, cat, ix, taken);
             }
         }
         if let Some(c) = &v.comment {
