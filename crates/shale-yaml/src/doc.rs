@@ -365,6 +365,9 @@ pub struct TableDoc {
     pub policies: OrderedMap<PolicyDoc>,
     #[serde(default)]
     pub triggers: OrderedMap<TriggerDoc>,
+    /// Rewrite rules (`CREATE RULE`) on the table, by name.
+    #[serde(default)]
+    pub rules: OrderedMap<crate::rewrite_rules::RuleDoc>,
     #[serde(default)]
     pub grants: Option<Grants>,
     /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.

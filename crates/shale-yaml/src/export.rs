@@ -16,6 +16,7 @@ mod aggregates;
 mod families;
 mod foreign_data;
 mod publications;
+mod rewrite_rules;
 mod statistics;
 
 const PUBLIC: &str = "public";

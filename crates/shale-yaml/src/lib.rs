@@ -30,6 +30,7 @@ mod names;
 mod publications;
 mod relation_options;
 mod render;
+mod rewrite_rules;
 mod sqlcheck;
 mod statistics;
 

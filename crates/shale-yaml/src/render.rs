@@ -920,6 +920,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     let mut alters: Stmts = Vec::new();
     let mut triggers: Stmts = Vec::new();
     let mut policies: Stmts = Vec::new();
+    // Rewrite rules, after the views (their actions may name any relation).
+    let mut rules: Stmts = Vec::new();
     // Parents (partitioned and inherited tables) before their children.
     let mut pending: Vec<(&String, &String, &TableDoc)> = docs
         .iter()
@@ -1386,6 +1388,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 &mut tails,
             )?;
 
+            rule_objects(file, &tname, &t.rules, &mut out, &mut tails, &mut rules)?;
+
             // the CREATE TABLE itself
             let hint = rename_line(file, &tobj, t.renamed_from.as_ref(), true, "")?;
             let (head, tail) = table_head_tail(file, &tobj, &tname, t)?;
@@ -1496,6 +1500,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             for (c, g) in &v.column_grants.0 {
                 tails.grant(file, &obj, o, &target, Some(c), g, COLUMN_PRIVS)?;
             }
+            rule_objects(file, &name, &v.rules, &mut out, &mut tails, &mut rules)?;
         }
     }
 
@@ -1548,6 +1553,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
 
     for (o, s) in alters
         .into_iter()
+        .chain(rules)
         .chain(triggers)
         .chain(policies)
         .chain(tails.owners)
@@ -1557,6 +1563,30 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         out.push(o, &s);
     }
     Ok(out)
+}
+
+/// The `rules:` of a table or view (rewrite_rules.rs).
+fn rule_objects(
+    file: &str,
+    table: &QualName,
+    rules: &OrderedMap<crate::rewrite_rules::RuleDoc>,
+    out: &mut Rendered,
+    tails: &mut Tails,
+    dest: &mut Stmts,
+) -> Result<(), YamlError> {
+    for (n, r) in &rules.0 {
+        let ob = Object::new(
+            file,
+            format!("rule {} on {table}", quote_ident(n)),
+            format!("RULE {} ON {table}", quote_ident(n)),
+        )
+        .check("rule", n)
+        .keys(r, &[]);
+        tails.object(out, ob, Dest::Later(dest), |obj, _| {
+            crate::rewrite_rules::stmts(file, obj, table, n, r)
+        })?;
+    }
+    Ok(())
 }
 
 /// `CREATE SEQUENCE` (with its rename hint).
@@ -1833,6 +1863,7 @@ common_keys! {
     crate::statistics::StatisticsDoc => comment - -;
     crate::publications::PublicationDoc => comment - -;
     crate::publications::SubscriptionDoc => comment - -;
+    crate::rewrite_rules::RuleDoc => comment - -;
 }
 
 /// Where an object's own statements go: into the DDL now, or onto a list run later.
@@ -2627,7 +2658,7 @@ fn trigger_stmts(
 
 /// The `ALTER … TRIGGER` words for a trigger's or event trigger's `enabled:` key (`None`:
 /// enabled, as created).
-fn trigger_state(enabled: Option<&str>) -> Result<Option<&'static str>, String> {
+pub(crate) fn trigger_state(enabled: Option<&str>) -> Result<Option<&'static str>, String> {
     Ok(match enabled.map(lower_word).as_deref() {
         None | Some("origin") | Some("enabled") => None,
         Some("disabled") => Some("DISABLE"),

@@ -153,3 +153,92 @@ tables:
     .unwrap_err();
     assert!(e.to_string().contains("`only`"), "{e}");
 }
+
+#[test]
+fn rules_yaml_equal_their_sql() {
+    // The example of docs/YAML.md.
+    let sql = from_sql(
+        "CREATE SCHEMA app;
+         CREATE TABLE app.accounts (id int, balance numeric);
+         CREATE TABLE app.audit (account_id int, old_balance numeric, new_balance numeric);
+         CREATE VIEW app.rich AS SELECT id, balance FROM app.accounts WHERE balance > 1000;
+         CREATE RULE log_balance AS ON UPDATE TO app.accounts WHERE new.balance <> old.balance
+             DO ALSO INSERT INTO app.audit VALUES (new.id, old.balance, new.balance);
+         COMMENT ON RULE log_balance ON app.accounts IS 'audit trail';
+         CREATE RULE no_deletes AS ON DELETE TO app.accounts DO INSTEAD NOTHING;
+         ALTER TABLE app.accounts DISABLE RULE no_deletes;
+         CREATE RULE rich_update AS ON UPDATE TO app.rich DO INSTEAD (
+             UPDATE app.accounts SET balance = new.balance WHERE accounts.id = old.id;
+             NOTIFY rich_changed);",
+    );
+    assert_eq!(sql.rewrite_rules.len(), 3);
+    let yaml = parse_yaml(
+        "r.yaml",
+        r#"
+schemas: [app]
+tables:
+  app.accounts:
+    columns: {id: int, balance: numeric}
+    rules:
+      log_balance:
+        event: update
+        where: new.balance <> old.balance
+        actions:
+          - INSERT INTO app.audit VALUES (new.id, old.balance, new.balance)
+        comment: audit trail
+      no_deletes:
+        event: delete
+        instead: true
+        enabled: disabled
+  app.audit:
+    columns: {account_id: int, old_balance: numeric, new_balance: numeric}
+views:
+  app.rich:
+    query: SELECT id, balance FROM app.accounts WHERE balance > 1000
+    rules:
+      rich_update:
+        event: update
+        instead: true
+        actions:
+          - UPDATE app.accounts SET balance = new.balance WHERE accounts.id = old.id
+          - NOTIFY rich_changed;
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(yaml, sql);
+    round_trips(&sql);
+    let exported = to_yaml(&sql);
+    for key in [
+        "rules:",
+        "event: delete",
+        "enabled: disabled",
+        "instead: true",
+    ] {
+        assert!(exported.contains(key), "no `{key}` in:\n{exported}");
+    }
+    // One action may be a plain string.
+    let one = parse_yaml(
+        "r.yaml",
+        "tables:\n  t:\n    columns: {a: int}\n    rules:\n      r: {event: insert, instead: true, actions: NOTIFY t_changed}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        one,
+        from_sql(
+            "CREATE TABLE t (a int); CREATE RULE r AS ON INSERT TO t DO INSTEAD NOTIFY t_changed;"
+        )
+    );
+
+    for (doc, needle) in [
+        ("{event: select, actions: SELECT 1}", "view's own"),
+        ("{event: truncate}", "unknown event"),
+        ("{event: insert, actions: \"NOTIFY a; NOTIFY b\"}", "action"),
+        ("{event: insert, where: \"a > \"}", "where"),
+        ("{event: insert, enabled: sometimes}", "enabled"),
+    ] {
+        let text = format!("tables:\n  t:\n    columns: {{a: int}}\n    rules:\n      r: {doc}\n");
+        let e = parse_yaml("r.yaml", &text).unwrap_err();
+        assert!(e.to_string().contains(needle), "{doc}: {e}");
+        assert!(e.to_string().contains("rule r on public.t"), "{doc}: {e}");
+    }
+}

@@ -294,7 +294,7 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
 /// A string that reads back exactly: a literal block (`|2`, with the chomping its final
 /// newlines need) when it has several lines and nothing a block would change, a quoted
 /// scalar otherwise.
-fn text_value(indent: usize, s: &str) -> String {
+pub(super) fn text_value(indent: usize, s: &str) -> String {
     let body = s.trim_end_matches('\n');
     let trailing = s.len() - body.len();
     let block_ok = body.contains('\n')
@@ -467,7 +467,7 @@ pub(super) fn write_event_triggers(out: &mut Out, cat: &Catalog) {
 }
 
 /// `enabled:` of a trigger or event trigger, when not `origin`.
-fn write_enabled(out: &mut Out, indent: usize, enabled: TriggerEnabled) {
+pub(super) fn write_enabled(out: &mut Out, indent: usize, enabled: TriggerEnabled) {
     match enabled {
         TriggerEnabled::Origin => {}
         TriggerEnabled::Disabled => out.kv(indent, "enabled", "disabled"),
@@ -578,6 +578,7 @@ pub(super) fn write_views(out: &mut Out, cat: &Catalog, taken: &Taken) {
             }
         }
         write_triggers(out, cat, &v.name);
+        super::rewrite_rules::write_rules(out, cat, &v.name);
     }
 }
 
@@ -813,6 +814,7 @@ pub(super) fn write_table_optionsras(out: &mut Out, cat: &Catalog, t: &Table) {
         }
     }
     write_triggers(out, cat, &t.name);
+    super::rewrite_rules::write_rules(out, cat, &t.name);
     let id = ObjectId::Table {
         name: t.name.clone(),
     };
