@@ -60,6 +60,12 @@ pub struct Document {
     pub publications: OrderedMap<crate::publications::PublicationDoc>,
     #[serde(default)]
     pub subscriptions: OrderedMap<crate::publications::SubscriptionDoc>,
+    #[serde(default)]
+    pub operators: Vec<crate::operators::OperatorDoc>,
+    #[serde(default)]
+    pub operator_families: Vec<crate::operators::FamilyDoc>,
+    #[serde(default)]
+    pub operator_classes: Vec<crate::operators::ClassDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys

@@ -15,6 +15,7 @@ use std::fmt::Write;
 mod aggregates;
 mod families;
 mod foreign_data;
+mod operators;
 mod publications;
 mod rewrite_rules;
 mod statistics;
@@ -494,6 +495,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
     families::write_collations(&mut out, cat);
     families::write_types(&mut out, cat);
     families::write_functions(&mut out, cat);
+    operators::write(&mut out, cat);
 
     if !cat.tables.is_empty() {
         out.line(0, "tables:");

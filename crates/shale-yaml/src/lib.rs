@@ -27,6 +27,7 @@ mod doc_families;
 mod export;
 mod foreign_data;
 mod names;
+mod operators;
 mod publications;
 mod relation_options;
 mod render;

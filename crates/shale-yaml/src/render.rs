@@ -1411,18 +1411,17 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
-    attached_first.sort_by_key(|(depth, _, _)| std::cmp::Reverse(*depth));
-    let attached_first = attached_first.into_iter().map(|(_, o, s)| (o, s));
-    for (o, s) in later
-        .into_iter()
-        .chain(owned_by)
-        .chain(attached_first)
-        .chain(indexes)
-        .chain(attaches)
-    {
+    for (o, s) in later.into_iter().chain(owned_by).chain(std_functions) {
         out.push(o, &s);
     }
-    for (o, s) in std_functions {
+
+    // ---- operators, operator families and classes (operators.rs): after the functions
+    // and types they use, before the indexes using the classes
+    operator_objects(docs, &mut out, &mut tails)?;
+
+    attached_first.sort_by_key(|(depth, _, _)| std::cmp::Reverse(*depth));
+    let attached_first = attached_first.into_iter().map(|(_, o, s)| (o, s));
+    for (o, s) in attached_first.chain(indexes).chain(attaches) {
         out.push(o, &s);
     }
 
@@ -1563,6 +1562,63 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         out.push(o, &s);
     }
     Ok(out)
+}
+
+/// Operators, then families, then classes (those in a family of their own name first,
+/// which they may make), then the families' members: `ALTER OPERATOR FAMILY … ADD`
+/// after the classes, so PostgreSQL binds members to the class they serve, as the
+/// plan does.
+fn operator_objects(
+    docs: &[(String, Document)],
+    out: &mut Rendered,
+    tails: &mut Tails,
+) -> Result<(), YamlError> {
+    use crate::operators::{class_stmt, comment_target, family_stmts, operator_stmt};
+    for (file, d) in docs {
+        for o in &d.operators {
+            let (obj, target, sql) = operator_stmt(file, o)?;
+            let ob = Object::new(file, obj, target).keys(o, &[]).one_each();
+            tails.object(out, ob, Dest::Now, |_, _| Ok(vec![sql]))?;
+        }
+    }
+    let mut members: Stmts = Vec::new();
+    for (file, d) in docs {
+        for f in &d.operator_families {
+            let name = &f.name.0;
+            let label = format!("operator family {name} using {}", f.using.trim());
+            let ob = Object::new(file, label, comment_target("FAMILY", name, &f.using))
+                .check("schema", &name.schema)
+                .check("operator family", &name.name)
+                .keys(f, &[])
+                .one_each();
+            tails.object(out, ob, Dest::Now, |obj, o| {
+                let (create, add) = family_stmts(file, obj, f)?;
+                members.extend(add.map(|a| (o, a)));
+                Ok(vec![create])
+            })?;
+        }
+    }
+    let mut classes: Vec<(&String, &crate::operators::ClassDoc)> = docs
+        .iter()
+        .flat_map(|(f, d)| d.operator_classes.iter().map(move |c| (f, c)))
+        .collect();
+    classes.sort_by_key(|(_, c)| c.family.as_ref().is_some_and(|f| f.0 != c.name.0));
+    for (file, c) in classes {
+        let name = &c.name.0;
+        let label = format!("operator class {name} using {}", c.using.trim());
+        let ob = Object::new(file, label, comment_target("CLASS", name, &c.using))
+            .check("schema", &name.schema)
+            .check("operator class", &name.name)
+            .keys(c, &[])
+            .one_each();
+        tails.object(out, ob, Dest::Now, |obj, _| {
+            Ok(vec![class_stmt(file, obj, c)?])
+        })?;
+    }
+    for (o, s) in members {
+        out.push(o, &s);
+    }
+    Ok(())
 }
 
 /// The `rules:` of a table or view (rewrite_rules.rs).
@@ -1864,6 +1920,9 @@ common_keys! {
     crate::publications::PublicationDoc => comment - -;
     crate::publications::SubscriptionDoc => comment - -;
     crate::rewrite_rules::RuleDoc => comment - -;
+    crate::operators::OperatorDoc => comment - -;
+    crate::operators::FamilyDoc => comment - -;
+    crate::operators::ClassDoc => comment - -;
 }
 
 /// Where an object's own statements go: into the DDL now, or onto a list run later.

@@ -242,3 +242,132 @@ views:
         assert!(e.to_string().contains("rule r on public.t"), "{doc}: {e}");
     }
 }
+
+const OPERATORS_SQL: &str = "
+CREATE SCHEMA ext;
+CREATE FUNCTION abs_lt(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT abs($1) < abs($2)';
+CREATE FUNCTION abs_eq(integer, integer) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT abs($1) = abs($2)';
+CREATE FUNCTION abs_cmp(integer, integer) RETURNS integer LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT sign(abs($1) - abs($2))::integer';
+CREATE FUNCTION abs_lt_big(integer, bigint) RETURNS boolean LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT abs($1) < abs($2)';
+CREATE FUNCTION abs_hash(integer) RETURNS integer LANGUAGE sql IMMUTABLE STRICT
+    AS 'SELECT hashint4(abs($1))';
+CREATE OPERATOR #< (FUNCTION = abs_lt, LEFTARG = integer, RIGHTARG = integer,
+    RESTRICT = scalarltsel, JOIN = scalarltjoinsel);
+CREATE OPERATOR #= (FUNCTION = abs_eq, LEFTARG = integer, RIGHTARG = integer,
+    COMMUTATOR = #=, NEGATOR = OPERATOR(ext.#<>), HASHES, MERGES);
+CREATE OPERATOR #< (FUNCTION = abs_lt_big, LEFTARG = integer, RIGHTARG = bigint);
+CREATE OPERATOR ext.~~~ (RIGHTARG = text, FUNCTION = reverse);
+COMMENT ON OPERATOR #< (integer, integer) IS 'less in absolute value';
+CREATE OPERATOR CLASS abs_ops DEFAULT FOR TYPE integer USING btree AS
+    OPERATOR 1 #<, OPERATOR 3 #=, FUNCTION 1 abs_cmp(integer, integer);
+ALTER OPERATOR FAMILY abs_ops USING btree ADD OPERATOR 1 #< (integer, bigint);
+CREATE OPERATOR FAMILY ext.hashes USING hash;
+COMMENT ON OPERATOR FAMILY ext.hashes USING hash IS 'hash family';
+CREATE OPERATOR CLASS abs_hash_ops FOR TYPE integer USING hash FAMILY ext.hashes AS
+    OPERATOR 1 #=, FUNCTION 1 abs_hash(integer);
+COMMENT ON OPERATOR CLASS abs_hash_ops USING hash IS 'by absolute value';
+CREATE TABLE readings (delta integer);
+CREATE INDEX readings_abs ON readings (delta);
+CREATE INDEX readings_abs_hash ON readings USING hash (delta abs_hash_ops);
+";
+
+#[test]
+fn operators_yaml_equal_their_sql() {
+    let sql = from_sql(OPERATORS_SQL);
+    assert_eq!(sql.operators.len(), 4, "{:?}", sql.operators.keys());
+    assert_eq!(sql.operator_families.len(), 2);
+    assert_eq!(sql.operator_classes.len(), 2);
+    // Written by hand: a class's members inline (their types the class's), the extra
+    // member in the family, the hash class in a family of another name.
+    let yaml = parse_yaml(
+        "o.yaml",
+        r##"
+schemas: [ext]
+functions:
+  - {name: abs_lt, args: [integer, integer], returns: boolean, language: sql, volatility: immutable, strict: true, body: "SELECT abs($1) < abs($2)"}
+  - {name: abs_eq, args: [integer, integer], returns: boolean, language: sql, volatility: immutable, strict: true, body: "SELECT abs($1) = abs($2)"}
+  - {name: abs_cmp, args: [integer, integer], returns: integer, language: sql, volatility: immutable, strict: true, body: "SELECT sign(abs($1) - abs($2))::integer"}
+  - {name: abs_lt_big, args: [integer, bigint], returns: boolean, language: sql, volatility: immutable, strict: true, body: "SELECT abs($1) < abs($2)"}
+  - {name: abs_hash, args: [integer], returns: integer, language: sql, volatility: immutable, strict: true, body: "SELECT hashint4(abs($1))"}
+operators:
+  - name: "#<"
+    left: integer
+    right: integer
+    function: abs_lt
+    restrict: pg_catalog.scalarltsel
+    join: pg_catalog.scalarltjoinsel
+    comment: less in absolute value
+  - {name: "#=", left: integer, right: integer, function: abs_eq, commutator: "#=", negator: "ext.#<>", hashes: true, merges: true}
+  - {name: "#<", left: integer, right: bigint, function: abs_lt_big}
+  - {name: "ext.~~~", right: text, function: pg_catalog.reverse}
+operator_families:
+  - name: abs_ops
+    using: btree
+    operators: [{strategy: 1, operator: "#<", types: [integer, bigint]}]
+  - {name: ext.hashes, using: hash, comment: hash family}
+operator_classes:
+  - name: abs_ops
+    using: btree
+    type: integer
+    default: true
+    operators: [{strategy: 1, operator: "#<"}, {strategy: 3, operator: "#="}]
+    functions: [{number: 1, function: abs_cmp, args: [integer, integer]}]
+  - name: abs_hash_ops
+    using: hash
+    type: integer
+    family: ext.hashes
+    operators: [{strategy: 1, operator: "#="}]
+    functions: [{number: 1, function: abs_hash, args: [integer]}]
+    comment: by absolute value
+tables:
+  readings:
+    columns: {delta: integer}
+    indexes:
+      - {name: readings_abs, columns: [delta]}
+      - {name: readings_abs_hash, using: hash, keys: [{column: delta, opclass: abs_hash_ops}]}
+"##,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(yaml.operators, sql.operators);
+    assert_eq!(yaml.operator_families, sql.operator_families);
+    assert_eq!(yaml.operator_classes, sql.operator_classes);
+    assert_eq!(yaml, sql);
+    round_trips(&sql);
+    let exported = to_yaml(&sql);
+    for key in [
+        "operators:",
+        "operator_families:",
+        "operator_classes:",
+        "negator: \"ext.#<>\"",
+        "family: ext.hashes",
+        "{strategy: 1, operator: \"#<\", types: [integer, bigint]}",
+    ] {
+        assert!(exported.contains(key), "no `{key}` in:\n{exported}");
+    }
+
+    for (doc, needle) in [
+        (
+            "operators: [{name: \"#<; DROP\", right: int, function: f}]",
+            "not an operator name",
+        ),
+        (
+            "operators: [{name: \"#<\", right: int, function: f, commutator: \"x\"}]",
+            "commutator",
+        ),
+        (
+            "operator_families: [{name: f, using: btree, operators: [{strategy: 1, operator: \"<\"}]}]",
+            "`types`",
+        ),
+        (
+            "operator_classes: [{name: c, using: btree, type: \"int) x\"}]",
+            "operator class public.c using btree",
+        ),
+    ] {
+        let e = parse_yaml("o.yaml", doc).unwrap_err();
+        assert!(e.to_string().contains(needle), "{doc}: {e}");
+    }
+}
