@@ -371,6 +371,9 @@ pub struct TableDoc {
     pub policies: OrderedMap<PolicyDoc>,
     #[serde(default)]
     pub triggers: OrderedMap<TriggerDoc>,
+    /// A child's (partition's) own settings of columns it gets from its parents.
+    #[serde(default)]
+    pub inherited_columns: OrderedMap<InheritedColumnDoc>,
     /// Rewrite rules (`CREATE RULE`) on the table, by name.
     #[serde(default)]
     pub rules: OrderedMap<crate::rewrite_rules::RuleDoc>,
@@ -379,6 +382,17 @@ pub struct TableDoc {
     /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
     #[serde(default)]
     pub owner: Option<String>,
+}
+
+/// What a child sets of its own on a column it gets from a parent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InheritedColumnDoc {
+    #[serde(default)]
+    pub not_null: bool,
+    /// A SQL expression.
+    #[serde(default)]
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

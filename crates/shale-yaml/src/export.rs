@@ -175,6 +175,9 @@ fn type_sql(t: &TypeRef) -> String {
                 && shale_sql::parse_type(&t.name, &[]).is_ok_and(|r| r.schema.is_some()) =>
         {
             let mut n = t.name.clone();
+            if let Some(m) = &t.typmod {
+                n.push_str(m);
+            }
             if t.array {
                 n.push_str("[]");
             }
@@ -586,7 +589,10 @@ fn write_table(
         .map(|c| c.kind.columns().to_vec())
         .unwrap_or_default();
     for c in t.constraints.values() {
-        let simple = !c.deferrable
+        // Only a column of the table's own can carry its key (not one from a parent).
+        let own = c.kind.columns().iter().all(|n| t.column(n).is_some());
+        let simple = own
+            && !c.deferrable
             && !c.initially_deferred
             && c.validated
             && c.comment.is_none()
@@ -619,6 +625,7 @@ fn write_table(
     for c in t.constraints.values() {
         if let ConstraintKind::ForeignKey { columns, .. } = &c.kind {
             if columns.len() == 1
+                && t.column(&columns[0]).is_some()
                 && c.comment.is_none()
                 && name_is_implicit(t, c, taken)
                 && !col_fk.contains_key(columns[0].as_str())

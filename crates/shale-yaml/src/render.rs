@@ -306,6 +306,7 @@ fn constraint_prefix(name: Option<&str>) -> String {
 /// What is known of every document before rendering: names of the objects defined.
 struct Scope<'a> {
     tables: HashMap<QualName, (&'a str, &'a TableDoc)>,
+    /// Types defined here: enums, domains, composite and range types, tables' row types.
     enums: BTreeSet<QualName>,
     /// Extension name → the schema it is declared in (None: default).
     extensions: Vec<(&'a str, Option<&'a str>)>,
@@ -338,6 +339,8 @@ impl Scope<'_> {
             }
             [s, n] => {
                 s == "pg_catalog"
+                    // Its domains (`cardinal_number`, `sql_identifier`, …) are built in.
+                    || s == "information_schema"
                     || self.enums.contains(&QualName::new(s.as_str(), n.as_str()))
                     || ext_allows(Some(s), n)
             }
@@ -393,6 +396,28 @@ impl Scope<'_> {
             at = p.parent.0.clone();
         }
         depth
+    }
+
+    /// Whether the table `t` defined here has a primary key or unique constraint on
+    /// exactly `cols` (in any order), as a foreign key onto it needs; otherwise a unique
+    /// index must be made first. A table not defined here is taken to have one.
+    fn has_key(&self, t: &QualName, cols: &[String]) -> bool {
+        let Some((_, d)) = self.tables.get(t) else {
+            return true;
+        };
+        let sorted = |c: &[String]| {
+            let mut v = c.to_vec();
+            v.sort();
+            v
+        };
+        let want = sorted(cols);
+        let same = |c: &[String]| sorted(c) == want;
+        d.primary_key.as_ref().is_some_and(|p| same(&p.0.columns.0))
+            || d.unique.iter().any(|u| same(&u.0.columns.0))
+            || d.columns
+                .0
+                .iter()
+                .any(|(n, c)| (c.0.primary_key || c.0.unique) && same(std::slice::from_ref(n)))
     }
 
     fn primary_key_of(&self, t: &QualName) -> Option<Vec<String>> {
@@ -496,8 +521,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             check_name(file, &obj, "schema", &name.schema)?;
             check_name(file, &obj, "table", &name.name)?;
             claim(&mut relations, file, &name, "table")?;
-            // A table's row type takes the type name too.
+            // A table's row type takes the type name too (a column or domain may use it).
             claim(&mut types, file, &name, "table")?;
+            scope.enums.insert(name.clone());
             add_schema(&name.schema, &mut schemas);
             scope.tables.insert(name, (file.as_str(), t));
         }
@@ -753,9 +779,16 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
 
     // ---- domains, composite types, range types
     let mut type_later: Stmts = Vec::new();
+    // A domain over a table's row type is made right after that table (by domain name:
+    // the table, the document).
+    let mut row_domains: HashMap<QualName, (QualName, &String, &DomainDoc)> = HashMap::new();
     for (file, d) in docs {
         for (key, x) in &d.domains.0 {
             let name = object_name(key, x.schema.as_deref());
+            if let Some(t) = type_name(&x.ty).filter(|t| scope.tables.contains_key(t)) {
+                row_domains.insert(name, (t, file, x));
+                continue;
+            }
             let ob = Object::of(file, "domain", "DOMAIN", &name).keys(x, TYPE_PRIVS);
             tails.object(&mut out, ob, Dest::Now, |_, o| {
                 Ok(vec![domain_stmts(
@@ -917,6 +950,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     // `ALTER INDEX … ATTACH PARTITION`s of those and of keys.
     let mut attached_first: Vec<(usize, usize, String)> = Vec::new();
     let mut attaches: Stmts = Vec::new();
+    // Foreign keys onto columns that only a unique index (no key) covers.
+    let mut fks_after_indexes: Stmts = Vec::new();
     let mut alters: Stmts = Vec::new();
     let mut triggers: Stmts = Vec::new();
     let mut policies: Stmts = Vec::new();
@@ -932,11 +967,17 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     while !pending.is_empty() {
         let before = pending.len();
         pending.retain(|(f, k, t)| {
+            // Its parents, and the tables whose row types its columns' domains are over.
+            let row_types = t.columns.0.iter().filter_map(|(_, c)| {
+                let d = type_name(&c.0.ty)?;
+                row_domains.get(&d).map(|(t, _, _)| t.clone())
+            });
             let parents: Vec<QualName> = t
                 .partition_of
                 .iter()
                 .map(|p| p.parent.0.clone())
                 .chain(t.inherits.iter().map(|p| p.0.clone()))
+                .chain(row_types)
                 .collect();
             if parents
                 .iter()
@@ -1268,8 +1309,10 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 });
             }
             for fk in &fks {
+                // The target's columns, with those it gets from its parents.
+                let target_cols = scope.all_columns(&fk.target);
                 let target_cols: Vec<&str> = match scope.tables.get(&fk.target) {
-                    Some((_, td)) => td.columns.0.iter().map(|(n, _)| n.as_str()).collect(),
+                    Some(_) => target_cols.iter().map(String::as_str).collect(),
                     None => {
                         return Err(YamlError::object(
                             file,
@@ -1317,7 +1360,13 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 let target_exists = created.contains(&fk.target) || fk.target == tname;
                 let hint =
                     |indent| rename_line(file, &fk.origin_object, fk.renamed_from, false, indent);
-                if fk.not_valid {
+                let valid = if fk.not_valid { " NOT VALID" } else { "" };
+                if !scope.has_key(&fk.target, &fk.target_columns) {
+                    // Onto a unique index: after the indexes.
+                    let h = hint("")?;
+                    fks_after_indexes
+                        .push((o, format!("{h}ALTER TABLE {tname} ADD {body}{valid};")));
+                } else if fk.not_valid {
                     let h = hint("")?;
                     later.push((o, format!("{h}ALTER TABLE {tname} ADD {body} NOT VALID;")));
                 } else if target_exists {
@@ -1389,6 +1438,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             )?;
 
             rule_objects(file, &tname, &t.rules, &mut out, &mut tails, &mut rules)?;
+            for s in inherited_column_alters(file, &tobj, &tname, t, &all_cols)? {
+                alters.push((t_origin, s));
+            }
 
             // the CREATE TABLE itself
             let hint = rename_line(file, &tobj, t.renamed_from.as_ref(), true, "")?;
@@ -1407,6 +1459,21 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             tails.comment(t_origin, format!("TABLE {tname}"), t.comment.as_ref());
             let target = format!("TABLE {tname}");
             tails.owner(file, &tobj, t_origin, &target, t.owner.as_ref())?;
+            let mut over_this: Vec<_> = row_domains
+                .iter()
+                .filter(|(_, (rt, _, _))| *rt == tname)
+                .collect();
+            over_this.sort_by_key(|(n, _)| (*n).clone());
+            for (name, (_, dfile, x)) in over_this {
+                let ob = Object::of(dfile, "domain", "DOMAIN", name).keys(*x, TYPE_PRIVS);
+                let mut checks: Stmts = Vec::new();
+                tails.object(&mut out, ob, Dest::Now, |_, o| {
+                    Ok(vec![domain_stmts(dfile, name, x, &scope, o, &mut checks)?])
+                })?;
+                for (o, s) in checks {
+                    out.push(o, &s);
+                }
+            }
             created.insert(tname);
         }
     }
@@ -1421,7 +1488,11 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
 
     attached_first.sort_by_key(|(depth, _, _)| std::cmp::Reverse(*depth));
     let attached_first = attached_first.into_iter().map(|(_, o, s)| (o, s));
-    for (o, s) in attached_first.chain(indexes).chain(attaches) {
+    for (o, s) in attached_first
+        .chain(indexes)
+        .chain(attaches)
+        .chain(fks_after_indexes)
+    {
         out.push(o, &s);
     }
 
@@ -2210,6 +2281,16 @@ fn default_privileges_stmts(
         }
     }
     Ok(())
+}
+
+/// The name a type's text names (`public` when unqualified), if it parses.
+fn type_name(ty: &str) -> Option<QualName> {
+    let names = sqlcheck::check_type(ty).ok()?.names;
+    match names.as_slice() {
+        [n] => Some(QualName::new(DEFAULT_SCHEMA, n.as_str())),
+        [s, n] => Some(QualName::new(s.as_str(), n.as_str())),
+        _ => None,
+    }
 }
 
 fn check_type_known(
@@ -3110,6 +3191,68 @@ fn table_head_tail(
     Ok((head, tail))
 }
 
+/// `ALTER TABLE … ALTER COLUMN` for a column's `statistics`, `storage` and `compression`.
+fn column_option_alters(
+    tname: &QualName,
+    cname: &str,
+    (statistics, storage, compression): (Option<i32>, Option<&String>, Option<&String>),
+) -> Result<Vec<String>, String> {
+    let col = format!("ALTER TABLE {tname} ALTER COLUMN {}", quote_ident(cname));
+    let mut out = Vec::new();
+    if let Some(n) = statistics {
+        out.push(format!("{col} SET STATISTICS {n};"));
+    }
+    if let Some(st) = storage {
+        let st = lower_word(st);
+        if !matches!(st.as_str(), "plain" | "external" | "extended" | "main") {
+            return Err(format!(
+                "column {cname}: storage is plain, external, extended or main, not `{st}`"
+            ));
+        }
+        out.push(format!("{col} SET STORAGE {};", st.to_ascii_uppercase()));
+    }
+    if let Some(cm) = compression {
+        let cm = lower_word(cm);
+        if !matches!(cm.as_str(), "pglz" | "lz4" | "default") {
+            return Err(format!(
+                "column {cname}: compression is pglz, lz4 or default, not `{cm}`"
+            ));
+        }
+        out.push(format!("{col} SET COMPRESSION {cm};"));
+    }
+    Ok(out)
+}
+
+/// A child's (a partition's) `inherited_columns:`: what it sets of its own on columns it
+/// gets from its parents, as `ALTER TABLE` on it (as SQL files may write it).
+fn inherited_column_alters(
+    file: &str,
+    tobj: &str,
+    tname: &QualName,
+    t: &TableDoc,
+    all_cols: &[String],
+) -> Result<Vec<String>, YamlError> {
+    let err = |m: String| YamlError::object(file, tobj, m);
+    let mut out = Vec::new();
+    for (cname, c) in &t.inherited_columns.0 {
+        let own = t.columns.0.iter().any(|(n, _)| n == cname);
+        if own || !all_cols.contains(cname) {
+            return Err(err(format!(
+                "inherited_columns: `{cname}` is not a column the table gets from a parent"
+            )));
+        }
+        let col = format!("ALTER TABLE {tname} ALTER COLUMN {}", quote_ident(cname));
+        if c.not_null {
+            out.push(format!("{col} SET NOT NULL;"));
+        }
+        if let Some(def) = &c.default {
+            sqlcheck::check_expr(def).map_err(|m| err(format!("column {cname}: {m}")))?;
+            out.push(format!("{col} SET DEFAULT {def};"));
+        }
+    }
+    Ok(out)
+}
+
 /// Everything of a table that `ALTER TABLE`, `CREATE TRIGGER`, `CREATE POLICY` and
 /// `GRANT` add after it exists.
 #[allow(clippy::too_many_arguments)]
@@ -3130,27 +3273,9 @@ fn table_optionsras(
     let mut column_grants: Stmts = Vec::new();
     for (cname, c) in &t.columns.0 {
         let c = &c.0;
-        let col = format!("ALTER TABLE {tname} ALTER COLUMN {}", quote_ident(cname));
-        if let Some(n) = c.statistics {
-            alters.push((o, format!("{col} SET STATISTICS {n};")));
-        }
-        if let Some(st) = &c.storage {
-            let st = lower_word(st);
-            if !matches!(st.as_str(), "plain" | "external" | "extended" | "main") {
-                return Err(err(format!(
-                    "column {cname}: storage is plain, external, extended or main, not `{st}`"
-                )));
-            }
-            alters.push((o, format!("{col} SET STORAGE {};", st.to_ascii_uppercase())));
-        }
-        if let Some(cm) = &c.compression {
-            let cm = lower_word(cm);
-            if !matches!(cm.as_str(), "pglz" | "lz4" | "default") {
-                return Err(err(format!(
-                    "column {cname}: compression is pglz, lz4 or default, not `{cm}`"
-                )));
-            }
-            alters.push((o, format!("{col} SET COMPRESSION {cm};")));
+        let opts = (c.statistics, c.storage.as_ref(), c.compression.as_ref());
+        for s in column_option_alters(tname, cname, opts).map_err(err)? {
+            alters.push((o, s));
         }
         if let Some(g) = &c.grants {
             grant_stmts(

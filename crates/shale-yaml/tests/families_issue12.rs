@@ -371,3 +371,107 @@ tables:
         assert!(e.to_string().contains(needle), "{doc}: {e}");
     }
 }
+
+#[test]
+fn inherited_columns_and_keys_on_them_equal_their_sql() {
+    // Fixture 226's schema written by hand: a partition's and a child's own NOT NULL and
+    // default on columns they get from a parent, and a child's key on an inherited column.
+    let sql = from_sql(
+        "CREATE TABLE items (id integer NOT NULL, kind text, qty integer DEFAULT 0, note text) PARTITION BY LIST (kind);
+         CREATE TABLE items_a PARTITION OF items (qty DEFAULT 5, note NOT NULL) FOR VALUES IN ('a');
+         CREATE TABLE people (id integer, name text, tier integer DEFAULT 1);
+         CREATE TABLE staff (badge text) INHERITS (people);
+         ALTER TABLE staff ALTER COLUMN name SET NOT NULL, ALTER COLUMN tier SET DEFAULT 2;
+         CREATE TABLE guests (PRIMARY KEY (id)) INHERITS (people);
+         CREATE TABLE visits (guest integer REFERENCES guests (id));",
+    );
+    let yaml = parse_yaml(
+        "i.yaml",
+        r#"
+tables:
+  items:
+    columns: {id: {type: integer, not_null: true}, kind: text, qty: {type: integer, default: 0}, note: text}
+    partition_by: list (kind)
+  items_a:
+    partition_of: {parent: items, bound: "IN ('a')"}
+    inherited_columns:
+      qty: {default: 5}
+      note: {not_null: true}
+  people:
+    columns: {id: integer, name: text, tier: {type: integer, default: 1}}
+  staff:
+    columns: {badge: text}
+    inherits: [people]
+    inherited_columns: {name: {not_null: true}, tier: {default: 2}}
+  guests:
+    columns: {}
+    inherits: [people]
+    primary_key: [id]
+  visits:
+    columns: {guest: {type: integer, references: guests(id)}}
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(yaml, sql);
+    round_trips(&sql);
+    let exported = to_yaml(&sql);
+    assert!(exported.contains("inherited_columns:"), "{exported}");
+    assert!(exported.contains("primary_key: [id]"), "{exported}");
+
+    // Only a column the table gets from a parent.
+    for doc in [
+        "tables:\n  p: {columns: {a: int}}\n  c:\n    columns: {b: int}\n    inherits: [p]\n    inherited_columns: {b: {not_null: true}}\n",
+        "tables:\n  p: {columns: {a: int}}\n  c:\n    columns: {b: int}\n    inherits: [p]\n    inherited_columns: {z: {not_null: true}}\n",
+    ] {
+        let e = parse_yaml("i.yaml", doc).unwrap_err();
+        assert!(e.to_string().contains("not a column the table gets from a parent"), "{e}");
+    }
+}
+
+#[test]
+fn foreign_key_onto_a_unique_index_and_row_type_domains_read_like_sql() {
+    // A foreign key onto columns only a unique index covers (made after the indexes),
+    // a domain over a table's row type, and information_schema's domains.
+    let sql = from_sql(
+        "CREATE TABLE codes (code text, version integer);
+         CREATE UNIQUE INDEX codes_code_version ON codes (code, version);
+         CREATE TABLE uses_codes (code text, version integer,
+             FOREIGN KEY (code, version) REFERENCES codes (code, version));
+         CREATE TABLE pairs (x integer, y text);
+         CREATE DOMAIN positive_pair AS pairs CHECK ((VALUE).x > 0);
+         CREATE TABLE tagged (p positive_pair, at information_schema.time_stamp);",
+    );
+    let yaml = parse_yaml(
+        "f.yaml",
+        r#"
+tables:
+  codes:
+    columns: {code: text, version: integer}
+    indexes: [{name: codes_code_version, unique: true, columns: [code, version]}]
+  uses_codes:
+    columns: {code: text, version: integer}
+    foreign_keys: [{columns: [code, version], references: "codes(code, version)"}]
+  pairs: {columns: {x: integer, y: text}}
+  tagged: {columns: {p: positive_pair, at: information_schema.time_stamp}}
+domains:
+  positive_pair: {type: pairs, checks: ["(VALUE).x > 0"]}
+"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(yaml, sql);
+    round_trips(&sql);
+    let ddl = shale_yaml::render_sql(&[("f.yaml".into(), to_yaml(&sql))]).unwrap();
+    let at = |s: &str| ddl.find(s).unwrap_or_else(|| panic!("no `{s}` in:\n{ddl}"));
+    assert!(
+        at("CREATE UNIQUE INDEX codes_code_version") < at("ADD FOREIGN KEY"),
+        "{ddl}"
+    );
+    assert!(
+        at("CREATE TABLE public.pairs") < at("CREATE DOMAIN"),
+        "{ddl}"
+    );
+    assert!(
+        at("CREATE DOMAIN") < at("CREATE TABLE public.tagged"),
+        "{ddl}"
+    );
+}

@@ -758,6 +758,27 @@ pub(super) fn write_table_optionsras(out: &mut Out, cat: &Catalog, t: &Table) {
             let ps: Vec<String> = o.inherits.iter().map(ref_name).collect();
             out.kv(2, "inherits", &format!("[{}]", ps.join(", ")));
         }
+        // Settings of the columns it gets from its parents (its own are in `columns`).
+        let inherited: Vec<_> = o
+            .columns
+            .iter()
+            .filter(|(c, _)| t.column(c).is_none())
+            .collect();
+        if !inherited.is_empty() {
+            out.line(2, "inherited_columns:");
+        }
+        for (c, opts) in inherited {
+            let mut f: Vec<String> = Vec::new();
+            if opts.not_null {
+                f.push("not_null: true".into());
+            }
+            // (Statistics, storage and compression of an inherited column are not
+            // modelled by the SQL front end: not written.)
+            if let Some(d) = &opts.default {
+                f.push(format!("default: {}", expr_scalar(&d.sql)));
+            }
+            out.kv(3, &scalar(c), &format!("{{{}}}", f.join(", ")));
+        }
         match &o.replica_identity {
             ReplicaIdentity::Default => {}
             ReplicaIdentity::Full => out.kv(2, "replica_identity", "full"),
