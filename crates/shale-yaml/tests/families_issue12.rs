@@ -1,7 +1,7 @@
 //! YAML keys of the issue-12 families (statistics, rules, text search): a hand-written
 //! document gives the model of the same SQL, and each catalog's export reads back.
 
-use shale_model::Catalog;
+use shale_model::{Catalog, QualName};
 use shale_sql::{parse_sources, SourceFile};
 use shale_yaml::{parse_yaml, to_yaml};
 
@@ -84,7 +84,7 @@ fn attached_partition_indexes_yaml_equal_their_sql() {
          ALTER INDEX events_at_idx ATTACH PARTITION events_2025_at;",
     );
     assert_eq!(sql.attached_indexes.len(), 3, "{:?}", sql.attached_indexes);
-    assert!(sql.indexes[&shale_model::QualName::new("public", "events_at_idx")].invalid);
+    assert!(sql.indexes[&QualName::new("public", "events_at_idx")].invalid);
     let yaml = parse_yaml(
         "p.yaml",
         r#"
@@ -474,4 +474,44 @@ domains:
         at("CREATE DOMAIN") < at("CREATE TABLE public.tagged"),
         "{ddl}"
     );
+}
+
+/// The examples of docs/YAML.md for these keys read as written.
+#[test]
+fn docs_examples_read() {
+    let p = format!("{}/../../docs/YAML.md", env!("CARGO_MANIFEST_DIR"));
+    let md = std::fs::read_to_string(&p).unwrap();
+    let block = |needle: &str| {
+        let i = md
+            .find(needle)
+            .unwrap_or_else(|| panic!("no `{needle}` in {p}"));
+        let start = md[..i].rfind("```yaml\n").unwrap() + "```yaml\n".len();
+        let len = md[start..].find("```").unwrap();
+        md[start..start + len].to_string()
+    };
+    let read = |needle: &str| {
+        parse_yaml("YAML.md", &block(needle)).unwrap_or_else(|e| panic!("{needle}: {e}"))
+    };
+    let ops = read("operators:\n  - name: \"#<\"");
+    assert_eq!(
+        (
+            ops.operators.len(),
+            ops.operator_families.len(),
+            ops.operator_classes.len()
+        ),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        read("    rules:\n      log_balance:").rewrite_rules.len(),
+        3
+    );
+    assert_eq!(
+        read("      - {unique: true, columns: [id, at]}")
+            .attached_indexes
+            .len(),
+        3
+    );
+    let inherited = read("    inherited_columns:");
+    let events = QualName::new("public", "events_2025");
+    assert!(inherited.table_options[&events].columns["id"].not_null);
 }
