@@ -2,15 +2,22 @@
 //! object it came from.
 //!
 //! Statement order: `SET check_function_bodies = false` (with functions), schemas,
-//! extensions, default privileges, collations, enum types, domains, composite and range
-//! types, sequences, functions with string bodies, foreign-data wrappers, servers with
-//! their user mappings, foreign tables, tables (parents first; with their primary
-//! keys, unique, check and exclusion constraints, and the foreign keys whose target
-//! already exists), the remaining foreign keys and `NOT VALID` constraints as `ALTER
-//! TABLE`, sequence ownership, indexes, functions with SQL-standard bodies, views, table options (`ALTER
-//! TABLE`, with extended statistics, publications and subscriptions), triggers, policies,
-//! grants, comments. Implicit names are PostgreSQL's for DDL
-//! run in that order.
+//! extensions, default privileges, collations, enum types, domains (one over a table's
+//! row type right after that table), composite and range types, sequences, functions
+//! with string bodies, foreign-data wrappers, servers with their user mappings, foreign
+//! tables, tables (parents first, and after the tables whose row types their domains
+//! are over; with their primary keys, unique, check and exclusion constraints, and the
+//! foreign keys whose target already exists), the remaining foreign keys and `NOT VALID`
+//! constraints as `ALTER TABLE`, sequence ownership, functions with SQL-standard
+//! bodies, operators, operator families and classes and the families' members, indexes
+//! (partitions' indexes attached to their parents' first, then the parents' and the
+//! rest, then `ATTACH PARTITION`), foreign keys onto unique indexes, aggregates and
+//! casts, views, table options (`ALTER TABLE`, with extended statistics, publications
+//! and subscriptions), rules, triggers, policies, owners, grants, comments. Implicit
+//! names are PostgreSQL's for DDL run in that order.
+//!
+//! Every family's objects go through [`Tails::object`]: names checked, an origin for
+//! errors, the statements, then the `comment:`, `owner:` and `grants:` keys.
 
 use crate::doc::*;
 use crate::sqlcheck;
@@ -1508,6 +1515,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             .iter()
             .map(|c| crate::aggregates::cast_stmts(file, c));
         for r in aggregates.chain(casts) {
+            // Their statements carry their comments: no target for common keys.
             let (obj, stmts) = r?;
             let ob = Object::new(file, obj, String::new()).one_each();
             tails.object(&mut out, ob, Dest::Now, |_, _| Ok(stmts))?;
