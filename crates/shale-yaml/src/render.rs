@@ -1407,6 +1407,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                             Some(n) => format!("index {}", QualName::new(tname.schema.clone(), n)),
                             None => format!("{tobj}, index"),
                         };
+                        if let Some(n) = &ix.name {
+                            if implied_partition_index(n, &tname.name, ix) {
+                                return Err(YamlError::object(
+                                    file,
+                                    &obj,
+                                    "an index PostgreSQL names itself when the parent's index is made (as `<partition>_<columns>_idx`, or any name under an index on expressions) is the parent's, not the partition's own: leave it out, or give it a name of its own",
+                                ));
+                            }
+                        }
                         let sql_attach = attach_stmt(file, &obj, &tname, ix.name.as_deref(), to)?;
                         attached_first.push((scope.partition_depth(&tname), o, sql));
                         attaches.push((o, sql_attach));
@@ -3065,6 +3074,32 @@ fn index_stmt<'a>(
         _ => None,
     };
     Ok((o, s, cm))
+}
+
+/// Whether the SQL front end takes the partition `table`'s index `name`, attached to a
+/// parent's index like `ix`, for the one PostgreSQL makes itself (named
+/// `<table>_<columns>_idx`, maybe numbered; any name when a key is an expression):
+/// then it is implied by the parent's index, not an object of its own.
+fn implied_partition_index(name: &str, table: &str, ix: &IndexDoc) -> bool {
+    let mut cols: Vec<String> = match (&ix.columns, &ix.keys) {
+        (Some(c), _) => c.clone(),
+        (None, Some(keys)) => {
+            let mut v = Vec::new();
+            for k in keys {
+                match &k.0.column {
+                    Some(c) if k.0.expr.is_none() => v.push(c.clone()),
+                    _ => return true,
+                }
+            }
+            v
+        }
+        (None, None) => return false,
+    };
+    cols.extend(ix.include.iter().cloned());
+    let add = crate::names::name_addition(&cols);
+    std::iter::once("idx".to_string())
+        .chain((1..1000).map(|n| format!("idx{n}")))
+        .any(|l| crate::names::make_object_name(table, Some(&add), &l).as_deref() == Some(name))
 }
 
 /// `ALTER INDEX parent ATTACH PARTITION child` for the `attach_to:` of the index or key

@@ -146,6 +146,18 @@ tables:
     )
     .unwrap_err();
     assert!(e.to_string().contains("needs a `name`"), "{e}");
+    // Under the name PostgreSQL gives the index it makes, it is the parent's own.
+    for index in [
+        "{name: p1_a_idx, columns: [a], attach_to: p_a_idx}",
+        "{name: p1_a_idx1, columns: [a], attach_to: p_a_idx}",
+        "{name: p1_lower, keys: [{expr: a + 1}], attach_to: p_expr_idx}",
+    ] {
+        let doc = format!(
+            "tables:\n  p: {{columns: {{a: int}}, partition_by: list (a), indexes: [{{columns: [a]}}, {{name: p_expr_idx, keys: [{{expr: a + 1}}]}}]}}\n  p1:\n    partition_of: {{parent: p, bound: IN (1)}}\n    indexes: [{index}]\n"
+        );
+        let e = parse_yaml("p.yaml", &doc).unwrap_err();
+        assert!(e.to_string().contains("is the parent's"), "{index}: {e}");
+    }
     let e = parse_yaml(
         "p.yaml",
         "tables:\n  t: {columns: {a: int}}\nviews:\n  m:\n    materialized: true\n    query: SELECT a FROM t\n    indexes: [{columns: [a], only: true}]\n",
