@@ -60,6 +60,12 @@ pub struct Document {
     pub publications: OrderedMap<crate::publications::PublicationDoc>,
     #[serde(default)]
     pub subscriptions: OrderedMap<crate::publications::SubscriptionDoc>,
+    #[serde(default)]
+    pub operators: Vec<crate::operators::OperatorDoc>,
+    #[serde(default)]
+    pub operator_families: Vec<crate::operators::FamilyDoc>,
+    #[serde(default)]
+    pub operator_classes: Vec<crate::operators::ClassDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys
@@ -365,11 +371,28 @@ pub struct TableDoc {
     pub policies: OrderedMap<PolicyDoc>,
     #[serde(default)]
     pub triggers: OrderedMap<TriggerDoc>,
+    /// A child's (partition's) own settings of columns it gets from its parents.
+    #[serde(default)]
+    pub inherited_columns: OrderedMap<InheritedColumnDoc>,
+    /// Rewrite rules (`CREATE RULE`) on the table, by name.
+    #[serde(default)]
+    pub rules: OrderedMap<crate::rewrite_rules::RuleDoc>,
     #[serde(default)]
     pub grants: Option<Grants>,
     /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
     #[serde(default)]
     pub owner: Option<String>,
+}
+
+/// What a child sets of its own on a column it gets from a parent.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InheritedColumnDoc {
+    #[serde(default)]
+    pub not_null: bool,
+    /// A SQL expression.
+    #[serde(default)]
+    pub default: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -737,6 +760,9 @@ pub struct PrimaryKeyFull {
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
+    /// A partition's key attached to the parent's partitioned index (see `IndexDoc`).
+    #[serde(default)]
+    pub attach_to: Option<IndexRef>,
 }
 
 newtype!(
@@ -775,6 +801,9 @@ pub struct UniqueFull {
     /// Rename hint: the name this object had before (see docs/DIRECTIVES.md).
     #[serde(default)]
     pub renamed_from: Option<String>,
+    /// A partition's key attached to the parent's partitioned index (see `IndexDoc`).
+    #[serde(default)]
+    pub attach_to: Option<IndexRef>,
 }
 
 newtype!(
@@ -869,7 +898,47 @@ pub struct IndexDoc {
     /// Storage parameters (`WITH (…)`).
     #[serde(default)]
     pub with: OrderedMap<Scalar>,
+    /// A partition's index attached to the parent's partitioned index (`ALTER INDEX
+    /// parent ATTACH PARTITION`).
+    #[serde(default)]
+    pub attach_to: Option<IndexRef>,
+    /// `CREATE INDEX … ON ONLY`: not made on the partitions (invalid while a partition
+    /// has no index attached).
+    #[serde(default)]
+    pub only: bool,
 }
+
+/// Another index by name: `name` (in the schema of the index naming it), `schema.name`
+/// (split at the first dot), or `{schema: ..., name: ...}` when a name holds a dot.
+#[derive(Debug, Clone)]
+pub struct IndexRef {
+    pub schema: Option<String>,
+    pub name: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndexRefFull {
+    #[serde(default)]
+    schema: Option<String>,
+    name: String,
+}
+
+impl From<IndexRefFull> for IndexRef {
+    fn from(f: IndexRefFull) -> Self {
+        IndexRef {
+            schema: f.schema,
+            name: f.name,
+        }
+    }
+}
+
+short_or_long!(IndexRef, IndexRefFull, "`name`, `schema.name` or a mapping with `schema` and `name`",
+    str: |s| Ok(match s.split_once('.') {
+        Some((sch, n)) => IndexRef { schema: Some(sch.to_string()), name: n.to_string() },
+        None => IndexRef { schema: None, name: s.to_string() },
+    }),
+    seq: |q| not_this("sequence", "an index name"));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -116,6 +116,9 @@ pub struct ViewDoc {
     pub column_grants: OrderedMap<Grants>,
     #[serde(default)]
     pub triggers: OrderedMap<TriggerDoc>,
+    /// Rewrite rules (`CREATE RULE`) on the view, by name.
+    #[serde(default)]
+    pub rules: OrderedMap<crate::rewrite_rules::RuleDoc>,
 }
 
 fn yes() -> bool {

@@ -15,7 +15,9 @@ use std::fmt::Write;
 mod aggregates;
 mod families;
 mod foreign_data;
+mod operators;
 mod publications;
+mod rewrite_rules;
 mod statistics;
 
 const PUBLIC: &str = "public";
@@ -173,6 +175,9 @@ fn type_sql(t: &TypeRef) -> String {
                 && shale_sql::parse_type(&t.name, &[]).is_ok_and(|r| r.schema.is_some()) =>
         {
             let mut n = t.name.clone();
+            if let Some(m) = &t.typmod {
+                n.push_str(m);
+            }
             if t.array {
                 n.push_str("[]");
             }
@@ -493,6 +498,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
     families::write_collations(&mut out, cat);
     families::write_types(&mut out, cat);
     families::write_functions(&mut out, cat);
+    operators::write(&mut out, cat);
 
     if !cat.tables.is_empty() {
         out.line(0, "tables:");
@@ -568,7 +574,6 @@ fn write_table(
     taken: &Taken,
     serials: &HashMap<(QualName, String), &'static str>,
 ) {
-    let _ = cat;
     object_key(out, 1, &t.name);
     if let Some(c) = &t.comment {
         out.kv(2, "comment", &scalar(c));
@@ -584,11 +589,15 @@ fn write_table(
         .map(|c| c.kind.columns().to_vec())
         .unwrap_or_default();
     for c in t.constraints.values() {
-        let simple = !c.deferrable
+        // Only a column of the table's own can carry its key (not one from a parent).
+        let own = c.kind.columns().iter().all(|n| t.column(n).is_some());
+        let simple = own
+            && !c.deferrable
             && !c.initially_deferred
             && c.validated
             && c.comment.is_none()
-            && c.index_comment.is_none();
+            && c.index_comment.is_none()
+            && key_attached(cat, t, c).is_none();
         if !simple || !name_is_implicit(t, c, taken) {
             continue;
         }
@@ -616,6 +625,7 @@ fn write_table(
     for c in t.constraints.values() {
         if let ConstraintKind::ForeignKey { columns, .. } = &c.kind {
             if columns.len() == 1
+                && t.column(&columns[0]).is_some()
                 && c.comment.is_none()
                 && name_is_implicit(t, c, taken)
                 && !col_fk.contains_key(columns[0].as_str())
@@ -746,7 +756,8 @@ fn write_table(
         .collect();
     for c in &rest {
         if let ConstraintKind::PrimaryKey { columns, include } = &c.kind {
-            let implicit = name_is_implicit(t, c, taken);
+            let attached = key_attached(cat, t, c);
+            let implicit = name_is_implicit(t, c, taken) && attached.is_none();
             let commented = c.comment.is_some() || c.index_comment.is_some();
             if implicit && include.is_empty() && !c.deferrable && !commented {
                 out.kv(2, "primary_key", &flow_list(columns));
@@ -766,6 +777,9 @@ fn write_table(
                 if let Some(cm) = &c.index_comment {
                     out.kv(3, "index_comment", &scalar(cm));
                 }
+                if let Some(a) = attached {
+                    out.kv(3, "attach_to", &a);
+                }
             }
         }
     }
@@ -784,7 +798,8 @@ fn write_table(
             else {
                 continue;
             };
-            let implicit = name_is_implicit(t, c, taken);
+            let attached = key_attached(cat, t, c);
+            let implicit = name_is_implicit(t, c, taken) && attached.is_none();
             if implicit
                 && include.is_empty()
                 && !nulls_not_distinct
@@ -822,6 +837,9 @@ fn write_table(
             }
             if let Some(cm) = &c.index_comment {
                 item(out, "index_comment", &scalar(cm));
+            }
+            if let Some(a) = &attached {
+                item(out, "attach_to", a);
             }
         }
     }
@@ -901,7 +919,7 @@ fn write_table(
     if !indexes.is_empty() {
         out.line(2, "indexes:");
         for ix in indexes {
-            write_index(out, ix, taken);
+            write_index(out, cat, ix, taken);
         }
     }
     families::write_table_optionsras(out, cat, t);
@@ -939,11 +957,43 @@ fn fk_options(
     }
 }
 
-fn write_index(out: &mut Out, ix: &Index, taken: &Taken) {
+/// `attach_to:` for an index or key attached to a parent's partitioned index: the name
+/// alone in the same schema, else `schema.name` (or a mapping when the schema has a dot).
+fn attach_to(cat: &Catalog, index: &QualName) -> Option<String> {
+    let parent = &cat.attached_indexes.get(index)?.parent;
+    Some(
+        if parent.schema == index.schema && !parent.name.contains('.') {
+            scalar(&parent.name)
+        } else if parent.schema.contains('.') {
+            format!(
+                "{{schema: {}, name: {}}}",
+                scalar(&parent.schema),
+                scalar(&parent.name)
+            )
+        } else {
+            scalar(&format!("{}.{}", parent.schema, parent.name))
+        },
+    )
+}
+
+/// A key's index is attached to a parent's partitioned index.
+fn key_attached(cat: &Catalog, t: &Table, c: &Constraint) -> Option<String> {
+    attach_to(cat, &QualName::new(t.name.schema.clone(), c.name.clone()))
+}
+
+fn write_index(out: &mut Out, cat: &Catalog, ix: &Index, taken: &Taken) {
+    let attached = attach_to(cat, &ix.name);
+    // `CREATE INDEX … ON ONLY` a partitioned table, still missing a partition's index.
+    let only = ix.invalid
+        && cat
+            .table_options
+            .get(&ix.table)
+            .is_some_and(|o| o.partition_by.is_some());
     let implicit = implicit_index_name(ix).is_some_and(|n| n == ix.name.name)
         && taken.unique(&ix.name.schema, &ix.name.name)
         && ix.comment.is_none()
-        && ix.statistics.is_empty();
+        && ix.statistics.is_empty()
+        && attached.is_none();
     let mut first = true;
     let mut item = |out: &mut Out, text: &str| {
         let prefix = if first { "- " } else { "  " };
@@ -1035,6 +1085,12 @@ fn write_index(out: &mut Out, ix: &Index, taken: &Taken) {
     }
     if let Some(c) = &ix.comment {
         item(out, &format!("comment: {}", scalar(c)));
+    }
+    if only {
+        item(out, "only: true");
+    }
+    if let Some(a) = attached {
+        item(out, &format!("attach_to: {a}"));
     }
 }
 

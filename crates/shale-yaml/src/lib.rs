@@ -27,9 +27,11 @@ mod doc_families;
 mod export;
 mod foreign_data;
 mod names;
+mod operators;
 mod publications;
 mod relation_options;
 mod render;
+mod rewrite_rules;
 mod sqlcheck;
 mod statistics;
 

@@ -2,15 +2,22 @@
 //! object it came from.
 //!
 //! Statement order: `SET check_function_bodies = false` (with functions), schemas,
-//! extensions, default privileges, collations, enum types, domains, composite and range
-//! types, sequences, functions with string bodies, foreign-data wrappers, servers with
-//! their user mappings, foreign tables, tables (parents first; with their primary
-//! keys, unique, check and exclusion constraints, and the foreign keys whose target
-//! already exists), the remaining foreign keys and `NOT VALID` constraints as `ALTER
-//! TABLE`, sequence ownership, indexes, functions with SQL-standard bodies, views, table options (`ALTER
-//! TABLE`, with extended statistics, publications and subscriptions), triggers, policies,
-//! grants, comments. Implicit names are PostgreSQL's for DDL
-//! run in that order.
+//! extensions, default privileges, collations, enum types, domains (one over a table's
+//! row type right after that table), composite and range types, sequences, functions
+//! with string bodies, foreign-data wrappers, servers with their user mappings, foreign
+//! tables, tables (parents first, and after the tables whose row types their domains
+//! are over; with their primary keys, unique, check and exclusion constraints, and the
+//! foreign keys whose target already exists), the remaining foreign keys and `NOT VALID`
+//! constraints as `ALTER TABLE`, sequence ownership, functions with SQL-standard
+//! bodies, operators, operator families and classes and the families' members, indexes
+//! (partitions' indexes attached to their parents' first, then the parents' and the
+//! rest, then `ATTACH PARTITION`), foreign keys onto unique indexes, aggregates and
+//! casts, views, table options (`ALTER TABLE`, with extended statistics, publications
+//! and subscriptions), rules, triggers, policies, owners, grants, comments. Implicit
+//! names are PostgreSQL's for DDL run in that order.
+//!
+//! Every family's objects go through [`Tails::object`]: names checked, an origin for
+//! errors, the statements, then the `comment:`, `owner:` and `grants:` keys.
 
 use crate::doc::*;
 use crate::sqlcheck;
@@ -306,6 +313,7 @@ fn constraint_prefix(name: Option<&str>) -> String {
 /// What is known of every document before rendering: names of the objects defined.
 struct Scope<'a> {
     tables: HashMap<QualName, (&'a str, &'a TableDoc)>,
+    /// Types defined here: enums, domains, composite and range types, tables' row types.
     enums: BTreeSet<QualName>,
     /// Extension name → the schema it is declared in (None: default).
     extensions: Vec<(&'a str, Option<&'a str>)>,
@@ -338,6 +346,8 @@ impl Scope<'_> {
             }
             [s, n] => {
                 s == "pg_catalog"
+                    // Its domains (`cardinal_number`, `sql_identifier`, …) are built in.
+                    || s == "information_schema"
                     || self.enums.contains(&QualName::new(s.as_str(), n.as_str()))
                     || ext_allows(Some(s), n)
             }
@@ -375,6 +385,46 @@ impl Scope<'_> {
             }
         }
         out
+    }
+
+    /// How many `partition_of` parents defined here are above `t`.
+    fn partition_depth(&self, t: &QualName) -> usize {
+        let mut depth = 0;
+        let mut at = t.clone();
+        while let Some(p) = self
+            .tables
+            .get(&at)
+            .and_then(|(_, d)| d.partition_of.as_ref())
+        {
+            depth += 1;
+            if depth > self.tables.len() {
+                break;
+            }
+            at = p.parent.0.clone();
+        }
+        depth
+    }
+
+    /// Whether the table `t` defined here has a primary key or unique constraint on
+    /// exactly `cols` (in any order), as a foreign key onto it needs; otherwise a unique
+    /// index must be made first. A table not defined here is taken to have one.
+    fn has_key(&self, t: &QualName, cols: &[String]) -> bool {
+        let Some((_, d)) = self.tables.get(t) else {
+            return true;
+        };
+        let sorted = |c: &[String]| {
+            let mut v = c.to_vec();
+            v.sort();
+            v
+        };
+        let want = sorted(cols);
+        let same = |c: &[String]| sorted(c) == want;
+        d.primary_key.as_ref().is_some_and(|p| same(&p.0.columns.0))
+            || d.unique.iter().any(|u| same(&u.0.columns.0))
+            || d.columns
+                .0
+                .iter()
+                .any(|(n, c)| (c.0.primary_key || c.0.unique) && same(std::slice::from_ref(n)))
     }
 
     fn primary_key_of(&self, t: &QualName) -> Option<Vec<String>> {
@@ -478,8 +528,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             check_name(file, &obj, "schema", &name.schema)?;
             check_name(file, &obj, "table", &name.name)?;
             claim(&mut relations, file, &name, "table")?;
-            // A table's row type takes the type name too.
+            // A table's row type takes the type name too (a column or domain may use it).
             claim(&mut types, file, &name, "table")?;
+            scope.enums.insert(name.clone());
             add_schema(&name.schema, &mut schemas);
             scope.tables.insert(name, (file.as_str(), t));
         }
@@ -638,56 +689,29 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
-    let mut comments: Vec<(usize, String)> = Vec::new();
-    let mut comment = |origin: usize, on: String, text: Option<&String>| {
-        if let Some(t) = text.filter(|t| !t.is_empty()) {
-            comments.push((origin, format!("COMMENT ON {on} IS {};", quote_literal(t))));
-        }
-    };
-
     // ---- default privileges (before every object they apply to)
-    let mut grants: Stmts = Vec::new();
-    // `ALTER … OWNER TO` for `owner:` keys, before the grants (as pg_dump writes them).
-    let mut owners: Stmts = Vec::new();
+    let mut tails = Tails::default();
     let mut dp_stmts: Stmts = Vec::new();
-    // Roles default privileges may give to a new object: `grants:` revokes from them too.
-    let mut revoke_from: BTreeSet<String> = BTreeSet::new();
     for (file, d) in docs {
         for dp in &d.default_privileges {
             default_privileges_stmts(file, dp, &mut out, &mut dp_stmts)?;
-            revoke_from.extend(dp.grants.0.iter().map(|(r, _)| r.clone()));
+            tails
+                .revoke_from
+                .extend(dp.grants.0.iter().map(|(r, _)| r.clone()));
         }
     }
-    revoke_from.retain(|r| !r.eq_ignore_ascii_case("public"));
+    tails
+        .revoke_from
+        .retain(|r| !r.eq_ignore_ascii_case("public"));
     for (o, s) in dp_stmts {
         out.push(o, &s);
     }
     for (file, d) in docs {
         for sc in &d.schemas {
             let sc = &sc.0;
-            let obj = format!("schema {}", quote_ident(&sc.name));
-            let o = out.origin(file, &obj);
-            comment(
-                o,
-                format!("SCHEMA {}", quote_ident(&sc.name)),
-                sc.comment.as_ref(),
-            );
-            let target = format!("SCHEMA {}", quote_ident(&sc.name));
-            owner_stmt(file, &obj, o, &target, sc.owner.as_ref(), &mut owners)?;
-            if let Some(g) = &sc.grants {
-                let target = format!("SCHEMA {}", quote_ident(&sc.name));
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &target,
-                    None,
-                    g,
-                    SCHEMA_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            let ob =
+                Object::of(file, "schema", "SCHEMA", quote_ident(&sc.name)).keys(sc, SCHEMA_PRIVS);
+            tails.object(&mut out, ob, Dest::Now, |_, _| Ok(Vec::new()))?;
         }
     }
 
@@ -695,30 +719,30 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     for (file, d) in docs {
         for (key, c) in &d.collations.0 {
             let name = object_name(key, c.schema.as_deref());
-            let obj = format!("collation {name}");
-            check_name(file, &obj, "schema", &name.schema)?;
-            check_name(file, &obj, "collation", &name.name)?;
-            let provider = lower_word(c.provider.as_deref().unwrap_or("libc"));
-            if provider != "libc" && provider != "icu" {
-                return Err(YamlError::object(
-                    file,
-                    obj,
-                    format!("provider is libc or icu, not `{provider}`"),
-                ));
-            }
-            let o = out.origin(file, &obj);
-            let coll = shale_model::Collation {
-                name: name.clone(),
-                provider,
-                locale: c.locale.clone(),
-                lc_ctype: c.lc_ctype.clone(),
-                deterministic: c.deterministic,
-                comment: None,
-            };
-            let sql = format!("{coll};");
-            one_statement(file, &obj, &sql)?;
-            out.push(o, &sql);
-            comment(o, format!("COLLATION {name}"), c.comment.as_ref());
+            let ob = Object::of(file, "collation", "COLLATION", &name)
+                .check("schema", &name.schema)
+                .check("collation", &name.name)
+                .keys(c, &[])
+                .one_each();
+            tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                let provider = lower_word(c.provider.as_deref().unwrap_or("libc"));
+                if provider != "libc" && provider != "icu" {
+                    return Err(YamlError::object(
+                        file,
+                        obj,
+                        format!("provider is libc or icu, not `{provider}`"),
+                    ));
+                }
+                let coll = shale_model::Collation {
+                    name: name.clone(),
+                    provider,
+                    locale: c.locale.clone(),
+                    lc_ctype: c.lc_ctype.clone(),
+                    deterministic: c.deterministic,
+                    comment: None,
+                };
+                Ok(vec![format!("{coll};")])
+            })?;
         }
     }
 
@@ -744,51 +768,45 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     ));
                 }
             }
-            let o = out.origin(file, &obj);
-            let hint = rename_line(file, &obj, en.0.renamed_from.as_ref(), true, "")?;
-            let labels =
-                en.0.values
-                    .iter()
-                    .map(|l| quote_literal(l))
-                    .collect::<Vec<_>>()
-                    .join(", ");
-            out.push(o, &format!("{hint}CREATE TYPE {name} AS ENUM ({labels});"));
-            type_keys(
-                file,
-                &obj,
-                o,
-                format!("TYPE {name}"),
-                (
-                    en.0.comment.as_ref(),
-                    en.0.owner.as_ref(),
-                    en.0.grants.as_ref(),
-                ),
-                &revoke_from,
-                &mut comment,
-                (&mut owners, &mut grants),
-            )?;
+            let ob = Object::new(file, obj, format!("TYPE {name}")).keys(&en.0, TYPE_PRIVS);
+            tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                let hint = rename_line(file, obj, en.0.renamed_from.as_ref(), true, "")?;
+                let labels =
+                    en.0.values
+                        .iter()
+                        .map(|l| quote_literal(l))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                Ok(vec![format!(
+                    "{hint}CREATE TYPE {name} AS ENUM ({labels});"
+                )])
+            })?;
         }
     }
 
     // ---- domains, composite types, range types
     let mut type_later: Stmts = Vec::new();
+    // A domain over a table's row type is made right after that table (by domain name:
+    // the table, the document).
+    let mut row_domains: HashMap<QualName, (QualName, &String, &DomainDoc)> = HashMap::new();
     for (file, d) in docs {
         for (key, x) in &d.domains.0 {
             let name = object_name(key, x.schema.as_deref());
-            let obj = format!("domain {name}");
-            let o = out.origin(file, &obj);
-            let sql = domain_stmts(file, &name, x, &scope, o, &mut type_later)?;
-            out.push(o, &sql);
-            type_keys(
-                file,
-                &obj,
-                o,
-                format!("DOMAIN {name}"),
-                (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref()),
-                &revoke_from,
-                &mut comment,
-                (&mut owners, &mut grants),
-            )?;
+            if let Some(t) = type_name(&x.ty).filter(|t| scope.tables.contains_key(t)) {
+                row_domains.insert(name, (t, file, x));
+                continue;
+            }
+            let ob = Object::of(file, "domain", "DOMAIN", &name).keys(x, TYPE_PRIVS);
+            tails.object(&mut out, ob, Dest::Now, |_, o| {
+                Ok(vec![domain_stmts(
+                    file,
+                    &name,
+                    x,
+                    &scope,
+                    o,
+                    &mut type_later,
+                )?])
+            })?;
         }
     }
     for (o, s) in type_later {
@@ -829,38 +847,22 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             composites.append(&mut pending);
         }
     }
-    // Composite types, then range types: statement, comment, owner and grants alike.
-    let mut typed = Vec::new();
+    // Composite types, then range types.
     for (file, key, x) in composites {
         let name = object_name(key, x.schema.as_deref());
-        let obj = format!("composite type {name}");
-        let o = out.origin(file, &obj);
-        let sql = composite_stmt(file, &name, x, &scope)?;
-        let keys = (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref());
-        typed.push((file, obj, o, name, sql, keys));
+        let ob = Object::of(file, "composite type", "TYPE", &name).keys(x, TYPE_PRIVS);
+        tails.object(&mut out, ob, Dest::Now, |_, _| {
+            Ok(vec![composite_stmt(file, &name, x, &scope)?])
+        })?;
     }
     for (file, d) in docs {
         for (key, x) in &d.range_types.0 {
             let name = object_name(key, x.schema.as_deref());
-            let obj = format!("range type {name}");
-            let o = out.origin(file, &obj);
-            let sql = range_stmt(file, &name, x, &scope)?;
-            let keys = (x.comment.as_ref(), x.owner.as_ref(), x.grants.as_ref());
-            typed.push((file, obj, o, name, sql, keys));
+            let ob = Object::of(file, "range type", "TYPE", &name).keys(x, TYPE_PRIVS);
+            tails.object(&mut out, ob, Dest::Now, |_, _| {
+                Ok(vec![range_stmt(file, &name, x, &scope)?])
+            })?;
         }
-    }
-    for (file, obj, o, name, sql, keys) in typed {
-        out.push(o, &sql);
-        type_keys(
-            file,
-            &obj,
-            o,
-            format!("TYPE {name}"),
-            keys,
-            &revoke_from,
-            &mut comment,
-            (&mut owners, &mut grants),
-        )?;
     }
 
     // ---- sequences
@@ -868,93 +870,14 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     for (file, d) in docs {
         for (key, sq) in &d.sequences.0 {
             let name = object_name(key, sq.schema.as_deref());
-            let obj = format!("sequence {name}");
-            let o = out.origin(file, &obj);
-            let hint = rename_line(file, &obj, sq.renamed_from.as_ref(), true, "")?;
-            let mut sql = format!("{hint}CREATE SEQUENCE {name}");
-            if let Some(ty) = &sq.ty {
-                let info =
-                    sqlcheck::check_type(ty).map_err(|m| YamlError::object(file, &obj, m))?;
-                let ok = matches!(
-                    info.names.last().map(String::as_str),
-                    Some("int2" | "int4" | "int8")
-                ) && (info.names.len() == 1 || info.names[0] == "pg_catalog");
-                if !ok {
-                    return Err(YamlError::object(
-                        file,
-                        obj,
-                        format!("sequence type must be smallint, integer or bigint, not \"{ty}\""),
-                    ));
+            let ob = Object::of(file, "sequence", "SEQUENCE", &name).keys(sq, SEQUENCE_PRIVS);
+            tails.object(&mut out, ob, Dest::Now, |obj, o| {
+                let sql = sequence_stmt(file, obj, &name, sq)?;
+                if let Some(ob) = &sq.owned_by {
+                    owned_by.push((o, owned_by_stmt(file, obj, &scope, &name, ob)?));
                 }
-                sql.push_str(&format!(" AS {ty}"));
-            }
-            if sq.increment == Some(0) {
-                return Err(YamlError::object(file, obj, "increment must not be zero"));
-            }
-            for opt in seq_options(sq.increment, sq.min, sq.max, sq.start, sq.cache, sq.cycle) {
-                sql.push(' ');
-                sql.push_str(&opt);
-            }
-            sql.push(';');
-            out.push(o, &sql);
-            let target = format!("SEQUENCE {name}");
-            owner_stmt(file, &obj, o, &target, sq.owner.as_ref(), &mut owners)?;
-            if let Some(ob) = &sq.owned_by {
-                let (table, column) = match ob {
-                    OwnedBy::Dotted(s) => {
-                        let parts: Vec<&str> = s.split('.').collect();
-                        match parts.as_slice() {
-                            [t, c] => (QualName::new(DEFAULT_SCHEMA, *t), c.to_string()),
-                            [s, t, c] => (QualName::new(*s, *t), c.to_string()),
-                            _ => {
-                                return Err(YamlError::object(
-                                    file,
-                                    obj,
-                                    format!("owned_by `{s}`: expected `table.column` or `schema.table.column`"),
-                                ))
-                            }
-                        }
-                    }
-                    OwnedBy::Full(f) => {
-                        (object_name(&f.table, f.schema.as_deref()), f.column.clone())
-                    }
-                };
-                let has_column = scope
-                    .tables
-                    .get(&table)
-                    .is_some_and(|(_, t)| t.columns.0.iter().any(|(c, _)| *c == column));
-                if !has_column {
-                    return Err(YamlError::object(
-                        file,
-                        obj,
-                        format!(
-                            "owned_by names {table}.{}, which is not a column defined here",
-                            quote_ident(&column)
-                        ),
-                    ));
-                }
-                owned_by.push((
-                    o,
-                    format!(
-                        "ALTER SEQUENCE {name} OWNED BY {table}.{};",
-                        quote_ident(&column)
-                    ),
-                ));
-            }
-            comment(o, format!("SEQUENCE {name}"), sq.comment.as_ref());
-            if let Some(g) = &sq.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("SEQUENCE {name}"),
-                    None,
-                    g,
-                    SEQUENCE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+                Ok(vec![sql])
+            })?;
         }
     }
 
@@ -970,33 +893,15 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             .chain(d.procedures.iter().map(|f| (f, true)))
         {
             let (name, sql, target) = function_stmt(file, f, procedure)?;
-            let obj = format!(
-                "{} {name}",
-                if procedure { "procedure" } else { "function" }
-            );
-            let o = out.origin(file, &obj);
+            let kind = if procedure { "procedure" } else { "function" };
+            let ob = Object::new(file, format!("{kind} {name}"), target).keys(f, FUNCTION_PRIVS);
             // A SQL-language string body may name tables created later: shale-sql resolves
             // its references once every statement is read, as for SQL files.
-            if f.sql_body.is_some() {
-                std_functions.push((o, sql));
-            } else {
-                out.push(o, &sql);
-            }
-            comment(o, target.clone(), f.comment.as_ref());
-            owner_stmt(file, &obj, o, &target, f.owner.as_ref(), &mut owners)?;
-            if let Some(g) = &f.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &target,
-                    None,
-                    g,
-                    FUNCTION_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            let dest = match f.sql_body {
+                Some(_) => Dest::Later(&mut std_functions),
+                None => Dest::Now,
+            };
+            tails.object(&mut out, ob, dest, |_, _| Ok(vec![sql]))?;
         }
     }
 
@@ -1004,66 +909,38 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     // and their user mappings, foreign tables (after the types their columns use)
     for (file, d) in docs {
         for (n, w) in &d.foreign_data_wrappers.0 {
-            let obj = format!("foreign data wrapper {}", quote_ident(n));
-            check_name(file, &obj, "foreign data wrapper", n)?;
-            let o = out.origin(file, &obj);
-            let sql = crate::foreign_data::wrapper_stmt(file, &obj, n, w)?;
-            one_statement(file, &obj, &sql)?;
-            out.push(o, &sql);
-            let target = format!("FOREIGN DATA WRAPPER {}", quote_ident(n));
-            comment(o, target.clone(), w.comment.as_ref());
-            if let Some(g) = &w.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &target,
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            let ob = Object::named(file, "foreign data wrapper", "FOREIGN DATA WRAPPER", n)
+                .keys(w, TYPE_PRIVS)
+                .one_each();
+            tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                Ok(vec![crate::foreign_data::wrapper_stmt(file, obj, n, w)?])
+            })?;
         }
     }
     for (file, d) in docs {
         for (n, sv) in &d.servers.0 {
-            let obj = format!("server {}", quote_ident(n));
-            check_name(file, &obj, "server", n)?;
-            let o = out.origin(file, &obj);
-            for sql in crate::foreign_data::server_stmts(file, &obj, n, sv)? {
-                one_statement(file, &obj, &sql)?;
-                out.push(o, &sql);
-            }
-            let target = format!("SERVER {}", quote_ident(n));
-            comment(o, target, sv.comment.as_ref());
-            if let Some(g) = &sv.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &format!("FOREIGN SERVER {}", quote_ident(n)),
-                    None,
-                    g,
-                    TYPE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
+            let ob = Object::named(file, "server", "SERVER", n)
+                .keys(sv, TYPE_PRIVS)
+                .grant_on(format!("FOREIGN SERVER {}", quote_ident(n)))
+                .one_each();
+            tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                crate::foreign_data::server_stmts(file, obj, n, sv)
+            })?;
         }
     }
     for (file, d) in docs {
         for (key, t) in &d.foreign_tables.0 {
             let name = object_name(key, t.schema.as_deref());
-            let obj = format!("foreign table {name}");
-            let o = out.origin(file, &obj);
-            let sql = crate::foreign_data::foreign_table_stmt(file, &obj, &name, t)?;
-            one_statement(file, &obj, &sql)?;
-            out.push(o, &sql);
-            comment(o, format!("FOREIGN TABLE {name}"), t.comment.as_ref());
+            let ob = Object::of(file, "foreign table", "FOREIGN TABLE", &name)
+                .keys(t, &[])
+                .one_each();
+            let o = tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                Ok(vec![crate::foreign_data::foreign_table_stmt(
+                    file, obj, &name, t,
+                )?])
+            })?;
             for (c, cd) in &t.columns.0 {
-                comment(
+                tails.comment(
                     o,
                     format!("COLUMN {name}.{}", quote_ident(c)),
                     cd.0.comment.as_ref(),
@@ -1076,9 +953,17 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     let mut created: BTreeSet<QualName> = BTreeSet::new();
     let mut later: Vec<(usize, String)> = Vec::new();
     let mut indexes: Vec<(usize, String)> = Vec::new();
+    // Partitions' indexes attached to their parents' (deepest partitions first), and the
+    // `ALTER INDEX … ATTACH PARTITION`s of those and of keys.
+    let mut attached_first: Vec<(usize, usize, String)> = Vec::new();
+    let mut attaches: Stmts = Vec::new();
+    // Foreign keys onto columns that only a unique index (no key) covers.
+    let mut fks_after_indexes: Stmts = Vec::new();
     let mut alters: Stmts = Vec::new();
     let mut triggers: Stmts = Vec::new();
     let mut policies: Stmts = Vec::new();
+    // Rewrite rules, after the views (their actions may name any relation).
+    let mut rules: Stmts = Vec::new();
     // Parents (partitioned and inherited tables) before their children.
     let mut pending: Vec<(&String, &String, &TableDoc)> = docs
         .iter()
@@ -1089,11 +974,17 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     while !pending.is_empty() {
         let before = pending.len();
         pending.retain(|(f, k, t)| {
+            // Its parents, and the tables whose row types its columns' domains are over.
+            let row_types = t.columns.0.iter().filter_map(|(_, c)| {
+                let d = type_name(&c.0.ty)?;
+                row_domains.get(&d).map(|(t, _, _)| t.clone())
+            });
             let parents: Vec<QualName> = t
                 .partition_of
                 .iter()
                 .map(|p| p.parent.0.clone())
                 .chain(t.inherits.iter().map(|p| p.0.clone()))
+                .chain(row_types)
                 .collect();
             if parents
                 .iter()
@@ -1265,7 +1156,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     });
                 }
                 lines.push((co, line));
-                comment(
+                tails.comment(
                     co,
                     format!("COLUMN {tname}.{}", quote_ident(cname)),
                     c.comment.as_ref(),
@@ -1289,6 +1180,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     renamed_from: pk.renamed_from.as_ref(),
                     comment: pk.comment.as_ref(),
                     index_comment: pk.index_comment.as_ref(),
+                    attach_to: pk.attach_to.as_ref(),
                 }
             });
             let uniques = t.unique.iter().map(|u| {
@@ -1306,6 +1198,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     renamed_from: u.renamed_from.as_ref(),
                     comment: u.comment.as_ref(),
                     index_comment: u.index_comment.as_ref(),
+                    attach_to: u.attach_to.as_ref(),
                 }
             });
             for k in pk.chain(uniques) {
@@ -1329,7 +1222,10 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
                 s.push_str(deferrable_sql(k.deferrable, k.initially_deferred));
                 lines.push((o, s));
-                constraint_comment(file, &k.object, o, &tname, k.name, k.comment, &mut comment)?;
+                if let Some(to) = k.attach_to {
+                    attaches.push((o, attach_stmt(file, &k.object, &tname, k.name, to)?));
+                }
+                constraint_comment(file, &k.object, o, &tname, k.name, k.comment, &mut tails)?;
                 if let Some(t) = k.index_comment.filter(|t| !t.is_empty()) {
                     let Some(n) = k.name else {
                         return Err(YamlError::object(
@@ -1339,7 +1235,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                         ));
                     };
                     let index = QualName::new(tname.schema.clone(), n.to_string());
-                    comment(o, format!("INDEX {index}"), Some(t));
+                    tails.comment(o, format!("INDEX {index}"), Some(t));
                 }
             }
             for ck in &t.checks {
@@ -1374,7 +1270,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     &tname,
                     ck.name.as_deref(),
                     ck.comment.as_ref(),
-                    &mut comment,
+                    &mut tails,
                 )?;
             }
             for fk in &t.foreign_keys {
@@ -1420,8 +1316,10 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 });
             }
             for fk in &fks {
+                // The target's columns, with those it gets from its parents.
+                let target_cols = scope.all_columns(&fk.target);
                 let target_cols: Vec<&str> = match scope.tables.get(&fk.target) {
-                    Some((_, td)) => td.columns.0.iter().map(|(n, _)| n.as_str()).collect(),
+                    Some(_) => target_cols.iter().map(String::as_str).collect(),
                     None => {
                         return Err(YamlError::object(
                             file,
@@ -1469,7 +1367,13 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 let target_exists = created.contains(&fk.target) || fk.target == tname;
                 let hint =
                     |indent| rename_line(file, &fk.origin_object, fk.renamed_from, false, indent);
-                if fk.not_valid {
+                let valid = if fk.not_valid { " NOT VALID" } else { "" };
+                if !scope.has_key(&fk.target, &fk.target_columns) {
+                    // Onto a unique index: after the indexes.
+                    let h = hint("")?;
+                    fks_after_indexes
+                        .push((o, format!("{h}ALTER TABLE {tname} ADD {body}{valid};")));
+                } else if fk.not_valid {
                     let h = hint("")?;
                     later.push((o, format!("{h}ALTER TABLE {tname} ADD {body} NOT VALID;")));
                 } else if target_exists {
@@ -1487,7 +1391,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     &tname,
                     fk.name,
                     comment_text.as_ref(),
-                    &mut comment,
+                    &mut tails,
                 )?;
             }
 
@@ -1495,9 +1399,31 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             for ix in &t.indexes {
                 let (o, sql, cm) =
                     index_stmt(file, &scope, &tname, &tobj, Some(&all_cols), ix, &mut out)?;
-                indexes.push((o, sql));
+                match &ix.attach_to {
+                    // Made before the parent's index, which adopts it (an index made
+                    // later would be one more); then attached by name.
+                    Some(to) => {
+                        let obj = match &ix.name {
+                            Some(n) => format!("index {}", QualName::new(tname.schema.clone(), n)),
+                            None => format!("{tobj}, index"),
+                        };
+                        if let Some(n) = &ix.name {
+                            if implied_partition_index(n, &tname.name, ix) {
+                                return Err(YamlError::object(
+                                    file,
+                                    &obj,
+                                    "an index PostgreSQL names itself when the parent's index is made (as `<partition>_<columns>_idx`, or any name under an index on expressions) is the parent's, not the partition's own: leave it out, or give it a name of its own",
+                                ));
+                            }
+                        }
+                        let sql_attach = attach_stmt(file, &obj, &tname, ix.name.as_deref(), to)?;
+                        attached_first.push((scope.partition_depth(&tname), o, sql));
+                        attaches.push((o, sql_attach));
+                    }
+                    None => indexes.push((o, sql)),
+                }
                 if let Some((on, text)) = cm {
-                    comment(o, on, Some(text));
+                    tails.comment(o, on, Some(text));
                 }
             }
 
@@ -1511,7 +1437,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     &tname,
                     x.name.as_deref(),
                     x.comment.as_ref(),
-                    &mut comment,
+                    &mut tails,
                 )?;
             }
             table_optionsras(
@@ -1521,13 +1447,16 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 t,
                 t_origin,
                 &mut out,
-                &revoke_from,
                 &mut alters,
                 &mut triggers,
                 &mut policies,
-                &mut grants,
-                &mut comment,
+                &mut tails,
             )?;
+
+            rule_objects(file, &tname, &t.rules, &mut out, &mut tails, &mut rules)?;
+            for s in inherited_column_alters(file, &tobj, &tname, t, &all_cols)? {
+                alters.push((t_origin, s));
+            }
 
             // the CREATE TABLE itself
             let hint = rename_line(file, &tobj, t.renamed_from.as_ref(), true, "")?;
@@ -1543,24 +1472,43 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 }
                 out.push(t_origin, &format!("){tail};"));
             }
-            comment(t_origin, format!("TABLE {tname}"), t.comment.as_ref());
+            tails.comment(t_origin, format!("TABLE {tname}"), t.comment.as_ref());
             let target = format!("TABLE {tname}");
-            owner_stmt(
-                file,
-                &tobj,
-                t_origin,
-                &target,
-                t.owner.as_ref(),
-                &mut owners,
-            )?;
+            tails.owner(file, &tobj, t_origin, &target, t.owner.as_ref())?;
+            let mut over_this: Vec<_> = row_domains
+                .iter()
+                .filter(|(_, (rt, _, _))| *rt == tname)
+                .collect();
+            over_this.sort_by_key(|(n, _)| (*n).clone());
+            for (name, (_, dfile, x)) in over_this {
+                let ob = Object::of(dfile, "domain", "DOMAIN", name).keys(*x, TYPE_PRIVS);
+                let mut checks: Stmts = Vec::new();
+                tails.object(&mut out, ob, Dest::Now, |_, o| {
+                    Ok(vec![domain_stmts(dfile, name, x, &scope, o, &mut checks)?])
+                })?;
+                for (o, s) in checks {
+                    out.push(o, &s);
+                }
+            }
             created.insert(tname);
         }
     }
 
-    for (o, s) in later.into_iter().chain(owned_by).chain(indexes) {
+    for (o, s) in later.into_iter().chain(owned_by).chain(std_functions) {
         out.push(o, &s);
     }
-    for (o, s) in std_functions {
+
+    // ---- operators, operator families and classes (operators.rs): after the functions
+    // and types they use, before the indexes using the classes
+    operator_objects(docs, &mut out, &mut tails)?;
+
+    attached_first.sort_by_key(|(depth, _, _)| std::cmp::Reverse(*depth));
+    let attached_first = attached_first.into_iter().map(|(_, o, s)| (o, s));
+    for (o, s) in attached_first
+        .chain(indexes)
+        .chain(attaches)
+        .chain(fks_after_indexes)
+    {
         out.push(o, &s);
     }
 
@@ -1576,12 +1524,10 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             .iter()
             .map(|c| crate::aggregates::cast_stmts(file, c));
         for r in aggregates.chain(casts) {
+            // Their statements carry their comments: no target for common keys.
             let (obj, stmts) = r?;
-            let o = out.origin(file, &obj);
-            for s in stmts {
-                one_statement(file, &obj, &s)?;
-                out.push(o, &s);
-            }
+            let ob = Object::new(file, obj, String::new()).one_each();
+            tails.object(&mut out, ob, Dest::Now, |_, _| Ok(stmts))?;
         }
     }
 
@@ -1589,21 +1535,30 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     for (file, d) in docs {
         for (key, v) in &d.views.0 {
             let name = object_name(key, v.schema.as_deref());
-            let obj = format!("view {name}");
-            let o = out.origin(file, &obj);
-            out.push(o, &view_stmt(file, &name, v)?);
             let kw = if v.materialized {
                 "MATERIALIZED VIEW"
             } else {
                 "VIEW"
             };
-            comment(o, format!("{kw} {name}"), v.comment.as_ref());
-            let target = format!("{kw} {name}");
-            owner_stmt(file, &obj, o, &target, v.owner.as_ref(), &mut owners)?;
+            let obj = format!("view {name}");
+            let target = format!("TABLE {name}");
+            let ob = Object::new(file, obj.clone(), format!("{kw} {name}"))
+                .keys(v, TABLE_PRIVS)
+                .grant_on(target.clone());
+            let o = tails.object(&mut out, ob, Dest::Now, |_, _| {
+                Ok(vec![view_stmt(file, &name, v)?])
+            })?;
             for (c, text) in &v.column_comments.0 {
-                comment(o, format!("COLUMN {name}.{}", quote_ident(c)), Some(text));
+                tails.comment(o, format!("COLUMN {name}.{}", quote_ident(c)), Some(text));
             }
             for ix in &v.indexes {
+                if ix.attach_to.is_some() || ix.only {
+                    return Err(YamlError::object(
+                        file,
+                        &obj,
+                        "`attach_to` and `only` are for indexes of partitioned tables and their partitions",
+                    ));
+                }
                 let (io, sql, cm) = index_stmt(
                     file,
                     &scope,
@@ -1615,7 +1570,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 )?;
                 out.push(io, &sql);
                 if let Some((on, text)) = cm {
-                    comment(io, on, Some(text));
+                    tails.comment(io, on, Some(text));
                 }
             }
             for (tn, tr) in &v.triggers.0 {
@@ -1623,39 +1578,16 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 for s in trigger_stmts(file, &name, tn, tr)? {
                     triggers.push((o, s));
                 }
-                comment(
+                tails.comment(
                     o,
                     format!("TRIGGER {} ON {name}", quote_ident(tn)),
                     tr.comment.as_ref(),
                 );
             }
-            let target = format!("TABLE {name}");
-            if let Some(g) = &v.grants {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &target,
-                    None,
-                    g,
-                    TABLE_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
-            }
             for (c, g) in &v.column_grants.0 {
-                grant_stmts(
-                    file,
-                    &obj,
-                    o,
-                    &target,
-                    Some(c),
-                    g,
-                    COLUMN_PRIVS,
-                    &revoke_from,
-                    &mut grants,
-                )?;
+                tails.grant(file, &obj, o, &target, Some(c), g, COLUMN_PRIVS)?;
             }
+            rule_objects(file, &name, &v.rules, &mut out, &mut tails, &mut rules)?;
         }
     }
 
@@ -1663,103 +1595,223 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     for (file, d) in docs {
         for (key, st) in &d.statistics.0 {
             let name = object_name(key, st.schema.as_deref());
-            let obj = format!("statistics {name}");
-            check_name(file, &obj, "statistics", &name.name)?;
-            let o = out.origin(file, &obj);
-            for s in crate::statistics::stmts(file, &obj, &name, st)? {
-                alters.push((o, s));
-            }
-            comment(o, format!("STATISTICS {name}"), st.comment.as_ref());
+            let ob = Object::of(file, "statistics", "STATISTICS", &name)
+                .check("statistics", &name.name)
+                .keys(st, &[]);
+            tails.object(&mut out, ob, Dest::Later(&mut alters), |obj, _| {
+                crate::statistics::stmts(file, obj, &name, st)
+            })?;
         }
     }
 
     // ---- publications, after their tables; subscriptions (publications.rs)
     for (file, d) in docs {
         for (n, p) in &d.publications.0 {
-            let obj = format!("publication {}", quote_ident(n));
-            check_name(file, &obj, "publication", n)?;
-            let o = out.origin(file, &obj);
-            let sql = crate::publications::publication_stmt(file, &obj, n, p)?;
-            one_statement(file, &obj, &sql)?;
-            alters.push((o, sql));
-            comment(
-                o,
-                format!("PUBLICATION {}", quote_ident(n)),
-                p.comment.as_ref(),
-            );
+            let ob = Object::named(file, "publication", "PUBLICATION", n)
+                .keys(p, &[])
+                .one_each();
+            tails.object(&mut out, ob, Dest::Later(&mut alters), |obj, _| {
+                Ok(vec![crate::publications::publication_stmt(
+                    file, obj, n, p,
+                )?])
+            })?;
         }
         for (n, sb) in &d.subscriptions.0 {
-            let obj = format!("subscription {}", quote_ident(n));
-            check_name(file, &obj, "subscription", n)?;
-            let o = out.origin(file, &obj);
-            let sql = crate::publications::subscription_stmt(file, &obj, n, sb)?;
-            one_statement(file, &obj, &sql)?;
-            alters.push((o, sql));
-            comment(
-                o,
-                format!("SUBSCRIPTION {}", quote_ident(n)),
-                sb.comment.as_ref(),
-            );
+            let ob = Object::named(file, "subscription", "SUBSCRIPTION", n)
+                .keys(sb, &[])
+                .one_each();
+            tails.object(&mut out, ob, Dest::Later(&mut alters), |obj, _| {
+                Ok(vec![crate::publications::subscription_stmt(
+                    file, obj, n, sb,
+                )?])
+            })?;
         }
     }
 
     // ---- event triggers: database-wide, after the functions they execute
     for (file, d) in docs {
         for (n, e) in &d.event_triggers.0 {
-            let obj = format!("event trigger {}", quote_ident(n));
-            check_name(file, &obj, "event trigger", n)?;
-            let o = out.origin(file, &obj);
-            for s in event_trigger_stmts(file, &obj, n, e)? {
-                triggers.push((o, s));
-            }
-            let target = format!("EVENT TRIGGER {}", quote_ident(n));
-            owner_stmt(file, &obj, o, &target, e.owner.as_ref(), &mut owners)?;
-            comment(o, target, e.comment.as_ref());
+            let ob = Object::named(file, "event trigger", "EVENT TRIGGER", n).keys(e, &[]);
+            tails.object(&mut out, ob, Dest::Later(&mut triggers), |obj, _| {
+                event_trigger_stmts(file, obj, n, e)
+            })?;
         }
     }
 
     for (o, s) in alters
         .into_iter()
+        .chain(rules)
         .chain(triggers)
         .chain(policies)
-        .chain(owners)
-        .chain(grants)
-        .chain(comments)
+        .chain(tails.owners)
+        .chain(tails.grants)
+        .chain(tails.comments)
     {
         out.push(o, &s);
     }
     Ok(out)
 }
 
-/// A type's `comment:`, `owner:` and `grants:` keys (`target`: `TYPE name` or
-/// `DOMAIN name`) as statements.
-#[allow(clippy::too_many_arguments)]
-fn type_keys(
-    file: &str,
-    object: &str,
-    origin: usize,
-    target: String,
-    (text, owner, privileges): (Option<&String>, Option<&String>, Option<&Grants>),
-    revoke_from: &BTreeSet<String>,
-    comment: &mut impl FnMut(usize, String, Option<&String>),
-    (owners, grants): (&mut Stmts, &mut Stmts),
+/// Operators, then families, then classes (those in a family of their own name first,
+/// which they may make), then the families' members: `ALTER OPERATOR FAMILY … ADD`
+/// after the classes, so PostgreSQL binds members to the class they serve, as the
+/// plan does.
+fn operator_objects(
+    docs: &[(String, Document)],
+    out: &mut Rendered,
+    tails: &mut Tails,
 ) -> Result<(), YamlError> {
-    owner_stmt(file, object, origin, &target, owner, owners)?;
-    if let Some(g) = privileges {
-        grant_stmts(
-            file,
-            object,
-            origin,
-            &target,
-            None,
-            g,
-            TYPE_PRIVS,
-            revoke_from,
-            grants,
-        )?;
+    use crate::operators::{class_stmt, comment_target, family_stmts, operator_stmt};
+    for (file, d) in docs {
+        for o in &d.operators {
+            let (obj, target, sql) = operator_stmt(file, o)?;
+            let ob = Object::new(file, obj, target).keys(o, &[]).one_each();
+            tails.object(out, ob, Dest::Now, |_, _| Ok(vec![sql]))?;
+        }
     }
-    comment(origin, target, text);
+    let mut members: Stmts = Vec::new();
+    for (file, d) in docs {
+        for f in &d.operator_families {
+            let name = &f.name.0;
+            let label = format!("operator family {name} using {}", f.using.trim());
+            let ob = Object::new(file, label, comment_target("FAMILY", name, &f.using))
+                .check("schema", &name.schema)
+                .check("operator family", &name.name)
+                .keys(f, &[])
+                .one_each();
+            tails.object(out, ob, Dest::Now, |obj, o| {
+                let (create, add) = family_stmts(file, obj, f)?;
+                members.extend(add.map(|a| (o, a)));
+                Ok(vec![create])
+            })?;
+        }
+    }
+    let mut classes: Vec<(&String, &crate::operators::ClassDoc)> = docs
+        .iter()
+        .flat_map(|(f, d)| d.operator_classes.iter().map(move |c| (f, c)))
+        .collect();
+    classes.sort_by_key(|(_, c)| c.family.as_ref().is_some_and(|f| f.0 != c.name.0));
+    for (file, c) in classes {
+        let name = &c.name.0;
+        let label = format!("operator class {name} using {}", c.using.trim());
+        let ob = Object::new(file, label, comment_target("CLASS", name, &c.using))
+            .check("schema", &name.schema)
+            .check("operator class", &name.name)
+            .keys(c, &[])
+            .one_each();
+        tails.object(out, ob, Dest::Now, |obj, _| {
+            Ok(vec![class_stmt(file, obj, c)?])
+        })?;
+    }
+    for (o, s) in members {
+        out.push(o, &s);
+    }
     Ok(())
+}
+
+/// The `rules:` of a table or view (rewrite_rules.rs).
+fn rule_objects(
+    file: &str,
+    table: &QualName,
+    rules: &OrderedMap<crate::rewrite_rules::RuleDoc>,
+    out: &mut Rendered,
+    tails: &mut Tails,
+    dest: &mut Stmts,
+) -> Result<(), YamlError> {
+    for (n, r) in &rules.0 {
+        let ob = Object::new(
+            file,
+            format!("rule {} on {table}", quote_ident(n)),
+            format!("RULE {} ON {table}", quote_ident(n)),
+        )
+        .check("rule", n)
+        .keys(r, &[]);
+        tails.object(out, ob, Dest::Later(dest), |obj, _| {
+            crate::rewrite_rules::stmts(file, obj, table, n, r)
+        })?;
+    }
+    Ok(())
+}
+
+/// `CREATE SEQUENCE` (with its rename hint).
+fn sequence_stmt(
+    file: &str,
+    obj: &str,
+    name: &QualName,
+    sq: &SequenceDoc,
+) -> Result<String, YamlError> {
+    let hint = rename_line(file, obj, sq.renamed_from.as_ref(), true, "")?;
+    let mut sql = format!("{hint}CREATE SEQUENCE {name}");
+    if let Some(ty) = &sq.ty {
+        let info = sqlcheck::check_type(ty).map_err(|m| YamlError::object(file, obj, m))?;
+        let ok = matches!(
+            info.names.last().map(String::as_str),
+            Some("int2" | "int4" | "int8")
+        ) && (info.names.len() == 1 || info.names[0] == "pg_catalog");
+        if !ok {
+            return Err(YamlError::object(
+                file,
+                obj,
+                format!("sequence type must be smallint, integer or bigint, not \"{ty}\""),
+            ));
+        }
+        sql.push_str(&format!(" AS {ty}"));
+    }
+    if sq.increment == Some(0) {
+        return Err(YamlError::object(file, obj, "increment must not be zero"));
+    }
+    for opt in seq_options(sq.increment, sq.min, sq.max, sq.start, sq.cache, sq.cycle) {
+        sql.push(' ');
+        sql.push_str(&opt);
+    }
+    sql.push(';');
+    Ok(sql)
+}
+
+/// `ALTER SEQUENCE … OWNED BY` for a sequence's `owned_by:` key, which must name a
+/// column defined here.
+fn owned_by_stmt(
+    file: &str,
+    obj: &str,
+    scope: &Scope,
+    name: &QualName,
+    ob: &OwnedBy,
+) -> Result<String, YamlError> {
+    let (table, column) = match ob {
+        OwnedBy::Dotted(s) => {
+            let parts: Vec<&str> = s.split('.').collect();
+            match parts.as_slice() {
+                [t, c] => (QualName::new(DEFAULT_SCHEMA, *t), c.to_string()),
+                [s, t, c] => (QualName::new(*s, *t), c.to_string()),
+                _ => {
+                    return Err(YamlError::object(
+                        file,
+                        obj,
+                        format!("owned_by `{s}`: expected `table.column` or `schema.table.column`"),
+                    ))
+                }
+            }
+        }
+        OwnedBy::Full(f) => (object_name(&f.table, f.schema.as_deref()), f.column.clone()),
+    };
+    let has_column = scope
+        .tables
+        .get(&table)
+        .is_some_and(|(_, t)| t.columns.0.iter().any(|(c, _)| *c == column));
+    if !has_column {
+        return Err(YamlError::object(
+            file,
+            obj,
+            format!(
+                "owned_by names {table}.{}, which is not a column defined here",
+                quote_ident(&column)
+            ),
+        ));
+    }
+    Ok(format!(
+        "ALTER SEQUENCE {name} OWNED BY {table}.{};",
+        quote_ident(&column)
+    ))
 }
 
 /// `ALTER <target> OWNER TO <role>` for an object's `owner:` key.
@@ -1798,6 +1850,7 @@ struct KeyConstraint<'a> {
     comment: Option<&'a String>,
     /// The comment on the key's index.
     index_comment: Option<&'a String>,
+    attach_to: Option<&'a IndexRef>,
 }
 
 /// Comments on constraints need the constraint's name.
@@ -1808,7 +1861,7 @@ fn constraint_comment(
     table: &QualName,
     name: Option<&str>,
     text: Option<&String>,
-    comment: &mut impl FnMut(usize, String, Option<&String>),
+    tails: &mut Tails,
 ) -> Result<(), YamlError> {
     let Some(t) = text.filter(|t| !t.is_empty()) else {
         return Ok(());
@@ -1816,7 +1869,7 @@ fn constraint_comment(
     match name {
         Some(n) => {
             check_name(file, object, "constraint", n)?;
-            comment(
+            tails.comment(
                 origin,
                 format!("CONSTRAINT {} ON {table}", quote_ident(n)),
                 Some(t),
@@ -1836,6 +1889,217 @@ fn constraint_comment(
 
 /// A statement list with the origin of each statement.
 type Stmts = Vec<(usize, String)>;
+
+/// The statements objects' `comment:`, `owner:` and `grants:` keys give, which run after
+/// every object exists: owners, then grants (as pg_dump writes them), then comments.
+#[derive(Default)]
+struct Tails {
+    comments: Stmts,
+    owners: Stmts,
+    grants: Stmts,
+    /// Roles default privileges may give to a new object: `grants:` revokes from them too.
+    revoke_from: BTreeSet<String>,
+}
+
+/// One object of a family, as each family's loop hands it to [`Tails::object`]: the
+/// object errors name, the names to check, and what its common keys say.
+struct Object<'a> {
+    file: &'a str,
+    /// What errors call it (`server "x"`).
+    label: String,
+    /// `(what, name)` pairs checked with [`check_name`] first.
+    names: Vec<(&'static str, &'a str)>,
+    /// How `COMMENT ON` and `ALTER … OWNER TO` name it (`SERVER x`).
+    target: String,
+    comment: Option<&'a String>,
+    owner: Option<&'a String>,
+    grants: Option<&'a Grants>,
+    /// The privileges of its kind.
+    privs: &'static [&'static str],
+    /// How `GRANT … ON` names it, when not as `target` (`FOREIGN SERVER x`).
+    grant_target: Option<String>,
+    /// Check that each statement is exactly one.
+    one_each: bool,
+}
+
+impl<'a> Object<'a> {
+    fn new(file: &'a str, label: String, target: String) -> Self {
+        Object {
+            file,
+            label,
+            names: Vec::new(),
+            target,
+            comment: None,
+            owner: None,
+            grants: None,
+            privs: &[],
+            grant_target: None,
+            one_each: false,
+        }
+    }
+
+    /// `kind name` in errors, `KEYWORD name` to its keys.
+    fn of(file: &'a str, kind: &str, keyword: &str, name: impl std::fmt::Display) -> Self {
+        Object::new(file, format!("{kind} {name}"), format!("{keyword} {name}"))
+    }
+
+    /// A database-wide object: one name, checked and quoted.
+    fn named(file: &'a str, kind: &'static str, keyword: &str, name: &'a str) -> Self {
+        Object::of(file, kind, keyword, quote_ident(name)).check(kind, name)
+    }
+
+    fn check(mut self, what: &'static str, name: &'a str) -> Self {
+        self.names.push((what, name));
+        self
+    }
+
+    /// The `comment:`, `owner:` and `grants:` keys of its document; `privs`: the
+    /// privileges of its kind.
+    fn keys(mut self, doc: &'a impl CommonKeys, privs: &'static [&'static str]) -> Self {
+        (self.comment, self.owner, self.grants) = doc.keys();
+        self.privs = privs;
+        self
+    }
+
+    fn grant_on(mut self, target: String) -> Self {
+        self.grant_target = Some(target);
+        self
+    }
+
+    fn one_each(mut self) -> Self {
+        self.one_each = true;
+        self
+    }
+}
+
+/// The keys most objects share: `comment:`, `owner:` and `grants:`.
+trait CommonKeys {
+    fn keys(&self) -> (Option<&String>, Option<&String>, Option<&Grants>);
+}
+
+/// `CommonKeys` for documents, naming which of the three keys each has (`-`: none).
+macro_rules! common_keys {
+    ($($t:ty => $c:tt $o:tt $g:tt;)*) => {$(
+        impl CommonKeys for $t {
+            fn keys(&self) -> (Option<&String>, Option<&String>, Option<&Grants>) {
+                (common_keys!(self $c), common_keys!(self $o), common_keys!(self $g))
+            }
+        }
+    )*};
+    ($s:ident -) => { None };
+    ($s:ident $k:ident) => { $s.$k.as_ref() };
+}
+
+common_keys! {
+    SchemaFull => comment owner grants;
+    CollationDoc => comment - -;
+    EnumFull => comment owner grants;
+    DomainDoc => comment owner grants;
+    CompositeDoc => comment owner grants;
+    RangeDoc => comment owner grants;
+    SequenceDoc => comment owner grants;
+    FunctionDoc => comment owner grants;
+    ViewDoc => comment owner grants;
+    EventTriggerDoc => comment owner -;
+    crate::foreign_data::WrapperDoc => comment - grants;
+    crate::foreign_data::ServerDoc => comment - grants;
+    crate::foreign_data::ForeignTableDoc => comment - -;
+    crate::statistics::StatisticsDoc => comment - -;
+    crate::publications::PublicationDoc => comment - -;
+    crate::publications::SubscriptionDoc => comment - -;
+    crate::rewrite_rules::RuleDoc => comment - -;
+    crate::operators::OperatorDoc => comment - -;
+    crate::operators::FamilyDoc => comment - -;
+    crate::operators::ClassDoc => comment - -;
+}
+
+/// Where an object's own statements go: into the DDL now, or onto a list run later.
+enum Dest<'s> {
+    Now,
+    Later(&'s mut Stmts),
+}
+
+impl Tails {
+    /// `COMMENT ON <on>` for a `comment:` key (nothing for none or an empty one).
+    fn comment(&mut self, origin: usize, on: String, text: Option<&String>) {
+        if let Some(t) = text.filter(|t| !t.is_empty()) {
+            self.comments
+                .push((origin, format!("COMMENT ON {on} IS {};", quote_literal(t))));
+        }
+    }
+
+    /// `ALTER <target> OWNER TO` for an `owner:` key.
+    fn owner(
+        &mut self,
+        file: &str,
+        object: &str,
+        origin: usize,
+        target: &str,
+        owner: Option<&String>,
+    ) -> Result<(), YamlError> {
+        owner_stmt(file, object, origin, target, owner, &mut self.owners)
+    }
+
+    /// The `REVOKE`/`GRANT`s of a `grants:` key (of a column: `column`).
+    #[allow(clippy::too_many_arguments)]
+    fn grant(
+        &mut self,
+        file: &str,
+        object: &str,
+        origin: usize,
+        target: &str,
+        column: Option<&str>,
+        grants: &Grants,
+        privs: &[&str],
+    ) -> Result<(), YamlError> {
+        grant_stmts(
+            file,
+            object,
+            origin,
+            target,
+            column,
+            grants,
+            privs,
+            &self.revoke_from,
+            &mut self.grants,
+        )
+    }
+
+    /// One object: its names checked, an origin for it, its statements (`stmts`, given
+    /// its label and origin) added to `dest`, then its comment, owner and grants.
+    /// Returns the origin.
+    fn object(
+        &mut self,
+        out: &mut Rendered,
+        ob: Object,
+        dest: Dest,
+        stmts: impl FnOnce(&str, usize) -> Result<Vec<String>, YamlError>,
+    ) -> Result<usize, YamlError> {
+        let (file, label) = (ob.file, ob.label.as_str());
+        for (what, name) in &ob.names {
+            check_name(file, label, what, name)?;
+        }
+        let o = out.origin(file, label);
+        let sqls = stmts(label, o)?;
+        let mut dest = dest;
+        for sql in sqls {
+            if ob.one_each {
+                one_statement(file, label, &sql)?;
+            }
+            match &mut dest {
+                Dest::Now => out.push(o, &sql),
+                Dest::Later(list) => list.push((o, sql)),
+            }
+        }
+        self.comment(o, ob.target.clone(), ob.comment);
+        self.owner(file, label, o, &ob.target, ob.owner)?;
+        if let Some(g) = ob.grants {
+            let target = ob.grant_target.as_ref().unwrap_or(&ob.target);
+            self.grant(file, label, o, target, None, g, ob.privs)?;
+        }
+        Ok(o)
+    }
+}
 
 /// Per role, its privileges and whether each is grantable.
 type RoleGrants = Vec<(String, Vec<(String, bool)>)>;
@@ -2034,6 +2298,16 @@ fn default_privileges_stmts(
         }
     }
     Ok(())
+}
+
+/// The name a type's text names (`public` when unqualified), if it parses.
+fn type_name(ty: &str) -> Option<QualName> {
+    let names = sqlcheck::check_type(ty).ok()?.names;
+    match names.as_slice() {
+        [n] => Some(QualName::new(DEFAULT_SCHEMA, n.as_str())),
+        [s, n] => Some(QualName::new(s.as_str(), n.as_str())),
+        _ => None,
+    }
 }
 
 fn check_type_known(
@@ -2541,7 +2815,7 @@ fn trigger_stmts(
 
 /// The `ALTER … TRIGGER` words for a trigger's or event trigger's `enabled:` key (`None`:
 /// enabled, as created).
-fn trigger_state(enabled: Option<&str>) -> Result<Option<&'static str>, String> {
+pub(crate) fn trigger_state(enabled: Option<&str>) -> Result<Option<&'static str>, String> {
     Ok(match enabled.map(lower_word).as_deref() {
         None | Some("origin") | Some("enabled") => None,
         Some("disabled") => Some("DISABLE"),
@@ -2757,7 +3031,8 @@ fn index_stmt<'a>(
         s.push_str(&quote_ident(n));
         s.push(' ');
     }
-    s.push_str(&format!("ON {tname}"));
+    s.push_str(if ix.only { "ON ONLY " } else { "ON " });
+    s.push_str(&tname.to_string());
     if let Some(m) = &ix.using {
         if !scope.access_method_known(m) {
             return Err(ierr(format!("unknown index method `{m}`")));
@@ -2799,6 +3074,56 @@ fn index_stmt<'a>(
         _ => None,
     };
     Ok((o, s, cm))
+}
+
+/// Whether the SQL front end takes the partition `table`'s index `name`, attached to a
+/// parent's index like `ix`, for the one PostgreSQL makes itself (named
+/// `<table>_<columns>_idx`, maybe numbered; any name when a key is an expression):
+/// then it is implied by the parent's index, not an object of its own.
+fn implied_partition_index(name: &str, table: &str, ix: &IndexDoc) -> bool {
+    let mut cols: Vec<String> = match (&ix.columns, &ix.keys) {
+        (Some(c), _) => c.clone(),
+        (None, Some(keys)) => {
+            let mut v = Vec::new();
+            for k in keys {
+                match &k.0.column {
+                    Some(c) if k.0.expr.is_none() => v.push(c.clone()),
+                    _ => return true,
+                }
+            }
+            v
+        }
+        (None, None) => return false,
+    };
+    cols.extend(ix.include.iter().cloned());
+    let add = crate::names::name_addition(&cols);
+    std::iter::once("idx".to_string())
+        .chain((1..1000).map(|n| format!("idx{n}")))
+        .any(|l| crate::names::make_object_name(table, Some(&add), &l).as_deref() == Some(name))
+}
+
+/// `ALTER INDEX parent ATTACH PARTITION child` for the `attach_to:` of the index or key
+/// `name` of the partition `table` (a plain parent name is in the table's schema).
+fn attach_stmt(
+    file: &str,
+    obj: &str,
+    table: &QualName,
+    name: Option<&str>,
+    to: &IndexRef,
+) -> Result<String, YamlError> {
+    let Some(name) = name else {
+        return Err(YamlError::object(
+            file,
+            obj,
+            "an index or key with `attach_to` needs a `name`",
+        ));
+    };
+    let schema = to.schema.as_deref().unwrap_or(&table.schema);
+    check_name(file, obj, "attach_to schema", schema)?;
+    check_name(file, obj, "attach_to", &to.name)?;
+    let parent = QualName::new(schema, to.name.clone());
+    let child = QualName::new(table.schema.clone(), name);
+    Ok(format!("ALTER INDEX {parent} ATTACH PARTITION {child};"))
 }
 
 fn need_columns(
@@ -2909,6 +3234,68 @@ fn table_head_tail(
     Ok((head, tail))
 }
 
+/// `ALTER TABLE … ALTER COLUMN` for a column's `statistics`, `storage` and `compression`.
+fn column_option_alters(
+    tname: &QualName,
+    cname: &str,
+    (statistics, storage, compression): (Option<i32>, Option<&String>, Option<&String>),
+) -> Result<Vec<String>, String> {
+    let col = format!("ALTER TABLE {tname} ALTER COLUMN {}", quote_ident(cname));
+    let mut out = Vec::new();
+    if let Some(n) = statistics {
+        out.push(format!("{col} SET STATISTICS {n};"));
+    }
+    if let Some(st) = storage {
+        let st = lower_word(st);
+        if !matches!(st.as_str(), "plain" | "external" | "extended" | "main") {
+            return Err(format!(
+                "column {cname}: storage is plain, external, extended or main, not `{st}`"
+            ));
+        }
+        out.push(format!("{col} SET STORAGE {};", st.to_ascii_uppercase()));
+    }
+    if let Some(cm) = compression {
+        let cm = lower_word(cm);
+        if !matches!(cm.as_str(), "pglz" | "lz4" | "default") {
+            return Err(format!(
+                "column {cname}: compression is pglz, lz4 or default, not `{cm}`"
+            ));
+        }
+        out.push(format!("{col} SET COMPRESSION {cm};"));
+    }
+    Ok(out)
+}
+
+/// A child's (a partition's) `inherited_columns:`: what it sets of its own on columns it
+/// gets from its parents, as `ALTER TABLE` on it (as SQL files may write it).
+fn inherited_column_alters(
+    file: &str,
+    tobj: &str,
+    tname: &QualName,
+    t: &TableDoc,
+    all_cols: &[String],
+) -> Result<Vec<String>, YamlError> {
+    let err = |m: String| YamlError::object(file, tobj, m);
+    let mut out = Vec::new();
+    for (cname, c) in &t.inherited_columns.0 {
+        let own = t.columns.0.iter().any(|(n, _)| n == cname);
+        if own || !all_cols.contains(cname) {
+            return Err(err(format!(
+                "inherited_columns: `{cname}` is not a column the table gets from a parent"
+            )));
+        }
+        let col = format!("ALTER TABLE {tname} ALTER COLUMN {}", quote_ident(cname));
+        if c.not_null {
+            out.push(format!("{col} SET NOT NULL;"));
+        }
+        if let Some(def) = &c.default {
+            sqlcheck::check_expr(def).map_err(|m| err(format!("column {cname}: {m}")))?;
+            out.push(format!("{col} SET DEFAULT {def};"));
+        }
+    }
+    Ok(out)
+}
+
 /// Everything of a table that `ALTER TABLE`, `CREATE TRIGGER`, `CREATE POLICY` and
 /// `GRANT` add after it exists.
 #[allow(clippy::too_many_arguments)]
@@ -2919,39 +3306,19 @@ fn table_optionsras(
     t: &TableDoc,
     o: usize,
     out: &mut Rendered,
-    revoke_from: &BTreeSet<String>,
     alters: &mut Stmts,
     triggers: &mut Stmts,
     policies: &mut Stmts,
-    grants: &mut Stmts,
-    comment: &mut impl FnMut(usize, String, Option<&String>),
+    tails: &mut Tails,
 ) -> Result<(), YamlError> {
     let err = |m: String| YamlError::object(file, tobj, m);
     // After the table's own grants: `REVOKE ALL` on a table revokes column privileges too.
     let mut column_grants: Stmts = Vec::new();
     for (cname, c) in &t.columns.0 {
         let c = &c.0;
-        let col = format!("ALTER TABLE {tname} ALTER COLUMN {}", quote_ident(cname));
-        if let Some(n) = c.statistics {
-            alters.push((o, format!("{col} SET STATISTICS {n};")));
-        }
-        if let Some(st) = &c.storage {
-            let st = lower_word(st);
-            if !matches!(st.as_str(), "plain" | "external" | "extended" | "main") {
-                return Err(err(format!(
-                    "column {cname}: storage is plain, external, extended or main, not `{st}`"
-                )));
-            }
-            alters.push((o, format!("{col} SET STORAGE {};", st.to_ascii_uppercase())));
-        }
-        if let Some(cm) = &c.compression {
-            let cm = lower_word(cm);
-            if !matches!(cm.as_str(), "pglz" | "lz4" | "default") {
-                return Err(err(format!(
-                    "column {cname}: compression is pglz, lz4 or default, not `{cm}`"
-                )));
-            }
-            alters.push((o, format!("{col} SET COMPRESSION {cm};")));
+        let opts = (c.statistics, c.storage.as_ref(), c.compression.as_ref());
+        for s in column_option_alters(tname, cname, opts).map_err(err)? {
+            alters.push((o, s));
         }
         if let Some(g) = &c.grants {
             grant_stmts(
@@ -2962,7 +3329,7 @@ fn table_optionsras(
                 Some(cname),
                 g,
                 COLUMN_PRIVS,
-                revoke_from,
+                &tails.revoke_from,
                 &mut column_grants,
             )?;
         }
@@ -3001,7 +3368,7 @@ fn table_optionsras(
         // Errors the SQL front end finds in it name the policy.
         let o = out.origin(file, &format!("policy {} on {tname}", quote_ident(n)));
         policies.push((o, policy_stmt(file, tname, n, p)?));
-        comment(
+        tails.comment(
             o,
             format!("POLICY {} ON {tname}", quote_ident(n)),
             p.comment.as_ref(),
@@ -3012,14 +3379,14 @@ fn table_optionsras(
         for s in trigger_stmts(file, tname, n, tr)? {
             triggers.push((o, s));
         }
-        comment(
+        tails.comment(
             o,
             format!("TRIGGER {} ON {tname}", quote_ident(n)),
             tr.comment.as_ref(),
         );
     }
     if let Some(g) = &t.grants {
-        grant_stmts(
+        tails.grant(
             file,
             tobj,
             o,
@@ -3027,11 +3394,9 @@ fn table_optionsras(
             None,
             g,
             TABLE_PRIVS,
-            revoke_from,
-            grants,
         )?;
     }
-    grants.append(&mut column_grants);
+    tails.grants.append(&mut column_grants);
     Ok(())
 }
 

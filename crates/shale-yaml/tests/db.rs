@@ -19,6 +19,7 @@ fn docs() -> Vec<(&'static str, String)> {
         ("kitchen_sink.yaml", data("kitchen_sink.yaml")),
         ("app.yaml", example_app()),
         ("families.yaml", data("families.yaml")),
+        ("issue12.yaml", data("issue12.yaml")),
     ]
 }
 
@@ -83,6 +84,26 @@ fn diff(a: &shale_model::Catalog, b: &shale_model::Catalog) -> String {
         "schema comment",
         &a.schema_comments,
         &b.schema_comments,
+        &mut out,
+    );
+    side("operator", &a.operators, &b.operators, &mut out);
+    side(
+        "operator family",
+        &a.operator_families,
+        &b.operator_families,
+        &mut out,
+    );
+    side(
+        "operator class",
+        &a.operator_classes,
+        &b.operator_classes,
+        &mut out,
+    );
+    side("rule", &a.rewrite_rules, &b.rewrite_rules, &mut out);
+    side(
+        "attached index",
+        &a.attached_indexes,
+        &b.attached_indexes,
         &mut out,
     );
     out.join("\n")

@@ -230,44 +230,9 @@ fn fixture_schemas_round_trip() {
     }
     assert!(checked >= 200, "only {checked} fixture files could be read");
     eprintln!("{checked} fixture schemas round-tripped");
-    // Known gaps of the YAML exporter for what this session's fixtures added (listed in
-    // the closing note of the session that made them; each must still fail, so a fix
-    // is noticed and the entry removed): PostGIS type modifiers, information_schema
-    // domains, foreign keys to inherited columns, per-partition column overrides, a
-    // domain over a table's row type; the same PostGIS modifiers (302) and partition
-    // column overrides (303) in fixtures of the next session.
-    // 321: the YAML front end accepts a foreign key only onto a unique constraint, not
-    // onto a unique index as PostgreSQL does.
-    // 330–334: operators, operator families and classes have no YAML keys yet.
-    // 340–344: rewrite rules have no YAML key yet.
-    // 370–377: partitions' own indexes attached to partitioned indexes, and ON ONLY
-    // indexes, have no YAML key yet (371 and 375 need none).
-    const KNOWN_GAPS: [&str; 24] = [
-        "180_postgis_type_modifiers",
-        "183_information_schema_domains",
-        "222_child_constraints_on_inherited_columns",
-        "226_partition_column_overrides",
-        "227_routine_dependency_order",
-        "302_extension_members",
-        "303_partition_of_column_options",
-        "321_index_name_moves_to_new_table",
-        "330_operators_create",
-        "331_operators_alter_in_place",
-        "332_operator_recreated_with_its_class",
-        "333_operators_dropped",
-        "334_operator_family_member_dropped",
-        "340_rules_create",
-        "341_rules_alter",
-        "342_rules_drop",
-        "343_rule_column_type_change",
-        "344_rule_on_recreated_view",
-        "370_partition_own_index_adopted",
-        "372_partitioned_indexes_pg_dump_from_empty",
-        "373_partitioned_index_on_only_invalid",
-        "374_partition_attached_index_swapped",
-        "376_partitioned_index_dropped_keeps_own",
-        "377_partitioned_indexes_pg_dump_no_steps",
-    ];
+    // Known gaps of the YAML exporter: fixtures that do not round-trip yet. Each must
+    // still fail, so a fix is noticed and the entry removed. None at the moment.
+    const KNOWN_GAPS: [&str; 0] = [];
     let (known, unexpected): (Vec<_>, Vec<_>) = failures
         .into_iter()
         .partition(|f| KNOWN_GAPS.iter().any(|g| f.contains(g)));

@@ -294,7 +294,7 @@ pub(super) fn write_types(out: &mut Out, cat: &Catalog) {
 /// A string that reads back exactly: a literal block (`|2`, with the chomping its final
 /// newlines need) when it has several lines and nothing a block would change, a quoted
 /// scalar otherwise.
-fn text_value(indent: usize, s: &str) -> String {
+pub(super) fn text_value(indent: usize, s: &str) -> String {
     let body = s.trim_end_matches('\n');
     let trailing = s.len() - body.len();
     let block_ok = body.contains('\n')
@@ -467,7 +467,7 @@ pub(super) fn write_event_triggers(out: &mut Out, cat: &Catalog) {
 }
 
 /// `enabled:` of a trigger or event trigger, when not `origin`.
-fn write_enabled(out: &mut Out, indent: usize, enabled: TriggerEnabled) {
+pub(super) fn write_enabled(out: &mut Out, indent: usize, enabled: TriggerEnabled) {
     match enabled {
         TriggerEnabled::Origin => {}
         TriggerEnabled::Disabled => out.kv(indent, "enabled", "disabled"),
@@ -541,7 +541,7 @@ pub(super) fn write_views(out: &mut Out, cat: &Catalog, taken: &Taken) {
         if !v.indexes.is_empty() {
             out.line(2, "indexes:");
             for ix in v.indexes.values() {
-                write_index(out, ix, taken);
+                write_index(out, cat, ix, taken);
             }
         }
         if let Some(c) = &v.comment {
@@ -578,6 +578,7 @@ pub(super) fn write_views(out: &mut Out, cat: &Catalog, taken: &Taken) {
             }
         }
         write_triggers(out, cat, &v.name);
+        super::rewrite_rules::write_rules(out, cat, &v.name);
     }
 }
 
@@ -757,6 +758,27 @@ pub(super) fn write_table_optionsras(out: &mut Out, cat: &Catalog, t: &Table) {
             let ps: Vec<String> = o.inherits.iter().map(ref_name).collect();
             out.kv(2, "inherits", &format!("[{}]", ps.join(", ")));
         }
+        // Settings of the columns it gets from its parents (its own are in `columns`).
+        let inherited: Vec<_> = o
+            .columns
+            .iter()
+            .filter(|(c, _)| t.column(c).is_none())
+            .collect();
+        if !inherited.is_empty() {
+            out.line(2, "inherited_columns:");
+        }
+        for (c, opts) in inherited {
+            let mut f: Vec<String> = Vec::new();
+            if opts.not_null {
+                f.push("not_null: true".into());
+            }
+            // (Statistics, storage and compression of an inherited column are not
+            // modelled by the SQL front end: not written.)
+            if let Some(d) = &opts.default {
+                f.push(format!("default: {}", expr_scalar(&d.sql)));
+            }
+            out.kv(3, &scalar(c), &format!("{{{}}}", f.join(", ")));
+        }
         match &o.replica_identity {
             ReplicaIdentity::Default => {}
             ReplicaIdentity::Full => out.kv(2, "replica_identity", "full"),
@@ -813,6 +835,7 @@ pub(super) fn write_table_optionsras(out: &mut Out, cat: &Catalog, t: &Table) {
         }
     }
     write_triggers(out, cat, &t.name);
+    super::rewrite_rules::write_rules(out, cat, &t.name);
     let id = ObjectId::Table {
         name: t.name.clone(),
     };
