@@ -384,6 +384,11 @@ impl Change {
 /// Why an index is re-created although its definition is the wanted one.
 pub const LEFT_INVALID: &str = "it was left INVALID by a failed CREATE INDEX CONCURRENTLY";
 
+/// Why a partitioned table's key whose index is invalid is re-created when it is wanted
+/// valid.
+pub const LEFT_INVALID_KEY: &str =
+    "its index is invalid (added ONLY to the partitioned table, and a partition has no index attached to it)";
+
 /// The schema every database has; never created or dropped.
 const PUBLIC: &str = "public";
 /// The extension every database has; never created or dropped.
@@ -412,6 +417,7 @@ fn same_constraint_definition(c0: &Constraint, c1: &Constraint) -> bool {
         validated: _,
         comment: _,
         index_comment: _,
+        index_invalid: _,
     } = c0;
     *name == c1.name
         && *kind == c1.kind
@@ -1044,6 +1050,14 @@ impl Differ<'_> {
     ) -> Option<String> {
         if !same_constraint_definition(c0, c1) {
             return Some("its definition changed".into());
+        }
+        if c0.index_invalid && !c1.index_invalid {
+            return Some(LEFT_INVALID_KEY.into());
+        }
+        if !c0.index_invalid && c1.index_invalid {
+            return Some(
+                "it is wanted added ONLY to the partitioned table, its index invalid until each partition has one attached".into(),
+            );
         }
         if c0.validated && !c1.validated {
             return Some(

@@ -32,6 +32,7 @@ fn pk(name: &str, cols: &[&str]) -> Constraint {
         validated: true,
         comment: None,
         index_comment: None,
+        index_invalid: false,
     }
 }
 
@@ -47,6 +48,7 @@ fn check(name: &str, canon: &str) -> Constraint {
         validated: true,
         comment: None,
         index_comment: None,
+        index_invalid: false,
     }
 }
 
@@ -66,6 +68,7 @@ fn fk(name: &str, col: &str, ref_table: &str, ref_col: &str) -> Constraint {
         validated: true,
         comment: None,
         index_comment: None,
+        index_invalid: false,
     }
 }
 

@@ -513,6 +513,7 @@ fn assemble(rows: Rows) -> Result<Catalog, IntrospectError> {
                 validated: c.validated,
                 comment: c.comment,
                 index_comment: c.index_comment,
+                index_invalid: c.index_invalid,
             },
         );
     }

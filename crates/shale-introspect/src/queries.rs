@@ -446,6 +446,7 @@ pub struct ConstraintRow {
     pub comment: Option<String>,
     /// Primary keys and uniques: the comment on the backing index.
     pub index_comment: Option<String>,
+    pub index_invalid: bool,
 }
 
 pub fn constraints(
@@ -506,7 +507,8 @@ pub fn constraints(
                 COALESCE(cols.include, '{{}}'::text[]) AS include, \
                 {nnd} AS nulls_not_distinct, \
                 d.description AS comment, \
-                CASE WHEN con.contype IN ('p', 'u') THEN di.description END AS index_comment \
+                CASE WHEN con.contype IN ('p', 'u') THEN di.description END AS index_comment, \
+                COALESCE(NOT i.indisvalid, false) AS index_invalid \
          FROM con \
          LEFT JOIN cols ON cols.oid = con.oid \
          LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid \
@@ -542,6 +544,7 @@ pub fn constraints(
                 nulls_not_distinct: get(r, WHAT, "nulls_not_distinct")?,
                 comment: get(r, WHAT, "comment")?,
                 index_comment: get(r, WHAT, "index_comment")?,
+                index_invalid: get(r, WHAT, "index_invalid")?,
             })
         })
         .collect()

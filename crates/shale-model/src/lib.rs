@@ -455,6 +455,11 @@ pub struct Constraint {
     /// and goes with it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub index_comment: Option<String>,
+    /// A partitioned table's primary key or unique constraint added `ONLY` to it (as
+    /// pg_dump writes them) whose index is invalid (`pg_index.indisvalid`) while a
+    /// partition has no index attached to it.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub index_invalid: bool,
 }
 
 impl Constraint {
@@ -1134,6 +1139,7 @@ mod tests {
                 validated: true,
                 comment: None,
                 index_comment: None,
+                index_invalid: false,
             },
         );
         cat.tables.insert(users.clone(), t);
@@ -1158,6 +1164,7 @@ mod tests {
                 validated: true,
                 comment: None,
                 index_comment: None,
+                index_invalid: false,
             },
         );
         cat.tables.insert(posts, p);

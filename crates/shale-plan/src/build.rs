@@ -1806,7 +1806,14 @@ impl<'a> Builder<'a> {
         let mut again = recreate
             .map(|why| format!(" (again, because {why})"))
             .unwrap_or_default();
-        if is_key(c) && !new_table && self.opts.online {
+        // A key wanted invalid on a partitioned table: added ONLY to it, as pg_dump does;
+        // the partitions' indexes attached to it are their own steps.
+        let only = if is_key(c) && c.index_invalid && !new_table {
+            "ONLY "
+        } else {
+            ""
+        };
+        if is_key(c) && !new_table && self.opts.online && only.is_empty() {
             if !crate::table_options::is_partitioned(self.to, table) {
                 return self.add_key_online(object, table, c, &again);
             }
@@ -1881,7 +1888,7 @@ impl<'a> Builder<'a> {
             object.clone(),
             Action::Create,
             format!(
-                "ALTER TABLE {table} ADD {}{}",
+                "ALTER TABLE {only}{table} ADD {}{}",
                 sql::constraint_def(c),
                 if not_valid { " NOT VALID" } else { "" }
             ),

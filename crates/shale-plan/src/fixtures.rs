@@ -67,6 +67,7 @@ fn constraint(name: &str, kind: ConstraintKind) -> Constraint {
         validated: true,
         comment: None,
         index_comment: None,
+        index_invalid: false,
     }
 }
 

@@ -187,6 +187,7 @@ mod tests {
             validated: true,
             comment: None,
             index_comment: None,
+            index_invalid: false,
         }
     }
 

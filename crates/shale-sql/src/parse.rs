@@ -278,6 +278,8 @@ pub(crate) struct Builder {
     copy_blocks: Vec<statements::CopyBlock>,
     /// Partitioned-index bookkeeping (table_options.rs).
     pub(crate) part_indexes: table_options::PartIndexes,
+    /// The `ALTER TABLE` being applied names its table `ONLY`.
+    pub(crate) alter_only: bool,
 }
 
 fn default_search_path() -> Vec<String> {
@@ -624,6 +626,7 @@ impl Builder {
             security: security::State::default(),
             copy_blocks: Vec::new(),
             part_indexes: table_options::PartIndexes::default(),
+            alter_only: false,
         }
     }
 
@@ -2482,6 +2485,7 @@ impl Builder {
             validated: creating || c.initially_valid,
             comment: None,
             index_comment: None,
+            index_invalid: false,
         };
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.insert(name.clone(), con);
@@ -2570,6 +2574,7 @@ impl Builder {
                 validated: true,
                 comment: None,
                 index_comment: None,
+                index_invalid: false,
             },
         );
         self.sync_table_names(q);
@@ -2675,6 +2680,7 @@ impl Builder {
             validated: creating || c.initially_valid,
             comment: None,
             index_comment: None,
+            index_invalid: false,
         };
         if let Some(t) = self.cat.tables.get_mut(q) {
             t.constraints.insert(name.clone(), con);
@@ -2731,6 +2737,14 @@ impl Builder {
     // ALTER TABLE
 
     fn alter_table(&mut self, s: &protobuf::AlterTableStmt, text: &str) -> R<()> {
+        let only = s.relation.as_ref().is_some_and(|rv| !rv.inh);
+        let outer = std::mem::replace(&mut self.alter_only, only);
+        let r = self.alter_table_cmds(s, text);
+        self.alter_only = outer;
+        r
+    }
+
+    fn alter_table_cmds(&mut self, s: &protobuf::AlterTableStmt, text: &str) -> R<()> {
         let rv = s.relation.as_ref().ok_or_else(|| E {
             loc: -1,
             msg: "missing relation name".into(),

@@ -1429,6 +1429,14 @@ impl Builder {
         if let Some(ix) = self.cat.indexes.get_mut(parent) {
             ix.invalid = false;
         }
+        // A key added ONLY: its table is in the index's schema.
+        for t in self.cat.tables.values_mut() {
+            if t.name.schema == parent.schema {
+                if let Some(c) = t.constraints.get_mut(&parent.name) {
+                    c.index_invalid = false;
+                }
+            }
+        }
         if let Some(ix) = self.part_indexes.implied.get_mut(parent) {
             ix.invalid = false;
         }
@@ -1609,6 +1617,23 @@ impl Builder {
             return;
         }
         let parent = QualName::new(table.schema.clone(), name.to_string());
+        if self.alter_only {
+            // `ALTER TABLE ONLY`: nothing is built or adopted on the partitions; the key's
+            // index stays invalid until each has one attached (`ALTER INDEX … ATTACH`).
+            let parts: BTreeSet<QualName> = self.partitions(table).into_iter().collect();
+            if !parts.is_empty() {
+                if let Some(c) = self
+                    .cat
+                    .tables
+                    .get_mut(table)
+                    .and_then(|t| t.constraints.get_mut(name))
+                {
+                    c.index_invalid = true;
+                }
+                self.part_indexes.only.insert(parent, parts);
+            }
+            return;
+        }
         for part in self.partitions(table) {
             if let Some((cq, obj)) = self.adoptable(&part, None, Some((columns, include))) {
                 self.adopt(&parent, &part, &cq, &obj);
