@@ -763,6 +763,10 @@ pub struct PrimaryKeyFull {
     /// A partition's key attached to the parent's partitioned index (see `IndexDoc`).
     #[serde(default)]
     pub attach_to: Option<IndexRef>,
+    /// Added `ONLY` to a partitioned table (`ALTER TABLE ONLY … ADD`): its index is
+    /// invalid while a partition has no index attached to it.
+    #[serde(default)]
+    pub only: bool,
 }
 
 newtype!(
@@ -804,6 +808,10 @@ pub struct UniqueFull {
     /// A partition's key attached to the parent's partitioned index (see `IndexDoc`).
     #[serde(default)]
     pub attach_to: Option<IndexRef>,
+    /// Added `ONLY` to a partitioned table (`ALTER TABLE ONLY … ADD`): its index is
+    /// invalid while a partition has no index attached to it.
+    #[serde(default)]
+    pub only: bool,
 }
 
 newtype!(

@@ -597,6 +597,7 @@ fn write_table(
             && c.validated
             && c.comment.is_none()
             && c.index_comment.is_none()
+            && !c.index_invalid
             && key_attached(cat, t, c).is_none();
         if !simple || !name_is_implicit(t, c, taken) {
             continue;
@@ -758,7 +759,7 @@ fn write_table(
         if let ConstraintKind::PrimaryKey { columns, include } = &c.kind {
             let attached = key_attached(cat, t, c);
             let implicit = name_is_implicit(t, c, taken) && attached.is_none();
-            let commented = c.comment.is_some() || c.index_comment.is_some();
+            let commented = c.comment.is_some() || c.index_comment.is_some() || c.index_invalid;
             if implicit && include.is_empty() && !c.deferrable && !commented {
                 out.kv(2, "primary_key", &flow_list(columns));
             } else {
@@ -779,6 +780,9 @@ fn write_table(
                 }
                 if let Some(a) = attached {
                     out.kv(3, "attach_to", &a);
+                }
+                if c.index_invalid {
+                    out.kv(3, "only", "true");
                 }
             }
         }
@@ -806,6 +810,7 @@ fn write_table(
                 && !c.deferrable
                 && c.comment.is_none()
                 && c.index_comment.is_none()
+                && !c.index_invalid
             {
                 out.line(3, &format!("- {}", flow_list(columns)));
                 continue;
@@ -816,7 +821,7 @@ fn write_table(
                 first = false;
                 out.line(3, &format!("{prefix}{k}: {v}"));
             };
-            if !implicit || c.comment.is_some() || c.index_comment.is_some() {
+            if !implicit || c.comment.is_some() || c.index_comment.is_some() || c.index_invalid {
                 item(out, "name", &scalar(&c.name));
             }
             item(out, "columns", &flow_list(columns));
@@ -840,6 +845,9 @@ fn write_table(
             }
             if let Some(a) = &attached {
                 item(out, "attach_to", a);
+            }
+            if c.index_invalid {
+                item(out, "only", "true");
             }
         }
     }

@@ -957,6 +957,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     // `ALTER INDEX … ATTACH PARTITION`s of those and of keys.
     let mut attached_first: Vec<(usize, usize, String)> = Vec::new();
     let mut attaches: Stmts = Vec::new();
+    let mut only_keys: Stmts = Vec::new();
     // Foreign keys onto columns that only a unique index (no key) covers.
     let mut fks_after_indexes: Stmts = Vec::new();
     let mut alters: Stmts = Vec::new();
@@ -1181,6 +1182,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     comment: pk.comment.as_ref(),
                     index_comment: pk.index_comment.as_ref(),
                     attach_to: pk.attach_to.as_ref(),
+                    only: pk.only,
                 }
             });
             let uniques = t.unique.iter().map(|u| {
@@ -1199,6 +1201,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     comment: u.comment.as_ref(),
                     index_comment: u.index_comment.as_ref(),
                     attach_to: u.attach_to.as_ref(),
+                    only: u.only,
                 }
             });
             for k in pk.chain(uniques) {
@@ -1221,7 +1224,20 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                     s.push_str(&format!(" INCLUDE ({})", ident_list(k.include)));
                 }
                 s.push_str(deferrable_sql(k.deferrable, k.initially_deferred));
-                lines.push((o, s));
+                if k.only {
+                    // After the partitions exist, before their indexes are attached to it.
+                    if k.name.is_none() {
+                        return Err(YamlError::object(
+                            file,
+                            &k.object,
+                            "a key with `only` needs a `name`",
+                        ));
+                    }
+                    let def = s.trim_start().to_string();
+                    only_keys.push((o, format!("ALTER TABLE ONLY {tname} ADD {def};")));
+                } else {
+                    lines.push((o, s));
+                }
                 if let Some(to) = k.attach_to {
                     attaches.push((o, attach_stmt(file, &k.object, &tname, k.name, to)?));
                 }
@@ -1504,7 +1520,9 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
 
     attached_first.sort_by_key(|(depth, _, _)| std::cmp::Reverse(*depth));
     let attached_first = attached_first.into_iter().map(|(_, o, s)| (o, s));
-    for (o, s) in attached_first
+    for (o, s) in only_keys
+        .into_iter()
+        .chain(attached_first)
         .chain(indexes)
         .chain(attaches)
         .chain(fks_after_indexes)
@@ -1851,6 +1869,7 @@ struct KeyConstraint<'a> {
     /// The comment on the key's index.
     index_comment: Option<&'a String>,
     attach_to: Option<&'a IndexRef>,
+    only: bool,
 }
 
 /// Comments on constraints need the constraint's name.
