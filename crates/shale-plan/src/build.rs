@@ -210,6 +210,9 @@ pub struct Builder<'a> {
     backfills: Vec<usize>,
     /// The plain ↔ partitioned conversions' steps (conversions.rs).
     pub(crate) conversions: Vec<crate::conversions::Conversion>,
+    /// The desired tables by the relation name of each key's index (schema, constraint
+    /// name), made on first use (a comment on such an index needs its constraint).
+    key_tables: std::cell::OnceCell<std::collections::HashMap<QualName, QualName>>,
 }
 
 impl<'a> Builder<'a> {
@@ -230,7 +233,26 @@ impl<'a> Builder<'a> {
             renamed_tables: BTreeSet::new(),
             backfills: Vec::new(),
             conversions: Vec::new(),
+            key_tables: std::cell::OnceCell::new(),
         }
+    }
+
+    /// The desired table whose key's index is named `index`.
+    fn key_table(&self, index: &QualName) -> Option<&QualName> {
+        self.key_tables
+            .get_or_init(|| {
+                let mut m = std::collections::HashMap::new();
+                for t in self.to.tables.values() {
+                    for c in t.constraints.values().filter(|c| is_key(c)) {
+                        m.insert(
+                            QualName::new(t.name.schema.clone(), c.name.clone()),
+                            t.name.clone(),
+                        );
+                    }
+                }
+                m
+            })
+            .get(index)
     }
 
     fn vars(&self, object: &ObjectId) -> Vars {
@@ -2119,11 +2141,9 @@ impl<'a> Builder<'a> {
         // The index of a key is made by its constraint.
         if let ObjectId::Index { name } = object {
             if !self.to.indexes.contains_key(name) {
-                if let Some(t) = self.to.tables.values().find(|t| {
-                    t.name.schema == name.schema && t.constraints.contains_key(&name.name)
-                }) {
+                if let Some(t) = self.key_table(name) {
                     d.needs.push(ObjectId::Constraint {
-                        table: t.name.clone(),
+                        table: t.clone(),
                         name: name.name.clone(),
                     });
                 }
