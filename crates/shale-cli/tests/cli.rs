@@ -926,3 +926,85 @@ fn default_privileges_for_the_connecting_role_converge() {
         .get(0);
     assert_eq!(n, 1);
 }
+
+/// `--include owners` end to end: owners given after `SET search_path`, a view re-created
+/// (its owner set again), a serial's sequence (owned by its column, so its owner follows
+/// the table's: no `OWNER TO` of its own); apply converges and the re-plan is empty.
+#[test]
+fn owners_converge_through_search_path_and_recreated_views() {
+    let db = TestDb::new("cli_owners_conv");
+    let role = format!("shale_own_{}", db.name());
+    db.execute(&format!(
+        "CREATE ROLE {role};
+         CREATE SCHEMA app;
+         CREATE TABLE app.t (id serial, a int, b text);
+         CREATE VIEW app.v AS SELECT id, a FROM app.t;
+         ALTER TABLE app.t OWNER TO {role};
+         ALTER VIEW app.v OWNER TO {role};"
+    ));
+    let want = format!(
+        "CREATE SCHEMA app;
+         SET search_path = app;
+         CREATE TABLE t (id serial, a int, b text);
+         CREATE VIEW v AS SELECT id, b FROM t;
+         ALTER TABLE t OWNER TO {role};
+         ALTER VIEW v OWNER TO {role};
+         RESET search_path;
+"
+    );
+    let s = Scratch::new(&[("want.sql", &want)]);
+    let apply = shale(&[
+        "apply",
+        "--db",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--include",
+        "owners",
+        "--allow",
+        "high",
+        "--yes",
+    ]);
+    let replan = shale(&[
+        "plan",
+        "--from",
+        db.url(),
+        "--to",
+        &s.path("want.sql"),
+        "--include",
+        "owners",
+    ]);
+    let owners: Vec<String> = db
+        .client()
+        .query(
+            "SELECT c.relname || ':' || pg_get_userbyid(c.relowner) FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'app' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    db.execute(&format!("DROP SCHEMA app CASCADE; DROP ROLE {role};"));
+    assert_eq!(
+        apply.status.code(),
+        Some(0),
+        "{}\n{}",
+        stdout(&apply),
+        stderr(&apply)
+    );
+    assert_eq!(
+        replan.status.code(),
+        Some(0),
+        "re-plan not empty:\n{}\n{}",
+        stdout(&replan),
+        stderr(&replan)
+    );
+    assert_eq!(
+        owners,
+        ["t", "t_id_seq", "v"]
+            .iter()
+            .map(|n| format!("{n}:{role}"))
+            .collect::<Vec<_>>()
+    );
+}
