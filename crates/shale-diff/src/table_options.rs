@@ -465,6 +465,29 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     attached_indexes(from, to, out);
 }
 
+/// Constraint `c1` (of `table`) added again, for `why`, and its comment set again.
+fn add_again(out: &mut Vec<Change>, table: &QualName, c1: &shale_model::Constraint, why: String) {
+    out.push(Change::AddConstraint {
+        table: table.clone(),
+        constraint: shale_model::Constraint {
+            comment: None,
+            ..c1.clone()
+        },
+        new_table: false,
+        recreate: Some(why),
+    });
+    if c1.comment.is_some() {
+        out.push(Change::SetComment {
+            object: ObjectId::Constraint {
+                table: table.clone(),
+                name: c1.name.clone(),
+            },
+            from: None,
+            to: c1.comment.clone(),
+        });
+    }
+}
+
 /// The foreign keys that reference unique index `index` (of `from`), which is dropped
 /// and created again: PostgreSQL refuses to drop the index while they depend on it, so
 /// each is dropped first and added again after (unless the diff does so already).
@@ -512,25 +535,7 @@ fn referencing_keys_recreated(
                     !matches!(x, Change::AddConstraint { table, constraint, .. }
                         if *table == t.name && constraint.name == c.name)
                 });
-                out.push(Change::AddConstraint {
-                    table: t.name.clone(),
-                    constraint: shale_model::Constraint {
-                        comment: None,
-                        ..c1.clone()
-                    },
-                    new_table: false,
-                    recreate: Some(why),
-                });
-                if c1.comment.is_some() {
-                    out.push(Change::SetComment {
-                        object: ObjectId::Constraint {
-                            table: t.name.clone(),
-                            name: c.name.clone(),
-                        },
-                        from: None,
-                        to: c1.comment.clone(),
-                    });
-                }
+                add_again(out, &t.name, c1, why);
             }
         }
     }
@@ -610,25 +615,11 @@ fn attached_indexes(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             let wanted = to.tables.get(&table).and_then(|t| t.constraints.get(&name));
             if let Some(c1) = wanted {
                 if !created(out, &a.index) {
-                    out.push(Change::AddConstraint {
-                        table: table.clone(),
-                        constraint: shale_model::Constraint {
-                            comment: None,
-                            ..c1.clone()
-                        },
-                        new_table: false,
-                        recreate: Some(format!(
-                            "it goes with the partitioned index {} its index is attached to",
-                            a.parent
-                        )),
-                    });
-                    if c1.comment.is_some() {
-                        out.push(Change::SetComment {
-                            object: ObjectId::Constraint { table, name },
-                            from: None,
-                            to: c1.comment.clone(),
-                        });
-                    }
+                    let why = format!(
+                        "it goes with the partitioned index {} its index is attached to",
+                        a.parent
+                    );
+                    add_again(out, &table, c1, why);
                 }
             }
             continue;
