@@ -313,7 +313,7 @@ impl Builder<'_> {
                     String::new(),
                 );
                 d.releases.push(table_id(parent));
-                // A parent moved aside by a conversion is detached under its new name,
+                // A parent moved aside by a conversion is left under its new name,
                 // once it has it.
                 if self.renamed_tables.contains(parent) {
                     d.needs.push(table_id(parent));
