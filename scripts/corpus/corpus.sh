@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole public-corpus measurement (see scripts/corpus/README.md):
-#   PSD_REPO=… MIGRA_REPO=… [APPS="name=path …"] [TOOLS=shale-file,shale-db,…] scripts/corpus/corpus.sh
+#   PSD_REPO=… MIGRA_REPO=… [PGSCHEMA_REPO=…] [APPS="name=path …"] [TOOLS=shale-file,shale-db,…] scripts/corpus/corpus.sh
 # Writes under $CORPUS_OUT (default target/corpus, ignored by git): cases/, runs/,
 # results.jsonl, apps-roundtrip.jsonl, report.md.
 set -euo pipefail
@@ -12,7 +12,9 @@ JOBS="${JOBS:-2}"
 : "${PSD_REPO:?set PSD_REPO to a stripe/pg-schema-diff checkout or git dir}"
 : "${MIGRA_REPO:?set MIGRA_REPO to a djrobstep/migra checkout or git dir}"
 
-python3 "$HERE/extract.py" --psd "$PSD_REPO" --migra "$MIGRA_REPO" --out "$OUT/cases"
+extra=()
+if [ -n "${PGSCHEMA_REPO:-}" ]; then extra+=(--pgschema "$PGSCHEMA_REPO"); fi
+python3 "$HERE/extract.py" --psd "$PSD_REPO" --migra "$MIGRA_REPO" "${extra[@]}" --out "$OUT/cases"
 if [ -n "${APPS:-}" ]; then
     args=()
     for a in $APPS; do args+=(--app "$a"); done

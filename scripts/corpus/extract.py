@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Turn two public schema-diff test suites into current/desired SQL cases.
 
-    extract.py --psd PATH --migra PATH --out DIR
+    extract.py --psd PATH --migra PATH --pgschema PATH --out DIR
 
 PATH is either a checkout (`git clone https://github.com/stripe/pg-schema-diff`) or a
 bare git directory (this workplace's `fetch` tool gives /work/.mirror/OWNER+NAME/repo);
@@ -22,6 +22,8 @@ Sources:
                   kept, `expectedPlanErrorIs`/`expectedPlanErrorContains` mark the case as
                   expecting an error (skipped and counted). A case whose planFactory reads
                   desired files from testdata/ directories gets those files, in order.
+  pgschema        testdata/diff/<group>/<case>/{old.sql,new.sql} (the cases its own
+                  diff and plan-and-apply tests run; one schema, public).
   migra           tests/FIXTURES/<name>/{a.sql,b.sql}; the suite's role
                   schemainspect_test_role; singleschema/excludeschema run with the
                   schema filter their test passes.
@@ -290,15 +292,34 @@ def extract_migra(repo, out_dir):
     return n
 
 
+def extract_pgschema(repo, out_dir):
+    base = "testdata/diff"
+    n = 0
+    for group in repo.ls(base):
+        if "." in group:
+            continue
+        for case in repo.ls(f"{base}/{group}"):
+            files = repo.ls(f"{base}/{group}/{case}")
+            if "old.sql" not in files or "new.sql" not in files:
+                continue
+            meta = {"source": "pgschema", "file": f"{base}/{group}/{case}", "name": f"{group}/{case}"}
+            write_case(out_dir, "pgschema", f"{group}__{slug(case)}",
+                       repo.read(f"{base}/{group}/{case}/old.sql"),
+                       repo.read(f"{base}/{group}/{case}/new.sql"), meta)
+            n += 1
+    return n
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--psd", default=os.environ.get("PSD_REPO"), help="stripe/pg-schema-diff checkout or git dir (env PSD_REPO)")
     ap.add_argument("--migra", default=os.environ.get("MIGRA_REPO"), help="djrobstep/migra checkout or git dir (env MIGRA_REPO)")
+    ap.add_argument("--pgschema", default=os.environ.get("PGSCHEMA_REPO"), help="pgschema/pgschema checkout or git dir (env PGSCHEMA_REPO)")
     ap.add_argument("--out", default="target/corpus/cases")
     a = ap.parse_args()
-    if not a.psd and not a.migra:
-        ap.error("give --psd and/or --migra (or PSD_REPO / MIGRA_REPO)")
-    for src in ("pg-schema-diff", "migra"):
+    if not a.psd and not a.migra and not a.pgschema:
+        ap.error("give --psd, --migra and/or --pgschema (or PSD_REPO / MIGRA_REPO / PGSCHEMA_REPO)")
+    for src in ("pg-schema-diff", "migra", "pgschema"):
         shutil.rmtree(os.path.join(a.out, src), ignore_errors=True)
     info = {}
     if a.psd:
@@ -311,6 +332,11 @@ def main():
         n = extract_migra(r, a.out)
         info["migra"] = {"commit": r.head(), "cases": n, "expect_error": 0}
         print(f"migra @ {r.head()[:12]}: {n} cases")
+    if a.pgschema:
+        r = Repo(a.pgschema)
+        n = extract_pgschema(r, a.out)
+        info["pgschema"] = {"commit": r.head(), "cases": n, "expect_error": 0}
+        print(f"pgschema @ {r.head()[:12]}: {n} cases")
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "sources.json"), "w") as f:
         json.dump(info, f, indent=1)
