@@ -257,6 +257,12 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     d.functions();
     let aggregates = crate::aggregates::recreated_aggregates(from, to, &d.recreated_functions);
     d.recreated_functions.extend(aggregates);
+    // Operators are keyed by their names here too (an operator's name is never a
+    // function's): what uses one that goes is found by name in its normalized text.
+    let functions = crate::operators::dropped_functions(&d.out);
+    let operators = crate::operators::recreated_operators(from, to, &functions);
+    d.bodies_around_operators(&operators);
+    d.recreated_functions.extend(operators);
     d.classify_views();
     d.views();
     d.triggers();
@@ -286,7 +292,7 @@ fn defaults_around_recreated_functions(
             let Some(d0) = &c0.default else {
                 continue;
             };
-            let calls = recreated.keys().any(|f| calls_function(&d0.canon, &f.name));
+            let calls = recreated.keys().any(|f| uses_routine(&d0.canon, &f.name));
             if !calls {
                 continue;
             }
@@ -356,7 +362,7 @@ fn checks_and_indexes_around_recreated_functions(
     let why_for = |canon: &str| {
         recreated
             .iter()
-            .find(|(f, _)| calls_function(canon, &f.name))
+            .find(|(f, _)| uses_routine(canon, &f.name))
             .map(|(_, why)| why.clone())
     };
     let mut extra = Vec::new();
@@ -444,6 +450,35 @@ fn checks_and_indexes_around_recreated_functions(
         }
     }
     out.extend(extra);
+}
+
+/// Does the normalized expression call a function, or use an operator, named `name`?
+fn uses_routine(canon: &str, name: &str) -> bool {
+    if shale_model::operators::is_operator_name(name) {
+        shale_model::operators::uses_operator(canon, name)
+    } else {
+        calls_function(canon, name)
+    }
+}
+
+/// The functions (of `from`, by id) that `to` drops or drops and creates again, with why,
+/// as [`crate::operators::dropped_functions`] words them from the changes.
+pub(crate) fn going_functions(from: &Catalog, to: &Catalog) -> BTreeMap<ObjectId, String> {
+    let mut out = BTreeMap::new();
+    for (key, f0) in &from.functions {
+        let why = match to.functions.get(key) {
+            None => Some(format!("function {} is dropped", f0.signature())),
+            Some(f1) if without_comment_f(f0) != without_comment_f(f1) => {
+                function_recreate_reason(f0, f1)
+                    .map(|why| format!("function {} is re-created ({why})", f0.signature()))
+            }
+            Some(_) => None,
+        };
+        if let Some(why) = why {
+            out.insert(f0.id(), why);
+        }
+    }
+    out
 }
 
 /// Does the normalized expression call a function named `name`?
@@ -832,7 +867,78 @@ impl Rd<'_> {
         }
     }
 
+    /// SQL-standard bodies using an operator that goes (`operators`, by name, with why)
+    /// keep PostgreSQL from dropping it: such a function that stays and still uses it is
+    /// dropped before and created again after (instead of being replaced in place).
+    fn bodies_around_operators(&mut self, operators: &BTreeMap<QualName, String>) {
+        if operators.is_empty() {
+            return;
+        }
+        let uses = |f: &Function, o: &QualName| match &f.body {
+            shale_model::FunctionBody::Standard(body) => {
+                shale_model::operators::uses_operator(&body.canon, &o.name)
+            }
+            _ => false,
+        };
+        for (key, f0) in &self.from.functions {
+            let Some(f1) = self.to.functions.get(key) else {
+                continue; // dropped anyway
+            };
+            // A body that stops using it is replaced in place, and that releases it.
+            let Some(why) = operators
+                .iter()
+                .find(|(o, _)| uses(f0, o) && uses(f1, o))
+                .map(|(_, why)| why.clone())
+            else {
+                continue;
+            };
+            let id = f0.id();
+            let dropped = self.out.iter().any(|c| {
+                matches!(c, Change::Routine { routine: RoutineChange::DropFunction { function, .. } }
+                    if function.id() == id)
+            });
+            if dropped {
+                continue;
+            }
+            // Replaced in place, or a comment changed: the re-creation says it all now.
+            self.out.retain(|c| match c {
+                Change::Routine {
+                    routine: RoutineChange::ReplaceFunction { to, .. },
+                } => to.id() != id,
+                Change::Routine {
+                    routine: RoutineChange::SetComment { object, .. },
+                } => *object != id,
+                _ => true,
+            });
+            self.recreated_functions.insert(
+                f0.name.clone(),
+                format!("function {} is re-created", f0.signature()),
+            );
+            self.push(RoutineChange::DropFunction {
+                function: f0.clone(),
+                recreate: Some(why.clone()),
+            });
+            self.push(RoutineChange::CreateFunction {
+                function: Function {
+                    comment: None,
+                    ..f1.clone()
+                },
+                recreate: Some(why),
+            });
+            self.comment(id, function_target(f1), &None, &f1.comment);
+        }
+    }
+
     fn view_dependency_change(&self, v0: &View) -> Option<String> {
+        // An operator that goes, used anywhere in the query, before and after (a query
+        // that stops using it is replaced in place, and that releases it).
+        let v1 = self.to.views.get(&v0.name);
+        if let Some((_, why)) = self.recreated_functions.iter().find(|(o, _)| {
+            let uses = |v: &View| shale_model::operators::uses_operator(&v.query.canon, &o.name);
+            shale_model::operators::is_operator_name(&o.name) && uses(v0) && v1.is_some_and(uses)
+        }) {
+            return Some(why.clone());
+        }
         for r in &v0.query.refs {
             // A column the view's query names (a conservative test: any mention counts).
             if let Some((_, why)) = self

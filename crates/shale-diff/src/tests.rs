@@ -1370,3 +1370,105 @@ fn owned_sequences_follow_their_table_owner() {
     }
     assert_eq!(diff(&free_from, &free_to).len(), 2);
 }
+
+/// A catalog with operator `===` (by `function`) and what may use it: a check, a view, a
+/// SQL-standard body and a policy, each using it or not as `uses` says.
+fn operator_users(function: &str, uses: bool) -> Catalog {
+    use shale_model::{Function, FunctionArg, FunctionBody, Operator, Policy, PolicyCommand, View};
+    let text = || TypeRef::builtin("text");
+    let mut cat = base();
+    let op = if uses { "===" } else { "=" };
+    for f in ["ci_eq", "ci_same"] {
+        let mut func = Function::new(
+            q(f),
+            TypeRef::builtin("boolean"),
+            "sql",
+            FunctionBody::Source(Expr::new("select true", "select true")),
+        );
+        for _ in 0..2 {
+            func.args.push(FunctionArg {
+                name: None,
+                mode: shale_model::ArgMode::In,
+                ty: text(),
+                default: None,
+            });
+        }
+        cat.functions.insert(func.signature(), func);
+    }
+    let o = Operator::new(q("==="), Some(text()), text(), q(function));
+    cat.operators.insert(o.signature(), o);
+    let mut t = Table::new(q("t"));
+    t.columns.push(Column::new("a", text()));
+    let c = check("a_ok", &format!("NOT a {op} 'x'"));
+    t.constraints.insert(c.name.clone(), c);
+    cat.tables.insert(q("t"), t);
+    let canon = format!("SELECT t.a AS a FROM public.t WHERE t.a {op} 'y'");
+    let v = View::new(q("v"), vec!["a".into()], Expr::new(canon.clone(), canon));
+    cat.views.insert(v.name.clone(), v);
+    let body = format!("RETURN n {op} 'z'");
+    let mut f = Function::new(
+        q("is_z"),
+        TypeRef::builtin("boolean"),
+        "sql",
+        FunctionBody::Standard(Expr::new(body.clone(), body)),
+    );
+    f.args.push(FunctionArg {
+        name: Some("n".into()),
+        mode: shale_model::ArgMode::In,
+        ty: text(),
+        default: None,
+    });
+    cat.functions.insert(f.signature(), f);
+    let using = format!("a {op} 'w'");
+    let p = Policy {
+        table: q("t"),
+        name: "p".into(),
+        command: PolicyCommand::All,
+        permissive: true,
+        roles: vec!["PUBLIC".into()],
+        using: Some(Expr::new(using.clone(), using)),
+        with_check: None,
+        comment: None,
+    };
+    cat.policies.insert(p.key(), p);
+    cat
+}
+
+/// An operator dropped and created again takes what uses it with it (PostgreSQL refuses
+/// to drop it under them); what stops using it changes in place instead.
+#[test]
+fn users_of_a_recreated_operator_are_recreated_around_it() {
+    let d = diff(
+        &operator_users("ci_eq", true),
+        &operator_users("ci_same", true),
+    );
+    let recreated: Vec<String> = d
+        .iter()
+        .filter(|c| {
+            let s = format!("{c:?}");
+            s.contains("Drop") && s.contains("operator public.=== (text, text) is re-created")
+        })
+        .map(|c| c.object().to_string())
+        .collect();
+    for what in [
+        "constraint a_ok on public.t",
+        "view public.v",
+        "function public.is_z(text)",
+        "policy p on public.t",
+    ] {
+        assert!(
+            recreated.contains(&what.to_string()),
+            "{what}: {recreated:?}"
+        );
+    }
+    // Stopping to use it while it goes: the view is replaced, the body replaced, the
+    // policy altered, in place.
+    let mut to = operator_users("ci_same", false);
+    to.operators.clear();
+    let d = diff(&operator_users("ci_eq", true), &to);
+    let text = format!("{d:?}");
+    assert!(text.contains("ReplaceView"), "{text}");
+    assert!(text.contains("ReplaceFunction"), "{text}");
+    assert!(text.contains("AlterPolicy"), "{text}");
+    assert!(!text.contains("is dropped\")"), "{text}");
+}

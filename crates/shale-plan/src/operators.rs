@@ -64,6 +64,9 @@ impl Builder<'_> {
                 let risk = self.risk(RuleId::DropOperator, &object, |v| {
                     v.detail = drop_detail(recreate)
                 });
+                if recreate.is_some() {
+                    self.defaults_around(&object);
+                }
                 let d = self.drop(vec![object], operator.drop_sql(), risk, rank::DROP);
                 self.push(d);
             }
