@@ -9,7 +9,9 @@
 //! 3. the offline plan (files → files) equals the live plan (database → files), and its
 //!    text is a snapshot (`plan.snap` beside the case) so reviewers see plans change.
 //!
-//! `desired.yaml`, when present, must give exactly the model of `desired.sql`.
+//! `desired.yaml`, when present, must give exactly the model of `desired.sql`. The
+//! directives of `desired.sql` (rename hints, backfills: docs/DIRECTIVES.md) are followed
+//! by every plan of the case, as `shale plan` follows them.
 //!
 //! A case that uses a feature older servers lack declares it in a `meta` file beside it:
 //! a line `min_pg = 15` (the oldest PostgreSQL major it runs on; `#` starts a comment).
@@ -21,8 +23,8 @@
 //! noticed and the line removed.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use shale_cli::source::{empty_catalog, load_files};
-use shale_model::Catalog;
+use shale_cli::source::{empty_catalog, load_files_with_directives};
+use shale_model::{Catalog, Directives};
 use shale_plan::{PlanOptions, RiskLevel};
 use shale_testkit::TestDb;
 use std::path::{Path, PathBuf};
@@ -149,10 +151,17 @@ fn read(p: &Path) -> String {
 }
 
 fn load(p: &Path) -> Result<Catalog, Failed> {
+    load_with_directives(p).map(|(c, _)| c)
+}
+
+/// The file's catalog and its directives (rename hints, backfills): the desired side's
+/// are followed by every plan of the case, as `shale plan` follows them.
+fn load_with_directives(p: &Path) -> Result<(Catalog, Directives), Failed> {
     if !p.exists() {
-        return Ok(empty_catalog());
+        return Ok((empty_catalog(), Directives::default()));
     }
-    load_files(&[p.to_path_buf()]).map_err(|e| format!("loading {}: {e}", p.display()).into())
+    load_files_with_directives(&[p.to_path_buf()])
+        .map_err(|e| format!("loading {}: {e}", p.display()).into())
 }
 
 fn introspect(db: &TestDb) -> Result<Catalog, Failed> {
@@ -199,14 +208,15 @@ fn run_script(db: &TestDb, sql: &str) -> Result<(), String> {
     shale_introspect::run_script(&mut db.client(), sql)
 }
 
-fn plan(from: &Catalog, to: &Catalog) -> Result<shale_plan::Plan, Failed> {
-    shale_plan::plan(from, to, &PlanOptions::default()).map_err(|e| e.to_string().into())
+fn plan(from: &Catalog, to: &Catalog, hints: &Directives) -> Result<shale_plan::Plan, Failed> {
+    shale_plan::plan_with(from, to, hints, &PlanOptions::default())
+        .map_err(|e| e.to_string().into())
 }
 
 fn plan_snapshot(case: &Path) -> Result<(), Failed> {
     let current = load(&case.join("current.sql"))?;
-    let desired = load(&case.join("desired.sql"))?;
-    let p = plan(&current, &desired)?;
+    let (desired, hints) = load_with_directives(&case.join("desired.sql"))?;
+    let p = plan(&current, &desired, &hints)?;
     let text = shale_plan::render::text(&p);
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(case);
@@ -225,7 +235,7 @@ fn converges(case: &Path) -> Result<(), Failed> {
     let current_sql = read(&case.join("current.sql"));
     let desired_sql = read(&case.join("desired.sql"));
     let mut current_files = load(&case.join("current.sql"))?;
-    let mut desired_files = load(&case.join("desired.sql"))?;
+    let (mut desired_files, hints) = load_with_directives(&case.join("desired.sql"))?;
 
     let db = TestDb::new("fx");
     // As `shale plan` against a database does: the files' grants to the role running them
@@ -243,8 +253,8 @@ fn converges(case: &Path) -> Result<(), Failed> {
     same_model("desired.sql", &desired_files, &introspect(&fresh)?)?;
 
     // 3. Offline and live plans agree.
-    let live_plan = plan(&current_live, &desired_files)?;
-    let offline_plan = plan(&current_files, &desired_files)?;
+    let live_plan = plan(&current_live, &desired_files, &hints)?;
+    let offline_plan = plan(&current_files, &desired_files, &hints)?;
     if live_plan != offline_plan {
         return Err(format!(
             "the offline plan differs from the live plan\n--- offline\n{}\n--- live\n{}",
@@ -266,7 +276,7 @@ fn converges(case: &Path) -> Result<(), Failed> {
         )
     })?;
     let after = introspect(&db)?;
-    let replan = plan(&after, &desired_files)?;
+    let replan = plan(&after, &desired_files, &hints)?;
     if !replan.is_empty() {
         return Err(format!(
             "not converged: re-plan after apply is not empty\n{}",

@@ -1472,3 +1472,85 @@ fn users_of_a_recreated_operator_are_recreated_around_it() {
     assert!(text.contains("AlterPolicy"), "{text}");
     assert!(!text.contains("is dropped\")"), "{text}");
 }
+
+/// A renamed table's rules, triggers and policies follow it (PostgreSQL keeps them by
+/// the table's OID): no step drops or creates them; a rule elsewhere naming the table
+/// qualified names the new one.
+#[test]
+fn renamed_table_keeps_its_rules_triggers_and_policies() {
+    use shale_model::{
+        Policy, PolicyCommand, RewriteRule, RuleEvent, Trigger, TriggerEnabled, TriggerEvent,
+        TriggerTiming,
+    };
+    let sample = |name: &str| {
+        let mut cat = base();
+        let mut t = users();
+        t.name = q(name);
+        cat.tables.insert(q(name), t);
+        let mut log = Table::new(q("log"));
+        log.columns.push(nn("id", int()));
+        cat.tables.insert(q("log"), log);
+        let r = RewriteRule {
+            table: q(name),
+            name: "keep".into(),
+            event: RuleEvent::Delete,
+            instead: true,
+            condition: None,
+            actions: vec![],
+            enabled: TriggerEnabled::Disabled,
+            comment: Some("never deleted".into()),
+        };
+        cat.rewrite_rules.insert(r.key(), r);
+        let action = format!("DELETE FROM public.{name} WHERE id = old.id");
+        let r = RewriteRule {
+            table: q("log"),
+            name: "cascade".into(),
+            event: RuleEvent::Delete,
+            instead: false,
+            condition: None,
+            actions: vec![Expr::new(action.clone(), action)],
+            enabled: TriggerEnabled::Origin,
+            comment: None,
+        };
+        cat.rewrite_rules.insert(r.key(), r);
+        let tr = Trigger {
+            table: q(name),
+            name: "touch".into(),
+            timing: TriggerTiming::Before,
+            events: vec![TriggerEvent::Update],
+            update_columns: vec![],
+            for_each_row: true,
+            when: None,
+            function: q("touch"),
+            args: vec![],
+            constraint: false,
+            deferrable: false,
+            initially_deferred: false,
+            from_table: None,
+            old_table: None,
+            new_table: None,
+            enabled: TriggerEnabled::Origin,
+            comment: None,
+        };
+        cat.triggers.insert(tr.key(), tr);
+        let p = Policy {
+            table: q(name),
+            name: "mine".into(),
+            command: PolicyCommand::All,
+            permissive: true,
+            roles: vec!["PUBLIC".into()],
+            using: Some(Expr::new("id > 0", "id > 0")),
+            with_check: None,
+            comment: None,
+        };
+        cat.policies.insert(p.key(), p);
+        cat
+    };
+    let (from, to) = (sample("users"), sample("people"));
+    let d = diff_renamed(
+        &from,
+        &to,
+        &[hint(table_id(q("people")), table_id(q("users")))],
+    );
+    assert_eq!(kinds(&d), vec!["rename table public.people"], "{d:?}");
+}
