@@ -262,6 +262,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
     let functions = crate::operators::dropped_functions(&d.out);
     let operators = crate::operators::recreated_operators(from, to, &functions);
     d.bodies_around_operators(&operators);
+    d.bodies_around_dropped_tables();
     d.recreated_functions.extend(operators);
     d.classify_views();
     d.views();
@@ -880,16 +881,42 @@ impl Rd<'_> {
             }
             _ => false,
         };
-        for (key, f0) in &self.from.functions {
-            let Some(f1) = self.to.functions.get(key) else {
-                continue; // dropped anyway
-            };
-            // A body that stops using it is replaced in place, and that releases it.
-            let Some(why) = operators
+        // A body that stops using it is replaced in place, and that releases it.
+        self.recreate_bodies(|f0, f1| {
+            operators
                 .iter()
                 .find(|(o, _)| uses(f0, o) && uses(f1, o))
                 .map(|(_, why)| why.clone())
-            else {
+        });
+    }
+
+    /// SQL-standard bodies reading a table that is dropped keep PostgreSQL from dropping
+    /// it (it records what they read, by OID, unlike string bodies): such a function that
+    /// stays is dropped before and created again after. This is how a table converted
+    /// between plain and partitioned (renamed aside in `from`, table_options.rs) takes the
+    /// functions reading it along to the new table.
+    fn bodies_around_dropped_tables(&mut self) {
+        let (from, to) = (self.from, self.to);
+        self.recreate_bodies(|f0, _| {
+            let shale_model::FunctionBody::Standard(body) = &f0.body else {
+                return None;
+            };
+            body.refs
+                .iter()
+                .find(|r| from.tables.contains_key(*r) && !to.tables.contains_key(*r))
+                .map(|r| format!("table {r} is dropped"))
+        });
+    }
+
+    /// Functions of `from` that stay, for which `why(old, new)` says they must be dropped
+    /// and created again, are (unless the diff drops them already).
+    fn recreate_bodies(&mut self, why: impl Fn(&Function, &Function) -> Option<String>) {
+        let (from, to) = (self.from, self.to);
+        for (key, f0) in &from.functions {
+            let Some(f1) = to.functions.get(key) else {
+                continue; // dropped anyway
+            };
+            let Some(why) = why(f0, f1) else {
                 continue;
             };
             let id = f0.id();

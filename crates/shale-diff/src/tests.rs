@@ -1554,3 +1554,57 @@ fn renamed_table_keeps_its_rules_triggers_and_policies() {
     );
     assert_eq!(kinds(&d), vec!["rename table public.people"], "{d:?}");
 }
+
+/// A table converted to partitioned takes along the functions whose SQL-standard body
+/// reads it (PostgreSQL would keep them on the old table, whose drop then fails); a
+/// string body is looked up at each call and stays.
+#[test]
+fn conversion_recreates_sql_standard_bodies_reading_the_table() {
+    use shale_model::{Function, FunctionBody, PartitionKey, PartitionStrategy, TableOptions};
+    let sample = |partitioned: bool| {
+        let mut cat = base();
+        let mut t = Table::new(q("events"));
+        t.columns.push(nn("id", int()));
+        cat.tables.insert(q("events"), t);
+        if partitioned {
+            let mut o = TableOptions::new(q("events"));
+            o.partition_by = Some(PartitionKey {
+                strategy: PartitionStrategy::Hash,
+                keys: vec![IndexKeyExpr::Column("id".into())],
+            });
+            cat.table_options.insert(q("events"), o);
+        }
+        for (name, standard) in [("counted", true), ("counted_text", false)] {
+            let sql = "SELECT count(*) FROM public.events";
+            let mut e = Expr::new(sql, sql);
+            e.refs.push(q("events"));
+            let body = if standard {
+                FunctionBody::Standard(e)
+            } else {
+                FunctionBody::Source(e)
+            };
+            let f = Function::new(q(name), TypeRef::builtin("bigint"), "sql", body);
+            cat.functions.insert(f.signature(), f);
+        }
+        cat
+    };
+    let d = diff(&sample(false), &sample(true));
+    let recreated: Vec<String> = d
+        .iter()
+        .filter_map(|c| match c {
+            Change::Routine {
+                routine:
+                    RoutineChange::DropFunction {
+                        function,
+                        recreate: Some(why),
+                    },
+            } => Some(format!("{}: {why}", function.signature())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        recreated,
+        vec!["public.counted(): table public.events_shale_old is dropped"],
+        "{d:?}"
+    );
+}

@@ -202,7 +202,7 @@ pub struct Builder<'a> {
     /// Unhinted drops and adds that look like renames.
     possible: Vec<PossibleRename>,
     /// The last rename step: renames run one after the other, in the diff's order.
-    last_rename: Option<usize>,
+    pub(crate) last_rename: Option<usize>,
     /// Tables renamed or with renamed parts: every other step on them runs after the
     /// renames (their SQL uses the new names).
     pub(crate) renamed_tables: BTreeSet<QualName>,
