@@ -534,10 +534,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         let Some(ix1) = to.indexes.get(name) else {
             continue;
         };
-        let handled = out
-            .iter()
-            .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name));
-        if handled {
+        if crate::routines::drops_index(out, name) {
             continue;
         }
         // A comment change the indexes' diff found is the re-creation's now.
@@ -545,25 +542,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             !matches!(c, Change::SetComment { object: ObjectId::Index { name: n }, .. } if n == name)
         });
         let why = format!("operator class {} is re-created ({why})", c0.target());
-        index_changes.push(Change::DropIndex {
-            index: ix0.clone(),
-            recreate: Some(why.clone()),
-        });
-        index_changes.push(Change::CreateIndex {
-            index: Index {
-                comment: None,
-                ..ix1.clone()
-            },
-            new_table: false,
-            recreate: Some(why),
-        });
-        if ix1.comment.is_some() {
-            index_changes.push(Change::SetComment {
-                object: ObjectId::Index { name: name.clone() },
-                from: None,
-                to: ix1.comment.clone(),
-            });
-        }
+        crate::routines::recreate_index(ix0, ix1, why, &mut index_changes);
     }
     out.extend(op_changes);
     out.extend(changes);

@@ -424,33 +424,44 @@ fn checks_and_indexes_around_recreated_functions(
         let Some(ix1) = to.indexes.get(name) else {
             continue;
         };
-        let handled = out
-            .iter()
-            .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name));
-        if handled {
+        if drops_index(out, name) {
             continue;
         }
-        extra.push(Change::DropIndex {
-            index: ix0.clone(),
-            recreate: Some(why.clone()),
-        });
-        extra.push(Change::CreateIndex {
-            index: Index {
-                comment: None,
-                ..ix1.clone()
-            },
-            new_table: false,
-            recreate: Some(why),
-        });
-        if ix1.comment.is_some() {
-            extra.push(Change::SetComment {
-                object: ObjectId::Index { name: name.clone() },
-                from: None,
-                to: ix1.comment.clone(),
-            });
-        }
+        recreate_index(ix0, ix1, why, &mut extra);
     }
     out.extend(extra);
+}
+
+/// Whether `out` drops index `name` already (the table diff re-creates it).
+pub(crate) fn drops_index(out: &[Change], name: &QualName) -> bool {
+    out.iter()
+        .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name))
+}
+
+/// Index `ix0` dropped and created again as `ix1` because of `why`: the drop, the create
+/// and the new one's comment.
+pub(crate) fn recreate_index(ix0: &Index, ix1: &Index, why: String, out: &mut Vec<Change>) {
+    out.push(Change::DropIndex {
+        index: ix0.clone(),
+        recreate: Some(why.clone()),
+    });
+    out.push(Change::CreateIndex {
+        index: Index {
+            comment: None,
+            ..ix1.clone()
+        },
+        new_table: false,
+        recreate: Some(why),
+    });
+    if ix1.comment.is_some() {
+        out.push(Change::SetComment {
+            object: ObjectId::Index {
+                name: ix1.name.clone(),
+            },
+            from: None,
+            to: ix1.comment.clone(),
+        });
+    }
 }
 
 /// Does the normalized expression call a function, or use an operator, named `name`?
