@@ -278,7 +278,14 @@ impl<'a> Builder<'a> {
     }
 
     /// A create/alter step: creates `object`, needs its dependencies in `to`.
-    fn create(&self, object: ObjectId, action: Action, sql: String, risk: Risk, rank: u8) -> Draft {
+    pub(crate) fn create(
+        &self,
+        object: ObjectId,
+        action: Action,
+        sql: String,
+        risk: Risk,
+        rank: u8,
+    ) -> Draft {
         let mut d = Draft::new(object.clone(), action, sql, risk, rank);
         d.needs = deps(self.to, &object);
         d.creates = vec![object];

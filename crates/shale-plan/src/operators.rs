@@ -213,9 +213,7 @@ impl Builder<'_> {
     }
 
     fn create_step(&mut self, object: ObjectId, sql: String, risk: crate::model::Risk) {
-        let mut d = Draft::new(object.clone(), Action::Create, sql, risk, rank::CREATE);
-        d.needs = deps(self.to, &object);
-        d.creates = vec![object];
+        let d = self.create(object, Action::Create, sql, risk, rank::CREATE);
         self.push(d);
     }
 }
