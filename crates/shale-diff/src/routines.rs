@@ -253,17 +253,16 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         removed_views: BTreeMap::new(),
         replaced_views: BTreeSet::new(),
     };
-    d.classify_columns();
+    let going_operators = crate::going_operators(from, to);
+    d.classify_columns(&going_operators);
     d.functions();
     let aggregates = crate::aggregates::recreated_aggregates(from, to, &d.recreated_functions);
     d.recreated_functions.extend(aggregates);
     // Operators are keyed by their names here too (an operator's name is never a
     // function's): what uses one that goes is found by name in its normalized text.
-    let functions = crate::operators::dropped_functions(&d.out);
-    let operators = crate::operators::recreated_operators(from, to, &functions);
-    d.bodies_around_operators(&operators);
+    d.bodies_around_operators(&going_operators);
     d.bodies_around_dropped_tables();
-    d.recreated_functions.extend(operators);
+    d.recreated_functions.extend(going_operators);
     d.classify_views();
     d.views();
     d.triggers();
@@ -734,7 +733,7 @@ impl Rd<'_> {
         }
     }
 
-    fn classify_columns(&mut self) {
+    fn classify_columns(&mut self, operators: &BTreeMap<QualName, String>) {
         for (name, t0) in &self.from.tables {
             let t1 = self.to.tables.get(name);
             for c0 in &t0.columns {
@@ -747,7 +746,11 @@ impl Rd<'_> {
                         "column {name}.{} changes type",
                         shale_model::quote_ident(&c0.name)
                     )),
-                    Some(c1) if c1.generated != c0.generated && c1.generated.is_some() => {
+                    Some(c1)
+                        if (c1.generated != c0.generated && c1.generated.is_some())
+                            || crate::generated_over_going_operator(c0, c1, operators)
+                                .is_some() =>
+                    {
                         Some(format!(
                             "column {name}.{} is re-created",
                             shale_model::quote_ident(&c0.name)

@@ -182,11 +182,10 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<SecurityChange> {
             });
         }
     }
-    let operators = if from.operators.is_empty() || from.policies.is_empty() {
+    let operators = if from.policies.is_empty() {
         BTreeMap::new()
     } else {
-        let functions = crate::routines::going_functions(from, to);
-        crate::operators::recreated_operators(from, to, &functions)
+        crate::going_operators(from, to)
     };
     for (key, p0) in &from.policies {
         // A dropped table takes its policies with it.

@@ -1399,6 +1399,10 @@ fn operator_users(function: &str, uses: bool) -> Catalog {
     cat.operators.insert(o.signature(), o);
     let mut t = Table::new(q("t"));
     t.columns.push(Column::new("a", text()));
+    let mut g = Column::new("g", TypeRef::builtin("boolean"));
+    let computed = format!("a {op} 'v'");
+    g.generated = Some(Expr::new(computed.clone(), computed));
+    t.columns.push(g);
     let c = check("a_ok", &format!("NOT a {op} 'x'"));
     t.constraints.insert(c.name.clone(), c);
     cat.tables.insert(q("t"), t);
@@ -1451,6 +1455,7 @@ fn users_of_a_recreated_operator_are_recreated_around_it() {
         .map(|c| c.object().to_string())
         .collect();
     for what in [
+        "column public.t.g",
         "constraint a_ok on public.t",
         "view public.v",
         "function public.is_z(text)",
