@@ -9,7 +9,9 @@
 //! 3. the offline plan (files → files) equals the live plan (database → files), and its
 //!    text is a snapshot (`plan.snap` beside the case) so reviewers see plans change.
 //!
-//! `desired.yaml`, when present, must give exactly the model of `desired.sql`.
+//! `desired.yaml`, when present, must give exactly the model of `desired.sql`. The
+//! directives of `desired.sql` (rename hints, backfills: docs/DIRECTIVES.md) are followed
+//! by every plan of the case, as `shale plan` follows them.
 //!
 //! A case that uses a feature older servers lack declares it in a `meta` file beside it:
 //! a line `min_pg = 15` (the oldest PostgreSQL major it runs on; `#` starts a comment).
@@ -22,7 +24,7 @@
 //! failure's message holds, so that another failure on those majors is not taken for it.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use shale_cli::source::{empty_catalog, load_files, load_files_with_directives};
+use shale_cli::source::{empty_catalog, load_files_with_directives};
 use shale_model::{Catalog, Directives};
 use shale_plan::{PlanOptions, RiskLevel};
 use shale_testkit::TestDb;
@@ -172,10 +174,17 @@ fn read(p: &Path) -> String {
 }
 
 fn load(p: &Path) -> Result<Catalog, Failed> {
+    load_with_directives(p).map(|(c, _)| c)
+}
+
+/// The file's catalog and its directives (rename hints, backfills): the desired side's
+/// are followed by every plan of the case, as `shale plan` follows them.
+fn load_with_directives(p: &Path) -> Result<(Catalog, Directives), Failed> {
     if !p.exists() {
-        return Ok(empty_catalog());
+        return Ok((empty_catalog(), Directives::default()));
     }
-    load_files(&[p.to_path_buf()]).map_err(|e| format!("loading {}: {e}", p.display()).into())
+    load_files_with_directives(&[p.to_path_buf()])
+        .map_err(|e| format!("loading {}: {e}", p.display()).into())
 }
 
 fn introspect(db: &TestDb) -> Result<Catalog, Failed> {
@@ -222,22 +231,15 @@ fn run_script(db: &TestDb, sql: &str) -> Result<(), String> {
     shale_introspect::run_script(&mut db.client(), sql)
 }
 
-/// The desired files' model and their directives (rename hints, backfills), which every
-/// plan of the case follows, as `shale plan` does.
-fn load_desired(p: &Path) -> Result<(Catalog, Directives), Failed> {
-    load_files_with_directives(&[p.to_path_buf()])
-        .map_err(|e| format!("loading {}: {e}", p.display()).into())
-}
-
-fn plan(from: &Catalog, to: &(Catalog, Directives)) -> Result<shale_plan::Plan, Failed> {
-    shale_plan::plan_with(from, &to.0, &to.1, &PlanOptions::default())
+fn plan(from: &Catalog, to: &Catalog, hints: &Directives) -> Result<shale_plan::Plan, Failed> {
+    shale_plan::plan_with(from, to, hints, &PlanOptions::default())
         .map_err(|e| e.to_string().into())
 }
 
 fn plan_snapshot(case: &Path) -> Result<(), Failed> {
     let current = load(&case.join("current.sql"))?;
-    let desired = load_desired(&case.join("desired.sql"))?;
-    let p = plan(&current, &desired)?;
+    let (desired, hints) = load_with_directives(&case.join("desired.sql"))?;
+    let p = plan(&current, &desired, &hints)?;
     let text = shale_plan::render::text(&p);
     let mut settings = insta::Settings::clone_current();
     settings.set_snapshot_path(case);
@@ -256,14 +258,14 @@ fn converges(case: &Path) -> Result<(), Failed> {
     let current_sql = read(&case.join("current.sql"));
     let desired_sql = read(&case.join("desired.sql"));
     let mut current_files = load(&case.join("current.sql"))?;
-    let mut desired_files = load_desired(&case.join("desired.sql"))?;
+    let (mut desired_files, hints) = load_with_directives(&case.join("desired.sql"))?;
 
     let db = TestDb::new("fx");
     // As `shale plan` against a database does: the files' grants to the role running them
     // (the owner of what they create) are not modelled.
     let role = db.current_user();
     current_files.as_run_by(&role);
-    desired_files.0.as_run_by(&role);
+    desired_files.as_run_by(&role);
     run_script(&db, &current_sql).map_err(|e| format!("current.sql does not load: {e}"))?;
     let fresh = TestDb::new("fxd");
     run_script(&fresh, &desired_sql).map_err(|e| format!("desired.sql does not load: {e}"))?;
@@ -271,11 +273,11 @@ fn converges(case: &Path) -> Result<(), Failed> {
     // 1. No phantom diff, on both sides.
     let current_live = introspect(&db)?;
     same_model("current.sql", &current_files, &current_live)?;
-    same_model("desired.sql", &desired_files.0, &introspect(&fresh)?)?;
+    same_model("desired.sql", &desired_files, &introspect(&fresh)?)?;
 
     // 3. Offline and live plans agree.
-    let live_plan = plan(&current_live, &desired_files)?;
-    let offline_plan = plan(&current_files, &desired_files)?;
+    let live_plan = plan(&current_live, &desired_files, &hints)?;
+    let offline_plan = plan(&current_files, &desired_files, &hints)?;
     if live_plan != offline_plan {
         return Err(format!(
             "the offline plan differs from the live plan\n--- offline\n{}\n--- live\n{}",
@@ -297,7 +299,7 @@ fn converges(case: &Path) -> Result<(), Failed> {
         )
     })?;
     let after = introspect(&db)?;
-    let replan = plan(&after, &desired_files)?;
+    let replan = plan(&after, &desired_files, &hints)?;
     if !replan.is_empty() {
         return Err(format!(
             "not converged: re-plan after apply is not empty\n{}",

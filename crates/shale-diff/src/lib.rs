@@ -49,7 +49,7 @@ use shale_model::{
     Catalog, Column, ColumnRef, Constraint, ConstraintKind, EnumType, Expr, Extension, Identity,
     Index, IndexKeyExpr, ObjectId, QualName, Sequence, Table, TypeRef,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// One difference between two catalogs, as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -471,6 +471,7 @@ pub fn diff_catalogs(from: &Catalog, to: &Catalog) -> Vec<Change> {
         recreated_columns: BTreeSet::new(),
         dropped_columns: BTreeSet::new(),
         removed_keys: BTreeSet::new(),
+        operators: going_operators(from, to),
     };
     d.run();
     d.out
@@ -487,6 +488,19 @@ struct Differ<'a> {
     /// Constraints and unique indexes (of `from`) that are dropped or re-created: a
     /// foreign key referencing one of them must be re-created too.
     removed_keys: BTreeSet<ObjectId>,
+    /// Operator names with an operator dropped or re-created, with why: a generated
+    /// column using one is re-created around it.
+    operators: BTreeMap<QualName, String>,
+}
+
+/// The operator names (of `from`) with an operator that `to` drops or re-creates, with
+/// why (nothing to compute for a catalog without operators).
+pub(crate) fn going_operators(from: &Catalog, to: &Catalog) -> BTreeMap<QualName, String> {
+    if from.operators.is_empty() {
+        return BTreeMap::new();
+    }
+    let functions = routines::going_functions(from, to);
+    operators::recreated_operators(from, to, &functions)
 }
 
 impl Differ<'_> {
@@ -576,7 +590,7 @@ impl Differ<'_> {
                                 self.dropped_columns.insert((name.clone(), c0.name.clone()));
                             }
                             Some(c1) => {
-                                if recreate_reason(t0, t1, c0, c1).is_some() {
+                                if recreate_reason(t0, t1, c0, c1, &self.operators).is_some() {
                                     self.recreated_columns
                                         .insert((name.clone(), c0.name.clone()));
                                     self.dropped_columns.insert((name.clone(), c0.name.clone()));
@@ -885,8 +899,8 @@ impl Differ<'_> {
                     });
                     self.comment(object, &None, &c1.comment);
                 }
-                Some(c0) if recreate_reason(t0, t1, c0, c1).is_some() => {
-                    let why = recreate_reason(t0, t1, c0, c1).unwrap_or_default();
+                Some(c0) if recreate_reason(t0, t1, c0, c1, &self.operators).is_some() => {
+                    let why = recreate_reason(t0, t1, c0, c1, &self.operators).unwrap_or_default();
                     self.push(Change::DropColumn {
                         table: name.clone(),
                         column: c0.clone(),
@@ -1338,7 +1352,16 @@ pub fn dropped_with_other_table(to: &Catalog, table: &QualName, c: &Constraint) 
 /// generation expression changes, a plain column becomes generated, or a column its
 /// expression uses changes type (PostgreSQL refuses that while the expression exists).
 /// (Generated → plain is `DROP EXPRESSION`.)
-fn recreate_reason(t0: &Table, t1: &Table, c0: &Column, c1: &Column) -> Option<String> {
+fn recreate_reason(
+    t0: &Table,
+    t1: &Table,
+    c0: &Column,
+    c1: &Column,
+    operators: &BTreeMap<QualName, String>,
+) -> Option<String> {
+    if let Some(why) = generated_over_going_operator(c0, c1, operators) {
+        return Some(why);
+    }
     match (&c0.generated, &c1.generated) {
         (Some(g0), Some(g1)) if g0 != g1 => Some(
             "its generation expression changed (PostgreSQL before 17 cannot change it in place)"
@@ -1363,6 +1386,21 @@ fn recreate_reason(t0: &Table, t1: &Table, c0: &Column, c1: &Column) -> Option<S
             }),
         _ => None,
     }
+}
+
+/// Why a generated column that stays must be dropped and added again because an operator
+/// its expression uses, before and after, is dropped and created again (`operators`: by
+/// name, with why; PostgreSQL refuses to drop an operator a column uses).
+pub(crate) fn generated_over_going_operator(
+    c0: &Column,
+    c1: &Column,
+    operators: &BTreeMap<QualName, String>,
+) -> Option<String> {
+    let (g0, g1) = (c0.generated.as_ref()?, c1.generated.as_ref()?);
+    operators.iter().find_map(|(o, why)| {
+        let uses = |g: &Expr| shale_model::operators::uses_operator(&g.canon, &o.name);
+        (uses(g0) && uses(g1)).then(|| why.clone())
+    })
 }
 
 /// The labels to add, with positions valid at the time each is added, when `to` keeps

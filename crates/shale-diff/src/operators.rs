@@ -139,8 +139,58 @@ fn class_header(c: &OperatorClass) -> OperatorClass {
     }
 }
 
+/// Why `o0` (of `from`) is dropped and created again as `o1`, if it is: its function or
+/// an estimator is dropped or re-created (`functions`, by id, with why), or what cannot
+/// change in place changes.
+fn recreate_reason(
+    o0: &Operator,
+    o1: &Operator,
+    functions: &BTreeMap<ObjectId, String>,
+) -> Option<String> {
+    functions
+        .get(&o0.function_id())
+        .cloned()
+        .or_else(|| {
+            [&o0.restrict, &o0.join]
+                .into_iter()
+                .flatten()
+                .find_map(|q| {
+                    functions
+                        .iter()
+                        .find(|(id, _)| matches!(id, ObjectId::Function { name, .. } if name == q))
+                        .map(|(_, w)| w.clone())
+                })
+        })
+        .or_else(|| {
+            (operator_definition(o0) != operator_definition(o1)).then(|| what_changed(o0, o1))
+        })
+}
+
+/// The operator names (of `from`) with an operator that is dropped, or dropped and
+/// created again, with why, given the functions dropped or re-created (by id, with why:
+/// [`dropped_functions`]): what uses them (views, checks, defaults, index expressions,
+/// SQL-standard bodies, policies) must be dropped before and created again after.
+pub fn recreated_operators(
+    from: &Catalog,
+    to: &Catalog,
+    functions: &BTreeMap<ObjectId, String>,
+) -> BTreeMap<QualName, String> {
+    let mut out = BTreeMap::new();
+    for (key, o0) in &from.operators {
+        let why = match to.operators.get(key) {
+            None => Some(format!("operator {} is dropped", o0.target())),
+            Some(o1) => recreate_reason(o0, o1, functions)
+                .map(|why| format!("operator {} is re-created ({why})", o0.target())),
+        };
+        if let Some(why) = why {
+            out.entry(o0.name.clone()).or_insert(why);
+        }
+    }
+    out
+}
+
 /// Functions (by id) the changes in `out` drop, with why.
-fn dropped_functions(out: &[Change]) -> BTreeMap<ObjectId, String> {
+pub fn dropped_functions(out: &[Change]) -> BTreeMap<ObjectId, String> {
     let mut m = BTreeMap::new();
     for c in out {
         if let Change::Routine {
@@ -252,62 +302,45 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                     },
                 );
             }
-            Some(o1) => {
-                let why = functions
-                    .get(&o0.function_id())
-                    .cloned()
-                    .or_else(|| {
-                        [&o0.restrict, &o0.join].into_iter().flatten().find_map(|q| {
-                            functions
-                                .iter()
-                                .find(|(id, _)| matches!(id, ObjectId::Function { name, .. } if name == q))
-                                .map(|(_, w)| w.clone())
-                        })
-                    })
-                    .or_else(|| {
-                        (operator_definition(o0) != operator_definition(o1))
-                            .then(|| what_changed(o0, o1))
-                    });
-                match why {
-                    Some(why) => {
-                        operators.insert(
-                            key.clone(),
-                            format!("operator {} is re-created", o0.target()),
-                        );
-                        push(
-                            &mut op_changes,
-                            OperatorChange::DropOperator {
-                                operator: o0.clone(),
-                                recreate: Some(why.clone()),
+            Some(o1) => match recreate_reason(o0, o1, &functions) {
+                Some(why) => {
+                    operators.insert(
+                        key.clone(),
+                        format!("operator {} is re-created", o0.target()),
+                    );
+                    push(
+                        &mut op_changes,
+                        OperatorChange::DropOperator {
+                            operator: o0.clone(),
+                            recreate: Some(why.clone()),
+                        },
+                    );
+                    push(
+                        &mut op_changes,
+                        OperatorChange::CreateOperator {
+                            operator: Operator {
+                                comment: None,
+                                ..o1.clone()
                             },
-                        );
-                        push(
-                            &mut op_changes,
-                            OperatorChange::CreateOperator {
-                                operator: Operator {
-                                    comment: None,
-                                    ..o1.clone()
-                                },
-                                recreate: Some(why),
-                            },
-                        );
-                        comment(&mut op_changes, o1.id(), None, &o1.comment);
-                    }
-                    None => {
-                        if (&o0.restrict, &o0.join) != (&o1.restrict, &o1.join) {
-                            push(
-                                &mut op_changes,
-                                OperatorChange::SetEstimators {
-                                    operator: o1.clone(),
-                                    from_restrict: o0.restrict.clone(),
-                                    from_join: o0.join.clone(),
-                                },
-                            );
-                        }
-                        comment(&mut op_changes, o1.id(), o0.comment.as_ref(), &o1.comment);
-                    }
+                            recreate: Some(why),
+                        },
+                    );
+                    comment(&mut op_changes, o1.id(), None, &o1.comment);
                 }
-            }
+                None => {
+                    if (&o0.restrict, &o0.join) != (&o1.restrict, &o1.join) {
+                        push(
+                            &mut op_changes,
+                            OperatorChange::SetEstimators {
+                                operator: o1.clone(),
+                                from_restrict: o0.restrict.clone(),
+                                from_join: o0.join.clone(),
+                            },
+                        );
+                    }
+                    comment(&mut op_changes, o1.id(), o0.comment.as_ref(), &o1.comment);
+                }
+            },
         }
     }
     for (key, o1) in &to.operators {
@@ -501,10 +534,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         let Some(ix1) = to.indexes.get(name) else {
             continue;
         };
-        let handled = out
-            .iter()
-            .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name));
-        if handled {
+        if crate::routines::drops_index(out, name) {
             continue;
         }
         // A comment change the indexes' diff found is the re-creation's now.
@@ -512,25 +542,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             !matches!(c, Change::SetComment { object: ObjectId::Index { name: n }, .. } if n == name)
         });
         let why = format!("operator class {} is re-created ({why})", c0.target());
-        index_changes.push(Change::DropIndex {
-            index: ix0.clone(),
-            recreate: Some(why.clone()),
-        });
-        index_changes.push(Change::CreateIndex {
-            index: Index {
-                comment: None,
-                ..ix1.clone()
-            },
-            new_table: false,
-            recreate: Some(why),
-        });
-        if ix1.comment.is_some() {
-            index_changes.push(Change::SetComment {
-                object: ObjectId::Index { name: name.clone() },
-                from: None,
-                to: ix1.comment.clone(),
-            });
-        }
+        crate::routines::recreate_index(ix0, ix1, why, &mut index_changes);
     }
     out.extend(op_changes);
     out.extend(changes);

@@ -448,7 +448,38 @@ impl Renamer<'_, '_> {
                 );
             }
         }
+        self.rekey_table_parts(q0, q1);
         self.rewrite_exprs(|e| rename_relation_in_expr(e, q0, q1));
+    }
+
+    /// Triggers, policies, rewrite rules and extended statistics of table `q0` follow it
+    /// to `q1`, as PostgreSQL keeps them (by the table's OID) through `ALTER TABLE …
+    /// RENAME`/`SET SCHEMA`: the rest of the diff compares them on the new name instead of
+    /// creating them again there.
+    fn rekey_table_parts(&mut self, q0: &QualName, q1: &QualName) {
+        fn rekey<V>(
+            map: &mut BTreeMap<(QualName, String), V>,
+            q0: &QualName,
+            q1: &QualName,
+            set_table: impl Fn(&mut V),
+        ) {
+            let keys: Vec<(QualName, String)> =
+                map.keys().filter(|(t, _)| t == q0).cloned().collect();
+            for k in keys {
+                let mut v = map.remove(&k).expect("listed above");
+                set_table(&mut v);
+                map.insert((q1.clone(), k.1), v);
+            }
+        }
+        let cat = self.cat.to_mut();
+        rekey(&mut cat.triggers, q0, q1, |t| t.table = q1.clone());
+        rekey(&mut cat.policies, q0, q1, |p| p.table = q1.clone());
+        rekey(&mut cat.rewrite_rules, q0, q1, |r| r.table = q1.clone());
+        for st in cat.statistics.values_mut() {
+            if st.table == *q0 {
+                st.table = q1.clone();
+            }
+        }
     }
 
     fn rename_enum(&mut self, q0: &QualName, q1: &QualName) {
@@ -589,6 +620,12 @@ impl Renamer<'_, '_> {
             }
             if let Some(p) = &mut ix.predicate {
                 f(p);
+            }
+        }
+        // Rules name the relations they write to (qualified) in their actions.
+        for r in self.cat.to_mut().rewrite_rules.values_mut() {
+            for e in r.condition.iter_mut().chain(r.actions.iter_mut()) {
+                f(e);
             }
         }
     }

@@ -253,10 +253,16 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         removed_views: BTreeMap::new(),
         replaced_views: BTreeSet::new(),
     };
-    d.classify_columns();
+    let going_operators = crate::going_operators(from, to);
+    d.classify_columns(&going_operators);
     d.functions();
     let aggregates = crate::aggregates::recreated_aggregates(from, to, &d.recreated_functions);
     d.recreated_functions.extend(aggregates);
+    // Operators are keyed by their names here too (an operator's name is never a
+    // function's): what uses one that goes is found by name in its normalized text.
+    d.bodies_around_operators(&going_operators);
+    d.bodies_around_dropped_tables();
+    d.recreated_functions.extend(going_operators);
     d.classify_views();
     d.views();
     d.triggers();
@@ -286,7 +292,7 @@ fn defaults_around_recreated_functions(
             let Some(d0) = &c0.default else {
                 continue;
             };
-            let calls = recreated.keys().any(|f| calls_function(&d0.canon, &f.name));
+            let calls = recreated.keys().any(|f| uses_routine(&d0.canon, &f.name));
             if !calls {
                 continue;
             }
@@ -356,7 +362,7 @@ fn checks_and_indexes_around_recreated_functions(
     let why_for = |canon: &str| {
         recreated
             .iter()
-            .find(|(f, _)| calls_function(canon, &f.name))
+            .find(|(f, _)| uses_routine(canon, &f.name))
             .map(|(_, why)| why.clone())
     };
     let mut extra = Vec::new();
@@ -417,33 +423,73 @@ fn checks_and_indexes_around_recreated_functions(
         let Some(ix1) = to.indexes.get(name) else {
             continue;
         };
-        let handled = out
-            .iter()
-            .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name));
-        if handled {
+        if drops_index(out, name) {
             continue;
         }
-        extra.push(Change::DropIndex {
-            index: ix0.clone(),
-            recreate: Some(why.clone()),
-        });
-        extra.push(Change::CreateIndex {
-            index: Index {
-                comment: None,
-                ..ix1.clone()
-            },
-            new_table: false,
-            recreate: Some(why),
-        });
-        if ix1.comment.is_some() {
-            extra.push(Change::SetComment {
-                object: ObjectId::Index { name: name.clone() },
-                from: None,
-                to: ix1.comment.clone(),
-            });
-        }
+        recreate_index(ix0, ix1, why, &mut extra);
     }
     out.extend(extra);
+}
+
+/// Whether `out` drops index `name` already (the table diff re-creates it).
+pub(crate) fn drops_index(out: &[Change], name: &QualName) -> bool {
+    out.iter()
+        .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name))
+}
+
+/// Index `ix0` dropped and created again as `ix1` because of `why`: the drop, the create
+/// and the new one's comment.
+pub(crate) fn recreate_index(ix0: &Index, ix1: &Index, why: String, out: &mut Vec<Change>) {
+    out.push(Change::DropIndex {
+        index: ix0.clone(),
+        recreate: Some(why.clone()),
+    });
+    out.push(Change::CreateIndex {
+        index: Index {
+            comment: None,
+            ..ix1.clone()
+        },
+        new_table: false,
+        recreate: Some(why),
+    });
+    if ix1.comment.is_some() {
+        out.push(Change::SetComment {
+            object: ObjectId::Index {
+                name: ix1.name.clone(),
+            },
+            from: None,
+            to: ix1.comment.clone(),
+        });
+    }
+}
+
+/// Does the normalized expression call a function, or use an operator, named `name`?
+fn uses_routine(canon: &str, name: &str) -> bool {
+    if shale_model::operators::is_operator_name(name) {
+        shale_model::operators::uses_operator(canon, name)
+    } else {
+        calls_function(canon, name)
+    }
+}
+
+/// The functions (of `from`, by id) that `to` drops or drops and creates again, with why,
+/// as [`crate::operators::dropped_functions`] words them from the changes.
+pub(crate) fn going_functions(from: &Catalog, to: &Catalog) -> BTreeMap<ObjectId, String> {
+    let mut out = BTreeMap::new();
+    for (key, f0) in &from.functions {
+        let why = match to.functions.get(key) {
+            None => Some(format!("function {} is dropped", f0.signature())),
+            Some(f1) if without_comment_f(f0) != without_comment_f(f1) => {
+                function_recreate_reason(f0, f1)
+                    .map(|why| format!("function {} is re-created ({why})", f0.signature()))
+            }
+            Some(_) => None,
+        };
+        if let Some(why) = why {
+            out.insert(f0.id(), why);
+        }
+    }
+    out
 }
 
 /// Does the normalized expression call a function named `name`?
@@ -687,7 +733,7 @@ impl Rd<'_> {
         }
     }
 
-    fn classify_columns(&mut self) {
+    fn classify_columns(&mut self, operators: &BTreeMap<QualName, String>) {
         for (name, t0) in &self.from.tables {
             let t1 = self.to.tables.get(name);
             for c0 in &t0.columns {
@@ -700,7 +746,11 @@ impl Rd<'_> {
                         "column {name}.{} changes type",
                         shale_model::quote_ident(&c0.name)
                     )),
-                    Some(c1) if c1.generated != c0.generated && c1.generated.is_some() => {
+                    Some(c1)
+                        if (c1.generated != c0.generated && c1.generated.is_some())
+                            || crate::generated_over_going_operator(c0, c1, operators)
+                                .is_some() =>
+                    {
                         Some(format!(
                             "column {name}.{} is re-created",
                             shale_model::quote_ident(&c0.name)
@@ -832,7 +882,104 @@ impl Rd<'_> {
         }
     }
 
+    /// SQL-standard bodies using an operator that goes (`operators`, by name, with why)
+    /// keep PostgreSQL from dropping it: such a function that stays and still uses it is
+    /// dropped before and created again after (instead of being replaced in place).
+    fn bodies_around_operators(&mut self, operators: &BTreeMap<QualName, String>) {
+        if operators.is_empty() {
+            return;
+        }
+        let uses = |f: &Function, o: &QualName| match &f.body {
+            shale_model::FunctionBody::Standard(body) => {
+                shale_model::operators::uses_operator(&body.canon, &o.name)
+            }
+            _ => false,
+        };
+        // A body that stops using it is replaced in place, and that releases it.
+        self.recreate_bodies(|f0, f1| {
+            operators
+                .iter()
+                .find(|(o, _)| uses(f0, o) && uses(f1, o))
+                .map(|(_, why)| why.clone())
+        });
+    }
+
+    /// SQL-standard bodies reading a table that is dropped keep PostgreSQL from dropping
+    /// it (it records what they read, by OID, unlike string bodies): such a function that
+    /// stays is dropped before and created again after. This is how a table converted
+    /// between plain and partitioned (renamed aside in `from`, table_options.rs) takes the
+    /// functions reading it along to the new table.
+    fn bodies_around_dropped_tables(&mut self) {
+        let (from, to) = (self.from, self.to);
+        self.recreate_bodies(|f0, _| {
+            let shale_model::FunctionBody::Standard(body) = &f0.body else {
+                return None;
+            };
+            body.refs
+                .iter()
+                .find(|r| from.tables.contains_key(*r) && !to.tables.contains_key(*r))
+                .map(|r| format!("table {r} is dropped"))
+        });
+    }
+
+    /// Functions of `from` that stay, for which `why(old, new)` says they must be dropped
+    /// and created again, are (unless the diff drops them already).
+    fn recreate_bodies(&mut self, why: impl Fn(&Function, &Function) -> Option<String>) {
+        let (from, to) = (self.from, self.to);
+        for (key, f0) in &from.functions {
+            let Some(f1) = to.functions.get(key) else {
+                continue; // dropped anyway
+            };
+            let Some(why) = why(f0, f1) else {
+                continue;
+            };
+            let id = f0.id();
+            let dropped = self.out.iter().any(|c| {
+                matches!(c, Change::Routine { routine: RoutineChange::DropFunction { function, .. } }
+                    if function.id() == id)
+            });
+            if dropped {
+                continue;
+            }
+            // Replaced in place, or a comment changed: the re-creation says it all now.
+            self.out.retain(|c| match c {
+                Change::Routine {
+                    routine: RoutineChange::ReplaceFunction { to, .. },
+                } => to.id() != id,
+                Change::Routine {
+                    routine: RoutineChange::SetComment { object, .. },
+                } => *object != id,
+                _ => true,
+            });
+            self.recreated_functions.insert(
+                f0.name.clone(),
+                format!("function {} is re-created", f0.signature()),
+            );
+            self.push(RoutineChange::DropFunction {
+                function: f0.clone(),
+                recreate: Some(why.clone()),
+            });
+            self.push(RoutineChange::CreateFunction {
+                function: Function {
+                    comment: None,
+                    ..f1.clone()
+                },
+                recreate: Some(why),
+            });
+            self.comment(id, function_target(f1), &None, &f1.comment);
+        }
+    }
+
     fn view_dependency_change(&self, v0: &View) -> Option<String> {
+        // An operator that goes, used anywhere in the query, before and after (a query
+        // that stops using it is replaced in place, and that releases it).
+        let v1 = self.to.views.get(&v0.name);
+        if let Some((_, why)) = self.recreated_functions.iter().find(|(o, _)| {
+            let uses = |v: &View| shale_model::operators::uses_operator(&v.query.canon, &o.name);
+            shale_model::operators::is_operator_name(&o.name) && uses(v0) && v1.is_some_and(uses)
+        }) {
+            return Some(why.clone());
+        }
         for r in &v0.query.refs {
             // A column the view's query names (a conservative test: any mention counts).
             if let Some((_, why)) = self

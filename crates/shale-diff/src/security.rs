@@ -135,6 +135,26 @@ fn column_type_change_under(from: &Catalog, to: &Catalog, p: &Policy) -> Option<
     })
 }
 
+/// PostgreSQL refuses to drop an operator a policy uses: a policy using one that is
+/// dropped or re-created (`operators`, by name, with why), and still using it, is
+/// dropped before and created again after it (one that stops using it is altered in
+/// place, which releases it).
+fn operator_recreated_under(
+    operators: &BTreeMap<QualName, String>,
+    p0: &Policy,
+    p1: &Policy,
+) -> Option<String> {
+    let uses = |p: &Policy, o: &QualName| {
+        p.using
+            .iter()
+            .chain(p.with_check.iter())
+            .any(|e| shale_model::operators::uses_operator(&e.canon, &o.name))
+    };
+    operators
+        .iter()
+        .find_map(|(o, why)| (uses(p0, o) && uses(p1, o)).then(|| why.clone()))
+}
+
 fn same_policy_body(a: &Policy, b: &Policy) -> bool {
     a.roles == b.roles && a.using == b.using && a.with_check == b.with_check
 }
@@ -162,6 +182,11 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<SecurityChange> {
             });
         }
     }
+    let operators = if from.policies.is_empty() {
+        BTreeMap::new()
+    } else {
+        crate::going_operators(from, to)
+    };
     for (key, p0) in &from.policies {
         // A dropped table takes its policies with it.
         if !to.tables.contains_key(&key.0) {
@@ -174,7 +199,8 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<SecurityChange> {
             }),
             Some(p1) => {
                 let why = policy_recreate_reason(p0, p1)
-                    .or_else(|| column_type_change_under(from, to, p0));
+                    .or_else(|| column_type_change_under(from, to, p0))
+                    .or_else(|| operator_recreated_under(&operators, p0, p1));
                 if let Some(why) = why {
                     out.push(SecurityChange::DropPolicy {
                         policy: p0.clone(),

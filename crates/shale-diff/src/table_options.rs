@@ -1076,12 +1076,22 @@ pub fn conversions<'a>(from: &'a Catalog, to: &Catalog) -> Converted<'a> {
                 s.table = aside.clone();
             }
         }
-        // Views read it by OID: they read the old table now, and are re-created on the
-        // new one (the diff re-creates a view whose table is dropped).
+        // Views and SQL-standard bodies read it by OID: they read the old table now, and
+        // are re-created on the new one (the diff re-creates a view or such a function
+        // whose table is dropped).
         for v in cat.views.values_mut() {
             for r in &mut v.query.refs {
                 if *r == name {
                     *r = aside.clone();
+                }
+            }
+        }
+        for f in cat.functions.values_mut() {
+            if let shale_model::FunctionBody::Standard(body) = &mut f.body {
+                for r in &mut body.refs {
+                    if *r == name {
+                        *r = aside.clone();
+                    }
                 }
             }
         }

@@ -1373,3 +1373,246 @@ fn owned_sequences_follow_their_table_owner() {
     }
     assert_eq!(diff(&free_from, &free_to).len(), 2);
 }
+
+/// A catalog with operator `===` (by `function`) and what may use it: a check, a view, a
+/// SQL-standard body and a policy, each using it or not as `uses` says.
+fn operator_users(function: &str, uses: bool) -> Catalog {
+    use shale_model::{Function, FunctionArg, FunctionBody, Operator, Policy, PolicyCommand, View};
+    let text = || TypeRef::builtin("text");
+    let mut cat = base();
+    let op = if uses { "===" } else { "=" };
+    for f in ["ci_eq", "ci_same"] {
+        let mut func = Function::new(
+            q(f),
+            TypeRef::builtin("boolean"),
+            "sql",
+            FunctionBody::Source(Expr::new("select true", "select true")),
+        );
+        for _ in 0..2 {
+            func.args.push(FunctionArg {
+                name: None,
+                mode: shale_model::ArgMode::In,
+                ty: text(),
+                default: None,
+            });
+        }
+        cat.functions.insert(func.signature(), func);
+    }
+    let o = Operator::new(q("==="), Some(text()), text(), q(function));
+    cat.operators.insert(o.signature(), o);
+    let mut t = Table::new(q("t"));
+    t.columns.push(Column::new("a", text()));
+    let mut g = Column::new("g", TypeRef::builtin("boolean"));
+    let computed = format!("a {op} 'v'");
+    g.generated = Some(Expr::new(computed.clone(), computed));
+    t.columns.push(g);
+    let c = check("a_ok", &format!("NOT a {op} 'x'"));
+    t.constraints.insert(c.name.clone(), c);
+    cat.tables.insert(q("t"), t);
+    let canon = format!("SELECT t.a AS a FROM public.t WHERE t.a {op} 'y'");
+    let v = View::new(q("v"), vec!["a".into()], Expr::new(canon.clone(), canon));
+    cat.views.insert(v.name.clone(), v);
+    let body = format!("RETURN n {op} 'z'");
+    let mut f = Function::new(
+        q("is_z"),
+        TypeRef::builtin("boolean"),
+        "sql",
+        FunctionBody::Standard(Expr::new(body.clone(), body)),
+    );
+    f.args.push(FunctionArg {
+        name: Some("n".into()),
+        mode: shale_model::ArgMode::In,
+        ty: text(),
+        default: None,
+    });
+    cat.functions.insert(f.signature(), f);
+    let using = format!("a {op} 'w'");
+    let p = Policy {
+        table: q("t"),
+        name: "p".into(),
+        command: PolicyCommand::All,
+        permissive: true,
+        roles: vec!["PUBLIC".into()],
+        using: Some(Expr::new(using.clone(), using)),
+        with_check: None,
+        comment: None,
+    };
+    cat.policies.insert(p.key(), p);
+    cat
+}
+
+/// An operator dropped and created again takes what uses it with it (PostgreSQL refuses
+/// to drop it under them); what stops using it changes in place instead.
+#[test]
+fn users_of_a_recreated_operator_are_recreated_around_it() {
+    let d = diff(
+        &operator_users("ci_eq", true),
+        &operator_users("ci_same", true),
+    );
+    let recreated: Vec<String> = d
+        .iter()
+        .filter(|c| {
+            let s = format!("{c:?}");
+            s.contains("Drop") && s.contains("operator public.=== (text, text) is re-created")
+        })
+        .map(|c| c.object().to_string())
+        .collect();
+    for what in [
+        "column public.t.g",
+        "constraint a_ok on public.t",
+        "view public.v",
+        "function public.is_z(text)",
+        "policy p on public.t",
+    ] {
+        assert!(
+            recreated.contains(&what.to_string()),
+            "{what}: {recreated:?}"
+        );
+    }
+    // Stopping to use it while it goes: the view is replaced, the body replaced, the
+    // policy altered, in place.
+    let mut to = operator_users("ci_same", false);
+    to.operators.clear();
+    let d = diff(&operator_users("ci_eq", true), &to);
+    let text = format!("{d:?}");
+    assert!(text.contains("ReplaceView"), "{text}");
+    assert!(text.contains("ReplaceFunction"), "{text}");
+    assert!(text.contains("AlterPolicy"), "{text}");
+    assert!(!text.contains("is dropped\")"), "{text}");
+}
+
+/// A renamed table's rules, triggers and policies follow it (PostgreSQL keeps them by
+/// the table's OID): no step drops or creates them; a rule elsewhere naming the table
+/// qualified names the new one.
+#[test]
+fn renamed_table_keeps_its_rules_triggers_and_policies() {
+    use shale_model::{
+        Policy, PolicyCommand, RewriteRule, RuleEvent, Trigger, TriggerEnabled, TriggerEvent,
+        TriggerTiming,
+    };
+    let sample = |name: &str| {
+        let mut cat = base();
+        let mut t = users();
+        t.name = q(name);
+        cat.tables.insert(q(name), t);
+        let mut log = Table::new(q("log"));
+        log.columns.push(nn("id", int()));
+        cat.tables.insert(q("log"), log);
+        let r = RewriteRule {
+            table: q(name),
+            name: "keep".into(),
+            event: RuleEvent::Delete,
+            instead: true,
+            condition: None,
+            actions: vec![],
+            enabled: TriggerEnabled::Disabled,
+            comment: Some("never deleted".into()),
+        };
+        cat.rewrite_rules.insert(r.key(), r);
+        let action = format!("DELETE FROM public.{name} WHERE id = old.id");
+        let r = RewriteRule {
+            table: q("log"),
+            name: "cascade".into(),
+            event: RuleEvent::Delete,
+            instead: false,
+            condition: None,
+            actions: vec![Expr::new(action.clone(), action)],
+            enabled: TriggerEnabled::Origin,
+            comment: None,
+        };
+        cat.rewrite_rules.insert(r.key(), r);
+        let tr = Trigger {
+            table: q(name),
+            name: "touch".into(),
+            timing: TriggerTiming::Before,
+            events: vec![TriggerEvent::Update],
+            update_columns: vec![],
+            for_each_row: true,
+            when: None,
+            function: q("touch"),
+            args: vec![],
+            constraint: false,
+            deferrable: false,
+            initially_deferred: false,
+            from_table: None,
+            old_table: None,
+            new_table: None,
+            enabled: TriggerEnabled::Origin,
+            comment: None,
+        };
+        cat.triggers.insert(tr.key(), tr);
+        let p = Policy {
+            table: q(name),
+            name: "mine".into(),
+            command: PolicyCommand::All,
+            permissive: true,
+            roles: vec!["PUBLIC".into()],
+            using: Some(Expr::new("id > 0", "id > 0")),
+            with_check: None,
+            comment: None,
+        };
+        cat.policies.insert(p.key(), p);
+        cat
+    };
+    let (from, to) = (sample("users"), sample("people"));
+    let d = diff_renamed(
+        &from,
+        &to,
+        &[hint(table_id(q("people")), table_id(q("users")))],
+    );
+    assert_eq!(kinds(&d), vec!["rename table public.people"], "{d:?}");
+}
+
+/// A table converted to partitioned takes along the functions whose SQL-standard body
+/// reads it (PostgreSQL would keep them on the old table, whose drop then fails); a
+/// string body is looked up at each call and stays.
+#[test]
+fn conversion_recreates_sql_standard_bodies_reading_the_table() {
+    use shale_model::{Function, FunctionBody, PartitionKey, PartitionStrategy, TableOptions};
+    let sample = |partitioned: bool| {
+        let mut cat = base();
+        let mut t = Table::new(q("events"));
+        t.columns.push(nn("id", int()));
+        cat.tables.insert(q("events"), t);
+        if partitioned {
+            let mut o = TableOptions::new(q("events"));
+            o.partition_by = Some(PartitionKey {
+                strategy: PartitionStrategy::Hash,
+                keys: vec![IndexKeyExpr::Column("id".into())],
+            });
+            cat.table_options.insert(q("events"), o);
+        }
+        for (name, standard) in [("counted", true), ("counted_text", false)] {
+            let sql = "SELECT count(*) FROM public.events";
+            let mut e = Expr::new(sql, sql);
+            e.refs.push(q("events"));
+            let body = if standard {
+                FunctionBody::Standard(e)
+            } else {
+                FunctionBody::Source(e)
+            };
+            let f = Function::new(q(name), TypeRef::builtin("bigint"), "sql", body);
+            cat.functions.insert(f.signature(), f);
+        }
+        cat
+    };
+    let d = diff(&sample(false), &sample(true));
+    let recreated: Vec<String> = d
+        .iter()
+        .filter_map(|c| match c {
+            Change::Routine {
+                routine:
+                    RoutineChange::DropFunction {
+                        function,
+                        recreate: Some(why),
+                    },
+            } => Some(format!("{}: {why}", function.signature())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        recreated,
+        vec!["public.counted(): table public.events_shale_old is dropped"],
+        "{d:?}"
+    );
+}

@@ -3,53 +3,28 @@
 //! exactly), `ev_enabled` and the comment. A view's `_RETURN` rule is the view; rules of
 //! an extension's relations, and rules an extension owns, are the extension's.
 
-use crate::queries::{
-    comment, get, not_extension_member, not_member_or_internal, query, user_schema,
-};
+use crate::routines::{read_relation_objects, RelationObjectRow, RelationObjects};
 use crate::IntrospectError;
 use postgres::Transaction;
-use shale_model::{Catalog, QualName, Unmodeled};
+use shale_model::{Catalog, Unmodeled};
 
-pub(crate) struct RuleRow {
-    table: QualName,
-    name: String,
-    def: String,
-    enabled: String,
-    comment: Option<String>,
-}
+pub(crate) type RuleRow = RelationObjectRow;
 
-const WHAT: &str = "rewrite rules";
-
-/// Run the query (inside the introspection transaction).
+/// Run the query (inside the introspection transaction): the one of triggers, on
+/// `pg_rewrite`.
 pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Vec<RuleRow>, IntrospectError> {
-    let sql = format!(
-        "SELECT n.nspname::text AS schema, c.relname::text AS table_name, \
-                x.rulename::text AS name, pg_catalog.pg_get_ruledef(x.oid) AS def, \
-                x.ev_enabled::text AS enabled, {} AS comment \
-         FROM pg_catalog.pg_rewrite x \
-         JOIN pg_catalog.pg_class c ON c.oid = x.ev_class \
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE x.rulename <> '_RETURN' AND {} AND {} AND {} ORDER BY x.oid",
-        comment("pg_rewrite", "x.oid", "0"),
-        user_schema("n"),
-        not_member_or_internal("pg_rewrite", "x.oid"),
-        not_extension_member("pg_class", "c.oid"),
-    );
-    query(tx, WHAT, &sql)?
-        .iter()
-        .map(|r| {
-            Ok(RuleRow {
-                table: QualName::new(
-                    get::<String>(r, WHAT, "schema")?,
-                    get::<String>(r, WHAT, "table_name")?,
-                ),
-                name: get(r, WHAT, "name")?,
-                def: get(r, WHAT, "def")?,
-                enabled: get(r, WHAT, "enabled")?,
-                comment: get(r, WHAT, "comment")?,
-            })
-        })
-        .collect()
+    read_relation_objects(
+        tx,
+        &RelationObjects {
+            what: "rewrite rules",
+            catalog: "pg_rewrite",
+            relation: "ev_class",
+            name: "rulename",
+            def: "pg_get_ruledef",
+            enabled: "ev_enabled",
+            filter: "x.rulename <> '_RETURN'",
+        },
+    )
 }
 
 /// Replay the definitions on top of `cat` (tables, views and functions read already:

@@ -48,12 +48,73 @@ pub(crate) struct FunctionRow {
     comment: Option<String>,
 }
 
-pub(crate) struct TriggerRow {
-    table: QualName,
-    name: String,
-    def: String,
-    enabled: String,
-    comment: Option<String>,
+/// A trigger or a rewrite rule: an object of a relation, read with its definition as the
+/// catalog prints it, its enabled state (`tgenabled`/`ev_enabled`, the same codes) and
+/// its comment.
+pub(crate) struct RelationObjectRow {
+    pub(crate) table: QualName,
+    pub(crate) name: String,
+    pub(crate) def: String,
+    pub(crate) enabled: String,
+    pub(crate) comment: Option<String>,
+}
+
+pub(crate) type TriggerRow = RelationObjectRow;
+
+/// Where the objects of relations of one kind live: the catalog (`pg_trigger`), its
+/// relation column (`tgrelid`), name column, the function printing the definition, the
+/// enabled column, and what else a row must satisfy.
+pub(crate) struct RelationObjects<'a> {
+    pub(crate) what: &'static str,
+    pub(crate) catalog: &'a str,
+    pub(crate) relation: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) def: &'a str,
+    pub(crate) enabled: &'a str,
+    pub(crate) filter: &'a str,
+}
+
+/// Read the objects of relations of one kind (triggers, rules) in user schemas, neither
+/// an extension's nor on an extension's relation, in creation order.
+pub(crate) fn read_relation_objects(
+    tx: &mut Transaction<'_>,
+    k: &RelationObjects<'_>,
+) -> Result<Vec<RelationObjectRow>, IntrospectError> {
+    let what = k.what;
+    let sql = format!(
+        "SELECT n.nspname::text AS schema, c.relname::text AS table_name, \
+                x.{name}::text AS name, pg_catalog.{def}(x.oid) AS def, \
+                x.{enabled}::text AS enabled, {comment} AS comment \
+         FROM pg_catalog.{catalog} x \
+         JOIN pg_catalog.pg_class c ON c.oid = x.{relation} \
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
+         WHERE {filter} AND {schema} AND {member} AND {ext} ORDER BY x.oid",
+        name = k.name,
+        def = k.def,
+        enabled = k.enabled,
+        comment = comment(k.catalog, "x.oid", "0"),
+        catalog = k.catalog,
+        relation = k.relation,
+        filter = k.filter,
+        schema = user_schema("n"),
+        member = not_member_or_internal(k.catalog, "x.oid"),
+        ext = not_extension_member("pg_class", "c.oid"),
+    );
+    query(tx, what, &sql)?
+        .iter()
+        .map(|r| {
+            Ok(RelationObjectRow {
+                table: QualName::new(
+                    get::<String>(r, what, "schema")?,
+                    get::<String>(r, what, "table_name")?,
+                ),
+                name: get(r, what, "name")?,
+                def: get(r, what, "def")?,
+                enabled: get(r, what, "enabled")?,
+                comment: get(r, what, "comment")?,
+            })
+        })
+        .collect()
 }
 
 /// Everything read for this module, before it is replayed.
@@ -177,35 +238,18 @@ fn functions(tx: &mut Transaction<'_>) -> Result<Vec<FunctionRow>, IntrospectErr
 }
 
 fn triggers(tx: &mut Transaction<'_>) -> Result<Vec<TriggerRow>, IntrospectError> {
-    const WHAT: &str = "triggers";
-    let sql = format!(
-        "SELECT n.nspname::text AS schema, c.relname::text AS table_name, \
-                t.tgname::text AS name, pg_catalog.pg_get_triggerdef(t.oid) AS def, \
-                t.tgenabled::text AS enabled, {} AS comment \
-         FROM pg_catalog.pg_trigger t \
-         JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid \
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
-         WHERE NOT t.tgisinternal AND t.tgparentid = 0 AND {} AND {} AND {} ORDER BY t.oid",
-        comment("pg_trigger", "t.oid", "0"),
-        user_schema("n"),
-        not_member_or_internal("pg_trigger", "t.oid"),
-        not_extension_member("pg_class", "c.oid"),
-    );
-    query(tx, WHAT, &sql)?
-        .iter()
-        .map(|r| {
-            Ok(TriggerRow {
-                table: QualName::new(
-                    get::<String>(r, WHAT, "schema")?,
-                    get::<String>(r, WHAT, "table_name")?,
-                ),
-                name: get(r, WHAT, "name")?,
-                def: get(r, WHAT, "def")?,
-                enabled: get(r, WHAT, "enabled")?,
-                comment: get(r, WHAT, "comment")?,
-            })
-        })
-        .collect()
+    read_relation_objects(
+        tx,
+        &RelationObjects {
+            what: "triggers",
+            catalog: "pg_trigger",
+            relation: "tgrelid",
+            name: "tgname",
+            def: "pg_get_triggerdef",
+            enabled: "tgenabled",
+            filter: "NOT x.tgisinternal AND x.tgparentid = 0",
+        },
+    )
 }
 
 /// Every user object of a kind shale does not model (or an attribute it does not model),

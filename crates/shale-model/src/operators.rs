@@ -391,12 +391,136 @@ impl OperatorClass {
     }
 }
 
+/// Whether `c` may be part of an operator's name (PostgreSQL's `op_chars`).
+fn is_op_char(c: char) -> bool {
+    "+-*/<>=~!@#%^&|`?".contains(c)
+}
+
+/// The operator names a normalized expression or query uses: each run of operator
+/// characters outside string literals and quoted identifiers (the normalizer prints
+/// operators without their schema: `a === b`).
+pub fn operator_tokens(canon: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote: Option<char> = None;
+    let mut start: Option<usize> = None;
+    for (i, c) in canon.char_indices() {
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        if is_op_char(c) {
+            start.get_or_insert(i);
+            continue;
+        }
+        if let Some(s) = start.take() {
+            out.push(&canon[s..i]);
+        }
+        if c == '\'' || c == '"' {
+            // A doubled quote inside closes and reopens: the same as staying inside.
+            quote = Some(c);
+        }
+    }
+    if let Some(s) = start {
+        out.push(&canon[s..]);
+    }
+    out
+}
+
+/// Whether `name` is an operator's name (only operator characters), not a function's.
+pub fn is_operator_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(is_op_char)
+}
+
+/// Whether a normalized expression or query uses an operator named `name` (any schema).
+pub fn uses_operator(canon: &str, name: &str) -> bool {
+    operator_tokens(canon).contains(&name)
+}
+
 impl Catalog {
+    /// The operators of this catalog (every overload, any schema) that an expression's
+    /// normalized text names.
+    fn operators_used(&self, canon: &str, out: &mut Vec<ObjectId>) {
+        let tokens = operator_tokens(canon);
+        if tokens.is_empty() {
+            return;
+        }
+        for o in self.operators.values() {
+            if tokens.contains(&o.name.name.as_str()) {
+                out.push(o.id());
+            }
+        }
+    }
+
+    /// What uses an operator needs it first (and is dropped before it): checks, defaults
+    /// and generated columns, index expressions and predicates, views, SQL-standard
+    /// function bodies and policies.
+    fn operator_user_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
+        if self.operators.is_empty() {
+            return;
+        }
+        match id {
+            ObjectId::Column { table, column } => {
+                if let Some(c) = self.tables.get(table).and_then(|t| t.column(column)) {
+                    for e in c.default.iter().chain(c.generated.iter()) {
+                        self.operators_used(&e.canon, out);
+                    }
+                }
+            }
+            ObjectId::Constraint { table, name } => {
+                if let Some(crate::ConstraintKind::Check { expr, .. }) = self
+                    .tables
+                    .get(table)
+                    .and_then(|t| t.constraints.get(name))
+                    .map(|c| &c.kind)
+                {
+                    self.operators_used(&expr.canon, out);
+                }
+            }
+            ObjectId::Index { name } => {
+                if let Some(ix) = self.indexes.get(name) {
+                    for k in &ix.keys {
+                        if let crate::IndexKeyExpr::Expr(e) = &k.key {
+                            self.operators_used(&e.canon, out);
+                        }
+                    }
+                    if let Some(p) = &ix.predicate {
+                        self.operators_used(&p.canon, out);
+                    }
+                }
+            }
+            ObjectId::View { name } => {
+                if let Some(v) = self.views.get(name) {
+                    self.operators_used(&v.query.canon, out);
+                }
+            }
+            ObjectId::Function { name, args } => {
+                if let Some(crate::FunctionBody::Standard(e)) = self
+                    .functions
+                    .get(&format!("{name}({args})"))
+                    .map(|f| &f.body)
+                {
+                    self.operators_used(&e.canon, out);
+                }
+            }
+            ObjectId::Policy { table, name } => {
+                if let Some(p) = self.policies.get(&(table.clone(), name.clone())) {
+                    for e in p.using.iter().chain(p.with_check.iter()) {
+                        self.operators_used(&e.canon, out);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
     /// Dependencies of operators, families and classes (the part of
     /// [`Catalog::dependencies`] for them), and the classes indexes use: an operator needs
     /// its schema, types and functions; a family its schema, its member operators and
     /// functions; a class its family and types; an index the classes of its keys.
     pub(crate) fn operator_dependencies(&self, id: &ObjectId, out: &mut Vec<ObjectId>) {
+        self.operator_user_dependencies(id, out);
         let function = |out: &mut Vec<ObjectId>, f: ObjectId| {
             if let ObjectId::Function { name, args } = &f {
                 if self.functions.contains_key(&format!("{name}({args})")) {
@@ -514,6 +638,97 @@ impl Catalog {
 mod tests {
     use super::*;
     use crate::{Expr, Function, FunctionArg, FunctionBody};
+
+    #[test]
+    fn operator_tokens_skip_literals_and_quoted_names() {
+        assert_eq!(
+            operator_tokens("NOT a === 'x=y' AND \"b<c\" <> -1"),
+            vec!["===", "<>", "-"]
+        );
+        assert_eq!(operator_tokens("'it''s' === b"), vec!["==="]);
+        assert!(uses_operator("a.x === b", "==="));
+        assert!(!uses_operator("a ==== b", "==="));
+        assert!(!uses_operator("'a === b'", "==="));
+    }
+
+    #[test]
+    fn users_of_an_operator_need_it() {
+        use crate::{Column, Constraint, ConstraintKind, Schema, Table, View};
+        let mut cat = Catalog::default();
+        cat.schemas.insert(
+            "public".into(),
+            Schema {
+                name: "public".into(),
+            },
+        );
+        let o = Operator::new(
+            QualName::new("public", "==="),
+            Some(text()),
+            text(),
+            QualName::new("public", "ci_eq"),
+        );
+        cat.operators.insert(o.signature(), o.clone());
+        let t = QualName::new("public", "t");
+        let mut table = Table::new(t.clone());
+        table.columns.push(Column::new("a", text()));
+        table.columns[0].default = Some(Expr::new("'x' === 'y'", "'x' === 'y'"));
+        table.constraints.insert(
+            "c".into(),
+            Constraint {
+                name: "c".into(),
+                kind: ConstraintKind::Check {
+                    expr: Expr::new("a === 'x'", "a === 'x'"),
+                    no_inherit: false,
+                },
+                deferrable: false,
+                initially_deferred: false,
+                validated: true,
+                comment: None,
+                index_comment: None,
+            },
+        );
+        table.constraints.insert(
+            "d".into(),
+            Constraint {
+                name: "d".into(),
+                kind: ConstraintKind::Check {
+                    expr: Expr::new("a = '==='", "a = '==='"),
+                    no_inherit: false,
+                },
+                deferrable: false,
+                initially_deferred: false,
+                validated: true,
+                comment: None,
+                index_comment: None,
+            },
+        );
+        cat.tables.insert(t.clone(), table);
+        let v = View::new(
+            QualName::new("public", "v"),
+            vec!["a".into()],
+            Expr::new(
+                "SELECT t.a FROM public.t WHERE t.a === 'x'",
+                "SELECT t.a AS a FROM public.t WHERE t.a === 'x'",
+            ),
+        );
+        cat.views.insert(v.name.clone(), v);
+        let needs = |id: ObjectId| cat.dependencies(&id).contains(&o.id());
+        assert!(needs(ObjectId::View {
+            name: QualName::new("public", "v")
+        }));
+        assert!(needs(ObjectId::Constraint {
+            table: t.clone(),
+            name: "c".into()
+        }));
+        assert!(!needs(ObjectId::Constraint {
+            table: t.clone(),
+            name: "d".into()
+        }));
+        assert!(needs(ObjectId::Column {
+            table: t,
+            column: "a".into()
+        }));
+    }
 
     fn text() -> TypeRef {
         TypeRef::builtin("text")

@@ -184,29 +184,12 @@ impl Catalog {
         }
     }
 
-    /// What the names a rule's statements use need: tables with the columns the rule
-    /// mentions are kept by [`Catalog::relation_refs`]-like edges (a table and all its
-    /// columns, a view, a function's overloads, an aggregate).
+    /// What the names a rule's statements use need: what they need anywhere (a table and
+    /// all its columns, a view, a function's overloads: [`Catalog::relation_refs`]), and
+    /// an aggregate.
     fn rule_refs(&self, refs: &[QualName], out: &mut Vec<ObjectId>) {
+        self.relation_refs(refs, out);
         for r in refs {
-            if let Some(t) = self.tables.get(r) {
-                out.push(ObjectId::Table { name: r.clone() });
-                for c in &t.columns {
-                    out.push(ObjectId::Column {
-                        table: r.clone(),
-                        column: c.name.clone(),
-                    });
-                }
-            } else if self.views.contains_key(r) {
-                out.push(ObjectId::View { name: r.clone() });
-            } else if self.foreign_tables.contains_key(r) {
-                out.push(ObjectId::ForeignTable { name: r.clone() });
-            } else if self.sequences.contains_key(r) {
-                out.push(ObjectId::Sequence { name: r.clone() });
-            }
-            for f in self.functions_named(r) {
-                out.push(f.id());
-            }
             for a in self.aggregates_named(r) {
                 out.push(a.id());
             }

@@ -607,7 +607,7 @@ impl Catalog {
     /// What a list of referenced names (relations, functions, types, sequences) needs:
     /// a table and all its columns, a view, every overload of a function, a type, a
     /// sequence.
-    fn relation_refs(&self, refs: &[QualName], out: &mut Vec<ObjectId>) {
+    pub(crate) fn relation_refs(&self, refs: &[QualName], out: &mut Vec<ObjectId>) {
         for r in refs {
             if self.tables.contains_key(r) {
                 out.push(ObjectId::Table { name: r.clone() });

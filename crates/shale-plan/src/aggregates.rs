@@ -5,7 +5,7 @@
 //! aggregate is created after it and dropped before it. When a function they use is
 //! re-created (the diff says so), they are dropped before it and created again after.
 
-use crate::build::{deps, Builder, Draft};
+use crate::build::{deps, Builder};
 use crate::model::Action;
 use crate::rules::RuleId;
 use shale_diff::aggregates::AggregateChange;
@@ -52,31 +52,27 @@ impl Builder<'_> {
                 if let Some(why) = recreate {
                     risk.reason = format!("{} again, because {why}", risk.reason);
                 }
-                let mut d = Draft::new(
-                    object.clone(),
+                let d = self.create(
+                    object,
                     Action::Create,
                     aggregate.create_sql(false),
                     risk,
                     rank::CREATE,
                 );
-                d.needs = deps(self.to, &object);
-                d.creates = vec![object];
                 self.push(d);
             }
             AggregateChange::ReplaceAggregate { from, to } => {
                 let risk = self.risk(RuleId::ReplaceAggregate, &object, |v| {
                     v.detail = aggregate_detail(to)
                 });
-                let mut d = Draft::new(
-                    object.clone(),
+                let mut d = self.create(
+                    object,
                     Action::Alter,
                     to.create_sql(true),
                     risk,
                     rank::CREATE,
                 );
-                d.needs = deps(self.to, &object);
                 d.releases = deps(self.from, &from.id());
-                d.creates = vec![object];
                 self.push(d);
             }
             AggregateChange::DropAggregate {
@@ -99,15 +95,13 @@ impl Builder<'_> {
                 if let Some(why) = recreate {
                     risk.reason = format!("{} again, because {why}", risk.reason);
                 }
-                let mut d = Draft::new(
-                    object.clone(),
+                let d = self.create(
+                    object,
                     Action::Create,
                     cast.create_sql(),
                     risk,
                     rank::CREATE,
                 );
-                d.needs = deps(self.to, &object);
-                d.creates = vec![object];
                 self.push(d);
             }
             AggregateChange::DropCast { cast, recreate } => {

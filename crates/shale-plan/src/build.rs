@@ -202,7 +202,7 @@ pub struct Builder<'a> {
     /// Unhinted drops and adds that look like renames.
     possible: Vec<PossibleRename>,
     /// The last rename step: renames run one after the other, in the diff's order.
-    last_rename: Option<usize>,
+    pub(crate) last_rename: Option<usize>,
     /// Tables renamed or with renamed parts: every other step on them runs after the
     /// renames (their SQL uses the new names).
     pub(crate) renamed_tables: BTreeSet<QualName>,
@@ -283,8 +283,31 @@ impl<'a> Builder<'a> {
         rule_for(id).risk(&v)
     }
 
+    /// `object` (a function or an operator) is dropped and created again: a default
+    /// using it is dropped before (that `DROP DEFAULT` must not wait for the new version)
+    /// and set again after (that `SET DEFAULT` does not release the old version: the drop
+    /// did). Call it before pushing the drop.
+    pub(crate) fn defaults_around(&mut self, object: &ObjectId) {
+        for d in self.out.iter_mut() {
+            if matches!(d.object, ObjectId::Column { .. }) {
+                if d.sql.ends_with(" DROP DEFAULT") {
+                    d.needs.retain(|n| n != object);
+                } else if d.sql.contains(" SET DEFAULT ") {
+                    d.releases.retain(|n| n != object);
+                }
+            }
+        }
+    }
+
     /// A create/alter step: creates `object`, needs its dependencies in `to`.
-    fn create(&self, object: ObjectId, action: Action, sql: String, risk: Risk, rank: u8) -> Draft {
+    pub(crate) fn create(
+        &self,
+        object: ObjectId,
+        action: Action,
+        sql: String,
+        risk: Risk,
+        rank: u8,
+    ) -> Draft {
         let mut d = Draft::new(object.clone(), action, sql, risk, rank);
         d.needs = deps(self.to, &object);
         d.creates = vec![object];

@@ -101,6 +101,9 @@ impl Builder<'_> {
         }
         d.names_removed.push(table.clone());
         d.names_created.push(aside.clone());
+        // After the hinted renames: one of them may have given the table (or its keys and
+        // indexes) the names moved aside now.
+        d.after.extend(self.last_rename);
         self.renamed_tables.insert(aside.clone());
         let mut steps = vec![self.push(d)];
         let schema = &table.schema;

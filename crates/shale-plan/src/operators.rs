@@ -64,6 +64,9 @@ impl Builder<'_> {
                 let risk = self.risk(RuleId::DropOperator, &object, |v| {
                     v.detail = drop_detail(recreate)
                 });
+                if recreate.is_some() {
+                    self.defaults_around(&object);
+                }
                 let d = self.drop(vec![object], operator.drop_sql(), risk, rank::DROP);
                 self.push(d);
             }
@@ -210,9 +213,7 @@ impl Builder<'_> {
     }
 
     fn create_step(&mut self, object: ObjectId, sql: String, risk: crate::model::Risk) {
-        let mut d = Draft::new(object.clone(), Action::Create, sql, risk, rank::CREATE);
-        d.needs = deps(self.to, &object);
-        d.creates = vec![object];
+        let d = self.create(object, Action::Create, sql, risk, rank::CREATE);
         self.push(d);
     }
 }

@@ -68,10 +68,16 @@ pub fn order(drafts: Vec<Draft>) -> Result<Vec<Step>, PlanError> {
                 edge(t, s);
             }
         }
-        // A drop of a name runs before a create of the same name.
+        // A drop of a name runs before a create of the same name; except a rename that
+        // moves away what an earlier rename named so (a hinted rename, then the rename
+        // aside of a conversion): renames run in the order they were planned.
         for q in &d.names_removed {
             for &t in name_creators.get(q).into_iter().flatten() {
-                edge(s, t);
+                let earlier_rename =
+                    t < s && d.action == Action::Rename && drafts[t].action == Action::Rename;
+                if !earlier_rename {
+                    edge(s, t);
+                }
             }
         }
         for o in &d.after_drops_of {

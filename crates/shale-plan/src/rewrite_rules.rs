@@ -8,7 +8,7 @@
 //! after its relation and everything its condition and actions name, and dropped before
 //! them (the model's dependencies).
 
-use crate::build::{deps, Builder, Draft};
+use crate::build::{Builder, Draft};
 use crate::model::Action;
 use crate::rules::RuleId;
 use shale_diff::rewrite_rules::RewriteRuleChange;
@@ -51,15 +51,13 @@ impl Builder<'_> {
                 if let Some(why) = recreate {
                     risk.reason = format!("{} (created again: dropped because {why})", risk.reason);
                 }
-                let mut d = Draft::new(
-                    object.clone(),
+                let d = self.create(
+                    object,
                     Action::Create,
                     rule.create_sql(false),
                     risk,
                     rank::CREATE,
                 );
-                d.needs = deps(self.to, &object);
-                d.creates = vec![object];
                 self.push(d);
             }
             RewriteRuleChange::Drop { rule, recreate } => {
@@ -96,15 +94,13 @@ impl Builder<'_> {
                     v.table = to.table.to_string();
                     v.detail = format!("{}; before, {}", effect(to), effect(from));
                 });
-                let mut d = Draft::new(
-                    object.clone(),
+                let d = self.create(
+                    object,
                     Action::Alter,
                     to.create_sql(true),
                     risk,
                     rank::CREATE,
                 );
-                d.needs = deps(self.to, &object);
-                d.creates = vec![object];
                 self.push(d);
             }
             RewriteRuleChange::SetEnabled { rule, from } => {

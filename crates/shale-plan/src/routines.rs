@@ -657,18 +657,7 @@ pub(crate) fn expand(b: &mut Builder, c: &RoutineChange) {
                 ),
             };
             if recreate.is_some() {
-                // A default calling it is dropped before (that `DROP DEFAULT` must not
-                // wait for the new version) and set again after (that `SET DEFAULT` does
-                // not release the old version: the drop did).
-                for d in b.out.iter_mut() {
-                    if matches!(d.object, ObjectId::Column { .. }) {
-                        if d.sql.ends_with(" DROP DEFAULT") {
-                            d.needs.retain(|n| *n != object);
-                        } else if d.sql.contains(" SET DEFAULT ") {
-                            d.releases.retain(|n| *n != object);
-                        }
-                    }
-                }
+                b.defaults_around(&object);
             }
             let mut d = drop(
                 b,

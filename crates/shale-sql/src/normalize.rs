@@ -835,10 +835,22 @@ fn flatten_bool(mut b: BoolExpr) -> Node {
     node(NodeEnum::BoolExpr(Box::new(b)))
 }
 
+/// Rule: an operator loses its schema, as a function name does: the catalog prints a
+/// user operator outside `pg_catalog` as `OPERATOR(public.===)` when the search path is
+/// empty, and files name it bare (`===`) where their search path resolves it, so both
+/// meet as `a === b` (`OPERATOR(pg_catalog.+)` is `+`). Operators are found again by
+/// name (`Catalog::dependencies`), every schema's of that name.
+fn strip_operator_schema(names: &mut Vec<Node>) {
+    if names.len() > 1 {
+        names.drain(..names.len() - 1);
+    }
+}
+
 /// Rule: a constant compared with a column takes the column type's spelling
 /// (`flag = 't'` and `flag = true` meet on a boolean column; `n = '007'` and `n = 7`).
 fn norm_compare(mut a: AExpr, cx: &NormCx) -> Node {
     a.location = -1;
+    strip_operator_schema(&mut a.name);
     let kind = AExprKind::try_from(a.kind).unwrap_or(AExprKind::Undefined);
     let col_ty = |n: &Option<Box<Node>>| {
         n.as_deref()
@@ -930,6 +942,20 @@ mod tests {
                 "`{user}` vs `{catalog}`"
             );
         }
+    }
+
+    #[test]
+    fn operator_schemas_vanish() {
+        let t = T::new(&[("a", "text"), ("b", "text"), ("n", "int")]);
+        t.meet("a === b", "(a OPERATOR(public.===) b)");
+        t.meet("NOT a === 'x'", "(NOT (a OPERATOR(public.===) 'x'::text))");
+        t.meet("n + 1 > 0", "((n OPERATOR(pg_catalog.+) 1) > 0)");
+        t.meet(
+            "a === ANY (ARRAY['x'])",
+            "(a OPERATOR(public.===) ANY (ARRAY['x'::text]))",
+        );
+        assert_eq!(t.canon("a OPERATOR(public.===) b"), "a === b");
+        assert_ne!(t.canon("a === b"), t.canon("a ==== b"));
     }
 
     #[test]

@@ -202,20 +202,14 @@ impl Builder {
     pub(super) fn drop_rule(&mut self, s: &protobuf::DropStmt) -> R<()> {
         for o in &s.objects {
             let (rv, name) = rule_object(Some(o))?;
-            let table = match self.rule_relation(&rv) {
-                Ok(t) => t,
-                Err(_) if s.missing_ok => continue,
-                Err(e) => return Err(e),
-            };
-            if self
-                .cat
-                .rewrite_rules
-                .remove(&(table.clone(), name.clone()))
-                .is_none()
-                && !s.missing_ok
-            {
-                return Err(Self::rule_missing(&table, &name));
-            }
+            let relation = self.rule_relation(&rv);
+            super::routines::drop_relation_object(
+                &mut self.cat.rewrite_rules,
+                relation,
+                &name,
+                s.missing_ok,
+                |table| Self::rule_missing(table, &name),
+            )?;
         }
         Ok(())
     }

@@ -240,6 +240,26 @@ fn names_of(n: Option<&Node>) -> Vec<String> {
     }
 }
 
+/// `DROP TRIGGER`/`DROP RULE` of one object: its relation (`relation`, or the error that
+/// `IF EXISTS` skips) and its entry in `objects`, which must exist unless `IF EXISTS`.
+pub(super) fn drop_relation_object<V>(
+    objects: &mut std::collections::BTreeMap<(QualName, String), V>,
+    relation: R<QualName>,
+    name: &str,
+    missing_ok: bool,
+    missing: impl FnOnce(&QualName) -> E,
+) -> R<()> {
+    let table = match relation {
+        Ok(t) => t,
+        Err(_) if missing_ok => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if objects.remove(&(table.clone(), name.to_string())).is_none() && !missing_ok {
+        return Err(missing(&table));
+    }
+    Ok(())
+}
+
 /// `[schema.]table.trigger` as named by `COMMENT ON TRIGGER` / `DROP TRIGGER`: the
 /// table (unresolved) and the trigger's name.
 fn trigger_object(names: &[String]) -> R<(protobuf::RangeVar, String)> {
@@ -1640,26 +1660,20 @@ impl Builder {
                 }
                 ObjectType::ObjectTrigger => {
                     let (rv, tr) = trigger_object(&names_of(Some(o)))?;
-                    let table = match self.find_trigger_relation(&rv) {
-                        Ok(t) => t,
-                        Err(_) if s.missing_ok => continue,
-                        Err(e) => return Err(e),
-                    };
-                    if self
-                        .cat
-                        .triggers
-                        .remove(&(table.clone(), tr.clone()))
-                        .is_none()
-                        && !s.missing_ok
-                    {
-                        return err(
-                            -1,
-                            format!(
-                                "trigger \"{}\" for table \"{}\" does not exist",
-                                tr, table.name
+                    let relation = self.find_trigger_relation(&rv);
+                    drop_relation_object(
+                        &mut self.cat.triggers,
+                        relation,
+                        &tr,
+                        s.missing_ok,
+                        |table| E {
+                            loc: -1,
+                            msg: format!(
+                                "trigger \"{tr}\" for table \"{}\" does not exist",
+                                table.name
                             ),
-                        );
-                    }
+                        },
+                    )?;
                 }
                 _ => {
                     let Some(NodeEnum::ObjectWithArgs(owa)) = o.node.as_ref() else {
