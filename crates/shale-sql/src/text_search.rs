@@ -196,12 +196,13 @@ impl Builder {
         if let Some(q) = self.find_ts(kind, names) {
             return Ok(q);
         }
+        // Another schema's object the files do not define (an extension's): as written.
         match names {
             [n] => Ok(catalog(n)),
-            [s, n] | [_, s, n] if s == "pg_catalog" => Ok(catalog(n)),
+            [s, n] | [_, s, n] => Ok(QualName::new(s.clone(), n.clone())),
             _ => err(
                 loc,
-                format!("{} \"{}\" does not exist", kind.name(), names.join(".")),
+                format!("improper {} name `{}`", kind.name(), names.join(".")),
             ),
         }
     }
