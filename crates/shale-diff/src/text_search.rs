@@ -442,9 +442,12 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                     c0.parser, c1.parser
                 ))
             } else {
+                // A dictionary it keeps that goes (one it stops using is unmapped first).
+                let keeps = c1.dictionaries();
                 parsers.get(&c0.parser).cloned().or_else(|| {
                     c0.dictionaries()
                         .into_iter()
+                        .filter(|d| keeps.contains(d))
                         .find_map(|d| dictionaries.get(d).cloned())
                 })
             }

@@ -35,6 +35,7 @@ mod rewrite_rules;
 pub mod security;
 mod sql;
 mod statistics;
+mod text_search;
 mod strategy;
 mod table_options;
 mod transactions;
