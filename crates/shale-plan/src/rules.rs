@@ -1161,15 +1161,15 @@ pub static RULES: &[Rule] = &[
         "creates {object}{detail}", None, None, NONE)
         .locks("none on tables"),
     rule(R::MapNewTextSearchConfiguration, "SH321", "Map token types of a new text search configuration", Low,
-        "maps {detail} in {object}, which this plan creates", None, None, NONE)
+        "maps {detail} in text search configuration {object}, which this plan creates", None, None, NONE)
         .locks("none on tables"),
     rule(R::AlterTextSearchMappings, "SH322", "Change the mappings of a text search configuration", Medium,
-        "changes the mappings of {object} in place ({detail}): text converted with it from now on gets other lexemes, while stored tsvector columns and the indexes built with it keep the old ones, so searches may miss rows until they are rebuilt",
+        "changes the mappings of text search configuration {object} in place ({detail}): text converted with it from now on gets other lexemes, while stored tsvector columns and the indexes built with it keep the old ones, so searches may miss rows until they are rebuilt",
         Some("after the plan, recompute stored tsvector data made with this configuration (UPDATE the rows, or re-create the generated column) and REINDEX the indexes whose expressions use it"),
         None, NONE)
         .locks("none on tables"),
     rule(R::AlterTextSearchDictionary, "SH323", "Change the options of a text search dictionary", Medium,
-        "changes the options of {object} in place ({detail}): text converted with the configurations using it from now on gets other lexemes, while stored tsvector columns and the indexes built before keep the old ones, so searches may miss rows until they are rebuilt",
+        "changes the options of text search dictionary {object} in place ({detail}): text converted with the configurations using it from now on gets other lexemes, while stored tsvector columns and the indexes built before keep the old ones, so searches may miss rows until they are rebuilt",
         Some("after the plan, recompute stored tsvector data made with the configurations using this dictionary and REINDEX the indexes whose expressions use them"),
         None, NONE)
         .locks("none on tables"),
@@ -1179,13 +1179,13 @@ pub static RULES: &[Rule] = &[
         None, NONE)
         .locks("none on tables"),
     rule(R::DropUsedTextSearchConfiguration, "SH325", "Drop a text search configuration that indexes or columns use", High,
-        "drops {object}, which {detail} use: they are dropped by earlier steps, so every full-text search relying on them breaks (a query naming the configuration fails) or loses its index and slows down",
+        "drops text search configuration {object}, which {detail} use: they are dropped by earlier steps, so every full-text search relying on them breaks (a query naming the configuration fails) or loses its index and slows down",
         Some("verify that no query still searches with this configuration; keep it until the application has moved to another one"),
         None, NONE)
         .locks("none on tables"),
     rule(R::RecreateTextSearchObject, "SH326", "Drop a text search object to re-create it", Medium,
         "drops {object} to create it again because {detail}: until it exists again, queries naming it fail; indexes using it are dropped and rebuilt by other steps",
-        Some("apply in one transaction (the default) so that no query sees it missing; rebuilt indexes are written again in full"),
+        Some("run the plan when no query uses it: between the drop and the creation, queries naming it fail (inside one transaction they wait instead); rebuilt indexes are written again in full"),
         None, NONE)
         .locks("none on tables"),
     // Plain ↔ partitioned conversions (conversions.rs): one transaction from the rename

@@ -66,7 +66,7 @@ impl Builder<'_> {
         };
         match c {
             C::CreateParser { parser, recreate } => {
-                let detail = format!(" (functions {}){}", parser.gettoken, again(recreate));
+                let detail = format!(" (tokens by {}){}", parser.gettoken, again(recreate));
                 self.ts_create(object, parser.create_sql(), detail);
             }
             C::CreateTemplate { template, recreate } => {
@@ -170,7 +170,10 @@ impl Builder<'_> {
     }
 
     fn ts_create(&mut self, object: ObjectId, sql: String, detail: String) {
-        let risk = self.risk(RuleId::CreateTextSearchObject, &object, |v| v.detail = detail);
+        let risk = self.risk(RuleId::CreateTextSearchObject, &object, |v| {
+            v.object = object.to_string();
+            v.detail = detail
+        });
         let mut d = Draft::new(object.clone(), Action::Create, sql, risk, rank::CREATE);
         d.needs = deps(self.to, &object);
         // The configuration alone: its mappings come with their own steps.
@@ -191,12 +194,14 @@ impl Builder<'_> {
         };
         let risk = match (recreate, users.is_empty()) {
             (Some(why), _) => self.risk(RuleId::RecreateTextSearchObject, &object, |v| {
+                v.object = object.to_string();
                 v.detail = why.clone()
             }),
             (None, false) => self.risk(RuleId::DropUsedTextSearchConfiguration, &object, |v| {
                 v.detail = users.join(", ")
             }),
             (None, true) => self.risk(RuleId::DropTextSearchObject, &object, |v| {
+                v.object = object.to_string();
                 v.detail = String::new()
             }),
         };
@@ -205,7 +210,7 @@ impl Builder<'_> {
     }
 
     /// A mapping step: counts as creating the configuration (what names it waits for
-    /// it), needs the dictionaries it maps to and the configuration, and (on a
+    /// it), needs the dictionaries it maps to, and (on a
     /// configuration kept, `in_place`) releases the dictionaries it used before.
     fn ts_mapping(
         &mut self,
@@ -221,7 +226,8 @@ impl Builder<'_> {
             .filter(|q| self.to.ts_dictionaries.contains_key(*q))
             .map(|q| ObjectId::TextSearchDictionary { name: q.clone() })
             .collect();
-        d.needs.push(object.clone());
+        // (After the configuration's creation by the diff's order of steps on one object:
+        // needing it would make the mapping steps, which all create it, need each other.)
         if in_place {
             d.releases = deps(self.from, &object)
                 .into_iter()
