@@ -15,6 +15,7 @@ use std::fmt::Write;
 mod aggregates;
 mod families;
 mod foreign_data;
+mod text_search;
 mod publications;
 mod statistics;
 
@@ -506,6 +507,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
     statistics::write_statistics(&mut out, cat);
     foreign_data::write(&mut out, cat);
     publications::write(&mut out, cat);
+    text_search::write(&mut out, cat);
     out.0
 }
 

@@ -32,6 +32,7 @@ mod relation_options;
 mod render;
 mod sqlcheck;
 mod statistics;
+mod text_search;
 
 pub use export::to_yaml;
 
