@@ -103,9 +103,7 @@ impl TextSearchChange {
         use TextSearchChange as C;
         match self {
             C::CreateParser { parser, .. } | C::DropParser { parser, .. } => parser.id(),
-            C::CreateTemplate { template, .. } | C::DropTemplate { template, .. } => {
-                template.id()
-            }
+            C::CreateTemplate { template, .. } | C::DropTemplate { template, .. } => template.id(),
             C::CreateDictionary { dictionary, .. }
             | C::DropDictionary { dictionary, .. }
             | C::AlterDictionary { dictionary, .. } => dictionary.id(),
@@ -605,7 +603,11 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         }
         for t in from.tables.values() {
             for c in &t.columns {
-                let uses = c.default.iter().chain(c.generated.iter()).any(|e| names(e, q));
+                let uses = c
+                    .default
+                    .iter()
+                    .chain(c.generated.iter())
+                    .any(|e| names(e, q));
                 let kept_in_to = to.tables.get(&t.name).and_then(|t1| t1.column(&c.name));
                 if uses && kept_in_to.is_some() {
                     dependents.push(Change::Unsupported {
@@ -699,7 +701,9 @@ mod tests {
         let mut to = cat();
         to.ts_dictionaries.get_mut(&q("dict")).unwrap().options[0].value = "'french'".into();
         let c = to.ts_configurations.get_mut(&q("cfg")).unwrap();
-        c.mappings[0].dictionaries.push(QualName::new("pg_catalog", "simple"));
+        c.mappings[0]
+            .dictionaries
+            .push(QualName::new("pg_catalog", "simple"));
         c.mappings.remove(1);
         c.mappings.push(TsMapping {
             token: "word".into(),
@@ -723,14 +727,22 @@ mod tests {
             .collect();
         assert_eq!(
             kinds,
-            ["alter dictionary", "drop int", "alter asciiword", "add word"]
+            [
+                "alter dictionary",
+                "drop int",
+                "alter asciiword",
+                "add word"
+            ]
         );
     }
 
     #[test]
     fn a_new_parser_re_creates_the_configuration_and_its_indexes() {
         let mut from = cat();
-        let mut e = Expr::new("to_tsvector('public.cfg', b)", "to_tsvector('public.cfg', b)");
+        let mut e = Expr::new(
+            "to_tsvector('public.cfg', b)",
+            "to_tsvector('public.cfg', b)",
+        );
         e.refs.push(q("cfg"));
         let ix = Index {
             name: q("docs_idx"),
@@ -761,13 +773,17 @@ mod tests {
         assert!(out.iter().any(|c| matches!(c,
             Change::TextSearch { text_search_change: TextSearchChange::DropConfiguration { recreate: Some(w), .. } }
             if w.contains("its parser changes"))));
-        assert!(out.iter().any(|c| matches!(c,
-            Change::TextSearch { text_search_change: TextSearchChange::AddMappings { created: true, .. } })));
+        assert!(out.iter().any(|c| matches!(
+            c,
+            Change::TextSearch {
+                text_search_change: TextSearchChange::AddMappings { created: true, .. }
+            }
+        )));
         assert!(out.iter().any(|c| matches!(c,
             Change::DropIndex { index, recreate: Some(w) } if index.name == q("docs_idx") && w.contains("public.cfg is re-created"))));
-        assert!(out
-            .iter()
-            .any(|c| matches!(c, Change::CreateIndex { index, .. } if index.name == q("docs_idx"))));
+        assert!(out.iter().any(
+            |c| matches!(c, Change::CreateIndex { index, .. } if index.name == q("docs_idx"))
+        ));
     }
 
     #[test]
@@ -779,7 +795,12 @@ mod tests {
         assert!(got.iter().any(|c| matches!(c,
             TextSearchChange::DropConfiguration { recreate: Some(w), .. }
             if w.contains("text search dictionary public.dict is re-created"))));
-        assert!(got.iter().any(|c| matches!(c,
-            TextSearchChange::CreateDictionary { recreate: Some(_), .. })));
+        assert!(got.iter().any(|c| matches!(
+            c,
+            TextSearchChange::CreateDictionary {
+                recreate: Some(_),
+                ..
+            }
+        )));
     }
 }

@@ -92,7 +92,11 @@ impl TsTemplate {
             o.push(format!("INIT = {i}"));
         }
         o.push(format!("LEXIZE = {}", self.lexize));
-        format!("CREATE TEXT SEARCH TEMPLATE {} ({})", self.name, o.join(", "))
+        format!(
+            "CREATE TEXT SEARCH TEMPLATE {} ({})",
+            self.name,
+            o.join(", ")
+        )
     }
 
     pub fn drop_sql(&self) -> String {
@@ -456,10 +460,7 @@ mod tests {
         assert!(cat.dependencies(&d.id()).contains(&t.id()));
         let cdeps = cat.dependencies(&c.id());
         assert!(cdeps.contains(&p.id()) && cdeps.contains(&d.id()));
-        assert_eq!(
-            c.id().to_string(),
-            "text search configuration public.cfg"
-        );
+        assert_eq!(c.id().to_string(), "text search configuration public.cfg");
 
         // An index expression naming the configuration needs it.
         let mut e = Expr::new(

@@ -30,8 +30,6 @@ mod foreign_data;
 pub(crate) mod names;
 #[path = "operators.rs"]
 mod operators;
-#[path = "text_search.rs"]
-mod text_search;
 #[path = "ordering.rs"]
 mod ordering;
 #[path = "publications.rs"]
@@ -52,6 +50,8 @@ mod statistics;
 mod table_like;
 #[path = "table_options.rs"]
 pub(crate) mod table_options;
+#[path = "text_search.rs"]
+mod text_search;
 #[path = "user_types.rs"]
 mod user_types;
 

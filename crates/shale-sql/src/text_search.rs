@@ -187,8 +187,13 @@ impl Builder {
 
     /// An object of the files, or an error as PostgreSQL words it.
     fn ts_named(&self, kind: Kind, names: &[String]) -> R<QualName> {
-        self.find_ts(kind, names)
-            .ok_or_else(|| at(-1)(format!("{} \"{}\" does not exist", kind.name(), names.join("."))))
+        self.find_ts(kind, names).ok_or_else(|| {
+            at(-1)(format!(
+                "{} \"{}\" does not exist",
+                kind.name(),
+                names.join(".")
+            ))
+        })
     }
 
     /// A name an object refers to: the files' object, else a built-in one.
@@ -226,10 +231,7 @@ impl Builder {
         };
         let q = QualName::new(self.create_schema_for(&schema, -1)?, name);
         if self.ts_exists(kind, &q) {
-            return err(
-                -1,
-                format!("{} \"{}\" already exists", kind.name(), q.name),
-            );
+            return err(-1, format!("{} \"{}\" already exists", kind.name(), q.name));
         }
         Ok(q)
     }
@@ -259,20 +261,21 @@ impl Builder {
                 let mut f: BTreeMap<String, QualName> = BTreeMap::new();
                 for d in &defs {
                     let key = d.defname.to_ascii_lowercase();
-                    if !["start", "gettoken", "end", "lextypes", "headline"]
-                        .contains(&key.as_str())
+                    if !["start", "gettoken", "end", "lextypes", "headline"].contains(&key.as_str())
                     {
                         return err(
                             d.location,
-                            format!("text search parser parameter \"{}\" not recognized", d.defname),
+                            format!(
+                                "text search parser parameter \"{}\" not recognized",
+                                d.defname
+                            ),
                         );
                     }
                     f.insert(key, self.support_function(&names(d)?, d.location)?);
                 }
                 let mut need = |k: &str| {
-                    f.remove(k).ok_or_else(|| {
-                        at(-1)(format!("text search parser {k} method is required"))
-                    })
+                    f.remove(k)
+                        .ok_or_else(|| at(-1)(format!("text search parser {k} method is required")))
                 };
                 let p = TsParser {
                     name: q.clone(),
@@ -302,8 +305,9 @@ impl Builder {
                         }
                     }
                 }
-                let lexize = lexize
-                    .ok_or_else(|| at(-1)("text search template lexize method is required".into()))?;
+                let lexize = lexize.ok_or_else(|| {
+                    at(-1)("text search template lexize method is required".into())
+                })?;
                 self.cat.ts_templates.insert(
                     q.clone(),
                     TsTemplate {
@@ -331,8 +335,8 @@ impl Builder {
                         value,
                     });
                 }
-                let template = template
-                    .ok_or_else(|| at(-1)("text search template is required".into()))?;
+                let template =
+                    template.ok_or_else(|| at(-1)("text search template is required".into()))?;
                 self.cat.ts_dictionaries.insert(
                     q.clone(),
                     TsDictionary {
@@ -347,8 +351,12 @@ impl Builder {
                 let (mut parser, mut copy) = (None, None);
                 for d in &defs {
                     match d.defname.to_ascii_lowercase().as_str() {
-                        "parser" => parser = Some(self.ts_ref(Kind::Parser, &names(d)?, d.location)?),
-                        "copy" => copy = Some(self.ts_ref(Kind::Configuration, &names(d)?, d.location)?),
+                        "parser" => {
+                            parser = Some(self.ts_ref(Kind::Parser, &names(d)?, d.location)?)
+                        }
+                        "copy" => {
+                            copy = Some(self.ts_ref(Kind::Configuration, &names(d)?, d.location)?)
+                        }
                         _ => {
                             return err(
                                 d.location,
@@ -421,7 +429,10 @@ impl Builder {
     fn ts_tokens(&self, parser: &QualName, nodes: &[Node]) -> R<Vec<String>> {
         let tokens = strings(nodes);
         if *parser == catalog("default") {
-            if let Some(t) = tokens.iter().find(|t| !DEFAULT_TOKENS.contains(&t.as_str())) {
+            if let Some(t) = tokens
+                .iter()
+                .find(|t| !DEFAULT_TOKENS.contains(&t.as_str()))
+            {
                 return err(-1, format!("token type \"{t}\" does not exist"));
             }
         }
@@ -495,7 +506,9 @@ impl Builder {
                     cfg.mappings.retain(|m| &m.token != t);
                 }
             }
-            T::AlterTsconfigTypeUndefined => return err(-1, "improper ALTER TEXT SEARCH CONFIGURATION"),
+            T::AlterTsconfigTypeUndefined => {
+                return err(-1, "improper ALTER TEXT SEARCH CONFIGURATION")
+            }
         }
         cfg.sort();
         Ok(())
@@ -638,9 +651,8 @@ impl Builder {
                     cat.ts_templates.remove(&q);
                     cat.ts_dictionaries.retain(|k, _| !users.contains(k));
                     let gone = users.clone();
-                    cat.ts_configurations.retain(|_, c| {
-                        !c.dictionaries().iter().any(|d| gone.contains(d))
-                    });
+                    cat.ts_configurations
+                        .retain(|_, c| !c.dictionaries().iter().any(|d| gone.contains(d)));
                 }
                 Kind::Dictionary => {
                     cat.ts_dictionaries.remove(&q);

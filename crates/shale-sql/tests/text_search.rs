@@ -77,7 +77,11 @@ alter text search dictionary dict (Note = 'a''b\\c');"
     // Named options move to the end; one without a value is removed.
     assert_eq!(
         opts,
-        ["maxlen = 10", "stopwords = 'english'", "note = E'a''b\\\\c'"]
+        [
+            "maxlen = 10",
+            "stopwords = 'english'",
+            "note = E'a''b\\\\c'"
+        ]
     );
 }
 
@@ -98,7 +102,10 @@ alter text search configuration cfg drop mapping if exists for email;"
         c.mapping("word").unwrap().dictionaries,
         [q("public", "dict"), q("public", "syn")]
     );
-    assert_eq!(c.mapping("uint").unwrap().dictionaries, [q("public", "dict")]);
+    assert_eq!(
+        c.mapping("uint").unwrap().dictionaries,
+        [q("public", "dict")]
+    );
 
     let e = parse(&format!(
         "{ALL}\nalter text search configuration cfg add mapping for int with dict;"

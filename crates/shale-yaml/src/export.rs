@@ -15,9 +15,9 @@ use std::fmt::Write;
 mod aggregates;
 mod families;
 mod foreign_data;
-mod text_search;
 mod publications;
 mod statistics;
+mod text_search;
 
 const PUBLIC: &str = "public";
 

@@ -1096,7 +1096,11 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let sql = crate::text_search::template_stmt(file, &obj, &name, t)?;
             one_statement(file, &obj, &sql)?;
             out.push(o, &sql);
-            comment(o, format!("TEXT SEARCH TEMPLATE {name}"), t.comment.as_ref());
+            comment(
+                o,
+                format!("TEXT SEARCH TEMPLATE {name}"),
+                t.comment.as_ref(),
+            );
         }
     }
     for (file, d) in docs {
@@ -1108,7 +1112,11 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let sql = crate::text_search::dictionary_stmt(file, &obj, &name, t)?;
             one_statement(file, &obj, &sql)?;
             out.push(o, &sql);
-            comment(o, format!("TEXT SEARCH DICTIONARY {name}"), t.comment.as_ref());
+            comment(
+                o,
+                format!("TEXT SEARCH DICTIONARY {name}"),
+                t.comment.as_ref(),
+            );
         }
     }
     for (file, d) in docs {
@@ -1121,7 +1129,11 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 one_statement(file, &obj, &sql)?;
                 out.push(o, &sql);
             }
-            comment(o, format!("TEXT SEARCH CONFIGURATION {name}"), c.comment.as_ref());
+            comment(
+                o,
+                format!("TEXT SEARCH CONFIGURATION {name}"),
+                c.comment.as_ref(),
+            );
         }
     }
 

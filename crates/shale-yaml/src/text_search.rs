@@ -267,9 +267,7 @@ pub(crate) fn configuration_stmts(
             ))
         }
     };
-    let mut out = vec![format!(
-        "CREATE TEXT SEARCH CONFIGURATION {name} ({head});"
-    )];
+    let mut out = vec![format!("CREATE TEXT SEARCH CONFIGURATION {name} ({head});")];
     for (token, dicts) in &c.mappings.0 {
         if token.is_empty() || dicts.0.is_empty() {
             return Err(YamlError::object(
@@ -304,11 +302,15 @@ mod tests {
             TsName("pg_catalog.simple".into()).sql("f", "o").unwrap(),
             "pg_catalog.simple"
         );
-        assert_eq!(TsName("My Dict".into()).sql("f", "o").unwrap(), "\"My Dict\"");
+        assert_eq!(
+            TsName("My Dict".into()).sql("f", "o").unwrap(),
+            "\"My Dict\""
+        );
         assert!(TsName("a.".into()).sql("f", "o").is_err());
-        let d: DictionaryDoc =
-            serde_yaml::from_str("template: simple\noptions: {stopwords: english, maxlen: 10, accept: false, n: '7'}")
-                .unwrap();
+        let d: DictionaryDoc = serde_yaml::from_str(
+            "template: simple\noptions: {stopwords: english, maxlen: 10, accept: false, n: '7'}",
+        )
+        .unwrap();
         assert_eq!(
             dictionary_stmt("f", "o", &QualName::new("public", "d"), &d).unwrap(),
             "CREATE TEXT SEARCH DICTIONARY public.d (TEMPLATE = simple, stopwords = 'english', maxlen = 10, accept = 'false', n = '7');"
