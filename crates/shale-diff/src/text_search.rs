@@ -624,6 +624,32 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         }
     }
 
+    // A dictionary or configuration created again is owned by the role running the
+    // plan: its owner (`--include owners`) is set again, unless the security diff
+    // changes it anyway.
+    let again: Vec<ObjectId> = dictionaries
+        .keys()
+        .map(|q| ObjectId::TextSearchDictionary { name: q.clone() })
+        .chain(
+            configurations
+                .keys()
+                .map(|q| ObjectId::TextSearchConfiguration { name: q.clone() }),
+        )
+        .collect();
+    for id in again {
+        if let Some(owner) = to.owners.get(&id) {
+            if to.acl_object_exists(&id) && from.owners.get(&id) == Some(owner) {
+                creates.push(Change::Security(
+                    crate::security::SecurityChange::SetOwner {
+                        object: id,
+                        from: None,
+                        to: owner.clone(),
+                    },
+                ));
+            }
+        }
+    }
+
     out.extend(drops);
     out.extend(creates);
     out.extend(dependents);
@@ -802,5 +828,23 @@ mod tests {
                 ..
             }
         )));
+    }
+
+    #[test]
+    fn a_re_created_dictionary_gets_its_owner_again() {
+        let mut from = cat();
+        let id = ObjectId::TextSearchDictionary { name: q("dict") };
+        from.owners.insert(id.clone(), "app_owner".into());
+        let mut to = from.clone();
+        to.ts_dictionaries.get_mut(&q("dict")).unwrap().template = q("tmpl");
+        let mut out = Vec::new();
+        diff(&from, &to, &mut out);
+        assert!(out.iter().any(|c| matches!(c,
+            Change::Security(crate::security::SecurityChange::SetOwner { object, to, .. })
+            if *object == id && to == "app_owner")));
+        // Kept in place: nothing (the security diff compares owners).
+        let mut out = Vec::new();
+        diff(&from, &from.clone(), &mut out);
+        assert!(out.is_empty());
     }
 }

@@ -1117,6 +1117,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 format!("TEXT SEARCH DICTIONARY {name}"),
                 t.comment.as_ref(),
             );
+            let target = format!("TEXT SEARCH DICTIONARY {name}");
+            owner_stmt(file, &obj, o, &target, t.owner.as_ref(), &mut owners)?;
         }
     }
     for (file, d) in docs {
@@ -1134,6 +1136,8 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 format!("TEXT SEARCH CONFIGURATION {name}"),
                 c.comment.as_ref(),
             );
+            let target = format!("TEXT SEARCH CONFIGURATION {name}");
+            owner_stmt(file, &obj, o, &target, c.owner.as_ref(), &mut owners)?;
         }
     }
 

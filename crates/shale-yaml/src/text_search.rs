@@ -17,6 +17,7 @@
 //!     template: plain
 //!     options: {stopwords: english, maxlen: 10}   # in order; numbers stay numbers
 //!     comment: stop words removed
+//!     owner: app_owner                 # dictionaries and configurations have owners
 //! text_search_configurations:
 //!   docs_cfg:
 //!     parser: app.words                # or `copy: english`
@@ -141,6 +142,9 @@ pub struct DictionaryDoc {
     pub options: OrderedMap<OptionValue>,
     #[serde(default)]
     pub comment: Option<String>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// `int: simple` or `asciiword: [english_plain, simple]`.
@@ -183,6 +187,9 @@ pub struct ConfigurationDoc {
     pub mappings: OrderedMap<Dictionaries>,
     #[serde(default)]
     pub comment: Option<String>,
+    /// The owning role (`ALTER … OWNER TO`); compared with `--include owners`.
+    #[serde(default)]
+    pub owner: Option<String>,
 }
 
 /// `CREATE TEXT SEARCH PARSER …;`.

@@ -139,6 +139,24 @@ tables:
     assert_eq!(yaml.ts_configurations, sql.ts_configurations);
     assert_eq!(yaml, sql);
     round_trips(&sql);
+    // Owners of dictionaries and configurations (`--include owners`) are `owner:` keys.
+    let mut owned = sql.clone();
+    for id in [
+        shale_model::ObjectId::TextSearchDictionary {
+            name: shale_model::QualName::new("public", "english_plain"),
+        },
+        shale_model::ObjectId::TextSearchConfiguration {
+            name: shale_model::QualName::new("app", "en"),
+        },
+    ] {
+        owned.owners.insert(id, "app_owner".into());
+    }
+    let text = to_yaml(&owned);
+    assert_eq!(text.matches("owner: app_owner").count(), 2, "{text}");
+    let files = [("owned.yaml".to_string(), text)];
+    let mut back = shale_yaml::parse_yaml_files(&files).unwrap_or_else(|e| panic!("{e}"));
+    shale_yaml::read_owners(&files, &mut back).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(back.owners, owned.owners);
     let e = parse_yaml(
         "ts.yaml",
         "text_search_configurations:\n  c:\n    parser: default\n    copy: english\n",

@@ -2,6 +2,7 @@
 //! `text_search_dictionaries:`, `text_search_configurations:`; see
 //! `crate::text_search`).
 
+use super::families::write_owner;
 use super::{object_key, scalar, Out, PUBLIC};
 use shale_model::{Catalog, QualName};
 
@@ -91,6 +92,7 @@ pub(super) fn write(out: &mut Out, cat: &Catalog) {
             if let Some(c) = &d.comment {
                 out.kv(2, "comment", &scalar(c));
             }
+            write_owner(out, 2, cat, &d.id());
         }
     }
     if !cat.ts_configurations.is_empty() {
@@ -116,6 +118,7 @@ pub(super) fn write(out: &mut Out, cat: &Catalog) {
             if let Some(cm) = &c.comment {
                 out.kv(2, "comment", &scalar(cm));
             }
+            write_owner(out, 2, cat, &c.id());
         }
     }
 }
