@@ -170,7 +170,10 @@ fn an_index_expression_names_the_files_configuration() {
         "{ALL}
 create table docs (body text, tsv tsvector generated always as (to_tsvector('cfg', body)) stored);
 create index docs_body_idx on docs using gin (to_tsvector('cfg', body));
-create index docs_en_idx on docs using gin (to_tsvector('english', body));"
+create index docs_en_idx on docs using gin (to_tsvector('english', body));
+create view docs_search as select body from docs where to_tsvector('cfg', body) @@ to_tsquery('cfg', 'x');
+create function search(q text) returns setof docs language sql
+    begin atomic select * from docs where to_tsvector('cfg', body) @@ plainto_tsquery('cfg', q); end;"
     ))
     .unwrap();
     let ix = &cat.indexes[&q("public", "docs_body_idx")];
@@ -197,4 +200,18 @@ create index docs_en_idx on docs using gin (to_tsvector('english', body));"
             name: q("public", "docs_en_idx")
         })
         .contains(&cfg));
+    // A view and a SQL-standard function body naming it depend on it too.
+    let v = &cat.views[&q("public", "docs_search")];
+    assert!(v.query.canon.contains("'public.cfg'"), "{}", v.query.canon);
+    assert!(cat
+        .dependencies(&ObjectId::View {
+            name: q("public", "docs_search")
+        })
+        .contains(&cfg));
+    let f = cat
+        .functions
+        .values()
+        .find(|f| f.name.name == "search")
+        .unwrap();
+    assert!(cat.dependencies(&f.id()).contains(&cfg));
 }
