@@ -1361,7 +1361,10 @@ impl Builder {
         let e = normalize::normalize_node(n, &cx).map_err(at(loc))?;
         for r in &e.refs {
             let known = self.cat.sequences.contains_key(r) || self.identity_seqs.contains(r);
-            if self.cat.ts_configurations.contains_key(r) {
+            // A text search configuration (`'cfg'::regconfig`): of the files, or of
+            // another schema's extension; only a sequence must be the files'.
+            let sequence_ref = e.canon.contains(&format!("val('{r}'"));
+            if self.cat.ts_configurations.contains_key(r) || !sequence_ref {
                 continue;
             }
             if !known {
