@@ -33,6 +33,7 @@ pub mod rewrite_rules;
 pub mod routines;
 mod security;
 pub mod statistics;
+pub mod text_search;
 
 pub use routines::RoutineChange;
 pub use security::SecurityChange;
@@ -283,6 +284,10 @@ pub enum Change {
     RewriteRule {
         rule_change: rewrite_rules::RewriteRuleChange,
     },
+    /// Text search parsers, templates, dictionaries, configurations: see [`text_search`].
+    TextSearch {
+        text_search_change: text_search::TextSearchChange,
+    },
 }
 
 /// Where `ALTER TYPE … ADD VALUE` puts the new label.
@@ -377,6 +382,7 @@ impl Change {
             Change::Statistics { statistics_change } => statistics_change.object(),
             Change::Operator { operator_change } => operator_change.object(),
             Change::RewriteRule { rule_change } => rule_change.object(),
+            Change::TextSearch { text_search_change } => text_search_change.object(),
         }
     }
 }
@@ -526,6 +532,7 @@ impl Differ<'_> {
         foreign_data::diff(self.from, self.to, &mut self.out);
         statistics::diff(self.from, self.to, &mut self.out);
         operators::diff(self.from, self.to, &mut self.out);
+        text_search::diff(self.from, self.to, &mut self.out);
         // Last: a rule is dropped around what the other families drop or change.
         rewrite_rules::diff(self.from, self.to, &mut self.out);
     }

@@ -40,6 +40,7 @@ mod rewrite_rules;
 mod routines;
 mod security;
 mod statistics;
+mod text_search;
 
 pub use security::{missing_roles, read_owners};
 mod relation_options;
@@ -189,6 +190,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
     let statistics_rows = statistics::read(&mut tx)?;
     let operator_rows = operators::read(&mut tx)?;
     let rule_rows = rewrite_rules::read(&mut tx)?;
+    let text_search_rows = text_search::read(&mut tx)?;
     // Read-only: nothing to keep; ending it restores the caller's settings.
     tx.rollback().map_err(|source| IntrospectError::Query {
         what: "end of transaction",
@@ -211,6 +213,7 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
             .and_then(|cat| publications::assemble(cat, publication_rows))
             .map(|cat| statistics::assemble(cat, statistics_rows))
             .map(|cat| operators::assemble(cat, operator_rows))
+            .map(|cat| text_search::assemble(cat, text_search_rows))
             .map(|cat| rewrite_rules::assemble(cat, rule_rows))
             .map(user_types::forget_unmodeled)
             .map(table_options::forget_unmodeled)

@@ -296,30 +296,6 @@ fn unmodeled(tx: &mut Transaction<'_>) -> Result<Vec<Unmodeled>, IntrospectError
             "typnamespace",
         ) + " AND x.typtype = 'b' AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_type e WHERE e.typarray = x.oid)",
         named(
-            "text search configuration",
-            "pg_ts_config",
-            "x.oid::pg_catalog.regconfig::text",
-            "cfgnamespace",
-        ),
-        named(
-            "text search dictionary",
-            "pg_ts_dict",
-            "x.oid::pg_catalog.regdictionary::text",
-            "dictnamespace",
-        ),
-        named(
-            "text search parser",
-            "pg_ts_parser",
-            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.prsname)",
-            "prsnamespace",
-        ),
-        named(
-            "text search template",
-            "pg_ts_template",
-            "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.tmplname)",
-            "tmplnamespace",
-        ),
-        named(
             "collation",
             "pg_collation",
             "pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(x.collname)",

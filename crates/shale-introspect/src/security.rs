@@ -425,7 +425,17 @@ pub fn read_owners(
                   WHERE p.prokind IN ('f', 'p') AND {SYSTEM}
                  UNION ALL
                  SELECT 'event trigger', '', e.evtname, '', pg_get_userbyid(e.evtowner)::text
-                   FROM pg_event_trigger e"
+                   FROM pg_event_trigger e
+                 UNION ALL
+                 SELECT 'text search dictionary', n.nspname, d.dictname, '',
+                        pg_get_userbyid(d.dictowner)::text
+                   FROM pg_ts_dict d JOIN pg_namespace n ON n.oid = d.dictnamespace
+                  WHERE {SYSTEM}
+                 UNION ALL
+                 SELECT 'text search configuration', n.nspname, c.cfgname, '',
+                        pg_get_userbyid(c.cfgowner)::text
+                   FROM pg_ts_config c JOIN pg_namespace n ON n.oid = c.cfgnamespace
+                  WHERE {SYSTEM}"
             ),
             &[],
         )
@@ -447,6 +457,8 @@ pub fn read_owners(
             "schema" => ObjectId::Schema { name: schema },
             "type" => ObjectId::Type { name: q },
             "event trigger" => ObjectId::EventTrigger { name: q.name },
+            "text search dictionary" => ObjectId::TextSearchDictionary { name: q },
+            "text search configuration" => ObjectId::TextSearchConfiguration { name: q },
             _ => ObjectId::Function {
                 name: q,
                 args: extra,

@@ -264,6 +264,7 @@ fn unmodeled_objects_are_reported_from_a_database() {
          CREATE AGGREGATE my_sum(int) (SFUNC = int4pl, STYPE = int);
          CREATE RULE r AS ON INSERT TO t DO ALSO NOTIFY t;
          CREATE TEXT SEARCH CONFIGURATION my_cfg (COPY = simple);
+         CREATE CONVERSION my_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
          CREATE FUNCTION add_text(int, text) RETURNS int LANGUAGE sql RETURN $1;
          CREATE OPERATOR ~~~ (LEFTARG = int, RIGHTARG = text, FUNCTION = add_text);
          CREATE VIEW v AS SELECT a FROM t;
@@ -282,15 +283,19 @@ fn unmodeled_objects_are_reported_from_a_database() {
     assert!(cat
         .rewrite_rules
         .contains_key(&(QualName::new("public", "t"), "r".to_string())));
-    assert!(
-        has("text search configuration", "public.my_cfg"),
-        "{:?}",
-        cat.unmodeled
+    assert!(has("conversion", "public.my_conv"), "{:?}", cat.unmodeled);
+    // Text search configurations are modelled (text_search.rs), not reported.
+    assert_eq!(
+        cat.ts_configurations[&QualName::new("public", "my_cfg")]
+            .mappings
+            .len(),
+        19
     );
     // Operators are modelled (operators.rs), not reported.
     assert!(cat.operators.contains_key("public.~~~(integer, text)"));
     // a view's own rewrite rule and row type, and the function, are not reported; nor
-    // is the event trigger, nor aggregates, publications, operators and rules (modelled since)
+    // is the event trigger, nor aggregates, publications, operators, rules and text search
+    // objects (modelled since)
     assert_eq!(cat.unmodeled.len(), 1, "{:?}", cat.unmodeled);
     assert!(cat.event_triggers.contains_key("on_ddl"));
     assert!(cat.views.contains_key(&QualName::new("public", "v")));
@@ -300,13 +305,13 @@ fn unmodeled_objects_are_reported_from_a_database() {
 #[test]
 fn unmodeled_statements_are_reported_from_files() {
     let sql = "CREATE TABLE t (a int);\nCREATE AGGREGATE my_sum(int) (SFUNC = int4pl, STYPE = int);\n\
-               CREATE TEXT SEARCH CONFIGURATION my_cfg (COPY = simple);\nCREATE VIEW v AS SELECT a FROM t;\n";
+               CREATE CONVERSION my_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;\nCREATE VIEW v AS SELECT a FROM t;\n";
     // By default an unsupported statement is an error naming file, line and column.
-    // (Aggregates and rules are modelled: the text search configuration is the first
-    // statement refused.)
+    // (Aggregates, rules and text search objects are modelled: the conversion is the
+    // first statement refused.)
     let e = parse_sources(&files(sql)).unwrap_err();
     assert_eq!((e.line, e.column), (3, 1), "{e}");
-    assert!(e.message.contains("TEXT SEARCH"), "{e}");
+    assert!(e.message.contains("CONVERSION"), "{e}");
     // Collecting: reported with kind, name and location; the rest is read.
     let cat = parse_sources_collecting(&files(sql)).unwrap();
     let got: Vec<(String, String, Option<String>)> = cat
@@ -317,8 +322,8 @@ fn unmodeled_statements_are_reported_from_files() {
     assert_eq!(
         got,
         vec![(
-            "text search configuration".to_string(),
-            "public.my_cfg".to_string(),
+            "conversion".to_string(),
+            "public.my_conv".to_string(),
             Some("schema.sql:3:1".to_string())
         )]
     );

@@ -173,6 +173,11 @@ pub fn filter(cat: &Catalog, schemas: &[String], exclude: &[String]) -> Catalog 
     out.statistics
         .retain(|q, st| f.kept(q) && tables.contains(&st.table));
     out.operators.retain(|_, o| f.schema_kept(&o.name.schema));
+    out.ts_parsers.retain(|q, _| f.schema_kept(&q.schema));
+    out.ts_templates.retain(|q, _| f.schema_kept(&q.schema));
+    out.ts_dictionaries.retain(|q, _| f.schema_kept(&q.schema));
+    out.ts_configurations
+        .retain(|q, _| f.schema_kept(&q.schema));
     out.operator_families
         .retain(|(q, _), _| f.schema_kept(&q.schema));
     out.operator_classes

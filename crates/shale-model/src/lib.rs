@@ -25,6 +25,7 @@ pub mod security;
 pub mod statements;
 pub mod statistics;
 pub mod table_options;
+pub mod text_search;
 pub mod types;
 pub mod user_types;
 
@@ -50,6 +51,7 @@ pub use table_options::{
     AttachedIndex, BoundValue, Collation, ColumnOptions, Exclusion, ExclusionElement,
     PartitionBound, PartitionKey, PartitionOf, PartitionStrategy, ReplicaIdentity, TableOptions,
 };
+pub use text_search::{TsConfiguration, TsDictionary, TsMapping, TsOption, TsParser, TsTemplate};
 pub use types::{Expr, TypeRef};
 pub use user_types::{Attribute, CompositeType, Domain, DomainCheck, RangeType};
 
@@ -171,6 +173,18 @@ pub struct Catalog {
     /// PostgreSQL makes by itself (table_options.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub attached_indexes: BTreeMap<QualName, AttachedIndex>,
+    /// Text search parsers (text_search.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub ts_parsers: BTreeMap<QualName, TsParser>,
+    /// Text search templates (text_search.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub ts_templates: BTreeMap<QualName, TsTemplate>,
+    /// Text search dictionaries (text_search.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub ts_dictionaries: BTreeMap<QualName, TsDictionary>,
+    /// Text search configurations (text_search.rs).
+    #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
+    pub ts_configurations: BTreeMap<QualName, TsConfiguration>,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.
@@ -224,6 +238,10 @@ keyed!(OperatorFamily, (QualName, String), |s| s.key());
 keyed!(OperatorClass, (QualName, String), |s| s.key());
 keyed!(RewriteRule, (QualName, String), |s| s.key());
 keyed!(AttachedIndex, QualName, |s| s.index.clone());
+keyed!(TsParser, QualName, |s| s.name.clone());
+keyed!(TsTemplate, QualName, |s| s.name.clone());
+keyed!(TsDictionary, QualName, |s| s.name.clone());
+keyed!(TsConfiguration, QualName, |s| s.name.clone());
 
 mod keyed {
     use super::Keyed;
@@ -726,6 +744,22 @@ pub enum ObjectId {
         table: QualName,
         name: String,
     },
+    /// A text search parser (text_search.rs).
+    TextSearchParser {
+        name: QualName,
+    },
+    /// A text search template.
+    TextSearchTemplate {
+        name: QualName,
+    },
+    /// A text search dictionary.
+    TextSearchDictionary {
+        name: QualName,
+    },
+    /// A text search configuration.
+    TextSearchConfiguration {
+        name: QualName,
+    },
 }
 
 impl ObjectId {
@@ -760,6 +794,10 @@ impl ObjectId {
             ObjectId::OperatorFamily { .. } => "operator family",
             ObjectId::OperatorClass { .. } => "operator class",
             ObjectId::Rule { .. } => "rule",
+            ObjectId::TextSearchParser { .. } => "text search parser",
+            ObjectId::TextSearchTemplate { .. } => "text search template",
+            ObjectId::TextSearchDictionary { .. } => "text search dictionary",
+            ObjectId::TextSearchConfiguration { .. } => "text search configuration",
         }
     }
 }
@@ -788,7 +826,11 @@ impl fmt::Display for ObjectId {
             | ObjectId::Sequence { name }
             | ObjectId::Table { name }
             | ObjectId::Index { name }
-            | ObjectId::Statistics { name } => write!(f, "{name}"),
+            | ObjectId::Statistics { name }
+            | ObjectId::TextSearchParser { name }
+            | ObjectId::TextSearchTemplate { name }
+            | ObjectId::TextSearchDictionary { name }
+            | ObjectId::TextSearchConfiguration { name } => write!(f, "{name}"),
             ObjectId::Column { table, column } => write!(f, "{table}.{}", quote_ident(column)),
             ObjectId::Constraint { table, name } => write!(f, "{} on {table}", quote_ident(name)),
             ObjectId::View { name } => write!(f, "{name}"),
@@ -933,6 +975,10 @@ impl Catalog {
             | ObjectId::OperatorFamily { .. }
             | ObjectId::OperatorClass { .. } => {}
             ObjectId::Rule { .. } => {}
+            ObjectId::TextSearchParser { .. }
+            | ObjectId::TextSearchTemplate { .. }
+            | ObjectId::TextSearchDictionary { .. }
+            | ObjectId::TextSearchConfiguration { .. } => {}
         }
         self.routine_dependencies(id, &mut out);
         self.aggregate_dependencies(id, &mut out);
@@ -946,6 +992,7 @@ impl Catalog {
         self.security_dependencies(id, &mut out);
         self.user_types_dependencies(id, &mut out);
         self.operator_dependencies(id, &mut out);
+        self.text_search_dependencies(id, &mut out);
         out.sort();
         out.dedup();
         out.retain(|d| d != id);
@@ -978,6 +1025,9 @@ impl Catalog {
                 out.push(ObjectId::Type { name: r.clone() });
             } else if self.tables.contains_key(r) {
                 out.push(ObjectId::Table { name: r.clone() });
+            } else if self.ts_configurations.contains_key(r) {
+                // `'cfg'::regconfig` (text_search.rs).
+                out.push(ObjectId::TextSearchConfiguration { name: r.clone() });
             }
         }
     }
@@ -1105,6 +1155,10 @@ impl Catalog {
         out.extend(self.operator_families.values().map(|o| o.id()));
         out.extend(self.operator_classes.values().map(|o| o.id()));
         out.extend(self.rewrite_rules.values().map(|r| r.id()));
+        out.extend(self.ts_parsers.values().map(|o| o.id()));
+        out.extend(self.ts_templates.values().map(|o| o.id()));
+        out.extend(self.ts_dictionaries.values().map(|o| o.id()));
+        out.extend(self.ts_configurations.values().map(|o| o.id()));
         out
     }
 }

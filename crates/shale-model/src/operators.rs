@@ -685,6 +685,7 @@ mod tests {
                 validated: true,
                 comment: None,
                 index_comment: None,
+                index_invalid: false,
             },
         );
         table.constraints.insert(
@@ -700,6 +701,7 @@ mod tests {
                 validated: true,
                 comment: None,
                 index_comment: None,
+                index_invalid: false,
             },
         );
         cat.tables.insert(t.clone(), table);

@@ -620,6 +620,9 @@ impl Catalog {
                 out.push(ObjectId::Sequence { name: r.clone() });
             } else if self.enums.contains_key(r) {
                 out.push(ObjectId::Type { name: r.clone() });
+            } else if self.ts_configurations.contains_key(r) {
+                // `'cfg'::regconfig` (text_search.rs).
+                out.push(ObjectId::TextSearchConfiguration { name: r.clone() });
             }
             for f in self.functions_named(r) {
                 out.push(f.id());

@@ -241,6 +241,10 @@ impl Catalog {
             ObjectId::ForeignServer { name } => self.foreign_servers.contains_key(name),
             // No privileges, but an owner (`--include owners`).
             ObjectId::EventTrigger { name } => self.event_triggers.contains_key(name),
+            // Text search dictionaries and configurations have owners (parsers and
+            // templates do not), no privileges.
+            ObjectId::TextSearchDictionary { name } => self.ts_dictionaries.contains_key(name),
+            ObjectId::TextSearchConfiguration { name } => self.ts_configurations.contains_key(name),
             _ => false,
         }
     }
@@ -458,6 +462,8 @@ impl Catalog {
             ObjectId::Type { .. } => "TYPE",
             ObjectId::Function { .. } => "ROUTINE",
             ObjectId::EventTrigger { .. } => "EVENT TRIGGER",
+            ObjectId::TextSearchDictionary { .. } => "TEXT SEARCH DICTIONARY",
+            ObjectId::TextSearchConfiguration { .. } => "TEXT SEARCH CONFIGURATION",
             _ => return None,
         })
     }

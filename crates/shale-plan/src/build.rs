@@ -1273,6 +1273,7 @@ impl<'a> Builder<'a> {
             } => self.foreign_data(foreign_data_change),
             Change::Statistics { statistics_change } => self.statistics(statistics_change),
             Change::Operator { operator_change } => self.operator(operator_change),
+            Change::TextSearch { text_search_change } => self.text_search(text_search_change),
             Change::RewriteRule { rule_change } => self.rewrite_rule(rule_change),
             Change::Unsupported { .. } => {
                 // Refused in `expand` before any step is built.

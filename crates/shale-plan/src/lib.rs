@@ -37,6 +37,7 @@ mod sql;
 mod statistics;
 mod strategy;
 mod table_options;
+mod text_search;
 mod transactions;
 mod typechange;
 mod user_types;

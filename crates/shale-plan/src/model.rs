@@ -127,6 +127,12 @@ impl Step {
                 format!("operator-class:{name}:{}", quote_ident(method))
             }
             ObjectId::Rule { table, name } => format!("rule:{table}.{}", quote_ident(name)),
+            ObjectId::TextSearchParser { name } => format!("text-search-parser:{name}"),
+            ObjectId::TextSearchTemplate { name } => format!("text-search-template:{name}"),
+            ObjectId::TextSearchDictionary { name } => format!("text-search-dictionary:{name}"),
+            ObjectId::TextSearchConfiguration { name } => {
+                format!("text-search-configuration:{name}")
+            }
         };
         format!("{}:{object}", self.action.as_str())
     }

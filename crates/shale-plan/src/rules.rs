@@ -238,6 +238,13 @@ pub enum RuleId {
     SetRuleEnabled,
     // A partition's own index or key attached to a partitioned index (table_options.rs).
     AttachIndex,
+    CreateTextSearchObject,
+    MapNewTextSearchConfiguration,
+    AlterTextSearchMappings,
+    AlterTextSearchDictionary,
+    DropTextSearchObject,
+    DropUsedTextSearchConfiguration,
+    RecreateTextSearchObject,
 }
 
 /// Whether the statement of a rule can run inside a transaction block.
@@ -1147,6 +1154,40 @@ pub static RULES: &[Rule] = &[
         Some("verify no index definition or migration outside this schema names the class"),
         None, NONE)
         .locks("none on tables"),
+    // Text search parsers, templates, dictionaries and configurations (text_search.rs):
+    // documents are converted to tsvector with them when written (stored columns) or
+    // indexed, so a change applies to what is converted from now on only.
+    rule(R::CreateTextSearchObject, "SH320", "Create text search parser, template, dictionary or configuration", Low,
+        "creates {object}{detail}", None, None, NONE)
+        .locks("none on tables"),
+    rule(R::MapNewTextSearchConfiguration, "SH321", "Map token types of a new text search configuration", Low,
+        "maps {detail} in text search configuration {object}, which this plan creates", None, None, NONE)
+        .locks("none on tables"),
+    rule(R::AlterTextSearchMappings, "SH322", "Change the mappings of a text search configuration", Medium,
+        "changes the mappings of text search configuration {object} in place ({detail}): text converted with it from now on gets other lexemes, while stored tsvector columns and the indexes built with it keep the old ones, so searches may miss rows until they are rebuilt",
+        Some("after the plan, recompute stored tsvector data made with this configuration (UPDATE the rows, or re-create the generated column) and REINDEX the indexes whose expressions use it"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::AlterTextSearchDictionary, "SH323", "Change the options of a text search dictionary", Medium,
+        "changes the options of text search dictionary {object} in place ({detail}): text converted with the configurations using it from now on gets other lexemes, while stored tsvector columns and the indexes built before keep the old ones, so searches may miss rows until they are rebuilt",
+        Some("after the plan, recompute stored tsvector data made with the configurations using this dictionary and REINDEX the indexes whose expressions use them"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropTextSearchObject, "SH324", "Drop text search parser, template, dictionary or configuration", Medium,
+        "drops {object}{detail}: queries and functions naming it fail from now on",
+        Some("verify no query, function or client names it (indexes and columns of this schema that use it are dropped by earlier steps)"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::DropUsedTextSearchConfiguration, "SH325", "Drop a text search configuration that indexes or columns use", High,
+        "drops text search configuration {object}, which {detail} use: they are dropped by earlier steps, so every full-text search relying on them breaks (a query naming the configuration fails) or loses its index and slows down",
+        Some("verify that no query still searches with this configuration; keep it until the application has moved to another one"),
+        None, NONE)
+        .locks("none on tables"),
+    rule(R::RecreateTextSearchObject, "SH326", "Drop a text search object to re-create it", Medium,
+        "drops {object} to create it again because {detail}: until it exists again, queries naming it fail; indexes using it are dropped and rebuilt by other steps",
+        Some("run the plan when no query uses it: between the drop and the creation, queries naming it fail (inside one transaction they wait instead); rebuilt indexes are written again in full"),
+        None, NONE)
+        .locks("none on tables"),
     // Plain ↔ partitioned conversions (conversions.rs): one transaction from the rename
     // aside to the drop of the old table.
     rule(R::ConvertTable, "SH350", "Convert a table between plain and partitioned", High,
@@ -1379,6 +1420,7 @@ pub static FAMILIES: &[Family] = &[
     Family { first: 280, last: 284, title: "Extended statistics", intro: "" },
     Family { first: 290, last: 299, title: "Operators, operator families and classes", intro: "Indexes and queries reach operators by name and argument types and index operators through their classes and families: dropping one breaks its users; a wrong family member gives wrong index results." },
     Family { first: 317, last: 319, title: "Options of indexes and materialized views", intro: "Storage parameters and statistics targets change in place: the index or view is never re-created for them." },
+    Family { first: 320, last: 329, title: "Text search", intro: "Parsers, templates, dictionaries and configurations: `to_tsvector` and the other text search functions convert text with them when it is written to a stored column or an index, and when a query runs. A change in place reaches only what is converted from then on: stored tsvector data and expression indexes keep what they were built with until rebuilt." },
     Family { first: 330, last: 339, title: "Rewrite rules", intro: "Rules (`CREATE RULE`) rewrite the writes to a table or view: creating, replacing, dropping or disabling one changes what the application's `INSERT`, `UPDATE` and `DELETE` do, so those steps are Medium. A rule is re-created around a change to what it names (a column changing type, a re-created view or function)." },
     Family { first: 340, last: 349, title: "Partitions' own indexes attached to partitioned indexes", intro: "A partition's index or key of its own (a local key, or a name PostgreSQL would not give) attached to a partitioned index. PostgreSQL has no DETACH for an index: a partitioned index whose attached indexes change is re-created." },
     Family { first: 350, last: 359, title: "Plain ↔ partitioned conversions", intro: "A table that becomes partitioned (or plain) is renamed aside, created anew under its name (with its partitions), its rows are copied, what depends on it (foreign keys to it, views, triggers, policies, grants, comments) is created again on the new table, and the old table is dropped. Every step from the rename to the drop runs in one transaction (the planner moves steps that cannot, such as `CONCURRENTLY` builds elsewhere, out of the span), so other sessions see the old table or the new one, never a half: but they wait for the whole copy." },
@@ -2047,9 +2089,20 @@ mod tests {
         ("SH332", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a bigint); ", "CREATE RULE r AS ON INSERT TO t DO ALSO INSERT INTO log (a) VALUES (new.a);")),
         ("SH333", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD INSERT INTO log (a) VALUES (old.a);")),
         ("SH334", true, concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING;"), concat!("CREATE TABLE t (a integer); CREATE TABLE log (a integer); ", "CREATE RULE r AS ON DELETE TO t DO INSTEAD NOTHING; ALTER TABLE t DISABLE RULE r;")),
+        // Text search (text_search.rs).
+        ("SH320", true, "", TSD),
+        ("SH321", true, "", TSC),
+        ("SH322", true, TSC, concat!("CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = simple, STOPWORDS = english); ", "CREATE TEXT SEARCH CONFIGURATION c (PARSER = default); ", "ALTER TEXT SEARCH CONFIGURATION c ADD MAPPING FOR asciiword, word WITH d, simple;")),
+        ("SH323", true, TSD, "CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = simple, STOPWORDS = english, ACCEPT = false);"),
+        ("SH324", true, TSD, ""),
+        ("SH325", true, concat!("CREATE TABLE docs (body text); ", "CREATE TEXT SEARCH CONFIGURATION c (PARSER = default); CREATE INDEX docs_fts ON docs USING gin (to_tsvector('c', body));"), "CREATE TABLE docs (body text);"),
+        ("SH326", true, TSD, "CREATE TEXT SEARCH TEMPLATE t (INIT = dsimple_init, LEXIZE = dsimple_lexize); CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = t, STOPWORDS = english);"),
         // A partition's own index attached to a partitioned index (table_options.rs).
         ("SH340", true, PI, concat!("CREATE TABLE p (a integer) PARTITION BY RANGE (a); ", "CREATE TABLE p1 PARTITION OF p FOR VALUES FROM (0) TO (10); ", "CREATE INDEX p1_mine ON p1 (a); CREATE INDEX p_a_idx ON p (a);")),
     ];
+    /// A text search dictionary; with a configuration mapping two token types to it.
+    const TSD: &str = "CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = simple, STOPWORDS = english);";
+    const TSC: &str = "CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = simple, STOPWORDS = english); CREATE TEXT SEARCH CONFIGURATION c (PARSER = default); ALTER TEXT SEARCH CONFIGURATION c ADD MAPPING FOR asciiword, word WITH d;";
     /// A partitioned table whose partition has an index of its own.
     const PI: &str = concat!(
         "CREATE TABLE p (a integer) PARTITION BY RANGE (a); ",

@@ -261,7 +261,9 @@ impl Builder<'_> {
                     ObjectId::Table { name }
                     | ObjectId::View { name }
                     | ObjectId::Sequence { name }
-                    | ObjectId::Type { name } => name.to_string(),
+                    | ObjectId::Type { name }
+                    | ObjectId::TextSearchDictionary { name }
+                    | ObjectId::TextSearchConfiguration { name } => name.to_string(),
                     _ => return,
                 };
                 let detail = match from {

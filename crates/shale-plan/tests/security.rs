@@ -225,3 +225,30 @@ GRANT SELECT ON w TO {r1};
     // Only meaningful while the view is dropped and created again.
     assert!(text.contains("DROP VIEW public.v"), "{text}");
 }
+
+#[test]
+fn text_search_owners_converge_and_follow_a_re_creation() {
+    let current = "
+CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = simple);
+CREATE TEXT SEARCH CONFIGURATION c (PARSER = default);
+ALTER TEXT SEARCH CONFIGURATION c ADD MAPPING FOR word WITH d;
+";
+    // The dictionary moves to another template (re-created, with the configuration
+    // mapping to it): both are owned by the role running the plan afterwards unless
+    // their owner is set again.
+    let desired = "
+CREATE TEXT SEARCH DICTIONARY d (TEMPLATE = snowball, Language = english);
+ALTER TEXT SEARCH DICTIONARY d OWNER TO {r0};
+CREATE TEXT SEARCH CONFIGURATION c (PARSER = default);
+ALTER TEXT SEARCH CONFIGURATION c ADD MAPPING FOR word WITH d;
+ALTER TEXT SEARCH CONFIGURATION c OWNER TO {r1};
+";
+    let text = converge("sec_plan_ts_owners", current, desired, 2, true);
+    for kw in [
+        "DROP TEXT SEARCH CONFIGURATION public.c",
+        "ALTER TEXT SEARCH DICTIONARY public.d OWNER TO",
+        "ALTER TEXT SEARCH CONFIGURATION public.c OWNER TO",
+    ] {
+        assert!(text.contains(kw), "{kw}:\n{text}");
+    }
+}

@@ -148,6 +148,7 @@ pub fn normalize_expr(sql: &str, ctx: &ExprContext) -> Result<Expr, String> {
             target_type,
             resolve_seq: &resolve_seq,
             resolve_type: &resolve_type,
+            resolve_ts_config: &normalize::qualified_ts_config,
         };
         normalize::normalize_text(sql, &cx)
     })

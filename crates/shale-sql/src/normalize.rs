@@ -28,6 +28,60 @@ pub(crate) struct NormCx<'a> {
     pub resolve_seq: &'a dyn Fn(Option<&str>, &str) -> QualName,
     /// Resolve a non-built-in type name.
     pub resolve_type: ResolveFn<'a>,
+    /// Resolve a text search configuration named in `'cfg'::regconfig` (schema as
+    /// written, name): the qualified name of one not in `pg_catalog`, else `None`.
+    pub resolve_ts_config: TsConfigFn<'a>,
+}
+
+/// Resolves a text search configuration (see [`NormCx::resolve_ts_config`]).
+pub(crate) type TsConfigFn<'a> = &'a dyn Fn(Option<&str>, &str) -> Option<QualName>;
+
+/// A configuration resolver that knows no configurations of the files: a qualified name
+/// outside `pg_catalog` is taken as written, an unqualified one as built-in.
+pub(crate) fn qualified_ts_config(schema: Option<&str>, name: &str) -> Option<QualName> {
+    match schema {
+        Some("pg_catalog") | None => None,
+        Some(s) => Some(QualName::new(s, name)),
+    }
+}
+
+/// Functions whose first argument is a `regconfig`, with how many arguments they then
+/// take (`to_tsvector('english', body)`).
+fn regconfig_first_arg(name: &str, nargs: usize) -> bool {
+    matches!(
+        (name, nargs),
+        (
+            "to_tsvector"
+                | "to_tsquery"
+                | "plainto_tsquery"
+                | "phraseto_tsquery"
+                | "websearch_to_tsquery"
+                | "ts_debug",
+            2
+        ) | ("json_to_tsvector" | "jsonb_to_tsvector", 3)
+            | ("ts_headline", 4)
+    )
+}
+
+/// The canonical text of a `regconfig` constant (as `regconfigout` prints it with an
+/// empty search path: qualified unless in `pg_catalog`), and the configuration it names
+/// when that is not a built-in one.
+fn regconfig_text(text: &str, cx: &NormCx) -> Option<(String, Option<QualName>)> {
+    let parts = split_qualified_name(text)?;
+    let q = match parts.as_slice() {
+        [n] => (cx.resolve_ts_config)(None, n),
+        [s, n] | [_, s, n] => (cx.resolve_ts_config)(Some(s), n),
+        _ => return None,
+    };
+    let name = parts.last()?;
+    Some(match q {
+        Some(q) => (shale_model::text_search::regconfig_text(&q), Some(q)),
+        None => (shale_model::quote_ident(name), None),
+    })
+}
+
+fn is_regconfig(t: &TypeRef) -> bool {
+    t.schema.is_none() && !t.array && t.name == "regconfig"
 }
 
 /// The first schema of a search path that objects are created in / resolved to by default.
@@ -299,6 +353,25 @@ fn contains_colref(n: &Node) -> bool {
     found
 }
 
+/// Whether a call's first argument is a `regconfig` constant (untyped or cast).
+fn regconfig_call(fc: &protobuf::FuncCall) -> bool {
+    let name = fc.funcname.last().and_then(|n| match n.node.as_ref() {
+        Some(NodeEnum::String(s)) => Some(s.sval.as_str()),
+        _ => None,
+    });
+    name.is_some_and(|n| regconfig_first_arg(n, fc.args.len()))
+        && matches!(fc.args[0].node.as_ref(), Some(NodeEnum::AConst(_)))
+}
+
+/// `'cfg'` (first argument of a call taking a `regconfig`) qualified as `'public.cfg'`.
+fn qualify_regconfig_arg(arg: &mut Node, cx: &NormCx) {
+    if let Some(NodeEnum::AConst(c)) = arg.node.as_ref() {
+        if let Some((text, Some(_))) = const_text(c).and_then(|t| regconfig_text(&t, cx)) {
+            *arg = str_const(&text);
+        }
+    }
+}
+
 /// Qualify sequence names in `nextval('…')` and user type names in casts.
 fn qualify(n: Node, cx: &NormCx) -> Result<Node, String> {
     let Some(mut inner) = n.node else {
@@ -310,6 +383,11 @@ fn qualify(n: Node, cx: &NormCx) -> Result<Node, String> {
             if let Some(tn) = tc.type_name.as_ref() {
                 let mut user = |s: Option<&str>, n: &str| (cx.resolve_type)(s, n);
                 if let Ok(t) = types::type_from_typename(tn, &mut user) {
+                    if is_regconfig(&t) {
+                        if let Some(a) = tc.arg.as_deref_mut() {
+                            qualify_regconfig_arg(a, cx);
+                        }
+                    }
                     if t.schema.is_some() {
                         if let Ok(q) = types::parse_type_name(&t.to_string()) {
                             tc.type_name = Some(q);
@@ -317,6 +395,9 @@ fn qualify(n: Node, cx: &NormCx) -> Result<Node, String> {
                     }
                 }
             }
+        }
+        NodeEnum::FuncCall(fc) if regconfig_call(fc) => {
+            qualify_regconfig_arg(&mut fc.args[0], cx);
         }
         NodeEnum::FuncCall(fc) => {
             let name: Vec<&str> = fc
@@ -529,7 +610,7 @@ fn norm(n: Node, cx: &NormCx, refs: &mut Vec<QualName>) -> Result<Node, String> 
     map_children(&mut inner, &mut |c| norm(c, cx, refs))?;
     Ok(match inner {
         NodeEnum::AConst(c) => const_as_text(c),
-        NodeEnum::TypeCast(tc) => norm_cast(*tc, cx)?,
+        NodeEnum::TypeCast(tc) => norm_cast(*tc, cx, refs)?,
         NodeEnum::FuncCall(fc) => norm_func(*fc, cx, refs),
         NodeEnum::BoolExpr(b) => flatten_bool(*b),
         NodeEnum::AExpr(a) => norm_compare(*a, cx),
@@ -616,12 +697,24 @@ fn canon_const_for_type(n: Node, ty: &TypeRef) -> Node {
 /// `ARRAY['a'::text]::text[]`); a cast of a column to a type its own type converts to
 /// implicitly vanishes (`(name)::text` on a varchar column); the type name of any other
 /// cast takes its canonical spelling.
-fn norm_cast(mut tc: protobuf::TypeCast, cx: &NormCx) -> Result<Node, String> {
+fn norm_cast(
+    mut tc: protobuf::TypeCast,
+    cx: &NormCx,
+    refs: &mut Vec<QualName>,
+) -> Result<Node, String> {
     let target = tc.type_name.as_ref().and_then(|tn| {
         let mut user = |s: Option<&str>, n: &str| (cx.resolve_type)(s, n);
         types::type_from_typename(tn, &mut user).ok()
     });
     let arg = tc.arg.take().map(|b| *b).unwrap_or(Node { node: None });
+    if let (Some(t), Some(text)) = (&target, const_node_text(&arg)) {
+        if is_regconfig(t) {
+            if let Some((canon, q)) = regconfig_text(&text, cx) {
+                refs.extend(q.filter(|q| !refs.contains(q)));
+                return Ok(str_const(&canon));
+            }
+        }
+    }
     if is_const(&arg) {
         return Ok(match &target {
             Some(t) => canon_const_for_type(arg, t),
@@ -739,6 +832,16 @@ fn norm_func(mut fc: protobuf::FuncCall, cx: &NormCx, refs: &mut Vec<QualName>) 
             _ => None,
         })
         .unwrap_or_default();
+    // Rule: a configuration named by the first argument of `to_tsvector` & co. is
+    // spelled as `regconfigout` prints it (`'public.cfg'`, `'english'`).
+    if regconfig_first_arg(&fname, fc.args.len()) {
+        if let Some(text) = const_node_text(&fc.args[0]) {
+            if let Some((canon, q)) = regconfig_text(&text, cx) {
+                fc.args[0] = str_const(&canon);
+                refs.extend(q.filter(|q| !refs.contains(q)));
+            }
+        }
+    }
     if fc.funcname.len() == 1
         && matches!(fname.as_str(), "nextval" | "currval" | "setval")
         && !fc.args.is_empty()
@@ -931,6 +1034,10 @@ mod tests {
                 target_type: self.target.as_ref(),
                 resolve_seq: &rs,
                 resolve_type: &rt,
+                resolve_ts_config: &|s, n| match s {
+                    None => (n == "mycfg").then(|| QualName::new("public", n)),
+                    s => qualified_ts_config(s, n),
+                },
             };
             normalize_text(sql, &cx).unwrap()
         }
@@ -1100,6 +1207,39 @@ mod tests {
             t.canon("d is distinct from 'x'"),
             t.canon("d is not distinct from 'x'")
         );
+    }
+
+    #[test]
+    fn text_search_configurations_are_qualified() {
+        let t = T::new(&[("b", "text")]);
+        // The files' configuration (`mycfg` here) is qualified; built-in ones are bare.
+        t.meet(
+            "to_tsvector('mycfg', b)",
+            "to_tsvector('public.mycfg'::regconfig, b)",
+        );
+        t.meet(
+            "to_tsvector('English', b)",
+            "to_tsvector('english'::regconfig, b)",
+        );
+        t.meet(
+            "to_tsvector('pg_catalog.english', b)",
+            "to_tsvector('english'::regconfig, b)",
+        );
+        t.meet(
+            "to_tsvector('mycfg'::regconfig, b) @@ to_tsquery('mycfg', 'x')",
+            "(to_tsvector('public.mycfg'::regconfig, b) @@ to_tsquery('public.mycfg'::regconfig, 'x'::text))",
+        );
+        assert_ne!(
+            t.canon("to_tsvector('mycfg', b)"),
+            t.canon("to_tsvector('english', b)")
+        );
+        let e = t.expr("to_tsvector('mycfg', b)");
+        assert_eq!(e.refs, vec![QualName::new("public", "mycfg")]);
+        assert_eq!(e.sql, "to_tsvector('public.mycfg', b)");
+        assert!(t.expr("to_tsvector('english', b)").refs.is_empty());
+        let other = t.expr("'s2.cfg'::regconfig");
+        assert_eq!(other.canon, "'s2.cfg'");
+        assert_eq!(other.refs, vec![QualName::new("s2", "cfg")]);
     }
 
     #[test]

@@ -50,6 +50,8 @@ mod statistics;
 mod table_like;
 #[path = "table_options.rs"]
 pub(crate) mod table_options;
+#[path = "text_search.rs"]
+mod text_search;
 #[path = "user_types.rs"]
 mod user_types;
 
@@ -987,6 +989,13 @@ impl Builder {
             NodeEnum::AlterOpFamilyStmt(s) => self.alter_operator_family(&s),
             NodeEnum::CommentStmt(s) if Self::is_operator_comment(&s) => self.operator_comment(&s),
             NodeEnum::DropStmt(s) if Self::is_operator_drop(&s) => self.drop_operator_objects(&s),
+            // Text search parsers, templates, dictionaries, configurations (text_search.rs).
+            NodeEnum::DefineStmt(s) if Self::is_ts_define(&s) => self.create_ts_object(&s),
+            NodeEnum::AlterTsdictionaryStmt(s) => self.alter_ts_dictionary(&s),
+            NodeEnum::AlterTsconfigurationStmt(s) => self.alter_ts_configuration(&s),
+            NodeEnum::RenameStmt(s) if Self::is_ts_rename(&s) => self.rename_ts(&s),
+            NodeEnum::CommentStmt(s) if Self::is_ts_comment(&s) => self.ts_comment(&s),
+            NodeEnum::DropStmt(s) if Self::is_ts_drop(&s) => self.drop_ts(&s),
             // Rewrite rules (rewrite_rules.rs).
             NodeEnum::RuleStmt(s) if Self::is_modeled_rule(&s) => self.create_rule(&s),
             NodeEnum::RenameStmt(s) if Self::is_rule_rename(&s) => self.rename_rule(&s),
@@ -1047,6 +1056,7 @@ impl Builder {
                 self.prune_publications();
                 self.prune_foreign_tables();
                 self.prune_operators();
+                self.prune_text_search();
                 Ok(())
             }
             NodeEnum::AlterExtensionStmt(s) => self.alter_extension(&s),
@@ -1348,11 +1358,18 @@ impl Builder {
             target_type: target,
             resolve_seq: &rs,
             resolve_type: &rt,
+            resolve_ts_config: &|s, n| self.resolve_ts_config(s, n),
         };
         check_expr_nodes(n, loc)?;
         let e = normalize::normalize_node(n, &cx).map_err(at(loc))?;
         for r in &e.refs {
             let known = self.cat.sequences.contains_key(r) || self.identity_seqs.contains(r);
+            // A text search configuration (`'cfg'::regconfig`): of the files, or of
+            // another schema's extension; only a sequence must be the files'.
+            let sequence_ref = e.canon.contains(&format!("val('{r}'"));
+            if self.cat.ts_configurations.contains_key(r) || !sequence_ref {
+                continue;
+            }
             if !known {
                 return err(loc, format!("relation \"{r}\" does not exist"));
             }

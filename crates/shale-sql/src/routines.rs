@@ -230,6 +230,9 @@ impl Resolver for Res<'_> {
     fn columns_complete(&self, q: &QualName) -> bool {
         crate::binder::columns_complete(&self.0.cat, q)
     }
+    fn ts_config(&self, schema: Option<&str>, name: &str) -> Option<QualName> {
+        self.0.resolve_ts_config(schema, name)
+    }
 }
 
 fn names_of(n: Option<&Node>) -> Vec<String> {
@@ -1829,10 +1832,6 @@ impl Builder {
                     ObjectType::ObjectOperator => "operator",
                     ObjectType::ObjectType => "base type",
                     ObjectType::ObjectCollation => "collation",
-                    ObjectType::ObjectTsconfiguration => "text search configuration",
-                    ObjectType::ObjectTsdictionary => "text search dictionary",
-                    ObjectType::ObjectTsparser => "text search parser",
-                    ObjectType::ObjectTstemplate => "text search template",
                     _ => "object",
                 };
                 let mut name = self.qualified_display(&strings(&d.defnames));
@@ -1992,6 +1991,8 @@ impl Replay {
                 NodeEnum::CreateOpFamilyStmt(s) => b.create_operator_family(&s),
                 NodeEnum::CreateOpClassStmt(s) => b.create_operator_class(&s),
                 NodeEnum::AlterOpFamilyStmt(s) => b.alter_operator_family(&s),
+                NodeEnum::DefineStmt(s) if Builder::is_ts_define(&s) => b.create_ts_object(&s),
+                NodeEnum::AlterTsconfigurationStmt(s) => b.alter_ts_configuration(&s),
                 other => unsupported(-1, &statement_kind(&other, sql)),
             });
             r.map_err(|e| fail(e.msg))

@@ -1047,6 +1047,25 @@ fn owner_clause(node: &NodeEnum, names: &Names) -> Option<(ObjectId, String)> {
                     let rv = s.relation.as_ref()?;
                     names.relation_id(&rv.schemaname, &rv.relname)?
                 }
+                ObjectType::ObjectTsdictionary => {
+                    let Some(NodeEnum::List(l)) = obj else {
+                        return None;
+                    };
+                    ObjectId::TextSearchDictionary {
+                        name: names
+                            .qual(&strings(&l.items), |q| cat.ts_dictionaries.contains_key(q))?,
+                    }
+                }
+                ObjectType::ObjectTsconfiguration => {
+                    let Some(NodeEnum::List(l)) = obj else {
+                        return None;
+                    };
+                    ObjectId::TextSearchConfiguration {
+                        name: names.qual(&strings(&l.items), |q| {
+                            cat.ts_configurations.contains_key(q)
+                        })?,
+                    }
+                }
                 ObjectType::ObjectEventTrigger => ObjectId::EventTrigger {
                     name: match obj {
                         Some(NodeEnum::String(x)) => x.sval.clone(),

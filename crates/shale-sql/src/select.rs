@@ -55,6 +55,10 @@ pub(crate) trait Resolver {
     fn columns_complete(&self, _q: &QualName) -> bool {
         false
     }
+    /// A text search configuration in `'cfg'::regconfig` (see `NormCx`).
+    fn ts_config(&self, schema: Option<&str>, name: &str) -> Option<QualName> {
+        crate::normalize::qualified_ts_config(schema, name)
+    }
 }
 
 /// The arguments of the function whose body is normalized.
@@ -1076,6 +1080,7 @@ impl Norm<'_> {
             target_type: None,
             resolve_seq: &rs,
             resolve_type: &rt,
+            resolve_ts_config: &|s, n| self.r.ts_config(s, n),
         };
         let e = normalize::normalize_node(&q, &cx)?;
         for r in e.refs {

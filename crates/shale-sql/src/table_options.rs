@@ -172,6 +172,7 @@ pub fn partition_key_from_catalog(
                 target_type: None,
                 resolve_seq: &rs,
                 resolve_type: &rt,
+                resolve_ts_config: &crate::normalize::qualified_ts_config,
             };
             normalize::normalize_node(n, &cx).map_err(at(-1))
         };
@@ -320,6 +321,7 @@ pub fn exclusion_from_catalog(
                 target_type: None,
                 resolve_seq: &rs,
                 resolve_type: &rt,
+                resolve_ts_config: &crate::normalize::qualified_ts_config,
             };
             normalize::normalize_node(n, &cx).map_err(at(-1))
         };

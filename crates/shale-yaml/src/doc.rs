@@ -66,6 +66,14 @@ pub struct Document {
     pub operator_families: Vec<crate::operators::FamilyDoc>,
     #[serde(default)]
     pub operator_classes: Vec<crate::operators::ClassDoc>,
+    #[serde(default)]
+    pub text_search_parsers: OrderedMap<crate::text_search::ParserDoc>,
+    #[serde(default)]
+    pub text_search_templates: OrderedMap<crate::text_search::TemplateDoc>,
+    #[serde(default)]
+    pub text_search_dictionaries: OrderedMap<crate::text_search::DictionaryDoc>,
+    #[serde(default)]
+    pub text_search_configurations: OrderedMap<crate::text_search::ConfigurationDoc>,
 }
 
 /// A mapping whose key order is kept (columns are in the order written) and whose keys

@@ -19,6 +19,7 @@ mod operators;
 mod publications;
 mod rewrite_rules;
 mod statistics;
+mod text_search;
 
 const PUBLIC: &str = "public";
 
@@ -512,6 +513,7 @@ fn to_yaml_here(cat: &Catalog) -> String {
     statistics::write_statistics(&mut out, cat);
     foreign_data::write(&mut out, cat);
     publications::write(&mut out, cat);
+    text_search::write(&mut out, cat);
     out.0
 }
 

@@ -34,6 +34,7 @@ mod render;
 mod rewrite_rules;
 mod sqlcheck;
 mod statistics;
+mod text_search;
 
 pub use export::to_yaml;
 

@@ -949,6 +949,75 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
         }
     }
 
+    // ---- text search (text_search.rs): parsers and templates (after the functions they
+    // name), dictionaries, configurations and their mappings, before the tables whose
+    // columns and indexes name them
+    for (file, d) in docs {
+        for (key, p) in &d.text_search_parsers.0 {
+            let name = object_name(key, p.schema.as_deref());
+            let obj = format!("text search parser {name}");
+            check_name(file, &obj, "text search parser", &name.name)?;
+            let o = out.origin(file, &obj);
+            let sql = crate::text_search::parser_stmt(file, &obj, &name, p)?;
+            one_statement(file, &obj, &sql)?;
+            out.push(o, &sql);
+            comment(o, format!("TEXT SEARCH PARSER {name}"), p.comment.as_ref());
+        }
+    }
+    for (file, d) in docs {
+        for (key, t) in &d.text_search_templates.0 {
+            let name = object_name(key, t.schema.as_deref());
+            let obj = format!("text search template {name}");
+            check_name(file, &obj, "text search template", &name.name)?;
+            let o = out.origin(file, &obj);
+            let sql = crate::text_search::template_stmt(file, &obj, &name, t)?;
+            one_statement(file, &obj, &sql)?;
+            out.push(o, &sql);
+            comment(
+                o,
+                format!("TEXT SEARCH TEMPLATE {name}"),
+                t.comment.as_ref(),
+            );
+        }
+    }
+    for (file, d) in docs {
+        for (key, t) in &d.text_search_dictionaries.0 {
+            let name = object_name(key, t.schema.as_deref());
+            let obj = format!("text search dictionary {name}");
+            check_name(file, &obj, "text search dictionary", &name.name)?;
+            let o = out.origin(file, &obj);
+            let sql = crate::text_search::dictionary_stmt(file, &obj, &name, t)?;
+            one_statement(file, &obj, &sql)?;
+            out.push(o, &sql);
+            comment(
+                o,
+                format!("TEXT SEARCH DICTIONARY {name}"),
+                t.comment.as_ref(),
+            );
+            let target = format!("TEXT SEARCH DICTIONARY {name}");
+            owner_stmt(file, &obj, o, &target, t.owner.as_ref(), &mut owners)?;
+        }
+    }
+    for (file, d) in docs {
+        for (key, c) in &d.text_search_configurations.0 {
+            let name = object_name(key, c.schema.as_deref());
+            let obj = format!("text search configuration {name}");
+            check_name(file, &obj, "text search configuration", &name.name)?;
+            let o = out.origin(file, &obj);
+            for sql in crate::text_search::configuration_stmts(file, &obj, &name, c)? {
+                one_statement(file, &obj, &sql)?;
+                out.push(o, &sql);
+            }
+            comment(
+                o,
+                format!("TEXT SEARCH CONFIGURATION {name}"),
+                c.comment.as_ref(),
+            );
+            let target = format!("TEXT SEARCH CONFIGURATION {name}");
+            owner_stmt(file, &obj, o, &target, c.owner.as_ref(), &mut owners)?;
+        }
+    }
+
     // ---- tables
     let mut created: BTreeSet<QualName> = BTreeSet::new();
     let mut later: Vec<(usize, String)> = Vec::new();

@@ -393,7 +393,11 @@ fn schema_of(o: &ObjectId) -> Option<&str> {
         | ObjectId::Aggregate { name, .. }
         | ObjectId::Operator { name, .. }
         | ObjectId::OperatorFamily { name, .. }
-        | ObjectId::OperatorClass { name, .. } => Some(&name.schema),
+        | ObjectId::OperatorClass { name, .. }
+        | ObjectId::TextSearchParser { name }
+        | ObjectId::TextSearchTemplate { name }
+        | ObjectId::TextSearchDictionary { name }
+        | ObjectId::TextSearchConfiguration { name } => Some(&name.schema),
         ObjectId::Column { table, .. }
         | ObjectId::Constraint { table, .. }
         | ObjectId::Trigger { table, .. }

@@ -1,0 +1,909 @@
+//! Text search parsers, templates, dictionaries and configurations.
+//!
+//! Rules, beyond those of the crate:
+//! - A dictionary's options change in place (`ALTER TEXT SEARCH DICTIONARY … (…)`), and
+//!   a configuration's mappings (`ALTER TEXT SEARCH CONFIGURATION … ADD | ALTER | DROP
+//!   MAPPING`), one change per statement (token types with the same dictionaries share
+//!   one).
+//! - Anything else that changes drops the object and creates it again: a parser's or
+//!   template's functions, a dictionary's template, a configuration's parser; and so
+//!   does an object whose parser, template, dictionary or function is dropped or
+//!   re-created (PostgreSQL refuses to drop what another object uses). A renamed object
+//!   is one dropped and another created.
+//! - An index whose expression names a re-created configuration (`to_tsvector('cfg',
+//!   …)`) is dropped before it and created again after it. A column default or generated
+//!   column, a view or a SQL-standard function body naming one cannot be kept across it
+//!   yet: that is refused ([`Change::Unsupported`]).
+//! - Comments are plain [`Change::SetComment`]s.
+
+use crate::routines::RoutineChange;
+use crate::Change;
+use serde::Serialize;
+use shale_model::text_search::group_mappings;
+use shale_model::{
+    Catalog, Expr, Index, IndexKeyExpr, ObjectId, QualName, TsConfiguration, TsDictionary,
+    TsOption, TsParser, TsTemplate,
+};
+use std::collections::BTreeMap;
+
+/// One difference in text search objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "text_search_change", rename_all = "snake_case")]
+pub enum TextSearchChange {
+    CreateParser {
+        parser: TsParser,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropParser {
+        parser: TsParser,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    CreateTemplate {
+        template: TsTemplate,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropTemplate {
+        template: TsTemplate,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    CreateDictionary {
+        dictionary: TsDictionary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropDictionary {
+        dictionary: TsDictionary,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// `ALTER TEXT SEARCH DICTIONARY … (…)`: `dictionary` holds the new options.
+    AlterDictionary {
+        dictionary: TsDictionary,
+        from: Vec<TsOption>,
+    },
+    /// `CREATE TEXT SEARCH CONFIGURATION` (its mappings follow as
+    /// [`TextSearchChange::AddMappings`]).
+    CreateConfiguration {
+        configuration: TsConfiguration,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    DropConfiguration {
+        configuration: TsConfiguration,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        recreate: Option<String>,
+    },
+    /// `ALTER … ADD MAPPING FOR tokens WITH dictionaries`; `created`: the configuration
+    /// is created by the same plan.
+    AddMappings {
+        configuration: TsConfiguration,
+        tokens: Vec<String>,
+        dictionaries: Vec<QualName>,
+        created: bool,
+    },
+    /// `ALTER … ALTER MAPPING FOR tokens WITH dictionaries`.
+    AlterMappings {
+        configuration: TsConfiguration,
+        tokens: Vec<String>,
+        dictionaries: Vec<QualName>,
+    },
+    /// `ALTER … DROP MAPPING FOR tokens`.
+    DropMappings {
+        configuration: TsConfiguration,
+        tokens: Vec<String>,
+    },
+}
+
+impl TextSearchChange {
+    pub fn object(&self) -> ObjectId {
+        use TextSearchChange as C;
+        match self {
+            C::CreateParser { parser, .. } | C::DropParser { parser, .. } => parser.id(),
+            C::CreateTemplate { template, .. } | C::DropTemplate { template, .. } => template.id(),
+            C::CreateDictionary { dictionary, .. }
+            | C::DropDictionary { dictionary, .. }
+            | C::AlterDictionary { dictionary, .. } => dictionary.id(),
+            C::CreateConfiguration { configuration, .. }
+            | C::DropConfiguration { configuration, .. }
+            | C::AddMappings { configuration, .. }
+            | C::AlterMappings { configuration, .. }
+            | C::DropMappings { configuration, .. } => configuration.id(),
+        }
+    }
+}
+
+/// Function names the changes in `out` drop, with why.
+fn dropped_functions(out: &[Change]) -> BTreeMap<QualName, String> {
+    let mut m = BTreeMap::new();
+    for c in out {
+        if let Change::Routine {
+            routine: RoutineChange::DropFunction { function, recreate },
+        } = c
+        {
+            m.entry(function.name.clone()).or_insert_with(|| {
+                recreate.as_ref().map_or_else(
+                    || format!("function {} is dropped", function.signature()),
+                    |why| format!("function {} is re-created ({why})", function.signature()),
+                )
+            });
+        }
+    }
+    m
+}
+
+/// What goes, by name, with why: the objects of one kind dropped (for good or to be
+/// created again).
+type Gone = BTreeMap<QualName, String>;
+
+/// For each object of `from` (by name): gone when not in `to`; re-created (`Some(why)`)
+/// when `why` finds a reason; else kept (`None`, and changed in place by the caller).
+fn classify<T>(
+    from: &BTreeMap<QualName, T>,
+    to: &BTreeMap<QualName, T>,
+    kind: &str,
+    why: impl Fn(&T, &T) -> Option<String>,
+    gone: &mut Gone,
+) -> Vec<(QualName, Option<String>)> {
+    let mut out = Vec::new();
+    for (q, o0) in from {
+        match to.get(q) {
+            None => {
+                gone.insert(q.clone(), format!("{kind} {q} is dropped"));
+            }
+            Some(o1) => match why(o0, o1) {
+                Some(w) => {
+                    gone.insert(q.clone(), format!("{kind} {q} is re-created ({w})"));
+                    out.push((q.clone(), Some(w)));
+                }
+                None => out.push((q.clone(), None)),
+            },
+        }
+    }
+    out
+}
+
+fn changed_functions(fs: &[&QualName], functions: &BTreeMap<QualName, String>) -> Option<String> {
+    fs.iter().find_map(|f| functions.get(*f).cloned())
+}
+
+/// Whether an expression names the configuration `q`.
+fn names(e: &Expr, q: &QualName) -> bool {
+    e.refs.contains(q)
+}
+
+fn index_names(ix: &Index, q: &QualName) -> bool {
+    ix.keys.iter().any(|k| match &k.key {
+        IndexKeyExpr::Expr(e) => names(e, q),
+        IndexKeyExpr::Column(_) => false,
+    }) || ix.predicate.as_ref().is_some_and(|p| names(p, q))
+}
+
+/// The changes in text search objects that turn `from` into `to`, appended to `out`
+/// (after the routines' and the indexes' diffs).
+pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
+    use TextSearchChange as C;
+    let functions = dropped_functions(out);
+    let mut drops = Vec::new();
+    let mut creates = Vec::new();
+    let push = |v: &mut Vec<Change>, c: TextSearchChange| {
+        v.push(Change::TextSearch {
+            text_search_change: c,
+        })
+    };
+    let comment =
+        |v: &mut Vec<Change>, object: ObjectId, c0: Option<&String>, c1: &Option<String>| {
+            if c0 != c1.as_ref() {
+                v.push(Change::SetComment {
+                    object,
+                    from: c0.cloned(),
+                    to: c1.clone(),
+                });
+            }
+        };
+
+    // Parsers.
+    let mut parsers = Gone::new();
+    let kept = classify(
+        &from.ts_parsers,
+        &to.ts_parsers,
+        "text search parser",
+        |p0, p1| {
+            let (a, b) = (
+                TsParser {
+                    comment: None,
+                    ..p0.clone()
+                },
+                TsParser {
+                    comment: None,
+                    ..p1.clone()
+                },
+            );
+            if a != b {
+                Some(format!(
+                    "its functions change ({} to {})",
+                    a.create_sql(),
+                    b.create_sql()
+                ))
+            } else {
+                changed_functions(&p0.functions(), &functions)
+            }
+        },
+        &mut parsers,
+    );
+    for (q, p0) in &from.ts_parsers {
+        if !to.ts_parsers.contains_key(q) {
+            push(
+                &mut drops,
+                C::DropParser {
+                    parser: p0.clone(),
+                    recreate: None,
+                },
+            );
+        }
+    }
+    for (q, p1) in &to.ts_parsers {
+        let old = kept.iter().find(|(k, _)| k == q);
+        match old {
+            Some((_, None)) => comment(
+                &mut creates,
+                p1.id(),
+                from.ts_parsers[q].comment.as_ref(),
+                &p1.comment,
+            ),
+            _ => {
+                let recreate = old.and_then(|(_, w)| w.clone());
+                if recreate.is_some() {
+                    push(
+                        &mut drops,
+                        C::DropParser {
+                            parser: from.ts_parsers[q].clone(),
+                            recreate: recreate.clone(),
+                        },
+                    );
+                }
+                push(
+                    &mut creates,
+                    C::CreateParser {
+                        parser: TsParser {
+                            comment: None,
+                            ..p1.clone()
+                        },
+                        recreate,
+                    },
+                );
+                comment(&mut creates, p1.id(), None, &p1.comment);
+            }
+        }
+    }
+
+    // Templates.
+    let mut templates = Gone::new();
+    let kept = classify(
+        &from.ts_templates,
+        &to.ts_templates,
+        "text search template",
+        |t0, t1| {
+            let (a, b) = (
+                TsTemplate {
+                    comment: None,
+                    ..t0.clone()
+                },
+                TsTemplate {
+                    comment: None,
+                    ..t1.clone()
+                },
+            );
+            if a != b {
+                Some(format!(
+                    "its functions change ({} to {})",
+                    a.create_sql(),
+                    b.create_sql()
+                ))
+            } else {
+                changed_functions(&t0.functions(), &functions)
+            }
+        },
+        &mut templates,
+    );
+    for (q, t0) in &from.ts_templates {
+        if !to.ts_templates.contains_key(q) {
+            push(
+                &mut drops,
+                C::DropTemplate {
+                    template: t0.clone(),
+                    recreate: None,
+                },
+            );
+        }
+    }
+    for (q, t1) in &to.ts_templates {
+        let old = kept.iter().find(|(k, _)| k == q);
+        match old {
+            Some((_, None)) => comment(
+                &mut creates,
+                t1.id(),
+                from.ts_templates[q].comment.as_ref(),
+                &t1.comment,
+            ),
+            _ => {
+                let recreate = old.and_then(|(_, w)| w.clone());
+                if recreate.is_some() {
+                    push(
+                        &mut drops,
+                        C::DropTemplate {
+                            template: from.ts_templates[q].clone(),
+                            recreate: recreate.clone(),
+                        },
+                    );
+                }
+                push(
+                    &mut creates,
+                    C::CreateTemplate {
+                        template: TsTemplate {
+                            comment: None,
+                            ..t1.clone()
+                        },
+                        recreate,
+                    },
+                );
+                comment(&mut creates, t1.id(), None, &t1.comment);
+            }
+        }
+    }
+
+    // Dictionaries: options in place; re-created with a new or re-created template.
+    let mut dictionaries = Gone::new();
+    let kept = classify(
+        &from.ts_dictionaries,
+        &to.ts_dictionaries,
+        "text search dictionary",
+        |d0, d1| {
+            if d0.template != d1.template {
+                Some(format!(
+                    "its template changes ({} to {})",
+                    d0.template, d1.template
+                ))
+            } else {
+                templates.get(&d0.template).cloned()
+            }
+        },
+        &mut dictionaries,
+    );
+    for (q, d0) in &from.ts_dictionaries {
+        if !to.ts_dictionaries.contains_key(q) {
+            push(
+                &mut drops,
+                C::DropDictionary {
+                    dictionary: d0.clone(),
+                    recreate: None,
+                },
+            );
+        }
+    }
+    for (q, d1) in &to.ts_dictionaries {
+        let old = kept.iter().find(|(k, _)| k == q);
+        match old {
+            Some((_, None)) => {
+                let d0 = &from.ts_dictionaries[q];
+                if d0.options != d1.options {
+                    push(
+                        &mut creates,
+                        C::AlterDictionary {
+                            dictionary: d1.clone(),
+                            from: d0.options.clone(),
+                        },
+                    );
+                }
+                comment(&mut creates, d1.id(), d0.comment.as_ref(), &d1.comment);
+            }
+            _ => {
+                let recreate = old.and_then(|(_, w)| w.clone());
+                if recreate.is_some() {
+                    push(
+                        &mut drops,
+                        C::DropDictionary {
+                            dictionary: from.ts_dictionaries[q].clone(),
+                            recreate: recreate.clone(),
+                        },
+                    );
+                }
+                push(
+                    &mut creates,
+                    C::CreateDictionary {
+                        dictionary: TsDictionary {
+                            comment: None,
+                            ..d1.clone()
+                        },
+                        recreate,
+                    },
+                );
+                comment(&mut creates, d1.id(), None, &d1.comment);
+            }
+        }
+    }
+
+    // Configurations: mappings in place; re-created with a new or re-created parser, or
+    // when a dictionary of theirs is dropped or re-created.
+    let mut configurations = Gone::new();
+    let kept = classify(
+        &from.ts_configurations,
+        &to.ts_configurations,
+        "text search configuration",
+        |c0, c1| {
+            if c0.parser != c1.parser {
+                Some(format!(
+                    "its parser changes ({} to {})",
+                    c0.parser, c1.parser
+                ))
+            } else {
+                // A dictionary it keeps that goes (one it stops using is unmapped first).
+                let keeps = c1.dictionaries();
+                parsers.get(&c0.parser).cloned().or_else(|| {
+                    c0.dictionaries()
+                        .into_iter()
+                        .filter(|d| keeps.contains(d))
+                        .find_map(|d| dictionaries.get(d).cloned())
+                })
+            }
+        },
+        &mut configurations,
+    );
+    for (q, c0) in &from.ts_configurations {
+        if !to.ts_configurations.contains_key(q) {
+            push(
+                &mut drops,
+                C::DropConfiguration {
+                    configuration: c0.clone(),
+                    recreate: None,
+                },
+            );
+        }
+    }
+    for (q, c1) in &to.ts_configurations {
+        let old = kept.iter().find(|(k, _)| k == q);
+        match old {
+            Some((_, None)) => {
+                let c0 = &from.ts_configurations[q];
+                let gone: Vec<String> = c0
+                    .mappings
+                    .iter()
+                    .filter(|m| c1.mapping(&m.token).is_none())
+                    .map(|m| m.token.clone())
+                    .collect();
+                if !gone.is_empty() {
+                    push(
+                        &mut creates,
+                        C::DropMappings {
+                            configuration: c1.clone(),
+                            tokens: gone,
+                        },
+                    );
+                }
+                let changed: Vec<_> = c1
+                    .mappings
+                    .iter()
+                    .filter(|m| c0.mapping(&m.token).is_some_and(|m0| m0 != *m))
+                    .cloned()
+                    .collect();
+                for (tokens, dictionaries) in group_mappings(&changed) {
+                    push(
+                        &mut creates,
+                        C::AlterMappings {
+                            configuration: c1.clone(),
+                            tokens,
+                            dictionaries,
+                        },
+                    );
+                }
+                let added: Vec<_> = c1
+                    .mappings
+                    .iter()
+                    .filter(|m| c0.mapping(&m.token).is_none())
+                    .cloned()
+                    .collect();
+                for (tokens, dictionaries) in group_mappings(&added) {
+                    push(
+                        &mut creates,
+                        C::AddMappings {
+                            configuration: c1.clone(),
+                            tokens,
+                            dictionaries,
+                            created: false,
+                        },
+                    );
+                }
+                comment(&mut creates, c1.id(), c0.comment.as_ref(), &c1.comment);
+            }
+            _ => {
+                let recreate = old.and_then(|(_, w)| w.clone());
+                if recreate.is_some() {
+                    push(
+                        &mut drops,
+                        C::DropConfiguration {
+                            configuration: from.ts_configurations[q].clone(),
+                            recreate: recreate.clone(),
+                        },
+                    );
+                }
+                let bare = TsConfiguration {
+                    comment: None,
+                    ..c1.clone()
+                };
+                push(
+                    &mut creates,
+                    C::CreateConfiguration {
+                        configuration: bare.clone(),
+                        recreate,
+                    },
+                );
+                for (tokens, dictionaries) in group_mappings(&c1.mappings) {
+                    push(
+                        &mut creates,
+                        C::AddMappings {
+                            configuration: bare.clone(),
+                            tokens,
+                            dictionaries,
+                            created: true,
+                        },
+                    );
+                }
+                comment(&mut creates, c1.id(), None, &c1.comment);
+            }
+        }
+    }
+
+    // What names a re-created configuration: indexes are rebuilt around it; columns
+    // cannot be kept across it.
+    let mut dependents = Vec::new();
+    for (q, why) in &configurations {
+        if !to.ts_configurations.contains_key(q) {
+            continue;
+        }
+        for (name, ix0) in &from.indexes {
+            if !index_names(ix0, q) {
+                continue;
+            }
+            let Some(ix1) = to.indexes.get(name) else {
+                continue;
+            };
+            let handled = out
+                .iter()
+                .chain(dependents.iter())
+                .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name));
+            if handled {
+                continue;
+            }
+            // A comment change the indexes' diff found is the re-creation's now.
+            out.retain(|c| {
+                !matches!(c, Change::SetComment { object: ObjectId::Index { name: n }, .. } if n == name)
+            });
+            dependents.push(Change::DropIndex {
+                index: ix0.clone(),
+                recreate: Some(why.clone()),
+            });
+            dependents.push(Change::CreateIndex {
+                index: Index {
+                    comment: None,
+                    ..ix1.clone()
+                },
+                new_table: false,
+                recreate: Some(why.clone()),
+            });
+            if ix1.comment.is_some() {
+                dependents.push(Change::SetComment {
+                    object: ObjectId::Index { name: name.clone() },
+                    from: None,
+                    to: ix1.comment.clone(),
+                });
+            }
+        }
+        // Views and SQL-standard function bodies naming it: PostgreSQL refuses the drop
+        // as well; re-creating them around it is not done yet.
+        let refusal = |what: &str| {
+            format!(
+                "{what} names text search configuration {q}, which goes ({why}): PostgreSQL refuses to drop the configuration while it is used (drop or change the {what} first, or keep the configuration and change it in place)"
+            )
+        };
+        for v in from.views.values() {
+            if names(&v.query, q) && to.views.contains_key(&v.name) {
+                dependents.push(Change::Unsupported {
+                    object: ObjectId::View {
+                        name: v.name.clone(),
+                    },
+                    reason: refusal("the view"),
+                });
+            }
+        }
+        for f in from.functions.values() {
+            let standard = match &f.body {
+                shale_model::FunctionBody::Standard(e) => names(e, q),
+                _ => false,
+            };
+            if standard && to.functions.contains_key(&f.signature()) {
+                dependents.push(Change::Unsupported {
+                    object: f.id(),
+                    reason: refusal("the function body"),
+                });
+            }
+        }
+        for t in from.tables.values() {
+            for c in &t.columns {
+                let uses = c
+                    .default
+                    .iter()
+                    .chain(c.generated.iter())
+                    .any(|e| names(e, q));
+                let kept_in_to = to.tables.get(&t.name).and_then(|t1| t1.column(&c.name));
+                if uses && kept_in_to.is_some() {
+                    dependents.push(Change::Unsupported {
+                        object: ObjectId::Column {
+                            table: t.name.clone(),
+                            column: c.name.clone(),
+                        },
+                        reason: format!(
+                            "its default or generation expression names text search configuration {q}, which goes ({why}): PostgreSQL refuses to drop the configuration while the column uses it (drop the default or the column first, or keep the configuration and change it in place)"
+                        ),
+                    });
+                }
+            }
+        }
+    }
+
+    // A dictionary or configuration created again is owned by the role running the
+    // plan: its owner (`--include owners`) is set again, unless the security diff
+    // changes it anyway.
+    let again: Vec<ObjectId> = dictionaries
+        .keys()
+        .map(|q| ObjectId::TextSearchDictionary { name: q.clone() })
+        .chain(
+            configurations
+                .keys()
+                .map(|q| ObjectId::TextSearchConfiguration { name: q.clone() }),
+        )
+        .collect();
+    for id in again {
+        if let Some(owner) = to.owners.get(&id) {
+            if to.acl_object_exists(&id) && from.owners.get(&id) == Some(owner) {
+                creates.push(Change::Security(
+                    crate::security::SecurityChange::SetOwner {
+                        object: id,
+                        from: None,
+                        to: owner.clone(),
+                    },
+                ));
+            }
+        }
+    }
+
+    out.extend(drops);
+    out.extend(creates);
+    out.extend(dependents);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shale_model::TsMapping;
+
+    fn q(n: &str) -> QualName {
+        QualName::new("public", n)
+    }
+
+    fn cat() -> Catalog {
+        let mut c = Catalog::default();
+        let p = TsParser {
+            name: q("prs"),
+            start: QualName::new("pg_catalog", "prsd_start"),
+            gettoken: QualName::new("pg_catalog", "prsd_nexttoken"),
+            end: QualName::new("pg_catalog", "prsd_end"),
+            lextypes: QualName::new("pg_catalog", "prsd_lextype"),
+            headline: None,
+            comment: None,
+        };
+        c.ts_parsers.insert(p.name.clone(), p);
+        let d = TsDictionary {
+            name: q("dict"),
+            template: QualName::new("pg_catalog", "simple"),
+            options: vec![TsOption {
+                name: "stopwords".into(),
+                value: "'english'".into(),
+            }],
+            comment: None,
+        };
+        c.ts_dictionaries.insert(d.name.clone(), d);
+        let cfg = TsConfiguration {
+            name: q("cfg"),
+            parser: q("prs"),
+            mappings: vec![
+                TsMapping {
+                    token: "asciiword".into(),
+                    dictionaries: vec![q("dict")],
+                },
+                TsMapping {
+                    token: "int".into(),
+                    dictionaries: vec![QualName::new("pg_catalog", "simple")],
+                },
+            ],
+            comment: None,
+        };
+        c.ts_configurations.insert(cfg.name.clone(), cfg);
+        c
+    }
+
+    fn changes(from: &Catalog, to: &Catalog) -> Vec<TextSearchChange> {
+        let mut out = Vec::new();
+        diff(from, to, &mut out);
+        out.into_iter()
+            .filter_map(|c| match c {
+                Change::TextSearch { text_search_change } => Some(text_search_change),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn nothing_for_the_same() {
+        assert!(changes(&cat(), &cat()).is_empty());
+    }
+
+    #[test]
+    fn options_and_mappings_change_in_place() {
+        let from = cat();
+        let mut to = cat();
+        to.ts_dictionaries.get_mut(&q("dict")).unwrap().options[0].value = "'french'".into();
+        let c = to.ts_configurations.get_mut(&q("cfg")).unwrap();
+        c.mappings[0]
+            .dictionaries
+            .push(QualName::new("pg_catalog", "simple"));
+        c.mappings.remove(1);
+        c.mappings.push(TsMapping {
+            token: "word".into(),
+            dictionaries: vec![q("dict")],
+        });
+        c.sort();
+        let got = changes(&from, &to);
+        let kinds: Vec<&str> = got
+            .iter()
+            .map(|c| match c {
+                TextSearchChange::AlterDictionary { .. } => "alter dictionary",
+                TextSearchChange::DropMappings { tokens, .. } if tokens == &["int"] => "drop int",
+                TextSearchChange::AlterMappings { tokens, .. } if tokens == &["asciiword"] => {
+                    "alter asciiword"
+                }
+                TextSearchChange::AddMappings {
+                    tokens, created, ..
+                } if tokens == &["word"] && !created => "add word",
+                _ => "other",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "alter dictionary",
+                "drop int",
+                "alter asciiword",
+                "add word"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_new_parser_re_creates_the_configuration_and_its_indexes() {
+        let mut from = cat();
+        let mut e = Expr::new(
+            "to_tsvector('public.cfg', b)",
+            "to_tsvector('public.cfg', b)",
+        );
+        e.refs.push(q("cfg"));
+        let ix = Index {
+            name: q("docs_idx"),
+            table: q("docs"),
+            unique: false,
+            method: "gin".into(),
+            keys: vec![shale_model::IndexKey {
+                key: IndexKeyExpr::Expr(e),
+                collation: None,
+                opclass: None,
+                descending: false,
+                nulls_first: false,
+            }],
+            include: vec![],
+            predicate: None,
+            nulls_not_distinct: false,
+            comment: None,
+            invalid: false,
+            storage: Default::default(),
+            statistics: Default::default(),
+        };
+        from.indexes.insert(ix.name.clone(), ix);
+        let mut to = from.clone();
+        to.ts_configurations.get_mut(&q("cfg")).unwrap().parser =
+            QualName::new("pg_catalog", "default");
+        let mut out = Vec::new();
+        diff(&from, &to, &mut out);
+        assert!(out.iter().any(|c| matches!(c,
+            Change::TextSearch { text_search_change: TextSearchChange::DropConfiguration { recreate: Some(w), .. } }
+            if w.contains("its parser changes"))));
+        assert!(out.iter().any(|c| matches!(
+            c,
+            Change::TextSearch {
+                text_search_change: TextSearchChange::AddMappings { created: true, .. }
+            }
+        )));
+        assert!(out.iter().any(|c| matches!(c,
+            Change::DropIndex { index, recreate: Some(w) } if index.name == q("docs_idx") && w.contains("public.cfg is re-created"))));
+        assert!(out.iter().any(
+            |c| matches!(c, Change::CreateIndex { index, .. } if index.name == q("docs_idx"))
+        ));
+    }
+
+    #[test]
+    fn a_dropped_dictionary_re_creates_the_configuration_using_it() {
+        let from = cat();
+        let mut to = cat();
+        to.ts_dictionaries.get_mut(&q("dict")).unwrap().template = q("tmpl");
+        let got = changes(&from, &to);
+        assert!(got.iter().any(|c| matches!(c,
+            TextSearchChange::DropConfiguration { recreate: Some(w), .. }
+            if w.contains("text search dictionary public.dict is re-created"))));
+        assert!(got.iter().any(|c| matches!(
+            c,
+            TextSearchChange::CreateDictionary {
+                recreate: Some(_),
+                ..
+            }
+        )));
+    }
+
+    #[test]
+    fn a_re_created_dictionary_gets_its_owner_again() {
+        let mut from = cat();
+        let id = ObjectId::TextSearchDictionary { name: q("dict") };
+        from.owners.insert(id.clone(), "app_owner".into());
+        let mut to = from.clone();
+        to.ts_dictionaries.get_mut(&q("dict")).unwrap().template = q("tmpl");
+        let mut out = Vec::new();
+        diff(&from, &to, &mut out);
+        assert!(out.iter().any(|c| matches!(c,
+            Change::Security(crate::security::SecurityChange::SetOwner { object, to, .. })
+            if *object == id && to == "app_owner")));
+        // Kept in place: nothing (the security diff compares owners).
+        let mut out = Vec::new();
+        diff(&from, &from.clone(), &mut out);
+        assert!(out.is_empty());
+    }
+
+    #[test]
+    fn a_view_naming_a_re_created_configuration_is_refused() {
+        let mut from = cat();
+        let mut query = Expr::new(
+            "SELECT to_tsvector('public.cfg', 'x') AS v",
+            "SELECT to_tsvector('public.cfg', 'x') AS v",
+        );
+        query.refs.push(q("cfg"));
+        let v = shale_model::View::new(q("v"), vec!["v".into()], query);
+        from.views.insert(v.name.clone(), v);
+        let mut to = from.clone();
+        to.ts_configurations.get_mut(&q("cfg")).unwrap().parser =
+            QualName::new("pg_catalog", "default");
+        let mut out = Vec::new();
+        diff(&from, &to, &mut out);
+        assert!(out.iter().any(|c| matches!(c,
+            Change::Unsupported { object: ObjectId::View { name }, reason }
+            if *name == q("v") && reason.contains("public.cfg"))));
+        // Mappings changed in place leave it alone.
+        let mut to = from.clone();
+        to.ts_configurations
+            .get_mut(&q("cfg"))
+            .unwrap()
+            .mappings
+            .pop();
+        let mut out = Vec::new();
+        diff(&from, &to, &mut out);
+        assert!(!out.iter().any(|c| matches!(c, Change::Unsupported { .. })));
+    }
+}
