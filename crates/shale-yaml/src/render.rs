@@ -961,7 +961,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let sql = crate::text_search::parser_stmt(file, &obj, &name, p)?;
             one_statement(file, &obj, &sql)?;
             out.push(o, &sql);
-            comment(o, format!("TEXT SEARCH PARSER {name}"), p.comment.as_ref());
+            tails.comment(o, format!("TEXT SEARCH PARSER {name}"), p.comment.as_ref());
         }
     }
     for (file, d) in docs {
@@ -973,7 +973,7 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let sql = crate::text_search::template_stmt(file, &obj, &name, t)?;
             one_statement(file, &obj, &sql)?;
             out.push(o, &sql);
-            comment(
+            tails.comment(
                 o,
                 format!("TEXT SEARCH TEMPLATE {name}"),
                 t.comment.as_ref(),
@@ -989,13 +989,13 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
             let sql = crate::text_search::dictionary_stmt(file, &obj, &name, t)?;
             one_statement(file, &obj, &sql)?;
             out.push(o, &sql);
-            comment(
+            tails.comment(
                 o,
                 format!("TEXT SEARCH DICTIONARY {name}"),
                 t.comment.as_ref(),
             );
             let target = format!("TEXT SEARCH DICTIONARY {name}");
-            owner_stmt(file, &obj, o, &target, t.owner.as_ref(), &mut owners)?;
+            tails.owner(file, &obj, o, &target, t.owner.as_ref())?;
         }
     }
     for (file, d) in docs {
@@ -1008,13 +1008,13 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
                 one_statement(file, &obj, &sql)?;
                 out.push(o, &sql);
             }
-            comment(
+            tails.comment(
                 o,
                 format!("TEXT SEARCH CONFIGURATION {name}"),
                 c.comment.as_ref(),
             );
             let target = format!("TEXT SEARCH CONFIGURATION {name}");
-            owner_stmt(file, &obj, o, &target, c.owner.as_ref(), &mut owners)?;
+            tails.owner(file, &obj, o, &target, c.owner.as_ref())?;
         }
     }
 
