@@ -111,14 +111,18 @@ pub(crate) fn memoized(
     let asked = RefCell::new(Vec::new());
     let column_type = |c: &str| {
         let a = (cx.column_type)(c);
-        asked.borrow_mut().push(Asked::Column(c.to_string(), a.clone()));
+        asked
+            .borrow_mut()
+            .push(Asked::Column(c.to_string(), a.clone()));
         a
     };
     let resolve_seq = |s: Option<&str>, n: &str| {
         let a = (cx.resolve_seq)(s, n);
-        asked
-            .borrow_mut()
-            .push(Asked::Sequence(s.map(str::to_string), n.to_string(), a.clone()));
+        asked.borrow_mut().push(Asked::Sequence(
+            s.map(str::to_string),
+            n.to_string(),
+            a.clone(),
+        ));
         a
     };
     let resolve_type = |s: Option<&str>, n: &str| {

@@ -557,10 +557,8 @@ mod tests {
         }
         assert_eq!(seen, 3, "the three function calls");
         // Column types: pg_query's `nodes()` does not visit them.
-        let Some(pg_query::NodeEnum::CreateStmt(c)) = parsed.stmts[0]
-            .stmt
-            .as_ref()
-            .and_then(|n| n.node.as_ref())
+        let Some(pg_query::NodeEnum::CreateStmt(c)) =
+            parsed.stmts[0].stmt.as_ref().and_then(|n| n.node.as_ref())
         else {
             panic!("a CREATE TABLE")
         };
