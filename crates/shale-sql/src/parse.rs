@@ -3669,7 +3669,7 @@ impl Builder {
             let Some(NodeEnum::IndexElem(ie)) = p.node.as_ref() else {
                 continue;
             };
-            let (k, n) = self.index_key(&table, ie, &method)?;
+            let (k, n) = self.index_key(table, ie, &method)?;
             keys.push(k);
             key_names.push(n);
         }
