@@ -24,6 +24,7 @@ pub fn with_deep_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     deep::deep(f)
 }
 mod directives;
+mod expr_memo;
 mod facts;
 pub mod naming;
 mod normalize;

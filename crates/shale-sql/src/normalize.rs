@@ -185,8 +185,13 @@ pub(crate) fn deparse_expr(n: &Node) -> Result<String, String> {
         .unwrap_or(text))
 }
 
-/// Normalize a parsed expression.
+/// Normalize a parsed expression (memoized: `expr_memo.rs`).
 pub(crate) fn normalize_node(n: &Node, cx: &NormCx) -> Result<Expr, String> {
+    let key = crate::expr_memo::Key::tree(n, cx.target_type);
+    crate::expr_memo::memoized(key, cx, |cx| normalize_tree(n, cx))
+}
+
+pub(crate) fn normalize_tree(n: &Node, cx: &NormCx) -> Result<Expr, String> {
     // `sql` is the expression as written, with the names that depend on the search path
     // (sequences in nextval, user types in casts) qualified, so it means the same in any
     // session.
@@ -201,10 +206,10 @@ pub(crate) fn normalize_node(n: &Node, cx: &NormCx) -> Result<Expr, String> {
     Ok(Expr { sql, canon, refs })
 }
 
-/// Normalize an expression given as text.
+/// Normalize an expression given as text (memoized by its text: `expr_memo.rs`).
 pub(crate) fn normalize_text(sql: &str, cx: &NormCx) -> Result<Expr, String> {
-    let n = parse_expr(sql)?;
-    normalize_node(&n, cx)
+    let key = crate::expr_memo::Key::text(sql, cx.target_type);
+    crate::expr_memo::memoized(key, cx, |cx| normalize_tree(&parse_expr(sql)?, cx))
 }
 
 // ---------------------------------------------------------------------------------------

@@ -68,18 +68,6 @@ fn written(names: &[String]) -> Option<Written> {
     }
 }
 
-fn string_list(v: &serde_json::Value) -> Vec<String> {
-    v.as_array()
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.pointer("/node/String/sval").and_then(|s| s.as_str()))
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 fn rv_written(rv: Option<&protobuf::RangeVar>) -> Option<Written> {
     let rv = rv?;
     Some((

@@ -7,7 +7,7 @@
 //! materialized, so the cost is one pass over the tree with no allocation per node (a
 //! JSON value of every statement made this a fifth of the time to read a schema).
 
-use super::{string_list, written, Refs};
+use super::{written, Refs};
 use serde::ser::{self, Serialize};
 
 /// Add the names `n` mentions to `r`.
@@ -234,7 +234,231 @@ impl ser::SerializeStructVariant for &mut Walker<'_> {
     }
 }
 
-/// A small field (a name or a list of `String` nodes) as a JSON value.
+/// A string field's value.
+fn text<T: ?Sized + Serialize>(v: &T) -> String {
+    let mut c = Strings {
+        depth: 0,
+        top: true,
+        keep: false,
+        out: Vec::new(),
+    };
+    let _ = v.serialize(&mut c);
+    c.out.pop().unwrap_or_default()
+}
+
+/// The `sval`s of the `String` nodes of a list of nodes (a qualified name), as
+/// `[{"node": {"String": {"sval": …}}}, …]` in JSON: those at struct depth 2 (`Node`,
+/// then `String`). Collected directly; a JSON value of each name (and a pointer lookup per
+/// item) was a third of finding a statement's names.
+fn string_nodes<T: ?Sized + Serialize>(v: &T) -> Vec<String> {
+    let mut c = Strings {
+        depth: 0,
+        top: false,
+        keep: false,
+        out: Vec::new(),
+    };
+    let _ = v.serialize(&mut c);
+    c.out
+}
+
+/// Collects strings: a top-level one (`top`), or the `sval` of a `String` struct at struct
+/// depth 2.
+struct Strings {
+    depth: usize,
+    top: bool,
+    /// Inside the `sval` field of a `String` struct at depth 2.
+    keep: bool,
+    out: Vec<String>,
+}
+
+/// A struct being serialized into [`Strings`].
+struct StringsStruct<'c> {
+    c: &'c mut Strings,
+    is_string: bool,
+}
+
+impl<'c> ser::Serializer for &'c mut Strings {
+    type Ok = ();
+    type Error = Never;
+    type SerializeSeq = Self;
+    type SerializeTuple = Self;
+    type SerializeTupleStruct = Self;
+    type SerializeTupleVariant = Self;
+    type SerializeMap = Self;
+    type SerializeStruct = StringsStruct<'c>;
+    type SerializeStructVariant = StringsStruct<'c>;
+
+    fn serialize_bool(self, _: bool) -> R {
+        Ok(())
+    }
+    fn serialize_i8(self, _: i8) -> R {
+        Ok(())
+    }
+    fn serialize_i16(self, _: i16) -> R {
+        Ok(())
+    }
+    fn serialize_i32(self, _: i32) -> R {
+        Ok(())
+    }
+    fn serialize_i64(self, _: i64) -> R {
+        Ok(())
+    }
+    fn serialize_u8(self, _: u8) -> R {
+        Ok(())
+    }
+    fn serialize_u16(self, _: u16) -> R {
+        Ok(())
+    }
+    fn serialize_u32(self, _: u32) -> R {
+        Ok(())
+    }
+    fn serialize_u64(self, _: u64) -> R {
+        Ok(())
+    }
+    fn serialize_f32(self, _: f32) -> R {
+        Ok(())
+    }
+    fn serialize_f64(self, _: f64) -> R {
+        Ok(())
+    }
+    fn serialize_char(self, _: char) -> R {
+        Ok(())
+    }
+    fn serialize_str(self, v: &str) -> R {
+        if self.keep || (self.top && self.depth == 0) {
+            self.out.push(v.to_string());
+        }
+        Ok(())
+    }
+    fn serialize_bytes(self, _: &[u8]) -> R {
+        Ok(())
+    }
+    fn serialize_none(self) -> R {
+        Ok(())
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> R {
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> R {
+        Ok(())
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, _: &'static str) -> R {
+        Ok(())
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, v: &T) -> R {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        v: &T,
+    ) -> R {
+        v.serialize(self)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self, Never> {
+        Ok(self)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self, Never> {
+        Ok(self)
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Result<Self, Never> {
+        Ok(self)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self, Never> {
+        Ok(self)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self, Never> {
+        Ok(self)
+    }
+    fn serialize_struct(self, name: &'static str, _: usize) -> Result<StringsStruct<'c>, Never> {
+        self.depth += 1;
+        let is_string = name == "String" && self.depth == 2;
+        Ok(StringsStruct { c: self, is_string })
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<StringsStruct<'c>, Never> {
+        self.depth += 1;
+        Ok(StringsStruct {
+            c: self,
+            is_string: false,
+        })
+    }
+}
+
+macro_rules! strings_elements {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for &mut Strings {
+            type Ok = ();
+            type Error = Never;
+            fn $method<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+                v.serialize(&mut **self)
+            }
+            fn end(self) -> R {
+                Ok(())
+            }
+        }
+    )*};
+}
+
+strings_elements!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+
+impl ser::SerializeMap for &mut Strings {
+    type Ok = ();
+    type Error = Never;
+    fn serialize_key<T: ?Sized + Serialize>(&mut self, k: &T) -> R {
+        k.serialize(&mut **self)
+    }
+    fn serialize_value<T: ?Sized + Serialize>(&mut self, v: &T) -> R {
+        v.serialize(&mut **self)
+    }
+    fn end(self) -> R {
+        Ok(())
+    }
+}
+
+macro_rules! strings_struct {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for StringsStruct<'_> {
+            type Ok = ();
+            type Error = Never;
+            fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> R {
+                let keep = std::mem::replace(&mut self.c.keep, self.is_string && key == "sval");
+                let r = v.serialize(&mut *self.c);
+                self.c.keep = keep;
+                r
+            }
+            fn end(self) -> R {
+                self.c.depth -= 1;
+                Ok(())
+            }
+        }
+    )*};
+}
+
+strings_struct!(SerializeStruct, SerializeStructVariant);
+
+/// A small field (the arguments of `nextval`) as a JSON value.
 fn value<T: ?Sized + Serialize>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).unwrap_or(serde_json::Value::Null)
 }
@@ -244,15 +468,11 @@ impl ser::SerializeStruct for Fields<'_, '_> {
     type Error = Never;
     fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> R {
         match (self.kind, key) {
-            (Kind::RangeVar, "schemaname") => {
-                self.schema = value(v).as_str().unwrap_or_default().to_string()
-            }
-            (Kind::RangeVar, "relname") => {
-                self.name = value(v).as_str().unwrap_or_default().to_string()
-            }
+            (Kind::RangeVar, "schemaname") => self.schema = text(v),
+            (Kind::RangeVar, "relname") => self.name = text(v),
             (Kind::TypeName, "names")
             | (Kind::FuncCall, "funcname")
-            | (Kind::ObjectWithArgs, "objname") => self.names = string_list(&value(v)),
+            | (Kind::ObjectWithArgs, "objname") => self.names = string_nodes(v),
             // `funcname` comes first: only a sequence function's arguments are kept.
             (Kind::FuncCall, "args")
                 if matches!(
@@ -296,5 +516,60 @@ impl ser::SerializeStruct for Fields<'_, '_> {
             Kind::Other => {}
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pg_query::NodeRef;
+
+    /// What the JSON form of a list of nodes gives: each item's `/node/String/sval`.
+    fn json_strings(v: &serde_json::Value) -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|i| i.pointer("/node/String/sval")?.as_str())
+            .map(str::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn names_collected_as_their_json_gives_them() {
+        let sql = "CREATE TABLE s.t (a public.my_type, b int, c s2.f_t[] DEFAULT s3.f(1, 'x'));\n\
+                   SELECT pg_catalog.now(), q.g(), h() FROM \"Sch\".\"Rel\"";
+        let parsed = crate::raw::parse(sql).unwrap();
+        let mut seen = 0;
+        for (n, ..) in parsed.nodes() {
+            let (list, want_json) = match n {
+                NodeRef::TypeName(t) => (string_nodes(&t.names), value(&t.names)),
+                NodeRef::FuncCall(f) => (string_nodes(&f.funcname), value(&f.funcname)),
+                NodeRef::RangeVar(r) => {
+                    assert_eq!(text(&r.relname), r.relname);
+                    assert_eq!(text(&r.schemaname), r.schemaname);
+                    continue;
+                }
+                _ => continue,
+            };
+            seen += 1;
+            assert!(!list.is_empty());
+            assert_eq!(list, json_strings(&want_json));
+        }
+        assert_eq!(seen, 3, "the three function calls");
+        // Column types: pg_query's `nodes()` does not visit them.
+        let Some(pg_query::NodeEnum::CreateStmt(c)) =
+            parsed.stmts[0].stmt.as_ref().and_then(|n| n.node.as_ref())
+        else {
+            panic!("a CREATE TABLE")
+        };
+        let mut types = Vec::new();
+        for e in &c.table_elts {
+            if let Some(pg_query::NodeEnum::ColumnDef(d)) = e.node.as_ref() {
+                let t = d.type_name.as_ref().unwrap();
+                assert_eq!(string_nodes(&t.names), json_strings(&value(&t.names)));
+                types.push(string_nodes(&t.names).join("."));
+            }
+        }
+        assert_eq!(types, ["public.my_type", "pg_catalog.int4", "s2.f_t"]);
     }
 }
