@@ -36,7 +36,7 @@ fn plans_report_what_shale_does_not_manage() {
     db.execute(
         "CREATE TABLE t (a int);
          CREATE AGGREGATE my_sum(int) (SFUNC = int4pl, STYPE = int);
-         CREATE TEXT SEARCH CONFIGURATION my_cfg (COPY = simple);
+         CREATE CONVERSION my_conv FOR 'LATIN1' TO 'UTF8' FROM iso8859_1_to_utf8;
          CREATE FUNCTION on_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$;
          CREATE EVENT TRIGGER on_ddl ON ddl_command_end EXECUTE FUNCTION on_ddl();",
     );
@@ -59,11 +59,8 @@ fn plans_report_what_shale_does_not_manage() {
     assert!(note.starts_with("Not managed by shale (1 object"), "{note}");
     // Aggregates are modelled (aggregates.rs): the same one in the files plans nothing.
     assert!(!note.contains("aggregate"), "{note}");
-    // Rules are modelled (rewrite_rules.rs); a text search configuration is not.
-    assert!(
-        note.contains("text search configuration public.my_cfg"),
-        "{note}"
-    );
+    // Text search configurations are modelled (text_search.rs); a conversion is not.
+    assert!(note.contains("conversion public.my_conv"), "{note}");
     assert!(!note.contains("event trigger"), "{note}");
     let json = serde_json::to_value(&p).unwrap();
     assert_eq!(json["unmodeled"].as_array().unwrap().len(), 1);

@@ -815,7 +815,8 @@ impl Differ<'_> {
 
     fn create_table(&mut self, t1: &Table) {
         let name = &t1.name;
-        let inline = |c: &Constraint| !c.kind.is_foreign_key() && c.validated;
+        // A key added ONLY (its index invalid) is added after the partitions exist.
+        let inline = |c: &Constraint| !c.kind.is_foreign_key() && c.validated && !c.index_invalid;
         let mut table = t1.clone();
         table.constraints.retain(|_, c| inline(c));
         table.comment = None;

@@ -1854,7 +1854,7 @@ impl<'a> Builder<'a> {
             .unwrap_or_default();
         // A key wanted invalid on a partitioned table: added ONLY to it, as pg_dump does;
         // the partitions' indexes attached to it are their own steps.
-        let only = if is_key(c) && c.index_invalid && !new_table {
+        let only = if is_key(c) && c.index_invalid {
             "ONLY "
         } else {
             ""
@@ -1944,6 +1944,14 @@ impl<'a> Builder<'a> {
         if is_key(c) {
             d.names_created
                 .push(QualName::new(table.schema.clone(), c.name.clone()));
+        }
+        if !only.is_empty() {
+            // Added ONLY once the partitions exist, so that none gets an index of it.
+            d.needs.extend(
+                crate::partitions::partitions_of(self.to, table)
+                    .into_iter()
+                    .map(|p| ObjectId::Table { name: p }),
+            );
         }
         // The validation must not share the transaction (and the lock) of the add.
         d.commit_after = split;

@@ -66,6 +66,7 @@ enum Asked {
     Column(String, Option<TypeRef>),
     Sequence(Option<String>, String, QualName),
     Type(Option<String>, String, Result<QualName, String>),
+    TsConfig(Option<String>, String, Option<QualName>),
 }
 
 impl Asked {
@@ -75,6 +76,7 @@ impl Asked {
             Asked::Column(c, a) => (cx.column_type)(c) == *a,
             Asked::Sequence(s, n, a) => (cx.resolve_seq)(s.as_deref(), n) == *a,
             Asked::Type(s, n, a) => (cx.resolve_type)(s.as_deref(), n) == *a,
+            Asked::TsConfig(s, n, a) => (cx.resolve_ts_config)(s.as_deref(), n) == *a,
         }
     }
 }
@@ -132,11 +134,21 @@ pub(crate) fn memoized(
             .push(Asked::Type(s.map(str::to_string), n.to_string(), a.clone()));
         a
     };
+    let resolve_ts_config = |s: Option<&str>, n: &str| {
+        let a = (cx.resolve_ts_config)(s, n);
+        asked.borrow_mut().push(Asked::TsConfig(
+            s.map(str::to_string),
+            n.to_string(),
+            a.clone(),
+        ));
+        a
+    };
     let recording = NormCx {
         column_type: &column_type,
         target_type: cx.target_type,
         resolve_seq: &resolve_seq,
         resolve_type: &resolve_type,
+        resolve_ts_config: &resolve_ts_config,
     };
     let out = compute(&recording)?;
     let mut asked = asked.into_inner();
@@ -424,11 +436,13 @@ mod tests {
             let column_type = |c: &str| (c == "a").then(|| ty.clone());
             let rs = |s: Option<&str>, n: &str| QualName::new(s.unwrap_or(schema), n);
             let rt = |s: Option<&str>, n: &str| Ok(QualName::new(s.unwrap_or(schema), n));
+            let rc = |s: Option<&str>, n: &str| s.map(|s| QualName::new(s, n));
             let cx = NormCx {
                 column_type: &column_type,
                 target_type: None,
                 resolve_seq: &rs,
                 resolve_type: &rt,
+                resolve_ts_config: &rc,
             };
             let sql = "a = '1' AND nextval('s') > 0";
             memoized(Key::text(sql, None), &cx, |cx| {
