@@ -955,66 +955,63 @@ pub fn render(docs: &[(String, Document)]) -> Result<Rendered, YamlError> {
     for (file, d) in docs {
         for (key, p) in &d.text_search_parsers.0 {
             let name = object_name(key, p.schema.as_deref());
-            let obj = format!("text search parser {name}");
-            check_name(file, &obj, "text search parser", &name.name)?;
-            let o = out.origin(file, &obj);
-            let sql = crate::text_search::parser_stmt(file, &obj, &name, p)?;
-            one_statement(file, &obj, &sql)?;
-            out.push(o, &sql);
-            tails.comment(o, format!("TEXT SEARCH PARSER {name}"), p.comment.as_ref());
+            let ob = Object::of(file, "text search parser", "TEXT SEARCH PARSER", &name)
+                .check("text search parser", &name.name)
+                .keys(p, &[])
+                .one_each();
+            tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                Ok(vec![crate::text_search::parser_stmt(file, obj, &name, p)?])
+            })?;
         }
     }
     for (file, d) in docs {
         for (key, t) in &d.text_search_templates.0 {
             let name = object_name(key, t.schema.as_deref());
-            let obj = format!("text search template {name}");
-            check_name(file, &obj, "text search template", &name.name)?;
-            let o = out.origin(file, &obj);
-            let sql = crate::text_search::template_stmt(file, &obj, &name, t)?;
-            one_statement(file, &obj, &sql)?;
-            out.push(o, &sql);
-            tails.comment(
-                o,
-                format!("TEXT SEARCH TEMPLATE {name}"),
-                t.comment.as_ref(),
-            );
+            let ob = Object::of(file, "text search template", "TEXT SEARCH TEMPLATE", &name)
+                .check("text search template", &name.name)
+                .keys(t, &[])
+                .one_each();
+            tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                Ok(vec![crate::text_search::template_stmt(
+                    file, obj, &name, t,
+                )?])
+            })?;
         }
     }
     for (file, d) in docs {
         for (key, t) in &d.text_search_dictionaries.0 {
             let name = object_name(key, t.schema.as_deref());
-            let obj = format!("text search dictionary {name}");
-            check_name(file, &obj, "text search dictionary", &name.name)?;
-            let o = out.origin(file, &obj);
-            let sql = crate::text_search::dictionary_stmt(file, &obj, &name, t)?;
-            one_statement(file, &obj, &sql)?;
-            out.push(o, &sql);
-            tails.comment(
-                o,
-                format!("TEXT SEARCH DICTIONARY {name}"),
-                t.comment.as_ref(),
-            );
-            let target = format!("TEXT SEARCH DICTIONARY {name}");
-            tails.owner(file, &obj, o, &target, t.owner.as_ref())?;
+            let ob = Object::of(
+                file,
+                "text search dictionary",
+                "TEXT SEARCH DICTIONARY",
+                &name,
+            )
+            .check("text search dictionary", &name.name)
+            .keys(t, &[])
+            .one_each();
+            tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                Ok(vec![crate::text_search::dictionary_stmt(
+                    file, obj, &name, t,
+                )?])
+            })?;
         }
     }
     for (file, d) in docs {
         for (key, c) in &d.text_search_configurations.0 {
             let name = object_name(key, c.schema.as_deref());
-            let obj = format!("text search configuration {name}");
-            check_name(file, &obj, "text search configuration", &name.name)?;
-            let o = out.origin(file, &obj);
-            for sql in crate::text_search::configuration_stmts(file, &obj, &name, c)? {
-                one_statement(file, &obj, &sql)?;
-                out.push(o, &sql);
-            }
-            tails.comment(
-                o,
-                format!("TEXT SEARCH CONFIGURATION {name}"),
-                c.comment.as_ref(),
-            );
-            let target = format!("TEXT SEARCH CONFIGURATION {name}");
-            tails.owner(file, &obj, o, &target, c.owner.as_ref())?;
+            let ob = Object::of(
+                file,
+                "text search configuration",
+                "TEXT SEARCH CONFIGURATION",
+                &name,
+            )
+            .check("text search configuration", &name.name)
+            .keys(c, &[])
+            .one_each();
+            tails.object(&mut out, ob, Dest::Now, |obj, _| {
+                crate::text_search::configuration_stmts(file, obj, &name, c)
+            })?;
         }
     }
 
@@ -2099,6 +2096,10 @@ common_keys! {
     crate::operators::OperatorDoc => comment - -;
     crate::operators::FamilyDoc => comment - -;
     crate::operators::ClassDoc => comment - -;
+    crate::text_search::ParserDoc => comment - -;
+    crate::text_search::TemplateDoc => comment - -;
+    crate::text_search::DictionaryDoc => comment owner -;
+    crate::text_search::ConfigurationDoc => comment owner -;
 }
 
 /// Where an object's own statements go: into the DDL now, or onto a list run later.
