@@ -166,6 +166,139 @@ fn classify<T>(
     out
 }
 
+/// A text search kind made of functions only (parsers and templates).
+trait FunctionObject: Clone + PartialEq {
+    const KIND: &'static str;
+    fn without_comment(&self) -> Self;
+    fn comment(&self) -> &Option<String>;
+    fn id(&self) -> ObjectId;
+    fn create_sql(&self) -> String;
+    fn functions(&self) -> Vec<&QualName>;
+    fn drop_change(self, recreate: Option<String>) -> TextSearchChange;
+    fn create_change(self, recreate: Option<String>) -> TextSearchChange;
+}
+
+macro_rules! function_object {
+    ($t:ty, $kind:literal, $field:ident, $drop:ident, $create:ident) => {
+        impl FunctionObject for $t {
+            const KIND: &'static str = $kind;
+            fn without_comment(&self) -> Self {
+                Self {
+                    comment: None,
+                    ..self.clone()
+                }
+            }
+            fn comment(&self) -> &Option<String> {
+                &self.comment
+            }
+            fn id(&self) -> ObjectId {
+                <$t>::id(self)
+            }
+            fn create_sql(&self) -> String {
+                <$t>::create_sql(self)
+            }
+            fn functions(&self) -> Vec<&QualName> {
+                <$t>::functions(self)
+            }
+            fn drop_change(self, recreate: Option<String>) -> TextSearchChange {
+                TextSearchChange::$drop {
+                    $field: self,
+                    recreate,
+                }
+            }
+            fn create_change(self, recreate: Option<String>) -> TextSearchChange {
+                TextSearchChange::$create {
+                    $field: self,
+                    recreate,
+                }
+            }
+        }
+    };
+}
+function_object!(
+    TsParser,
+    "text search parser",
+    parser,
+    DropParser,
+    CreateParser
+);
+function_object!(
+    TsTemplate,
+    "text search template",
+    template,
+    DropTemplate,
+    CreateTemplate
+);
+
+/// Parsers or templates from `from` to `to`: dropped, created, re-created when their
+/// functions change or a function they name is re-created (`functions`), else their
+/// comment changed; what goes is recorded in `gone`.
+fn function_objects<T: FunctionObject>(
+    from: &BTreeMap<QualName, T>,
+    to: &BTreeMap<QualName, T>,
+    functions: &BTreeMap<QualName, String>,
+    gone: &mut Gone,
+    (drops, creates): (&mut Vec<Change>, &mut Vec<Change>),
+) {
+    let push = |v: &mut Vec<Change>, c: TextSearchChange| {
+        v.push(Change::TextSearch {
+            text_search_change: c,
+        })
+    };
+    let kept = classify(
+        from,
+        to,
+        T::KIND,
+        |o0, o1| {
+            let (a, b) = (o0.without_comment(), o1.without_comment());
+            if a != b {
+                Some(format!(
+                    "its functions change ({} to {})",
+                    a.create_sql(),
+                    b.create_sql()
+                ))
+            } else {
+                changed_functions(&o0.functions(), functions)
+            }
+        },
+        gone,
+    );
+    for (q, o0) in from {
+        if !to.contains_key(q) {
+            push(drops, o0.clone().drop_change(None));
+        }
+    }
+    for (q, o1) in to {
+        let old = kept.iter().find(|(k, _)| k == q);
+        match old {
+            Some((_, None)) => {
+                let c0 = from[q].comment();
+                if c0 != o1.comment() {
+                    creates.push(Change::SetComment {
+                        object: o1.id(),
+                        from: c0.clone(),
+                        to: o1.comment().clone(),
+                    });
+                }
+            }
+            _ => {
+                let recreate = old.and_then(|(_, w)| w.clone());
+                if recreate.is_some() {
+                    push(drops, from[q].clone().drop_change(recreate.clone()));
+                }
+                push(creates, o1.without_comment().create_change(recreate));
+                if o1.comment().is_some() {
+                    creates.push(Change::SetComment {
+                        object: o1.id(),
+                        from: None,
+                        to: o1.comment().clone(),
+                    });
+                }
+            }
+        }
+    }
+}
+
 fn changed_functions(fs: &[&QualName], functions: &BTreeMap<QualName, String>) -> Option<String> {
     fs.iter().find_map(|f| functions.get(*f).cloned())
 }
@@ -205,155 +338,23 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             }
         };
 
-    // Parsers.
+    // Parsers and templates: re-created when their functions change or one is re-created.
     let mut parsers = Gone::new();
-    let kept = classify(
+    function_objects(
         &from.ts_parsers,
         &to.ts_parsers,
-        "text search parser",
-        |p0, p1| {
-            let (a, b) = (
-                TsParser {
-                    comment: None,
-                    ..p0.clone()
-                },
-                TsParser {
-                    comment: None,
-                    ..p1.clone()
-                },
-            );
-            if a != b {
-                Some(format!(
-                    "its functions change ({} to {})",
-                    a.create_sql(),
-                    b.create_sql()
-                ))
-            } else {
-                changed_functions(&p0.functions(), &functions)
-            }
-        },
+        &functions,
         &mut parsers,
+        (&mut drops, &mut creates),
     );
-    for (q, p0) in &from.ts_parsers {
-        if !to.ts_parsers.contains_key(q) {
-            push(
-                &mut drops,
-                C::DropParser {
-                    parser: p0.clone(),
-                    recreate: None,
-                },
-            );
-        }
-    }
-    for (q, p1) in &to.ts_parsers {
-        let old = kept.iter().find(|(k, _)| k == q);
-        match old {
-            Some((_, None)) => comment(
-                &mut creates,
-                p1.id(),
-                from.ts_parsers[q].comment.as_ref(),
-                &p1.comment,
-            ),
-            _ => {
-                let recreate = old.and_then(|(_, w)| w.clone());
-                if recreate.is_some() {
-                    push(
-                        &mut drops,
-                        C::DropParser {
-                            parser: from.ts_parsers[q].clone(),
-                            recreate: recreate.clone(),
-                        },
-                    );
-                }
-                push(
-                    &mut creates,
-                    C::CreateParser {
-                        parser: TsParser {
-                            comment: None,
-                            ..p1.clone()
-                        },
-                        recreate,
-                    },
-                );
-                comment(&mut creates, p1.id(), None, &p1.comment);
-            }
-        }
-    }
-
-    // Templates.
     let mut templates = Gone::new();
-    let kept = classify(
+    function_objects(
         &from.ts_templates,
         &to.ts_templates,
-        "text search template",
-        |t0, t1| {
-            let (a, b) = (
-                TsTemplate {
-                    comment: None,
-                    ..t0.clone()
-                },
-                TsTemplate {
-                    comment: None,
-                    ..t1.clone()
-                },
-            );
-            if a != b {
-                Some(format!(
-                    "its functions change ({} to {})",
-                    a.create_sql(),
-                    b.create_sql()
-                ))
-            } else {
-                changed_functions(&t0.functions(), &functions)
-            }
-        },
+        &functions,
         &mut templates,
+        (&mut drops, &mut creates),
     );
-    for (q, t0) in &from.ts_templates {
-        if !to.ts_templates.contains_key(q) {
-            push(
-                &mut drops,
-                C::DropTemplate {
-                    template: t0.clone(),
-                    recreate: None,
-                },
-            );
-        }
-    }
-    for (q, t1) in &to.ts_templates {
-        let old = kept.iter().find(|(k, _)| k == q);
-        match old {
-            Some((_, None)) => comment(
-                &mut creates,
-                t1.id(),
-                from.ts_templates[q].comment.as_ref(),
-                &t1.comment,
-            ),
-            _ => {
-                let recreate = old.and_then(|(_, w)| w.clone());
-                if recreate.is_some() {
-                    push(
-                        &mut drops,
-                        C::DropTemplate {
-                            template: from.ts_templates[q].clone(),
-                            recreate: recreate.clone(),
-                        },
-                    );
-                }
-                push(
-                    &mut creates,
-                    C::CreateTemplate {
-                        template: TsTemplate {
-                            comment: None,
-                            ..t1.clone()
-                        },
-                        recreate,
-                    },
-                );
-                comment(&mut creates, t1.id(), None, &t1.comment);
-            }
-        }
-    }
 
     // Dictionaries: options in place; re-created with a new or re-created template.
     let mut dictionaries = Gone::new();
