@@ -1431,12 +1431,15 @@ impl Builder {
         if let Some(ix) = self.cat.indexes.get_mut(parent) {
             ix.invalid = false;
         }
-        // A key added ONLY: its table is in the index's schema.
-        for t in self.cat.tables.values_mut() {
-            if t.name.schema == parent.schema {
-                if let Some(c) = t.constraints.get_mut(&parent.name) {
-                    c.index_invalid = false;
-                }
+        // A key added ONLY: its table was recorded then.
+        if let Some(table) = self.part_indexes.only_keys.remove(parent) {
+            if let Some(c) = self
+                .cat
+                .tables
+                .get_mut(&table)
+                .and_then(|t| t.constraints.get_mut(&parent.name))
+            {
+                c.index_invalid = false;
             }
         }
         if let Some(ix) = self.part_indexes.implied.get_mut(parent) {
@@ -1632,6 +1635,9 @@ impl Builder {
                 {
                     c.index_invalid = true;
                 }
+                self.part_indexes
+                    .only_keys
+                    .insert(parent.clone(), table.clone());
                 self.part_indexes.only.insert(parent, parts);
             }
             return;
@@ -1682,6 +1688,8 @@ pub(crate) struct PartIndexes {
     /// Partitions' keys attached to a parent's key (the parent's copy, not in the
     /// model), still parents of their own partitions' keys.
     pub(crate) implied_keys: BTreeSet<QualName>,
+    /// Keys added `ONLY` (by their index's name) and their tables, while invalid.
+    pub(crate) only_keys: BTreeMap<QualName, QualName>,
 }
 
 /// Whether `name` is a name PostgreSQL gives the index it makes on the partition
