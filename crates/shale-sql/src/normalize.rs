@@ -757,16 +757,32 @@ fn plain_type(n: &Node, cx: &NormCx) -> Option<TypeRef> {
     let Some(NodeEnum::String(name)) = fc.funcname[0].node.as_ref() else {
         return None;
     };
-    // pg_proc.prorettype of these built-ins, the same for every overload
-    let ty = match name.sval.as_str() {
+    // pg_proc.prorettype of these built-ins: the same for every overload, except the
+    // text functions (those the front end treats as text elsewhere, parse.rs), whose
+    // result is text only for a string argument (`lower(range)`, `btrim(bytea)` are not).
+    let name = name.sval.as_str();
+    let ty = match name {
         "length" | "char_length" | "character_length" | "octet_length" | "bit_length"
         | "strpos" | "ascii" | "array_length" | "array_ndims" | "cardinality"
         | "array_position" => "integer",
-        "lower" | "upper" | "btrim" | "ltrim" | "rtrim" | "initcap" | "md5" | "replace"
-        | "concat" | "concat_ws" | "to_char" | "chr" | "repeat" | "lpad" | "rpad"
-        | "split_part" | "translate" | "reverse" => "text",
         "now" | "statement_timestamp" | "clock_timestamp" | "transaction_timestamp" => {
             "timestamp with time zone"
+        }
+        n if crate::parse::TEXT_FUNCTIONS.contains(&n) => {
+            let first = fc.args.first()?;
+            let stringy = is_const(first)
+                || plain_type(first, cx).is_some_and(|t| {
+                    t.schema.is_none()
+                        && !t.array
+                        && matches!(
+                            base_name(&t.name).as_str(),
+                            "text" | "character varying" | "character" | "bpchar"
+                        )
+                });
+            if !stringy {
+                return None;
+            }
+            "text"
         }
         _ => return None,
     };
@@ -1152,6 +1168,10 @@ mod tests {
             f.canon("length(foo)::text = 'a'"),
             f.canon("length(foo) = 'a'")
         );
+        // a text function's result is text only for a string argument
+        assert_eq!(f.canon("lower(foo)::varchar"), f.canon("lower(foo)"));
+        let r = T::new(&[("r", "daterange")]);
+        assert_ne!(r.canon("lower(r)::varchar"), r.canon("lower(r)"));
         // an explicit conversion that is not implicit stays
         let e = T::new(&[("s", "public.status")]);
         assert_ne!(e.canon("s::text = 'a'"), e.canon("s = 'a'"));

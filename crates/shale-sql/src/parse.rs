@@ -4254,7 +4254,7 @@ fn plain_column(
 }
 
 /// Functions (and operators) whose result is text collated like their text inputs.
-const TEXT_FUNCTIONS: &[&str] = &[
+pub(crate) const TEXT_FUNCTIONS: &[&str] = &[
     "btrim",
     "concat",
     "concat_ws",
