@@ -478,6 +478,8 @@ pub fn diff_catalogs(from: &Catalog, to: &Catalog) -> Vec<Change> {
         dropped_columns: BTreeSet::new(),
         removed_keys: BTreeSet::new(),
         operators: going_operators(from, to),
+        attached_from: table_options::attached_by_parent(from),
+        attached_to: table_options::attached_by_parent(to),
     };
     d.run();
     d.out
@@ -497,6 +499,9 @@ struct Differ<'a> {
     /// Operator names with an operator dropped or re-created, with why: a generated
     /// column using one is re-created around it.
     operators: BTreeMap<QualName, String>,
+    /// The partitions' indexes attached to each partitioned index, per side.
+    attached_from: BTreeMap<&'a QualName, BTreeSet<&'a QualName>>,
+    attached_to: BTreeMap<&'a QualName, BTreeSet<&'a QualName>>,
 }
 
 /// The operator names (of `from`) with an operator that `to` drops or re-creates, with
@@ -1119,9 +1124,17 @@ impl Differ<'_> {
             }
             if let Some(key) = self.from.key_for(ref_table, ref_columns) {
                 if self.removed_keys.contains(&key) {
-                    return Some(format!(
-                        "the key it references ({key}) is re-created or dropped"
-                    ));
+                    let kept = match &key {
+                        ObjectId::Index { name } => self.to.indexes.contains_key(name),
+                        ObjectId::Constraint { table, name } => self
+                            .to
+                            .tables
+                            .get(table)
+                            .is_some_and(|t| t.constraints.contains_key(name)),
+                        _ => false,
+                    };
+                    let how = if kept { "re-created" } else { "dropped" };
+                    return Some(format!("the key it references ({key}) is {how}"));
                 }
             }
         }
@@ -1169,6 +1182,13 @@ impl Differ<'_> {
         }
         if ix0.invalid && !ix1.invalid {
             return Some(LEFT_INVALID.into());
+        }
+        if self.attached_from.get(&ix0.name) != self.attached_to.get(&ix1.name) {
+            // PostgreSQL has no DETACH for an index (table_options.rs attaches again).
+            return Some(
+                "the partitions' indexes attached to it change (PostgreSQL cannot detach one)"
+                    .into(),
+            );
         }
         self.recreated_columns
             .iter()

@@ -18,6 +18,7 @@ use shale_model::{
     Catalog, Collation, ColumnOptions, Exclusion, ObjectId, PartitionBound, QualName,
     ReplicaIdentity, TableOptions,
 };
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
@@ -488,73 +489,23 @@ fn add_again(out: &mut Vec<Change>, table: &QualName, c1: &shale_model::Constrai
     }
 }
 
-/// The foreign keys that reference unique index `index` (of `from`), which is dropped
-/// and created again: PostgreSQL refuses to drop the index while they depend on it, so
-/// each is dropped first and added again after (unless the diff does so already).
-fn referencing_keys_recreated(
-    from: &Catalog,
-    to: &Catalog,
-    index: &QualName,
-    out: &mut Vec<Change>,
-) {
-    let target = ObjectId::Index {
-        name: index.clone(),
-    };
-    for t in from.tables.values() {
-        for c in t.constraints.values() {
-            let shale_model::ConstraintKind::ForeignKey {
-                ref_table,
-                ref_columns,
-                ..
-            } = &c.kind
-            else {
-                continue;
-            };
-            if from.key_for(ref_table, ref_columns).as_ref() != Some(&target) {
-                continue;
-            }
-            let handled = out.iter().any(|x| {
-                matches!(x, Change::DropConstraint { table, constraint, .. }
-                    if *table == t.name && constraint.name == c.name)
-            });
-            if handled {
-                continue;
-            }
-            let why = format!("the unique index it references ({index}) is re-created");
-            out.push(Change::DropConstraint {
-                table: t.name.clone(),
-                constraint: c.clone(),
-                recreate: Some(why.clone()),
-            });
-            if let Some(c1) = to
-                .tables
-                .get(&t.name)
-                .and_then(|x| x.constraints.get(&c.name))
-            {
-                out.retain(|x| {
-                    !matches!(x, Change::AddConstraint { table, constraint, .. }
-                        if *table == t.name && constraint.name == c.name)
-                });
-                add_again(out, &t.name, c1, why);
-            }
-        }
+/// The partitions' indexes attached to each partitioned index of `cat`.
+pub(crate) fn attached_by_parent(cat: &Catalog) -> BTreeMap<&QualName, BTreeSet<&QualName>> {
+    let mut out: BTreeMap<&QualName, BTreeSet<&QualName>> = BTreeMap::new();
+    for a in cat.attached_indexes.values() {
+        out.entry(&a.parent).or_default().insert(&a.index);
     }
+    out
 }
 
 /// Partitions' own indexes and keys attached to partitioned indexes
 /// ([`Catalog::attached_indexes`]). PostgreSQL has no `DETACH` for an index: a
-/// partitioned index whose set of attached indexes changes is re-created (dropping it
-/// drops the partitions' indexes attached to it, which are made again when wanted), and
-/// each wanted attachment that is new, or whose index or parent is (re-)created, is an
+/// partitioned index whose set of attached indexes changes is re-created by the Differ
+/// (`index_recreate`; dropping it drops the partitions' indexes attached to it, which
+/// are made again when wanted, and foreign keys referencing it are re-created as for
+/// any removed key), and each wanted attachment that is new, or whose index or parent is (re-)created, is an
 /// `ATTACH PARTITION` after both exist.
 fn attached_indexes(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
-    let under = |cat: &Catalog, p: &QualName| -> Vec<QualName> {
-        cat.attached_indexes
-            .values()
-            .filter(|a| a.parent == *p)
-            .map(|a| a.index.clone())
-            .collect()
-    };
     let dropped = |out: &[Change], n: &QualName| {
         out.iter()
             .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *n))
@@ -568,39 +519,6 @@ fn attached_indexes(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             _ => false,
         })
     };
-    // 1. Partitioned indexes whose attached indexes change are re-created.
-    for (p, ix1) in &to.indexes {
-        let Some(ix0) = from.indexes.get(p) else {
-            continue;
-        };
-        if ix0.table != ix1.table || dropped(out, p) || under(from, p) == under(to, p) {
-            continue;
-        }
-        let why = "the partitions' indexes attached to it change (PostgreSQL cannot detach one)"
-            .to_string();
-        out.push(Change::DropIndex {
-            index: ix0.clone(),
-            recreate: Some(why.clone()),
-        });
-        out.push(Change::CreateIndex {
-            index: shale_model::Index {
-                comment: None,
-                ..ix1.clone()
-            },
-            new_table: false,
-            recreate: Some(why),
-        });
-        if ix1.comment.is_some() {
-            out.push(Change::SetComment {
-                object: ObjectId::Index { name: p.clone() },
-                from: None,
-                to: ix1.comment.clone(),
-            });
-        }
-        if ix0.unique {
-            referencing_keys_recreated(from, to, p, out);
-        }
-    }
     // 2. A partition's own index attached to a dropped partitioned index goes with it
     // (a key with `DROP INDEX … CASCADE`).
     for a in from.attached_indexes.values() {
