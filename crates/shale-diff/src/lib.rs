@@ -27,6 +27,7 @@ pub mod aggregates;
 pub mod event_triggers;
 pub mod foreign_data;
 pub mod operators;
+mod partitions;
 pub mod publications;
 mod renames;
 pub mod rewrite_rules;
@@ -900,18 +901,35 @@ impl Differ<'_> {
                 table: name.clone(),
                 column: c1.name.clone(),
             };
+            // A table leaving its parent keeps the columns it got from it.
+            let kept = || {
+                let stays = self.to.table_opts(name).parents();
+                self.from
+                    .table_opts(name)
+                    .parents()
+                    .iter()
+                    .any(|p| !stays.contains(p))
+                    .then(|| self.from.child_column(name, &c1.name))
+                    .flatten()
+            };
             match t0.column(&c1.name) {
-                None => {
-                    self.push(Change::AddColumn {
-                        table: name.clone(),
-                        column: Column {
-                            comment: None,
-                            ..c1.clone()
-                        },
-                        recreate: None,
-                    });
-                    self.comment(object, &None, &c1.comment);
-                }
+                None => match kept() {
+                    Some(c0) => {
+                        self.alter_column(name, &c0, c1);
+                        self.comment(object, &None, &c1.comment);
+                    }
+                    None => {
+                        self.push(Change::AddColumn {
+                            table: name.clone(),
+                            column: Column {
+                                comment: None,
+                                ..c1.clone()
+                            },
+                            recreate: None,
+                        });
+                        self.comment(object, &None, &c1.comment);
+                    }
+                },
                 Some(c0) if recreate_reason(t0, t1, c0, c1, &self.operators).is_some() => {
                     let why = recreate_reason(t0, t1, c0, c1, &self.operators).unwrap_or_default();
                     self.push(Change::DropColumn {

@@ -53,7 +53,18 @@ pub enum TableExtChange {
         bound: PartitionBound,
     },
     /// `ALTER TABLE parent DETACH PARTITION table`.
-    DetachPartition { table: QualName, parent: QualName },
+    DetachPartition {
+        table: QualName,
+        parent: QualName,
+        /// The copies of the parent's indexes and constraints the table keeps as its own
+        /// (partitions.rs): dropping one waits for the detach.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        copies: Vec<ObjectId>,
+        /// The parent's indexes and constraints the plan drops (with their copies):
+        /// the detach waits for them, so the table keeps no copy of them.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        parent_drops: Vec<ObjectId>,
+    },
     /// `ALTER TABLE … INHERIT parent`.
     Inherit { table: QualName, parent: QualName },
     /// `ALTER TABLE … NO INHERIT parent`.
@@ -206,9 +217,20 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         }
         if a.partition_of != b.partition_of {
             if let Some(p) = &a.partition_of {
+                // Left as a table of its own: what it keeps of the parent's objects,
+                // compared with what is wanted. (Attached elsewhere, PostgreSQL adopts
+                // the copies that match the new parent's indexes.)
+                let (copies, parent_drops) = if b.partition_of.is_none() {
+                    crate::partitions::detach_copies(from, out, name, &p.parent)
+                } else {
+                    (Vec::new(), Vec::new())
+                };
+                crate::partitions::diff_copies(to, name, &copies, out, &mut extra);
                 extra.push(ext(TableExtChange::DetachPartition {
                     table: name.clone(),
                     parent: p.parent.clone(),
+                    copies: copies.iter().map(|c| c.id(name)).collect(),
+                    parent_drops,
                 }));
             }
             if let Some(p) = &b.partition_of {
@@ -276,9 +298,16 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         let mut cols: Vec<&String> = a.columns.keys().chain(b.columns.keys()).collect();
         cols.sort();
         cols.dedup();
+        // A table leaving every parent keeps its inherited columns' NOT NULL and default
+        // as its own: the Differ compares them as columns (`Catalog::child_column`).
+        let orphaned = !a.parents().is_empty() && b.parents().is_empty();
         for c in cols {
-            let x = a.columns.get(c).cloned().unwrap_or_default();
+            let mut x = a.columns.get(c).cloned().unwrap_or_default();
             let y = b.columns.get(c).cloned().unwrap_or_default();
+            if orphaned {
+                x.not_null = y.not_null;
+                x.default = y.default.clone();
+            }
             // A column that goes away takes its options with it (a child's inherited
             // columns stay while a parent has them).
             let stays = t.column(c).is_some() || to.all_column_names(name).contains(c);
@@ -356,10 +385,12 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
             .into_iter()
             .filter(|p| !a.parents().contains(p))
             .collect();
+        // (A detached partition's copies are compared by name: partitions.rs.)
         let left_parents: Vec<QualName> = a
-            .parents()
-            .into_iter()
+            .inherits
+            .iter()
             .filter(|p| !b.parents().contains(p))
+            .cloned()
             .collect();
         let parent_has_con = |cat: &Catalog, ps: &[QualName], k: &shale_model::ConstraintKind| {
             ps.iter().any(|p| {

@@ -17,6 +17,7 @@ pub mod event_triggers;
 pub mod filter;
 pub mod foreign_data;
 pub mod ident;
+pub mod naming;
 pub mod operators;
 pub mod publications;
 pub mod rewrite_rules;

@@ -503,6 +503,29 @@ impl Catalog {
         })
     }
 
+    /// The column `name` that child `table` gets from its parents, as the child has it:
+    /// the parent's definition with the child's own `NOT NULL` and default on it (what
+    /// the child keeps as its own when it leaves the parent). Without an identity.
+    pub fn child_column(&self, table: &QualName, name: &str) -> Option<crate::Column> {
+        let p = self.inherited_column(table, name, 0)?;
+        let own = self
+            .table_options
+            .get(table)
+            .and_then(|o| o.columns.get(name));
+        let mut c = crate::Column {
+            comment: None,
+            identity: None,
+            ..p.clone()
+        };
+        if let Some(o) = own {
+            c.not_null |= o.not_null;
+            if o.default.is_some() {
+                c.default = o.default.clone();
+            }
+        }
+        Some(c)
+    }
+
     /// Every column `table` has, its parents' first (as PostgreSQL numbers them).
     pub fn all_column_names(&self, table: &QualName) -> Vec<String> {
         let mut out = Vec::new();

@@ -274,7 +274,12 @@ impl Builder<'_> {
                     .collect();
                 d
             }
-            TableExtChange::DetachPartition { table, parent } => {
+            TableExtChange::DetachPartition {
+                table,
+                parent,
+                copies,
+                parent_drops,
+            } => {
                 let mut d = self.ext_step(
                     object,
                     RuleId::DetachPartition,
@@ -284,6 +289,9 @@ impl Builder<'_> {
                     String::new(),
                 );
                 d.releases.push(table_id(parent));
+                // The copies it keeps are dropped after it, when unwanted.
+                d.releases.extend(copies.iter().cloned());
+                d.after_drops_of.extend(parent_drops.iter().cloned());
                 // A parent moved aside by a conversion is detached under its new name,
                 // once it has it.
                 if self.renamed_tables.contains(parent) {
