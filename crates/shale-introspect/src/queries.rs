@@ -87,14 +87,50 @@ pub(crate) fn comment_join(alias: &str, catalog: &str, oid_expr: &str, subid: &s
     )
 }
 
-/// Run a catalog query; a failure names what was being read.
+/// One catalog query of an introspection, as [`crate::introspect_with_stats`] reports it.
+#[derive(Debug, Clone)]
+pub struct QueryStat {
+    /// The object kind read (as in [`IntrospectError::Query`]).
+    pub what: &'static str,
+    /// The SQL sent (to `EXPLAIN` it, for instance).
+    pub sql: String,
+    /// From sending it to the last row decoded by the driver (server time and transfer).
+    pub elapsed: std::time::Duration,
+    pub rows: usize,
+}
+
+thread_local! {
+    /// The queries of the introspection running on this thread (introspection reads on
+    /// the calling thread; `introspect_with_stats` empties it before and takes it after).
+    static QUERIES: std::cell::RefCell<Vec<QueryStat>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// The catalog queries recorded on this thread since the last call, emptying the record.
+pub(crate) fn take_query_stats() -> Vec<QueryStat> {
+    QUERIES.with(|q| std::mem::take(&mut *q.borrow_mut()))
+}
+
+/// Run a catalog query; a failure names what was being read. Every catalog query of the
+/// crate goes through here, so that it is recorded.
 pub(crate) fn query(
     tx: &mut Transaction<'_>,
     what: &'static str,
     sql: &str,
 ) -> Result<Vec<postgres::Row>, IntrospectError> {
-    tx.query(sql, &[])
-        .map_err(|source| IntrospectError::Query { what, source })
+    let start = std::time::Instant::now();
+    let rows = tx
+        .query(sql, &[])
+        .map_err(|source| IntrospectError::Query { what, source })?;
+    let elapsed = start.elapsed();
+    QUERIES.with(|q| {
+        q.borrow_mut().push(QueryStat {
+            what,
+            sql: sql.to_string(),
+            elapsed,
+            rows: rows.len(),
+        })
+    });
+    Ok(rows)
 }
 
 /// `get` (by column name or position) that reports a column-type mismatch as an error
