@@ -224,14 +224,17 @@ fn read_rows(client: &mut Client) -> Result<AllRows, IntrospectError> {
             version: version_text,
         });
     }
+    let columns = queries::columns(&mut tx)?;
+    let mut constraints = queries::constraints(&mut tx, version)?;
+    queries::name_constraint_columns(&mut constraints, &columns)?;
     let rows = Rows {
         schemas: queries::schemas(&mut tx)?,
         extensions: queries::extensions(&mut tx)?,
         enums: queries::enums(&mut tx)?,
         sequences: queries::sequences(&mut tx)?,
         tables: queries::tables(&mut tx)?,
-        columns: queries::columns(&mut tx)?,
-        constraints: queries::constraints(&mut tx, version)?,
+        columns,
+        constraints,
         indexes: queries::indexes(&mut tx, version)?,
         index_columns: queries::index_columns(&mut tx)?,
     };
