@@ -108,16 +108,20 @@ fn explain(url: &str, stats: &IntrospectStats, dir: &std::path::Path) {
     }
 }
 
-pub fn live(tables: usize, explain_dir: Option<&str>) {
-    let base = gen::schema(tables, false);
-    let changed = gen::schema(tables, true);
+/// The URLs of the current and the desired database of `tables` tables, loaded from the
+/// generator's SQL unless they already hold it.
+pub fn load(tables: usize) -> (String, String) {
     let (cur, des) = (
         format!("shale_bench_live_{tables}_cur"),
         format!("shale_bench_live_{tables}_des"),
     );
-    ensure_loaded(&cur, &base).unwrap_or_else(|e| panic!("{e}"));
-    ensure_loaded(&des, &changed).unwrap_or_else(|e| panic!("{e}"));
-    let (cur_url, des_url) = (db_url(&cur), db_url(&des));
+    ensure_loaded(&cur, &gen::schema(tables, false)).unwrap_or_else(|e| panic!("{e}"));
+    ensure_loaded(&des, &gen::schema(tables, true)).unwrap_or_else(|e| panic!("{e}"));
+    (db_url(&cur), db_url(&des))
+}
+
+pub fn live(tables: usize, explain_dir: Option<&str>) {
+    let (cur_url, des_url) = load(tables);
     let (c_cpu0, _) = cpu_and_maxrss();
     let opts = shale_plan::PlanOptions::default();
     let mut ph: Vec<Phase> = Vec::new();
@@ -159,7 +163,7 @@ pub fn live(tables: usize, explain_dir: Option<&str>) {
             st.assemble.as_secs_f64() * 1000.0
         );
         let mut slow: Vec<_> = st.queries.iter().collect();
-        slow.sort_by(|a, b| b.elapsed.cmp(&a.elapsed));
+        slow.sort_by_key(|q| std::cmp::Reverse(q.elapsed));
         let top: Vec<String> = slow
             .iter()
             .take(5)

@@ -21,8 +21,9 @@
 //! Live timings beside pg-delta and migra (whole processes) are `scripts/bench/peers.sh`
 //! (`just bench-peers`).
 //!
-//! `… -- gen TABLES DIR` writes DIR/current.sql and DIR/desired.sql (for profiling the CLI
-//! and for `scripts/bench/peers.sh`).
+//! `… -- gen TABLES DIR` writes DIR/current.sql and DIR/desired.sql (for profiling the
+//! CLI); `… -- load TABLES` loads the live mode's two databases and prints their URLs (for
+//! `scripts/bench/peers.sh`).
 //!
 //! Targets (issue 13): offline 2,000 tables ≤ 0.3 s CPU, 10,000 ≤ 1.5 s CPU, peak memory
 //! ≤ 10× the SQL read, time linear in the input. See docs/PERFORMANCE.md.
@@ -180,7 +181,9 @@ fn offline(tables: usize) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mode, mut rest) = match args.first().map(String::as_str) {
-        Some(m @ ("offline" | "gen" | "one" | "live" | "live-one")) => (m.to_string(), &args[1..]),
+        Some(m @ ("offline" | "gen" | "one" | "live" | "live-one" | "load")) => {
+            (m.to_string(), &args[1..])
+        }
         _ => ("offline".to_string(), &args[..]),
     };
     let mut explain = None;
@@ -207,6 +210,11 @@ fn main() {
     };
     if mode == "one" {
         offline(sizes[0]);
+        return;
+    }
+    if mode == "load" {
+        let (cur, des) = live::load(sizes[0]);
+        println!("{cur} {des}");
         return;
     }
     if mode == "live-one" {
