@@ -17,7 +17,8 @@ lint:
     cargo clippy --workspace --all-targets -- -D warnings
 
 # Offline planning speed and memory by phase on generated schemas (default 100, 1,000
-# and 10,000 tables); docs/PERFORMANCE.md.
+# and 10,000 tables); `just bench live [N…]` plans DB -> DB on $BENCH_SERVER (default
+# 100 and 2,000 tables: phases, catalog queries, peak memory); docs/PERFORMANCE.md.
 bench *tables:
     cargo run --release -p shale-cli --example bench -- {{tables}}
 

@@ -43,7 +43,11 @@ def main():
         tools.append(("pg-delta", [a.pgdelta, "plan", "--source", a.cur, "--desired", a.des,
                                    "--out", plan_out]))
     if a.migra:
-        tools.append(("migra", [a.migra, "--unsafe", a.cur, a.des]))
+        # SQLAlchemy 2 (what migra's dependencies resolve to now) knows neither the
+        # `postgres://` scheme nor, for `postgresql://`, any driver but psycopg 3: name
+        # psycopg2, which migra is installed with.
+        sa = lambda url: "postgresql+psycopg2://" + url.split("://", 1)[1]
+        tools.append(("migra", [a.migra, "--unsafe", sa(a.cur), sa(a.des)]))
     # Exit codes that mean "planned": shale and migra exit 2 when there are changes.
     ok = {"shale": {0, 2}, "pg-delta": {0, 2}, "migra": {0, 2}}
     results = {name: [] for name, _ in tools}

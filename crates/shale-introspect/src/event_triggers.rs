@@ -22,9 +22,10 @@ const WHAT: &str = "event triggers";
 /// Run the query (inside the introspection transaction).
 pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Vec<EventTriggerRow>, IntrospectError> {
     let q = |source| IntrospectError::Query { what: WHAT, source };
-    let rows = tx
-        .query(
-            "SELECT e.evtname::text AS name, e.evtevent::text AS event, \
+    let rows = crate::queries::query(
+        tx,
+        WHAT,
+        "SELECT e.evtname::text AS name, e.evtevent::text AS event, \
                     e.evttags::text[] AS tags, n.nspname::text AS function_schema, \
                     p.proname::text AS function_name, e.evtenabled::text AS enabled, \
                     (SELECT d.description FROM pg_catalog.pg_description d \
@@ -37,9 +38,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<Vec<EventTriggerRow>, Int
                  WHERE dep.classid = 'pg_catalog.pg_event_trigger'::pg_catalog.regclass \
                    AND dep.objid = e.oid AND dep.deptype = 'e') \
              ORDER BY e.evtname",
-            &[],
-        )
-        .map_err(q)?;
+    )?;
     rows.iter()
         .map(|r| {
             Ok(EventTriggerRow {

@@ -36,11 +36,11 @@ fn options(list: Option<Vec<String>>) -> Options {
 }
 
 pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<ForeignDataRows, IntrospectError> {
-    let q = |source| IntrospectError::Query { what: WHAT, source };
-    let wrappers = tx
-        .query(
-            &format!(
-                "SELECT w.fdwname::text AS name, hn.nspname::text AS handler_schema, \
+    let wrappers = crate::queries::query(
+        tx,
+        WHAT,
+        &format!(
+            "SELECT w.fdwname::text AS name, hn.nspname::text AS handler_schema, \
                         h.proname::text AS handler_name, vn.nspname::text AS validator_schema, \
                         v.proname::text AS validator_name, w.fdwoptions::text[] AS options, \
                         {} AS comment \
@@ -50,15 +50,11 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<ForeignDataRows, Introspe
                  LEFT JOIN pg_catalog.pg_proc v ON v.oid = w.fdwvalidator \
                  LEFT JOIN pg_catalog.pg_namespace vn ON vn.oid = v.pronamespace \
                  WHERE {} ORDER BY 1",
-                comment("pg_foreign_data_wrapper", "w.oid", "0"),
-                not_extension_member("pg_foreign_data_wrapper", "w.oid")
-            ),
-            &[],
-        )
-        .map_err(q)?;
-    let servers = tx
-        .query(
-            &format!(
+            comment("pg_foreign_data_wrapper", "w.oid", "0"),
+            not_extension_member("pg_foreign_data_wrapper", "w.oid")
+        ),
+    )?;
+    let servers = crate::queries::query(tx, WHAT, &format!(
                 "SELECT s.srvname::text AS name, w.fdwname::text AS wrapper, s.srvtype AS server_type, \
                         s.srvversion AS version, s.srvoptions::text[] AS options, {} AS comment \
                  FROM pg_catalog.pg_foreign_server s \
@@ -66,44 +62,37 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<ForeignDataRows, Introspe
                  WHERE {} ORDER BY 1",
                 comment("pg_foreign_server", "s.oid", "0"),
                 not_extension_member("pg_foreign_server", "s.oid")
-            ),
-            &[],
-        )
-        .map_err(q)?;
-    let mappings = tx
-        .query(
-            &format!(
-                "SELECT m.srvname::text AS server, \
+            ))?;
+    let mappings = crate::queries::query(
+        tx,
+        WHAT,
+        &format!(
+            "SELECT m.srvname::text AS server, \
                         CASE WHEN m.umuser = 0 THEN 'PUBLIC' \
                              WHEN m.usename = CURRENT_USER THEN 'CURRENT_USER' \
                              ELSE m.usename::text END AS user, \
                         m.umoptions::text[] AS options \
                  FROM pg_catalog.pg_user_mappings m WHERE {} ORDER BY 1, 2",
-                not_extension_member("pg_foreign_server", "m.srvid")
-            ),
-            &[],
-        )
-        .map_err(q)?;
-    let tables = tx
-        .query(
-            &format!(
-                "SELECT c.oid AS oid, n.nspname::text AS schema, c.relname::text AS name, \
+            not_extension_member("pg_foreign_server", "m.srvid")
+        ),
+    )?;
+    let tables = crate::queries::query(
+        tx,
+        WHAT,
+        &format!(
+            "SELECT c.oid AS oid, n.nspname::text AS schema, c.relname::text AS name, \
                         s.srvname::text AS server, f.ftoptions::text[] AS options, {} AS comment \
                  FROM pg_catalog.pg_foreign_table f \
                  JOIN pg_catalog.pg_class c ON c.oid = f.ftrelid \
                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
                  JOIN pg_catalog.pg_foreign_server s ON s.oid = f.ftserver \
                  WHERE {} AND {} ORDER BY 2, 3",
-                comment("pg_class", "c.oid", "0"),
-                user_schema("n"),
-                not_extension_member("pg_class", "c.oid")
-            ),
-            &[],
-        )
-        .map_err(q)?;
-    let columns = tx
-        .query(
-            &format!(
+            comment("pg_class", "c.oid", "0"),
+            user_schema("n"),
+            not_extension_member("pg_class", "c.oid")
+        ),
+    )?;
+    let columns = crate::queries::query(tx, WHAT, &format!(
                 "SELECT a.attrelid AS table_oid, a.attnum, a.attname::text AS name, \
                         pg_catalog.format_type(a.atttypid, a.atttypmod) AS formatted_type, \
                         (et.oid IS NOT NULL) AS is_array, \
@@ -128,10 +117,7 @@ pub(crate) fn read(tx: &mut Transaction<'_>) -> Result<ForeignDataRows, Introspe
                  ORDER BY a.attrelid, a.attnum",
                 typmod_text("en", "e", "a.atttypmod"),
                 comment("pg_class", "c.oid", "a.attnum"),
-            ),
-            &[],
-        )
-        .map_err(q)?;
+            ))?;
     Ok(ForeignDataRows {
         wrappers,
         servers,

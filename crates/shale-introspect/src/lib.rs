@@ -129,6 +129,64 @@ pub fn redact_url(url: &str) -> String {
 
 /// Read the whole database `client` is connected to into the canonical model.
 pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
+    introspect_with_stats(client).map(|(cat, _)| cat)
+}
+
+/// What one introspection cost: each catalog query (a fixed list, whatever the schema's
+/// size), and the time spent building the model from the rows afterwards (normalizing
+/// expressions, replaying views and functions).
+#[derive(Debug, Clone, Default)]
+pub struct IntrospectStats {
+    /// Every catalog query, in the order sent. The transaction's `BEGIN`, its two
+    /// `SET LOCAL` batches and its `ROLLBACK` are not counted.
+    pub queries: Vec<queries::QueryStat>,
+    /// Reading: from `BEGIN` to the end of the last query.
+    pub read: std::time::Duration,
+    /// Building the model from the rows.
+    pub assemble: std::time::Duration,
+}
+
+/// [`introspect`], also reporting what it cost.
+pub fn introspect_with_stats(
+    client: &mut Client,
+) -> Result<(Catalog, IntrospectStats), IntrospectError> {
+    queries::take_query_stats();
+    let start = std::time::Instant::now();
+    let read = read_rows(client);
+    let queries = queries::take_query_stats();
+    let read_time = start.elapsed();
+    let start = std::time::Instant::now();
+    let cat = assemble_all(read?)?;
+    Ok((
+        cat,
+        IntrospectStats {
+            queries,
+            read: read_time,
+            assemble: start.elapsed(),
+        },
+    ))
+}
+
+/// Every catalog row, from one snapshot.
+struct AllRows {
+    rows: Rows,
+    type_rows: user_types::Types,
+    table_rows: table_options::Rows,
+    routine_rows: routines::Rows,
+    security_rows: security::Rows,
+    event_trigger_rows: Vec<event_triggers::EventTriggerRow>,
+    relation_option_rows: Vec<relation_options::RelationOptionRow>,
+    aggregate_rows: Vec<aggregates::AggregateRow>,
+    cast_rows: Vec<casts::CastRow>,
+    publication_rows: publications::PublicationRows,
+    foreign_data_rows: foreign_data::ForeignDataRows,
+    statistics_rows: Vec<statistics::StatisticsRow>,
+    operator_rows: operators::OperatorRows,
+    rule_rows: Vec<rewrite_rules::RuleRow>,
+    text_search_rows: text_search::TextSearchRows,
+}
+
+fn read_rows(client: &mut Client) -> Result<AllRows, IntrospectError> {
     let mut tx = client
         .build_transaction()
         .isolation_level(IsolationLevel::RepeatableRead)
@@ -166,14 +224,17 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
             version: version_text,
         });
     }
+    let columns = queries::columns(&mut tx)?;
+    let mut constraints = queries::constraints(&mut tx, version)?;
+    queries::name_constraint_columns(&mut constraints, &columns)?;
     let rows = Rows {
         schemas: queries::schemas(&mut tx)?,
         extensions: queries::extensions(&mut tx)?,
         enums: queries::enums(&mut tx)?,
         sequences: queries::sequences(&mut tx)?,
         tables: queries::tables(&mut tx)?,
-        columns: queries::columns(&mut tx)?,
-        constraints: queries::constraints(&mut tx, version)?,
+        columns,
+        constraints,
         indexes: queries::indexes(&mut tx, version)?,
         index_columns: queries::index_columns(&mut tx)?,
     };
@@ -196,6 +257,43 @@ pub fn introspect(client: &mut Client) -> Result<Catalog, IntrospectError> {
         what: "end of transaction",
         source,
     })?;
+    Ok(AllRows {
+        rows,
+        type_rows,
+        table_rows,
+        routine_rows,
+        security_rows,
+        event_trigger_rows,
+        relation_option_rows,
+        aggregate_rows,
+        cast_rows,
+        publication_rows,
+        foreign_data_rows,
+        statistics_rows,
+        operator_rows,
+        rule_rows,
+        text_search_rows,
+    })
+}
+
+fn assemble_all(all: AllRows) -> Result<Catalog, IntrospectError> {
+    let AllRows {
+        rows,
+        type_rows,
+        table_rows,
+        routine_rows,
+        security_rows,
+        event_trigger_rows,
+        relation_option_rows,
+        aggregate_rows,
+        cast_rows,
+        publication_rows,
+        foreign_data_rows,
+        statistics_rows,
+        operator_rows,
+        rule_rows,
+        text_search_rows,
+    } = all;
     // Assembled on shale-sql's large-stack thread, once: every expression normalized and
     // every view and function replayed below then runs in place, instead of starting a
     // thread per call (which cost more than the normalization itself).

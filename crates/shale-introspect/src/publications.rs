@@ -27,19 +27,18 @@ pub(crate) fn read(
     let q = |source| IntrospectError::Query { what: WHAT, source };
     let v15 = version.0 >= 150000;
     let v14 = version.0 >= 140000;
-    let publications = tx
-        .query(
-            &format!(
-                "SELECT p.pubname::text AS name, p.puballtables AS all_tables, \
+    let publications = crate::queries::query(
+        tx,
+        WHAT,
+        &format!(
+            "SELECT p.pubname::text AS name, p.puballtables AS all_tables, \
                         p.pubinsert, p.pubupdate, p.pubdelete, p.pubtruncate, p.pubviaroot, \
                         {} AS comment \
                  FROM pg_catalog.pg_publication p WHERE {} ORDER BY 1",
-                comment("pg_publication", "p.oid", "0"),
-                not_extension_member("pg_publication", "p.oid")
-            ),
-            &[],
-        )
-        .map_err(q)?;
+            comment("pg_publication", "p.oid", "0"),
+            not_extension_member("pg_publication", "p.oid")
+        ),
+    )?;
     let (filter, columns) = if v15 {
         (
             "pg_catalog.pg_get_expr(r.prqual, r.prrelid)",
@@ -50,44 +49,47 @@ pub(crate) fn read(
     } else {
         ("NULL::text", "ARRAY[]::text[]")
     };
-    let tables = tx
-        .query(
-            &format!(
-                "SELECT p.pubname::text AS publication, n.nspname::text AS schema, \
+    let tables = crate::queries::query(
+        tx,
+        WHAT,
+        &format!(
+            "SELECT p.pubname::text AS publication, n.nspname::text AS schema, \
                         c.relname::text AS name, {filter} AS filter, {columns} AS columns \
                  FROM pg_catalog.pg_publication_rel r \
                  JOIN pg_catalog.pg_publication p ON p.oid = r.prpubid \
                  JOIN pg_catalog.pg_class c ON c.oid = r.prrelid \
                  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace \
                  ORDER BY 1, 2, 3"
-            ),
-            &[],
-        )
-        .map_err(q)?;
+        ),
+    )?;
     let schemas = if v15 {
-        tx.query(
+        crate::queries::query(
+            tx,
+            WHAT,
             "SELECT p.pubname::text AS publication, n.nspname::text AS schema \
              FROM pg_catalog.pg_publication_namespace pn \
              JOIN pg_catalog.pg_publication p ON p.oid = pn.pnpubid \
              JOIN pg_catalog.pg_namespace n ON n.oid = pn.pnnspid ORDER BY 1, 2",
-            &[],
-        )
-        .map_err(q)?
+        )?
     } else {
         Vec::new()
     };
     // subconninfo only when the user may read it (superusers).
-    let readable: bool = tx
-        .query_one(
-            "SELECT pg_catalog.has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT')",
-            &[],
-        )
-        .and_then(|r| r.try_get(0))
-        .map_err(q)?;
-    let subscriptions = tx
-        .query(
-            &format!(
-                "SELECT s.subname::text AS name, {} AS conninfo, s.subenabled AS enabled, \
+    let readable: bool = crate::queries::query(
+        tx,
+        WHAT,
+        "SELECT pg_catalog.has_column_privilege('pg_catalog.pg_subscription', 'subconninfo', 'SELECT')",
+    )?
+    .first()
+    .map(|r| r.try_get(0))
+    .transpose()
+    .map_err(q)?
+    .unwrap_or(false);
+    let subscriptions = crate::queries::query(
+        tx,
+        WHAT,
+        &format!(
+            "SELECT s.subname::text AS name, {} AS conninfo, s.subenabled AS enabled, \
                         s.subslotname::text AS slot_name, s.subsynccommit AS synchronous_commit, \
                         s.subpublications::text[] AS publications, {} AS binary, {} AS streaming, \
                         {} AS comment \
@@ -95,26 +97,24 @@ pub(crate) fn read(
                  WHERE s.subdbid = (SELECT d.oid FROM pg_catalog.pg_database d \
                                     WHERE d.datname = pg_catalog.current_database()) \
                  ORDER BY 1",
-                if readable {
-                    "s.subconninfo"
-                } else {
-                    "NULL::text"
-                },
-                if v14 { "s.subbinary" } else { "false" },
-                // PostgreSQL 18 made `parallel` the default: a subscription created without
-                // the option is read as the model's default, as files without it say.
-                if version.0 >= 180000 {
-                    "CASE s.substream WHEN 'p' THEN 'f' ELSE s.substream::text END"
-                } else if v14 {
-                    "s.substream::text"
-                } else {
-                    "'false'"
-                },
-                comment("pg_subscription", "s.oid", "0"),
-            ),
-            &[],
-        )
-        .map_err(q)?;
+            if readable {
+                "s.subconninfo"
+            } else {
+                "NULL::text"
+            },
+            if v14 { "s.subbinary" } else { "false" },
+            // PostgreSQL 18 made `parallel` the default: a subscription created without
+            // the option is read as the model's default, as files without it say.
+            if version.0 >= 180000 {
+                "CASE s.substream WHEN 'p' THEN 'f' ELSE s.substream::text END"
+            } else if v14 {
+                "s.substream::text"
+            } else {
+                "'false'"
+            },
+            comment("pg_subscription", "s.oid", "0"),
+        ),
+    )?;
     Ok(PublicationRows {
         publications,
         tables,

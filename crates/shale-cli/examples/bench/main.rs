@@ -10,16 +10,26 @@
 //! plan without its diff) and render. Each size runs in a child process so that its peak
 //! memory (getrusage `ru_maxrss`) is its own.
 //!
-//! Live timings (databases on both sides, beside pg-delta and migra) are
-//! `scripts/bench/peers.sh` (`just bench-peers`).
+//! `… -- live [--explain DIR] [TABLES…]` (default 100 2000) loads the two schemas of each
+//! size into the databases `shale_bench_live_N_cur` / `_des` on `$BENCH_SERVER` (default
+//! `postgres://postgres@127.0.0.1:5432`; reused while their SQL is unchanged) and plans
+//! database → database, both sides introspected at once: connect, the catalog queries
+//! (counted, the slowest named), assembling the model (normalization, view and function
+//! replay), diff, build and order, render, and the peak memory (`live.rs`). `--explain DIR`
+//! also writes `EXPLAIN (ANALYZE, BUFFERS)` of every catalog query into DIR.
 //!
-//! `… -- gen TABLES DIR` writes DIR/current.sql and DIR/desired.sql (for profiling the CLI
-//! and for `scripts/bench/peers.sh`).
+//! Live timings beside pg-delta and migra (whole processes) are `scripts/bench/peers.sh`
+//! (`just bench-peers`).
+//!
+//! `… -- gen TABLES DIR` writes DIR/current.sql and DIR/desired.sql (for profiling the
+//! CLI); `… -- load TABLES` loads the live mode's two databases and prints their URLs (for
+//! `scripts/bench/peers.sh`).
 //!
 //! Targets (issue 13): offline 2,000 tables ≤ 0.3 s CPU, 10,000 ≤ 1.5 s CPU, peak memory
 //! ≤ 10× the SQL read, time linear in the input. See docs/PERFORMANCE.md.
 
 mod gen;
+mod live;
 
 use shale_plan::PlanOptions;
 use shale_sql::{parse_sources, SourceFile};
@@ -170,10 +180,17 @@ fn offline(tables: usize) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (mode, rest) = match args.first().map(String::as_str) {
-        Some(m @ ("offline" | "gen" | "one")) => (m.to_string(), &args[1..]),
+    let (mode, mut rest) = match args.first().map(String::as_str) {
+        Some(m @ ("offline" | "gen" | "one" | "live" | "live-one" | "load")) => {
+            (m.to_string(), &args[1..])
+        }
         _ => ("offline".to_string(), &args[..]),
     };
+    let mut explain = None;
+    if rest.first().map(String::as_str) == Some("--explain") {
+        explain = Some(rest.get(1).expect("--explain DIR").clone());
+        rest = &rest[2..];
+    }
     if mode == "gen" {
         let n: usize = rest[0].parse().expect("TABLES is a number");
         let dir = std::path::Path::new(&rest[1]);
@@ -182,7 +199,9 @@ fn main() {
         std::fs::write(dir.join("desired.sql"), gen::schema(n, true)).unwrap();
         return;
     }
-    let sizes: Vec<usize> = if rest.is_empty() {
+    let sizes: Vec<usize> = if rest.is_empty() && mode.starts_with("live") {
+        vec![100, 2000]
+    } else if rest.is_empty() {
         vec![100, 1000, 10000]
     } else {
         rest.iter()
@@ -193,12 +212,27 @@ fn main() {
         offline(sizes[0]);
         return;
     }
+    if mode == "load" {
+        let (cur, des) = live::load(sizes[0]);
+        println!("{cur} {des}");
+        return;
+    }
+    if mode == "live-one" {
+        live::live(sizes[0], explain.as_deref());
+        return;
+    }
     let exe = std::env::current_exe().unwrap();
     for n in sizes {
-        let status = std::process::Command::new(&exe)
-            .args(["one", &n.to_string()])
-            .status()
-            .unwrap();
+        let mut child = std::process::Command::new(&exe);
+        if mode == "live" {
+            child.arg("live-one");
+            if let Some(dir) = &explain {
+                child.args(["--explain", &format!("{dir}/{n}")]);
+            }
+        } else {
+            child.arg("one");
+        }
+        let status = child.arg(n.to_string()).status().unwrap();
         assert!(status.success());
     }
 }
