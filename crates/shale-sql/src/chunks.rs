@@ -77,9 +77,9 @@ pub(crate) fn chunk_ends(text: &str, target: usize) -> Vec<usize> {
                     after_begin = false;
                     continue;
                 }
-                if word.eq_ignore_ascii_case(b"atomic") && after_begin {
-                    atomic += 1;
-                } else if atomic > 0 && word.eq_ignore_ascii_case(b"case") {
+                let opens = (after_begin && word.eq_ignore_ascii_case(b"atomic"))
+                    || (atomic > 0 && word.eq_ignore_ascii_case(b"case"));
+                if opens {
                     atomic += 1;
                 } else if atomic > 0 && word.eq_ignore_ascii_case(b"end") {
                     atomic -= 1;
