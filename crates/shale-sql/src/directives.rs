@@ -113,6 +113,11 @@ fn is_comment(token: i32) -> bool {
     token == Token::SqlComment as i32 || token == Token::CComment as i32
 }
 
+/// Could `text` hold a directive? If not, [`attach`] finds none whatever the anchors.
+pub(crate) fn may_have_directives(text: &str) -> bool {
+    text.contains("shale:")
+}
+
 /// Read the directives of one file (`text` as parsed, with the byte offsets of `anchors`)
 /// and attach each to its object.
 pub(crate) fn attach(
@@ -120,7 +125,7 @@ pub(crate) fn attach(
     text: &str,
     anchors: &[Anchor],
 ) -> Result<Vec<Attached>, SqlError> {
-    if !text.contains("shale:") {
+    if !may_have_directives(text) {
         return Ok(Vec::new());
     }
     let tokens = pg_query::scan_tokens(text)

@@ -14,6 +14,7 @@
 //!   [`Catalog::ignored_statements`]).
 
 mod binder;
+mod chunks;
 mod constants;
 mod deep;
 

@@ -266,10 +266,18 @@ pub(crate) struct Builder {
     lines: std::cell::OnceCell<Vec<usize>>,
     /// Start of the statement being applied (byte offset in the file).
     stmt_start: usize,
+    /// Byte offset in the file that the locations of the statement being applied count
+    /// from: the start of the chunk of the file libpg_query parsed it in (raw.rs).
+    loc_base: usize,
+    /// Bytes of SQL per libpg_query call when a file is parsed (raw.rs).
+    chunk_bytes: usize,
     /// Where the objects of the current file that directives may name are defined.
     anchors: Vec<Anchor>,
-    /// Locations of the table constraints (not column constraints) of the current file.
-    table_con_locs: BTreeSet<i32>,
+    /// The current file has directives (`shale:` somewhere): only then are anchors kept.
+    anchoring: bool,
+    /// Locations (byte offsets in the file) of the table constraints (not column
+    /// constraints) of the current file.
+    table_con_locs: BTreeSet<usize>,
     /// Directives of the files read so far.
     attached: Vec<Attached>,
     /// Views, functions, triggers: see `routines.rs`.
@@ -621,7 +629,10 @@ impl Builder {
             text: String::new(),
             lines: std::cell::OnceCell::new(),
             stmt_start: 0,
+            loc_base: 0,
+            chunk_bytes: raw::CHUNK_BYTES,
             anchors: Vec::new(),
+            anchoring: true,
             table_con_locs: BTreeSet::new(),
             attached: Vec::new(),
             routines: routines::State::default(),
@@ -643,18 +654,41 @@ impl Builder {
     }
 
     fn anchor(&mut self, byte: usize, level: u8, id: ObjectId) {
-        self.anchors.push(Anchor { byte, level, id });
+        if self.anchoring {
+            self.anchors.push(Anchor { byte, level, id });
+        }
     }
 
     fn anchor_stmt(&mut self, id: ObjectId) {
         self.anchor(self.stmt_start, 0, id);
     }
 
+    /// The byte offset in the file of a location in the statement being applied's tree
+    /// (`None` for an unknown location, -1).
+    fn file_byte(&self, loc: i32) -> Option<usize> {
+        usize::try_from(loc).ok().map(|l| l + self.loc_base)
+    }
+
+    /// An anchor at a location of the statement being applied's tree.
+    fn anchor_loc(&mut self, loc: i32, level: u8, id: ObjectId) {
+        self.anchor(self.file_byte(loc).unwrap_or(self.loc_base), level, id);
+    }
+
+    /// Record where a table constraint of the current file is given.
+    fn table_con_loc(&mut self, loc: i32) {
+        if let Some(b) = self.file_byte(loc) {
+            self.table_con_locs.insert(b);
+        }
+    }
+
     /// A table constraint (given at `loc`) got its name.
     fn anchor_constraint(&mut self, q: &QualName, name: &str, loc: i32) {
-        if loc >= 0 && self.table_con_locs.contains(&loc) {
+        let Some(byte) = self.file_byte(loc) else {
+            return;
+        };
+        if self.table_con_locs.contains(&byte) {
             self.anchor(
-                loc as usize,
+                byte,
                 1,
                 ObjectId::Constraint {
                     table: q.clone(),
@@ -710,7 +744,7 @@ impl Builder {
                 ))
             }
         };
-        let parsed = match raw::Statements::parse(&text) {
+        let parsed = match raw::Statements::parse_in_chunks(&text, self.chunk_bytes) {
             Ok(p) => p,
             Err(e) => {
                 let msg = match e {
@@ -727,19 +761,21 @@ impl Builder {
     }
 
     /// Statement `i` of a file read by `read_file`: its start and end bytes and its tree
-    /// (`None`: an empty statement).
+    /// (`None`: an empty statement). Sets `loc_base` to where the tree's locations count
+    /// from.
     fn decode_statement(
-        &self,
+        &mut self,
         text: &str,
         stmts: &raw::Statements,
         i: usize,
     ) -> Result<Option<ReadStatement>, SqlError> {
-        let raw = stmts
+        let (base, raw) = stmts
             .decode(i)
             .map_err(|e| self.sql_error(0, e.to_string()))?;
-        let start = skip_trivia(text, raw.stmt_location.max(0) as usize);
+        self.loc_base = base;
+        let start = skip_trivia(text, base + raw.stmt_location.max(0) as usize);
         let end = if raw.stmt_len > 0 {
-            (raw.stmt_location + raw.stmt_len) as usize
+            base + (raw.stmt_location + raw.stmt_len) as usize
         } else {
             text.len()
         };
@@ -769,11 +805,13 @@ impl Builder {
         let mut blocks = Vec::with_capacity(files.len());
         let mut items: Vec<Item> = Vec::new();
         let mut entries: Vec<ordering::Entry> = Vec::new();
-        // Statements of each file not yet run.
+        // Statements of each file, and of each of its chunks, not yet run.
         let mut left: Vec<usize> = vec![0; files.len()];
+        let mut left_in_chunk: Vec<Vec<usize>> = Vec::with_capacity(files.len());
         for (k, f) in files.iter().enumerate() {
             let (text, stmts) = self.read_file(f)?;
             self.search_path = default_search_path();
+            let mut in_chunk = vec![0; stmts.chunk_count()];
             for i in 0..stmts.len() {
                 let Some((start, end, node)) = self.decode_statement(&text, &stmts, i)? else {
                     continue;
@@ -787,7 +825,7 @@ impl Builder {
                     _ => Ok(()),
                 };
                 if let Err(e) = set {
-                    let byte = if e.loc >= 0 { e.loc as usize } else { start };
+                    let byte = self.file_byte(e.loc).unwrap_or(start);
                     return Err(self.sql_error(byte, e.msg));
                 }
                 entries.push(ordering::Entry {
@@ -801,7 +839,9 @@ impl Builder {
                     end,
                 });
                 left[k] += 1;
+                in_chunk[stmts.chunk_of(i)] += 1;
             }
+            left_in_chunk.push(in_chunk);
             texts.push(text);
             trees.push(Some(stmts));
             blocks.push(std::mem::take(&mut self.copy_blocks));
@@ -850,6 +890,8 @@ impl Builder {
                 self.set_text(files[current].text.clone());
                 self.copy_blocks = std::mem::take(&mut blocks[current]);
                 self.table_con_locs.clear();
+                // Without a directive, directives::attach reads no anchor.
+                self.anchoring = directives::may_have_directives(&texts[current]);
             }
             let stmts = trees[it.file]
                 .as_ref()
@@ -857,16 +899,22 @@ impl Builder {
             let Some((_, _, node)) = self.decode_statement(&texts[it.file], stmts, it.stmt)? else {
                 continue;
             };
+            let chunk = stmts.chunk_of(it.stmt);
             left[it.file] -= 1;
+            left_in_chunk[it.file][chunk] -= 1;
             if left[it.file] == 0 {
                 trees[it.file] = None;
+            } else if left_in_chunk[it.file][chunk] == 0 {
+                if let Some(t) = trees[it.file].as_mut() {
+                    t.release(chunk);
+                }
             }
             let stmt_text = texts[it.file].get(it.start..it.end).unwrap_or("");
             self.stmt_start = it.start;
             self.search_path = entries[i].path.clone();
             let may_add_acl_object = Self::may_add_acl_object(&node);
             if let Err(e) = self.statement(node, stmt_text) {
-                let byte = if e.loc >= 0 { e.loc as usize } else { it.start };
+                let byte = self.file_byte(e.loc).unwrap_or(it.start);
                 return Err(self.sql_error(byte, e.msg));
             }
             if may_add_acl_object {
@@ -2029,7 +2077,7 @@ impl Builder {
                 }
                 Some(NodeEnum::Constraint(c)) => {
                     self.table_constraint(c, &mut p, None)?;
-                    self.table_con_locs.insert(c.location);
+                    self.table_con_loc(c.location);
                 }
                 Some(NodeEnum::TableLikeClause(l)) => {
                     likes.push(self.like_columns(&mut table, l, &mut p)?);
@@ -2040,10 +2088,12 @@ impl Builder {
         for c in s.constraints.iter().chain(&s.nnconstraints) {
             if let Some(NodeEnum::Constraint(c)) = c.node.as_ref() {
                 self.table_constraint(c, &mut p, None)?;
-                self.table_con_locs.insert(c.location);
+                self.table_con_loc(c.location);
             }
         }
         self.finish_columns(&mut table, &mut p, true)?;
+        // Every table stays in the model: drop the capacity growing the list left unused.
+        table.columns.shrink_to_fit();
         self.cat.tables.insert(q.clone(), table);
         self.sync_table_names(&q);
         self.anchor_stmt(ObjectId::Table { name: q.clone() });
@@ -2052,7 +2102,7 @@ impl Builder {
                 table: q.clone(),
                 column,
             };
-            self.anchor(loc.max(0) as usize, 1, id);
+            self.anchor_loc(loc, 1, id);
         }
         self.add_pending(&q, p, true)?;
         self.expand_likes(&q, likes)
@@ -2839,14 +2889,14 @@ impl Builder {
                     table: q.clone(),
                     column: cd.colname.clone(),
                 };
-                self.anchor(cd.location.max(0) as usize, 1, id);
+                self.anchor_loc(cd.location, 1, id);
                 let col = scratch.columns.last().cloned().expect("just added");
                 new_columns.push((col, cmd.missing_ok, cd.location));
             } else if cmd.subtype == AlterTableType::AtAddConstraint as i32 {
                 let Some(NodeEnum::Constraint(c)) = def else {
                     return err(-1, "ADD CONSTRAINT without a constraint");
                 };
-                self.table_con_locs.insert(c.location);
+                self.table_con_loc(c.location);
                 self.table_constraint(c, &mut p, Some(&mut using_index))?;
             } else {
                 rest.push(cmd);
@@ -3694,7 +3744,8 @@ impl Builder {
         }
         // Borrowed, not cloned: a table clone per index was a tenth of reading indexes.
         let table = self.table(&q);
-        let mut keys = Vec::new();
+        // Sized once: every index stays in the model.
+        let mut keys = Vec::with_capacity(s.index_params.len());
         let mut key_names = Vec::new();
         for p in &s.index_params {
             let Some(NodeEnum::IndexElem(ie)) = p.node.as_ref() else {
@@ -4352,6 +4403,18 @@ pub(crate) fn parse_files(
     files: &[SourceFile],
 ) -> Result<(Catalog, shale_model::Directives), SqlError> {
     let mut b = Builder::new();
+    b.files(files)?;
+    b.finish()
+}
+
+/// [`parse_files`] with libpg_query given about `chunk_bytes` of SQL per call.
+#[cfg(test)]
+pub(crate) fn parse_files_in_chunks(
+    files: &[SourceFile],
+    chunk_bytes: usize,
+) -> Result<(Catalog, shale_model::Directives), SqlError> {
+    let mut b = Builder::new();
+    b.chunk_bytes = chunk_bytes;
     b.files(files)?;
     b.finish()
 }
