@@ -171,7 +171,7 @@ fn offline(tables: usize) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mode, rest) = match args.first().map(String::as_str) {
-        Some(m @ ("offline" | "gen" | "one")) => (m.to_string(), &args[1..]),
+        Some(m @ ("offline" | "gen" | "gen-flat" | "one")) => (m.to_string(), &args[1..]),
         _ => ("offline".to_string(), &args[..]),
     };
     if mode == "gen" {
@@ -180,6 +180,13 @@ fn main() {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("current.sql"), gen::schema(n, false)).unwrap();
         std::fs::write(dir.join("desired.sql"), gen::schema(n, true)).unwrap();
+        return;
+    }
+    if mode == "gen-flat" {
+        let mb: usize = rest[0].parse().expect("MB is a number");
+        let dir = std::path::Path::new(&rest[1]);
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(format!("flat_{mb}mb.sql")), gen::flat(mb << 20)).unwrap();
         return;
     }
     let sizes: Vec<usize> = if rest.is_empty() {
