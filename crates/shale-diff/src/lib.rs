@@ -51,7 +51,7 @@ use shale_model::{
     Catalog, Column, ColumnRef, Constraint, ConstraintKind, EnumType, Expr, Extension, Identity,
     Index, IndexKeyExpr, ObjectId, QualName, Sequence, Table, TypeRef,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// One difference between two catalogs, as data.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -1335,49 +1335,49 @@ pub struct PossibleRename {
 /// of the same type (and collation) added to the same table, or a table dropped and a
 /// table with the same columns (names and types, in order) created.
 pub fn possible_renames(changes: &[Change]) -> Vec<PossibleRename> {
+    // The added columns and created tables, grouped by what a drop must match, in the
+    // order of `changes`: one pass, instead of one pass per drop (quadratic when a whole
+    // schema is dropped, as in the rollback of a plan from empty; issue 13).
+    let shape = |t: &Table| {
+        t.columns
+            .iter()
+            .map(|c| (c.name.clone(), c.ty.clone(), c.collation.clone()))
+            .collect::<Vec<_>>()
+    };
+    let mut adds: HashMap<(&QualName, &TypeRef, &Option<QualName>), Vec<&Change>> = HashMap::new();
+    let mut creates: HashMap<_, Vec<&Change>> = HashMap::new();
+    for a in changes {
+        match a {
+            Change::AddColumn {
+                table,
+                column,
+                recreate: None,
+            } => adds
+                .entry((table, &column.ty, &column.collation))
+                .or_default()
+                .push(a),
+            Change::CreateTable { table } if !table.columns.is_empty() => {
+                creates.entry(shape(table)).or_default().push(a)
+            }
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for d in changes {
-        match d {
+        let matches = match d {
             Change::DropColumn {
                 table,
                 column,
                 recreate: None,
-            } => {
-                for a in changes {
-                    if let Change::AddColumn {
-                        table: t1,
-                        column: c1,
-                        recreate: None,
-                    } = a
-                    {
-                        if t1 == table && c1.ty == column.ty && c1.collation == column.collation {
-                            out.push(PossibleRename {
-                                dropped: d.object(),
-                                added: a.object(),
-                            });
-                        }
-                    }
-                }
-            }
-            Change::DropTable { table } => {
-                let shape = |t: &Table| {
-                    t.columns
-                        .iter()
-                        .map(|c| (c.name.clone(), c.ty.clone(), c.collation.clone()))
-                        .collect::<Vec<_>>()
-                };
-                for a in changes {
-                    if let Change::CreateTable { table: t1 } = a {
-                        if !t1.columns.is_empty() && shape(t1) == shape(table) {
-                            out.push(PossibleRename {
-                                dropped: d.object(),
-                                added: a.object(),
-                            });
-                        }
-                    }
-                }
-            }
-            _ => {}
+            } => adds.get(&(table, &column.ty, &column.collation)),
+            Change::DropTable { table } if !creates.is_empty() => creates.get(&shape(table)),
+            _ => None,
+        };
+        for a in matches.into_iter().flatten() {
+            out.push(PossibleRename {
+                dropped: d.object(),
+                added: a.object(),
+            });
         }
     }
     out

@@ -1616,3 +1616,57 @@ fn conversion_recreates_sql_standard_bodies_reading_the_table() {
         "{d:?}"
     );
 }
+
+#[test]
+fn possible_renames_pair_every_drop_with_every_match_in_order() {
+    // Two tables of one shape dropped, two of it created, one of another shape created,
+    // and a column of another type added: each drop lists both matches, in change order.
+    let shaped = |name: &str, ty: TypeRef| {
+        let mut t = Table::new(q(name));
+        t.columns.push(Column::new("id", int()));
+        t.columns.push(Column::new("v", ty));
+        t
+    };
+    let changes = vec![
+        Change::DropTable {
+            table: shaped("a", TypeRef::builtin("text")),
+        },
+        Change::CreateTable {
+            table: shaped("x", TypeRef::builtin("text")),
+        },
+        Change::CreateTable {
+            table: shaped("other", int()),
+        },
+        Change::DropTable {
+            table: shaped("b", TypeRef::builtin("text")),
+        },
+        Change::CreateTable {
+            table: shaped("y", TypeRef::builtin("text")),
+        },
+        Change::AddColumn {
+            table: q("x"),
+            column: Column::new("w", int()),
+            recreate: None,
+        },
+    ];
+    let pairs: Vec<(ObjectId, ObjectId)> = possible_renames(&changes)
+        .into_iter()
+        .map(|p| (p.dropped, p.added))
+        .collect();
+    let t = |n: &str| table_id(q(n));
+    assert_eq!(
+        pairs,
+        vec![
+            (t("a"), t("x")),
+            (t("a"), t("y")),
+            (t("b"), t("x")),
+            (t("b"), t("y")),
+        ]
+    );
+    // Dropping alone (a rollback to empty) pairs nothing.
+    let drops: Vec<Change> = changes
+        .into_iter()
+        .filter(|c| matches!(c, Change::DropTable { .. }))
+        .collect();
+    assert!(possible_renames(&drops).is_empty());
+}

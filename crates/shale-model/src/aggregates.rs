@@ -371,7 +371,7 @@ impl Catalog {
                     self.type_dependency(t, out);
                 }
                 for f in a.functions() {
-                    for func in self.functions_named(f) {
+                    for func in self.overloads(f) {
                         out.push(func.id());
                     }
                 }

@@ -17,6 +17,7 @@ pub mod event_triggers;
 pub mod filter;
 pub mod foreign_data;
 pub mod ident;
+mod lookup;
 pub mod naming;
 pub mod operators;
 pub mod publications;
@@ -186,6 +187,10 @@ pub struct Catalog {
     /// Text search configurations (text_search.rs).
     #[serde(default, with = "keyed", skip_serializing_if = "BTreeMap::is_empty")]
     pub ts_configurations: BTreeMap<QualName, TsConfiguration>,
+    /// Functions and operators by name, built on first use (lookup.rs): a cache, not
+    /// part of the value (never compared, serialized or cloned).
+    #[serde(skip)]
+    lookups: lookup::Lookups,
 }
 
 /// Maps whose key is part of the value serialize as plain lists of values.

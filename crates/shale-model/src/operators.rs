@@ -446,9 +446,15 @@ impl Catalog {
         if tokens.is_empty() {
             return;
         }
-        for o in self.operators.values() {
-            if tokens.contains(&o.name.name.as_str()) {
-                out.push(o.id());
+        // Each token looked up by name (lookup.rs), not each operator searched for.
+        let names = self.names();
+        for t in tokens {
+            if let Some(keys) = names.operators.get(t) {
+                out.extend(
+                    keys.iter()
+                        .filter_map(|k| self.operators.get(k))
+                        .map(|o| o.id()),
+                );
             }
         }
     }
@@ -529,7 +535,7 @@ impl Catalog {
             }
         };
         let estimator = |out: &mut Vec<ObjectId>, q: &QualName| {
-            for f in self.functions_named(q) {
+            for f in self.overloads(q) {
                 out.push(f.id());
             }
         };

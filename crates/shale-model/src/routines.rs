@@ -414,33 +414,73 @@ impl fmt::Display for Unmodeled {
     }
 }
 
-/// Does `sql` call a function named `name` (`name(` or `"Name"(`, outside string
-/// literals, not preceded by an identifier character or a dot-qualified field)?
-fn calls(sql: &str, name: &str) -> bool {
-    let quoted = quote_ident(name);
+/// The names `sql` calls, as written: each identifier (`name`) or quoted identifier
+/// (`"Name"`) followed by `(` (after optional white space), outside string literals and
+/// not preceded by an identifier character or a quote (`public.f(` counts: the normalizer
+/// drops function schemas, but a written one is allowed). One pass over `sql`; a function
+/// named `n` is called exactly when `quote_ident(n)` is among these.
+pub(crate) fn called_names(sql: &str) -> Vec<&str> {
     let bytes = sql.as_bytes();
+    let mut out = Vec::new();
     let mut in_string = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes[i];
+    for (i, &c) in bytes.iter().enumerate() {
         if c == b'\'' {
             in_string = !in_string;
-            i += 1;
             continue;
         }
-        if !in_string && sql[i..].starts_with(&quoted) {
-            let before_ok = i == 0 || {
-                let p = bytes[i - 1];
-                !(p.is_ascii_alphanumeric() || p == b'_' || p == b'"' || p == b'$')
-            };
-            let after = sql[i + quoted.len()..].trim_start();
-            if before_ok && after.starts_with('(') {
-                return true;
+        if in_string {
+            continue;
+        }
+        if i > 0 {
+            let p = bytes[i - 1];
+            if p.is_ascii_alphanumeric() || p == b'_' || p == b'"' || p == b'$' {
+                continue;
             }
         }
-        i += 1;
+        let end = if c == b'"' {
+            quoted_end(bytes, i)
+        } else if c.is_ascii_lowercase() || c == b'_' {
+            let run = bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || **b == b'_')
+                .count();
+            Some(i + run)
+        } else {
+            None
+        };
+        if let Some(end) = end {
+            if sql[end..].trim_start().starts_with('(') {
+                out.push(&sql[i..end]);
+            }
+        }
     }
-    false
+    out
+}
+
+/// The end (exclusive) of the quoted identifier opening at `bytes[open]`, doubled quotes
+/// inside; `None` when it is not closed.
+fn quoted_end(bytes: &[u8], open: usize) -> Option<usize> {
+    let mut k = open + 1;
+    while k < bytes.len() {
+        if bytes[k] == b'"' {
+            if bytes.get(k + 1) == Some(&b'"') {
+                k += 2;
+                continue;
+            }
+            return Some(k + 1);
+        }
+        k += 1;
+    }
+    None
+}
+
+/// The identifier a name of [`called_names`] spells (quotes removed, doubled ones undone).
+fn unquote(token: &str) -> std::borrow::Cow<'_, str> {
+    match token.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) if inner.contains('"') => inner.replace("\"\"", "\"").into(),
+        Some(inner) => inner.into(),
+        None => token.into(),
+    }
 }
 
 /// `name` quoted for SQL (helper for displays of triggers).
@@ -507,7 +547,7 @@ impl Catalog {
                 };
                 out.push(rel);
                 if let Some(t) = self.triggers.get(&(table.clone(), name.clone())) {
-                    for f in self.functions_named(&t.function) {
+                    for f in self.overloads(&t.function) {
                         out.push(f.id());
                     }
                     for c in &t.update_columns {
@@ -567,16 +607,46 @@ impl Catalog {
     }
 
     /// The user functions an expression's normalized text calls (by name: the normalizer
-    /// drops function schemas, so every overload of that name counts).
+    /// drops function schemas, so every overload of that name counts). The text is scanned
+    /// once and each called name looked up (lookup.rs).
     fn function_calls(&self, canon: &str, out: &mut Vec<ObjectId>) {
         if self.functions.is_empty() {
             return;
         }
-        for f in self.functions.values() {
-            if calls(canon, &f.name.name) {
-                out.push(f.id());
+        let names = self.names();
+        for token in called_names(canon) {
+            let name = unquote(token);
+            let Some(keys) = names.functions.get(name.as_ref()) else {
+                continue;
+            };
+            if quote_ident(&name) != token {
+                // A keyword written bare, a name written quoted that needs no quotes:
+                // not how this function's name prints.
+                continue;
             }
+            out.extend(
+                keys.iter()
+                    .filter_map(|k| self.functions.get(k))
+                    .map(|f| f.id()),
+            );
         }
+    }
+
+    /// The function overloads named `name` (any signature), from the name lookups: for
+    /// the dependency queries, which ask once per reference (`functions_named` scans).
+    pub(crate) fn overloads(&self, name: &QualName) -> Vec<&Function> {
+        if self.functions.is_empty() {
+            return Vec::new();
+        }
+        let names = self.names();
+        names
+            .functions
+            .get(&name.name)
+            .into_iter()
+            .flatten()
+            .filter_map(|k| self.functions.get(k))
+            .filter(|f| f.name == *name)
+            .collect()
     }
 
     /// A type a function's signature uses: an enum, an extension's type, or a table's or
@@ -624,7 +694,7 @@ impl Catalog {
                 // `'cfg'::regconfig` (text_search.rs).
                 out.push(ObjectId::TextSearchConfiguration { name: r.clone() });
             }
-            for f in self.functions_named(r) {
+            for f in self.overloads(r) {
                 out.push(f.id());
             }
         }
@@ -772,5 +842,131 @@ mod tests {
         )
         .unwrap();
         assert!(back.views.is_empty() && back.functions.is_empty() && back.unmodeled.is_empty());
+    }
+
+    /// The search `function_calls` ran once per function before session 8 (whether `sql`
+    /// calls `name`), kept here as the reference `called_names` must agree with. Only
+    /// char-boundary positions are tried (the original sliced at every byte).
+    fn calls_reference(sql: &str, name: &str) -> bool {
+        let quoted = quote_ident(name);
+        let bytes = sql.as_bytes();
+        let mut in_string = false;
+        for i in 0..bytes.len() {
+            if bytes[i] == b'\'' {
+                in_string = !in_string;
+                continue;
+            }
+            if !in_string && sql.is_char_boundary(i) && sql[i..].starts_with(&quoted) {
+                let before_ok = i == 0 || {
+                    let p = bytes[i - 1];
+                    !(p.is_ascii_alphanumeric() || p == b'_' || p == b'"' || p == b'$')
+                };
+                if before_ok && sql[i + quoted.len()..].trim_start().starts_with('(') {
+                    return true;
+                }
+            }
+        }
+        false
+    }
+
+    fn calls(sql: &str, name: &str) -> bool {
+        called_names(sql).contains(&quote_ident(name).as_str())
+    }
+
+    #[test]
+    fn called_names_bare_quoted_qualified() {
+        assert_eq!(called_names("f(a) + g (b)"), vec!["f", "g"]);
+        assert_eq!(called_names("public.f(1)"), vec!["f"]);
+        assert_eq!(
+            called_names(r#""My Fn"(a, "x""y"(b))"#),
+            vec![r#""My Fn""#, r#""x""y""#]
+        );
+        assert_eq!(unquote(r#""x""y""#), "x\"y");
+        assert_eq!(unquote("f"), "f");
+        // Not a call: a column, a name inside a literal, the tail of another name.
+        assert!(called_names("a + b").is_empty());
+        assert!(called_names("'f(x)' || 'it''s g(y)'").is_empty());
+        assert_eq!(called_names("'f(x)' || h(1)"), vec!["h"]);
+        assert!(!calls("xf(1)", "f") && calls("xf(1)", "xf"));
+        assert!(!calls("\"Xf\"(1)", "f") && calls("\"Xf\"(1)", "Xf"));
+        assert!(!calls("$f(1)", "f"));
+        // A keyword must be quoted to name a function; a bare one is the keyword.
+        assert!(calls(r#""select"(1)"#, "select") && !calls("select(1)", "select"));
+        // Upper-case names are quoted; the bare spelling is another name.
+        assert!(calls(r#""F"(1)"#, "F") && !calls("F(1)", "F") && !calls("f(1)", "F"));
+        // Non-ASCII outside literals (the per-function search sliced mid-character).
+        assert!(calls("\"café\" > 0 AND f(1)", "f"));
+        assert!(calls("\"café\"(1)", "café"));
+        // An unclosed quote or a name at the very end is no call.
+        assert!(called_names("\"f(").is_empty() && called_names("a + f").is_empty());
+    }
+
+    #[test]
+    fn called_names_agree_with_the_per_function_search() {
+        let texts = [
+            "f(a) + g (b)",
+            "public.f(1) || 'g(2)' || h\t(3)",
+            r#""My Fn"(a, "x""y"(b)) + "select"(1) + select(2)"#,
+            "ff(1) + f_(2) + _f(3) + f1(4) + \"f\"(5)",
+            "a.f(1) + (f)(2) + f\n(3) + 'it''s' + f('(')",
+            "\"\"(1) + \"\"\"\"(2) + \"a\"\"\"(3) + \"a\"\"(4)",
+            "lower(x::text) = 'A' AND coalesce(y, 0) > 0 AND F(1) AND \"F\"(2)",
+            "\"café\"(1) + é(2) + xé(3)",
+            "'unterminated f(1)",
+        ];
+        let names = [
+            "f", "g", "h", "My Fn", "x\"y", "select", "ff", "f_", "_f", "f1", "a", "", "\"", "a\"",
+            "lower", "coalesce", "F", "café", "é", "xé", "x", "text",
+        ];
+        for t in texts {
+            for n in names {
+                assert_eq!(calls(t, n), calls_reference(t, n), "{t:?} calls {n:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn function_calls_find_every_overload_in_every_schema() {
+        let mut cat = Catalog::default();
+        let body = || FunctionBody::Source(expr("SELECT 1", &[]));
+        let mut ids = Vec::new();
+        for (schema, name, arg) in [
+            ("public", "f", None),
+            ("public", "f", Some("integer")),
+            ("other", "f", None),
+            ("public", "Up", None),
+            ("public", "g", None),
+        ] {
+            let mut f = Function::new(
+                QualName::new(schema, name),
+                TypeRef::builtin("integer"),
+                "sql",
+                body(),
+            );
+            if let Some(a) = arg {
+                f.args.push(FunctionArg {
+                    name: None,
+                    mode: ArgMode::In,
+                    ty: TypeRef::builtin(a),
+                    default: None,
+                });
+            }
+            ids.push(f.id());
+            cat.functions.insert(f.signature(), f);
+        }
+        let mut out = Vec::new();
+        cat.function_calls("f(1) + \"Up\"(2) + up(3) + 'g(4)'", &mut out);
+        out.sort();
+        let mut want = vec![
+            ids[0].clone(),
+            ids[1].clone(),
+            ids[2].clone(),
+            ids[3].clone(),
+        ];
+        want.sort();
+        assert_eq!(out, want);
+        assert_eq!(cat.overloads(&QualName::new("public", "f")).len(), 2);
+        assert_eq!(cat.overloads(&QualName::new("other", "f")).len(), 1);
+        assert!(cat.overloads(&QualName::new("public", "h")).is_empty());
     }
 }

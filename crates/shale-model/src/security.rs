@@ -275,7 +275,7 @@ impl Catalog {
                                 out.push(ObjectId::View { name: r.clone() });
                             }
                             // Functions the expressions call: dropped after the policy.
-                            for f in self.functions_named(r) {
+                            for f in self.overloads(r) {
                                 out.push(f.id());
                             }
                         }

@@ -312,7 +312,7 @@ impl Catalog {
         };
         let functions = |out: &mut Vec<ObjectId>, fs: Vec<&QualName>| {
             for q in fs {
-                out.extend(self.functions_named(q).map(|f| f.id()));
+                out.extend(self.overloads(q).into_iter().map(|f| f.id()));
             }
         };
         match id {

@@ -209,7 +209,7 @@ impl Catalog {
             for e in d.default.iter().chain(d.checks.values().map(|c| &c.expr)) {
                 self.expr_dependencies(e, out);
                 for r in &e.refs {
-                    for f in self.functions_named(r) {
+                    for f in self.overloads(r) {
                         out.push(f.id());
                     }
                 }
@@ -221,7 +221,7 @@ impl Catalog {
         } else if let Some(r) = self.ranges.get(name) {
             self.type_dependency(&r.subtype, out);
             for f in r.canonical.iter().chain(r.subtype_diff.iter()) {
-                for func in self.functions_named(f) {
+                for func in self.overloads(f) {
                     out.push(func.id());
                 }
             }

@@ -204,6 +204,11 @@ pub fn plan_with(
     if let Some(t) = &opts.lock_timeout {
         check_lock_timeout(t)?;
     }
+    // The dependency queries look functions and operators up by name (shale-model's
+    // lookup.rs); drop lookups a caller may have left from before it changed a catalog.
+    // Both stay borrowed, so unchanged, until the plan is made.
+    from.forget_lookups();
+    to.forget_lookups();
     // Expand/contract moves hinted column renames itself: the other hints rename.
     let (moving, renaming): (Vec<_>, Vec<_>) = directives.renames.iter().cloned().partition(|h| {
         opts.strategy == Strategy::ExpandContract && matches!(h.object, ObjectId::Column { .. })

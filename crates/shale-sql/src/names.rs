@@ -7,8 +7,8 @@
 //! identity sequences (`Builder::sync_table_names`), and debug builds check them against
 //! a fresh rebuild after every statement (`Builder::check_name_indexes`).
 
-use shale_model::{Catalog, ColumnRef, ConstraintKind, QualName, Table};
-use std::collections::{BTreeMap, HashMap};
+use shale_model::{Catalog, ColumnRef, ConstraintKind, Index, QualName, Table};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How many constraints of a schema carry one name, and how many of those own an index
 /// (primary keys and unique constraints, whose index is a relation of the same name).
@@ -116,6 +116,52 @@ impl ConstraintNames {
     /// index relation of this name exists)?
     pub(crate) fn index_owning(&self, schema: &str, name: &str) -> bool {
         self.uses(schema, name).index_owning > 0
+    }
+}
+
+/// The catalog's indexes by table, each table's in name order (the order of
+/// `Catalog::indexes`), so that a partition's indexes are found without scanning every
+/// index of the catalog (`adoptable`: once per partition of each partitioned index, so
+/// quadratic at 10,000 tables). Kept true like [`ConstraintNames`]: the builder calls
+/// `Builder::sync_index` wherever it inserts or removes an index, and debug builds check
+/// it against a fresh build after every statement.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub(crate) struct IndexesByTable {
+    table_of: HashMap<QualName, QualName>,
+    by_table: HashMap<QualName, BTreeSet<QualName>>,
+}
+
+impl IndexesByTable {
+    pub(crate) fn build(cat: &Catalog) -> IndexesByTable {
+        let mut n = IndexesByTable::default();
+        for (q, ix) in &cat.indexes {
+            n.sync(q, Some(ix));
+        }
+        n
+    }
+
+    /// Make the lookup true for the index stored under key `q` (`None`: no such index).
+    pub(crate) fn sync(&mut self, q: &QualName, index: Option<&Index>) {
+        if let Some(old) = self.table_of.remove(q) {
+            if let Some(set) = self.by_table.get_mut(&old) {
+                set.remove(q);
+                if set.is_empty() {
+                    self.by_table.remove(&old);
+                }
+            }
+        }
+        if let Some(ix) = index {
+            self.table_of.insert(q.clone(), ix.table.clone());
+            self.by_table
+                .entry(ix.table.clone())
+                .or_default()
+                .insert(q.clone());
+        }
+    }
+
+    /// The names of `table`'s indexes, in name order.
+    pub(crate) fn on(&self, table: &QualName) -> impl Iterator<Item = &QualName> {
+        self.by_table.get(table).into_iter().flatten()
     }
 }
 

@@ -257,6 +257,8 @@ pub(crate) struct Builder {
     identity_seqs: names::IdentitySeqs,
     /// Constraint names by schema (kept true by `sync_table_names`).
     con_names: names::ConstraintNames,
+    /// The catalog's indexes by table (kept true by `sync_index`).
+    ix_by_table: names::IndexesByTable,
     file: String,
     /// The current file's text: set with [`Builder::set_text`], which resets `lines`.
     text: String,
@@ -625,6 +627,7 @@ impl Builder {
             search_path: default_search_path(),
             identity_seqs: names::IdentitySeqs::default(),
             con_names: names::ConstraintNames::default(),
+            ix_by_table: names::IndexesByTable::default(),
             file: String::new(),
             text: String::new(),
             lines: std::cell::OnceCell::new(),
@@ -1223,6 +1226,27 @@ impl Builder {
         self.con_names.sync(q, self.cat.tables.get(q));
     }
 
+    /// Bring the index-by-table lookup up to date for the index stored under `q` (after
+    /// it was inserted into or removed from `cat.indexes`).
+    pub(crate) fn sync_index(&mut self, q: &QualName) {
+        self.ix_by_table.sync(q, self.cat.indexes.get(q));
+    }
+
+    /// The same after indexes of `table` were removed in bulk (`retain`).
+    fn sync_indexes_of(&mut self, table: &QualName) {
+        let names: Vec<QualName> = self.ix_by_table.on(table).cloned().collect();
+        for q in names {
+            self.sync_index(&q);
+        }
+    }
+
+    /// The names of `table`'s indexes in `cat.indexes`, in name order.
+    pub(crate) fn indexes_on(&self, table: &QualName) -> impl Iterator<Item = &Index> {
+        self.ix_by_table
+            .on(table)
+            .filter_map(|q| self.cat.indexes.get(q))
+    }
+
     /// Remove these constraints (table, name) from their tables.
     fn remove_constraints(&mut self, cons: Vec<(QualName, String)>) {
         for (tq, cn) in cons {
@@ -1236,6 +1260,7 @@ impl Builder {
     /// Rebuild the name index from the whole catalog (after the catalog was replaced).
     pub(crate) fn rebuild_name_indexes(&mut self) {
         self.con_names = names::ConstraintNames::build(&self.cat);
+        self.ix_by_table = names::IndexesByTable::build(&self.cat);
     }
 
     /// Debug builds: the maintained name index must equal one built afresh.
@@ -1245,6 +1270,11 @@ impl Builder {
                 self.con_names,
                 names::ConstraintNames::build(&self.cat),
                 "constraint name index out of date"
+            );
+            assert_eq!(
+                self.ix_by_table,
+                names::IndexesByTable::build(&self.cat),
+                "index-by-table lookup out of date"
             );
         }
     }
@@ -3379,6 +3409,7 @@ impl Builder {
                         .as_ref()
                         .is_some_and(|p| normalize::expr_columns(&p.sql).iter().any(|c| c == col)))
         });
+        self.sync_indexes_of(q);
         self.cat.sequences.retain(|_, s| {
             s.owned_by
                 .as_ref()
@@ -3440,6 +3471,7 @@ impl Builder {
             );
         }
         self.cat.indexes.remove(&iq);
+        self.sync_index(&iq);
         let ic = IndexCon {
             primary: contype(c) == ConstrType::ConstrPrimary,
             columns,
@@ -3456,7 +3488,8 @@ impl Builder {
         };
         let r = self.add_index_con(q, &ic);
         if r.is_err() {
-            self.cat.indexes.insert(iq, ix);
+            self.cat.indexes.insert(iq.clone(), ix);
+            self.sync_index(&iq);
         } else if let Some(mut a) = self.cat.attached_indexes.remove(&iq) {
             // Still attached, now under the constraint's name.
             a.index = QualName::new(q.schema.clone(), ic.name.clone().unwrap_or_default());
@@ -3566,6 +3599,7 @@ impl Builder {
         self.cat.tables.remove(q);
         self.sync_table_names(q);
         self.cat.indexes.retain(|_, i| i.table != *q);
+        self.sync_indexes_of(q);
         self.cat
             .sequences
             .retain(|_, s| s.owned_by.as_ref().is_none_or(|o| o.table != *q));
@@ -3581,6 +3615,7 @@ impl Builder {
         let Some(ix) = self.cat.indexes.remove(q) else {
             return Ok(());
         };
+        self.sync_index(q);
         // Foreign keys whose referenced columns are this index's (PostgreSQL records the
         // index a foreign key was checked against; a constraint's index is preferred).
         let key_cols: Option<Vec<String>> = ix
@@ -3608,6 +3643,7 @@ impl Builder {
         if !broken.is_empty() {
             if !cascade {
                 self.cat.indexes.insert(q.clone(), ix);
+                self.sync_index(q);
                 return err(
                     -1,
                     format!(
@@ -3816,6 +3852,7 @@ impl Builder {
                 statistics: BTreeMap::new(),
             },
         );
+        self.sync_index(&iq_for_parts);
         if partitioned {
             if rv.inh {
                 self.adopt_for_new_index(&iq_for_parts);

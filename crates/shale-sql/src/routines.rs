@@ -599,6 +599,7 @@ impl Builder {
         // The view's own indexes take names too.
         for (n, ix) in &view.indexes {
             self.cat.indexes.insert(n.clone(), ix.clone());
+            self.sync_index(n);
         }
         self.cat.views.remove(&q);
         self.cat.tables.insert(q.clone(), pseudo);
@@ -614,6 +615,7 @@ impl Builder {
             .collect();
         for k in added {
             if let Some(ix) = self.cat.indexes.remove(&k) {
+                self.sync_index(&k);
                 view.indexes.insert(k, ix);
             }
         }

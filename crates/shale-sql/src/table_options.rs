@@ -1340,6 +1340,7 @@ impl Builder {
                 if let Some(ix) = self.cat.indexes.remove(child) {
                     self.part_indexes.implied.insert(child.clone(), ix);
                 }
+                self.sync_index(child);
                 self.cat.attached_indexes.remove(child);
             }
             // Under a plain index, the partition's own index or key stays its own.
@@ -1355,6 +1356,7 @@ impl Builder {
             // Under a key, the partition's key is the parent's (`conparentid`).
             (ObjectId::Index { .. }, None) => {
                 self.cat.indexes.remove(child);
+                self.sync_index(child);
             }
             (_, None) => {
                 if let Some(t) = self.cat.tables.get_mut(table) {
@@ -1382,6 +1384,7 @@ impl Builder {
             match o {
                 ObjectId::Index { name } => {
                     self.cat.indexes.remove(&name);
+                    self.sync_index(&name);
                     self.cat.attached_indexes.remove(&name);
                 }
                 ObjectId::Constraint { table, name } => {
@@ -1452,13 +1455,7 @@ impl Builder {
 
     /// The names of the partition `table`'s own indexes and keys.
     fn partition_index_names(&self, table: &QualName) -> Vec<QualName> {
-        let mut out: Vec<QualName> = self
-            .cat
-            .indexes
-            .values()
-            .filter(|i| i.table == *table)
-            .map(|i| i.name.clone())
-            .collect();
+        let mut out: Vec<QualName> = self.indexes_on(table).map(|i| i.name.clone()).collect();
         if let Some(t) = self.cat.tables.get(table) {
             out.extend(
                 t.constraints
@@ -1481,7 +1478,7 @@ impl Builder {
     ) -> Option<(QualName, ObjectId)> {
         let attached = |q: &QualName| self.cat.attached_indexes.contains_key(q);
         if let Some(p) = parent {
-            let found = self.cat.indexes.values().find(|i| {
+            let found = self.indexes_on(table).find(|i| {
                 i.table == *table
                     && !attached(&i.name)
                     && !i.invalid
@@ -1560,10 +1557,7 @@ impl Builder {
     /// matches a partition's index against.
     fn parent_indexes(&self, parent: &QualName) -> Vec<ParentIndex> {
         let mut out: Vec<_> = self
-            .cat
-            .indexes
-            .values()
-            .filter(|i| i.table == *parent)
+            .indexes_on(parent)
             .map(|i| (i.name.clone(), Some(i.clone()), Vec::new(), Vec::new()))
             .collect();
         if let Some(t) = self.cat.tables.get(parent) {

@@ -115,3 +115,27 @@ pub fn schema(tables: usize, changed: bool) -> String {
     }
     s
 }
+
+/// One file of small tables (a key, a few typed columns, a default, a check, every
+/// tenth with an index), `bytes` long or just over: the "one file of N small tables"
+/// input of issue 13 (`bench gen-flat MB DIR`).
+pub fn flat(bytes: usize) -> String {
+    let mut out = String::with_capacity(bytes + 512);
+    let mut i = 0;
+    while out.len() < bytes {
+        let _ = writeln!(
+            out,
+            "CREATE TABLE public.item_{i} (\n    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,\n    \
+             name text NOT NULL,\n    qty integer NOT NULL DEFAULT 0 CHECK (qty >= 0),\n    \
+             created_at timestamptz NOT NULL DEFAULT now()\n);"
+        );
+        if i % 10 == 0 {
+            let _ = writeln!(
+                out,
+                "CREATE INDEX item_{i}_name ON public.item_{i} (lower(name));"
+            );
+        }
+        i += 1;
+    }
+    out
+}

@@ -181,7 +181,7 @@ fn offline(tables: usize) {
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (mode, mut rest) = match args.first().map(String::as_str) {
-        Some(m @ ("offline" | "gen" | "one" | "live" | "live-one" | "load")) => {
+        Some(m @ ("offline" | "gen" | "gen-flat" | "one" | "live" | "live-one" | "load")) => {
             (m.to_string(), &args[1..])
         }
         _ => ("offline".to_string(), &args[..]),
@@ -197,6 +197,13 @@ fn main() {
         std::fs::create_dir_all(dir).unwrap();
         std::fs::write(dir.join("current.sql"), gen::schema(n, false)).unwrap();
         std::fs::write(dir.join("desired.sql"), gen::schema(n, true)).unwrap();
+        return;
+    }
+    if mode == "gen-flat" {
+        let mb: usize = rest[0].parse().expect("MB is a number");
+        let dir = std::path::Path::new(&rest[1]);
+        std::fs::create_dir_all(dir).unwrap();
+        std::fs::write(dir.join(format!("flat_{mb}mb.sql")), gen::flat(mb << 20)).unwrap();
         return;
     }
     let sizes: Vec<usize> = if rest.is_empty() && mode.starts_with("live") {
