@@ -599,6 +599,7 @@ impl Differ<'_> {
                 Some(t1) => {
                     for c0 in &t0.columns {
                         match t1.column(&c0.name) {
+                            None if self.joined_column(name, &c0.name).is_some() => {}
                             None => {
                                 self.dropped_columns.insert((name.clone(), c0.name.clone()));
                             }
@@ -614,6 +615,16 @@ impl Differ<'_> {
                 }
             }
         }
+    }
+
+    /// Column `column` of `table` as the child has it from the parent `table` joins: a
+    /// column of its own that the parent has becomes the inherited one, keeping what the
+    /// table had (its default, `NOT NULL`), compared with what the child has of the
+    /// parent's (`Catalog::child_column`).
+    fn joined_column(&self, table: &QualName, column: &str) -> Option<Column> {
+        let joins = self.from.table_opts(table).parents().is_empty()
+            && !self.to.table_opts(table).parents().is_empty();
+        joins.then(|| self.to.child_column(table, column)).flatten()
     }
 
     fn schemas(&mut self) {
@@ -889,11 +900,14 @@ impl Differ<'_> {
 
         for c0 in &t0.columns {
             if t1.column(&c0.name).is_none() {
-                self.push(Change::DropColumn {
-                    table: name.clone(),
-                    column: c0.clone(),
-                    recreate: None,
-                });
+                match self.joined_column(name, &c0.name) {
+                    Some(c1) => self.alter_column(name, c0, &c1),
+                    None => self.push(Change::DropColumn {
+                        table: name.clone(),
+                        column: c0.clone(),
+                        recreate: None,
+                    }),
+                }
             }
         }
         for c1 in &t1.columns {

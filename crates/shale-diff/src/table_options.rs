@@ -300,13 +300,19 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         cols.dedup();
         // A table leaving every parent keeps its inherited columns' NOT NULL and default
         // as its own: the Differ compares them as columns (`Catalog::child_column`).
+        // Likewise for a table joining a parent, the other way.
         let orphaned = !a.parents().is_empty() && b.parents().is_empty();
+        let adopted = existing && a.parents().is_empty() && !b.parents().is_empty();
         for c in cols {
             let mut x = a.columns.get(c).cloned().unwrap_or_default();
-            let y = b.columns.get(c).cloned().unwrap_or_default();
+            let mut y = b.columns.get(c).cloned().unwrap_or_default();
             if orphaned {
                 x.not_null = y.not_null;
                 x.default = y.default.clone();
+            }
+            if adopted {
+                y.not_null = x.not_null;
+                y.default = x.default.clone();
             }
             // A column that goes away takes its options with it (a child's inherited
             // columns stay while a parent has them).
