@@ -47,7 +47,7 @@ pub(crate) fn qualified_ts_config(schema: Option<&str>, name: &str) -> Option<Qu
 
 /// Functions whose first argument is a `regconfig`, with how many arguments they then
 /// take (`to_tsvector('english', body)`).
-fn regconfig_first_arg(name: &str, nargs: usize) -> bool {
+pub(crate) fn regconfig_first_arg(name: &str, nargs: usize) -> bool {
     matches!(
         (name, nargs),
         (
