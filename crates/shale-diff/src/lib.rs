@@ -478,7 +478,7 @@ pub fn diff_catalogs(from: &Catalog, to: &Catalog) -> Vec<Change> {
         recreated_columns: BTreeSet::new(),
         dropped_columns: BTreeSet::new(),
         removed_keys: BTreeSet::new(),
-        operators: going_operators(from, to),
+        operators: going_by_name(from, to),
         attached_from: table_options::attached_by_parent(from),
         attached_to: table_options::attached_by_parent(to),
     };
@@ -497,22 +497,38 @@ struct Differ<'a> {
     /// Constraints and unique indexes (of `from`) that are dropped or re-created: a
     /// foreign key referencing one of them must be re-created too.
     removed_keys: BTreeSet<ObjectId>,
-    /// Operator names with an operator dropped or re-created, with why: a generated
-    /// column using one is re-created around it.
+    /// Operator names with an operator dropped or re-created, and text search
+    /// configurations that go, with why ([`going_by_name`]): a generated column using one
+    /// is re-created around it.
     operators: BTreeMap<QualName, String>,
     /// The partitions' indexes attached to each partitioned index, per side.
     attached_from: BTreeMap<&'a QualName, BTreeSet<&'a QualName>>,
     attached_to: BTreeMap<&'a QualName, BTreeSet<&'a QualName>>,
 }
 
-/// The operator names (of `from`) with an operator that `to` drops or re-creates, with
-/// why (nothing to compute for a catalog without operators).
-pub(crate) fn going_operators(from: &Catalog, to: &Catalog) -> BTreeMap<QualName, String> {
-    if from.operators.is_empty() {
-        return BTreeMap::new();
+/// What expressions name and `to` drops or re-creates, by name, with why: the operator
+/// names (of `from`) with an operator that goes, and the text search configurations that
+/// go (nothing to compute for a catalog without either). An expression that still names
+/// one (see [`uses_going`]) keeps PostgreSQL from dropping it, so what holds it is
+/// dropped before and created again after.
+pub(crate) fn going_by_name(from: &Catalog, to: &Catalog) -> BTreeMap<QualName, String> {
+    let mut out = text_search::going_configurations(from, to);
+    if !from.operators.is_empty() {
+        let functions = routines::going_functions(from, to);
+        out.extend(operators::recreated_operators(from, to, &functions));
     }
-    let functions = routines::going_functions(from, to);
-    operators::recreated_operators(from, to, &functions)
+    out
+}
+
+/// Whether `e` names `q`, an entry of [`going_by_name`]: an operator by its name in the
+/// normalized text (the normalizer drops operator schemas), a text search configuration
+/// among the expression's references (`'public.cfg'::regconfig`).
+pub(crate) fn uses_going(e: &Expr, q: &QualName) -> bool {
+    if shale_model::operators::is_operator_name(&q.name) {
+        shale_model::operators::uses_operator(&e.canon, &q.name)
+    } else {
+        e.refs.contains(q)
+    }
 }
 
 impl Differ<'_> {
@@ -1449,18 +1465,18 @@ fn recreate_reason(
 }
 
 /// Why a generated column that stays must be dropped and added again because an operator
-/// its expression uses, before and after, is dropped and created again (`operators`: by
-/// name, with why; PostgreSQL refuses to drop an operator a column uses).
+/// or text search configuration its expression uses, before and after, is dropped and
+/// created again (`operators`: [`going_by_name`]; PostgreSQL refuses to drop either while
+/// a column uses it).
 pub(crate) fn generated_over_going_operator(
     c0: &Column,
     c1: &Column,
     operators: &BTreeMap<QualName, String>,
 ) -> Option<String> {
     let (g0, g1) = (c0.generated.as_ref()?, c1.generated.as_ref()?);
-    operators.iter().find_map(|(o, why)| {
-        let uses = |g: &Expr| shale_model::operators::uses_operator(&g.canon, &o.name);
-        (uses(g0) && uses(g1)).then(|| why.clone())
-    })
+    operators
+        .iter()
+        .find_map(|(o, why)| (uses_going(g0, o) && uses_going(g1, o)).then(|| why.clone()))
 }
 
 /// The labels to add, with positions valid at the time each is added, when `to` keeps

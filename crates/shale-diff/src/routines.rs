@@ -253,13 +253,15 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         removed_views: BTreeMap::new(),
         replaced_views: BTreeSet::new(),
     };
-    let going_operators = crate::going_operators(from, to);
+    // Operators and text search configurations that go, by name (`crate::going_by_name`).
+    let going_operators = crate::going_by_name(from, to);
     d.classify_columns(&going_operators);
     d.functions();
     let aggregates = crate::aggregates::recreated_aggregates(from, to, &d.recreated_functions);
     d.recreated_functions.extend(aggregates);
     // Operators are keyed by their names here too (an operator's name is never a
-    // function's): what uses one that goes is found by name in its normalized text.
+    // function's): what uses one that goes is found by name in its normalized text; a
+    // configuration among an expression's or a view's references.
     d.bodies_around_operators(&going_operators);
     d.bodies_around_dropped_tables();
     d.recreated_functions.extend(going_operators);
@@ -292,7 +294,7 @@ fn defaults_around_recreated_functions(
             let Some(d0) = &c0.default else {
                 continue;
             };
-            let calls = recreated.keys().any(|f| uses_routine(&d0.canon, &f.name));
+            let calls = recreated.keys().any(|f| uses_routine(d0, f));
             if !calls {
                 continue;
             }
@@ -359,10 +361,10 @@ fn checks_and_indexes_around_recreated_functions(
     if recreated.is_empty() {
         return; // no expression can call a re-created function
     }
-    let why_for = |canon: &str| {
+    let why_for = |e: &shale_model::Expr| {
         recreated
             .iter()
-            .find(|(f, _)| uses_routine(canon, &f.name))
+            .find(|(f, _)| uses_routine(e, f))
             .map(|(_, why)| why.clone())
     };
     let mut extra = Vec::new();
@@ -374,7 +376,7 @@ fn checks_and_indexes_around_recreated_functions(
             let shale_model::ConstraintKind::Check { expr, .. } = &c0.kind else {
                 continue;
             };
-            let (Some(why), Some(c1)) = (why_for(&expr.canon), t1.constraints.get(&c0.name)) else {
+            let (Some(why), Some(c1)) = (why_for(expr), t1.constraints.get(&c0.name)) else {
                 continue;
             };
             let handled = out.iter().any(|c| {
@@ -408,14 +410,14 @@ fn checks_and_indexes_around_recreated_functions(
         }
     }
     for (name, ix0) in &from.indexes {
-        let exprs: Vec<&str> = ix0
+        let exprs: Vec<&shale_model::Expr> = ix0
             .keys
             .iter()
             .filter_map(|k| match &k.key {
-                shale_model::IndexKeyExpr::Expr(e) => Some(e.canon.as_str()),
+                shale_model::IndexKeyExpr::Expr(e) => Some(e),
                 _ => None,
             })
-            .chain(ix0.predicate.iter().map(|p| p.canon.as_str()))
+            .chain(ix0.predicate.iter())
             .collect();
         let Some(why) = exprs.iter().find_map(|e| why_for(e)) else {
             continue;
@@ -426,6 +428,10 @@ fn checks_and_indexes_around_recreated_functions(
         if drops_index(out, name) {
             continue;
         }
+        // A comment change the indexes' diff found is the re-creation's now.
+        out.retain(|c| {
+            !matches!(c, Change::SetComment { object: ObjectId::Index { name: n }, .. } if n == name)
+        });
         recreate_index(ix0, ix1, why, &mut extra);
     }
     out.extend(extra);
@@ -463,13 +469,11 @@ pub(crate) fn recreate_index(ix0: &Index, ix1: &Index, why: String, out: &mut Ve
     }
 }
 
-/// Does the normalized expression call a function, or use an operator, named `name`?
-fn uses_routine(canon: &str, name: &str) -> bool {
-    if shale_model::operators::is_operator_name(name) {
-        shale_model::operators::uses_operator(canon, name)
-    } else {
-        calls_function(canon, name)
-    }
+/// Does the normalized expression call a function named `f`, use an operator named `f`,
+/// or name the text search configuration `f` (`crate::uses_going`)?
+fn uses_routine(e: &shale_model::Expr, f: &QualName) -> bool {
+    crate::uses_going(e, f)
+        || (!shale_model::operators::is_operator_name(&f.name) && calls_function(&e.canon, &f.name))
 }
 
 /// The functions (of `from`, by id) that `to` drops or drops and creates again, with why,
@@ -882,17 +886,15 @@ impl Rd<'_> {
         }
     }
 
-    /// SQL-standard bodies using an operator that goes (`operators`, by name, with why)
-    /// keep PostgreSQL from dropping it: such a function that stays and still uses it is
+    /// SQL-standard bodies using an operator or a text search configuration that goes
+    /// (`operators`: `crate::going_by_name`) keep PostgreSQL from dropping it: such a function that stays and still uses it is
     /// dropped before and created again after (instead of being replaced in place).
     fn bodies_around_operators(&mut self, operators: &BTreeMap<QualName, String>) {
         if operators.is_empty() {
             return;
         }
         let uses = |f: &Function, o: &QualName| match &f.body {
-            shale_model::FunctionBody::Standard(body) => {
-                shale_model::operators::uses_operator(&body.canon, &o.name)
-            }
+            shale_model::FunctionBody::Standard(body) => crate::uses_going(body, o),
             _ => false,
         };
         // A body that stops using it is replaced in place, and that releases it.

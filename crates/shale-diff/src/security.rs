@@ -135,8 +135,9 @@ fn column_type_change_under(from: &Catalog, to: &Catalog, p: &Policy) -> Option<
     })
 }
 
-/// PostgreSQL refuses to drop an operator a policy uses: a policy using one that is
-/// dropped or re-created (`operators`, by name, with why), and still using it, is
+/// PostgreSQL refuses to drop an operator or text search configuration a policy uses: a
+/// policy using one that is dropped or re-created (`operators`: `crate::going_by_name`),
+/// and still using it, is
 /// dropped before and created again after it (one that stops using it is altered in
 /// place, which releases it).
 fn operator_recreated_under(
@@ -148,7 +149,7 @@ fn operator_recreated_under(
         p.using
             .iter()
             .chain(p.with_check.iter())
-            .any(|e| shale_model::operators::uses_operator(&e.canon, &o.name))
+            .any(|e| crate::uses_going(e, o))
     };
     operators
         .iter()
@@ -185,7 +186,7 @@ pub fn diff(from: &Catalog, to: &Catalog) -> Vec<SecurityChange> {
     let operators = if from.policies.is_empty() {
         BTreeMap::new()
     } else {
-        crate::going_operators(from, to)
+        crate::going_by_name(from, to)
     };
     for (key, p0) in &from.policies {
         // A dropped table takes its policies with it.

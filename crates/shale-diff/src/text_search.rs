@@ -10,10 +10,11 @@
 //!   does an object whose parser, template, dictionary or function is dropped or
 //!   re-created (PostgreSQL refuses to drop what another object uses). A renamed object
 //!   is one dropped and another created.
-//! - An index whose expression names a re-created configuration (`to_tsvector('cfg',
-//!   …)`) is dropped before it and created again after it. A column default or generated
-//!   column, a view or a SQL-standard function body naming one cannot be kept across it
-//!   yet: that is refused ([`Change::Unsupported`]).
+//! - What names a configuration that goes (`to_tsvector('cfg', …)`, `'cfg'::regconfig`)
+//!   and stays keeps PostgreSQL from dropping it: the other families' diffs drop it
+//!   before and create it again after ([`going_configurations`]): a column default is
+//!   dropped and set again, a generated column dropped and added again, checks, indexes,
+//!   views, SQL-standard function bodies and policies re-created.
 //! - Comments are plain [`Change::SetComment`]s.
 
 use crate::routines::RoutineChange;
@@ -21,8 +22,7 @@ use crate::Change;
 use serde::Serialize;
 use shale_model::text_search::group_mappings;
 use shale_model::{
-    Catalog, Expr, Index, IndexKeyExpr, ObjectId, QualName, TsConfiguration, TsDictionary,
-    TsOption, TsParser, TsTemplate,
+    Catalog, ObjectId, QualName, TsConfiguration, TsDictionary, TsOption, TsParser, TsTemplate,
 };
 use std::collections::BTreeMap;
 
@@ -249,18 +249,7 @@ fn function_objects<T: FunctionObject>(
         from,
         to,
         T::KIND,
-        |o0, o1| {
-            let (a, b) = (o0.without_comment(), o1.without_comment());
-            if a != b {
-                Some(format!(
-                    "its functions change ({} to {})",
-                    a.create_sql(),
-                    b.create_sql()
-                ))
-            } else {
-                changed_functions(&o0.functions(), functions)
-            }
-        },
+        |o0, o1| function_object_why(o0, o1, functions),
         gone,
     );
     for (q, o0) in from {
@@ -299,20 +288,114 @@ fn function_objects<T: FunctionObject>(
     }
 }
 
-fn changed_functions(fs: &[&QualName], functions: &BTreeMap<QualName, String>) -> Option<String> {
-    fs.iter().find_map(|f| functions.get(*f).cloned())
+/// Why a parser or template that stays is dropped and created again: its functions
+/// change, or one of them is re-created (`functions`, by name, with why).
+fn function_object_why<T: FunctionObject>(
+    o0: &T,
+    o1: &T,
+    functions: &BTreeMap<QualName, String>,
+) -> Option<String> {
+    let (a, b) = (o0.without_comment(), o1.without_comment());
+    if a != b {
+        Some(format!(
+            "its functions change ({} to {})",
+            a.create_sql(),
+            b.create_sql()
+        ))
+    } else {
+        o0.functions()
+            .iter()
+            .find_map(|f| functions.get(*f).cloned())
+    }
 }
 
-/// Whether an expression names the configuration `q`.
-fn names(e: &Expr, q: &QualName) -> bool {
-    e.refs.contains(q)
+/// Why a dictionary that stays is dropped and created again: a new template, or its
+/// template goes (`templates`).
+fn dictionary_why(d0: &TsDictionary, d1: &TsDictionary, templates: &Gone) -> Option<String> {
+    if d0.template != d1.template {
+        Some(format!(
+            "its template changes ({} to {})",
+            d0.template, d1.template
+        ))
+    } else {
+        templates.get(&d0.template).cloned()
+    }
 }
 
-fn index_names(ix: &Index, q: &QualName) -> bool {
-    ix.keys.iter().any(|k| match &k.key {
-        IndexKeyExpr::Expr(e) => names(e, q),
-        IndexKeyExpr::Column(_) => false,
-    }) || ix.predicate.as_ref().is_some_and(|p| names(p, q))
+/// Why a configuration that stays is dropped and created again: a new parser, its parser
+/// goes (`parsers`), or a dictionary it keeps goes (`dictionaries`; one it stops using is
+/// unmapped first).
+fn configuration_why(
+    c0: &TsConfiguration,
+    c1: &TsConfiguration,
+    parsers: &Gone,
+    dictionaries: &Gone,
+) -> Option<String> {
+    if c0.parser != c1.parser {
+        return Some(format!(
+            "its parser changes ({} to {})",
+            c0.parser, c1.parser
+        ));
+    }
+    let keeps = c1.dictionaries();
+    parsers.get(&c0.parser).cloned().or_else(|| {
+        c0.dictionaries()
+            .into_iter()
+            .filter(|d| keeps.contains(d))
+            .find_map(|d| dictionaries.get(d).cloned())
+    })
+}
+
+/// The text search configurations of `from` that `to` drops, or drops and creates again,
+/// with why ("text search configuration public.cfg is re-created (…)"), decided as
+/// [`diff`] decides, before any change is made: what names one (defaults, generated
+/// columns, checks, indexes, views, SQL-standard bodies, policies) must go before it and
+/// come back after, which the other families' diffs arrange (`crate::going_by_name`).
+pub(crate) fn going_configurations(from: &Catalog, to: &Catalog) -> Gone {
+    let mut configurations = Gone::new();
+    if from.ts_configurations.is_empty() {
+        return configurations;
+    }
+    // Functions by name, as `dropped_functions` finds them in the routines' changes.
+    let mut functions = BTreeMap::new();
+    for (id, why) in crate::routines::going_functions(from, to) {
+        if let ObjectId::Function { name, .. } = id {
+            functions.entry(name).or_insert(why);
+        }
+    }
+    let (mut parsers, mut templates, mut dictionaries) = (Gone::new(), Gone::new(), Gone::new());
+    let kind = "text search parser";
+    classify(
+        &from.ts_parsers,
+        &to.ts_parsers,
+        kind,
+        |a, b| function_object_why(a, b, &functions),
+        &mut parsers,
+    );
+    let kind = "text search template";
+    classify(
+        &from.ts_templates,
+        &to.ts_templates,
+        kind,
+        |a, b| function_object_why(a, b, &functions),
+        &mut templates,
+    );
+    let kind = "text search dictionary";
+    classify(
+        &from.ts_dictionaries,
+        &to.ts_dictionaries,
+        kind,
+        |a, b| dictionary_why(a, b, &templates),
+        &mut dictionaries,
+    );
+    classify(
+        &from.ts_configurations,
+        &to.ts_configurations,
+        "text search configuration",
+        |a, b| configuration_why(a, b, &parsers, &dictionaries),
+        &mut configurations,
+    );
+    configurations
 }
 
 /// The changes in text search objects that turn `from` into `to`, appended to `out`
@@ -362,16 +445,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         &from.ts_dictionaries,
         &to.ts_dictionaries,
         "text search dictionary",
-        |d0, d1| {
-            if d0.template != d1.template {
-                Some(format!(
-                    "its template changes ({} to {})",
-                    d0.template, d1.template
-                ))
-            } else {
-                templates.get(&d0.template).cloned()
-            }
-        },
+        |d0, d1| dictionary_why(d0, d1, &templates),
         &mut dictionaries,
     );
     for (q, d0) in &from.ts_dictionaries {
@@ -434,23 +508,7 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         &from.ts_configurations,
         &to.ts_configurations,
         "text search configuration",
-        |c0, c1| {
-            if c0.parser != c1.parser {
-                Some(format!(
-                    "its parser changes ({} to {})",
-                    c0.parser, c1.parser
-                ))
-            } else {
-                // A dictionary it keeps that goes (one it stops using is unmapped first).
-                let keeps = c1.dictionaries();
-                parsers.get(&c0.parser).cloned().or_else(|| {
-                    c0.dictionaries()
-                        .into_iter()
-                        .filter(|d| keeps.contains(d))
-                        .find_map(|d| dictionaries.get(d).cloned())
-                })
-            }
-        },
+        |c0, c1| configuration_why(c0, c1, &parsers, &dictionaries),
         &mut configurations,
     );
     for (q, c0) in &from.ts_configurations {
@@ -557,103 +615,6 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
         }
     }
 
-    // What names a re-created configuration: indexes are rebuilt around it; columns
-    // cannot be kept across it.
-    let mut dependents = Vec::new();
-    for (q, why) in &configurations {
-        if !to.ts_configurations.contains_key(q) {
-            continue;
-        }
-        for (name, ix0) in &from.indexes {
-            if !index_names(ix0, q) {
-                continue;
-            }
-            let Some(ix1) = to.indexes.get(name) else {
-                continue;
-            };
-            let handled = out
-                .iter()
-                .chain(dependents.iter())
-                .any(|c| matches!(c, Change::DropIndex { index, .. } if index.name == *name));
-            if handled {
-                continue;
-            }
-            // A comment change the indexes' diff found is the re-creation's now.
-            out.retain(|c| {
-                !matches!(c, Change::SetComment { object: ObjectId::Index { name: n }, .. } if n == name)
-            });
-            dependents.push(Change::DropIndex {
-                index: ix0.clone(),
-                recreate: Some(why.clone()),
-            });
-            dependents.push(Change::CreateIndex {
-                index: Index {
-                    comment: None,
-                    ..ix1.clone()
-                },
-                new_table: false,
-                recreate: Some(why.clone()),
-            });
-            if ix1.comment.is_some() {
-                dependents.push(Change::SetComment {
-                    object: ObjectId::Index { name: name.clone() },
-                    from: None,
-                    to: ix1.comment.clone(),
-                });
-            }
-        }
-        // Views and SQL-standard function bodies naming it: PostgreSQL refuses the drop
-        // as well; re-creating them around it is not done yet.
-        let refusal = |what: &str| {
-            format!(
-                "{what} names text search configuration {q}, which goes ({why}): PostgreSQL refuses to drop the configuration while it is used (drop or change the {what} first, or keep the configuration and change it in place)"
-            )
-        };
-        for v in from.views.values() {
-            if names(&v.query, q) && to.views.contains_key(&v.name) {
-                dependents.push(Change::Unsupported {
-                    object: ObjectId::View {
-                        name: v.name.clone(),
-                    },
-                    reason: refusal("the view"),
-                });
-            }
-        }
-        for f in from.functions.values() {
-            let standard = match &f.body {
-                shale_model::FunctionBody::Standard(e) => names(e, q),
-                _ => false,
-            };
-            if standard && to.functions.contains_key(&f.signature()) {
-                dependents.push(Change::Unsupported {
-                    object: f.id(),
-                    reason: refusal("the function body"),
-                });
-            }
-        }
-        for t in from.tables.values() {
-            for c in &t.columns {
-                let uses = c
-                    .default
-                    .iter()
-                    .chain(c.generated.iter())
-                    .any(|e| names(e, q));
-                let kept_in_to = to.tables.get(&t.name).and_then(|t1| t1.column(&c.name));
-                if uses && kept_in_to.is_some() {
-                    dependents.push(Change::Unsupported {
-                        object: ObjectId::Column {
-                            table: t.name.clone(),
-                            column: c.name.clone(),
-                        },
-                        reason: format!(
-                            "its default or generation expression names text search configuration {q}, which goes ({why}): PostgreSQL refuses to drop the configuration while the column uses it (drop the default or the column first, or keep the configuration and change it in place)"
-                        ),
-                    });
-                }
-            }
-        }
-    }
-
     // A dictionary or configuration created again is owned by the role running the
     // plan: its owner (`--include owners`) is set again, unless the security diff
     // changes it anyway.
@@ -682,7 +643,6 @@ pub fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
 
     out.extend(drops);
     out.extend(creates);
-    out.extend(dependents);
 }
 
 #[cfg(test)]
@@ -795,18 +755,18 @@ mod tests {
     #[test]
     fn a_new_parser_re_creates_the_configuration_and_its_indexes() {
         let mut from = cat();
-        let mut e = Expr::new(
+        let mut e = shale_model::Expr::new(
             "to_tsvector('public.cfg', b)",
             "to_tsvector('public.cfg', b)",
         );
         e.refs.push(q("cfg"));
-        let ix = Index {
+        let ix = shale_model::Index {
             name: q("docs_idx"),
             table: q("docs"),
             unique: false,
             method: "gin".into(),
             keys: vec![shale_model::IndexKey {
-                key: IndexKeyExpr::Expr(e),
+                key: shale_model::IndexKeyExpr::Expr(e),
                 collation: None,
                 opclass: None,
                 descending: false,
@@ -824,8 +784,8 @@ mod tests {
         let mut to = from.clone();
         to.ts_configurations.get_mut(&q("cfg")).unwrap().parser =
             QualName::new("pg_catalog", "default");
-        let mut out = Vec::new();
-        diff(&from, &to, &mut out);
+        // The whole diff: the index is the indexes' diff's to re-create.
+        let out = crate::diff(&from, &to);
         assert!(out.iter().any(|c| matches!(c,
             Change::TextSearch { text_search_change: TextSearchChange::DropConfiguration { recreate: Some(w), .. } }
             if w.contains("its parser changes"))));
@@ -879,32 +839,53 @@ mod tests {
     }
 
     #[test]
-    fn a_view_naming_a_re_created_configuration_is_refused() {
+    fn what_names_a_re_created_configuration_is_re_created_around_it() {
         let mut from = cat();
-        let mut query = Expr::new(
-            "SELECT to_tsvector('public.cfg', 'x') AS v",
-            "SELECT to_tsvector('public.cfg', 'x') AS v",
-        );
-        query.refs.push(q("cfg"));
+        let named = |sql: &str| {
+            let mut e = shale_model::Expr::new(sql, sql);
+            e.refs.push(q("cfg"));
+            e
+        };
+        let query = named("SELECT to_tsvector('public.cfg', 'x') AS v");
         let v = shale_model::View::new(q("v"), vec!["v".into()], query);
         from.views.insert(v.name.clone(), v);
+        let mut t = shale_model::Table::new(q("docs"));
+        let mut c = shale_model::Column::new("body", shale_model::TypeRef::builtin("text"));
+        c.default = Some(named("to_tsvector('public.cfg', '')"));
+        t.columns.push(c);
+        let mut g = shale_model::Column::new("words", shale_model::TypeRef::builtin("tsvector"));
+        g.generated = Some(named("to_tsvector('public.cfg', body)"));
+        t.columns.push(g);
+        from.tables.insert(t.name.clone(), t);
         let mut to = from.clone();
         to.ts_configurations.get_mut(&q("cfg")).unwrap().parser =
             QualName::new("pg_catalog", "default");
-        let mut out = Vec::new();
-        diff(&from, &to, &mut out);
+        let out = crate::diff(&from, &to);
+        assert!(!out.iter().any(|c| matches!(c, Change::Unsupported { .. })));
+        let why = |w: &Option<String>| {
+            w.as_deref()
+                .is_some_and(|w| w.contains("text search configuration public.cfg is re-created"))
+        };
         assert!(out.iter().any(|c| matches!(c,
-            Change::Unsupported { object: ObjectId::View { name }, reason }
-            if *name == q("v") && reason.contains("public.cfg"))));
-        // Mappings changed in place leave it alone.
+            Change::Routine { routine: RoutineChange::DropView { view, recreate } }
+            if view.name == q("v") && why(recreate))));
+        assert!(out.iter().any(|c| matches!(c,
+            Change::DropDefault { table, column, .. } if *table == q("docs") && column == "body")));
+        assert!(out.iter().any(|c| matches!(c,
+            Change::SetDefault { table, column, .. } if *table == q("docs") && column == "body")));
+        assert!(out.iter().any(|c| matches!(c,
+            Change::DropColumn { table, column, .. } if *table == q("docs") && column.name == "words")));
+        // Mappings changed in place leave them alone.
         let mut to = from.clone();
         to.ts_configurations
             .get_mut(&q("cfg"))
             .unwrap()
             .mappings
             .pop();
-        let mut out = Vec::new();
-        diff(&from, &to, &mut out);
-        assert!(!out.iter().any(|c| matches!(c, Change::Unsupported { .. })));
+        let out = crate::diff(&from, &to);
+        assert!(
+            out.iter().all(|c| matches!(c, Change::TextSearch { .. })),
+            "{out:?}"
+        );
     }
 }

@@ -976,7 +976,10 @@ impl<'a> Builder<'a> {
                 self.push(d);
             }
             Change::SetDefault {
-                table, column, to, ..
+                table,
+                column,
+                from,
+                to,
             } => {
                 let risk = self.risk(RuleId::SetDefault, &object, |v| {
                     v.detail = format!(" to {}", to.sql.trim());
@@ -998,6 +1001,14 @@ impl<'a> Builder<'a> {
                     // this step (it runs after the function).
                     d.creates.retain(|o| *o != object);
                 }
+                // It releases the configurations the default it replaces names, not those
+                // of a default dropped by an earlier step (around a re-created one).
+                d.releases.retain(|o| match o {
+                    ObjectId::TextSearchConfiguration { name } => {
+                        from.as_ref().is_some_and(|e| e.refs.contains(name))
+                    }
+                    _ => true,
+                });
                 self.push(d);
             }
             Change::DropDefault {
@@ -1015,7 +1026,7 @@ impl<'a> Builder<'a> {
                 let risk = self.risk(RuleId::DropDefault, &object, |v| {
                     v.detail = format!(" ({shown})");
                 });
-                let d = self.alter(
+                let mut d = self.alter(
                     object,
                     format!(
                         "ALTER TABLE {table} ALTER COLUMN {} DROP DEFAULT",
@@ -1024,6 +1035,10 @@ impl<'a> Builder<'a> {
                     risk,
                     rank::COLUMN,
                 );
+                // No default is left to need a configuration (the one set again after a
+                // re-created configuration waits for it).
+                d.needs
+                    .retain(|o| !matches!(o, ObjectId::TextSearchConfiguration { .. }));
                 self.push(d);
             }
             Change::AddIdentity {

@@ -1184,8 +1184,8 @@ pub static RULES: &[Rule] = &[
         None, NONE)
         .locks("none on tables"),
     rule(R::RecreateTextSearchObject, "SH326", "Drop a text search object to re-create it", Medium,
-        "drops {object} to create it again because {detail}: until it exists again, queries naming it fail; indexes using it are dropped and rebuilt by other steps",
-        Some("run the plan when no query uses it: between the drop and the creation, queries naming it fail (inside one transaction they wait instead); rebuilt indexes are written again in full"),
+        "drops {object} to create it again because {detail}: until it exists again, queries naming it fail; what names it (indexes, defaults, generated columns, checks, views, SQL-standard functions, policies) is dropped before and created again after by other steps",
+        Some("run the plan when no query uses it: between the drop and the creation, queries naming it fail (inside one transaction they wait instead); rebuilt indexes and generated columns added again are written in full"),
         None, NONE)
         .locks("none on tables"),
     // Plain ↔ partitioned conversions (conversions.rs): one transaction from the rename

@@ -47,7 +47,7 @@ pub(crate) fn qualified_ts_config(schema: Option<&str>, name: &str) -> Option<Qu
 
 /// Functions whose first argument is a `regconfig`, with how many arguments they then
 /// take (`to_tsvector('english', body)`).
-fn regconfig_first_arg(name: &str, nargs: usize) -> bool {
+pub(crate) fn regconfig_first_arg(name: &str, nargs: usize) -> bool {
     matches!(
         (name, nargs),
         (
@@ -66,11 +66,11 @@ fn regconfig_first_arg(name: &str, nargs: usize) -> bool {
 /// The canonical text of a `regconfig` constant (as `regconfigout` prints it with an
 /// empty search path: qualified unless in `pg_catalog`), and the configuration it names
 /// when that is not a built-in one.
-fn regconfig_text(text: &str, cx: &NormCx) -> Option<(String, Option<QualName>)> {
+fn regconfig_text(text: &str, resolve: TsConfigFn) -> Option<(String, Option<QualName>)> {
     let parts = split_qualified_name(text)?;
     let q = match parts.as_slice() {
-        [n] => (cx.resolve_ts_config)(None, n),
-        [s, n] | [_, s, n] => (cx.resolve_ts_config)(Some(s), n),
+        [n] => resolve(None, n),
+        [s, n] | [_, s, n] => resolve(Some(s), n),
         _ => return None,
     };
     let name = parts.last()?;
@@ -369,12 +369,43 @@ fn regconfig_call(fc: &protobuf::FuncCall) -> bool {
 }
 
 /// `'cfg'` (first argument of a call taking a `regconfig`) qualified as `'public.cfg'`.
-fn qualify_regconfig_arg(arg: &mut Node, cx: &NormCx) {
+fn qualify_regconfig_arg(arg: &mut Node, resolve: TsConfigFn) {
     if let Some(NodeEnum::AConst(c)) = arg.node.as_ref() {
-        if let Some((text, Some(_))) = const_text(c).and_then(|t| regconfig_text(&t, cx)) {
+        if let Some((text, Some(_))) = const_text(c).and_then(|t| regconfig_text(&t, resolve)) {
             *arg = str_const(&text);
         }
     }
+}
+
+/// Printed text that keeps what was written (a view's query, a SQL-standard body) with
+/// each `regconfig` constant (`'cfg'::regconfig`, the first argument of `to_tsvector
+/// ('cfg', …)` & co.) qualified as `regconfigout` prints it with an empty search path
+/// (`'public.cfg'`; built-in ones bare), as `pg_get_viewdef` prints it: the text runs
+/// under the plan's search path, not the files'.
+pub(crate) fn qualify_regconfigs(n: Node, resolve: TsConfigFn) -> Result<Node, String> {
+    let Some(mut inner) = n.node else {
+        return Ok(Node { node: None });
+    };
+    map_children(&mut inner, &mut |c| qualify_regconfigs(c, resolve))?;
+    match &mut inner {
+        NodeEnum::TypeCast(tc) => {
+            let builtin = |_: Option<&str>, _: &str| Err(String::new());
+            let target = tc
+                .type_name
+                .as_ref()
+                .and_then(|tn| types::type_from_typename(tn, &mut { builtin }).ok());
+            if target.as_ref().is_some_and(is_regconfig) {
+                if let Some(a) = tc.arg.as_deref_mut() {
+                    qualify_regconfig_arg(a, resolve);
+                }
+            }
+        }
+        NodeEnum::FuncCall(fc) if regconfig_call(fc) => {
+            qualify_regconfig_arg(&mut fc.args[0], resolve);
+        }
+        _ => {}
+    }
+    Ok(node(inner))
 }
 
 /// Qualify sequence names in `nextval('…')` and user type names in casts.
@@ -390,7 +421,7 @@ fn qualify(n: Node, cx: &NormCx) -> Result<Node, String> {
                 if let Ok(t) = types::type_from_typename(tn, &mut user) {
                     if is_regconfig(&t) {
                         if let Some(a) = tc.arg.as_deref_mut() {
-                            qualify_regconfig_arg(a, cx);
+                            qualify_regconfig_arg(a, cx.resolve_ts_config);
                         }
                     }
                     if t.schema.is_some() {
@@ -402,7 +433,7 @@ fn qualify(n: Node, cx: &NormCx) -> Result<Node, String> {
             }
         }
         NodeEnum::FuncCall(fc) if regconfig_call(fc) => {
-            qualify_regconfig_arg(&mut fc.args[0], cx);
+            qualify_regconfig_arg(&mut fc.args[0], cx.resolve_ts_config);
         }
         NodeEnum::FuncCall(fc) => {
             let name: Vec<&str> = fc
@@ -714,7 +745,7 @@ fn norm_cast(
     let arg = tc.arg.take().map(|b| *b).unwrap_or(Node { node: None });
     if let (Some(t), Some(text)) = (&target, const_node_text(&arg)) {
         if is_regconfig(t) {
-            if let Some((canon, q)) = regconfig_text(&text, cx) {
+            if let Some((canon, q)) = regconfig_text(&text, cx.resolve_ts_config) {
                 refs.extend(q.filter(|q| !refs.contains(q)));
                 return Ok(str_const(&canon));
             }
@@ -857,7 +888,7 @@ fn norm_func(mut fc: protobuf::FuncCall, cx: &NormCx, refs: &mut Vec<QualName>) 
     // spelled as `regconfigout` prints it (`'public.cfg'`, `'english'`).
     if regconfig_first_arg(&fname, fc.args.len()) {
         if let Some(text) = const_node_text(&fc.args[0]) {
-            if let Some((canon, q)) = regconfig_text(&text, cx) {
+            if let Some((canon, q)) = regconfig_text(&text, cx.resolve_ts_config) {
                 fc.args[0] = str_const(&canon);
                 refs.extend(q.filter(|q| !refs.contains(q)));
             }

@@ -17,6 +17,8 @@ use std::collections::{BTreeMap, BTreeSet};
 #[path = "tree_names.rs"]
 mod tree_names;
 
+use super::text_search::Kind as TsKind;
+
 /// A name a statement creates or references.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) enum Key {
@@ -24,6 +26,8 @@ pub(crate) enum Key {
     Rel(String, String),
     Func(String, String),
     Schema(String),
+    /// A text search parser, template, dictionary or configuration.
+    Ts(TsKind, String, String),
 }
 
 impl std::fmt::Display for Key {
@@ -33,6 +37,7 @@ impl std::fmt::Display for Key {
             Key::Rel(s, n) => write!(f, "{}.{}", q(s), q(n)),
             Key::Func(s, n) => write!(f, "function {}.{}", q(s), q(n)),
             Key::Schema(s) => write!(f, "schema {}", q(s)),
+            Key::Ts(k, s, n) => write!(f, "{} {}.{}", k.name(), q(s), q(n)),
         }
     }
 }
@@ -58,6 +63,16 @@ pub(crate) struct Refs {
     /// The relation this statement changes (`ALTER TABLE`, `CREATE INDEX`, `COMMENT ON`
     /// a column, constraint or index of it).
     changes: Vec<Written>,
+    /// The text search object a `CREATE TEXT SEARCH …` creates.
+    creates_ts: Vec<(TsKind, Written)>,
+    /// Text search objects named: by text search DDL, and configurations in a
+    /// `'cfg'::regconfig` constant or the first argument of `to_tsvector('cfg', …)` & co.
+    ts: Vec<(TsKind, Written)>,
+    /// The configuration an `ALTER TEXT SEARCH CONFIGURATION` changes (its mappings).
+    maps_ts: Vec<Written>,
+    /// The configuration a `CREATE TEXT SEARCH CONFIGURATION … (COPY = …)` copies: it
+    /// waits for every statement mapping it, so it copies it as the desired state has it.
+    copies_ts: Vec<Written>,
 }
 
 fn written(names: &[String]) -> Option<Written> {
@@ -126,6 +141,32 @@ impl Refs {
                 r.creates_schema.push(s.schemaname.clone())
             }
             NodeEnum::CreateExtensionStmt(_) => r.creates_extension = true,
+            NodeEnum::DefineStmt(s) => {
+                if let Some(k) = TsKind::of(s.kind) {
+                    r.creates_ts
+                        .extend(written(&node_strings(&s.defnames)).map(|w| (k, w)));
+                    r.ts_options(&s.definition);
+                }
+            }
+            NodeEnum::AlterTsdictionaryStmt(s) => {
+                let names = node_strings(&s.dictname);
+                r.ts.extend(written(&names).map(|w| (TsKind::Dictionary, w)));
+                r.ts_options(&s.options);
+            }
+            NodeEnum::AlterTsconfigurationStmt(s) => {
+                let names = node_strings(&s.cfgname);
+                r.ts.extend(written(&names).map(|w| (TsKind::Configuration, w)));
+                r.maps_ts.extend(written(&names));
+                for d in &s.dicts {
+                    let names = super::text_search::object_names(Some(d));
+                    r.ts.extend(written(&names).map(|w| (TsKind::Dictionary, w)));
+                }
+            }
+            NodeEnum::CommentStmt(s) if TsKind::of(s.objtype).is_some() => {
+                let names = super::text_search::object_names(s.object.as_deref());
+                let k = TsKind::of(s.objtype).expect("a text search kind");
+                r.ts.extend(written(&names).map(|w| (k, w)));
+            }
             NodeEnum::CreateTrigStmt(s) => r.funcs.extend(written(&node_strings(&s.funcname))),
             NodeEnum::CommentStmt(s) => {
                 let kind = ObjectType::try_from(s.objtype).unwrap_or(ObjectType::Undefined);
@@ -167,6 +208,8 @@ impl Refs {
         let own: BTreeSet<&Written> = r.creates_rel.iter().collect();
         r.rels.retain(|w| !own.contains(w));
         r.types.retain(|w| !own.contains(w));
+        let own_ts: BTreeSet<&(TsKind, Written)> = r.creates_ts.iter().collect();
+        r.ts.retain(|w| !own_ts.contains(w));
         for (s, _) in r
             .rels
             .iter()
@@ -174,12 +217,37 @@ impl Refs {
             .chain(&r.types)
             .chain(&r.creates_rel)
             .chain(&r.creates_func)
+            .chain(r.ts.iter().chain(&r.creates_ts).map(|(_, w)| w))
         {
             if let Some(s) = s {
                 r.schemas.push(s.clone());
             }
         }
         r
+    }
+}
+
+impl Refs {
+    /// The objects the options of a `CREATE TEXT SEARCH …` or `ALTER TEXT SEARCH
+    /// DICTIONARY` name: a dictionary's template, a configuration's parser or the
+    /// configuration it copies.
+    fn ts_options(&mut self, options: &[protobuf::Node]) {
+        for o in options {
+            let Some(NodeEnum::DefElem(d)) = o.node.as_ref() else {
+                continue;
+            };
+            let kind = match d.defname.to_ascii_lowercase().as_str() {
+                "template" => TsKind::Template,
+                "parser" => TsKind::Parser,
+                "copy" => TsKind::Configuration,
+                _ => continue,
+            };
+            let names = super::text_search::def_names(d).unwrap_or_default();
+            if kind == TsKind::Configuration {
+                self.copies_ts.extend(written(&names));
+            }
+            self.ts.extend(written(&names).map(|w| (kind, w)));
+        }
     }
 }
 
@@ -222,6 +290,10 @@ pub(crate) fn order(entries: &[Entry]) -> Result<Vec<usize>, Vec<Waiting>> {
         }
         for s in &e.refs.creates_schema {
             creators.entry(Key::Schema(s.clone())).or_default().push(i);
+        }
+        for (k, (s, n)) in &e.refs.creates_ts {
+            let key = Key::Ts(*k, s.clone().unwrap_or_else(|| schema.clone()), n.clone());
+            creators.entry(key).or_default().push(i);
         }
         if e.refs.creates_extension {
             extensions.push(i);
@@ -272,6 +344,9 @@ pub(crate) fn order(entries: &[Entry]) -> Result<Vec<usize>, Vec<Waiting>> {
         for s in &e.refs.schemas {
             need(vec![Key::Schema(s.clone())]);
         }
+        for (k, w) in &e.refs.ts {
+            need(resolve(w, &|s, n| Key::Ts(*k, s, n)));
+        }
         let mut from_extension = false;
         for w in &e.refs.types {
             if !need(resolve(w, &Key::Rel)) {
@@ -288,6 +363,7 @@ pub(crate) fn order(entries: &[Entry]) -> Result<Vec<usize>, Vec<Waiting>> {
         deps.push(d);
     }
     like_waits(entries, &creators, &mut deps);
+    copy_waits(entries, &creators, &mut deps);
     // Stable topological order: the earliest statement whose creators have all run.
     let mut waiting_on: Vec<usize> = deps.iter().map(BTreeMap::len).collect();
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); entries.len()];
@@ -335,6 +411,62 @@ pub(crate) fn order(entries: &[Entry]) -> Result<Vec<usize>, Vec<Waiting>> {
                 .collect(),
         })
         .collect())
+}
+
+/// A configuration created `COPY = source` before the source is created copies the
+/// source's mappings as the desired state has them: it waits for every `ALTER TEXT
+/// SEARCH CONFIGURATION` of the source (after its creation, it copies them as they are
+/// then, as PostgreSQL does).
+fn copy_waits(
+    entries: &[Entry],
+    creators: &BTreeMap<Key, Vec<usize>>,
+    deps: &mut [BTreeMap<usize, Key>],
+) {
+    if entries.iter().all(|e| e.refs.copies_ts.is_empty()) {
+        return;
+    }
+    let resolve = |e: &Entry, (s, n): &Written| -> Option<Key> {
+        let key = |s: &String| Key::Ts(TsKind::Configuration, s.clone(), n.clone());
+        match s {
+            Some(s) => Some(key(s)),
+            None => e
+                .path
+                .iter()
+                .filter(|s| s.as_str() != "$user")
+                .chain(std::iter::once(&"public".to_string()))
+                .map(key)
+                .find(|k| creators.contains_key(k)),
+        }
+    };
+    let mapped: Vec<Vec<Key>> = entries
+        .iter()
+        .map(|e| {
+            e.refs
+                .maps_ts
+                .iter()
+                .filter_map(|w| resolve(e, w))
+                .collect()
+        })
+        .collect();
+    for (i, e) in entries.iter().enumerate() {
+        for w in &e.refs.copies_ts {
+            let Some(source) = resolve(e, w) else {
+                continue;
+            };
+            // Created before it: a working order, run as written.
+            if creators
+                .get(&source)
+                .is_some_and(|cs| cs.iter().any(|&c| c < i))
+            {
+                continue;
+            }
+            for (j, keys) in mapped.iter().enumerate() {
+                if j != i && keys.contains(&source) {
+                    deps[i].entry(j).or_insert_with(|| source.clone());
+                }
+            }
+        }
+    }
 }
 
 /// A `CREATE TABLE … (LIKE source)` copies the source as the desired state has it: it

@@ -1059,8 +1059,11 @@ impl Norm<'_> {
     /// implicit.
     fn expr_with(&self, n: Node, scope: &Scope, column_types: bool) -> Result<Node, String> {
         let q = self.qualify(n, scope)?;
-        if !self.canonical || q.node.is_none() {
+        if q.node.is_none() {
             return Ok(q);
+        }
+        if !self.canonical {
+            return normalize::qualify_regconfigs(q, &|s, n| self.r.ts_config(s, n));
         }
         if matches!(q.node, Some(NodeEnum::WindowDef(_))) {
             return Ok(q);

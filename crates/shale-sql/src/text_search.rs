@@ -89,7 +89,7 @@ fn builtin_mappings(name: &str) -> Vec<TsMapping> {
 }
 
 /// The names of an option's value (`public.f`, `default`).
-fn def_names(d: &protobuf::DefElem) -> Option<Vec<String>> {
+pub(super) fn def_names(d: &protobuf::DefElem) -> Option<Vec<String>> {
     match d.arg.as_deref().and_then(|a| a.node.as_ref())? {
         NodeEnum::TypeName(t) => Some(types::type_names(t)),
         NodeEnum::String(s) => Some(vec![s.sval.clone()]),
@@ -129,8 +129,8 @@ fn option_value(d: &protobuf::DefElem) -> R<Option<String>> {
 }
 
 /// The kinds of text search object.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Kind {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Kind {
     Parser,
     Template,
     Dictionary,
@@ -138,7 +138,7 @@ enum Kind {
 }
 
 impl Kind {
-    fn of(t: i32) -> Option<Kind> {
+    pub(super) fn of(t: i32) -> Option<Kind> {
         match ObjectType::try_from(t).ok()? {
             ObjectType::ObjectTsparser => Some(Kind::Parser),
             ObjectType::ObjectTstemplate => Some(Kind::Template),
@@ -148,7 +148,7 @@ impl Kind {
         }
     }
 
-    fn name(self) -> &'static str {
+    pub(super) fn name(self) -> &'static str {
         match self {
             Kind::Parser => "text search parser",
             Kind::Template => "text search template",
@@ -685,7 +685,7 @@ impl Builder {
 }
 
 /// `[schema, name]` of a `COMMENT`/`DROP`/`RENAME` object.
-fn object_names(n: Option<&Node>) -> Vec<String> {
+pub(super) fn object_names(n: Option<&Node>) -> Vec<String> {
     match n.and_then(|n| n.node.as_ref()) {
         Some(NodeEnum::String(s)) => vec![s.sval.clone()],
         Some(NodeEnum::List(l)) => strings(&l.items),

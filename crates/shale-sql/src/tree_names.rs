@@ -6,17 +6,54 @@
 //! sequence) and `ObjectWithArgs` (functions named in DDL). Only their name fields are
 //! materialized, so the cost is one pass over the tree with no allocation per node (a
 //! JSON value of every statement made this a fifth of the time to read a schema).
+//! A text search configuration is named by a string constant: the one a `TypeCast` to
+//! `regconfig` casts, or the first argument of `to_tsvector('cfg', …)` & co.; the walker
+//! keeps the string of a constant that is exactly such an argument (counting the structs
+//! serialized: a direct argument's `AConst` is the second struct after the field starts,
+//! inside its `Node`).
 
 use super::{written, Refs};
 use serde::ser::{self, Serialize};
 
 /// Add the names `n` mentions to `r`.
 pub(super) fn collect(n: &pg_query::NodeEnum, r: &mut Refs) {
-    let _ = n.serialize(&mut Walker { r });
+    let _ = n.serialize(&mut Walker {
+        r,
+        structs: 0,
+        watch: 0,
+        watched: None,
+        want_len: false,
+        seq_len: 0,
+        regconfig_type: false,
+    });
 }
 
 struct Walker<'r> {
     r: &'r mut Refs,
+    /// Structs serialized so far (each one's ordinal identifies it).
+    structs: usize,
+    /// The ordinal of the `AConst` whose string is wanted (see the module comment).
+    watch: usize,
+    /// Its string, once serialized.
+    watched: Option<String>,
+    /// The next sequence's length is wanted (a call's argument count).
+    want_len: bool,
+    seq_len: usize,
+    /// The last `TypeName` serialized names `regconfig`.
+    regconfig_type: bool,
+}
+
+impl Walker<'_> {
+    /// Serialize `v` (a field), keeping the string of the constant that is its direct
+    /// argument node, if any.
+    fn direct_constant<T: ?Sized + Serialize>(&mut self, v: &T) -> (R, Option<String>) {
+        let saved = (self.watch, self.watched.take());
+        self.watch = self.structs + 2;
+        let r = v.serialize(&mut *self);
+        let got = self.watched.take();
+        (self.watch, self.watched) = saved;
+        (r, got)
+    }
 }
 
 #[derive(Debug)]
@@ -43,6 +80,8 @@ enum Kind {
     TypeName,
     FuncCall,
     ObjectWithArgs,
+    TypeCast,
+    AConst,
     Other,
 }
 
@@ -55,6 +94,14 @@ struct Fields<'w, 'r> {
     names: Vec<String>,
     /// `nextval('seq')`-style calls: the literal naming the sequence.
     seq_literal: Option<String>,
+    /// This struct's ordinal.
+    ordinal: usize,
+    /// A cast's string constant, or a call's first argument's.
+    literal: Option<String>,
+    /// A cast to `regconfig`.
+    to_regconfig: bool,
+    /// A call's argument count.
+    nargs: usize,
 }
 
 impl<'w, 'r> ser::Serializer for &'w mut Walker<'r> {
@@ -137,7 +184,11 @@ impl<'w, 'r> ser::Serializer for &'w mut Walker<'r> {
     ) -> R {
         v.serialize(self)
     }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self, Never> {
+    fn serialize_seq(self, len: Option<usize>) -> Result<Self, Never> {
+        if self.want_len {
+            self.want_len = false;
+            self.seq_len = len.unwrap_or(0);
+        }
         Ok(self)
     }
     fn serialize_tuple(self, _: usize) -> Result<Self, Never> {
@@ -164,8 +215,12 @@ impl<'w, 'r> ser::Serializer for &'w mut Walker<'r> {
             "TypeName" => Kind::TypeName,
             "FuncCall" => Kind::FuncCall,
             "ObjectWithArgs" => Kind::ObjectWithArgs,
+            "TypeCast" => Kind::TypeCast,
+            "AConst" => Kind::AConst,
             _ => Kind::Other,
         };
+        self.structs += 1;
+        let ordinal = self.structs;
         Ok(Fields {
             w: self,
             kind,
@@ -173,6 +228,10 @@ impl<'w, 'r> ser::Serializer for &'w mut Walker<'r> {
             name: String::new(),
             names: Vec::new(),
             seq_literal: None,
+            ordinal,
+            literal: None,
+            to_regconfig: false,
+            nargs: 0,
         })
     }
     fn serialize_struct_variant(
@@ -239,6 +298,7 @@ fn text<T: ?Sized + Serialize>(v: &T) -> String {
     let mut c = Strings {
         depth: 0,
         top: true,
+        any_depth: false,
         keep: false,
         out: Vec::new(),
     };
@@ -254,6 +314,7 @@ fn string_nodes<T: ?Sized + Serialize>(v: &T) -> Vec<String> {
     let mut c = Strings {
         depth: 0,
         top: false,
+        any_depth: false,
         keep: false,
         out: Vec::new(),
     };
@@ -261,11 +322,26 @@ fn string_nodes<T: ?Sized + Serialize>(v: &T) -> Vec<String> {
     c.out
 }
 
+/// The string of an `AConst`'s `val` (`{"Sval": {"sval": …}}` in JSON), if it is one.
+fn const_string<T: ?Sized + Serialize>(v: &T) -> Option<String> {
+    let mut c = Strings {
+        depth: 0,
+        top: false,
+        any_depth: true,
+        keep: false,
+        out: Vec::new(),
+    };
+    let _ = v.serialize(&mut c);
+    c.out.pop()
+}
+
 /// Collects strings: a top-level one (`top`), or the `sval` of a `String` struct at struct
 /// depth 2.
 struct Strings {
     depth: usize,
     top: bool,
+    /// The `sval` of a `String` struct at any depth.
+    any_depth: bool,
     /// Inside the `sval` field of a `String` struct at depth 2.
     keep: bool,
     out: Vec<String>,
@@ -383,7 +459,7 @@ impl<'c> ser::Serializer for &'c mut Strings {
     }
     fn serialize_struct(self, name: &'static str, _: usize) -> Result<StringsStruct<'c>, Never> {
         self.depth += 1;
-        let is_string = name == "String" && self.depth == 2;
+        let is_string = name == "String" && (self.depth == 2 || self.any_depth);
         Ok(StringsStruct { c: self, is_string })
     }
     fn serialize_struct_variant(
@@ -468,6 +544,31 @@ impl ser::SerializeStruct for Fields<'_, '_> {
     type Error = Never;
     fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> R {
         match (self.kind, key) {
+            (Kind::TypeCast, "arg") => {
+                let (r, literal) = self.w.direct_constant(v);
+                self.literal = literal;
+                return r;
+            }
+            (Kind::TypeCast, "type_name") => {
+                self.w.regconfig_type = false;
+                let r = v.serialize(&mut *self.w);
+                self.to_regconfig = self.w.regconfig_type;
+                return r;
+            }
+            (Kind::AConst, "val") => {
+                if self.ordinal == self.w.watch {
+                    self.w.watched = const_string(v);
+                }
+                return Ok(());
+            }
+            (Kind::FuncCall, "args") if self.names.last().is_some_and(|n| takes_regconfig(n)) => {
+                self.w.want_len = true;
+                let (r, literal) = self.w.direct_constant(v);
+                self.w.want_len = false;
+                self.nargs = self.w.seq_len;
+                self.literal = literal;
+                return r;
+            }
             (Kind::RangeVar, "schemaname") => self.schema = text(v),
             (Kind::RangeVar, "relname") => self.name = text(v),
             (Kind::TypeName, "names")
@@ -499,11 +600,23 @@ impl ser::SerializeStruct for Fields<'_, '_> {
                 r.rels.push((schema, self.name));
             }
             Kind::TypeName => {
+                let n = &self.names;
+                self.w.regconfig_type = n.last().is_some_and(|l| l == "regconfig")
+                    && (n.len() == 1 || (n.len() == 2 && n[0] == "pg_catalog"));
                 if self.names.first().map(String::as_str) != Some("pg_catalog") {
                     r.types.extend(written(&self.names));
                 }
             }
+            Kind::TypeCast => {
+                if self.to_regconfig {
+                    configuration(r, self.literal.as_deref());
+                }
+            }
             Kind::FuncCall => {
+                let name = self.names.last().map(String::as_str).unwrap_or_default();
+                if crate::normalize::regconfig_first_arg(name, self.nargs) {
+                    configuration(r, self.literal.as_deref());
+                }
                 if let Some(w) = written(&self.names) {
                     if let Some(lit) = &self.seq_literal {
                         let parts = crate::normalize::split_qualified_name(lit).unwrap_or_default();
@@ -513,10 +626,23 @@ impl ser::SerializeStruct for Fields<'_, '_> {
                 }
             }
             Kind::ObjectWithArgs => r.funcs.extend(written(&self.names)),
-            Kind::Other => {}
+            Kind::AConst | Kind::Other => {}
         }
         Ok(())
     }
+}
+
+/// Whether a function of this name may take a `regconfig` first (`to_tsvector` & co.).
+fn takes_regconfig(name: &str) -> bool {
+    (2..=4).any(|n| crate::normalize::regconfig_first_arg(name, n))
+}
+
+/// The configuration a `regconfig` constant names (`'cfg'`, `'public.cfg'`).
+fn configuration(r: &mut Refs, literal: Option<&str>) {
+    let parts = literal
+        .and_then(crate::normalize::split_qualified_name)
+        .unwrap_or_default();
+    r.ts.extend(written(&parts).map(|w| (super::TsKind::Configuration, w)));
 }
 
 #[cfg(test)]

@@ -215,3 +215,87 @@ create function search(q text) returns setof docs language sql
         .unwrap();
     assert!(cat.dependencies(&f.id()).contains(&cfg));
 }
+
+/// The objects of `ALL` and what names them, in two files taken in either order: what
+/// names a text search object waits for the statement creating it (statement ordering,
+/// `ordering.rs`), however it names it.
+const USERS: &str = "
+create table docs (id integer primary key, body text,
+    words tsvector generated always as (to_tsvector('cfg'::regconfig, body)) stored,
+    empty tsvector default to_tsvector('public.cfg', ''));
+create index docs_fts on docs using gin (to_tsvector('cfg', body));
+create index docs_cast on docs using gin (to_tsvector(cast('cfg' as regconfig), body));
+create view docs_words as select id, to_tsvector('cfg', body) as w from docs;
+create function q(t text) returns tsquery language sql immutable
+    return plainto_tsquery('cfg', t);
+";
+
+fn files(a: &str, b: &str) -> Result<Catalog, SqlError> {
+    parse_sources(&[
+        SourceFile {
+            path: "a.sql".into(),
+            text: a.into(),
+        },
+        SourceFile {
+            path: "b.sql".into(),
+            text: b.into(),
+        },
+    ])
+}
+
+#[test]
+fn what_names_a_configuration_of_a_later_file_waits_for_it() {
+    let in_order = files(ALL, USERS).unwrap();
+    let reversed = files(USERS, ALL).unwrap();
+    assert_eq!(in_order, reversed);
+    let cfg = q("public", "cfg");
+    let ix = &reversed.indexes[&q("public", "docs_fts")];
+    let IndexKeyExpr::Expr(e) = &ix.keys[0].key else {
+        panic!("an expression index")
+    };
+    assert!(e.refs.contains(&cfg), "{:?}", e.refs);
+    assert!(reversed.views[&q("public", "docs_words")]
+        .query
+        .refs
+        .contains(&cfg));
+}
+
+#[test]
+fn text_search_statements_wait_for_the_objects_they_name() {
+    // Each statement before what it needs: the mappings before the configuration and its
+    // dictionary, the dictionary before its template, the configuration before its parser
+    // and the one it copies, comments before their objects.
+    let statements: Vec<&str> = ALL.trim().split(";\n").collect();
+    let reversed: String = statements
+        .iter()
+        .rev()
+        .map(|s| format!("{};\n", s.trim_end_matches(';')))
+        .collect();
+    let copy = "create text search configuration copied (copy = cfg);\n";
+    let in_order = parse(&format!("{ALL}{copy}")).unwrap();
+    let backwards = parse(&format!("{copy}{reversed}")).unwrap();
+    assert_eq!(in_order, backwards);
+    assert!(backwards
+        .ts_configurations
+        .contains_key(&q("public", "copied")));
+}
+
+#[test]
+fn a_copy_after_its_source_copies_it_as_it_is_then() {
+    let cat = parse(
+        "create text search configuration cfg (parser = default);
+alter text search configuration cfg add mapping for word with simple;
+create text search configuration copied (copy = cfg);
+alter text search configuration cfg add mapping for asciiword with simple;",
+    )
+    .unwrap();
+    let tokens = |n: &str| -> Vec<String> {
+        cat.ts_configurations[&q("public", n)]
+            .mappings
+            .iter()
+            .map(|m| m.token.clone())
+            .collect()
+    };
+    assert_eq!(tokens("copied"), ["word"]);
+    assert_eq!(tokens("cfg"), ["asciiword", "word"]);
+}
