@@ -41,7 +41,7 @@ pub(crate) fn chunk_ends(text: &str, target: usize) -> Vec<usize> {
                 continue;
             }
             b'"' => {
-                i = quoted_end(b, i, b'"');
+                i = crate::secrets::quoted_end(b, i, b'"');
                 after_begin = false;
                 continue;
             }
@@ -139,23 +139,6 @@ fn comment_end(b: &[u8], mut i: usize) -> usize {
         } else {
             i += 1;
         }
-    }
-    b.len()
-}
-
-/// The end of a quoted identifier (or any constant quoted with `q`, doubled inside)
-/// starting at `i`.
-fn quoted_end(b: &[u8], mut i: usize, q: u8) -> usize {
-    i += 1;
-    while i < b.len() {
-        if b[i] == q {
-            if b.get(i + 1) == Some(&q) {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        i += 1;
     }
     b.len()
 }

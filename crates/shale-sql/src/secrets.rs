@@ -106,8 +106,9 @@ pub fn mask_secrets(sql: &str) -> Cow<'_, str> {
 }
 
 /// The index just past the quoted run opening at `open` (doubled quotes stay inside); the
-/// end of the text when it is left open.
-fn quoted_end(b: &[u8], open: usize, q: u8) -> usize {
+/// end of the text when it is left open. Also the chunk lexer's (chunks.rs) for quoted
+/// identifiers.
+pub(crate) fn quoted_end(b: &[u8], open: usize, q: u8) -> usize {
     let mut i = open + 1;
     while i < b.len() {
         if b[i] == q {

@@ -2,7 +2,7 @@
 //! planned database → database as `shale plan --from DB --to DB` does (both introspected
 //! at once, on two threads), phase by phase, with the catalog queries counted.
 
-use crate::{cpu_and_maxrss, gen, phase, Phase};
+use crate::{cpu_and_maxrss, gen, phase, print_phases, Phase};
 use shale_introspect::IntrospectStats;
 use std::time::Instant;
 
@@ -171,14 +171,7 @@ pub fn live(tables: usize, explain_dir: Option<&str>) {
             .collect();
         println!("    slowest: {}", top.join(", "));
     }
-    for p in &ph {
-        println!(
-            "  {:<14} {:>8.1} ms wall {:>8.1} ms CPU",
-            p.name,
-            p.wall * 1000.0,
-            p.cpu * 1000.0
-        );
-    }
+    print_phases(&ph);
     println!(
         "  {:<14} {:>8.1} ms CPU (after loading), peak {:.1} MiB",
         "process",

@@ -83,6 +83,18 @@ fn phase<T>(phases: &mut Vec<Phase>, name: &'static str, f: impl FnOnce() -> T) 
     out
 }
 
+/// One line per phase: wall and CPU time.
+fn print_phases(ph: &[Phase]) {
+    for p in ph {
+        println!(
+            "  {:<14} {:>8.1} ms wall {:>8.1} ms CPU",
+            p.name,
+            p.wall * 1000.0,
+            p.cpu * 1000.0
+        );
+    }
+}
+
 fn src(text: &str) -> Vec<SourceFile> {
     vec![SourceFile {
         path: "bench.sql".into(),
@@ -161,14 +173,7 @@ fn offline(tables: usize) {
         plan.steps.len(),
         text
     );
-    for p in &ph {
-        println!(
-            "  {:<14} {:>8.1} ms wall {:>8.1} ms CPU",
-            p.name,
-            p.wall * 1000.0,
-            p.cpu * 1000.0
-        );
-    }
+    print_phases(&ph);
     println!(
         "  {:<14} {:>8.1} ms CPU, peak {:.1} MiB ({:.1}x the SQL read)",
         "process",
