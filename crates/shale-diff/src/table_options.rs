@@ -15,8 +15,8 @@
 use crate::Change;
 use serde::Serialize;
 use shale_model::{
-    Catalog, Collation, ColumnOptions, Exclusion, ObjectId, PartitionBound, QualName,
-    ReplicaIdentity, TableOptions,
+    Catalog, Collation, ColumnOptions, Constraint, ConstraintKind, Exclusion, ObjectId,
+    PartitionBound, QualName, ReplicaIdentity, TableOptions,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -51,6 +51,14 @@ pub enum TableExtChange {
         table: QualName,
         parent: QualName,
         bound: PartitionBound,
+        /// The parent's checks added to the table just before (PostgreSQL's ATTACH wants
+        /// them there; they become the inherited ones).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        checks: Vec<ObjectId>,
+        /// The table's own indexes dropped first (ATTACH would adopt them under a name
+        /// that is not a copy's).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        drops_first: Vec<ObjectId>,
     },
     /// `ALTER TABLE parent DETACH PARTITION table`.
     DetachPartition {
@@ -234,10 +242,41 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                 }));
             }
             if let Some(p) = &b.partition_of {
+                // ATTACH refuses a table that lacks one of the parent's checks (by name):
+                // it is added first, and merges into the inherited one.
+                let mut checks = Vec::new();
+                let parent = to.tables.get(&p.parent);
+                let own = from.tables.get(name);
+                for c in parent.iter().flat_map(|t| t.constraints.values()) {
+                    let inherited = matches!(
+                        c.kind,
+                        ConstraintKind::Check {
+                            no_inherit: false,
+                            ..
+                        }
+                    );
+                    if inherited && own.is_some_and(|t| !t.constraints.contains_key(&c.name)) {
+                        extra.push(Change::AddConstraint {
+                            table: name.clone(),
+                            constraint: Constraint {
+                                comment: None,
+                                ..c.clone()
+                            },
+                            new_table: false,
+                            recreate: None,
+                        });
+                        checks.push(ObjectId::Constraint {
+                            table: name.clone(),
+                            name: c.name.clone(),
+                        });
+                    }
+                }
                 extra.push(ext(TableExtChange::AttachPartition {
                     table: name.clone(),
                     parent: p.parent.clone(),
                     bound: p.bound.clone(),
+                    checks,
+                    drops_first: Vec::new(),
                 }));
             }
         }
@@ -417,6 +456,19 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                 })
             })
         };
+        let is_copy_name = |cat: &Catalog, ps: &[QualName], ix: &shale_model::Index| {
+            ps.iter().any(|p| {
+                cat.indexes.values().any(|pi| {
+                    &pi.table == p
+                        && pi.keys == ix.keys
+                        && pi.unique == ix.unique
+                        && pi.method == ix.method
+                        && pi.predicate == ix.predicate
+                        && pi.include == ix.include
+                        && shale_model::naming::is_implied_index_name(&ix.name.name, &name.name, pi)
+                })
+            })
+        };
         if existing && (!joined_parents.is_empty() || !left_parents.is_empty()) {
             out.retain(|c| match c {
                 Change::DropConstraint {
@@ -425,14 +477,44 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                 Change::AddConstraint {
                     table, constraint, ..
                 } if table == name => !parent_has_con(from, &left_parents, &constraint.kind),
+                // An index the parent's adopts stays only under the name PostgreSQL
+                // gives a copy (else it would stay an own index attached to it; it is
+                // dropped before the attach, which makes the copy).
                 Change::DropIndex { index, .. } if &index.table == name => {
                     !parent_has_index(to, &joined_parents, index)
+                        || !is_copy_name(to, &joined_parents, index)
                 }
                 Change::CreateIndex { index, .. } if &index.table == name => {
                     !parent_has_index(from, &left_parents, index)
                 }
                 _ => true,
             });
+        }
+        if existing && !joined_parents.is_empty() {
+            let drops: Vec<ObjectId> = out
+                .iter()
+                .filter_map(|c| match c {
+                    Change::DropIndex { index, .. } if &index.table == name => {
+                        Some(ObjectId::Index {
+                            name: index.name.clone(),
+                        })
+                    }
+                    _ => None,
+                })
+                .collect();
+            for c in extra.iter_mut() {
+                if let Change::TableOption {
+                    option:
+                        TableExtChange::AttachPartition {
+                            table, drops_first, ..
+                        },
+                } = c
+                {
+                    if table == name {
+                        drops_first.clone_from(&drops);
+                    }
+                }
+            }
         }
         if existing && (!joined.is_empty() || !left.is_empty()) {
             out.retain(|c| match c {

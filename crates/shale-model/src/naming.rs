@@ -3,6 +3,8 @@
 //! front end (which adds the parse-tree ones, `FigureIndexColname`) and the diff (the
 //! names of the copies a detached partition keeps).
 
+use crate::{Index, IndexKeyExpr};
+
 /// `NAMEDATALEN - 1`: the longest identifier in bytes.
 pub const MAX_IDENT_BYTES: usize = 63;
 
@@ -264,6 +266,26 @@ fn split_top_cast(s: &str) -> Option<(&str, &str)> {
     } else {
         None
     }
+}
+
+/// Whether `name` is a name PostgreSQL gives the index it makes on the partition
+/// `partition` for the parent's index `parent` (`ChooseIndexName`:
+/// `<partition>_<columns>_idx`, with a number when that is taken). Any name is when a
+/// key is an expression, whose name PostgreSQL figures from its parse tree. Both front
+/// ends decide with it which attached indexes are implied.
+pub fn is_implied_index_name(name: &str, partition: &str, parent: &Index) -> bool {
+    let mut cols = Vec::new();
+    for k in &parent.keys {
+        match &k.key {
+            IndexKeyExpr::Column(c) => cols.push(c.clone()),
+            IndexKeyExpr::Expr(_) => return true,
+        }
+    }
+    cols.extend(parent.include.iter().cloned());
+    let add = name_addition(&index_column_names(&cols));
+    std::iter::once("idx".to_string())
+        .chain((1..1000).map(|n| format!("idx{n}")))
+        .any(|l| make_object_name(partition, Some(&add), Some(&l)) == name)
 }
 
 #[cfg(test)]

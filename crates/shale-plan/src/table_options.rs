@@ -254,6 +254,8 @@ impl Builder<'_> {
                 table,
                 parent,
                 bound,
+                checks,
+                drops_first,
             } => {
                 let mut d = self.ext_step(
                     object,
@@ -264,6 +266,8 @@ impl Builder<'_> {
                     format!(" ({bound})"),
                 );
                 d.needs.push(table_id(parent));
+                d.needs.extend(checks.iter().cloned());
+                d.after_drops_of.extend(drops_first.iter().cloned());
                 // After a detach of the same table (a bound or parent change).
                 d.after = self
                     .out

@@ -1686,25 +1686,7 @@ pub(crate) struct PartIndexes {
     pub(crate) only_keys: BTreeMap<QualName, QualName>,
 }
 
-/// Whether `name` is a name PostgreSQL gives the index it makes on the partition
-/// `partition` for the parent's index `parent` (`ChooseIndexName`:
-/// `<partition>_<columns>_idx`, with a number when that is taken). Any name is when a
-/// key is an expression, whose name PostgreSQL figures from its parse tree. Both front
-/// ends decide with it which attached indexes are implied.
-pub fn is_implied_index_name(name: &str, partition: &str, parent: &Index) -> bool {
-    let mut cols = Vec::new();
-    for k in &parent.keys {
-        match &k.key {
-            IndexKeyExpr::Column(c) => cols.push(c.clone()),
-            IndexKeyExpr::Expr(_) => return true,
-        }
-    }
-    cols.extend(parent.include.iter().cloned());
-    let add = crate::naming::name_addition(&crate::naming::index_column_names(&cols));
-    std::iter::once("idx".to_string())
-        .chain((1..1000).map(|n| format!("idx{n}")))
-        .any(|l| crate::naming::make_object_name(partition, Some(&add), Some(&l)) == name)
-}
+pub use shale_model::naming::is_implied_index_name;
 
 /// `ALTER COLUMN … SET NOT NULL` / `SET DEFAULT …` for what a child's column definition
 /// says of an inherited column; anything else is not read.
