@@ -444,9 +444,15 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                     .is_some_and(|t| t.constraints.values().any(|c| &c.kind == k))
             })
         };
-        let parent_has_index = |cat: &Catalog, ps: &[QualName], ix: &shale_model::Index| {
-            ps.iter().any(|p| {
-                cat.indexes.values().any(|pi| {
+        // The parents' index `ix` matches (adopted by ATTACH), if any, and whether `ix`
+        // has the name of the copy PostgreSQL would make for it.
+        fn parent_index<'c>(
+            cat: &'c Catalog,
+            ps: &[QualName],
+            ix: &shale_model::Index,
+        ) -> Option<&'c shale_model::Index> {
+            ps.iter().find_map(|p| {
+                cat.indexes.values().find(|pi| {
                     &pi.table == p
                         && pi.keys == ix.keys
                         && pi.unique == ix.unique
@@ -455,18 +461,13 @@ pub(crate) fn diff(from: &Catalog, to: &Catalog, out: &mut Vec<Change>) {
                         && pi.include == ix.include
                 })
             })
+        }
+        let parent_has_index = |cat: &Catalog, ps: &[QualName], ix: &shale_model::Index| {
+            parent_index(cat, ps, ix).is_some()
         };
         let is_copy_name = |cat: &Catalog, ps: &[QualName], ix: &shale_model::Index| {
-            ps.iter().any(|p| {
-                cat.indexes.values().any(|pi| {
-                    &pi.table == p
-                        && pi.keys == ix.keys
-                        && pi.unique == ix.unique
-                        && pi.method == ix.method
-                        && pi.predicate == ix.predicate
-                        && pi.include == ix.include
-                        && shale_model::naming::is_implied_index_name(&ix.name.name, &name.name, pi)
-                })
+            parent_index(cat, ps, ix).is_some_and(|pi| {
+                shale_model::naming::is_implied_index_name(&ix.name.name, &name.name, pi)
             })
         };
         if existing && (!joined_parents.is_empty() || !left_parents.is_empty()) {
