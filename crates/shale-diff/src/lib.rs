@@ -643,6 +643,17 @@ impl Differ<'_> {
         joins.then(|| self.to.child_column(table, column)).flatten()
     }
 
+    /// Column `column` of `table` as the child had it from the parents it leaves (all of
+    /// them: table_options.rs then leaves its `NOT NULL` and default to this): the table
+    /// keeps it as its own, compared with the desired column.
+    fn left_column(&self, table: &QualName, column: &str) -> Option<Column> {
+        let leaves = !self.from.table_opts(table).parents().is_empty()
+            && self.to.table_opts(table).parents().is_empty();
+        leaves
+            .then(|| self.from.child_column(table, column))
+            .flatten()
+    }
+
     fn schemas(&mut self) {
         for name in self.to.schemas.keys() {
             if name != PUBLIC && !self.from.schemas.contains_key(name) {
@@ -931,19 +942,8 @@ impl Differ<'_> {
                 table: name.clone(),
                 column: c1.name.clone(),
             };
-            // A table leaving its parent keeps the columns it got from it.
-            let kept = || {
-                let stays = self.to.table_opts(name).parents();
-                self.from
-                    .table_opts(name)
-                    .parents()
-                    .iter()
-                    .any(|p| !stays.contains(p))
-                    .then(|| self.from.child_column(name, &c1.name))
-                    .flatten()
-            };
             match t0.column(&c1.name) {
-                None => match kept() {
+                None => match self.left_column(name, &c1.name) {
                     Some(c0) => {
                         self.alter_column(name, &c0, c1);
                         self.comment(object, &None, &c1.comment);
